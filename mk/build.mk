@@ -1,0 +1,58 @@
+# The real build, run by the top-level Makefile once dependencies exist.
+#
+# Each component owns a fragment (<dir>/build.mk) that appends to:
+#   BINS        executables, placed in $(O)/bin
+#   TEST_BINS   test executables, placed in $(O)/tests (run by tests/run.sh)
+#   BENCH_BINS  benchmark executables, placed in $(O)/bench
+#   LIBS        libraries, placed in $(O)/lib
+# and gives the link rules for them.  Objects come from the pattern rule
+# below: foo/bar.c -> $(O)/obj/foo/bar.o.
+
+O ?= build
+SANITIZE ?= 0
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
+        -Wstrict-prototypes -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 $(WARN) -fPIC -D_GNU_SOURCE -MMD -MP
+ifeq ($(SANITIZE),1)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+            -fno-omit-frame-pointer
+CFLAGS += $(SANFLAGS)
+LDFLAGS += $(SANFLAGS)
+endif
+
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
+pc_libs = $(shell $(PKG_CONFIG) --libs $(1))
+
+XENSTORE_CFLAGS := $(call pc_cflags,xenstore)
+XENSTORE_LIBS := $(call pc_libs,xenstore)
+XENCTRL_CFLAGS := $(call pc_cflags,xencontrol xenlight xlutil xentoollog)
+XENCTRL_LIBS := $(call pc_libs,xencontrol xenlight xlutil xentoollog)
+YAJL_CFLAGS := $(call pc_cflags,yajl)
+YAJL_LIBS := $(call pc_libs,yajl)
+CMOCKA_CFLAGS := $(call pc_cflags,cmocka)
+CMOCKA_LIBS := $(call pc_libs,cmocka)
+
+BINS :=
+TEST_BINS :=
+BENCH_BINS :=
+LIBS :=
+
+.PHONY: all install
+all:
+
+include $(sort $(wildcard */build.mk */*/build.mk))
+
+all: $(LIBS) $(BINS) $(TEST_BINS) $(BENCH_BINS)
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(EXTRA_CFLAGS_$(firstword $(subst /, ,$*))) -c -o $@ $<
+
+-include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
