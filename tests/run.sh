@@ -24,7 +24,9 @@ failures=()
 run_one() {
     local build=$1 name=$2 log=$3; shift 3
     local rc p f
-    MP_BUILD=$top/$build timeout -k 5 "$per_test_timeout" "$@" >"$log" 2>&1
+    local abs=$build
+    case $build in /*) ;; *) abs=$top/$build ;; esac
+    MP_BUILD=$abs timeout -k 5 "$per_test_timeout" "$@" >"$log" 2>&1
     rc=$?
     p=$(grep -cE '^ok [0-9]' "$log")
     f=$(grep -cE '^not ok [0-9]' "$log")

@@ -169,6 +169,22 @@ int mempolicy_domain_disable_sharing(mempolicy_ctx *ctx, uint32_t domid);
 /* Directory where pagers keep their pagefiles (real host). */
 int mempolicy_set_paging_dir(mempolicy_ctx *ctx, const char *dir);
 
+/*
+ * Page sharing primitives, for sharing actors (Xen's memshr API).  Guest
+ * pages are 4 KiB frames (gfn).  page_hashes reads the content
+ * fingerprints of `count` (<= 512) pages from first_gfn (on a real host by
+ * mapping them with xenforeignmemory and hashing them).
+ */
+int mempolicy_domain_page_hashes(mempolicy_ctx *ctx, uint32_t domid,
+                                 uint64_t first_gfn, unsigned count,
+                                 uint64_t *hashes);
+int mempolicy_domain_nominate_gfn(mempolicy_ctx *ctx, uint32_t domid,
+                                  uint64_t gfn, uint64_t *handle);
+int mempolicy_domain_share_gfns(mempolicy_ctx *ctx, uint32_t source_domid,
+                                uint64_t source_gfn, uint64_t source_handle,
+                                uint32_t client_domid, uint64_t client_gfn,
+                                uint64_t client_handle);
+
 /* ---- information ------------------------------------------------------- */
 
 typedef enum {
@@ -187,6 +203,7 @@ typedef struct mempolicy_dominfo {
     uint64_t maxmem_kb;
     uint64_t paged_kb;
     uint64_t shared_kb;
+    uint64_t cow_breaks;         /* copy-on-write breaks of shared pages */
     uint64_t balloon_target_kb;
     uint64_t paging_target_kb;
     bool paging;
