@@ -20,15 +20,39 @@
  *
  * Ownership: the kit owns the context and the loop; callbacks must not
  * free them.  Policies passed to callbacks are valid during the call only.
+ *
+ * Threads: none.  Every callback runs on the thread that called
+ * mempolicy_actor_run(), one at a time, so actors need no locking.  The
+ * kit blocks SIGTERM and SIGINT in that thread (and in threads created
+ * after mempolicy_actor_new(), such as libxenstore's reader) and receives
+ * them through a signalfd.
+ *
+ * Order of calls for one domain: domain_changed (any number of times,
+ * each with the latest policy; an actor must treat a repeated identical
+ * policy as harmless, since resync and coalescing may repeat one), then
+ * at most one domain_left.  After domain_left the kit forgets the domain
+ * (and its domain data); if the domain comes back to the actor, it
+ * starts again with domain_changed.
+ *
+ * Cost: each event is O(1) in the number of domains (a hash-table
+ * lookup); each timer add/cancel is O(log n); the idle loop sleeps in
+ * poll() with no timeout when no timer is pending.
  */
 #ifndef LIBMEMPOLICY_ACTOR_H
 #define LIBMEMPOLICY_ACTOR_H
+
+#include <stddef.h>
 
 #include "libmempolicy.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Additions since the first version of this header. */
+#define MEMPOLICY_HAVE_ACTOR_DOMAIN_DATA 1
+#define MEMPOLICY_HAVE_ACTOR_PARAMS 1
+#define MEMPOLICY_HAVE_ACTOR_LOG 1
 
 typedef struct mempolicy_actor mempolicy_actor;
 typedef struct mempolicy_timer mempolicy_timer;
@@ -39,7 +63,10 @@ typedef struct mempolicy_actor_ops {
     void (*domain_changed)(mempolicy_actor *a, uint32_t domid,
                            const mempolicy_policy *policy, void *user);
     /* A domain stopped being ours: its actor changed, or it died
-     * (`died` true).  Optional. */
+     * (`died` true).  The actor must cancel the domain's timers and free
+     * its domain data here.  `died` is best effort: a destroyed domain
+     * whose policy nodes vanish before its death is seen reports false.
+     * Optional. */
     void (*domain_left)(mempolicy_actor *a, uint32_t domid, bool died,
                         void *user);
     /* Any domain appeared (host-wide actors).  Optional. */
@@ -49,7 +76,12 @@ typedef struct mempolicy_actor_ops {
 
 /*
  * Create an actor named `name` on an existing context (which it then
- * owns and frees).  Subscribes to events and queues the start-up resync.
+ * owns and frees, also on failure).  `name` is canonicalised as the
+ * library does ("xl" is "xl-auto"); "" is refused.  Claims the name,
+ * subscribes to events and queues the start-up resync, which runs at the
+ * start of mempolicy_actor_run().  Opens a second, silent connection to
+ * the xenstore socket only to notice at once when the store goes away
+ * (libxenstore's watch pipe does not report that).
  */
 int mempolicy_actor_new(mempolicy_ctx *ctx, const char *name,
                         const mempolicy_actor_ops *ops, void *user,
@@ -63,7 +95,10 @@ const char *mempolicy_actor_name(mempolicy_actor *a);
 /*
  * One-shot timer after `ms` milliseconds of host time (divided by the
  * clock speed in real time).  The timer is freed after its callback
- * returns or by mempolicy_timer_cancel() (NULL is fine).
+ * returns or by mempolicy_timer_cancel() (NULL is fine); the handle is
+ * invalid from then on, so a callback should clear its stored handle
+ * first.  Cancelling the running timer from its own callback is allowed.
+ * Returns NULL on allocation failure.
  */
 typedef void mempolicy_timer_fn(mempolicy_actor *a, void *arg);
 mempolicy_timer *mempolicy_timer_add(mempolicy_actor *a, uint64_t ms,
@@ -72,20 +107,79 @@ void mempolicy_timer_cancel(mempolicy_actor *a, mempolicy_timer *t);
 
 /*
  * Extra fd to watch in the actor's loop (e.g. a control socket).  fn is
- * called when fd is readable.  Optional.
+ * called when fd is readable (or at hangup/error: the callback reads and
+ * sees it).  Watching the same fd again replaces fn/arg; fn NULL stops
+ * watching it.  The kit never closes it.  Optional.
  */
 typedef void mempolicy_actor_fd_fn(mempolicy_actor *a, int fd, void *arg);
 int mempolicy_actor_watch_fd(mempolicy_actor *a, int fd,
                              mempolicy_actor_fd_fn *fn, void *arg);
 
-/* Run until SIGTERM/SIGINT (returns 0) or a fatal error (negative). */
+/*
+ * Per-domain pointer for the actor's own state, found in O(1).  Only for
+ * domains that are currently ours (inside or after domain_changed and
+ * before domain_left returns); set_domain_data returns
+ * MEMPOLICY_ERROR_NO_DOMAIN otherwise.  The kit never frees it.
+ */
+int mempolicy_actor_set_domain_data(mempolicy_actor *a, uint32_t domid,
+                                    void *data);
+void *mempolicy_actor_domain_data(mempolicy_actor *a, uint32_t domid);
+/* Number of domains that are currently ours. */
+unsigned mempolicy_actor_domain_count(mempolicy_actor *a);
+
+/* Log through the actor's xentoollog logger, context = the actor name. */
+void mempolicy_actor_log(mempolicy_actor *a, xentoollog_level level,
+                         const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Typed params, e.g. from policy->actor_params "delay=5,min=512m".  An
+ * absent key (or empty/NULL params) gives the default; a malformed value
+ * gives MEMPOLICY_ERROR_INVAL and a one-line reason in errbuf (may be
+ * NULL).  Sizes follow xl: a bare number is MiB, suffixes k/m/g/t, b for
+ * bytes.  Seconds may be fractional ("0.5"), 0..31536000.  Booleans:
+ * 1/0, true/false, yes/no, on/off.
+ */
+int mempolicy_actor_param_size_kb(const char *params, const char *key,
+                                  uint64_t def, uint64_t *out,
+                                  char *errbuf, size_t errlen);
+int mempolicy_actor_param_seconds_ms(const char *params, const char *key,
+                                     uint64_t def_ms, uint64_t *out_ms,
+                                     char *errbuf, size_t errlen);
+int mempolicy_actor_param_bool(const char *params, const char *key,
+                               bool def, bool *out, char *errbuf,
+                               size_t errlen);
+
+/* Use `lg` (which must outlive the actor) instead of the default logger,
+ * a stderr stdiostream at INFO; NULL restores the default. */
+void mempolicy_actor_set_logger(mempolicy_actor *a, xentoollog_logger *lg);
+
+/*
+ * End the loop with a fatal error, as the kit does itself when the store
+ * goes away: a callback whose setter failed with MEMPOLICY_ERROR_STORE
+ * calls this, and mempolicy_actor_run() returns `rc` after logging
+ * "<what>: <error>: <detail>; exiting".
+ */
+void mempolicy_actor_fatal(mempolicy_actor *a, int rc, const char *what);
+
+/*
+ * Run until SIGTERM/SIGINT or mempolicy_actor_stop() (returns 0) or a
+ * fatal error (negative: MEMPOLICY_ERROR_STORE when the store went away,
+ * logged as one line naming the cause).
+ */
 int mempolicy_actor_run(mempolicy_actor *a);
 void mempolicy_actor_stop(mempolicy_actor *a);
 
 /*
  * The whole main() of a simple actor: parses the standard options
  * (-v, -d/--daemon, -p/--pidfile FILE, -h), creates logger, context and
- * actor, daemonizes if asked, runs, cleans up.  Returns the exit status.
+ * actor, daemonizes if asked, runs, cleans up.  Returns the exit status:
+ * 0 after SIGTERM/SIGINT, 1 on a fatal error (store unreachable or gone),
+ * 2 on bad usage.  Logs go to stderr (xentoollog stdiostream), at INFO,
+ * or DEBUG with -v.  With -d the parent returns only once the daemon is
+ * connected and serving (0) or failed (1); stderr stays open for logs.
+ * The pid file is locked while the actor runs, so a second instance
+ * with the same pid file refuses to start, and removed on exit.
  */
 int mempolicy_actor_main(int argc, char **argv, const char *name,
                          const mempolicy_actor_ops *ops, void *user);

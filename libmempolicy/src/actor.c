@@ -1,0 +1,604 @@
+/*
+ * actor.c: the actor object of the actor kit, its event dispatch and its
+ * single poll loop.
+ *
+ * Design:
+ *  - One thread, one poll() over: the library's event fd, a signalfd for
+ *    SIGTERM/SIGINT, a silent "liveness" connection to the xenstore
+ *    socket, and any extra fds the actor registers.  The poll timeout is
+ *    the earliest timer deadline, or infinite, so an actor with nothing to
+ *    do never wakes up (no periodic tick).
+ *  - The liveness connection exists because libxenstore's watch pipe
+ *    (what mempolicy_event_fd() returns once watches exist) is never
+ *    signalled when the store connection dies: an idle actor would not
+ *    notice.  A Unix socket we never write to becomes readable (EOF)
+ *    exactly when the store closes it, at no cost while idle.  Where the
+ *    store is not a Unix socket (the xenbus device of a guest-less dom0
+ *    setup), the kit relies on the first failing call instead.
+ *  - Ownership of a domain is tracked in a hash table (actor_domtab.c),
+ *    so events cost O(1) whatever the number of domains.  A
+ *    TARGET_CHANGED event naming us claims the domain; one naming another
+ *    actor for a domain we own, or a DOMAIN_DEATH, releases it
+ *    (domain_left).
+ *  - The start-up resync subscribes first and lists domains second, so
+ *    that a change between the two is seen at least once (possibly twice:
+ *    actors treat a repeated policy as harmless).
+ *  - Timers live in a heap (actor_timer.c) in real monotonic time; host
+ *    time is scaled once on insertion by the clock speed read at start.
+ *  - Any failure of the event source is fatal: the actor ends with
+ *    MEMPOLICY_ERROR_STORE and a one-line reason, and systemd restarts
+ *    it; the resync makes that restart lossless.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "actor_internal.h"
+
+struct extra_fd {
+    int fd;
+    mempolicy_actor_fd_fn *fn;
+    void *arg;
+};
+
+struct mempolicy_actor {
+    mempolicy_ctx *ctx;
+    xentoollog_logger *lg;
+    xentoollog_logger_stdiostream *own_lg;  /* default logger, if used */
+    char *name;
+    mempolicy_actor_ops ops;
+    void *user;
+    double speed;
+
+    mempolicy_evgen *ev_target, *ev_intro, *ev_death;
+    struct domtab doms;
+    struct timer_heap timers;
+    struct extra_fd *fds;
+    size_t nfds;
+
+    int sigfd;
+    int livefd;             /* -1 when the store is not a Unix socket */
+    bool resync_pending;
+    bool stop;
+    int fatal;              /* 0, or the negative code run() returns */
+};
+
+/* Poll slots before the extra fds. */
+enum { SLOT_EVENTS, SLOT_SIGNAL, SLOT_LIVE, SLOT_FIRST_EXTRA };
+
+void mempolicy_actor_log(mempolicy_actor *a, xentoollog_level level,
+                         const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    xtl_logv(a->lg, level, -1, a->name, fmt, ap);
+    va_end(ap);
+}
+
+static void fail(mempolicy_actor *a, int rc, const char *what)
+{
+    const char *detail = mempolicy_last_error(a->ctx);
+
+    if (a->fatal)
+        return;
+    a->fatal = rc ? rc : MEMPOLICY_ERROR_FAIL;
+    a->stop = true;
+    mempolicy_actor_log(a, XTL_ERROR, "%s: %s%s%s; exiting", what,
+                        mempolicy_strerror(rc), detail[0] ? ": " : "",
+                        detail);
+}
+
+/* ---- liveness connection ----------------------------------------------- */
+
+static const char *store_socket_path(void)
+{
+    const char *p = getenv("XENSTORED_PATH");
+    const char *dir;
+    static char buf[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+    if (p)
+        return p;
+    dir = getenv("XENSTORED_RUNDIR");
+    snprintf(buf, sizeof(buf), "%s/socket", dir ? dir : "/var/run/xenstored");
+    return buf;
+}
+
+static int open_liveness(mempolicy_actor *a)
+{
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    const char *path = store_socket_path();
+    int fd;
+
+    if (strlen(path) >= sizeof(sun.sun_path))
+        return -1;
+    strcpy(sun.sun_path, path);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+        mempolicy_actor_log(a, XTL_DEBUG,
+                            "no xenstore socket at %s (%s): store loss is "
+                            "noticed on the next failing call", path,
+                            strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* ---- creation ---------------------------------------------------------- */
+
+static int block_signals(int *sigfd)
+{
+    sigset_t set;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+        return -1;
+    *sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    return *sigfd < 0 ? -1 : 0;
+}
+
+int mempolicy_actor_new(mempolicy_ctx *ctx, const char *name,
+                        const mempolicy_actor_ops *ops, void *user,
+                        mempolicy_actor **out)
+{
+    mempolicy_actor *a;
+    const char *canon = NULL;
+    int rc;
+
+    *out = NULL;
+    if (!ctx)
+        return MEMPOLICY_ERROR_INVAL;
+    a = calloc(1, sizeof(*a));
+    if (!a) {
+        mempolicy_ctx_free(ctx);
+        return MEMPOLICY_ERROR_NOMEM;
+    }
+    a->ctx = ctx;
+    a->sigfd = a->livefd = -1;
+    domtab_init(&a->doms);
+    timer_heap_init(&a->timers);
+    a->own_lg = xtl_createlogger_stdiostream(stderr, XTL_INFO, 0);
+    a->lg = (xentoollog_logger *)a->own_lg;
+    a->name = strdup(name ? name : "");
+    if (!a->own_lg || !a->name) {
+        rc = MEMPOLICY_ERROR_NOMEM;
+        goto err;
+    }
+
+    rc = MEMPOLICY_ERROR_INVAL;
+    if (!ops || !ops->domain_changed) {
+        mempolicy_actor_log(a, XTL_ERROR, "actor: domain_changed is required");
+        goto err;
+    }
+    a->ops = *ops;
+    a->user = user;
+    if (!name || !name[0] || mempolicy_actor_name_valid(name, &canon) ||
+        !canon || !canon[0]) {
+        mempolicy_actor_log(a, XTL_ERROR,
+                            "invalid actor name '%s' (want [a-z0-9-]{1,64})",
+                            name ? name : "");
+        goto err;
+    }
+    if (strcmp(canon, a->name)) {
+        char *c = strdup(canon);
+
+        if (!c) {
+            rc = MEMPOLICY_ERROR_NOMEM;
+            goto err;
+        }
+        free(a->name);
+        a->name = c;
+    }
+
+    if (block_signals(&a->sigfd)) {
+        mempolicy_actor_log(a, XTL_ERROR, "signalfd: %s", strerror(errno));
+        rc = MEMPOLICY_ERROR_FAIL;
+        goto err;
+    }
+
+    a->speed = mempolicy_clock_speed(ctx);
+    if (!(a->speed > 0) || !isfinite(a->speed))
+        a->speed = 1.0;
+
+    rc = mempolicy_ctx_set_actor(ctx, a->name);
+    if (!rc)
+        rc = mempolicy_evenable_target_changed(ctx, a->name, &a->ev_target);
+    if (!rc)
+        rc = mempolicy_evenable_domain_death(ctx, &a->ev_death);
+    if (!rc && a->ops.domain_introduced)
+        rc = mempolicy_evenable_domain_introduce(ctx, &a->ev_intro);
+    if (rc) {
+        mempolicy_actor_log(a, XTL_ERROR, "cannot subscribe to events: %s: %s",
+                            mempolicy_strerror(rc),
+                            mempolicy_last_error(ctx));
+        goto err;
+    }
+    a->livefd = open_liveness(a);
+    a->resync_pending = true;
+    *out = a;
+    return 0;
+
+err:
+    mempolicy_actor_free(a);
+    return rc;
+}
+
+void mempolicy_actor_set_logger(mempolicy_actor *a, xentoollog_logger *lg)
+{
+    a->lg = lg ? lg : (xentoollog_logger *)a->own_lg;
+}
+
+void mempolicy_actor_free(mempolicy_actor *a)
+{
+    if (!a)
+        return;
+    if (a->ctx) {
+        if (a->ev_target)
+            mempolicy_evdisable(a->ctx, a->ev_target);
+        if (a->ev_intro)
+            mempolicy_evdisable(a->ctx, a->ev_intro);
+        if (a->ev_death)
+            mempolicy_evdisable(a->ctx, a->ev_death);
+        mempolicy_ctx_free(a->ctx);
+    }
+    timer_heap_dispose(&a->timers);
+    domtab_dispose(&a->doms);
+    if (a->sigfd >= 0)
+        close(a->sigfd);
+    if (a->livefd >= 0)
+        close(a->livefd);
+    free(a->fds);
+    free(a->name);
+    if (a->own_lg)
+        xtl_logger_destroy((xentoollog_logger *)a->own_lg);
+    free(a);
+}
+
+mempolicy_ctx *mempolicy_actor_ctx(mempolicy_actor *a)
+{
+    return a->ctx;
+}
+
+xentoollog_logger *mempolicy_actor_logger(mempolicy_actor *a)
+{
+    return a->lg;
+}
+
+const char *mempolicy_actor_name(mempolicy_actor *a)
+{
+    return a->name;
+}
+
+/* ---- domains ----------------------------------------------------------- */
+
+int mempolicy_actor_set_domain_data(mempolicy_actor *a, uint32_t domid,
+                                    void *data)
+{
+    struct domtab_entry *e = domtab_find(&a->doms, domid);
+
+    if (!e)
+        return MEMPOLICY_ERROR_NO_DOMAIN;
+    e->data = data;
+    return 0;
+}
+
+void *mempolicy_actor_domain_data(mempolicy_actor *a, uint32_t domid)
+{
+    struct domtab_entry *e = domtab_find(&a->doms, domid);
+
+    return e ? e->data : NULL;
+}
+
+unsigned mempolicy_actor_domain_count(mempolicy_actor *a)
+{
+    return (unsigned)a->doms.n;
+}
+
+static void domain_claim(mempolicy_actor *a, uint32_t domid,
+                         const mempolicy_policy *policy)
+{
+    if (!domtab_insert(&a->doms, domid)) {
+        fail(a, MEMPOLICY_ERROR_NOMEM, "domain table");
+        return;
+    }
+    a->ops.domain_changed(a, domid, policy, a->user);
+}
+
+static void domain_release(mempolicy_actor *a, uint32_t domid, bool died)
+{
+    if (!domtab_find(&a->doms, domid))
+        return;
+    mempolicy_actor_log(a, XTL_DEBUG, "domain %u %s", domid,
+                        died ? "died" : "left this actor");
+    if (a->ops.domain_left)
+        a->ops.domain_left(a, domid, died, a->user);
+    domtab_remove(&a->doms, domid);
+}
+
+static bool is_ours(mempolicy_actor *a, const mempolicy_policy *p)
+{
+    return p->actor && !strcmp(p->actor, a->name);
+}
+
+static void dispatch(mempolicy_actor *a, const mempolicy_event *ev)
+{
+    switch (ev->type) {
+    case MEMPOLICY_EVENT_DOMAIN_MEMORY_TARGET_CHANGED:
+        if (is_ours(a, &ev->policy))
+            domain_claim(a, ev->domid, &ev->policy);
+        else
+            domain_release(a, ev->domid, false);
+        break;
+    case MEMPOLICY_EVENT_DOMAIN_DEATH:
+        domain_release(a, ev->domid, true);
+        break;
+    case MEMPOLICY_EVENT_DOMAIN_INTRODUCE:
+        if (a->ops.domain_introduced)
+            a->ops.domain_introduced(a, ev->domid, a->user);
+        break;
+    }
+}
+
+static void resync(mempolicy_actor *a)
+{
+    mempolicy_dominfo *list = NULL;
+    int n = 0, i, mine = 0;
+    int rc = mempolicy_list_domains(a->ctx, &list, &n);
+
+    a->resync_pending = false;
+    if (rc) {
+        fail(a, rc, "start-up resync: cannot list domains");
+        return;
+    }
+    for (i = 0; i < n && !a->stop; i++) {
+        if (list[i].dying || !is_ours(a, &list[i].policy))
+            continue;
+        mine++;
+        domain_claim(a, list[i].domid, &list[i].policy);
+    }
+    mempolicy_actor_log(a, XTL_INFO, "serving %d domain%s (of %d) at "
+                        "clock speed %g", mine, mine == 1 ? "" : "s", n,
+                        a->speed);
+    mempolicy_dominfo_list_free(list, n);
+}
+
+static void drain_events(mempolicy_actor *a)
+{
+    while (!a->stop) {
+        mempolicy_event *ev = NULL;
+        int rc = mempolicy_event_get(a->ctx, &ev);
+
+        if (rc == MEMPOLICY_ERROR_NOT_READY)
+            return;
+        if (rc) {
+            fail(a, rc, "lost the event stream from xenstore");
+            return;
+        }
+        dispatch(a, ev);
+        mempolicy_event_free(a->ctx, ev);
+    }
+}
+
+/* ---- timers ------------------------------------------------------------ */
+
+mempolicy_timer *mempolicy_timer_add(mempolicy_actor *a, uint64_t ms,
+                                     mempolicy_timer_fn *fn, void *arg)
+{
+    mempolicy_timer *t = calloc(1, sizeof(*t));
+    double real_ns = (double)ms * 1e6 / a->speed;
+    uint64_t now = actor_monotonic_ns();
+
+    if (!t)
+        return NULL;
+    t->fn = fn;
+    t->arg = arg;
+    t->idx = TIMER_NOT_QUEUED;
+    /* Saturate rather than wrap for absurdly long delays. */
+    if (real_ns >= (double)(UINT64_MAX - now))
+        t->deadline_ns = UINT64_MAX;
+    else
+        t->deadline_ns = now + (uint64_t)real_ns;
+    if (timer_heap_push(&a->timers, t)) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void mempolicy_timer_cancel(mempolicy_actor *a, mempolicy_timer *t)
+{
+    if (!t || t->firing)
+        return;
+    timer_heap_remove(&a->timers, t);
+    free(t);
+}
+
+static void run_timers(mempolicy_actor *a)
+{
+    uint64_t now = actor_monotonic_ns();
+    /* Timers added by these callbacks wait for the next round, so a
+     * callback re-adding a 0 ms timer cannot starve the loop. */
+    uint64_t limit = a->timers.next_seq;
+    mempolicy_timer *t;
+
+    while (!a->stop && (t = timer_heap_top(&a->timers)) && t->seq < limit &&
+           (t = timer_heap_pop_due(&a->timers, now))) {
+        t->firing = true;
+        t->fn(a, t->arg);
+        free(t);
+    }
+}
+
+static int poll_timeout_ms(mempolicy_actor *a)
+{
+    mempolicy_timer *t = timer_heap_top(&a->timers);
+    uint64_t now, left;
+
+    if (!t)
+        return -1;
+    now = actor_monotonic_ns();
+    if (t->deadline_ns <= now)
+        return 0;
+    left = t->deadline_ns - now;
+    /* Round up so that we never wake just before the deadline and spin. */
+    left = (left + 999999) / 1000000;
+    return left > INT32_MAX ? INT32_MAX : (int)left;
+}
+
+/* ---- extra fds --------------------------------------------------------- */
+
+int mempolicy_actor_watch_fd(mempolicy_actor *a, int fd,
+                             mempolicy_actor_fd_fn *fn, void *arg)
+{
+    struct extra_fd *n;
+    size_t i;
+
+    for (i = 0; i < a->nfds; i++) {
+        if (a->fds[i].fd == fd) {
+            if (!fn) {
+                a->fds[i] = a->fds[--a->nfds];
+                return 0;
+            }
+            a->fds[i].fn = fn;
+            a->fds[i].arg = arg;
+            return 0;
+        }
+    }
+    if (fd < 0 || !fn)
+        return MEMPOLICY_ERROR_INVAL;
+    n = realloc(a->fds, (a->nfds + 1) * sizeof(*n));
+    if (!n)
+        return MEMPOLICY_ERROR_NOMEM;
+    a->fds = n;
+    a->fds[a->nfds++] = (struct extra_fd){ fd, fn, arg };
+    return 0;
+}
+
+/* ---- the loop ---------------------------------------------------------- */
+
+static void on_signal(mempolicy_actor *a)
+{
+    struct signalfd_siginfo si;
+
+    while (read(a->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+        mempolicy_actor_log(a, XTL_INFO, "%s received, stopping",
+                            si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+        a->stop = true;
+    }
+}
+
+static void on_liveness(mempolicy_actor *a)
+{
+    char buf[64];
+    ssize_t r = read(a->livefd, buf, sizeof(buf));
+
+    if (r > 0)
+        return; /* unsolicited bytes: the store is alive */
+    if (r < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    a->fatal = MEMPOLICY_ERROR_STORE;
+    a->stop = true;
+    mempolicy_actor_log(a, XTL_ERROR,
+                        "xenstore closed the connection (%s): the store "
+                        "went away; exiting", r ? strerror(errno) : "EOF");
+}
+
+int mempolicy_actor_run(mempolicy_actor *a)
+{
+    struct pollfd *pf = NULL;
+    size_t cap = 0;
+
+    a->stop = false;
+    if (a->resync_pending)
+        resync(a);
+    drain_events(a);
+
+    while (!a->stop) {
+        size_t i, n = SLOT_FIRST_EXTRA + a->nfds;
+        int r, timeout;
+
+        if (n > cap) {
+            struct pollfd *np = realloc(pf, n * sizeof(*np));
+
+            if (!np) {
+                fail(a, MEMPOLICY_ERROR_NOMEM, "poll set");
+                break;
+            }
+            pf = np;
+            cap = n;
+        }
+        pf[SLOT_EVENTS] = (struct pollfd){ mempolicy_event_fd(a->ctx),
+                                           POLLIN, 0 };
+        pf[SLOT_SIGNAL] = (struct pollfd){ a->sigfd, POLLIN, 0 };
+        pf[SLOT_LIVE] = (struct pollfd){ a->livefd, POLLIN, 0 };
+        for (i = 0; i < a->nfds; i++)
+            pf[SLOT_FIRST_EXTRA + i] = (struct pollfd){ a->fds[i].fd,
+                                                        POLLIN, 0 };
+        if (pf[SLOT_EVENTS].fd < 0) {
+            fail(a, MEMPOLICY_ERROR_STORE, "no event fd");
+            break;
+        }
+
+        timeout = poll_timeout_ms(a);
+        r = poll(pf, n, timeout);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            fail(a, MEMPOLICY_ERROR_FAIL, "poll");
+            break;
+        }
+        if (pf[SLOT_SIGNAL].revents)
+            on_signal(a);
+        if (!a->stop && pf[SLOT_LIVE].revents)
+            on_liveness(a);
+        if (!a->stop && (pf[SLOT_EVENTS].revents & (POLLERR | POLLNVAL))) {
+            fail(a, MEMPOLICY_ERROR_STORE, "event fd failed");
+            break;
+        }
+        if (!a->stop && pf[SLOT_EVENTS].revents)
+            drain_events(a);
+        if (!a->stop)
+            run_timers(a);
+        /* Extra fds last: their callbacks may unregister fds, so match
+         * by fd value against the current table. */
+        for (i = 0; i < n - SLOT_FIRST_EXTRA && !a->stop; i++) {
+            size_t j;
+
+            if (!pf[SLOT_FIRST_EXTRA + i].revents)
+                continue;
+            for (j = 0; j < a->nfds; j++) {
+                if (a->fds[j].fd == pf[SLOT_FIRST_EXTRA + i].fd) {
+                    a->fds[j].fn(a, a->fds[j].fd, a->fds[j].arg);
+                    break;
+                }
+            }
+        }
+    }
+    free(pf);
+    return a->fatal;
+}
+
+void mempolicy_actor_stop(mempolicy_actor *a)
+{
+    a->stop = true;
+}
+
+void mempolicy_actor_fatal(mempolicy_actor *a, int rc, const char *what)
+{
+    fail(a, rc, what);
+}

@@ -1,0 +1,182 @@
+/*
+ * actor_params.c: typed access to an actor's params string.
+ *
+ * Every actor reads numbers, booleans and memory sizes out of its
+ * key=value params; doing it here once gives every actor the same rules
+ * and the same one-line errors.  Sizes follow xl's rules
+ * (parse_mem_size_kb in xl): a bare number is MiB, suffixes k, m, g, t
+ * (either case) scale from KiB, b means bytes (rounded down to KiB).
+ * Unlike xl, overflow and trailing garbage are rejected rather than
+ * wrapped.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actor_internal.h"
+
+int actor_parse_size_kb(const char *s, uint64_t *kb)
+{
+    char *end;
+    unsigned long long v;
+    unsigned shift = 0;
+    bool bytes = false;
+
+    if (!s || !isdigit((unsigned char)s[0]))
+        return MEMPOLICY_ERROR_INVAL;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno)
+        return MEMPOLICY_ERROR_RANGE;
+    if (end[0] && end[1])
+        return MEMPOLICY_ERROR_INVAL;
+    switch (tolower((unsigned char)end[0])) {
+    case 't':
+        shift = 30;
+        break;
+    case 'g':
+        shift = 20;
+        break;
+    case '\0':
+    case 'm':
+        shift = 10;
+        break;
+    case 'k':
+        break;
+    case 'b':
+        bytes = true;
+        break;
+    default:
+        return MEMPOLICY_ERROR_INVAL;
+    }
+    if (bytes) {
+        *kb = v / 1024;
+        return 0;
+    }
+    if (shift && v > (UINT64_MAX >> shift))
+        return MEMPOLICY_ERROR_RANGE;
+    *kb = (uint64_t)v << shift;
+    return 0;
+}
+
+static void param_error(char *errbuf, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void param_error(char *errbuf, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!errbuf || !errlen)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(errbuf, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/*
+ * Common front: absent key -> default (rc 1 tells the caller to use it);
+ * present -> *val malloc'd.
+ */
+static int param_lookup(const char *params, const char *key, char **val)
+{
+    int rc;
+
+    *val = NULL;
+    if (!params || !params[0])
+        return 1;
+    /* The library validated the string when it was stored, so INVAL
+     * here means the key is absent. */
+    rc = mempolicy_params_get(params, key, val);
+    if (rc == MEMPOLICY_ERROR_INVAL) {
+        free(*val);
+        *val = NULL;
+        return 1;
+    }
+    return rc;
+}
+
+int mempolicy_actor_param_size_kb(const char *params, const char *key,
+                                  uint64_t def, uint64_t *out,
+                                  char *errbuf, size_t errlen)
+{
+    char *v;
+    int rc = param_lookup(params, key, &v);
+
+    if (rc == 1) {
+        *out = def;
+        return 0;
+    }
+    if (rc)
+        return rc;
+    rc = actor_parse_size_kb(v, out);
+    if (rc)
+        param_error(errbuf, errlen,
+                    "%s=%s: not a size (MiB, or a number with suffix "
+                    "k/m/g/t)", key, v);
+    free(v);
+    return rc ? MEMPOLICY_ERROR_INVAL : 0;
+}
+
+int mempolicy_actor_param_seconds_ms(const char *params, const char *key,
+                                     uint64_t def_ms, uint64_t *out_ms,
+                                     char *errbuf, size_t errlen)
+{
+    char *v, *end;
+    double d;
+    int rc = param_lookup(params, key, &v);
+
+    if (rc == 1) {
+        *out_ms = def_ms;
+        return 0;
+    }
+    if (rc)
+        return rc;
+    errno = 0;
+    d = strtod(v, &end);
+    /* A year is far more than any sensible delay and keeps ms in range. */
+    if (!isdigit((unsigned char)v[0]) || *end || errno || !isfinite(d) ||
+        d < 0 || d > 365.0 * 86400) {
+        param_error(errbuf, errlen,
+                    "%s=%s: not a number of seconds between 0 and 31536000",
+                    key, v);
+        free(v);
+        return MEMPOLICY_ERROR_INVAL;
+    }
+    *out_ms = (uint64_t)llround(d * 1000.0);
+    free(v);
+    return 0;
+}
+
+int mempolicy_actor_param_bool(const char *params, const char *key,
+                               bool def, bool *out, char *errbuf,
+                               size_t errlen)
+{
+    char *v;
+    int rc = param_lookup(params, key, &v);
+
+    if (rc == 1) {
+        *out = def;
+        return 0;
+    }
+    if (rc)
+        return rc;
+    if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes") ||
+        !strcmp(v, "on")) {
+        *out = true;
+    } else if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no") ||
+               !strcmp(v, "off")) {
+        *out = false;
+    } else {
+        param_error(errbuf, errlen, "%s=%s: not a boolean (1 or 0)",
+                    key, v);
+        free(v);
+        return MEMPOLICY_ERROR_INVAL;
+    }
+    free(v);
+    return 0;
+}
