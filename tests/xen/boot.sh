@@ -1,0 +1,63 @@
+#!/bin/bash
+# Boot Xen + dom0 under QEMU (software emulation) with a time limit.
+#
+#   tests/xen/boot.sh XEN KERNEL INITRD LOG LIMIT_S
+#
+# The serial console (Xen's com1, which carries dom0's hvc0) is written
+# to LOG with a timestamp per line, and the "XENTEST:" lines are echoed
+# as they arrive so a run shows its progress.  QEMU is killed whatever
+# happens: at the time limit (exit status 124), and when this script is
+# interrupted or ends.  TCG only: the machines' /dev/kvm is a nested,
+# paravirtual KVM on which Xen does not run, and Xen needs smap=0 under
+# TCG (see docs in tests/xen/README.md).
+set -u
+
+xen=${1:?usage: boot.sh XEN KERNEL INITRD LOG LIMIT_S}
+kernel=${2:?}
+initrd=${3:?}
+log=${4:?}
+limit=${5:?}
+mem=${MP_XEN_QEMU_MEM:-2048}
+
+case "$kernel$initrd" in
+*,*) echo "boot.sh: paths must not contain commas" >&2; exit 2 ;;
+esac
+
+fifo=$(mktemp -u /tmp/check-xen-serial.XXXXXX)
+mkfifo "$fifo" || exit 2
+qpid=
+cleanup() {
+    # timeout(1) runs QEMU in its own process group: kill the group.
+    [ -n "$qpid" ] && kill -KILL -- "-$qpid" 2>/dev/null
+    rm -f "$fifo"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+xen_args="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M"
+xen_args+=" dom0_max_vcpus=2 smap=0 noreboot loglvl=warning"
+dom0_args="console=hvc0 earlyprintk=xen quiet loglevel=3"
+
+timeout -k 5 "$limit" qemu-system-x86_64 \
+    -accel tcg,thread=multi -cpu max -smp 2 -m "$mem" \
+    -nographic -no-reboot -nodefaults -serial stdio \
+    -kernel "$xen" -append "$xen_args" \
+    -initrd "$kernel $dom0_args,$initrd" \
+    </dev/null >"$fifo" 2>&1 &
+qpid=$!
+
+echo "$(date -u +%FT%TZ) qemu: $xen_args" >"$log"
+start=${EPOCHREALTIME//[.,]/}
+while IFS= read -r line; do
+    line=${line%$'\r'}
+    cs=$(( (${EPOCHREALTIME//[.,]/} - start) / 10000 ))
+    printf -v el '%4d.%02d' $((cs / 100)) $((cs % 100))
+    printf '[%s] %s\n' "$el" "$line" >>"$log"
+    case $line in
+    *XENTEST:*) printf '[%s] %s\n' "$el" "${line#*XENTEST: }" ;;
+    esac
+done <"$fifo"
+wait "$qpid"
+rc=$?
+qpid=
+exit $rc

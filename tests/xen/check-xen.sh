@@ -1,0 +1,85 @@
+#!/bin/bash
+# make check-xen: prove the product on real Xen 4.17, booted under QEMU.
+#
+#   tests/xen/check-xen.sh [BUILD]        (BUILD defaults to build/)
+#
+# 1. installs what it needs (tools/install-deps.sh xen: QEMU, busybox);
+# 2. fetches Debian's Xen hypervisor, Xen tools and kernel with apt-get
+#    download into .cache/xen (ignored by git, kept between runs) and
+#    unpacks them there: nothing is installed on this machine;
+# 3. builds a dom0 initramfs with the Xen tools and BUILD/bin's programs;
+# 4. boots Xen + dom0 in QEMU once, with a time limit (MP_XEN_TIMEOUT,
+#    default 540 s); dom0 runs tests/xen/dom0-tests.sh against the real
+#    toolstack and prints each result on the serial console;
+# 5. reports each check here, checks the JSON dom0 sent back with
+#    json-check.py, and ends with "N passed, N failed".
+# Exits non-zero on any failure, and when the boot did not finish.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/tests/xen
+build=${1:-build}
+case $build in /*) ;; *) build=$top/$build ;; esac
+limit=${MP_XEN_TIMEOUT:-540}
+cache=${MP_XEN_CACHE:-$top/.cache/xen}
+work=$build/check-xen
+
+t0=$SECONDS
+"$top/tools/install-deps.sh" xen || exit 2
+kver=$("$here/fetch.sh" "$cache") || exit 2
+[ -d "$build/bin" ] || { echo "check-xen: no $build/bin (run make)" >&2; exit 2; }
+mkdir -p "$work"
+"$here/mkinitrd.sh" "$cache/root" "$build/bin" "$work" || exit 2
+echo "check-xen: booting Xen 4.17 + Linux $kver under QEMU (TCG)," \
+     "limit ${limit}s, log $work/boot.log"
+
+"$here/boot.sh" "$cache/root/boot/xen" "$cache/root/boot/vmlinuz-$kver" \
+    "$work/dom0.cpio.gz" "$work/boot.log" "$limit"
+brc=$?
+
+passed=0
+failed=0
+n=0
+report() { # ok|not ok, description
+    n=$((n + 1))
+    if [ "$1" = ok ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+    fi
+    echo "$1 $n - $2"
+}
+
+echo "== results"
+ended=0
+rm -rf "$work/json"
+mkdir -p "$work/json"
+while IFS= read -r line; do
+    line=${line#*XENTEST: }
+    case $line in
+    "ok - "*) report ok "${line#ok - }" ;;
+    "not ok - "*) report "not ok" "${line#not ok - }" ;;
+    "# "*) echo "    $line" ;;
+    "info "*) echo "# ${line#info }" ;;
+    "json "*)
+        # json NAME EXPECT BASE64: checked here, where python is.
+        set -- ${line#json }
+        if printf '%s' "$3" | base64 -d >"$work/json/$1" 2>/dev/null &&
+           msg=$(python3 "$here/json-check.py" "$work/json/$1" "$2" 2>&1); then
+            report ok "$1 output is valid JSON with $2 ($msg)"
+        else
+            report "not ok" "$1 output is valid JSON with $2"
+            echo "    # ${msg:-undecodable}"
+        fi
+        ;;
+    end) ended=1 ;;
+    esac
+done < <(grep -a 'XENTEST: ' "$work/boot.log")
+
+if [ "$brc" -eq 124 ] || [ "$brc" -eq 137 ]; then
+    report "not ok" "boot finished within ${limit}s (QEMU killed)"
+elif [ "$ended" -ne 1 ]; then
+    report "not ok" "dom0 test script ran to its end (QEMU status $brc)"
+fi
+echo "check-xen: $((SECONDS - t0))s in all; serial log $work/boot.log"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
