@@ -47,7 +47,7 @@ LIBS :=
 .PHONY: all install
 all:
 
-include $(sort $(wildcard */build.mk */*/build.mk))
+include $(filter-out mk/build.mk,$(sort $(wildcard */build.mk */*/build.mk)))
 
 all: $(LIBS) $(BINS) $(TEST_BINS) $(BENCH_BINS)
 
