@@ -147,6 +147,17 @@ int mempolicy_domain_set_target(mempolicy_ctx *ctx, uint32_t domid,
 int mempolicy_domain_get_target(mempolicy_ctx *ctx, uint32_t domid,
                                 uint64_t *target_kb, bool *enforce);
 
+/*
+ * Actor, params and target together, in one transaction (what a toolstack
+ * does when it builds a domain: configured policy plus initial target).
+ * Same rules as set_policy and set_target.
+ */
+#define MEMPOLICY_HAVE_SET_POLICY_TARGET 1
+int mempolicy_domain_set_policy_target(mempolicy_ctx *ctx, uint32_t domid,
+                                       const char *actor, const char *params,
+                                       int64_t target_kb, bool relative,
+                                       bool enforce);
+
 /* ---- low level: mechanisms --------------------------------------------- */
 
 /* Setters refused with MEMPOLICY_ERROR_NOT_ACTOR unless the domain's

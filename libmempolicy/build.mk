@@ -1,0 +1,93 @@
+# libmempolicy/build.mk: the library, its tests and its benchmark.
+#
+# For other components (link the static library, no rpath needed):
+#   MEMPOLICY_CFLAGS  compile flags for code including libmempolicy*.h
+#   MEMPOLICY_LIB     $(O)/lib/libmempolicy.a (use it as a prerequisite)
+#   MEMPOLICY_LDLIBS  the libraries it needs, from pkg-config
+# e.g.
+#   $(O)/bin/foo: $(O)/obj/foo/foo.o $(MEMPOLICY_LIB)
+#   	$(CC) $(LDFLAGS) -o $@ $^ $(MEMPOLICY_LDLIBS)
+#
+# Every libmempolicy/src/*.c is part of the library (the actor kit's
+# actor*.c included).  Also builds $(O)/lib/libmempolicy.so.0.1 (soname
+# libmempolicy.so.0, with the .so.0 and .so links), $(O)/lib/mempolicy.pc,
+# the tests $(O)/tests/test-lib-* and the benchmark $(O)/bench/bench-lib.
+# `make install` installs headers, libraries and mempolicy.pc under
+# $(DESTDIR)$(PREFIX).
+
+MEMPOLICY_PC_DEPS := xenstore xencontrol xenlight xlutil xentoollog \
+                     xenforeignmemory yajl
+MEMPOLICY_CFLAGS := -Ilibmempolicy/include $(XENCTRL_CFLAGS)
+MEMPOLICY_LIB := $(O)/lib/libmempolicy.a
+MEMPOLICY_SO := $(O)/lib/libmempolicy.so.0.1
+MEMPOLICY_LDLIBS := $(call pc_libs,$(MEMPOLICY_PC_DEPS))
+
+mempolicy_srcs := $(sort $(wildcard libmempolicy/src/*.c))
+mempolicy_objs := $(patsubst %.c,$(O)/obj/%.o,$(mempolicy_srcs))
+
+EXTRA_CFLAGS_libmempolicy += -Ilibmempolicy/include -Ilibmempolicy/src \
+    $(call pc_cflags,$(MEMPOLICY_PC_DEPS))
+
+LIBS += $(MEMPOLICY_LIB) $(MEMPOLICY_SO) $(O)/lib/libmempolicy.so.0 \
+        $(O)/lib/libmempolicy.so $(O)/lib/mempolicy.pc
+
+$(MEMPOLICY_LIB): $(mempolicy_objs)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(MEMPOLICY_SO): $(mempolicy_objs) libmempolicy/libmempolicy.map
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libmempolicy.so.0 \
+	    -Wl,--version-script=libmempolicy/libmempolicy.map \
+	    -o $@ $(mempolicy_objs) $(MEMPOLICY_LDLIBS)
+
+$(O)/lib/libmempolicy.so.0 $(O)/lib/libmempolicy.so: $(MEMPOLICY_SO)
+	ln -sf libmempolicy.so.0.1 $@
+
+$(O)/lib/mempolicy.pc: libmempolicy/mempolicy.pc.in libmempolicy/build.mk
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' \
+	    -e 's|@VERSION@|0.1|g' \
+	    -e 's|@REQUIRES_PRIVATE@|$(filter-out xentoollog,$(MEMPOLICY_PC_DEPS))|g' \
+	    $< >$@
+
+# ---- tests (tests/lib) and benchmark (bench/lib) ------------------------
+
+mempolicy_test_srcs := $(sort $(wildcard tests/lib/test-*.c))
+mempolicy_test_bins := $(patsubst tests/lib/test-%.c,$(O)/tests/test-lib-%,\
+                         $(mempolicy_test_srcs))
+mempolicy_test_common := $(patsubst %.c,$(O)/obj/%.o,\
+                           $(wildcard tests/lib/common.c))
+TEST_BINS += $(mempolicy_test_bins)
+
+$(O)/obj/tests/lib/%.o: CPPFLAGS += $(MEMPOLICY_CFLAGS) $(CMOCKA_CFLAGS) \
+    $(XENSTORE_CFLAGS) -Ilibmempolicy/src -Itests/support -Itests/lib
+$(O)/obj/bench/lib/%.o: CPPFLAGS += $(MEMPOLICY_CFLAGS) $(XENSTORE_CFLAGS) \
+    -Itests/support -Itests/lib
+
+$(O)/tests/test-lib-%: $(O)/obj/tests/lib/test-%.o $(mempolicy_test_common) \
+                       $(MEMPOLICY_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(MEMPOLICY_LDLIBS) $(CMOCKA_LIBS) -lpthread
+
+mempolicy_bench_srcs := $(wildcard bench/lib/*.c)
+ifneq ($(mempolicy_bench_srcs),)
+BENCH_BINS += $(O)/bench/bench-lib
+$(O)/bench/bench-lib: $(patsubst %.c,$(O)/obj/%.o,$(mempolicy_bench_srcs)) \
+                      $(MEMPOLICY_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(MEMPOLICY_LDLIBS) -lpthread
+endif
+
+.PHONY: mempolicy-install
+install: mempolicy-install
+mempolicy-install: $(LIBS)
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 libmempolicy/include/libmempolicy.h \
+	    libmempolicy/include/libmempolicy_actor.h $(DESTDIR)$(PREFIX)/include
+	install -m 644 $(MEMPOLICY_LIB) $(DESTDIR)$(PREFIX)/lib
+	install -m 755 $(MEMPOLICY_SO) $(DESTDIR)$(PREFIX)/lib
+	ln -sf libmempolicy.so.0.1 $(DESTDIR)$(PREFIX)/lib/libmempolicy.so.0
+	ln -sf libmempolicy.so.0.1 $(DESTDIR)$(PREFIX)/lib/libmempolicy.so
+	install -m 644 $(O)/lib/mempolicy.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig

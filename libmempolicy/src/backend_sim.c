@@ -1,0 +1,468 @@
+/*
+ * backend_sim.c: the "sim" hypervisor backend, a client of xensim's
+ * hypervisor channel (docs/hv-channel.md).
+ *
+ * One stream connection per context, one request line and one reply line
+ * at a time, so no request ids are needed and replies cannot be confused.
+ * Replies come from another process: every one is bounded (a line of at
+ * most MP_SIM_LINE bytes) and parsed strictly; a malformed reply is an
+ * error, never trusted.  Channel errors carry Xen's errno names, which map
+ * to the library's codes exactly as the xen backend maps real errnos.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* Enough for a 512-hash page_hashes reply (512 * 17 bytes). */
+#define MP_SIM_LINE 16384
+
+struct sim {
+    int fd;
+    char *path;
+    char buf[MP_SIM_LINE + 1];
+    size_t len;     /* bytes buffered */
+    double speed;
+};
+
+static const struct {
+    const char *name;
+    int e;
+} errnames[] = {
+    { "ESRCH", ESRCH }, { "EINVAL", EINVAL }, { "ENODEV", ENODEV },
+    { "EBUSY", EBUSY }, { "ENOSYS", ENOSYS }, { "EOPNOTSUPP", EOPNOTSUPP },
+    { "ENOTSUP", EOPNOTSUPP }, { "ENOMEM", ENOMEM }, { "EPERM", EPERM },
+    { "EACCES", EACCES }, { "EAGAIN", EAGAIN }, { "ENOENT", ENOENT },
+    { "EEXIST", EEXIST }, { "E2BIG", E2BIG }, { "ENOSPC", ENOSPC },
+};
+
+static int errno_from_name(const char *n)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
+        if (!strcmp(n, errnames[i].name))
+            return errnames[i].e;
+    return EIO;
+}
+
+/* Write all of a request, then read one reply line into s->buf. */
+static int sim_call(mempolicy_ctx *ctx, char **line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int sim_call(mempolicy_ctx *ctx, char **line, const char *fmt, ...)
+{
+    struct sim *s = ctx->be_priv;
+    char req[512];
+    va_list ap;
+    size_t off = 0;
+    int n;
+    char *nl;
+
+    va_start(ap, fmt);
+    n = vsnprintf(req, sizeof(req) - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof(req) - 1)
+        return mp_err(ctx, MEMPOLICY_ERROR_INVAL, "hv request too long");
+    req[n++] = '\n';
+    if (s->fd < 0)
+        return mp_err(ctx, MEMPOLICY_ERROR_NO_HYPERVISOR,
+                      "hypervisor channel %s is closed", s->path);
+    while (off < (size_t)n) {
+        ssize_t w = send(s->fd, req + off, (size_t)n - off, MSG_NOSIGNAL);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            goto lost;
+        off += (size_t)w;
+    }
+    /* The previous reply was consumed entirely: the buffer starts empty. */
+    s->len = 0;
+    for (;;) {
+        ssize_t r;
+
+        nl = memchr(s->buf, '\n', s->len);
+        if (nl)
+            break;
+        if (s->len >= MP_SIM_LINE) {
+            close(s->fd);
+            s->fd = -1;
+            return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                          "hypervisor channel: reply line too long");
+        }
+        r = read(s->fd, s->buf + s->len, MP_SIM_LINE - s->len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            goto lost;
+        s->len += (size_t)r;
+    }
+    *nl = '\0';
+    if (!strncmp(s->buf, "ok", 2) && (s->buf[2] == '\0' ||
+                                      s->buf[2] == ' ')) {
+        *line = s->buf + 2;
+        return 0;
+    }
+    if (!strncmp(s->buf, "err ", 4)) {
+        char *name = s->buf + 4;
+        char *msg = strchr(name, ' ');
+        int e;
+
+        if (msg)
+            *msg++ = '\0';
+        e = errno_from_name(name);
+        return mp_err(ctx, mp_errno_to_rc(e), "hypervisor: %s: %.200s",
+                      name, msg ? msg : "");
+    }
+    return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                  "hypervisor channel: malformed reply '%.60s'", s->buf);
+
+lost:
+    close(s->fd);
+    s->fd = -1;
+    return mp_err(ctx, MEMPOLICY_ERROR_NO_HYPERVISOR,
+                  "hypervisor channel %s: connection lost", s->path);
+}
+
+/* Find " key=" in a reply line; the value runs to the next space. */
+static bool reply_get(const char *line, const char *key, char *val,
+                      size_t vlen)
+{
+    size_t klen = strlen(key);
+    const char *p = line;
+
+    while ((p = strchr(p, ' '))) {
+        p++;
+        if (!strncmp(p, key, klen) && p[klen] == '=') {
+            const char *v = p + klen + 1;
+            size_t n = strcspn(v, " ");
+
+            if (n >= vlen)
+                return false;
+            memcpy(val, v, n);
+            val[n] = '\0';
+            return true;
+        }
+    }
+    return false;
+}
+
+static int reply_u64(mempolicy_ctx *ctx, const char *line, const char *key,
+                     uint64_t *out)
+{
+    char v[32];
+
+    if (!reply_get(line, key, v, sizeof(v)) ||
+        !mp_parse_u64(v, UINT64_MAX, out))
+        return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                      "hypervisor channel: reply lacks a number %s", key);
+    return 0;
+}
+
+static int reply_bool(mempolicy_ctx *ctx, const char *line, const char *key,
+                      bool *out)
+{
+    uint64_t v;
+    int rc = reply_u64(ctx, line, key, &v);
+
+    if (rc)
+        return rc;
+    *out = v != 0;
+    return 0;
+}
+
+static void sim_close(mempolicy_ctx *ctx)
+{
+    struct sim *s = ctx->be_priv;
+
+    if (s->fd >= 0)
+        close(s->fd);
+    free(s->path);
+    free(s);
+    ctx->be_priv = NULL;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static int sim_list(mempolicy_ctx *ctx, uint32_t **domids, int *n)
+{
+    char *line, *ids, *p;
+    uint32_t *out;
+    int rc, cap = 0, cnt = 0;
+
+    *domids = NULL;
+    *n = 0;
+    rc = sim_call(ctx, &line, "list");
+    if (rc)
+        return rc;
+    ids = strstr(line, " domids=");
+    if (!ids)
+        return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                      "hypervisor channel: list reply lacks domids");
+    ids += 8;
+    ids[strcspn(ids, " ")] = '\0';
+    for (p = ids; *p; p++)
+        if (*p == ',')
+            cap++;
+    cap++;
+    out = calloc((size_t)cap, sizeof(*out));
+    if (!out)
+        return MEMPOLICY_ERROR_NOMEM;
+    p = ids;
+    while (*p) {
+        char *end = strchr(p, ',');
+        uint64_t v;
+
+        if (end)
+            *end = '\0';
+        if (!mp_parse_u64(p, MP_DOMID_LIMIT - 1, &v) || cnt >= cap) {
+            free(out);
+            return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                          "hypervisor channel: bad domid in list");
+        }
+        out[cnt++] = (uint32_t)v;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    qsort(out, (size_t)cnt, sizeof(*out), cmp_u32);
+    *domids = out;
+    *n = cnt;
+    return 0;
+}
+
+static int sim_dominfo(mempolicy_ctx *ctx, uint32_t domid,
+                       struct mp_hvinfo *o)
+{
+    char *line, type[8];
+    int rc;
+
+    memset(o, 0, sizeof(*o));
+    rc = sim_call(ctx, &line, "dominfo %u", domid);
+    if (rc)
+        return rc;
+    o->domid = domid;
+    if (!reply_get(line, "type", type, sizeof(type)) ||
+        (strcmp(type, "pv") && strcmp(type, "hvm")))
+        return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                      "hypervisor channel: dominfo lacks a type");
+    o->hvm = !strcmp(type, "hvm");
+    if ((rc = reply_bool(ctx, line, "hap", &o->hap)) ||
+        (rc = reply_u64(ctx, line, "tot_kb", &o->tot_kb)) ||
+        (rc = reply_u64(ctx, line, "max_kb", &o->max_kb)) ||
+        (rc = reply_bool(ctx, line, "paging", &o->paging)) ||
+        (rc = reply_u64(ctx, line, "paged_kb", &o->paged_kb)) ||
+        (rc = reply_u64(ctx, line, "paging_target_kb",
+                        &o->paging_target_kb)) ||
+        (rc = reply_bool(ctx, line, "sharing", &o->sharing)) ||
+        (rc = reply_u64(ctx, line, "shared_kb", &o->shared_kb)) ||
+        (rc = reply_u64(ctx, line, "cow_breaks", &o->cow_breaks)) ||
+        (rc = reply_bool(ctx, line, "dying", &o->dying)) ||
+        (rc = reply_bool(ctx, line, "shutdown", &o->shutdown)))
+        return rc;
+    return 0;
+}
+
+static int sim_physinfo(mempolicy_ctx *ctx, mempolicy_physinfo *o)
+{
+    char *line;
+    int rc;
+
+    memset(o, 0, sizeof(*o));
+    rc = sim_call(ctx, &line, "physinfo");
+    if (rc)
+        return rc;
+    if ((rc = reply_u64(ctx, line, "total_kb", &o->total_kb)) ||
+        (rc = reply_u64(ctx, line, "free_kb", &o->free_kb)) ||
+        (rc = reply_u64(ctx, line, "shared_kb", &o->shared_kb)) ||
+        (rc = reply_u64(ctx, line, "freed_by_sharing_kb",
+                        &o->freed_by_sharing_kb)))
+        return rc;
+    return 0;
+}
+
+static int sim_setmaxmem(mempolicy_ctx *ctx, uint32_t domid, uint64_t kb)
+{
+    char *line;
+
+    return sim_call(ctx, &line, "setmaxmem %u %llu", domid,
+                    (unsigned long long)kb);
+}
+
+static int sim_paging_enable(mempolicy_ctx *ctx, uint32_t domid)
+{
+    char *line;
+
+    return sim_call(ctx, &line, "paging_enable %u", domid);
+}
+
+static int sim_paging_disable(mempolicy_ctx *ctx, uint32_t domid)
+{
+    char *line;
+
+    return sim_call(ctx, &line, "paging_disable %u", domid);
+}
+
+static int sim_sharing_control(mempolicy_ctx *ctx, uint32_t domid,
+                               bool enable)
+{
+    char *line;
+
+    return sim_call(ctx, &line, "sharing_%s %u",
+                    enable ? "enable" : "disable", domid);
+}
+
+static int sim_page_hashes(mempolicy_ctx *ctx, uint32_t domid,
+                           uint64_t first_gfn, unsigned count,
+                           uint64_t *hashes)
+{
+    char *line, *p;
+    unsigned i;
+    int rc;
+
+    rc = sim_call(ctx, &line, "page_hashes %u %llu %u", domid,
+                  (unsigned long long)first_gfn, count);
+    if (rc)
+        return rc;
+    p = strstr(line, " hashes=");
+    if (!p)
+        goto bad;
+    p += 8;
+    for (i = 0; i < count; i++) {
+        char *end;
+
+        errno = 0;
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
+              (*p >= 'A' && *p <= 'F')))
+            goto bad;
+        hashes[i] = strtoull(p, &end, 16);
+        if (errno || end == p || end - p > 16)
+            goto bad;
+        p = end;
+        if (i + 1 < count) {
+            if (*p != ',')
+                goto bad;
+            p++;
+        }
+    }
+    if (*p && *p != ' ')
+        goto bad;
+    return 0;
+
+bad:
+    return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                  "hypervisor channel: malformed page_hashes reply");
+}
+
+static int sim_nominate(mempolicy_ctx *ctx, uint32_t domid, uint64_t gfn,
+                        uint64_t *handle)
+{
+    char *line;
+    int rc;
+
+    rc = sim_call(ctx, &line, "nominate %u %llu", domid,
+                  (unsigned long long)gfn);
+    if (rc)
+        return rc;
+    return reply_u64(ctx, line, "handle", handle);
+}
+
+static int sim_share(mempolicy_ctx *ctx, uint32_t sdom, uint64_t sgfn,
+                     uint64_t shandle, uint32_t cdom, uint64_t cgfn,
+                     uint64_t chandle)
+{
+    char *line;
+
+    return sim_call(ctx, &line, "share %u %llu %llu %u %llu %llu", sdom,
+                    (unsigned long long)sgfn, (unsigned long long)shandle,
+                    cdom, (unsigned long long)cgfn,
+                    (unsigned long long)chandle);
+}
+
+static double sim_clock_speed(mempolicy_ctx *ctx)
+{
+    struct sim *s = ctx->be_priv;
+
+    return s->speed;
+}
+
+static const struct mp_backend_ops sim_ops = {
+    .name = "sim",
+    .close = sim_close,
+    .list = sim_list,
+    .dominfo = sim_dominfo,
+    .physinfo = sim_physinfo,
+    .setmaxmem = sim_setmaxmem,
+    .paging_enable = sim_paging_enable,
+    .paging_disable = sim_paging_disable,
+    .sharing_control = sim_sharing_control,
+    .page_hashes = sim_page_hashes,
+    .nominate = sim_nominate,
+    .share = sim_share,
+    .clock_speed = sim_clock_speed,
+};
+
+/* The host's speed from /tool/xensim/speed; 1.0 if absent or odd. */
+static double read_speed(mempolicy_ctx *ctx)
+{
+    unsigned len;
+    char *v = xs_read(ctx->xsh, XBT_NULL, "/tool/xensim/speed", &len);
+    double d = 1.0;
+    char *end;
+
+    if (!v)
+        return d;
+    d = strtod(v, &end);
+    if (end == v || *end || !(d > 0.0) || d > 1e6)
+        d = 1.0;
+    free(v);
+    return d;
+}
+
+int mp_backend_sim_open(mempolicy_ctx *ctx, const char *socket_path)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    struct sim *s;
+
+    if (strlen(socket_path) >= sizeof(sa.sun_path) || socket_path[0] != '/')
+        return mp_err(ctx, MEMPOLICY_ERROR_NO_HYPERVISOR,
+                      "xensim hv-socket path '%.80s' is not usable",
+                      socket_path);
+    s = calloc(1, sizeof(*s));
+    if (!s)
+        return MEMPOLICY_ERROR_NOMEM;
+    s->path = strdup(socket_path);
+    s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (!s->path || s->fd < 0) {
+        if (s->fd >= 0)
+            close(s->fd);
+        free(s->path);
+        free(s);
+        return mp_err(ctx, MEMPOLICY_ERROR_NOMEM, "cannot create a socket");
+    }
+    strcpy(sa.sun_path, socket_path);
+    if (connect(s->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        int e = errno;
+
+        close(s->fd);
+        free(s->path);
+        free(s);
+        return mp_err(ctx, MEMPOLICY_ERROR_NO_HYPERVISOR,
+                      "cannot connect to the xensim hypervisor at %s: %s",
+                      socket_path, strerror(e));
+    }
+    ctx->be = &sim_ops;
+    ctx->be_priv = s;
+    s->speed = read_speed(ctx);
+    return 0;
+}

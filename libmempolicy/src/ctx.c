@@ -1,0 +1,237 @@
+/*
+ * ctx.c: the library context, error reporting and logging.
+ *
+ * A context is one xenstore connection (xs_open(0), so XENSTORED_PATH is
+ * honoured) plus one hypervisor backend, chosen here once: if the store
+ * carries /tool/xensim/hv-socket (readable by dom0 only) we are on the
+ * simulated host and talk to its hypervisor channel; otherwise we use
+ * libxenctrl.  Errors are negative codes (as libxl) plus a one-line detail
+ * per context, so that commands can print exactly what went wrong without
+ * the library printing anything itself.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const char *const error_names[] = {
+    [0] = "success",
+    [1] = "unspecified failure",
+    [2] = "invalid argument",
+    [3] = "out of memory",
+    [4] = "no such domain",
+    [5] = "domain is dying or shut down",
+    [6] = "size out of range",
+    [7] = "not the domain's actor",
+    [8] = "not possible for a PV guest",
+    [9] = "guest lacks hardware-assisted paging",
+    [10] = "hypervisor built without the feature",
+    [11] = "not supported by the hardware",
+    [12] = "resource busy",
+    [13] = "permission denied",
+    [14] = "xenstore failure",
+    [15] = "transaction kept conflicting",
+    [16] = "malformed configuration",
+    [17] = "no hypervisor interface",
+    [18] = "no event pending",
+};
+
+const char *mempolicy_strerror(int rc)
+{
+    unsigned i;
+
+    if (rc > 0)
+        return "unknown error";
+    i = (unsigned)-rc;
+    if (i >= sizeof(error_names) / sizeof(error_names[0]))
+        return "unknown error";
+    return error_names[i];
+}
+
+void mp_log(mempolicy_ctx *ctx, xentoollog_level lvl, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!ctx || !ctx->lg)
+        return;
+    va_start(ap, fmt);
+    xtl_logv(ctx->lg, lvl, -1, "libmempolicy", fmt, ap);
+    va_end(ap);
+}
+
+int mp_err(mempolicy_ctx *ctx, int rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    assert(rc < 0);
+    if (!ctx)
+        return rc; /* context-free calls (config) report by code only */
+    va_start(ap, fmt);
+    vsnprintf(ctx->err, sizeof(ctx->err), fmt, ap);
+    va_end(ap);
+    mp_log(ctx, XTL_DEBUG, "%s (%s)", ctx->err, mempolicy_strerror(rc));
+    return rc;
+}
+
+const char *mempolicy_last_error(mempolicy_ctx *ctx)
+{
+    return ctx ? ctx->err : "";
+}
+
+int mp_errno_to_rc(int e)
+{
+    switch (e) {
+    case ESRCH: return MEMPOLICY_ERROR_NO_DOMAIN;
+    case ENOSYS: return MEMPOLICY_ERROR_NOSYS;
+    case EOPNOTSUPP: return MEMPOLICY_ERROR_NOTSUP;
+    case ENODEV: return MEMPOLICY_ERROR_NO_HAP;
+    case EBUSY: return MEMPOLICY_ERROR_BUSY;
+    case EPERM:
+    case EACCES: return MEMPOLICY_ERROR_PERM;
+    case ENOMEM: return MEMPOLICY_ERROR_NOMEM;
+    case EINVAL: return MEMPOLICY_ERROR_INVAL;
+    case EAGAIN: return MEMPOLICY_ERROR_AGAIN;
+    default: return MEMPOLICY_ERROR_FAIL;
+    }
+}
+
+const char *mp_errno_name(int e)
+{
+    switch (e) {
+    case ESRCH: return "ESRCH";
+    case ENOSYS: return "ENOSYS";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
+    case ENODEV: return "ENODEV";
+    case EBUSY: return "EBUSY";
+    case EPERM: return "EPERM";
+    case EACCES: return "EACCES";
+    case ENOMEM: return "ENOMEM";
+    case EINVAL: return "EINVAL";
+    case EAGAIN: return "EAGAIN";
+    case ENOENT: return "ENOENT";
+    default: return "EIO";
+    }
+}
+
+int mp_check_domid(mempolicy_ctx *ctx, uint32_t domid)
+{
+    if (domid >= MP_DOMID_LIMIT)
+        return mp_err(ctx, MEMPOLICY_ERROR_NO_DOMAIN,
+                      "domain %u: not a valid domain id (reserved)", domid);
+    return 0;
+}
+
+/* Choose the backend: the sim channel if the store advertises one. */
+static int pick_backend(mempolicy_ctx *ctx)
+{
+    unsigned len;
+    char *sock = xs_read(ctx->xsh, XBT_NULL, "/tool/xensim/hv-socket", &len);
+    int rc;
+
+    if (sock) {
+        rc = mp_backend_sim_open(ctx, sock);
+        free(sock);
+        return rc;
+    }
+    return mp_backend_xen_open(ctx);
+}
+
+int mempolicy_ctx_alloc(mempolicy_ctx **pctx, unsigned flags,
+                        xentoollog_logger *lg)
+{
+    mempolicy_ctx *ctx;
+    int rc;
+
+    if (!pctx)
+        return MEMPOLICY_ERROR_INVAL;
+    *pctx = NULL;
+    if (flags != 0)
+        return MEMPOLICY_ERROR_INVAL;
+    ctx = calloc(1, sizeof(*ctx));
+    if (!ctx)
+        return MEMPOLICY_ERROR_NOMEM;
+    ctx->lg = lg;
+    ctx->xsh = xs_open(0);
+    if (!ctx->xsh) {
+        const char *p = getenv("XENSTORED_PATH");
+
+        mp_log(ctx, XTL_ERROR, "cannot connect to xenstore%s%s: %s",
+               p ? " at " : "", p ? p : "", strerror(errno));
+        free(ctx);
+        return MEMPOLICY_ERROR_STORE;
+    }
+    rc = pick_backend(ctx);
+    if (rc) {
+        mp_log(ctx, XTL_ERROR, "%s", ctx->err);
+        xs_close(ctx->xsh);
+        free(ctx);
+        return rc;
+    }
+    assert(ctx->be);
+    *pctx = ctx;
+    return 0;
+}
+
+void mempolicy_ctx_free(mempolicy_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    mp_events_free(ctx);
+    if (ctx->be)
+        ctx->be->close(ctx);
+    if (ctx->xsh)
+        xs_close(ctx->xsh);
+    free(ctx->actor);
+    free(ctx->paging_dir);
+    free(ctx);
+}
+
+const char *mempolicy_backend_name(mempolicy_ctx *ctx)
+{
+    return ctx->be->name;
+}
+
+int mempolicy_ctx_set_actor(mempolicy_ctx *ctx, const char *actor)
+{
+    const char *canon;
+    char *copy = NULL;
+    int rc;
+
+    if (actor) {
+        rc = mempolicy_actor_name_valid(actor, &canon);
+        if (rc)
+            return mp_err(ctx, rc, "invalid actor name '%.80s'", actor);
+        if (!*canon)
+            return mp_err(ctx, MEMPOLICY_ERROR_INVAL,
+                          "a context cannot act for the empty actor");
+        copy = strdup(canon);
+        if (!copy)
+            return MEMPOLICY_ERROR_NOMEM;
+    }
+    free(ctx->actor);
+    ctx->actor = copy;
+    return 0;
+}
+
+int mempolicy_set_paging_dir(mempolicy_ctx *ctx, const char *dir)
+{
+    char *copy;
+
+    if (!dir || dir[0] != '/')
+        return mp_err(ctx, MEMPOLICY_ERROR_INVAL,
+                      "paging directory must be an absolute path");
+    copy = strdup(dir);
+    if (!copy)
+        return MEMPOLICY_ERROR_NOMEM;
+    free(ctx->paging_dir);
+    ctx->paging_dir = copy;
+    return 0;
+}
+
+double mempolicy_clock_speed(mempolicy_ctx *ctx)
+{
+    return ctx->be->clock_speed(ctx);
+}

@@ -1,0 +1,148 @@
+/*
+ * internal.h: what the library's source files share and callers never see.
+ *
+ * The context, the error/log helpers, the xenstore helpers (strict number
+ * parsing, bounded transactions) and the ONE hypervisor backend interface.
+ * Policy code only ever calls ctx->be->...; the backend (sim or xen) is
+ * chosen once in mempolicy_ctx_alloc(), so no file but backend_*.c knows
+ * which hypervisor is underneath.
+ */
+#ifndef MEMPOLICY_INTERNAL_H
+#define MEMPOLICY_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <xenstore.h>
+
+#include "libmempolicy.h"
+
+/* Domain ids at and above this are reserved by Xen (DOMID_FIRST_RESERVED). */
+#define MP_DOMID_LIMIT 0x7FF0u
+
+/* Largest decimal KiB value accepted from the store (2^63 - 1). */
+#define MP_KB_MAX ((uint64_t)INT64_MAX)
+
+/* Bounded retries of a conflicting transaction, then ERROR_AGAIN. */
+#define MP_TX_RETRIES 64
+
+/* Longest store value the library reads and trusts (guest data included). */
+#define MP_VALUE_MAX 4096
+
+/* What the hypervisor says about a domain. */
+struct mp_hvinfo {
+    uint32_t domid;
+    bool hvm;
+    bool hap;
+    bool dying;
+    bool shutdown;
+    bool paging;
+    bool sharing;
+    uint64_t tot_kb;
+    uint64_t max_kb;
+    uint64_t paged_kb;
+    uint64_t paging_target_kb;
+    uint64_t shared_kb;
+    uint64_t cow_breaks;
+};
+
+/*
+ * The backend interface.  Every call returns 0 or a negative
+ * MEMPOLICY_ERROR_* code and, on failure, has set the context's error
+ * detail with mp_err().  Errors from Xen map as: ESRCH -> NO_DOMAIN,
+ * ENOSYS -> NOSYS, EOPNOTSUPP -> NOTSUP, ENODEV -> NO_HAP, EBUSY -> BUSY,
+ * EPERM/EACCES -> PERM, ENOMEM -> NOMEM, EINVAL -> INVAL.
+ */
+struct mp_backend_ops {
+    const char *name;
+    void (*close)(mempolicy_ctx *ctx);
+    /* Live (not dying) domains, ascending; *domids malloc'd. */
+    int (*list)(mempolicy_ctx *ctx, uint32_t **domids, int *n);
+    int (*dominfo)(mempolicy_ctx *ctx, uint32_t domid, struct mp_hvinfo *out);
+    int (*physinfo)(mempolicy_ctx *ctx, mempolicy_physinfo *out);
+    int (*setmaxmem)(mempolicy_ctx *ctx, uint32_t domid, uint64_t kb);
+    int (*paging_enable)(mempolicy_ctx *ctx, uint32_t domid);
+    int (*paging_disable)(mempolicy_ctx *ctx, uint32_t domid);
+    int (*sharing_control)(mempolicy_ctx *ctx, uint32_t domid, bool enable);
+    int (*page_hashes)(mempolicy_ctx *ctx, uint32_t domid, uint64_t first_gfn,
+                       unsigned count, uint64_t *hashes);
+    int (*nominate)(mempolicy_ctx *ctx, uint32_t domid, uint64_t gfn,
+                    uint64_t *handle);
+    int (*share)(mempolicy_ctx *ctx, uint32_t sdom, uint64_t sgfn,
+                 uint64_t shandle, uint32_t cdom, uint64_t cgfn,
+                 uint64_t chandle);
+    double (*clock_speed)(mempolicy_ctx *ctx);
+};
+
+/* Backend constructors: 0 and ctx->be/be_priv set, or an error. */
+int mp_backend_sim_open(mempolicy_ctx *ctx, const char *socket_path);
+int mp_backend_xen_open(mempolicy_ctx *ctx);
+
+struct mp_events;
+
+struct mempolicy_ctx {
+    xentoollog_logger *lg;
+    struct xs_handle *xsh;
+    const struct mp_backend_ops *be;
+    void *be_priv;
+    char *actor;              /* mempolicy_ctx_set_actor(), NULL if none */
+    char *paging_dir;
+    struct mp_events *ev;     /* NULL until an event is first enabled */
+    char err[512];
+};
+
+/* Record the one-line detail of a failure, log it (debug) and return rc. */
+int mp_err(mempolicy_ctx *ctx, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void mp_log(mempolicy_ctx *ctx, xentoollog_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Map an errno from Xen (or the sim channel) to an error code. */
+int mp_errno_to_rc(int e);
+const char *mp_errno_name(int e);
+
+/* Strict decimal parse: digits only, no sign, no overflow, <= max. */
+bool mp_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+/* Guard a domid from the caller; NO_DOMAIN with a detail if reserved. */
+int mp_check_domid(mempolicy_ctx *ctx, uint32_t domid);
+
+/*
+ * Read a node inside transaction t.  0 and *val (malloc'd, NUL
+ * terminated, at most MP_VALUE_MAX bytes) or *val NULL when absent;
+ * STORE on other failures; MP_TX_RETRY when the store said EAGAIN.
+ */
+#define MP_TX_RETRY 1
+int mp_xs_read(mempolicy_ctx *ctx, xs_transaction_t t, const char *path,
+               char **val);
+/* Same, parsed as KiB: 0 and *present, *kb; FAIL naming the node if the
+ * value is not a decimal number. */
+int mp_xs_read_kb(mempolicy_ctx *ctx, xs_transaction_t t, const char *path,
+                  bool *present, uint64_t *kb);
+int mp_xs_write(mempolicy_ctx *ctx, xs_transaction_t t, const char *path,
+                const char *val);
+
+/*
+ * Run fn inside a transaction: fn returns 0 (commit), MP_TX_RETRY (abort
+ * and start over) or a negative error (abort, returned).  Commits that
+ * conflict (EAGAIN) are retried up to MP_TX_RETRIES times with a short
+ * randomised back-off, then MEMPOLICY_ERROR_AGAIN.
+ */
+typedef int mp_tx_fn(mempolicy_ctx *ctx, xs_transaction_t t, void *arg);
+int mp_transaction(mempolicy_ctx *ctx, mp_tx_fn *fn, void *arg);
+
+/*
+ * The domain exists for the hypervisor and is not dying: 0 and *hv
+ * (may be NULL), or NO_DOMAIN / DYING with a detail.
+ */
+int mp_domain_live(mempolicy_ctx *ctx, uint32_t domid, struct mp_hvinfo *hv);
+
+/* Read the policy of domid inside t (absent nodes: "" / no target). */
+int mp_policy_read_tx(mempolicy_ctx *ctx, xs_transaction_t t,
+                      uint32_t domid, mempolicy_policy *out, bool *any);
+
+/* Parse an enforce value: "1"/"true" or "0"/"false". */
+bool mp_parse_bool(const char *s, bool *out);
+
+void mp_events_free(mempolicy_ctx *ctx);
+
+#endif

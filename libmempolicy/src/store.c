@@ -1,0 +1,243 @@
+/*
+ * store.c: xenstore helpers shared by the policy, mechanism and event code.
+ *
+ * Everything the library reads may have been written by someone else (the
+ * guest writes under /local/domain/<id>), so every value is bounded and
+ * parsed strictly here, in one place.  Transactions are the unit of
+ * consistency: callers give a function that does its reads and writes
+ * inside one transaction and the helper retries it on conflict, a bounded
+ * number of times, so a writer can never leave a torn policy behind and
+ * never spins forever.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+bool mp_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if (!s || !*s || strlen(s) > 20)
+        return false;
+    for (; *s; s++) {
+        unsigned d;
+
+        if (*s < '0' || *s > '9')
+            return false;
+        d = (unsigned)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    if (v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+bool mp_parse_bool(const char *s, bool *out)
+{
+    if (!strcmp(s, "1") || !strcmp(s, "true")) {
+        *out = true;
+        return true;
+    }
+    if (!strcmp(s, "0") || !strcmp(s, "false")) {
+        *out = false;
+        return true;
+    }
+    return false;
+}
+
+int mp_xs_read(mempolicy_ctx *ctx, xs_transaction_t t, const char *path,
+               char **val)
+{
+    unsigned len;
+    char *v;
+
+    *val = NULL;
+    v = xs_read(ctx->xsh, t, path, &len);
+    if (!v) {
+        if (errno == ENOENT)
+            return 0;
+        if (errno == EAGAIN && t != XBT_NULL)
+            return MP_TX_RETRY;
+        if (errno == EACCES || errno == EPERM)
+            return mp_err(ctx, MEMPOLICY_ERROR_PERM,
+                          "xenstore: permission denied reading %s", path);
+        return mp_err(ctx, MEMPOLICY_ERROR_STORE, "xenstore: reading %s: %s",
+                      path, strerror(errno));
+    }
+    if (len > MP_VALUE_MAX || strlen(v) != len) {
+        free(v);
+        return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                      "%s: value too long or not text", path);
+    }
+    *val = v;
+    return 0;
+}
+
+int mp_xs_read_kb(mempolicy_ctx *ctx, xs_transaction_t t, const char *path,
+                  bool *present, uint64_t *kb)
+{
+    char *v;
+    int rc = mp_xs_read(ctx, t, path, &v);
+
+    *present = false;
+    *kb = 0;
+    if (rc)
+        return rc;
+    if (!v)
+        return 0;
+    if (!mp_parse_u64(v, MP_KB_MAX, kb)) {
+        rc = mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                    "%s: '%.40s' is not a size in KiB", path, v);
+        free(v);
+        return rc;
+    }
+    free(v);
+    *present = true;
+    return 0;
+}
+
+int mp_xs_write(mempolicy_ctx *ctx, xs_transaction_t t, const char *path,
+                const char *val)
+{
+    if (xs_write(ctx->xsh, t, path, val, strlen(val)))
+        return 0;
+    if (errno == EAGAIN && t != XBT_NULL)
+        return MP_TX_RETRY;
+    if (errno == EACCES || errno == EPERM)
+        return mp_err(ctx, MEMPOLICY_ERROR_PERM,
+                      "xenstore: permission denied writing %s", path);
+    return mp_err(ctx, MEMPOLICY_ERROR_STORE, "xenstore: writing %s: %s",
+                  path, strerror(errno));
+}
+
+/* Back off a little after a conflict so that racing writers spread out. */
+static void tx_backoff(unsigned attempt)
+{
+    struct timespec ts;
+    unsigned cap = attempt < 8 ? (1u << attempt) : 256;
+    unsigned us = 10 + (unsigned)rand() % (cap * 20);
+
+    ts.tv_sec = 0;
+    ts.tv_nsec = (long)us * 1000;
+    nanosleep(&ts, NULL);
+}
+
+int mp_transaction(mempolicy_ctx *ctx, mp_tx_fn *fn, void *arg)
+{
+    unsigned attempt;
+
+    for (attempt = 0; attempt < MP_TX_RETRIES; attempt++) {
+        xs_transaction_t t = xs_transaction_start(ctx->xsh);
+        int rc;
+
+        if (t == XBT_NULL)
+            return mp_err(ctx, MEMPOLICY_ERROR_STORE,
+                          "xenstore: cannot start a transaction: %s",
+                          strerror(errno));
+        rc = fn(ctx, t, arg);
+        if (rc < 0) {
+            xs_transaction_end(ctx->xsh, t, true);
+            return rc;
+        }
+        if (rc == MP_TX_RETRY) {
+            xs_transaction_end(ctx->xsh, t, true);
+        } else {
+            assert(rc == 0);
+            if (xs_transaction_end(ctx->xsh, t, false))
+                return 0;
+            if (errno != EAGAIN)
+                return mp_err(ctx, MEMPOLICY_ERROR_STORE,
+                              "xenstore: committing a transaction: %s",
+                              strerror(errno));
+        }
+        tx_backoff(attempt);
+    }
+    return mp_err(ctx, MEMPOLICY_ERROR_AGAIN,
+                  "xenstore transaction still conflicting after %d attempts",
+                  MP_TX_RETRIES);
+}
+
+int mp_domain_live(mempolicy_ctx *ctx, uint32_t domid, struct mp_hvinfo *hv)
+{
+    struct mp_hvinfo local;
+    int rc;
+
+    rc = mp_check_domid(ctx, domid);
+    if (rc)
+        return rc;
+    if (!hv)
+        hv = &local;
+    rc = ctx->be->dominfo(ctx, domid, hv);
+    if (rc == MEMPOLICY_ERROR_NO_DOMAIN)
+        return mp_err(ctx, rc, "domain %u does not exist", domid);
+    if (rc)
+        return rc;
+    if (hv->dying || hv->shutdown)
+        return mp_err(ctx, MEMPOLICY_ERROR_DYING, "domain %u is %s", domid,
+                      hv->dying ? "dying" : "shut down");
+    return 0;
+}
+
+int mp_policy_read_tx(mempolicy_ctx *ctx, xs_transaction_t t,
+                      uint32_t domid, mempolicy_policy *out, bool *any)
+{
+    char path[64];
+    char *v = NULL;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    *any = false;
+
+    snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor", domid);
+    rc = mp_xs_read(ctx, t, path, &out->actor);
+    if (rc)
+        goto fail;
+    snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor-params",
+             domid);
+    rc = mp_xs_read(ctx, t, path, &out->actor_params);
+    if (rc)
+        goto fail;
+    *any = out->actor || out->actor_params;
+    snprintf(path, sizeof(path), "/libxl/%u/memory-policy/target", domid);
+    rc = mp_xs_read_kb(ctx, t, path, &out->has_target, &out->target_kb);
+    if (rc)
+        goto fail;
+    *any = *any || out->has_target;
+    snprintf(path, sizeof(path), "/libxl/%u/memory-policy/enforce", domid);
+    rc = mp_xs_read(ctx, t, path, &v);
+    if (rc)
+        goto fail;
+    if (v) {
+        *any = true;
+        if (!mp_parse_bool(v, &out->enforce)) {
+            rc = mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                        "%s: '%.20s' is not a boolean", path, v);
+            goto fail;
+        }
+        free(v);
+        v = NULL;
+    }
+    if (!out->actor)
+        out->actor = strdup("");
+    if (!out->actor_params)
+        out->actor_params = strdup("");
+    if (!out->actor || !out->actor_params) {
+        rc = MEMPOLICY_ERROR_NOMEM;
+        goto fail;
+    }
+    return 0;
+
+fail:
+    free(v);
+    mempolicy_policy_dispose(out);
+    return rc;
+}
