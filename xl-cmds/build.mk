@@ -1,0 +1,50 @@
+# xl-cmds: xlmem (the xl-style memory commands) and mempolicyd (the
+# daemon that gives new domains the xl.conf default policy), their unit
+# test, man page, bash completion and systemd unit.
+#
+# Both link the static libmempolicy so that the binaries run from the
+# build tree without LD_LIBRARY_PATH.
+
+XLCMDS_LIB := $(O)/lib/libmempolicy.a
+XLCMDS_LDLIBS := $(XENSTORE_LIBS) $(XENCTRL_LIBS) $(YAJL_LIBS)
+
+EXTRA_CFLAGS_xl-cmds := -Ilibmempolicy/include $(XENSTORE_CFLAGS) \
+                        $(XENCTRL_CFLAGS) $(YAJL_CFLAGS)
+
+XLCMDS_XLMEM_OBJS := $(addprefix $(O)/obj/xl-cmds/, \
+    xlmem.o xlmem_util.o xlmem_size.o xlmem_policy.o xlmem_target.o \
+    xlmem_lowlevel.o xlmem_list.o xlmem_watch.o xlmem_create.o)
+
+BINS += $(O)/bin/xlmem $(O)/bin/mempolicyd
+TEST_BINS += $(O)/tests/test-xlmem-size
+
+$(O)/bin/xlmem: $(XLCMDS_XLMEM_OBJS) $(XLCMDS_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(XLCMDS_XLMEM_OBJS) $(XLCMDS_LIB) \
+	    $(XLCMDS_LDLIBS)
+
+$(O)/bin/mempolicyd: $(O)/obj/xl-cmds/mempolicyd.o $(XLCMDS_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(XLCMDS_LIB) $(XLCMDS_LDLIBS)
+
+# The size parser alone, with the test's own error sink.
+$(O)/obj/tests/xlmem/test_size.o: CFLAGS += $(CMOCKA_CFLAGS) \
+    -Ixl-cmds -Ilibmempolicy/include $(XENCTRL_CFLAGS)
+$(O)/tests/test-xlmem-size: $(O)/obj/tests/xlmem/test_size.o \
+                            $(O)/obj/xl-cmds/xlmem_size.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+.PHONY: xlcmds-install
+install: xlcmds-install
+xlcmds-install: $(O)/bin/xlmem $(O)/bin/mempolicyd
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	    $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 0755 $(O)/bin/xlmem $(O)/bin/mempolicyd \
+	    $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0644 xl-cmds/xlmem.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 xl-cmds/xlmem.bash-completion \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xlmem
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' xl-cmds/mempolicyd.service.in \
+	    > $(DESTDIR)$(PREFIX)/lib/systemd/system/mempolicyd.service

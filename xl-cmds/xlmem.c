@@ -1,0 +1,200 @@
+/*
+ * xlmem.c: entry point and command table of xlmem, the xl-style memory
+ * commands.
+ *
+ * xl itself cannot be extended, so the memory-policy commands live in one
+ * program that looks like xl: `xlmem [global options] <subcommand> ...`,
+ * a table of subcommands with xl's usage texts, `xlmem help [cmd]` and
+ * `<subcommand> -h`.  Global options come before the subcommand:
+ *   -v                 show the library's log messages on stderr
+ *   -c, --config FILE  the xl.conf to read the default memory_policy from
+ *                      (default: $MEMPOLICY_XL_CONF, else /etc/xen/xl.conf)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xlmem.h"
+
+const char *xlmem_global_config;
+int xlmem_verbose;
+const char *xlmem_cmdname = "";
+
+#define SIZE_USAGE "<MemMB['b'[bytes]|'k'[KB]|'m'[MB]|'g'[GB]|'t'[TB]]>"
+
+const struct xlmem_cmd xlmem_cmds[] = {
+    { "mem-set", main_mem_set,
+      "Set the memory target of a domain (enforced, as xl mem-set)",
+      "[options] <Domain> [+|-]" SIZE_USAGE,
+      "-w, --wait[=SECONDS]    Follow the domain until its actual memory\n"
+      "                        reaches the target (default 60 s of host\n"
+      "                        time); exit status 3 if time runs out.\n"
+      "A leading + or - changes the target relative to the current one." },
+    { "mem-policy-set", main_mem_policy_set,
+      "Set the memory policy actor of a domain",
+      "<Domain> <Actor> [<ParamString>]",
+      "<Actor> is an actor name ([a-z0-9-], \"xl\" means \"xl-auto\"), or\n"
+      "\"\" for no actor; <ParamString> is key=value[,key=value...]." },
+    { "mem-policy-get", main_mem_policy_get,
+      "Show the memory policy of a domain",
+      "<Domain>", NULL },
+    { "mem-policy-apply", main_mem_policy_apply,
+      "Apply memory_policy/memory_policy_args from a config file",
+      "<Domain> [<ConfigFile>]",
+      "Without <ConfigFile>, the global default from xl.conf is applied\n"
+      "(see the global option -c)." },
+    { "mem-balloon-set-target", main_mem_balloon_set_target,
+      "Set the balloon target of a domain (actor xl-manual only)",
+      "<Domain> [+|-]" SIZE_USAGE, NULL },
+    { "mem-balloon-get-target", main_mem_balloon_get_target,
+      "Show the balloon target of a domain, in KiB",
+      "<Domain>", NULL },
+    { "mem-paging-set-target", main_mem_paging_set_target,
+      "Set the paging target of a domain (actor xl-manual only)",
+      "<Domain> [+|-]" SIZE_USAGE,
+      "A target of 0 pages everything back in and disables paging; a\n"
+      "non-zero target enables paging first if needed." },
+    { "mem-paging-get-target", main_mem_paging_get_target,
+      "Show the paging target of a domain, in KiB",
+      "<Domain>", NULL },
+    { "mem-paging-enable", main_mem_paging_enable,
+      "Enable paging for a domain (starts its pager)",
+      "<Domain>", NULL },
+    { "mem-paging-disable", main_mem_paging_disable,
+      "Disable paging for a domain (pages everything back in)",
+      "<Domain>", NULL },
+    { "mem-sharing-enable", main_mem_sharing_enable,
+      "Enable page sharing for a domain",
+      "<Domain>", NULL },
+    { "mem-sharing-disable", main_mem_sharing_disable,
+      "Disable page sharing for a domain (unshares its pages)",
+      "<Domain>", NULL },
+    { "mem-list", main_mem_list,
+      "List the memory policy and memory of domains",
+      "[options] [Domain ...]",
+      "-j, --json              Print JSON instead of a table." },
+    { "mem-watch", main_mem_watch,
+      "Print memory policy events until interrupted",
+      "[options]",
+      "-j, --json              One JSON object per event." },
+    { "create", main_create,
+      "Create a domain from a config file and apply its memory policy",
+      "<ConfigFile> [xl create options] [vars]",
+      "On a Xen host runs `xl create` with the same arguments, then\n"
+      "applies the file's memory_policy; on the simulated host asks it\n"
+      "to create the domain." },
+};
+const int xlmem_ncmds = sizeof(xlmem_cmds) / sizeof(xlmem_cmds[0]);
+
+const struct xlmem_cmd *xlmem_cmd_lookup(const char *name)
+{
+    int i;
+
+    for (i = 0; i < xlmem_ncmds; i++) {
+        if (!strcmp(xlmem_cmds[i].name, name))
+            return &xlmem_cmds[i];
+    }
+    return NULL;
+}
+
+void xlmem_help(const char *name)
+{
+    const struct xlmem_cmd *cmd;
+    int i;
+
+    if (!name) {
+        printf("Usage: xlmem [-v] [-c FILE] <subcommand> [args]\n\n"
+               "xlmem full list of subcommands:\n\n");
+        for (i = 0; i < xlmem_ncmds; i++)
+            printf(" %-24s %s\n", xlmem_cmds[i].name, xlmem_cmds[i].desc);
+        printf("\nGlobal options:\n"
+               " -v                       Verbose: library messages "
+               "on stderr.\n"
+               " -c FILE, --config FILE   Global config file "
+               "(default $MEMPOLICY_XL_CONF,\n"
+               "                          else %s).\n",
+               "/etc/xen/xl.conf");
+        return;
+    }
+    cmd = xlmem_cmd_lookup(name);
+    if (!cmd) {
+        printf("command \"%s\" not implemented\n", name);
+        return;
+    }
+    printf("Usage: xlmem %s %s\n\n%s.\n\n", cmd->name, cmd->usage, cmd->desc);
+    printf("Options:\n\n-h                      Print this help.\n");
+    if (cmd->options)
+        printf("%s\n", cmd->options);
+}
+
+static int main_help(int argc, char **argv)
+{
+    if (argc > 2) {
+        fprintf(stderr, "xlmem help: too many arguments\n");
+        return XLMEM_EXIT_USAGE;
+    }
+    if (argc == 2 && !xlmem_cmd_lookup(argv[1])) {
+        fprintf(stderr, "xlmem help: unknown subcommand '%s'\n", argv[1]);
+        return XLMEM_EXIT_USAGE;
+    }
+    xlmem_help(argc == 2 ? argv[1] : NULL);
+    return XLMEM_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const struct xlmem_cmd *cmd;
+    int opt;
+
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "+vc:h", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'v':
+            xlmem_verbose++;
+            break;
+        case 'c':
+            xlmem_global_config = optarg;
+            break;
+        case 'h':
+            xlmem_help(NULL);
+            return XLMEM_EXIT_OK;
+        default:
+            if (optopt)
+                fprintf(stderr, "xlmem: unknown global option '-%c'\n",
+                        optopt);
+            else
+                fprintf(stderr, "xlmem: unknown or incomplete global "
+                        "option '%s'\n", argv[optind - 1]);
+            return XLMEM_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "xlmem: no subcommand (try 'xlmem help')\n");
+        return XLMEM_EXIT_USAGE;
+    }
+    if (xlmem_global_config && !*xlmem_global_config) {
+        fprintf(stderr, "xlmem: empty file name for -c/--config\n");
+        return XLMEM_EXIT_USAGE;
+    }
+
+    argc -= optind;
+    argv += optind;
+    optind = 0; /* glibc: re-initialise getopt for the subcommand */
+    atexit(xlmem_ctx_free);
+
+    if (!strcmp(argv[0], "help"))
+        return main_help(argc, argv);
+    cmd = xlmem_cmd_lookup(argv[0]);
+    if (!cmd) {
+        fprintf(stderr, "xlmem: unknown subcommand '%s' (try 'xlmem help')\n",
+                argv[0]);
+        return XLMEM_EXIT_USAGE;
+    }
+    xlmem_cmdname = cmd->name;
+    return cmd->fn(argc, argv);
+}

@@ -1,0 +1,537 @@
+/*
+ * xlmem_create.c: create <cfgfile> [xl create options] [vars].
+ *
+ * Stock xl knows nothing of memory_policy, so on a Xen host xlmem runs
+ * `xl create` with the same arguments and then gives the new domain its
+ * policy (file, then vars, over the xl.conf default), as xl itself would
+ * at domain build.  mempolicyd may have given the domain the default in
+ * between: the write here comes last, so the file's policy wins.  Options
+ * that keep xl in the foreground until the domain dies (-F, -c, -V) are
+ * refused, since the policy could then never be applied; -n (dry run)
+ * just runs xl.  $XLMEM_XL names the xl binary (default "xl").
+ *
+ * On the simulated host there is no xl: xlmem asks xensim to create the
+ * domain through its hypervisor channel (docs/hv-channel.md, verb
+ * `create`), passing the policy so that the domain is born with it and
+ * nothing can see it without.  Domain creation is not a memory-policy
+ * operation, so the library has no call for it; this file speaks the
+ * documented channel protocol itself (found, as the library finds it,
+ * through /tool/xensim/hv-socket).  Options of xl create mean nothing
+ * there and are refused; vars work as with xl.
+ *
+ * Everything is read and checked before the domain is created, so a bad
+ * config file or policy creates nothing.  Keys read from the file:
+ * name, type (or builder), memory and maxmem (MiB), memory_policy,
+ * memory_policy_args; on the simulated host also xensim_balloon
+ * (cooperative, slow, stuck, none) and xensim_rate_mib_s.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libxlutil.h>
+#include <xenstore.h>
+
+#include "xlmem.h"
+
+#define HV_LINE_MAX 4096
+
+struct create_args {
+    const char *cfgfile;
+    char *data;          /* file contents, then "\n" + each var */
+    size_t len;
+    char *tmpcfg;        /* data written out, when vars were given */
+    XLU_Config *cfg;
+    bool dryrun;
+    int nopts;           /* xl create options (argv after cfgfile) */
+};
+
+/* Read the whole config file, append the vars as xl does. */
+static int read_config(struct create_args *ca, char **vars, int nvars)
+{
+    FILE *f = fopen(ca->cfgfile, "r");
+    char buf[4096];
+    size_t n;
+    int i;
+    FILE *mem;
+
+    if (!f) {
+        xlmem_err("cannot read config file %s: %s", ca->cfgfile,
+                  strerror(errno));
+        return -1;
+    }
+    mem = open_memstream(&ca->data, &ca->len);
+    if (!mem) {
+        fclose(f);
+        xlmem_err("out of memory");
+        return -1;
+    }
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        fwrite(buf, 1, n, mem);
+    if (ferror(f)) {
+        fclose(f);
+        fclose(mem);
+        xlmem_err("cannot read config file %s: %s", ca->cfgfile,
+                  strerror(errno));
+        return -1;
+    }
+    fclose(f);
+    for (i = 0; i < nvars; i++)
+        fprintf(mem, "\n%s\n", vars[i]);
+    if (fclose(mem)) {
+        xlmem_err("out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Parse ca->data with libxlutil; errors folded into one line. */
+static int parse_config(struct create_args *ca)
+{
+    char *report = NULL;
+    size_t rlen = 0;
+    FILE *rf = open_memstream(&report, &rlen);
+    int e;
+
+    if (!rf) {
+        xlmem_err("out of memory");
+        return -1;
+    }
+    ca->cfg = xlu_cfg_init(rf, ca->cfgfile);
+    if (!ca->cfg) {
+        fclose(rf);
+        free(report);
+        xlmem_err("out of memory");
+        return -1;
+    }
+    e = xlu_cfg_readdata(ca->cfg, ca->data, (int)ca->len);
+    fflush(rf);
+    if (e) {
+        char *nl = report ? strchr(report, '\n') : NULL;
+
+        if (nl)
+            *nl = '\0';
+        xlmem_err("malformed config file %s: %s", ca->cfgfile,
+                  report && *report ? report : strerror(e));
+        xlu_cfg_destroy(ca->cfg);
+        ca->cfg = NULL;
+    }
+    fclose(rf);
+    free(report);
+    return e ? -1 : 0;
+}
+
+/*
+ * The effective policy: the library reads the keys from the domain's
+ * file over the global one.  With vars, the file it reads is a copy of
+ * the file with the vars appended, so that they override it as in xl.
+ */
+static int config_policy(struct create_args *ca, int nvars, char **actor,
+                         char **params)
+{
+    const char *file = ca->cfgfile;
+    int rc;
+
+    if (nvars) {
+        char tmpl[] = "/tmp/xlmem-cfg-XXXXXX";
+        int fd = mkstemp(tmpl);
+
+        if (fd < 0 || write(fd, ca->data, ca->len) != (ssize_t)ca->len) {
+            xlmem_err("cannot write a temporary config file: %s",
+                      strerror(errno));
+            if (fd >= 0) {
+                close(fd);
+                unlink(tmpl);
+            }
+            return -1;
+        }
+        close(fd);
+        ca->tmpcfg = strdup(tmpl);
+        if (!ca->tmpcfg) {
+            unlink(tmpl);
+            xlmem_err("out of memory");
+            return -1;
+        }
+        file = ca->tmpcfg;
+    }
+    rc = mempolicy_config_policy(xlmem_ctx(), xlmem_global_config, file,
+                                 actor, params);
+    if (rc) {
+        xlmem_lib_err(rc, "bad memory policy in %s", ca->cfgfile);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *cfg_string(struct create_args *ca, const char *key)
+{
+    const char *v;
+
+    return xlu_cfg_get_string(ca->cfg, key, &v, 1) ? NULL : v;
+}
+
+/* A MiB key as KiB: 0 and *present; -1 after an error. */
+static int cfg_mib(struct create_args *ca, const char *key, bool *present,
+                   uint64_t *kb)
+{
+    long v;
+    int e = xlu_cfg_get_long(ca->cfg, key, &v, 1);
+
+    *present = false;
+    if (e == ESRCH)
+        return 0;
+    if (e || v <= 0 || (unsigned long)v > (UINT64_MAX >> 10)) {
+        xlmem_err("config file %s: %s must be a positive number of MiB",
+                  ca->cfgfile, key);
+        return -1;
+    }
+    *present = true;
+    *kb = (uint64_t)v << 10;
+    return 0;
+}
+
+/* ---- the simulated host ------------------------------------------------ */
+
+/* A value for the space-separated channel line. */
+static int channel_value_ok(const char *key, const char *v)
+{
+    const char *p;
+
+    for (p = v; *p; p++) {
+        if (*p == ' ' || (unsigned char)*p < 0x20 || *p == 0x7f) {
+            xlmem_err("%s '%s' cannot be passed to the simulated host "
+                      "(spaces and control characters are not allowed)",
+                      key, v);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int hv_connect(void)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    struct xs_handle *xsh = xs_open(0);
+    unsigned len;
+    char *path;
+    int fd;
+
+    if (!xsh) {
+        xlmem_err("cannot connect to xenstore: %s", strerror(errno));
+        return -1;
+    }
+    path = xs_read(xsh, XBT_NULL, "/tool/xensim/hv-socket", &len);
+    xs_close(xsh);
+    if (!path) {
+        xlmem_err("the simulated host's channel is not published "
+                  "(/tool/xensim/hv-socket)");
+        return -1;
+    }
+    if (len >= sizeof(sa.sun_path)) {
+        free(path);
+        xlmem_err("the simulated host's channel path is too long");
+        return -1;
+    }
+    memcpy(sa.sun_path, path, len + 1);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+        xlmem_err("cannot connect to the simulated host at %s: %s", path,
+                  strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        free(path);
+        return -1;
+    }
+    free(path);
+    return fd;
+}
+
+/* Send one request line, read one reply line (NUL-terminated). */
+static int hv_request(int fd, const char *req, char *reply, size_t max)
+{
+    size_t len = strlen(req), off = 0, got = 0;
+
+    while (off < len) {
+        ssize_t n = write(fd, req + off, len - off);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            xlmem_err("lost the simulated host's channel: %s",
+                      strerror(errno));
+            return -1;
+        }
+        off += (size_t)n;
+    }
+    while (got < max - 1) {
+        ssize_t n = read(fd, reply + got, 1);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            xlmem_err("the simulated host closed its channel");
+            return -1;
+        }
+        if (reply[got] == '\n')
+            break;
+        got++;
+    }
+    reply[got] = '\0';
+    return 0;
+}
+
+static int add_kv(FILE *f, const char *key, const char *v)
+{
+    if (channel_value_ok(key, v))
+        return -1;
+    fprintf(f, " %s=%s", key, v);
+    return 0;
+}
+
+static int create_sim(struct create_args *ca, const char *actor,
+                      const char *params)
+{
+    static const char *const strkeys[][2] = {
+        { "name", "name" },
+        { "xensim_balloon", "balloon" },
+        { "xensim_rate_mib_s", "rate_mib_s" },
+    };
+    char *req = NULL, reply[HV_LINE_MAX];
+    size_t rlen = 0;
+    const char *type = cfg_string(ca, "type"), *v;
+    uint64_t kb;
+    bool present;
+    FILE *f;
+    int fd, rc = -1;
+    size_t i;
+
+    if (ca->nopts) {
+        xlmem_err("xl create options mean nothing on the simulated host");
+        return -1;
+    }
+    f = open_memstream(&req, &rlen);
+    if (!f) {
+        xlmem_err("out of memory");
+        return -1;
+    }
+    fputs("create", f);
+    for (i = 0; i < sizeof(strkeys) / sizeof(strkeys[0]); i++) {
+        v = cfg_string(ca, strkeys[i][0]);
+        if (v && add_kv(f, strkeys[i][1], v))
+            goto out;
+    }
+    if (!type && (v = cfg_string(ca, "builder")))
+        type = !strcmp(v, "hvm") ? "hvm" : v;
+    if (type) {
+        if (!strcmp(type, "pvh"))
+            type = "hvm"; /* the channel's hvm covers PVH */
+        if (add_kv(f, "type", type))
+            goto out;
+    }
+    if (cfg_mib(ca, "memory", &present, &kb))
+        goto out;
+    if (present)
+        fprintf(f, " memory_kb=%llu", (unsigned long long)kb);
+    if (cfg_mib(ca, "maxmem", &present, &kb))
+        goto out;
+    if (present)
+        fprintf(f, " maxmem_kb=%llu", (unsigned long long)kb);
+    if (add_kv(f, "memory_policy", actor) ||
+        add_kv(f, "memory_policy_args", params))
+        goto out;
+    fputc('\n', f);
+    if (fclose(f)) {
+        f = NULL;
+        xlmem_err("out of memory");
+        goto out;
+    }
+    f = NULL;
+    if (rlen > HV_LINE_MAX) {
+        xlmem_err("config file %s: too much to pass to the simulated host",
+                  ca->cfgfile);
+        goto out;
+    }
+
+    fd = hv_connect();
+    if (fd < 0)
+        goto out;
+    if (!hv_request(fd, req, reply, sizeof(reply))) {
+        if (!strncmp(reply, "ok", 2) && strstr(reply, "domid=")) {
+            printf("%s\n", strstr(reply, "domid="));
+            rc = 0;
+        } else if (!strncmp(reply, "err ", 4)) {
+            xlmem_err("the simulated host refused to create the domain: "
+                      "%s", reply + 4);
+        } else {
+            xlmem_err("unexpected reply from the simulated host: %s",
+                      reply);
+        }
+    }
+    close(fd);
+out:
+    if (f)
+        fclose(f);
+    free(req);
+    return rc;
+}
+
+/* ---- a Xen host -------------------------------------------------------- */
+
+static int create_xen(struct create_args *ca, char **argv, int argc,
+                      const char *actor, const char *params)
+{
+    const char *xl = getenv("XLMEM_XL") ? getenv("XLMEM_XL") : "xl";
+    const char *name = cfg_string(ca, "name");
+    char **xargv;
+    uint32_t domid;
+    pid_t pid;
+    int i, status, rc;
+
+    if (!name || !*name) {
+        xlmem_err("config file %s has no domain name", ca->cfgfile);
+        return -1;
+    }
+    xargv = calloc((size_t)argc + 2, sizeof(*xargv));
+    if (!xargv) {
+        xlmem_err("out of memory");
+        return -1;
+    }
+    xargv[0] = (char *)xl;
+    xargv[1] = (char *)"create";
+    for (i = 0; i < argc; i++)
+        xargv[i + 2] = argv[i];
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+        free(xargv);
+        xlmem_err("cannot run %s: %s", xl, strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        execvp(xl, xargv);
+        fprintf(stderr, "xlmem create: cannot run %s: %s\n", xl,
+                strerror(errno));
+        _exit(127);
+    }
+    free(xargv);
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            xlmem_err("waitpid: %s", strerror(errno));
+            return -1;
+        }
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+        xlmem_err("%s create failed (%s %d)", xl,
+                  WIFEXITED(status) ? "status" : "signal",
+                  WIFEXITED(status) ? WEXITSTATUS(status)
+                  : WTERMSIG(status));
+        return -1;
+    }
+    if (ca->dryrun)
+        return 0;
+    rc = mempolicy_domain_qualifier_to_domid(xlmem_ctx(), name, &domid);
+    if (rc) {
+        xlmem_lib_err(rc, "domain '%s' not found after xl create", name);
+        return -1;
+    }
+    rc = mempolicy_domain_set_policy(xlmem_ctx(), domid, actor, params);
+    if (rc) {
+        xlmem_lib_err(rc, "cannot set the policy of new domain %u", domid);
+        return -1;
+    }
+    printf("domid=%u\n", domid);
+    return 0;
+}
+
+/* Sort xl create's arguments: options (checked) and vars (key=value). */
+static int scan_xl_args(struct create_args *ca, char **argv, int argc,
+                        char ***vars, int *nvars)
+{
+    int i;
+
+    *vars = calloc((size_t)argc + 1, sizeof(**vars));
+    if (!*vars) {
+        xlmem_err("out of memory");
+        return -1;
+    }
+    *nvars = 0;
+    for (i = 0; i < argc; i++) {
+        const char *a = argv[i];
+
+        if (a[0] != '-') {
+            if (!strchr(a, '=')) {
+                xlmem_err("'%s' is neither an xl create option nor a "
+                          "key=value var", a);
+                return -1;
+            }
+            (*vars)[(*nvars)++] = argv[i];
+            continue;
+        }
+        ca->nopts++;
+        if (!strcmp(a, "-n") || !strcmp(a, "--dryrun")) {
+            ca->dryrun = true;
+        } else if (!strcmp(a, "-F") || !strcmp(a, "-c") ||
+                   !strcmp(a, "-V") || !strcmp(a, "--vncviewer") ||
+                   !strcmp(a, "-A") || !strcmp(a, "--vncviewer-autopass")) {
+            xlmem_err("option %s keeps xl create in the foreground, so the "
+                      "memory policy could not be applied", a);
+            return -1;
+        } else if (!strcmp(a, "-f") || !strncmp(a, "--defconfig", 11)) {
+            xlmem_err("option %s: give the config file as the first "
+                      "argument", a);
+            return -1;
+        } else if (strcmp(a, "-e") && strcmp(a, "-d") && strcmp(a, "-p") &&
+                   strcmp(a, "-q") && strcmp(a, "--quiet") &&
+                   strcmp(a, "--ignore-global-affinity-masks")) {
+            xlmem_err("unknown xl create option '%s'", a);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int main_create(int argc, char **argv)
+{
+    struct create_args ca = { 0 };
+    char **vars = NULL, *actor = NULL, *params = NULL;
+    int nvars = 0, rc = -1;
+    bool sim;
+
+    while (xlmem_getopt(argc, argv, "", NULL, 1, -1) != -1)
+        ;
+    ca.cfgfile = argv[optind];
+    if (!*ca.cfgfile) {
+        xlmem_err("empty config file name");
+        return XLMEM_EXIT_FAIL;
+    }
+    if (scan_xl_args(&ca, argv + optind + 1, argc - optind - 1, &vars,
+                     &nvars) ||
+        read_config(&ca, vars, nvars) || parse_config(&ca))
+        goto out;
+    sim = !strcmp(mempolicy_backend_name(xlmem_ctx()), "sim");
+    if (config_policy(&ca, nvars, &actor, &params))
+        goto out;
+    if (sim)
+        rc = create_sim(&ca, actor, params);
+    else
+        rc = create_xen(&ca, argv + optind, argc - optind, actor, params);
+
+out:
+    if (ca.tmpcfg) {
+        unlink(ca.tmpcfg);
+        free(ca.tmpcfg);
+    }
+    if (ca.cfg)
+        xlu_cfg_destroy(ca.cfg);
+    free(ca.data);
+    free(vars);
+    free(actor);
+    free(params);
+    return rc ? XLMEM_EXIT_FAIL : XLMEM_EXIT_OK;
+}

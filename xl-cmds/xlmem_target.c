@@ -1,0 +1,270 @@
+/*
+ * xlmem_target.c: mem-set, and its --wait that follows the domain.
+ *
+ * mem-set sets the memory target with enforce, as `xl mem-set` does; the
+ * domain's actor then moves the memory (or, with no actor, the library
+ * does what xl does: balloon target and maxmem).
+ *
+ * --wait follows the domain until its actual memory (tot_pages) is
+ * within 1 MiB of the target (the resolution of every size xl shows) or
+ * the time runs out.  The policy target is followed through the library's
+ * DOMAIN_MEMORY_TARGET_CHANGED events, so another mem-set while waiting
+ * moves the goal, and DOMAIN_DEATH ends the wait.  A domain's page count
+ * is hypervisor state that no xenstore watch reports, so it is re-read on
+ * a timer: every 500 ms of host time (the host's clock speed makes that
+ * faster on an accelerated simulated host), never more often than every
+ * 20 ms nor less often than every 500 ms of real time.  SECONDS is host
+ * time too.  On a terminal a progress bar is redrawn in place; otherwise
+ * one plain line is printed each time the actual size changes.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xlmem.h"
+
+#define WAIT_DEFAULT_S 60
+#define WAIT_MAX_S (7 * 24 * 3600)
+#define SLACK_KB 1024
+#define TICK_HOST_MS 500.0
+#define TICK_MIN_MS 20
+#define TICK_MAX_MS 500
+#define BAR_WIDTH 30
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+struct progress {
+    uint32_t domid;
+    bool tty;
+    uint64_t start_kb;   /* actual size when the wait began */
+    uint64_t last_kb;    /* last size shown */
+    bool shown;
+};
+
+static void progress_show(struct progress *pg, uint64_t actual,
+                          uint64_t target)
+{
+    if (pg->tty) {
+        uint64_t total = pg->start_kb > target ? pg->start_kb - target
+                         : target - pg->start_kb;
+        uint64_t left = actual > target ? actual - target : target - actual;
+        unsigned done = total && left < total
+                        ? (unsigned)((total - left) * BAR_WIDTH / total)
+                        : total ? 0 : BAR_WIDTH;
+        char bar[BAR_WIDTH + 1];
+
+        if (left <= SLACK_KB)
+            done = BAR_WIDTH;
+        memset(bar, '#', done);
+        memset(bar + done, '.', BAR_WIDTH - done);
+        bar[BAR_WIDTH] = '\0';
+        printf("\rdomain %u: [%s] %llu MiB -> %llu MiB ", pg->domid, bar,
+               xlmem_mib(actual), xlmem_mib(target));
+    } else if (!pg->shown || actual != pg->last_kb) {
+        printf("domain %u: actual %llu MiB, target %llu MiB\n", pg->domid,
+               xlmem_mib(actual), xlmem_mib(target));
+    }
+    pg->shown = true;
+    pg->last_kb = actual;
+    fflush(stdout);
+}
+
+static void progress_end(struct progress *pg)
+{
+    if (pg->tty && pg->shown)
+        putchar('\n');
+    fflush(stdout);
+}
+
+/*
+ * Take the pending events: a new policy target, or the domain's death.
+ * Returns 0, or 1 if the domain died.
+ */
+static int take_events(mempolicy_ctx *ctx, uint32_t domid, uint64_t *target,
+                       mempolicy_event *ev)
+{
+    int died = 0;
+
+    while (ev) {
+        if (ev->domid == domid) {
+            if (ev->type == MEMPOLICY_EVENT_DOMAIN_DEATH)
+                died = 1;
+            else if (ev->type == MEMPOLICY_EVENT_DOMAIN_MEMORY_TARGET_CHANGED
+                     && ev->policy.has_target)
+                *target = ev->policy.target_kb;
+        }
+        mempolicy_event_free(ctx, ev);
+        ev = NULL;
+        if (mempolicy_event_get(ctx, &ev))
+            ev = NULL;
+    }
+    return died;
+}
+
+static int wait_for_target(uint32_t domid, unsigned long secs)
+{
+    mempolicy_ctx *ctx = xlmem_ctx();
+    mempolicy_evgen *eg_target = NULL, *eg_death = NULL;
+    struct progress pg = { .domid = domid, .tty = isatty(STDOUT_FILENO) };
+    double speed = mempolicy_clock_speed(ctx);
+    uint64_t target, deadline, tick;
+    bool enforce;
+    int rc, ret = XLMEM_EXIT_FAIL;
+
+    if (!(speed > 0))
+        speed = 1.0;
+    tick = (uint64_t)(TICK_HOST_MS / speed);
+    if (tick < TICK_MIN_MS)
+        tick = TICK_MIN_MS;
+    if (tick > TICK_MAX_MS)
+        tick = TICK_MAX_MS;
+    deadline = now_ms() + (uint64_t)((double)secs * 1000.0 / speed);
+
+    /* Subscribe before reading the target: no change can fall between. */
+    rc = mempolicy_evenable_target_changed(ctx, NULL, &eg_target);
+    if (!rc)
+        rc = mempolicy_evenable_domain_death(ctx, &eg_death);
+    if (!rc)
+        rc = mempolicy_domain_get_target(ctx, domid, &target, &enforce);
+    if (rc) {
+        xlmem_lib_err(rc, "cannot follow domain %u", domid);
+        goto out;
+    }
+
+    for (;;) {
+        mempolicy_dominfo info;
+        mempolicy_event *ev = NULL;
+        uint64_t actual, now;
+        bool dying;
+
+        rc = mempolicy_domain_info(ctx, domid, &info);
+        if (rc == MEMPOLICY_ERROR_NO_DOMAIN) {
+            progress_end(&pg);
+            xlmem_err("domain %u disappeared while waiting", domid);
+            goto out;
+        }
+        if (rc) {
+            progress_end(&pg);
+            xlmem_lib_err(rc, "cannot read domain %u", domid);
+            goto out;
+        }
+        actual = info.actual_kb;
+        dying = info.dying;
+        mempolicy_dominfo_dispose(&info);
+        if (dying) {
+            progress_end(&pg);
+            xlmem_err("domain %u is dying", domid);
+            goto out;
+        }
+        if (!pg.shown)
+            pg.start_kb = actual;
+        progress_show(&pg, actual, target);
+
+        if ((actual > target ? actual - target : target - actual)
+            <= SLACK_KB) {
+            progress_end(&pg);
+            printf("domain %u: reached target %llu MiB\n", domid,
+                   xlmem_mib(target));
+            ret = XLMEM_EXIT_OK;
+            goto out;
+        }
+        now = now_ms();
+        if (now >= deadline) {
+            progress_end(&pg);
+            xlmem_err("domain %u did not reach its target within %lu s: "
+                      "actual %llu MiB, target %llu MiB", domid, secs,
+                      xlmem_mib(actual), xlmem_mib(target));
+            ret = XLMEM_EXIT_TIMEOUT;
+            goto out;
+        }
+
+        rc = mempolicy_event_wait(ctx, &ev,
+                                  (int)(deadline - now < tick
+                                        ? deadline - now : tick));
+        if (rc && rc != MEMPOLICY_ERROR_NOT_READY) {
+            progress_end(&pg);
+            xlmem_lib_err(rc, "cannot follow domain %u", domid);
+            goto out;
+        }
+        if (!rc && take_events(ctx, domid, &target, ev)) {
+            progress_end(&pg);
+            xlmem_err("domain %u died while waiting", domid);
+            goto out;
+        }
+    }
+
+out:
+    if (eg_death)
+        mempolicy_evdisable(ctx, eg_death);
+    if (eg_target)
+        mempolicy_evdisable(ctx, eg_target);
+    return ret;
+}
+
+static int parse_seconds(const char *s, unsigned long *secs)
+{
+    char *end;
+
+    errno = 0;
+    if (*s < '0' || *s > '9') {
+        xlmem_err("invalid --wait time '%s': not a number of seconds", s);
+        return -1;
+    }
+    *secs = strtoul(s, &end, 10);
+    if (*end || errno || *secs == 0 || *secs > WAIT_MAX_S) {
+        xlmem_err("invalid --wait time '%s': give whole seconds from 1 "
+                  "to %d", s, WAIT_MAX_S);
+        return -1;
+    }
+    return 0;
+}
+
+int main_mem_set(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "wait", optional_argument, NULL, 'w' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    unsigned long secs = 0;
+    mempolicy_policy p;
+    uint32_t domid;
+    int64_t kb;
+    bool relative;
+    int opt, rc;
+
+    while ((opt = xlmem_getopt(argc, argv, "w::", opts, 2, 2)) != -1) {
+        if (opt == 'w') {
+            secs = WAIT_DEFAULT_S;
+            if (optarg && parse_seconds(optarg, &secs))
+                return XLMEM_EXIT_USAGE;
+        }
+    }
+    if (xlmem_parse_size_kb(argv[optind + 1], true, &kb, &relative))
+        return XLMEM_EXIT_FAIL;
+    domid = xlmem_find_domain(argv[optind]);
+
+    rc = mempolicy_domain_set_target(xlmem_ctx(), domid, kb, relative, true);
+    if (rc)
+        return xlmem_lib_err(rc, "cannot set the memory target of "
+                             "domain %u", domid);
+
+    /* The proposal's note: under xl-manual nothing acts on the target. */
+    if (!mempolicy_domain_get_policy(xlmem_ctx(), domid, &p)) {
+        if (!strcmp(p.actor, "xl-manual"))
+            fprintf(stderr, "xlmem mem-set: note: domain %u's actor is "
+                    "xl-manual, which does not act on the target\n", domid);
+        mempolicy_policy_dispose(&p);
+    }
+    return secs ? wait_for_target(domid, secs) : XLMEM_EXIT_OK;
+}
