@@ -1,0 +1,269 @@
+/*
+ * common.c: xensim lifecycle, hv channel and store dumps for the
+ * library's tests.  See common.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.h"
+
+int xsim_start(struct xsim *x, const char *const *args)
+{
+    const char *build = getenv("MP_BUILD");
+    char bin[512], fdarg[16], buf[16];
+    const char *argv[64];
+    int p[2], n = 0, i;
+    struct pollfd pfd;
+    ssize_t r;
+
+    memset(x, 0, sizeof(*x));
+    snprintf(x->dir, sizeof(x->dir), "/tmp/mp-libtest-XXXXXX");
+    if (!mkdtemp(x->dir))
+        return -1;
+    snprintf(x->sock, sizeof(x->sock), "%s/xs", x->dir);
+    snprintf(bin, sizeof(bin), "%s/bin/xensim", build ? build : "build");
+    if (pipe(p))
+        return -1;
+    snprintf(fdarg, sizeof(fdarg), "%d", p[1]);
+    argv[n++] = bin;
+    argv[n++] = "--socket";
+    argv[n++] = x->sock;
+    argv[n++] = "--ready-fd";
+    argv[n++] = fdarg;
+    for (i = 0; args && args[i] && n < 62; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    x->pid = fork();
+    if (x->pid < 0)
+        return -1;
+    if (x->pid == 0) {
+        close(p[0]);
+        execv(bin, (char *const *)argv);
+        fprintf(stderr, "cannot run %s: %s\n", bin, strerror(errno));
+        _exit(127);
+    }
+    close(p[1]);
+    /* Wait for "ready" (a real event), with a generous timeout. */
+    pfd.fd = p[0];
+    pfd.events = POLLIN;
+    if (poll(&pfd, 1, 30000) != 1 || (r = read(p[0], buf, sizeof(buf))) < 5 ||
+        strncmp(buf, "ready", 5)) {
+        close(p[0]);
+        xsim_stop(x);
+        return -1;
+    }
+    close(p[0]);
+    setenv("XENSTORED_PATH", x->sock, 1);
+    return 0;
+}
+
+void xsim_stop(struct xsim *x)
+{
+    char cmd[128];
+
+    if (x->pid > 0) {
+        kill(x->pid, SIGTERM);
+        waitpid(x->pid, NULL, 0);
+        x->pid = 0;
+    }
+    if (x->dir[0]) {
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", x->dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "# could not remove %s\n", x->dir);
+        x->dir[0] = '\0';
+    }
+}
+
+char *xsim_hv(struct xsim *x, const char *fmt, ...)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    char req[1024], *line;
+    size_t len = 0, cap = 65536;
+    va_list ap;
+    int fd, n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(req, sizeof(req) - 1, fmt, ap);
+    va_end(ap);
+    req[n++] = '\n';
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s.hv", x->sock);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0)
+        return NULL;
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+        write(fd, req, (size_t)n) != n) {
+        close(fd);
+        return NULL;
+    }
+    line = malloc(cap);
+    while (line && len < cap - 1) {
+        ssize_t r = read(fd, line + len, cap - 1 - len);
+
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+        if (memchr(line, '\n', len))
+            break;
+    }
+    close(fd);
+    if (!line)
+        return NULL;
+    line[len] = '\0';
+    line[strcspn(line, "\n")] = '\0';
+    return line;
+}
+
+bool reply_u64(const char *line, const char *key, uint64_t *v)
+{
+    char pat[64];
+    const char *p;
+
+    snprintf(pat, sizeof(pat), " %s=", key);
+    p = strstr(line, pat);
+    if (!p)
+        return false;
+    *v = strtoull(p + strlen(pat), NULL, 10);
+    return true;
+}
+
+int xsim_create(struct xsim *x, const char *spec)
+{
+    char *r = xsim_hv(x, "create %s", spec);
+    uint64_t d;
+    int rc = -1;
+
+    if (r && !strncmp(r, "ok", 2) && reply_u64(r, "domid", &d))
+        rc = (int)d;
+    else
+        fprintf(stderr, "# create %s: %s\n", spec, r ? r : "(no reply)");
+    free(r);
+    return rc;
+}
+
+struct dump {
+    char *buf;
+    size_t len, cap;
+};
+
+static void dump_add(struct dump *d, const char *s, size_t n)
+{
+    if (d->len + n + 1 > d->cap) {
+        d->cap = (d->len + n + 1) * 2;
+        d->buf = realloc(d->buf, d->cap);
+        if (!d->buf)
+            abort();
+    }
+    memcpy(d->buf + d->len, s, n);
+    d->len += n;
+    d->buf[d->len] = '\0';
+}
+
+static bool volatile_node(const char *path)
+{
+    size_t n = strlen(path);
+
+    /* Written by the simulated guests and the scenario clock. */
+    return (n > 15 && !strcmp(path + n - 15, "/memory/meminfo")) ||
+           !strcmp(path, "/tool/xensim/time");
+}
+
+static void dump_node(struct xs_handle *h, const char *path, struct dump *d)
+{
+    unsigned len, n, i, np;
+    char *v, **kids, line[64];
+    struct xs_permissions *perms;
+
+    if (volatile_node(path))
+        return;
+    dump_add(d, path, strlen(path));
+    dump_add(d, " = ", 3);
+    v = xs_read(h, XBT_NULL, path, &len);
+    if (v) {
+        dump_add(d, v, len);
+        free(v);
+    }
+    perms = xs_get_permissions(h, XBT_NULL, path, &np);
+    for (i = 0; perms && i < np; i++) {
+        n = (unsigned)snprintf(line, sizeof(line), " [%u:%d]", perms[i].id,
+                               perms[i].perms);
+        dump_add(d, line, n);
+    }
+    free(perms);
+    dump_add(d, "\n", 1);
+    kids = xs_directory(h, XBT_NULL, path, &n);
+    for (i = 0; kids && i < n; i++) {
+        char child[1024];
+
+        snprintf(child, sizeof(child), "%s/%s", strcmp(path, "/") ? path : "",
+                 kids[i]);
+        dump_node(h, child, d);
+    }
+    free(kids);
+}
+
+char *store_dump(struct xs_handle *h)
+{
+    struct dump d = { NULL, 0, 0 };
+
+    dump_add(&d, "", 0);
+    dump_node(h, "/", &d);
+    return d.buf;
+}
+
+static xentoollog_logger_stdiostream *test_logger;
+
+static void logger_free(void)
+{
+    xtl_logger_destroy((xentoollog_logger *)test_logger);
+}
+
+mempolicy_ctx *test_ctx(void)
+{
+    mempolicy_ctx *ctx = NULL;
+
+    if (!test_logger) {
+        test_logger = xtl_createlogger_stdiostream(stderr, XTL_ERROR, 0);
+        atexit(logger_free);
+    }
+    if (mempolicy_ctx_alloc(&ctx, 0, (xentoollog_logger *)test_logger))
+        return NULL;
+    return ctx;
+}
+
+void test_ctx_free(mempolicy_ctx *ctx)
+{
+    mempolicy_ctx_free(ctx);
+}
+
+char *xs_get(struct xs_handle *h, const char *fmt, ...)
+{
+    char path[512];
+    unsigned len;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(path, sizeof(path), fmt, ap);
+    va_end(ap);
+    return xs_read(h, XBT_NULL, path, &len);
+}
+
+bool xs_put(struct xs_handle *h, const char *val, const char *fmt, ...)
+{
+    char path[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(path, sizeof(path), fmt, ap);
+    va_end(ap);
+    return xs_write(h, XBT_NULL, path, val, strlen(val));
+}

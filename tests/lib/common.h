@@ -1,0 +1,51 @@
+/*
+ * common.h: helpers for the library's tests (tests/lib/test-*.c).
+ *
+ * Each test program starts its own xensim on a private socket (waiting
+ * for its --ready-fd line, never sleeping), points XENSTORED_PATH at it,
+ * and can talk to the simulated hypervisor directly (to create HVM guests
+ * or check maxmem) and dump the whole store to prove that a failed call
+ * changed nothing.
+ */
+#ifndef MP_TESTS_LIB_COMMON_H
+#define MP_TESTS_LIB_COMMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xenstore.h>
+
+#include "libmempolicy.h"
+
+struct xsim {
+    pid_t pid;
+    char dir[48];
+    char sock[80];
+};
+
+/* Start xensim with extra arguments (NULL-terminated); 0 or -1. */
+int xsim_start(struct xsim *x, const char *const *args);
+void xsim_stop(struct xsim *x);
+
+/* One hv channel request; reply line (malloc'd, no newline) or NULL. */
+char *xsim_hv(struct xsim *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Create a domain via the hv channel ("key=value ..."); domid or -1. */
+int xsim_create(struct xsim *x, const char *spec);
+/* A numeric key from a reply line such as "ok max_kb=1024". */
+bool reply_u64(const char *line, const char *key, uint64_t *v);
+
+/* The whole store as text (paths, values, perms), skipping nodes the
+ * simulated guests rewrite on their own.  malloc'd. */
+char *store_dump(struct xs_handle *h);
+
+/* Context with a logger at `lvl` (freed by test_ctx_free). */
+mempolicy_ctx *test_ctx(void);
+void test_ctx_free(mempolicy_ctx *ctx);
+
+/* Store helpers. */
+char *xs_get(struct xs_handle *h, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+bool xs_put(struct xs_handle *h, const char *val, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif
