@@ -75,7 +75,7 @@ int sim_config_option(struct sim_config *c, int opt, const char *arg);
 /*
  * Start the simulated host on the store served at `socket_path`: reads
  * and checks the scenario (an error names file, line and field), serves
- * the hv channel on "<socket_path>.hv", publishes /tool/xensim/*, and
+ * the hv channel on "<socket_path>.hv", publishes /tool/xensim/..., and
  * creates the initial domains.  Returns 0, or -1 after printing why on
  * stderr (nothing is left running then).
  */

@@ -1,0 +1,125 @@
+# tests/lib.sh: TAP helpers and a private xensim for shell tests.
+#
+#   . "$(dirname "$0")/../lib.sh"      (from tests/<area>/x.t.sh)
+#   xensim_start [xensim options...]   # exports XENSTORED_PATH
+#   ok 'xenstore-write /a 1' "write"   # or: check DESC CMD ARGS...
+#   is "$(xenstore-read /a)" 1 "read back"
+#   as_dom 5 xenstore-read /a          # run a command as domain 5
+#   done_testing                       # prints the plan, stops xensim
+#
+# Readiness comes from xensim's --ready-fd through a fifo, and a clean
+# stop is checked (exit 0, socket removed), so no test ever sleeps to
+# synchronise.  The binary is $XENSIM, else $MP_BUILD/bin/xensim.
+set -u
+
+MP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MP_BUILD=${MP_BUILD:-$MP_TOP/build}
+XENSIM=${XENSIM:-$MP_BUILD/bin/xensim}
+_tap_n=0
+_tap_failed=0
+_xensim_pid=
+XENSIM_DIR=
+
+_tap_result() {   # status desc
+    _tap_n=$((_tap_n + 1))
+    if [ "$1" -eq 0 ]; then
+        echo "ok $_tap_n - $2"
+    else
+        echo "not ok $_tap_n - $2"
+        _tap_failed=$((_tap_failed + 1))
+    fi
+}
+
+diag() { echo "# $*"; }
+
+# ok 'shell command' desc: passes if the command succeeds.
+ok() {
+    local out
+    out=$(eval "$1" 2>&1)
+    local rc=$?
+    _tap_result $rc "$2"
+    [ $rc -eq 0 ] || diag "command failed ($rc): $1: $out"
+    return $rc
+}
+
+# fails 'shell command' desc: passes if the command fails.
+fails() {
+    local out
+    out=$(eval "$1" 2>&1)
+    local rc=$?
+    if [ $rc -ne 0 ]; then _tap_result 0 "$2"; else
+        _tap_result 1 "$2"; diag "command unexpectedly succeeded: $1: $out"
+    fi
+}
+
+# is GOT EXPECTED desc
+is() {
+    if [ "$1" == "$2" ]; then _tap_result 0 "$3"; else
+        _tap_result 1 "$3"; diag "got: '$1'"; diag "expected: '$2'"
+    fi
+}
+
+# like GOT REGEX desc
+like() {
+    if [[ $1 =~ $2 ]]; then _tap_result 0 "$3"; else
+        _tap_result 1 "$3"; diag "got: '$1'"; diag "expected to match: '$2'"
+    fi
+}
+
+# Start a private xensim; extra arguments go to xensim.
+xensim_start() {
+    XENSIM_DIR=$(mktemp -d /tmp/xensim-sh.XXXXXX) || return 1
+    local fifo=$XENSIM_DIR/ready line=
+    mkfifo "$fifo" || return 1
+    "$XENSIM" --socket "$XENSIM_DIR/xs.sock" --ready-fd 3 "$@" \
+        3>"$fifo" 2>"$XENSIM_DIR/xensim.log" &
+    _xensim_pid=$!
+    # Opening the fifo waits for xensim to open its end; read is bounded.
+    read -r -t 10 line <"$fifo"
+    if [ "$line" != ready ]; then
+        echo "Bail out! xensim did not start: $(cat "$XENSIM_DIR/xensim.log")"
+        kill -9 "$_xensim_pid" 2>/dev/null
+        exit 1
+    fi
+    export XENSTORED_PATH=$XENSIM_DIR/xs.sock
+    trap _xensim_cleanup EXIT
+}
+
+_xensim_cleanup() {
+    if [ -n "$_xensim_pid" ]; then
+        kill -9 "$_xensim_pid" 2>/dev/null
+        wait "$_xensim_pid" 2>/dev/null
+        _xensim_pid=
+    fi
+    [ -n "$XENSIM_DIR" ] && rm -rf "$XENSIM_DIR"
+}
+
+# Stop xensim with SIGTERM; a test that it exits 0 and removes its socket.
+xensim_stop() {
+    [ -n "$_xensim_pid" ] || return 0
+    kill -TERM "$_xensim_pid"
+    local rc=0
+    # wait returns when xensim exits; run.sh's timeout bounds a hang.
+    wait "$_xensim_pid" || rc=$?
+    _xensim_pid=
+    is "$rc" 0 "xensim exits 0 on SIGTERM"
+    if [ -e "$XENSIM_DIR/xs.sock" ]; then _tap_result 1 "socket removed"
+    else _tap_result 0 "socket removed"; fi
+}
+
+# as_dom N CMD...: run CMD connected as unprivileged domain N.
+as_dom() {
+    local d=$1; shift
+    XENSTORED_PATH=$XENSIM_DIR/xs.sock.dom$d "$@"
+}
+
+# The log xensim wrote on stderr so far.
+xensim_log() { cat "$XENSIM_DIR/xensim.log"; }
+
+done_testing() {
+    xensim_stop
+    echo "1..$_tap_n"
+    trap - EXIT
+    [ -n "$XENSIM_DIR" ] && rm -rf "$XENSIM_DIR"
+    [ "$_tap_failed" -eq 0 ]
+}
