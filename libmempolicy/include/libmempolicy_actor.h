@@ -31,8 +31,8 @@
  * each with the latest policy; an actor must treat a repeated identical
  * policy as harmless, since resync and coalescing may repeat one), then
  * at most one domain_left.  After domain_left the kit forgets the domain
- * (and its domain data); if the domain comes back to the actor, it
- * starts again with domain_changed.
+ * (and hands its data to domain_data_free); if the domain comes back to
+ * the actor, it starts again with domain_changed.
  *
  * Cost: each event is O(1) in the number of domains (a hash-table
  * lookup); each timer add/cancel is O(log n); the idle loop sleeps in
@@ -63,8 +63,8 @@ typedef struct mempolicy_actor_ops {
     void (*domain_changed)(mempolicy_actor *a, uint32_t domid,
                            const mempolicy_policy *policy, void *user);
     /* A domain stopped being ours: its actor changed, or it died
-     * (`died` true).  The actor must cancel the domain's timers and free
-     * its domain data here.  `died` is best effort: a destroyed domain
+     * (`died` true).  Not called at shutdown.  The domain's timers must
+     * be cancelled by here or in domain_data_free.  `died` is best effort: a destroyed domain
      * whose policy nodes vanish before its death is seen reports false.
      * Optional. */
     void (*domain_left)(mempolicy_actor *a, uint32_t domid, bool died,
@@ -72,6 +72,13 @@ typedef struct mempolicy_actor_ops {
     /* Any domain appeared (host-wide actors).  Optional. */
     void (*domain_introduced)(mempolicy_actor *a, uint32_t domid,
                               void *user);
+    /* Frees a domain's data (mempolicy_actor_set_domain_data) whenever
+     * the kit forgets a domain whose data is not NULL: right after
+     * domain_left returns, and for every remaining domain in
+     * mempolicy_actor_free().  Optional; without it the actor frees its
+     * data itself in domain_left (and leaks it at shutdown). */
+    void (*domain_data_free)(mempolicy_actor *a, uint32_t domid, void *data,
+                             void *user);
 } mempolicy_actor_ops;
 
 /*
@@ -119,7 +126,8 @@ int mempolicy_actor_watch_fd(mempolicy_actor *a, int fd,
  * Per-domain pointer for the actor's own state, found in O(1).  Only for
  * domains that are currently ours (inside or after domain_changed and
  * before domain_left returns); set_domain_data returns
- * MEMPOLICY_ERROR_NO_DOMAIN otherwise.  The kit never frees it.
+ * MEMPOLICY_ERROR_NO_DOMAIN otherwise.  The kit frees it only through
+ * ops->domain_data_free.
  */
 int mempolicy_actor_set_domain_data(mempolicy_actor *a, uint32_t domid,
                                     void *data);

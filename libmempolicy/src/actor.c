@@ -61,8 +61,8 @@ struct mempolicy_actor {
     double speed;
 
     mempolicy_evgen *ev_target, *ev_intro, *ev_death;
-    struct domtab doms;
-    struct timer_heap timers;
+    struct mp_domtab doms;
+    struct mp_timer_heap timers;
     struct extra_fd *fds;
     size_t nfds;
 
@@ -170,8 +170,8 @@ int mempolicy_actor_new(mempolicy_ctx *ctx, const char *name,
     }
     a->ctx = ctx;
     a->sigfd = a->livefd = -1;
-    domtab_init(&a->doms);
-    timer_heap_init(&a->timers);
+    mp_domtab_init(&a->doms);
+    mp_timer_heap_init(&a->timers);
     a->own_lg = xtl_createlogger_stdiostream(stderr, XTL_INFO, 0);
     a->lg = (xentoollog_logger *)a->own_lg;
     a->name = strdup(name ? name : "");
@@ -243,10 +243,13 @@ void mempolicy_actor_set_logger(mempolicy_actor *a, xentoollog_logger *lg)
     a->lg = lg ? lg : (xentoollog_logger *)a->own_lg;
 }
 
+static void forget_all(mempolicy_actor *a);
+
 void mempolicy_actor_free(mempolicy_actor *a)
 {
     if (!a)
         return;
+    forget_all(a);
     if (a->ctx) {
         if (a->ev_target)
             mempolicy_evdisable(a->ctx, a->ev_target);
@@ -256,8 +259,8 @@ void mempolicy_actor_free(mempolicy_actor *a)
             mempolicy_evdisable(a->ctx, a->ev_death);
         mempolicy_ctx_free(a->ctx);
     }
-    timer_heap_dispose(&a->timers);
-    domtab_dispose(&a->doms);
+    mp_timer_heap_dispose(&a->timers);
+    mp_domtab_dispose(&a->doms);
     if (a->sigfd >= 0)
         close(a->sigfd);
     if (a->livefd >= 0)
@@ -289,7 +292,7 @@ const char *mempolicy_actor_name(mempolicy_actor *a)
 int mempolicy_actor_set_domain_data(mempolicy_actor *a, uint32_t domid,
                                     void *data)
 {
-    struct domtab_entry *e = domtab_find(&a->doms, domid);
+    struct mp_domtab_entry *e = mp_domtab_find(&a->doms, domid);
 
     if (!e)
         return MEMPOLICY_ERROR_NO_DOMAIN;
@@ -299,7 +302,7 @@ int mempolicy_actor_set_domain_data(mempolicy_actor *a, uint32_t domid,
 
 void *mempolicy_actor_domain_data(mempolicy_actor *a, uint32_t domid)
 {
-    struct domtab_entry *e = domtab_find(&a->doms, domid);
+    struct mp_domtab_entry *e = mp_domtab_find(&a->doms, domid);
 
     return e ? e->data : NULL;
 }
@@ -312,22 +315,56 @@ unsigned mempolicy_actor_domain_count(mempolicy_actor *a)
 static void domain_claim(mempolicy_actor *a, uint32_t domid,
                          const mempolicy_policy *policy)
 {
-    if (!domtab_insert(&a->doms, domid)) {
+    if (!mp_domtab_insert(&a->doms, domid)) {
         fail(a, MEMPOLICY_ERROR_NOMEM, "domain table");
         return;
     }
     a->ops.domain_changed(a, domid, policy, a->user);
 }
 
+static void forget(mempolicy_actor *a, uint32_t domid)
+{
+    struct mp_domtab_entry *e = mp_domtab_find(&a->doms, domid);
+    void *data;
+
+    if (!e)
+        return;
+    data = e->data;
+    mp_domtab_remove(&a->doms, domid);
+    if (data && a->ops.domain_data_free)
+        a->ops.domain_data_free(a, domid, data, a->user);
+}
+
+static void forget_all(mempolicy_actor *a)
+{
+    uint32_t *ids;
+    size_t i, n = 0;
+
+    if (!a->doms.n)
+        return;
+    /* Snapshot the ids first: removal reorders the table. */
+    ids = malloc(a->doms.n * sizeof(*ids));
+    if (!ids) {
+        mp_domtab_dispose(&a->doms);
+        return;
+    }
+    for (i = 0; i < a->doms.cap; i++)
+        if (a->doms.v[i].used)
+            ids[n++] = a->doms.v[i].domid;
+    for (i = 0; i < n; i++)
+        forget(a, ids[i]);
+    free(ids);
+}
+
 static void domain_release(mempolicy_actor *a, uint32_t domid, bool died)
 {
-    if (!domtab_find(&a->doms, domid))
+    if (!mp_domtab_find(&a->doms, domid))
         return;
     mempolicy_actor_log(a, XTL_DEBUG, "domain %u %s", domid,
                         died ? "died" : "left this actor");
     if (a->ops.domain_left)
         a->ops.domain_left(a, domid, died, a->user);
-    domtab_remove(&a->doms, domid);
+    forget(a, domid);
 }
 
 static bool is_ours(mempolicy_actor *a, const mempolicy_policy *p)
@@ -401,19 +438,19 @@ mempolicy_timer *mempolicy_timer_add(mempolicy_actor *a, uint64_t ms,
 {
     mempolicy_timer *t = calloc(1, sizeof(*t));
     double real_ns = (double)ms * 1e6 / a->speed;
-    uint64_t now = actor_monotonic_ns();
+    uint64_t now = mp_actor_now_ns();
 
     if (!t)
         return NULL;
     t->fn = fn;
     t->arg = arg;
-    t->idx = TIMER_NOT_QUEUED;
+    t->idx = MP_TIMER_NOT_QUEUED;
     /* Saturate rather than wrap for absurdly long delays. */
     if (real_ns >= (double)(UINT64_MAX - now))
         t->deadline_ns = UINT64_MAX;
     else
         t->deadline_ns = now + (uint64_t)real_ns;
-    if (timer_heap_push(&a->timers, t)) {
+    if (mp_timer_heap_push(&a->timers, t)) {
         free(t);
         return NULL;
     }
@@ -424,20 +461,20 @@ void mempolicy_timer_cancel(mempolicy_actor *a, mempolicy_timer *t)
 {
     if (!t || t->firing)
         return;
-    timer_heap_remove(&a->timers, t);
+    mp_timer_heap_remove(&a->timers, t);
     free(t);
 }
 
 static void run_timers(mempolicy_actor *a)
 {
-    uint64_t now = actor_monotonic_ns();
+    uint64_t now = mp_actor_now_ns();
     /* Timers added by these callbacks wait for the next round, so a
      * callback re-adding a 0 ms timer cannot starve the loop. */
     uint64_t limit = a->timers.next_seq;
     mempolicy_timer *t;
 
-    while (!a->stop && (t = timer_heap_top(&a->timers)) && t->seq < limit &&
-           (t = timer_heap_pop_due(&a->timers, now))) {
+    while (!a->stop && (t = mp_timer_heap_top(&a->timers)) && t->seq < limit &&
+           (t = mp_timer_heap_pop_due(&a->timers, now))) {
         t->firing = true;
         t->fn(a, t->arg);
         free(t);
@@ -446,12 +483,12 @@ static void run_timers(mempolicy_actor *a)
 
 static int poll_timeout_ms(mempolicy_actor *a)
 {
-    mempolicy_timer *t = timer_heap_top(&a->timers);
+    mempolicy_timer *t = mp_timer_heap_top(&a->timers);
     uint64_t now, left;
 
     if (!t)
         return -1;
-    now = actor_monotonic_ns();
+    now = mp_actor_now_ns();
     if (t->deadline_ns <= now)
         return 0;
     left = t->deadline_ns - now;

@@ -20,20 +20,20 @@ static size_t slot_of(uint32_t domid, size_t cap)
     return (size_t)((domid * 2654435769u) & (uint32_t)(cap - 1));
 }
 
-void domtab_init(struct domtab *t)
+void mp_domtab_init(struct mp_domtab *t)
 {
     t->v = NULL;
     t->cap = 0;
     t->n = 0;
 }
 
-void domtab_dispose(struct domtab *t)
+void mp_domtab_dispose(struct mp_domtab *t)
 {
     free(t->v);
-    domtab_init(t);
+    mp_domtab_init(t);
 }
 
-struct domtab_entry *domtab_find(const struct domtab *t, uint32_t domid)
+struct mp_domtab_entry *mp_domtab_find(const struct mp_domtab *t, uint32_t domid)
 {
     size_t i;
 
@@ -45,7 +45,7 @@ struct domtab_entry *domtab_find(const struct domtab *t, uint32_t domid)
     return NULL;
 }
 
-static struct domtab_entry *put(struct domtab_entry *v, size_t cap,
+static struct mp_domtab_entry *put(struct mp_domtab_entry *v, size_t cap,
                                 uint32_t domid)
 {
     size_t i = slot_of(domid, cap);
@@ -61,16 +61,16 @@ static struct domtab_entry *put(struct domtab_entry *v, size_t cap,
     return &v[i];
 }
 
-static int grow(struct domtab *t)
+static int grow(struct mp_domtab *t)
 {
     size_t ncap = t->cap ? t->cap * 2 : 64, i;
-    struct domtab_entry *nv = calloc(ncap, sizeof(*nv));
+    struct mp_domtab_entry *nv = calloc(ncap, sizeof(*nv));
 
     if (!nv)
         return -1;
     for (i = 0; i < t->cap; i++) {
         if (t->v[i].used) {
-            struct domtab_entry *e = put(nv, ncap, t->v[i].domid);
+            struct mp_domtab_entry *e = put(nv, ncap, t->v[i].domid);
 
             e->data = t->v[i].data;
         }
@@ -81,9 +81,9 @@ static int grow(struct domtab *t)
     return 0;
 }
 
-struct domtab_entry *domtab_insert(struct domtab *t, uint32_t domid)
+struct mp_domtab_entry *mp_domtab_insert(struct mp_domtab *t, uint32_t domid)
 {
-    struct domtab_entry *e = domtab_find(t, domid);
+    struct mp_domtab_entry *e = mp_domtab_find(t, domid);
 
     if (e)
         return e;
@@ -93,9 +93,9 @@ struct domtab_entry *domtab_insert(struct domtab *t, uint32_t domid)
     return put(t->v, t->cap, domid);
 }
 
-void domtab_remove(struct domtab *t, uint32_t domid)
+void mp_domtab_remove(struct mp_domtab *t, uint32_t domid)
 {
-    struct domtab_entry *e = domtab_find(t, domid);
+    struct mp_domtab_entry *e = mp_domtab_find(t, domid);
     size_t i, j, mask;
 
     if (!e)

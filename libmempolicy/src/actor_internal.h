@@ -23,54 +23,54 @@ struct mempolicy_timer {
     uint64_t seq;              /* tie-break: equal deadlines fire FIFO */
     mempolicy_timer_fn *fn;
     void *arg;
-    size_t idx;                /* position in the heap, or TIMER_NOT_QUEUED */
+    size_t idx;                /* position in the heap, or MP_TIMER_NOT_QUEUED */
     bool firing;               /* callback running; freed by the runner */
 };
 
-#define TIMER_NOT_QUEUED ((size_t)-1)
+#define MP_TIMER_NOT_QUEUED ((size_t)-1)
 
-struct timer_heap {
+struct mp_timer_heap {
     struct mempolicy_timer **v;
     size_t n, cap;
     uint64_t next_seq;
 };
 
-void timer_heap_init(struct timer_heap *h);
+void mp_timer_heap_init(struct mp_timer_heap *h);
 /* Frees every queued timer without calling it. */
-void timer_heap_dispose(struct timer_heap *h);
-int timer_heap_push(struct timer_heap *h, struct mempolicy_timer *t);
-void timer_heap_remove(struct timer_heap *h, struct mempolicy_timer *t);
+void mp_timer_heap_dispose(struct mp_timer_heap *h);
+int mp_timer_heap_push(struct mp_timer_heap *h, struct mempolicy_timer *t);
+void mp_timer_heap_remove(struct mp_timer_heap *h, struct mempolicy_timer *t);
 /* Earliest timer, NULL if none. */
-struct mempolicy_timer *timer_heap_top(const struct timer_heap *h);
+struct mempolicy_timer *mp_timer_heap_top(const struct mp_timer_heap *h);
 /* Removes and returns the earliest timer if due at `now_ns`, else NULL. */
-struct mempolicy_timer *timer_heap_pop_due(struct timer_heap *h,
+struct mempolicy_timer *mp_timer_heap_pop_due(struct mp_timer_heap *h,
                                            uint64_t now_ns);
 
-uint64_t actor_monotonic_ns(void);
+uint64_t mp_actor_now_ns(void);
 
 /* ---- domain table (actor_domtab.c) ------------------------------------- */
 
-struct domtab_entry {
+struct mp_domtab_entry {
     uint32_t domid;
     bool used;
     void *data;                /* the actor's per-domain pointer */
 };
 
-struct domtab {
-    struct domtab_entry *v;
+struct mp_domtab {
+    struct mp_domtab_entry *v;
     size_t cap;                /* power of two, or 0 */
     size_t n;
 };
 
-void domtab_init(struct domtab *t);
-void domtab_dispose(struct domtab *t);
-struct domtab_entry *domtab_find(const struct domtab *t, uint32_t domid);
+void mp_domtab_init(struct mp_domtab *t);
+void mp_domtab_dispose(struct mp_domtab *t);
+struct mp_domtab_entry *mp_domtab_find(const struct mp_domtab *t, uint32_t domid);
 /* Existing or new entry (data NULL); NULL on allocation failure. */
-struct domtab_entry *domtab_insert(struct domtab *t, uint32_t domid);
-void domtab_remove(struct domtab *t, uint32_t domid);
+struct mp_domtab_entry *mp_domtab_insert(struct mp_domtab *t, uint32_t domid);
+void mp_domtab_remove(struct mp_domtab *t, uint32_t domid);
 
 /* ---- size and number parsing (actor_params.c) -------------------------- */
 
-int actor_parse_size_kb(const char *s, uint64_t *kb);
+int mp_actor_parse_size_kb(const char *s, uint64_t *kb);
 
 #endif

@@ -20,7 +20,7 @@
 
 #include "actor_internal.h"
 
-int actor_parse_size_kb(const char *s, uint64_t *kb)
+int mp_actor_parse_size_kb(const char *s, uint64_t *kb)
 {
     char *end;
     unsigned long long v;
@@ -113,7 +113,7 @@ int mempolicy_actor_param_size_kb(const char *params, const char *key,
     }
     if (rc)
         return rc;
-    rc = actor_parse_size_kb(v, out);
+    rc = mp_actor_parse_size_kb(v, out);
     if (rc)
         param_error(errbuf, errlen,
                     "%s=%s: not a size (MiB, or a number with suffix "

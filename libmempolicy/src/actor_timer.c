@@ -17,7 +17,7 @@
 
 #include "actor_internal.h"
 
-uint64_t actor_monotonic_ns(void)
+uint64_t mp_actor_now_ns(void)
 {
     struct timespec ts;
 
@@ -33,13 +33,13 @@ static bool earlier(const struct mempolicy_timer *a,
     return a->seq < b->seq;
 }
 
-static void place(struct timer_heap *h, size_t i, struct mempolicy_timer *t)
+static void place(struct mp_timer_heap *h, size_t i, struct mempolicy_timer *t)
 {
     h->v[i] = t;
     t->idx = i;
 }
 
-static void sift_up(struct timer_heap *h, size_t i)
+static void sift_up(struct mp_timer_heap *h, size_t i)
 {
     struct mempolicy_timer *t = h->v[i];
 
@@ -54,7 +54,7 @@ static void sift_up(struct timer_heap *h, size_t i)
     place(h, i, t);
 }
 
-static void sift_down(struct timer_heap *h, size_t i)
+static void sift_down(struct mp_timer_heap *h, size_t i)
 {
     struct mempolicy_timer *t = h->v[i];
 
@@ -76,26 +76,26 @@ static void sift_down(struct timer_heap *h, size_t i)
     place(h, i, t);
 }
 
-void timer_heap_init(struct timer_heap *h)
+void mp_timer_heap_init(struct mp_timer_heap *h)
 {
     h->v = NULL;
     h->n = h->cap = 0;
     h->next_seq = 0;
 }
 
-void timer_heap_dispose(struct timer_heap *h)
+void mp_timer_heap_dispose(struct mp_timer_heap *h)
 {
     size_t i;
 
     for (i = 0; i < h->n; i++)
         free(h->v[i]);
     free(h->v);
-    timer_heap_init(h);
+    mp_timer_heap_init(h);
 }
 
-int timer_heap_push(struct timer_heap *h, struct mempolicy_timer *t)
+int mp_timer_heap_push(struct mp_timer_heap *h, struct mempolicy_timer *t)
 {
-    assert(t->idx == TIMER_NOT_QUEUED);
+    assert(t->idx == MP_TIMER_NOT_QUEUED);
     if (h->n == h->cap) {
         size_t ncap = h->cap ? h->cap * 2 : 16;
         struct mempolicy_timer **nv = realloc(h->v, ncap * sizeof(*nv));
@@ -111,14 +111,14 @@ int timer_heap_push(struct timer_heap *h, struct mempolicy_timer *t)
     return 0;
 }
 
-void timer_heap_remove(struct timer_heap *h, struct mempolicy_timer *t)
+void mp_timer_heap_remove(struct mp_timer_heap *h, struct mempolicy_timer *t)
 {
     size_t i = t->idx;
     struct mempolicy_timer *last;
 
     assert(i < h->n && h->v[i] == t);
     last = h->v[--h->n];
-    t->idx = TIMER_NOT_QUEUED;
+    t->idx = MP_TIMER_NOT_QUEUED;
     if (last == t)
         return;
     place(h, i, last);
@@ -129,18 +129,18 @@ void timer_heap_remove(struct timer_heap *h, struct mempolicy_timer *t)
         sift_down(h, i);
 }
 
-struct mempolicy_timer *timer_heap_top(const struct timer_heap *h)
+struct mempolicy_timer *mp_timer_heap_top(const struct mp_timer_heap *h)
 {
     return h->n ? h->v[0] : NULL;
 }
 
-struct mempolicy_timer *timer_heap_pop_due(struct timer_heap *h,
+struct mempolicy_timer *mp_timer_heap_pop_due(struct mp_timer_heap *h,
                                            uint64_t now_ns)
 {
-    struct mempolicy_timer *t = timer_heap_top(h);
+    struct mempolicy_timer *t = mp_timer_heap_top(h);
 
     if (!t || t->deadline_ns > now_ns)
         return NULL;
-    timer_heap_remove(h, t);
+    mp_timer_heap_remove(h, t);
     return t;
 }

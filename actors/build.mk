@@ -1,0 +1,52 @@
+# The actors xl-auto, xl-manual and example (the actor kit itself is
+# compiled into libmempolicy from libmempolicy/src/actor*.c), their tests
+# (tests/actors) and their benchmark (bench/actors).  The sharing actor
+# has its own fragment, actors/sharing/build.mk.
+#
+# This fragment is read before libmempolicy/build.mk, so prerequisites
+# name the static library by path; link flags are expanded late.
+
+ACTORS_LIBMP := $(O)/lib/libmempolicy.a
+ACTORS_LDLIBS = $(ACTORS_LIBMP) \
+    $(or $(MEMPOLICY_LDLIBS),$(XENSTORE_LIBS) $(XENCTRL_LIBS) $(YAJL_LIBS)) \
+    -lm
+ACTORS_CFLAGS := -Ilibmempolicy/include
+
+BINS += $(O)/bin/xl-auto $(O)/bin/xl-manual $(O)/bin/example
+TEST_BINS += $(O)/tests/test-actor-kit $(O)/tests/test-xl-auto-policy
+BENCH_BINS += $(O)/bench/bench-actors
+
+$(O)/obj/actors/xl-auto/%.o $(O)/obj/actors/xl-manual/%.o \
+$(O)/obj/actors/example/%.o: CFLAGS += $(ACTORS_CFLAGS)
+$(O)/obj/tests/actors/%.o: CFLAGS += $(ACTORS_CFLAGS) $(CMOCKA_CFLAGS) \
+    -Ilibmempolicy/src -Iactors/xl-auto
+$(O)/obj/bench/actors/%.o: CFLAGS += $(ACTORS_CFLAGS) $(XENSTORE_CFLAGS)
+
+$(O)/bin/xl-auto: $(O)/obj/actors/xl-auto/xl-auto.o \
+                  $(O)/obj/actors/xl-auto/policy.o $(ACTORS_LIBMP)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ACTORS_LDLIBS)
+
+$(O)/bin/xl-manual: $(O)/obj/actors/xl-manual/xl-manual.o $(ACTORS_LIBMP)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ACTORS_LDLIBS)
+
+$(O)/bin/example: $(O)/obj/actors/example/example.o $(ACTORS_LIBMP)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ACTORS_LDLIBS)
+
+$(O)/tests/test-actor-kit: $(O)/obj/tests/actors/test_actor_kit.o \
+                           $(ACTORS_LIBMP)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ACTORS_LDLIBS) $(CMOCKA_LIBS)
+
+$(O)/tests/test-xl-auto-policy: $(O)/obj/tests/actors/test_xl_auto_policy.o \
+                                $(O)/obj/actors/xl-auto/policy.o \
+                                $(ACTORS_LIBMP)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ACTORS_LDLIBS) $(CMOCKA_LIBS)
+
+$(O)/bench/bench-actors: $(O)/obj/bench/actors/bench_actors.o \
+                         $(ACTORS_LIBMP)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ACTORS_LDLIBS)

@@ -1,0 +1,109 @@
+/*
+ * policy.c: xl-auto's decisions as pure functions (see policy.h).
+ *
+ * The rules follow the proposal's '"xl" actor behaviour': the balloon
+ * target always follows the policy target; paging is a backstop for a
+ * balloon driver that does not get there within `delay`, and pages out
+ * only the part of the gap the balloon has not closed.  Paging is wound
+ * down as soon as it is no longer needed, so no stale paging survives a
+ * change of target or params.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libmempolicy_actor.h>
+
+#include "policy.h"
+
+int xla_parse_params(const char *s, struct xla_params *p, char *err,
+                     size_t errlen)
+{
+    char e[160] = "";
+    int bad = 0;
+
+    p->delay_ms = XLA_DEFAULT_DELAY_MS;
+    p->paging = false;
+    p->min_kb = 0;
+    if (err && errlen)
+        err[0] = '\0';
+    if (mempolicy_actor_param_seconds_ms(s, "delay", XLA_DEFAULT_DELAY_MS,
+                                         &p->delay_ms, e, sizeof(e))) {
+        p->delay_ms = XLA_DEFAULT_DELAY_MS;
+        bad = 1;
+    }
+    if (mempolicy_actor_param_bool(s, "paging", false, &p->paging,
+                                   bad ? NULL : e, bad ? 0 : sizeof(e))) {
+        p->paging = false;
+        bad = 1;
+    }
+    if (mempolicy_actor_param_size_kb(s, "min", 0, &p->min_kb,
+                                      bad ? NULL : e, bad ? 0 : sizeof(e))) {
+        p->min_kb = 0;
+        bad = 1;
+    }
+    if (bad && err && errlen)
+        snprintf(err, errlen, "%s", e);
+    return bad ? -1 : 0;
+}
+
+uint64_t xla_clamp(uint64_t target_kb, uint64_t min_kb,
+                   uint64_t static_max_kb)
+{
+    if (min_kb > static_max_kb)
+        min_kb = static_max_kb;
+    if (target_kb < min_kb)
+        return min_kb;
+    if (target_kb > static_max_kb)
+        return static_max_kb;
+    return target_kb;
+}
+
+void xla_decide(bool want_paging, uint64_t target_kb, uint64_t static_max_kb,
+                const struct xla_obs *o, struct xla_action *act)
+{
+    /* What the guest would use with nothing paged out. */
+    uint64_t held = o->actual_kb + o->paged_kb;
+
+    memset(act, 0, sizeof(*act));
+
+    if (want_paging && held > target_kb) {
+        /* The balloon has not got there: page out what it has not. */
+        act->enable_paging = !o->paging;
+        act->set_paging_target = !o->paging ||
+                                 o->paging_target_kb != target_kb;
+        act->paging_target_kb = target_kb;
+        act->recheck = true;
+        return;
+    }
+    if (!o->paging)
+        return;
+    if (o->paged_kb) {
+        /* Caught up, target rose, or paging no longer wanted: bring
+         * everything back, then end paging on a later look. */
+        uint64_t up = held > target_kb ? held : target_kb;
+
+        if (up > static_max_kb)
+            up = static_max_kb;
+        act->set_paging_target = o->paging_target_kb < up;
+        act->paging_target_kb = up;
+        act->recheck = true;
+        return;
+    }
+    act->set_paging_target = true;
+    act->paging_target_kb = 0;
+}
+
+uint64_t xla_next_interval(uint64_t prev_ms, uint64_t base_ms, bool moved)
+{
+    uint64_t next;
+
+    if (base_ms < XLA_RECHECK_MIN_MS)
+        base_ms = XLA_RECHECK_MIN_MS;
+    if (base_ms > XLA_RECHECK_MAX_MS)
+        base_ms = XLA_RECHECK_MAX_MS;
+    if (moved || prev_ms < base_ms)
+        return base_ms;
+    next = prev_ms * 2;
+    return next > XLA_RECHECK_MAX_MS ? XLA_RECHECK_MAX_MS : next;
+}

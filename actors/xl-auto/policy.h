@@ -1,0 +1,83 @@
+/*
+ * policy.h: xl-auto's decisions, as pure functions.
+ *
+ * Everything xl-auto decides (its params, the clamped target, what to do
+ * with paging after the delay, how long to wait before looking again) is
+ * computed here from plain values, with no store and no clock, so that
+ * each rule is unit-tested on its own (tests/actors/test_xl_auto_policy.c)
+ * and xl-auto.c only carries decisions out.
+ */
+#ifndef XL_AUTO_POLICY_H
+#define XL_AUTO_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define XLA_DEFAULT_DELAY_MS 5000u
+
+/* Re-check interval while paging is in effect: from the delay (at least
+ * XLA_RECHECK_MIN_MS) doubling while nothing moves, up to the cap. */
+#define XLA_RECHECK_MIN_MS 1000u
+#define XLA_RECHECK_MAX_MS 300000u
+
+struct xla_params {
+    uint64_t delay_ms;   /* delay=SECONDS, default 5 */
+    bool paging;         /* paging=1|0, default 0 */
+    uint64_t min_kb;     /* min=SIZE, default 0 */
+};
+
+/*
+ * Parse "delay=..,paging=..,min=..".  Unknown keys are ignored (another
+ * version's params must not stop the actor).  On a malformed value the
+ * default is kept for that key, the others still apply, and the return
+ * is -1 with the reason in err.
+ */
+int xla_parse_params(const char *s, struct xla_params *p, char *err,
+                     size_t errlen);
+
+/* Target within [min, static_max]; a min above static_max is static_max. */
+uint64_t xla_clamp(uint64_t target_kb, uint64_t min_kb,
+                   uint64_t static_max_kb);
+
+/* What the hypervisor says about the domain when we look. */
+struct xla_obs {
+    uint64_t actual_kb;        /* tot_pages: paged-out pages NOT included,
+                                  as in Xen */
+    uint64_t paged_kb;
+    bool paging;               /* paging enabled */
+    uint64_t paging_target_kb; /* memory/target-tot_pages, 0 = none */
+};
+
+struct xla_action {
+    bool enable_paging;
+    bool set_paging_target;
+    uint64_t paging_target_kb; /* 0 pages all in and ends paging */
+    bool recheck;              /* look again later (paging in effect) */
+};
+
+/*
+ * After the delay, or on a re-check: `want_paging` says whether the
+ * policy allows paging (HVM with HAP, enforce, paging=1, feature
+ * present); `target_kb` is already clamped.  What the balloon holds is
+ * actual + paged: Xen's tot_pages leaves paged-out pages out, and the
+ * paging target (xenpaging's target-tot_pages) is a tot_pages goal.
+ *  - wanted and the balloon still holds more than the target: page out
+ *    the rest of the gap (paging target = target), look again later;
+ *  - otherwise, with pages still paged out: page them back in (paging
+ *    target raised to max(actual + paged, target), never above
+ *    static-max), look again later;
+ *  - nothing paged out but paging on: paging target 0 (ends paging);
+ *  - nothing to do: no action, no re-check.
+ */
+void xla_decide(bool want_paging, uint64_t target_kb, uint64_t static_max_kb,
+                const struct xla_obs *o, struct xla_action *act);
+
+/*
+ * Next re-check interval: back to `base` when the domain's memory moved
+ * since the last look (ballooning or paging in progress), else doubled,
+ * within [XLA_RECHECK_MIN_MS, XLA_RECHECK_MAX_MS].
+ */
+uint64_t xla_next_interval(uint64_t prev_ms, uint64_t base_ms, bool moved);
+
+#endif

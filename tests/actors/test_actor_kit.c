@@ -1,0 +1,280 @@
+/*
+ * test_actor_kit.c: unit tests of the actor kit's pure parts: the timer
+ * heap, the domain table and the params helpers.
+ *
+ * The heap and the table are checked against a trivially correct model
+ * (a sorted scan, a flat array) over long random sequences of
+ * operations, including the deletions that stress heap re-ordering and
+ * the backward-shift deletion of the table; the params helpers against
+ * xl's size rules and their error cases.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "actor_internal.h"
+
+/* ---- timer heap -------------------------------------------------------- */
+
+static struct mempolicy_timer *new_timer(uint64_t deadline)
+{
+    struct mempolicy_timer *t = calloc(1, sizeof(*t));
+
+    assert_non_null(t);
+    t->deadline_ns = deadline;
+    t->idx = MP_TIMER_NOT_QUEUED;
+    return t;
+}
+
+static void test_heap_order_and_fifo(void **state)
+{
+    struct mp_timer_heap h;
+    struct mempolicy_timer *a, *b, *c, *t;
+
+    mp_timer_heap_init(&h);
+    a = new_timer(30);
+    b = new_timer(10);
+    c = new_timer(30);
+    assert_int_equal(mp_timer_heap_push(&h, a), 0);
+    assert_int_equal(mp_timer_heap_push(&h, b), 0);
+    assert_int_equal(mp_timer_heap_push(&h, c), 0);
+    assert_ptr_equal(mp_timer_heap_top(&h), b);
+    assert_null(mp_timer_heap_pop_due(&h, 9));
+    t = mp_timer_heap_pop_due(&h, 10);
+    assert_ptr_equal(t, b);
+    free(t);
+    assert_null(mp_timer_heap_pop_due(&h, 29));
+    /* Equal deadlines: the one added first fires first. */
+    t = mp_timer_heap_pop_due(&h, 100);
+    assert_ptr_equal(t, a);
+    free(t);
+    t = mp_timer_heap_pop_due(&h, 100);
+    assert_ptr_equal(t, c);
+    free(t);
+    assert_null(mp_timer_heap_top(&h));
+    mp_timer_heap_dispose(&h);
+}
+
+static void test_heap_random_against_model(void **state)
+{
+    enum { N = 2000 };
+    struct mp_timer_heap h;
+    struct mempolicy_timer *live[N];
+    size_t nlive = 0, i, step;
+    uint64_t now = 0;
+
+    srand(12345);
+    mp_timer_heap_init(&h);
+    for (step = 0; step < 20000; step++) {
+        int op = rand() % 4;
+
+        if ((op <= 1 && nlive < N) || nlive == 0) {
+            live[nlive] = new_timer(now + (uint64_t)(rand() % 1000));
+            assert_int_equal(mp_timer_heap_push(&h, live[nlive]), 0);
+            nlive++;
+        } else if (op == 2) {
+            /* Cancel a random live timer (any heap position). */
+            size_t k = (size_t)rand() % nlive;
+
+            mp_timer_heap_remove(&h, live[k]);
+            assert_true(live[k]->idx == MP_TIMER_NOT_QUEUED);
+            free(live[k]);
+            live[k] = live[--nlive];
+        } else {
+            /* Pop the earliest: must be the model's minimum. */
+            struct mempolicy_timer *t, *min = live[0];
+            size_t k, mk = 0;
+
+            for (k = 1; k < nlive; k++) {
+                if (live[k]->deadline_ns < min->deadline_ns ||
+                    (live[k]->deadline_ns == min->deadline_ns &&
+                     live[k]->seq < min->seq)) {
+                    min = live[k];
+                    mk = k;
+                }
+            }
+            now = min->deadline_ns;
+            t = mp_timer_heap_pop_due(&h, now);
+            assert_ptr_equal(t, min);
+            free(t);
+            live[mk] = live[--nlive];
+        }
+        assert_int_equal(h.n, nlive);
+        for (i = 0; i < h.n; i++)
+            assert_int_equal(h.v[i]->idx, i);
+    }
+    mp_timer_heap_dispose(&h);
+}
+
+/* ---- domain table ------------------------------------------------------ */
+
+static void test_domtab_basic(void **state)
+{
+    struct mp_domtab t;
+    struct mp_domtab_entry *e;
+    int x;
+
+    mp_domtab_init(&t);
+    assert_null(mp_domtab_find(&t, 1));
+    e = mp_domtab_insert(&t, 7);
+    assert_non_null(e);
+    assert_null(e->data);
+    e->data = &x;
+    assert_ptr_equal(mp_domtab_insert(&t, 7)->data, &x);
+    assert_int_equal(t.n, 1);
+    mp_domtab_remove(&t, 8);
+    assert_int_equal(t.n, 1);
+    mp_domtab_remove(&t, 7);
+    assert_null(mp_domtab_find(&t, 7));
+    assert_int_equal(t.n, 0);
+    mp_domtab_dispose(&t);
+}
+
+static void test_domtab_random_against_model(void **state)
+{
+    enum { MAXID = 0x7ff0 };
+    static bool present[MAXID];
+    struct mp_domtab t;
+    size_t step, count = 0, i, seen;
+
+    memset(present, 0, sizeof(present));
+    srand(777);
+    mp_domtab_init(&t);
+    for (step = 0; step < 200000; step++) {
+        /* Clustered ids make long probe runs: the hard case for
+         * backward-shift deletion. */
+        uint32_t id = (uint32_t)(rand() % 12000);
+
+        if (rand() % 3) {
+            struct mp_domtab_entry *e = mp_domtab_insert(&t, id);
+
+            assert_non_null(e);
+            assert_int_equal(e->domid, id);
+            if (!present[id])
+                e->data = (void *)(uintptr_t)(id + 1);
+            count += !present[id];
+            present[id] = true;
+        } else {
+            mp_domtab_remove(&t, id);
+            count -= present[id];
+            present[id] = false;
+        }
+        if (step % 5000 == 0) {
+            for (i = 0; i < 12000; i++) {
+                struct mp_domtab_entry *e = mp_domtab_find(&t, (uint32_t)i);
+
+                assert_int_equal(e != NULL, present[i]);
+                if (e)
+                    assert_ptr_equal(e->data, (void *)(uintptr_t)(i + 1));
+            }
+        }
+    }
+    assert_int_equal(t.n, count);
+    for (i = 0, seen = 0; i < t.cap; i++)
+        seen += t.v[i].used;
+    assert_int_equal(seen, count);
+    assert_true(t.n * 2 <= t.cap);
+    mp_domtab_dispose(&t);
+}
+
+/* ---- params ------------------------------------------------------------ */
+
+static void test_size_parsing_follows_xl(void **state)
+{
+    uint64_t kb;
+
+    assert_int_equal(mp_actor_parse_size_kb("512", &kb), 0);
+    assert_int_equal(kb, 512 * 1024);
+    assert_int_equal(mp_actor_parse_size_kb("512m", &kb), 0);
+    assert_int_equal(kb, 512 * 1024);
+    assert_int_equal(mp_actor_parse_size_kb("2G", &kb), 0);
+    assert_int_equal(kb, 2 * 1024 * 1024);
+    assert_int_equal(mp_actor_parse_size_kb("1t", &kb), 0);
+    assert_int_equal(kb, 1024ull * 1024 * 1024);
+    assert_int_equal(mp_actor_parse_size_kb("300k", &kb), 0);
+    assert_int_equal(kb, 300);
+    assert_int_equal(mp_actor_parse_size_kb("4096b", &kb), 0);
+    assert_int_equal(kb, 4);
+    assert_int_equal(mp_actor_parse_size_kb("0", &kb), 0);
+    assert_int_equal(kb, 0);
+    assert_int_not_equal(mp_actor_parse_size_kb("", &kb), 0);
+    assert_int_not_equal(mp_actor_parse_size_kb("-1", &kb), 0);
+    assert_int_not_equal(mp_actor_parse_size_kb("12mb", &kb), 0);
+    assert_int_not_equal(mp_actor_parse_size_kb("12x", &kb), 0);
+    assert_int_not_equal(mp_actor_parse_size_kb(" 12", &kb), 0);
+    assert_int_not_equal(mp_actor_parse_size_kb("99999999999999999999", &kb),
+                         0);
+    /* 2^54 TiB overflows 64-bit KiB. */
+    assert_int_not_equal(mp_actor_parse_size_kb("18014398509481984t", &kb), 0);
+}
+
+static void test_param_helpers(void **state)
+{
+    char err[128];
+    uint64_t v;
+    bool b;
+
+    assert_int_equal(mempolicy_actor_param_size_kb("delay=3,min=1g", "min",
+                                                   7, &v, err, sizeof(err)),
+                     0);
+    assert_int_equal(v, 1024 * 1024);
+    assert_int_equal(mempolicy_actor_param_size_kb("delay=3", "min", 7, &v,
+                                                   err, sizeof(err)), 0);
+    assert_int_equal(v, 7);
+    assert_int_equal(mempolicy_actor_param_size_kb("", "min", 9, &v, NULL,
+                                                   0), 0);
+    assert_int_equal(v, 9);
+    assert_int_equal(mempolicy_actor_param_size_kb("min=lots", "min", 9, &v,
+                                                   err, sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_non_null(strstr(err, "min=lots"));
+
+    assert_int_equal(mempolicy_actor_param_seconds_ms("delay=0.25", "delay",
+                                                      5000, &v, err,
+                                                      sizeof(err)), 0);
+    assert_int_equal(v, 250);
+    assert_int_equal(mempolicy_actor_param_seconds_ms("delay=-1", "delay",
+                                                      5000, &v, err,
+                                                      sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_actor_param_seconds_ms("delay=nan", "delay",
+                                                      5000, &v, err,
+                                                      sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_actor_param_seconds_ms("delay=1e9", "delay",
+                                                      5000, &v, err,
+                                                      sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+
+    assert_int_equal(mempolicy_actor_param_bool("paging=1", "paging", false,
+                                                &b, err, sizeof(err)), 0);
+    assert_true(b);
+    assert_int_equal(mempolicy_actor_param_bool("paging=0", "paging", true,
+                                                &b, err, sizeof(err)), 0);
+    assert_false(b);
+    assert_int_equal(mempolicy_actor_param_bool("x=1", "paging", true, &b,
+                                                err, sizeof(err)), 0);
+    assert_true(b);
+    assert_int_equal(mempolicy_actor_param_bool("paging=maybe", "paging",
+                                                false, &b, err, sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_non_null(strstr(err, "paging=maybe"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_heap_order_and_fifo),
+        cmocka_unit_test(test_heap_random_against_model),
+        cmocka_unit_test(test_domtab_basic),
+        cmocka_unit_test(test_domtab_random_against_model),
+        cmocka_unit_test(test_size_parsing_follows_xl),
+        cmocka_unit_test(test_param_helpers),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

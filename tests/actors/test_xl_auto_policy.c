@@ -1,0 +1,186 @@
+/*
+ * test_xl_auto_policy.c: unit tests of xl-auto's decisions (policy.c).
+ *
+ * Each rule of the issue as a table of cases: the clamp to [min,
+ * static-max], the params with their defaults and bad values, what
+ * happens after the delay for every combination of "paging wanted",
+ * "balloon short" and "pages still out", and the re-check back-off.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "policy.h"
+
+#define MIB 1024u
+
+static void test_params_defaults_and_values(void **state)
+{
+    struct xla_params p;
+    char err[160];
+
+    assert_int_equal(xla_parse_params("", &p, err, sizeof(err)), 0);
+    assert_int_equal(p.delay_ms, 5000);
+    assert_false(p.paging);
+    assert_int_equal(p.min_kb, 0);
+
+    assert_int_equal(xla_parse_params("delay=2,paging=1,min=256", &p, err,
+                                      sizeof(err)), 0);
+    assert_int_equal(p.delay_ms, 2000);
+    assert_true(p.paging);
+    assert_int_equal(p.min_kb, 256 * MIB);
+
+    assert_int_equal(xla_parse_params("min=1g,other=x", &p, err,
+                                      sizeof(err)), 0);
+    assert_int_equal(p.min_kb, 1024 * MIB);
+}
+
+static void test_params_bad_value_keeps_default(void **state)
+{
+    struct xla_params p;
+    char err[160];
+
+    assert_int_equal(xla_parse_params("delay=soon,paging=1", &p, err,
+                                      sizeof(err)), -1);
+    assert_int_equal(p.delay_ms, 5000);
+    assert_true(p.paging);
+    assert_non_null(strstr(err, "delay=soon"));
+
+    assert_int_equal(xla_parse_params("min=-5", &p, err, sizeof(err)), -1);
+    assert_int_equal(p.min_kb, 0);
+    assert_non_null(strstr(err, "min=-5"));
+}
+
+static void test_clamp(void **state)
+{
+    assert_int_equal(xla_clamp(100, 0, 1000), 100);
+    assert_int_equal(xla_clamp(100, 200, 1000), 200);
+    assert_int_equal(xla_clamp(2000, 0, 1000), 1000);
+    /* A floor above static-max cannot lift the target above it. */
+    assert_int_equal(xla_clamp(100, 5000, 1000), 1000);
+}
+
+static void decide(bool want, uint64_t target, uint64_t actual,
+                   uint64_t paged, bool paging, uint64_t ptarget,
+                   struct xla_action *act)
+{
+    struct xla_obs o = { .actual_kb = actual, .paged_kb = paged,
+                         .paging = paging, .paging_target_kb = ptarget };
+
+    xla_decide(want, target, 4096 * MIB, &o, act);
+}
+
+static void test_decide_balloon_short_pages_out_the_gap(void **state)
+{
+    struct xla_action act;
+
+    /* Balloon stuck at 1 GiB, target 512 MiB: page out to 512 MiB. */
+    decide(true, 512 * MIB, 1024 * MIB, 0, false, 0, &act);
+    assert_true(act.enable_paging);
+    assert_true(act.set_paging_target);
+    assert_int_equal(act.paging_target_kb, 512 * MIB);
+    assert_true(act.recheck);
+
+    /* Already paging towards the target: just keep looking. */
+    decide(true, 512 * MIB, 700 * MIB, 324 * MIB, true, 512 * MIB, &act);
+    assert_false(act.enable_paging);
+    assert_false(act.set_paging_target);
+    assert_true(act.recheck);
+
+    /* Target lowered since: paging target follows it. */
+    decide(true, 400 * MIB, 512 * MIB, 512 * MIB, true, 512 * MIB, &act);
+    assert_true(act.set_paging_target);
+    assert_int_equal(act.paging_target_kb, 400 * MIB);
+}
+
+static void test_decide_balloon_reached_target_no_paging(void **state)
+{
+    struct xla_action act;
+
+    decide(true, 512 * MIB, 512 * MIB, 0, false, 0, &act);
+    assert_false(act.enable_paging);
+    assert_false(act.set_paging_target);
+    assert_false(act.recheck);
+}
+
+static void test_decide_caught_up_pages_back_in(void **state)
+{
+    struct xla_action act;
+
+    /* Balloon caught up (300 + 100 held <= 512) while 100 MiB are still
+     * out: page back in, never below what is held, then look again. */
+    decide(true, 512 * MIB, 300 * MIB, 100 * MIB, true, 256 * MIB, &act);
+    assert_false(act.enable_paging);
+    assert_true(act.set_paging_target);
+    assert_int_equal(act.paging_target_kb, 512 * MIB);
+    assert_true(act.recheck);
+
+    /* Nothing paged out any more: end paging (target 0). */
+    decide(true, 512 * MIB, 512 * MIB, 0, true, 512 * MIB, &act);
+    assert_true(act.set_paging_target);
+    assert_int_equal(act.paging_target_kb, 0);
+    assert_false(act.recheck);
+}
+
+static void test_decide_not_wanted_winds_paging_down(void **state)
+{
+    struct xla_action act;
+
+    /* paging=0 / enforce=0 / PV now, pages out: bring all of them back
+     * (target up to what is held), never enable. */
+    decide(false, 256 * MIB, 512 * MIB, 256 * MIB, true, 512 * MIB, &act);
+    assert_false(act.enable_paging);
+    assert_true(act.set_paging_target);
+    assert_int_equal(act.paging_target_kb, 768 * MIB);
+    assert_true(act.recheck);
+
+    /* ... never above static-max. */
+    {
+        struct xla_obs o = { .actual_kb = 900, .paged_kb = 300,
+                             .paging = true, .paging_target_kb = 100 };
+
+        xla_decide(false, 100, 1000, &o, &act);
+        assert_int_equal(act.paging_target_kb, 1000);
+    }
+
+    /* Not wanted and not paging: nothing at all. */
+    decide(false, 256 * MIB, 512 * MIB, 0, false, 0, &act);
+    assert_false(act.enable_paging || act.set_paging_target || act.recheck);
+}
+
+static void test_recheck_backoff(void **state)
+{
+    uint64_t i;
+
+    /* Starts at the delay, at least 1 s. */
+    assert_int_equal(xla_next_interval(0, 5000, false), 5000);
+    assert_int_equal(xla_next_interval(0, 10, false), XLA_RECHECK_MIN_MS);
+    /* Doubles while nothing moves, capped. */
+    assert_int_equal(xla_next_interval(5000, 5000, false), 10000);
+    for (i = 5000; i < XLA_RECHECK_MAX_MS; i = xla_next_interval(i, 5000,
+                                                                  false))
+        ;
+    assert_int_equal(i, XLA_RECHECK_MAX_MS);
+    assert_int_equal(xla_next_interval(i, 5000, false), XLA_RECHECK_MAX_MS);
+    /* Back to the delay as soon as something moved. */
+    assert_int_equal(xla_next_interval(i, 5000, true), 5000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_params_defaults_and_values),
+        cmocka_unit_test(test_params_bad_value_keeps_default),
+        cmocka_unit_test(test_clamp),
+        cmocka_unit_test(test_decide_balloon_short_pages_out_the_gap),
+        cmocka_unit_test(test_decide_balloon_reached_target_no_paging),
+        cmocka_unit_test(test_decide_caught_up_pages_back_in),
+        cmocka_unit_test(test_decide_not_wanted_winds_paging_down),
+        cmocka_unit_test(test_recheck_backoff),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
