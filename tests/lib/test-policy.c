@@ -1,0 +1,460 @@
+/*
+ * test-policy.c: the high-level calls against xensim: set/get policy,
+ * set/get target (absolute, relative, enforce, with and without an
+ * actor), every bad-input case with a whole-store before/after
+ * comparison, and racing writers that must never leave a torn policy.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "common.h"
+
+static struct xsim sim;
+static struct xs_handle *xsh;
+static mempolicy_ctx *ctx;
+
+static int setup(void **state)
+{
+    static const char *const args[] = { "--domains", "4", NULL };
+
+    if (xsim_start(&sim, args))
+        return -1;
+    xsh = xs_open(0);
+    ctx = test_ctx();
+    return xsh && ctx ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    test_ctx_free(ctx);
+    if (xsh)
+        xs_close(xsh);
+    xsim_stop(&sim);
+    return 0;
+}
+
+static uint64_t node_u64(const char *fmt, unsigned domid)
+{
+    char *v = xs_get(xsh, fmt, domid);
+    uint64_t r;
+
+    assert_non_null(v);
+    r = strtoull(v, NULL, 10);
+    free(v);
+    return r;
+}
+
+static uint64_t hv_maxmem(unsigned domid)
+{
+    char *r = xsim_hv(&sim, "dominfo %u", domid);
+    uint64_t v = 0;
+
+    assert_non_null(r);
+    assert_true(reply_u64(r, "max_kb", &v));
+    free(r);
+    return v;
+}
+
+static void policy_roundtrip(void **state)
+{
+    mempolicy_policy p;
+    char *v;
+    uint64_t bal = node_u64("/local/domain/%u/memory/target", 1);
+
+    assert_int_equal(mempolicy_domain_set_policy(ctx, 1, "xl", "delay=5"), 0);
+    v = xs_get(xsh, "/libxl/1/memory-policy/actor");
+    assert_string_equal(v, "xl-auto"); /* "xl" is stored as xl-auto */
+    free(v);
+    v = xs_get(xsh, "/libxl/1/memory-policy/actor-params");
+    assert_string_equal(v, "delay=5");
+    free(v);
+    /* The four nodes exist together: target starts from memory/target. */
+    assert_int_equal(node_u64("/libxl/%u/memory-policy/target", 1), bal);
+    v = xs_get(xsh, "/libxl/1/memory-policy/enforce");
+    assert_string_equal(v, "0");
+    free(v);
+
+    assert_int_equal(mempolicy_domain_get_policy(ctx, 1, &p), 0);
+    assert_string_equal(p.actor, "xl-auto");
+    assert_string_equal(p.actor_params, "delay=5");
+    assert_true(p.has_target);
+    assert_int_equal(p.target_kb, bal);
+    assert_false(p.enforce);
+    mempolicy_policy_dispose(&p);
+
+    /* Setting the policy keeps target and enforce. */
+    assert_int_equal(mempolicy_domain_set_target(ctx, 1, 300000, false, true),
+                     0);
+    assert_int_equal(mempolicy_domain_set_policy(ctx, 1, "xl-manual", ""), 0);
+    assert_int_equal(mempolicy_domain_get_policy(ctx, 1, &p), 0);
+    assert_string_equal(p.actor, "xl-manual");
+    assert_string_equal(p.actor_params, "");
+    assert_int_equal(p.target_kb, 300000);
+    assert_true(p.enforce);
+    mempolicy_policy_dispose(&p);
+}
+
+static void enforce_spellings(void **state)
+{
+    uint64_t t;
+    bool enforce;
+
+    assert_int_equal(mempolicy_domain_set_policy(ctx, 1, "xl-auto", ""), 0);
+    assert_true(xs_put(xsh, "true", "/libxl/1/memory-policy/enforce"));
+    assert_int_equal(mempolicy_domain_get_target(ctx, 1, &t, &enforce), 0);
+    assert_true(enforce);
+    assert_true(xs_put(xsh, "false", "/libxl/1/memory-policy/enforce"));
+    assert_int_equal(mempolicy_domain_get_target(ctx, 1, &t, &enforce), 0);
+    assert_false(enforce);
+    /* Whatever was read, the library writes Xen's "1"/"0". */
+    assert_int_equal(mempolicy_domain_set_target(ctx, 1, 200000, false, true),
+                     0);
+    {
+        char *v = xs_get(xsh, "/libxl/1/memory-policy/enforce");
+
+        assert_string_equal(v, "1");
+        free(v);
+    }
+}
+
+static void target_with_actor(void **state)
+{
+    uint64_t bal, max, t;
+    bool enforce;
+
+    assert_int_equal(mempolicy_domain_set_policy(ctx, 2, "xl-auto", ""), 0);
+    bal = node_u64("/local/domain/%u/memory/target", 2);
+    max = hv_maxmem(2);
+    assert_int_equal(mempolicy_domain_set_target(ctx, 2, 262144, false, true),
+                     0);
+    assert_int_equal(mempolicy_domain_get_target(ctx, 2, &t, &enforce), 0);
+    assert_int_equal(t, 262144);
+    assert_true(enforce);
+    /* With an actor only the policy changes: the actor acts. */
+    assert_int_equal(node_u64("/local/domain/%u/memory/target", 2), bal);
+    assert_int_equal(hv_maxmem(2), max);
+
+    assert_int_equal(mempolicy_domain_set_target(ctx, 2, -1024, true, false),
+                     0);
+    assert_int_equal(mempolicy_domain_get_target(ctx, 2, &t, &enforce), 0);
+    assert_int_equal(t, 262144 - 1024);
+    assert_false(enforce);
+    assert_int_equal(mempolicy_domain_set_target(ctx, 2, 2048, true, false),
+                     0);
+    assert_int_equal(mempolicy_domain_get_target(ctx, 2, &t, NULL), 0);
+    assert_int_equal(t, 262144 + 1024);
+}
+
+static void target_relative_to_balloon(void **state)
+{
+    uint64_t bal = node_u64("/local/domain/%u/memory/target", 3), t;
+    mempolicy_policy p;
+
+    /* Domain 3 has no policy target: relative starts at memory/target. */
+    assert_int_equal(mempolicy_domain_get_policy(ctx, 3, &p), 0);
+    assert_false(p.has_target);
+    mempolicy_policy_dispose(&p);
+    assert_int_equal(mempolicy_domain_get_target(ctx, 3, &t, NULL), 0);
+    assert_int_equal(t, bal);
+    assert_int_equal(mempolicy_domain_set_policy(ctx, 3, "xl-auto", ""), 0);
+    assert_true(xs_rm(xsh, XBT_NULL, "/libxl/3/memory-policy/target"));
+    assert_int_equal(mempolicy_domain_set_target(ctx, 3, -4096, true, false),
+                     0);
+    assert_int_equal(node_u64("/libxl/%u/memory-policy/target", 3),
+                     bal - 4096);
+}
+
+static void target_without_actor(void **state)
+{
+    uint64_t max0 = hv_maxmem(4), static_max;
+
+    static_max = node_u64("/local/domain/%u/memory/static-max", 4);
+    assert_int_equal(mempolicy_domain_set_policy(ctx, 4, "", ""), 0);
+    /* No actor, not enforcing: balloon target only, as xl mem-set. */
+    assert_int_equal(mempolicy_domain_set_target(ctx, 4, 300000, false,
+                                                 false), 0);
+    assert_int_equal(node_u64("/local/domain/%u/memory/target", 4), 300000);
+    assert_int_equal(node_u64("/libxl/%u/memory-policy/target", 4), 300000);
+    assert_int_equal(hv_maxmem(4), max0);
+    /* Enforcing: maxmem follows the target. */
+    assert_int_equal(mempolicy_domain_set_target(ctx, 4, 400000, false,
+                                                 true), 0);
+    assert_int_equal(node_u64("/local/domain/%u/memory/target", 4), 400000);
+    assert_int_equal(hv_maxmem(4), 400000);
+    /* Up to static-max is allowed. */
+    assert_int_equal(mempolicy_domain_set_target(ctx, 4, (int64_t)static_max,
+                                                 false, true), 0);
+    assert_int_equal(hv_maxmem(4), static_max);
+}
+
+static void policy_target_together(void **state)
+{
+    mempolicy_policy p;
+
+    assert_int_equal(mempolicy_domain_set_policy_target(ctx, 2, "xl-manual",
+                                                        "a=1", 123456, false,
+                                                        true), 0);
+    assert_int_equal(mempolicy_domain_get_policy(ctx, 2, &p), 0);
+    assert_string_equal(p.actor, "xl-manual");
+    assert_string_equal(p.actor_params, "a=1");
+    assert_int_equal(p.target_kb, 123456);
+    assert_true(p.enforce);
+    mempolicy_policy_dispose(&p);
+}
+
+/* ---- bad input: error code, detail, and the store unchanged ----------- */
+
+static void check_detail(const char *detail)
+{
+    if (!strstr(mempolicy_last_error(ctx), detail))
+        fail_msg("detail '%s' lacks '%s'", mempolicy_last_error(ctx),
+                 detail);
+}
+
+#define UNCHANGED(call, rc_expected, detail)                                 \
+    do {                                                                     \
+        char *before_ = store_dump(xsh), *after_;                            \
+        int rc_ = (call);                                                    \
+        after_ = store_dump(xsh);                                            \
+        assert_int_equal(rc_, (rc_expected));                                \
+        assert_string_equal(before_, after_);                                \
+        check_detail(detail);                                                \
+        free(before_);                                                       \
+        free(after_);                                                        \
+    } while (0)
+
+static void bad_domains(void **state)
+{
+    mempolicy_policy p;
+    uint64_t t;
+
+    UNCHANGED(mempolicy_domain_set_policy(ctx, 77, "xl-auto", ""),
+              MEMPOLICY_ERROR_NO_DOMAIN, "domain 77");
+    UNCHANGED(mempolicy_domain_set_target(ctx, 77, 1000, false, true),
+              MEMPOLICY_ERROR_NO_DOMAIN, "domain 77");
+    UNCHANGED(mempolicy_domain_set_policy_target(ctx, 77, "", "", 1000,
+                                                 false, true),
+              MEMPOLICY_ERROR_NO_DOMAIN, "domain 77");
+    UNCHANGED(mempolicy_domain_set_target(ctx, 0x7FF0, 1000, false, true),
+              MEMPOLICY_ERROR_NO_DOMAIN, "reserved");
+    UNCHANGED(mempolicy_domain_get_policy(ctx, 77, &p),
+              MEMPOLICY_ERROR_NO_DOMAIN, "domain 77");
+    UNCHANGED(mempolicy_domain_get_target(ctx, 77, &t, NULL),
+              MEMPOLICY_ERROR_NO_DOMAIN, "domain 77");
+}
+
+static void bad_targets(void **state)
+{
+    uint64_t static_max = node_u64("/local/domain/%u/memory/static-max", 1);
+    uint64_t cur;
+
+    assert_int_equal(mempolicy_domain_set_policy(ctx, 1, "xl-auto", ""), 0);
+    assert_int_equal(mempolicy_domain_set_target(ctx, 1, 100000, false,
+                                                 false), 0);
+    cur = 100000;
+    UNCHANGED(mempolicy_domain_set_target(ctx, 1, 0, false, true),
+              MEMPOLICY_ERROR_RANGE, "positive");
+    UNCHANGED(mempolicy_domain_set_target(ctx, 1, -5, false, true),
+              MEMPOLICY_ERROR_RANGE, "positive");
+    UNCHANGED(mempolicy_domain_set_target(ctx, 1, (int64_t)static_max + 1,
+                                          false, true),
+              MEMPOLICY_ERROR_RANGE, "static-max");
+    /* Relative: to exactly zero, below zero, above static-max. */
+    UNCHANGED(mempolicy_domain_set_target(ctx, 1, -(int64_t)cur, true, true),
+              MEMPOLICY_ERROR_RANGE, "zero");
+    UNCHANGED(mempolicy_domain_set_target(ctx, 1, -(int64_t)cur - 1, true,
+                                          true),
+              MEMPOLICY_ERROR_RANGE, "negative");
+    UNCHANGED(mempolicy_domain_set_target(ctx, 1,
+                                          (int64_t)(static_max - cur) + 1,
+                                          true, true),
+              MEMPOLICY_ERROR_RANGE, "static-max");
+    /* 64-bit extremes: no wrap-around in either direction. */
+    UNCHANGED(mempolicy_domain_set_target(ctx, 1, INT64_MAX, true, true),
+              MEMPOLICY_ERROR_RANGE, "overflows");
+    UNCHANGED(mempolicy_domain_set_target(ctx, 1, INT64_MIN, true, true),
+              MEMPOLICY_ERROR_RANGE, "negative");
+    UNCHANGED(mempolicy_domain_set_target(ctx, 1, INT64_MIN, false, true),
+              MEMPOLICY_ERROR_RANGE, "positive");
+    UNCHANGED(mempolicy_domain_set_target(ctx, 1, INT64_MAX, false, true),
+              MEMPOLICY_ERROR_RANGE, "static-max");
+    /* Huge current target in the store: adding must not wrap. */
+    assert_true(xs_put(xsh, "9223372036854775000",
+                       "/libxl/1/memory-policy/target"));
+    UNCHANGED(mempolicy_domain_set_target(ctx, 1, 10000, true, true),
+              MEMPOLICY_ERROR_RANGE, "overflows");
+    assert_true(xs_put(xsh, "100000", "/libxl/1/memory-policy/target"));
+}
+
+static void bad_names(void **state)
+{
+    char long_actor[MEMPOLICY_ACTOR_MAX + 2];
+    char long_params[MEMPOLICY_PARAMS_MAX + 2];
+
+    memset(long_actor, 'a', sizeof(long_actor) - 1);
+    long_actor[sizeof(long_actor) - 1] = '\0';
+    memset(long_params, 'v', sizeof(long_params) - 1);
+    long_params[0] = 'k';
+    long_params[1] = '=';
+    long_params[sizeof(long_params) - 1] = '\0';
+
+    UNCHANGED(mempolicy_domain_set_policy(ctx, 1, "Bad", ""),
+              MEMPOLICY_ERROR_INVAL, "invalid actor name 'Bad'");
+    UNCHANGED(mempolicy_domain_set_policy(ctx, 1, "a b", ""),
+              MEMPOLICY_ERROR_INVAL, "invalid actor name");
+    UNCHANGED(mempolicy_domain_set_policy(ctx, 1, long_actor, ""),
+              MEMPOLICY_ERROR_INVAL, "at most 64");
+    UNCHANGED(mempolicy_domain_set_policy(ctx, 1, NULL, ""),
+              MEMPOLICY_ERROR_INVAL, "invalid actor name");
+    UNCHANGED(mempolicy_domain_set_policy(ctx, 1, "xl-auto", "novalue"),
+              MEMPOLICY_ERROR_INVAL, "invalid actor params");
+    UNCHANGED(mempolicy_domain_set_policy(ctx, 1, "xl-auto", "a=1,"),
+              MEMPOLICY_ERROR_INVAL, "invalid actor params");
+    UNCHANGED(mempolicy_domain_set_policy(ctx, 1, "xl-auto", "A=1"),
+              MEMPOLICY_ERROR_INVAL, "keys [a-z0-9_-]");
+    UNCHANGED(mempolicy_domain_set_policy(ctx, 1, "xl-auto", "a=1,2"),
+              MEMPOLICY_ERROR_INVAL, "no commas in values");
+    UNCHANGED(mempolicy_domain_set_policy(ctx, 1, "xl-auto", long_params),
+              MEMPOLICY_ERROR_INVAL, "at most 1024");
+    UNCHANGED(mempolicy_domain_set_policy_target(ctx, 1, "BAD", "", 1000,
+                                                 false, true),
+              MEMPOLICY_ERROR_INVAL, "invalid actor name");
+}
+
+/* ---- racing writers --------------------------------------------------- */
+
+#define WRITERS 6
+#define ROUNDS 25
+
+/* Writer w's complete state: actor, params, target and enforce all say w. */
+static void writer(int w)
+{
+    mempolicy_ctx *c = test_ctx();
+    char actor[16], params[32];
+    int i, rc;
+
+    if (!c)
+        _exit(2);
+    snprintf(actor, sizeof(actor), "w%d", w);
+    snprintf(params, sizeof(params), "writer=%d", w);
+    for (i = 0; i < ROUNDS; i++) {
+        rc = mempolicy_domain_set_policy_target(c, 3, actor, params,
+                                                100000 + w, false, w & 1);
+        if (rc) {
+            fprintf(stderr, "# writer %d: %s\n", w, mempolicy_last_error(c));
+            _exit(1);
+        }
+    }
+    test_ctx_free(c);
+    _exit(0);
+}
+
+/* A reader checking that every snapshot it sees is one writer's state. */
+static void reader(int stop_fd)
+{
+    mempolicy_ctx *c = test_ctx();
+    int seen = 0;
+
+    if (!c)
+        _exit(2);
+    for (;;) {
+        mempolicy_policy p;
+        char buf[1];
+        int w;
+
+        if (read(stop_fd, buf, 1) == 0 && seen > 0)
+            break;
+        if (mempolicy_domain_get_policy(c, 3, &p))
+            _exit(3);
+        if (p.actor[0] == 'w') {
+            w = atoi(p.actor + 1);
+            if (strcmp(p.actor_params + 7, p.actor + 1) ||
+                p.target_kb != (uint64_t)(100000 + w) ||
+                p.enforce != (bool)(w & 1)) {
+                fprintf(stderr, "# torn: %s %s %" PRIu64 " %d\n", p.actor,
+                        p.actor_params, p.target_kb, p.enforce);
+                _exit(4);
+            }
+            seen++;
+        }
+        mempolicy_policy_dispose(&p);
+    }
+    test_ctx_free(c);
+    _exit(0);
+}
+
+static void racing_writers(void **state)
+{
+    pid_t pids[WRITERS], rpid;
+    mempolicy_policy p;
+    int i, st, w, stop[2];
+
+    assert_int_equal(pipe(stop), 0);
+    rpid = fork();
+    assert_true(rpid >= 0);
+    if (rpid == 0) {
+        close(stop[1]);
+        /* non-blocking stop pipe: EOF once the parent closes it */
+        fcntl(stop[0], F_SETFL, fcntl(stop[0], F_GETFL) | O_NONBLOCK);
+        reader(stop[0]);
+    }
+    close(stop[0]);
+    for (i = 0; i < WRITERS; i++) {
+        pids[i] = fork();
+        assert_true(pids[i] >= 0);
+        if (pids[i] == 0)
+            writer(i);
+    }
+    for (i = 0; i < WRITERS; i++) {
+        assert_int_equal(waitpid(pids[i], &st, 0), pids[i]);
+        assert_true(WIFEXITED(st));
+        assert_int_equal(WEXITSTATUS(st), 0);
+    }
+    close(stop[1]);
+    assert_int_equal(waitpid(rpid, &st, 0), rpid);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+
+    /* The final four nodes all come from one writer. */
+    assert_int_equal(mempolicy_domain_get_policy(ctx, 3, &p), 0);
+    assert_int_equal(p.actor[0], 'w');
+    w = atoi(p.actor + 1);
+    assert_true(w >= 0 && w < WRITERS);
+    {
+        char expect[32];
+
+        snprintf(expect, sizeof(expect), "writer=%d", w);
+        assert_string_equal(p.actor_params, expect);
+    }
+    assert_int_equal(p.target_kb, 100000 + w);
+    assert_int_equal(p.enforce, (bool)(w & 1));
+    mempolicy_policy_dispose(&p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(policy_roundtrip),
+        cmocka_unit_test(enforce_spellings),
+        cmocka_unit_test(target_with_actor),
+        cmocka_unit_test(target_relative_to_balloon),
+        cmocka_unit_test(target_without_actor),
+        cmocka_unit_test(policy_target_together),
+        cmocka_unit_test(bad_domains),
+        cmocka_unit_test(bad_targets),
+        cmocka_unit_test(bad_names),
+        cmocka_unit_test(racing_writers),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
