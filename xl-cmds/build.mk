@@ -5,8 +5,10 @@
 # Both link the static libmempolicy so that the binaries run from the
 # build tree without LD_LIBRARY_PATH.
 
-XLCMDS_LIB := $(O)/lib/libmempolicy.a
-XLCMDS_LDLIBS := $(XENSTORE_LIBS) $(XENCTRL_LIBS) $(YAJL_LIBS)
+# MEMPOLICY_LIB / MEMPOLICY_LDLIBS come from libmempolicy/build.mk
+# (included before this file); the recipes expand them late anyway.
+XLCMDS_LIB = $(MEMPOLICY_LIB)
+XLCMDS_LDLIBS = $(MEMPOLICY_LDLIBS) $(XENSTORE_LIBS)
 
 EXTRA_CFLAGS_xl-cmds := -Ilibmempolicy/include $(XENSTORE_CFLAGS) \
                         $(XENCTRL_CFLAGS) $(YAJL_CFLAGS)
@@ -18,12 +20,12 @@ XLCMDS_XLMEM_OBJS := $(addprefix $(O)/obj/xl-cmds/, \
 BINS += $(O)/bin/xlmem $(O)/bin/mempolicyd
 TEST_BINS += $(O)/tests/test-xlmem-size
 
-$(O)/bin/xlmem: $(XLCMDS_XLMEM_OBJS) $(XLCMDS_LIB)
+$(O)/bin/xlmem: $(XLCMDS_XLMEM_OBJS) $(O)/lib/libmempolicy.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(XLCMDS_XLMEM_OBJS) $(XLCMDS_LIB) \
 	    $(XLCMDS_LDLIBS)
 
-$(O)/bin/mempolicyd: $(O)/obj/xl-cmds/mempolicyd.o $(XLCMDS_LIB)
+$(O)/bin/mempolicyd: $(O)/obj/xl-cmds/mempolicyd.o $(O)/lib/libmempolicy.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(XLCMDS_LIB) $(XLCMDS_LDLIBS)
 

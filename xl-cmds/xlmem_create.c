@@ -21,9 +21,12 @@
  *
  * Everything is read and checked before the domain is created, so a bad
  * config file or policy creates nothing.  Keys read from the file:
- * name, type (or builder), memory and maxmem (MiB), memory_policy,
- * memory_policy_args; on the simulated host also xensim_balloon
- * (cooperative, slow, stuck, none) and xensim_rate_mib_s.
+ * name, type (or builder), hap, memory and maxmem (MiB), memory_policy,
+ * memory_policy_args; on the simulated host also the guest model's
+ * xensim_balloon (cooperative, slow, stuck, none), xensim_rate_mib_s,
+ * xensim_demand_kb and the sharing profile xensim_share_image,
+ * xensim_share_zero, xensim_share_shared, xensim_cow_per_s (xl ignores
+ * keys it does not know, so one file serves both hosts).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -301,7 +304,13 @@ static int create_sim(struct create_args *ca, const char *actor,
         { "name", "name" },
         { "xensim_balloon", "balloon" },
         { "xensim_rate_mib_s", "rate_mib_s" },
+        { "xensim_demand_kb", "demand_kb" },
+        { "xensim_share_image", "share_image" },
+        { "xensim_share_zero", "share_zero" },
+        { "xensim_share_shared", "share_shared" },
+        { "xensim_cow_per_s", "cow_per_s" },
     };
+    long hap;
     char *req = NULL, reply[HV_LINE_MAX];
     size_t rlen = 0;
     const char *type = cfg_string(ca, "type"), *v;
@@ -334,6 +343,8 @@ static int create_sim(struct create_args *ca, const char *actor,
         if (add_kv(f, "type", type))
             goto out;
     }
+    if (!xlu_cfg_get_long(ca->cfg, "hap", &hap, 1))
+        fprintf(f, " hap=%d", hap ? 1 : 0);
     if (cfg_mib(ca, "memory", &present, &kb))
         goto out;
     if (present)

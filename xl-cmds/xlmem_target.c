@@ -237,7 +237,6 @@ int main_mem_set(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     unsigned long secs = 0;
-    mempolicy_policy p;
     uint32_t domid;
     int64_t kb;
     bool relative;
@@ -259,12 +258,5 @@ int main_mem_set(int argc, char **argv)
         return xlmem_lib_err(rc, "cannot set the memory target of "
                              "domain %u", domid);
 
-    /* The proposal's note: under xl-manual nothing acts on the target. */
-    if (!mempolicy_domain_get_policy(xlmem_ctx(), domid, &p)) {
-        if (!strcmp(p.actor, "xl-manual"))
-            fprintf(stderr, "xlmem mem-set: note: domain %u's actor is "
-                    "xl-manual, which does not act on the target\n", domid);
-        mempolicy_policy_dispose(&p);
-    }
     return secs ? wait_for_target(domid, secs) : XLMEM_EXIT_OK;
 }

@@ -1,0 +1,107 @@
+# tests/xlmem/common.sh: what the xlmem shell tests share, on top of
+# tests/lib.sh (TAP and a private xensim).
+#
+#   . "$(dirname "$0")/common.sh"
+#   start_sim --domains 2
+#   run_xlmem mem-set guest1 256      # sets $out $err $rc
+#   rejects 'REGEX' "desc" mem-set guest1 12x
+#   wait_node /libxl/3/memory-policy/actor
+#
+# rejects is the bad-input contract of issue 5 in one check: non-zero
+# exit, exactly one line on stderr matching REGEX, nothing on stdout, and
+# the store (xenstore-ls -f of everything) byte-for-byte as before.
+# wait_node waits for a node with xenstore-watch (bounded), never sleeps.
+# finish ends the test (plan, xensim stopped and checked, files removed).
+
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+XLMEM=${XLMEM:-$MP_BUILD/bin/xlmem}
+MEMPOLICYD=${MEMPOLICYD:-$MP_BUILD/bin/mempolicyd}
+# No host default leaks in: every test names its xl.conf.
+export MEMPOLICY_XL_CONF=/nonexistent/xl.conf
+T=$(mktemp -d /tmp/xlmem-test.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+
+# start_sim XENSIM-OPTIONS...: xensim_start, keeping our cleanup too.
+start_sim() {
+    xensim_start "$@"
+    trap 'rm -rf "$T"; _xensim_cleanup' EXIT
+}
+
+# finish: the plan, xensim stopped, the temporary files gone.
+finish() {
+    local r=0
+    done_testing || r=$?
+    rm -rf "$T"
+    exit $r
+}
+
+# run_xlmem ARGS...: run xlmem; $out, $err, $rc.
+run_xlmem() {
+    out=$("$XLMEM" "$@" 2>"$T/stderr")
+    rc=$?
+    err=$(cat "$T/stderr")
+}
+
+store_dump() { xenstore-ls -f / 2>&1; }
+
+# rejects REGEX DESC [VAR=VALUE...] ARGS...: the bad-input contract.
+rejects() {
+    local re=$1 desc=$2; shift 2
+    local before after nl why=
+    before=$(store_dump)
+    out=$(env "$@" 2>"$T/stderr")
+    rc=$?
+    err=$(cat "$T/stderr")
+    after=$(store_dump)
+    nl=$(printf '%s\n' "$err" | wc -l)
+    [ "$rc" -ne 0 ] || why="exit status 0"
+    [ -n "$err" ] && [ "$nl" -eq 1 ] || why="$why; stderr is $nl lines"
+    [[ $err =~ $re ]] || why="$why; stderr does not match /$re/"
+    [ -z "$out" ] || why="$why; stdout not empty"
+    [ "$before" == "$after" ] || why="$why; store changed"
+    if [ -z "$why" ]; then
+        _tap_result 0 "$desc"
+    else
+        _tap_result 1 "$desc"
+        diag "$why"
+        diag "rc=$rc stderr: $err"
+        [ "$before" == "$after" ] ||
+            diff <(echo "$before") <(echo "$after") | head -5 |
+            sed 's/^/#   /'
+    fi
+}
+
+# xrejects REGEX DESC ARGS...: rejects for an xlmem command line.
+xrejects() {
+    local re=$1 desc=$2; shift 2
+    rejects "$re" "$desc" "$XLMEM" "$@"
+}
+
+# rd PATH: a node's value, or <absent>.
+rd() { xenstore-read "$1" 2>/dev/null || echo "<absent>"; }
+
+# wait_node PATH: until PATH exists (10 s bound), through watches.
+wait_node() {
+    local i
+    for i in 1 2 3 4 5; do
+        xenstore-exists "$1" 2>/dev/null && return 0
+        # The first event is the watch being set, the second a change.
+        timeout 10 xenstore-watch -n 2 "$1" >/dev/null 2>&1
+    done
+    xenstore-exists "$1" 2>/dev/null
+}
+
+# hv_create ARGS...: create a domain straight through the simulated
+# host's channel, as a toolstack that knows nothing of policies would.
+hv_create() {
+    python3 - "$(xenstore-read /tool/xensim/hv-socket)" "$@" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(("create " + " ".join(sys.argv[2:]) + "\n").encode())
+reply = s.makefile().readline().strip()
+print(reply)
+sys.exit(0 if reply.startswith("ok") else 1)
+EOF
+}
