@@ -1,0 +1,116 @@
+#!/bin/bash
+# xlmem mem-set: xl's size rules (MiB default, b k m g t, relative + and
+# -), the policy nodes it writes (target with enforce=1, as xl), what it
+# does with no actor (balloon target and maxmem, as xl mem-set), every
+# kind of bad size, unknown domains; and --wait: reaching the target,
+# running out of time (status 3), plain progress lines off a terminal and
+# a progress bar on one.
+. "$(dirname "$0")/common.sh"
+
+start_sim --domains 2 --speed 20
+P=/libxl/1/memory-policy
+
+run_xlmem mem-set guest1 256
+is "$rc/$out/$err" "0//" "mem-set by name: silent success"
+is "$(rd $P/target)/$(rd $P/enforce)" "262144/1" "target 256 MiB, enforce 1"
+is "$(rd /local/domain/1/memory/target)" 262144 \
+    "no actor: the balloon target follows, as xl mem-set"
+like "$("$XLMEM" mem-list -j 1)" '"maxmem_kb": 262144' \
+    "no actor, enforce: maxmem set to the target"
+
+run_xlmem mem-set 1 300m
+is "$rc/$(rd $P/target)" "0/307200" "by id, suffix m"
+run_xlmem mem-set 1 1G
+is "$rc/$(rd $P/target)" "0/1048576" "suffix G"
+run_xlmem mem-set 1 262144k
+is "$rc/$(rd $P/target)" "0/262144" "suffix k"
+run_xlmem mem-set 1 314572800b
+is "$rc/$(rd $P/target)" "0/307200" "suffix b (bytes)"
+run_xlmem mem-set 1 +100
+is "$rc/$(rd $P/target)" "0/409600" "relative +100 MiB"
+run_xlmem mem-set 1 -200
+is "$rc/$(rd $P/target)" "0/204800" "relative -200 MiB"
+run_xlmem mem-set 1 -1k
+is "$rc/$(rd $P/target)" "0/204799" "relative -1k"
+
+"$XLMEM" mem-set guest2 400 >/dev/null
+xrejects "invalid memory size '12x': unknown suffix 'x'" "size 12x" \
+    mem-set guest2 12x
+xrejects "invalid memory size '': empty" "empty size" mem-set guest2 ""
+xrejects "invalid memory size '-': no digits" "size -" mem-set guest2 -
+xrejects "invalid memory size '\+': no digits" "size +" mem-set guest2 +
+xrejects "invalid memory size '12mb': trailing" "size 12mb" \
+    mem-set guest2 12mb
+xrejects "invalid memory size '99999999999999999999': too large" \
+    "64-bit overflow" mem-set guest2 99999999999999999999
+xrejects "invalid memory size '9999999999t': too large" \
+    "overflow by suffix" mem-set guest2 9999999999t
+xrejects "above static-max" "target above static-max" \
+    mem-set guest2 2g
+xrejects "must be positive" "target 0" mem-set guest2 0
+xrejects "would be (zero|negative)" "relative underflow" \
+    mem-set guest2 -400
+xrejects "would be negative" "relative far below zero" \
+    mem-set guest2 -1t
+xrejects "overflows|above static-max" "relative overflow" \
+    mem-set guest2 +9223372036854775807k
+xrejects "no such domain 'nosuch'" "unknown domain name" \
+    mem-set nosuch 256
+xrejects "domain 42 does not exist" "unknown domain id" mem-set 42 256
+xrejects "empty domain name" "empty domain" mem-set "" 256
+
+# --wait: the guest's balloon driver follows (256 MiB/s, --speed 20).
+run_xlmem mem-set --wait=30 guest2 200
+is "$rc" 0 "--wait: reached, status 0"
+like "$out" "domain 2: actual 400 MiB, target 200 MiB" \
+    "--wait: a plain first progress line off a terminal"
+like "$out" $'\n'"domain 2: reached target 200 MiB$" "--wait: reached line"
+actual=$("$XLMEM" mem-list -j guest2 | python3 -c \
+    'import json,sys; print(json.load(sys.stdin)[0]["actual_kb"])')
+is "$actual" 204800 "--wait returned when actual memory is the target"
+
+# A guest whose balloon driver never moves: time runs out.
+cat >"$T/stuck.cfg" <<'EOF'
+name = "stuck"
+memory = 512
+maxmem = 1024
+xensim_balloon = "stuck"
+memory_policy = ""
+EOF
+run_xlmem create "$T/stuck.cfg"
+stuck=${out#domid=}
+run_xlmem mem-set --wait=2 stuck 256
+is "$rc" 3 "--wait timeout: status 3"
+like "$err" "^xlmem mem-set: domain $stuck did not reach its target within 2 s: actual 512 MiB, target 256 MiB$" \
+    "--wait timeout: one line saying so"
+is "$(rd /libxl/$stuck/memory-policy/target)" 262144 \
+    "--wait timeout: the target is still set"
+
+# A target moved by someone else while waiting is followed: a slow
+# balloon (1 MiB/s of host time, 20 MiB/s here) heads for 128 MiB, far
+# away; the new target of 500 MiB is near.
+cat >"$T/slow.cfg" <<'EOF'
+name = "slow"
+memory = 512
+xensim_rate_mib_s = "1"
+memory_policy = ""
+EOF
+run_xlmem create "$T/slow.cfg"
+slow=${out#domid=}
+exec 5< <("$XLMEM" mem-set --wait=600 slow 128 2>&1; echo "exit=$?")
+read -r -t 20 first <&5
+like "$first" "^domain $slow: actual 512 MiB, target 128 MiB" "--wait started"
+"$XLMEM" mem-set slow 500
+rest=$(timeout 60 cat <&5)
+like "$rest" "reached target 500 MiB" "--wait follows a new target"
+like "$rest" "exit=0" "... and ends with status 0"
+exec 5<&-
+
+# On a terminal: a progress bar redrawn in place.
+tty=$(script -qec "$XLMEM mem-set --wait=30 guest2 300" /dev/null)
+like "$tty" $'\r''domain 2: \[#*\.*\] [0-9]+ MiB -> 300 MiB' \
+    "--wait on a terminal draws a progress bar"
+like "$tty" "\[##############################\] 300 MiB -> 300 MiB" \
+    "... that ends full"
+
+finish
