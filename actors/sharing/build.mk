@@ -11,3 +11,23 @@ $(O)/tests/test-sharing-engine: $(O)/obj/tests/sharing/test_engine.o \
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
 $(O)/obj/tests/sharing/test_engine.o: CFLAGS += $(CMOCKA_CFLAGS)
+
+# The actor: its own sources, plus xl-auto's pure decision functions
+# (actors/xl-auto/policy.c) so that its balloon-then-page behaviour is
+# xl-auto's, not a copy of it.
+BINS += $(O)/bin/sharing
+
+SHARING_OBJS := $(SHARING_CORE_OBJS) \
+                $(O)/obj/actors/sharing/sharing.o \
+                $(O)/obj/actors/sharing/scan.o \
+                $(O)/obj/actors/sharing/report.o \
+                $(O)/obj/actors/xl-auto/policy.o
+
+$(O)/obj/actors/sharing/%.o: CFLAGS += -Ilibmempolicy/include \
+    -Iactors/xl-auto $(XENSTORE_CFLAGS)
+
+$(O)/bin/sharing: $(SHARING_OBJS) $(O)/lib/libmempolicy.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(O)/lib/libmempolicy.a \
+	    $(or $(MEMPOLICY_LDLIBS),$(XENSTORE_LIBS) $(XENCTRL_LIBS) \
+	    $(YAJL_LIBS)) -lm

@@ -1,0 +1,180 @@
+/*
+ * report.c: the sharing actor's figures in xenstore.
+ *
+ *   /libxl/<domid>/memory-sharing/{shared_kb,saved_kb,cow_breaks,scanned,
+ *                                  progress,passes}
+ *   /tool/mempolicy/sharing/{shared_kb,saved_kb,cow_breaks,scanned,
+ *                            domains,scanning,index_entries}
+ *
+ * Deliberately NOT under memory-policy/: a change there is a policy
+ * event for every listener.  Both trees are dom0's (toolstack-private:
+ * /libxl is not readable by guests, and /tool/mempolicy/sharing is
+ * created dom0-only).  Each set is written in one transaction, so `xlmem
+ * mem-list` never shows figures of different moments, and only when it
+ * changed, so a quiet host costs no writes.  Meaning:
+ *   shared_kb   the domain's memory backed by shared frames (hypervisor)
+ *   saved_kb    memory freed by sharing this domain's pages into others
+ *   cow_breaks  copy-on-write breaks since the actor took the domain
+ *   scanned     pages fingerprinted so far; progress: % of the current
+ *               pass (100 when none is under way); passes: completed
+ * Host: shared_kb and saved_kb are the hypervisor's (physinfo), the rest
+ * are sums over the actor's domains.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <xenstore.h>
+
+#include "sharing.h"
+
+#define HOST_DIR "/tool/mempolicy/sharing"
+
+static struct xs_handle *xs(struct sharing_actor *s)
+{
+    if (!s->xs) {
+        s->xs = xs_open(0);
+        if (!s->xs)
+            mempolicy_actor_log(s->a, XTL_ERROR, "reports: cannot open "
+                                "xenstore: %s", strerror(errno));
+    }
+    return s->xs;
+}
+
+void report_close(struct sharing_actor *s)
+{
+    if (s->xs)
+        xs_close(s->xs);
+    s->xs = NULL;
+}
+
+struct kv {
+    const char *key;
+    uint64_t val;
+};
+
+/* Write dir/key = val for each pair in one transaction (retried). */
+static bool write_set(struct sharing_actor *s, const char *dir,
+                      const struct kv *kv, unsigned n)
+{
+    struct xs_handle *h = xs(s);
+    int tries;
+
+    if (!h)
+        return false;
+    for (tries = 0; tries < 8; tries++) {
+        xs_transaction_t t = xs_transaction_start(h);
+        char path[128], val[24];
+        unsigned i;
+        bool ok = true;
+
+        if (t == XBT_NULL)
+            break;
+        for (i = 0; i < n && ok; i++) {
+            snprintf(path, sizeof(path), "%s/%s", dir, kv[i].key);
+            snprintf(val, sizeof(val), "%" PRIu64, kv[i].val);
+            ok = xs_write(h, t, path, val, strlen(val));
+        }
+        if (!ok) {
+            xs_transaction_end(h, t, true);
+            break;
+        }
+        if (xs_transaction_end(h, t, false))
+            return true;
+        if (errno != EAGAIN)
+            break;
+    }
+    mempolicy_actor_log(s->a, XTL_DEBUG, "reports: writing %s: %s", dir,
+                        strerror(errno));
+    return false;
+}
+
+static bool changed(char *cache, size_t len, const struct kv *kv,
+                    unsigned n)
+{
+    char now[256];
+    size_t off = 0;
+    unsigned i;
+
+    for (i = 0; i < n && off < sizeof(now); i++)
+        off += (size_t)snprintf(now + off, sizeof(now) - off, "%" PRIu64 ",",
+                                kv[i].val);
+    if (!strncmp(cache, now, len))
+        return false;
+    snprintf(cache, len, "%s", now);
+    return true;
+}
+
+void report_domain(struct sharing_actor *s, struct sdom *d)
+{
+    struct shr_dom_stats st;
+    char dir[64];
+    uint64_t cow = d->cow_seen - d->cow_base;
+    struct kv kv[6];
+
+    memset(&st, 0, sizeof(st));
+    if (d->sharing)
+        shr_dom_stats(s->eng, d->domid, &st);
+    if (st.breaks > cow)
+        cow = st.breaks;   /* a hypervisor without per-domain counts */
+    kv[0] = (struct kv){ "shared_kb", d->shared_kb };
+    kv[1] = (struct kv){ "saved_kb", st.saved * 4 };
+    kv[2] = (struct kv){ "cow_breaks", cow };
+    kv[3] = (struct kv){ "scanned", st.scanned };
+    kv[4] = (struct kv){ "progress",
+                         st.scanning && st.npages
+                             ? st.cursor * 100 / st.npages : 100 };
+    kv[5] = (struct kv){ "passes", st.passes };
+    if (!changed(d->report, sizeof(d->report), kv, 6))
+        return;
+    snprintf(dir, sizeof(dir), "/libxl/%u/memory-sharing", d->domid);
+    if (!write_set(s, dir, kv, 6))
+        d->report[0] = '\0';
+}
+
+void report_domain_remove(struct sharing_actor *s, uint32_t domid)
+{
+    struct xs_handle *h = xs(s);
+    char dir[64];
+
+    if (!h)
+        return;
+    snprintf(dir, sizeof(dir), "/libxl/%u/memory-sharing", domid);
+    xs_rm(h, XBT_NULL, dir);
+}
+
+void report_host(struct sharing_actor *s)
+{
+    mempolicy_physinfo pi;
+    struct shr_engine_stats es;
+    uint64_t cow = 0, scanning = 0, doms = 0;
+    struct kv kv[7];
+    unsigned i;
+
+    memset(&pi, 0, sizeof(pi));
+    if (mempolicy_get_physinfo(mempolicy_actor_ctx(s->a), &pi))
+        return;
+    shr_engine_stats(s->eng, &es);
+    for (i = 0; i < s->ndoms; i++) {
+        struct sdom *d = s->doms[i];
+        struct shr_dom_stats st;
+
+        if (!d->sharing || shr_dom_stats(s->eng, d->domid, &st))
+            continue;
+        doms++;
+        scanning += st.scanning;
+        cow += st.breaks > d->cow_seen - d->cow_base
+                   ? st.breaks : d->cow_seen - d->cow_base;
+    }
+    kv[0] = (struct kv){ "shared_kb", pi.shared_kb };
+    kv[1] = (struct kv){ "saved_kb", pi.freed_by_sharing_kb };
+    kv[2] = (struct kv){ "cow_breaks", cow };
+    kv[3] = (struct kv){ "scanned", es.scanned };
+    kv[4] = (struct kv){ "domains", doms };
+    kv[5] = (struct kv){ "scanning", scanning };
+    kv[6] = (struct kv){ "index_entries", es.index_entries };
+    if (!changed(s->host_report, sizeof(s->host_report), kv, 7))
+        return;
+    if (!write_set(s, HOST_DIR, kv, 7))
+        s->host_report[0] = '\0';
+}

@@ -1,0 +1,603 @@
+/*
+ * sharing.c: the "sharing" actor, one process for the host.
+ *
+ * For each domain whose actor is "sharing" (params rate=PAGES_PER_SECOND
+ * default 16384, paging=1|0 default 0, delay=SECONDS default 5,
+ * min=SIZE default 0, cow-check=SECONDS default 10, 0 = never), reach the
+ * policy target with the cheapest means first:
+ *
+ *  1. sharing: the domain's pages are fingerprinted and every page whose
+ *     contents some page of any of the actor's domains already has (zero
+ *     pages included: they are simply the commonest contents) is shared
+ *     into it (engine.c, scan.c).  Only an HVM guest with HAP on a
+ *     hypervisor with the feature can share; otherwise the reason is
+ *     logged once and the domain is served by 2 and 3 alone;
+ *  2. ballooning for the rest: while a pass is under way on a shrinking
+ *     domain, the balloon waits for it (at most `delay`); then the balloon
+ *     target is the policy target PLUS what sharing saved, since saved
+ *     pages no longer cost the host anything.  The guest keeps that much
+ *     more memory than xl-auto would leave it;
+ *  3. paging, when enforce and paging=1 (HVM with HAP), exactly as
+ *     xl-auto decides it (actors/xl-auto/policy.c is linked in), with the
+ *     paging target expressed in tot_pages: the target minus the
+ *     domain's frames held as shared sources.
+ *
+ * Accounting: a guest's populated memory = tot_pages + paged + shared;
+ * what it costs the host = tot_pages + its shared frames it is the
+ * source of = populated - paged - saved.  Balloon target := target +
+ * saved; paging target := target + saved - shared.
+ *
+ * A domain leaving the actor gets its sharing switched off (Xen unshares
+ * its pages) and is forgotten: no index entry, no report node.  A domain
+ * that died is only forgotten (the hypervisor dropped its pages).
+ * Nothing polls: timers exist only while a pass is under way, while a
+ * balloon/paging decision is pending, and while shared pages exist (the
+ * copy-on-write follow-up of scan.c).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sharing.h"
+
+static void check(mempolicy_actor *a, void *arg);
+
+/* ---- params ------------------------------------------------------------ */
+
+static int parse_u64(const char *params, const char *key, uint64_t def,
+                     uint64_t lo, uint64_t hi, uint64_t *out, char *err,
+                     size_t errlen)
+{
+    char *v = NULL, *end;
+    unsigned long long n;
+
+    *out = def;
+    if (!params || mempolicy_params_get(params, key, &v))
+        return 0;
+    errno = 0;
+    n = strtoull(v, &end, 10);
+    if (errno || end == v || *end || v[0] == '-' || n < lo || n > hi) {
+        if (err)
+            snprintf(err, errlen, "%s=%.32s: expected a whole number "
+                     "%" PRIu64 "..%" PRIu64, key, v, lo, hi);
+        free(v);
+        return -1;
+    }
+    free(v);
+    *out = n;
+    return 0;
+}
+
+int sharing_parse_params(const char *s, struct sharing_params *p, char *err,
+                         size_t errlen);
+int sharing_parse_params(const char *s, struct sharing_params *p, char *err,
+                         size_t errlen)
+{
+    char e[160] = "";
+    int bad = 0;
+
+    if (xla_parse_params(s, &p->base, e, sizeof(e)))
+        bad = 1;
+    if (parse_u64(s, "rate", SHARING_DEFAULT_RATE, 1, SHARING_MAX_RATE,
+                  &p->rate, bad ? NULL : e, sizeof(e)))
+        bad = 1;
+    if (mempolicy_actor_param_seconds_ms(s, "cow-check",
+                                         SHARING_DEFAULT_COW_CHECK_MS,
+                                         &p->cow_check_ms, bad ? NULL : e,
+                                         bad ? 0 : sizeof(e))) {
+        p->cow_check_ms = SHARING_DEFAULT_COW_CHECK_MS;
+        bad = 1;
+    }
+    if (err && errlen)
+        snprintf(err, errlen, "%s", e);
+    return bad ? -1 : 0;
+}
+
+/* ---- domains ----------------------------------------------------------- */
+
+struct sdom *sharing_dom(struct sharing_actor *s, uint32_t domid)
+{
+    return mempolicy_actor_domain_data(s->a, domid);
+}
+
+uint64_t sharing_saved_kb(struct sharing_actor *s, const struct sdom *d)
+{
+    struct shr_dom_stats st;
+
+    if (!d->sharing || shr_dom_stats(s->eng, d->domid, &st))
+        return 0;
+    return st.saved * 4;
+}
+
+static void arm(mempolicy_actor *a, struct sdom *d, uint64_t ms)
+{
+    mempolicy_timer_cancel(a, d->timer);
+    d->timer = mempolicy_timer_add(a, ms, check, d);
+    if (!d->timer)
+        mempolicy_actor_fatal(a, MEMPOLICY_ERROR_NOMEM, "timer");
+}
+
+static void disarm(mempolicy_actor *a, struct sdom *d)
+{
+    mempolicy_timer_cancel(a, d->timer);
+    d->timer = NULL;
+}
+
+/* xl-auto's error handling: true when the domain is left alone. */
+static bool failed(mempolicy_actor *a, struct sdom *d, int rc,
+                   const char *what)
+{
+    mempolicy_ctx *ctx = mempolicy_actor_ctx(a);
+
+    switch (rc) {
+    case 0:
+        return false;
+    case MEMPOLICY_ERROR_NO_DOMAIN:
+    case MEMPOLICY_ERROR_DYING:
+    case MEMPOLICY_ERROR_NOT_ACTOR:
+        mempolicy_actor_log(a, XTL_DEBUG, "domain %u: %s: %s", d->domid,
+                            what, mempolicy_last_error(ctx));
+        break;
+    case MEMPOLICY_ERROR_PV:
+    case MEMPOLICY_ERROR_NO_HAP:
+    case MEMPOLICY_ERROR_NOSYS:
+    case MEMPOLICY_ERROR_NOTSUP:
+        if (!d->paging_unavailable)
+            mempolicy_actor_log(a, XTL_WARN, "domain %u: paging "
+                                "unavailable, sharing and ballooning only: "
+                                "%s", d->domid, mempolicy_last_error(ctx));
+        d->paging_unavailable = true;
+        break;
+    case MEMPOLICY_ERROR_STORE:
+        mempolicy_actor_fatal(a, rc, what);
+        break;
+    default:
+        mempolicy_actor_log(a, XTL_ERROR, "domain %u: %s: %s: %s", d->domid,
+                            what, mempolicy_strerror(rc),
+                            mempolicy_last_error(ctx));
+        break;
+    }
+    disarm(a, d);
+    return true;
+}
+
+static uint64_t pages_of(const mempolicy_dominfo *i)
+{
+    /* populated = tot_pages + paged + shared (all KiB here) */
+    return (i->actual_kb + i->paged_kb + i->shared_kb) / 4;
+}
+
+bool sharing_refresh(struct sharing_actor *s, struct sdom *d,
+                     mempolicy_dominfo *out)
+{
+    mempolicy_dominfo info;
+
+    if (mempolicy_domain_info(mempolicy_actor_ctx(s->a), d->domid, &info))
+        return false;
+    d->caps_known = true;
+    d->hvm_hap = info.type == MEMPOLICY_DOMAIN_TYPE_HVM && info.hap;
+    d->static_max_kb = info.static_max_kb;
+    d->shared_kb = info.shared_kb;
+    d->cow_seen = info.cow_breaks;
+    if (info.paging || info.paged_kb)
+        d->maybe_paging = true;
+    if (out)
+        *out = info;
+    else
+        mempolicy_dominfo_dispose(&info);
+    return true;
+}
+
+static bool want_paging(const struct sdom *d)
+{
+    return d->hvm_hap && !d->paging_unavailable && d->enforce &&
+           d->params.base.paging;
+}
+
+/* Switch sharing on and register the domain with the engine. */
+static void start_sharing(struct sharing_actor *s, struct sdom *d,
+                          const mempolicy_dominfo *info)
+{
+    mempolicy_ctx *ctx = mempolicy_actor_ctx(s->a);
+    int rc;
+
+    d->share_tried = true;
+    rc = mempolicy_domain_enable_sharing(ctx, d->domid);
+    if (rc) {
+        if (rc == MEMPOLICY_ERROR_NO_DOMAIN || rc == MEMPOLICY_ERROR_DYING ||
+            rc == MEMPOLICY_ERROR_NOT_ACTOR) {
+            d->share_tried = false;
+            return;
+        }
+        if (rc == MEMPOLICY_ERROR_STORE) {
+            mempolicy_actor_fatal(s->a, rc, "enabling sharing");
+            return;
+        }
+        /* PV, no HAP, ENOSYS, EOPNOTSUPP, or anything else: say once
+         * what is missing; the domain still gets balloon and paging. */
+        d->share_unavailable = true;
+        mempolicy_actor_log(s->a, XTL_WARN, "domain %u: page sharing "
+                            "unavailable (%s): %s; ballooning%s only",
+                            d->domid, mempolicy_strerror(rc),
+                            mempolicy_last_error(ctx),
+                            d->params.base.paging ? " and paging" : "");
+        return;
+    }
+    if (shr_dom_add(s->eng, d->domid, pages_of(info))) {
+        mempolicy_actor_fatal(s->a, MEMPOLICY_ERROR_NOMEM, "scan state");
+        return;
+    }
+    d->sharing = true;
+    d->cow_base = info->cow_breaks;
+    d->cow_seen = info->cow_breaks;
+    mempolicy_actor_log(s->a, XTL_DEBUG, "domain %u: sharing enabled, %"
+                        PRIu64 " pages to scan", d->domid, pages_of(info));
+}
+
+/* The balloon target now (step 2), then xl-auto's paging delay (3). */
+static void apply_balloon(struct sharing_actor *s, struct sdom *d)
+{
+    mempolicy_actor *a = s->a;
+    mempolicy_ctx *ctx = mempolicy_actor_ctx(a);
+    uint64_t saved = sharing_saved_kb(s, d);
+    uint64_t bt = xla_clamp(d->target_kb + saved, d->params.base.min_kb,
+                            d->static_max_kb);
+    int rc;
+
+    d->pass_pending_apply = false;
+    if (bt != d->balloon_kb) {
+        rc = mempolicy_domain_set_balloon_target(ctx, d->domid,
+                                                 (int64_t)bt, false);
+        if (failed(a, d, rc, "setting the balloon target"))
+            return;
+        mempolicy_actor_log(a, XTL_DEBUG, "domain %u: balloon target %"
+                            PRIu64 " KiB (target %" PRIu64 " + saved %"
+                            PRIu64 ")", d->domid, bt, d->target_kb, saved);
+        d->balloon_kb = bt;
+    }
+    d->balloon_saved_kb = saved;
+    d->interval_ms = 0;
+    if (want_paging(d))
+        arm(a, d, d->params.base.delay_ms);
+    else if (d->maybe_paging)
+        arm(a, d, 0);
+    else
+        disarm(a, d);
+}
+
+/* Timer: the share wait ended, or xl-auto's paging decision is due. */
+static void check(mempolicy_actor *a, void *arg)
+{
+    struct sdom *d = arg;
+    struct sharing_actor *s = d->s;
+    mempolicy_dominfo info;
+    struct xla_obs o;
+    struct xla_action act;
+    uint64_t saved, cost, tot_target;
+    bool moved;
+
+    d->timer = NULL;
+    if (d->pass_pending_apply) {
+        /* `delay` passed and the pass is still going: balloon now with
+         * what sharing saved so far. */
+        apply_balloon(s, d);
+        return;
+    }
+    if (!sharing_refresh(s, d, &info)) {
+        failed(a, d, MEMPOLICY_ERROR_NO_DOMAIN, "domain info");
+        return;
+    }
+    saved = sharing_saved_kb(s, d);
+    if (saved != d->balloon_saved_kb) {
+        /* Sharing moved since the balloon target was set. */
+        mempolicy_dominfo_dispose(&info);
+        apply_balloon(s, d);
+        return;
+    }
+    /* Frames this domain holds as shared sources count as its own. */
+    cost = info.shared_kb > saved ? info.shared_kb - saved : 0;
+    tot_target = d->target_kb > cost ? d->target_kb - cost : 4;
+    o.actual_kb = info.actual_kb;
+    o.paged_kb = info.paged_kb;
+    o.paging = info.paging;
+    o.paging_target_kb = info.paging_target_kb;
+    mempolicy_dominfo_dispose(&info);
+
+    xla_decide(want_paging(d), tot_target, d->static_max_kb, &o, &act);
+    if (act.enable_paging) {
+        int rc = mempolicy_domain_enable_paging(mempolicy_actor_ctx(a),
+                                                d->domid);
+
+        if (failed(a, d, rc, "enabling paging"))
+            return;
+        mempolicy_actor_log(a, XTL_INFO, "domain %u: sharing and balloon "
+                            "short of the target after the delay: paging "
+                            "enabled", d->domid);
+    }
+    if (act.set_paging_target) {
+        int rc = mempolicy_domain_set_paging_target(
+            mempolicy_actor_ctx(a), d->domid, (int64_t)act.paging_target_kb,
+            false);
+
+        if (failed(a, d, rc, "setting the paging target"))
+            return;
+        mempolicy_actor_log(a, XTL_DEBUG, "domain %u: paging target %"
+                            PRIu64 " KiB", d->domid, act.paging_target_kb);
+    }
+    d->maybe_paging = act.recheck || (act.set_paging_target &&
+                                      act.paging_target_kb);
+    if (!act.recheck || d->paging_unavailable) {
+        d->interval_ms = 0;
+        return;
+    }
+    moved = o.actual_kb != d->last_actual_kb ||
+            o.paged_kb != d->last_paged_kb;
+    d->last_actual_kb = o.actual_kb;
+    d->last_paged_kb = o.paged_kb;
+    d->interval_ms = xla_next_interval(d->interval_ms,
+                                       d->params.base.delay_ms, moved);
+    arm(a, d, d->interval_ms);
+}
+
+void sharing_pass_done(struct sharing_actor *s, struct sdom *d)
+{
+    sharing_refresh(s, d, NULL);
+    report_domain(s, d);
+    cow_check_arm(s, false);
+    if (!d->has_target)
+        return;
+    if (d->pass_pending_apply ||
+        sharing_saved_kb(s, d) != d->balloon_saved_kb) {
+        /* Step 2 with the pass's result (the target may now be met
+         * with less ballooning, or sharing broke and needs more). */
+        disarm(s->a, d);
+        apply_balloon(s, d);
+    }
+}
+
+static int dom_track(struct sharing_actor *s, struct sdom *d)
+{
+    if (s->ndoms == s->cap) {
+        unsigned ncap = s->cap ? s->cap * 2 : 16;
+        struct sdom **n = realloc(s->doms, ncap * sizeof(*n));
+
+        if (!n)
+            return -1;
+        s->doms = n;
+        s->cap = ncap;
+    }
+    d->idx = s->ndoms;
+    s->doms[s->ndoms++] = d;
+    return 0;
+}
+
+static void dom_untrack(struct sharing_actor *s, struct sdom *d)
+{
+    unsigned i = d->idx;
+
+    if (i >= s->ndoms || s->doms[i] != d)
+        return;
+    s->doms[i] = s->doms[--s->ndoms];
+    s->doms[i]->idx = i;
+    d->idx = UINT32_MAX;
+}
+
+static void update_params(struct sharing_actor *s, struct sdom *d,
+                          const char *params)
+{
+    char err[160];
+
+    params = params ? params : "";
+    if (d->params_str && !strcmp(d->params_str, params))
+        return;
+    free(d->params_str);
+    d->params_str = strdup(params);
+    if (sharing_parse_params(params, &d->params, err, sizeof(err)))
+        mempolicy_actor_log(s->a, XTL_WARN, "domain %u: bad actor-params "
+                            "\"%s\": %s (using the default for it)",
+                            d->domid, params, err);
+}
+
+static void domain_changed(mempolicy_actor *a, uint32_t domid,
+                           const mempolicy_policy *p, void *user)
+{
+    struct sharing_actor *s = user;
+    struct sdom *d = mempolicy_actor_domain_data(a, domid);
+    mempolicy_dominfo info;
+    uint64_t old_target = d ? d->target_kb : 0;
+    bool shrinking;
+    struct shr_dom_stats st;
+
+    s->a = a;
+    if (!d) {
+        d = calloc(1, sizeof(*d));
+        if (!d || dom_track(s, d) ||
+            mempolicy_actor_set_domain_data(a, domid, d)) {
+            if (d && d->idx < s->ndoms && s->doms[d->idx] == d)
+                dom_untrack(s, d);
+            free(d);
+            mempolicy_actor_fatal(a, MEMPOLICY_ERROR_NOMEM, "domain state");
+            return;
+        }
+        d->s = s;
+        d->domid = domid;
+    }
+    update_params(s, d, p->actor_params);
+    d->enforce = p->enforce;
+    d->has_target = p->has_target;
+
+    if (!sharing_refresh(s, d, &info)) {
+        failed(a, d, MEMPOLICY_ERROR_NO_DOMAIN, "domain info");
+        return;
+    }
+    /* 1. sharing: switched on once; every change gets a fresh pass over
+     * the pages the guest has now. */
+    if (!d->share_tried && !d->share_unavailable)
+        start_sharing(s, d, &info);
+    if (d->sharing) {
+        if (shr_dom_add(s->eng, domid, pages_of(&info)))
+            mempolicy_actor_fatal(a, MEMPOLICY_ERROR_NOMEM, "scan state");
+        shr_dom_rescan(s->eng, domid);
+        scan_kick(s);
+    }
+    mempolicy_dominfo_dispose(&info);
+    report_domain(s, d);
+
+    if (!p->has_target) {
+        disarm(a, d);
+        return;
+    }
+    d->target_kb = xla_clamp(p->target_kb, d->params.base.min_kb,
+                             d->static_max_kb);
+    /* 2. balloon: a shrinking domain waits for the pass (at most
+     * `delay`), so sharing frees what it can before the guest gives
+     * anything up. */
+    shrinking = d->balloon_kb == 0 ||
+                d->target_kb + sharing_saved_kb(s, d) < d->balloon_kb;
+    if (d->sharing && shrinking &&
+        !shr_dom_stats(s->eng, domid, &st) && st.scanning) {
+        if (!d->pass_pending_apply || d->target_kb != old_target) {
+            d->pass_pending_apply = true;
+            arm(a, d, d->params.base.delay_ms);
+        }
+        mempolicy_actor_log(a, XTL_DEBUG, "domain %u: target %" PRIu64
+                            " KiB: sharing first (up to %" PRIu64 " ms)",
+                            domid, d->target_kb, d->params.base.delay_ms);
+        return;
+    }
+    apply_balloon(s, d);
+}
+
+static void dom_forget(struct sharing_actor *s, struct sdom *d)
+{
+    disarm(s->a, d);
+    if (d->sharing)
+        shr_dom_remove(s->eng, d->domid);
+    d->sharing = false;
+    dom_untrack(s, d);
+}
+
+/*
+ * Switch sharing off for a domain that is no longer ours.  The library
+ * lets only the domain's actor (or xl-manual) switch mechanisms, and the
+ * domain now has another actor: undoing our own mechanism is still our
+ * job, so the context acts for the new actor for this one call.
+ */
+static void unshare_leaving(struct sharing_actor *s, uint32_t domid)
+{
+    mempolicy_ctx *ctx = mempolicy_actor_ctx(s->a);
+    mempolicy_policy p;
+    int rc;
+
+    memset(&p, 0, sizeof(p));
+    rc = mempolicy_domain_get_policy(ctx, domid, &p);
+    if (rc)
+        return;  /* gone: nothing is shared any more */
+    mempolicy_ctx_set_actor(ctx, p.actor);
+    rc = mempolicy_domain_disable_sharing(ctx, domid);
+    mempolicy_ctx_set_actor(ctx, SHARING_ACTOR_NAME);
+    if (rc && rc != MEMPOLICY_ERROR_NO_DOMAIN && rc != MEMPOLICY_ERROR_DYING)
+        mempolicy_actor_log(s->a, XTL_ERROR, "domain %u: left the sharing "
+                            "actor for \"%s\" but unsharing failed: %s",
+                            domid, p.actor, mempolicy_last_error(ctx));
+    else if (!rc)
+        mempolicy_actor_log(s->a, XTL_INFO, "domain %u: left for actor "
+                            "\"%s\": sharing disabled, pages unshared",
+                            domid, p.actor);
+    mempolicy_policy_dispose(&p);
+}
+
+static void domain_left(mempolicy_actor *a, uint32_t domid, bool died,
+                        void *user)
+{
+    struct sharing_actor *s = user;
+    struct sdom *d = mempolicy_actor_domain_data(a, domid);
+    bool was_sharing;
+
+    if (!d)
+        return;
+    was_sharing = d->sharing;
+    dom_forget(s, d);
+    if (was_sharing && !died)
+        unshare_leaving(s, domid);
+    report_domain_remove(s, domid);
+    report_host(s);
+    cow_check_arm(s, false);
+}
+
+static void domain_data_free(mempolicy_actor *a, uint32_t domid, void *data,
+                             void *user)
+{
+    struct sharing_actor *s = user;
+    struct sdom *d = data;
+
+    dom_forget(s, d);
+    free(d->params_str);
+    free(d);
+}
+
+/*
+ * Our own option, --max-rate=PAGES_PER_SECOND (or -r N): the host-wide
+ * scan budget.  It is taken out of argv before the kit parses the
+ * standard ones.
+ */
+static int take_max_rate(int *argc, char **argv, uint64_t *rate)
+{
+    int i, j = 1;
+
+    for (i = 1; i < *argc; i++) {
+        const char *v = NULL;
+        char *end;
+        unsigned long long n;
+
+        if (!strncmp(argv[i], "--max-rate=", 11))
+            v = argv[i] + 11;
+        else if ((!strcmp(argv[i], "--max-rate") || !strcmp(argv[i], "-r"))
+                 && i + 1 < *argc)
+            v = argv[++i];
+        if (!v) {
+            argv[j++] = argv[i];
+            continue;
+        }
+        errno = 0;
+        n = strtoull(v, &end, 10);
+        if (errno || end == v || *end || v[0] == '-' || n == 0 ||
+            n > SHARING_MAX_RATE) {
+            fprintf(stderr, "sharing: --max-rate %s: expected pages per "
+                    "second, 1..%u\n", v, SHARING_MAX_RATE);
+            return -1;
+        }
+        *rate = n;
+    }
+    *argc = j;
+    argv[j] = NULL;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const mempolicy_actor_ops ops = {
+        .domain_changed = domain_changed,
+        .domain_left = domain_left,
+        .domain_data_free = domain_data_free,
+    };
+    struct sharing_actor s;
+    int rc;
+
+    memset(&s, 0, sizeof(s));
+    s.max_rate = SHARING_DEFAULT_MAX_RATE;
+    if (take_max_rate(&argc, argv, &s.max_rate))
+        return 2;
+    s.eng = shr_engine_new(&sharing_shr_ops, &s);
+    if (!s.eng) {
+        fprintf(stderr, "sharing: out of memory\n");
+        return 1;
+    }
+    rc = mempolicy_actor_main(argc, argv, SHARING_ACTOR_NAME, &ops, &s);
+    report_close(&s);
+    shr_engine_free(s.eng);
+    free(s.doms);
+    return rc;
+}
