@@ -8,14 +8,15 @@
 # MEMPOLICY_LIB / MEMPOLICY_LDLIBS come from libmempolicy/build.mk
 # (included before this file); the recipes expand them late anyway.
 XLCMDS_LIB = $(MEMPOLICY_LIB)
-XLCMDS_LDLIBS = $(MEMPOLICY_LDLIBS) $(XENSTORE_LIBS)
+XLCMDS_LDLIBS = $(MEMPOLICY_LDLIBS) $(XENSTORE_LIBS) -lm
 
 EXTRA_CFLAGS_xl-cmds := -Ilibmempolicy/include $(XENSTORE_CFLAGS) \
                         $(XENCTRL_CFLAGS) $(YAJL_CFLAGS)
 
 XLCMDS_XLMEM_OBJS := $(addprefix $(O)/obj/xl-cmds/, \
     xlmem.o xlmem_util.o xlmem_size.o xlmem_policy.o xlmem_target.o \
-    xlmem_lowlevel.o xlmem_list.o xlmem_watch.o xlmem_create.o)
+    xlmem_lowlevel.o xlmem_list.o xlmem_watch.o xlmem_create.o \
+    xlmem_actors.o)
 
 BINS += $(O)/bin/xlmem $(O)/bin/mempolicyd
 TEST_BINS += $(O)/tests/test-xlmem-size

@@ -88,6 +88,13 @@ uint32_t xlmem_find_domain(const char *qualifier);
 int xlmem_parse_size_kb(const char *s, bool allow_sign, int64_t *kb,
                         bool *relative);
 
+/*
+ * The params of a shipped actor (xl-auto, xl-manual, sharing) checked
+ * against the keys and value types it reads; other actors pass.  0, or
+ * -1 after printing the problem.  (xlmem_actors.c)
+ */
+int xlmem_check_actor_params(const char *actor, const char *params);
+
 /* A size for people: KiB to the nearest MiB below, as xl list does. */
 static inline unsigned long long xlmem_mib(uint64_t kb)
 {

@@ -169,7 +169,7 @@ static int config_policy(struct create_args *ca, int nvars, char **actor,
         xlmem_lib_err(rc, "bad memory policy in %s", ca->cfgfile);
         return -1;
     }
-    return 0;
+    return xlmem_check_actor_params(*actor, *params);
 }
 
 static const char *cfg_string(struct create_args *ca, const char *key)

@@ -29,6 +29,8 @@ static int check_policy(const char *actor, const char *params,
                   "most %d bytes)", params, MEMPOLICY_PARAMS_MAX);
         return XLMEM_EXIT_FAIL;
     }
+    if (xlmem_check_actor_params(*canonical, params))
+        return XLMEM_EXIT_FAIL;
     return 0;
 }
 
@@ -97,6 +99,11 @@ int main_mem_policy_apply(int argc, char **argv)
     if (rc)
         return xlmem_lib_err(rc, "cannot read the memory policy from %s",
                              cfg ? cfg : "the global config");
+    if (xlmem_check_actor_params(actor, params)) {
+        free(actor);
+        free(params);
+        return XLMEM_EXIT_FAIL;
+    }
     rc = mempolicy_domain_set_policy(xlmem_ctx(), domid, actor, params);
     if (rc)
         xlmem_lib_err(rc, "cannot set the policy of domain %u", domid);
