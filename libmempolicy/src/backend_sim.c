@@ -214,7 +214,7 @@ static int sim_list(mempolicy_ctx *ctx, uint32_t **domids, int *n)
     for (p = ids; *p; p++)
         if (*p == ',')
             cap++;
-    cap++;
+    cap += 2; /* the last id, and dom0 which xensim does not list */
     out = calloc((size_t)cap, sizeof(*out));
     if (!out)
         return MEMPOLICY_ERROR_NOMEM;
@@ -225,7 +225,7 @@ static int sim_list(mempolicy_ctx *ctx, uint32_t **domids, int *n)
 
         if (end)
             *end = '\0';
-        if (!mp_parse_u64(p, MP_DOMID_LIMIT - 1, &v) || cnt >= cap) {
+        if (!mp_parse_u64(p, MP_DOMID_LIMIT - 1, &v) || cnt >= cap - 1) {
             free(out);
             return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
                           "hypervisor channel: bad domid in list");
@@ -236,6 +236,12 @@ static int sim_list(mempolicy_ctx *ctx, uint32_t **domids, int *n)
         p = end + 1;
     }
     qsort(out, (size_t)cnt, sizeof(*out), cmp_u32);
+    if (cnt == 0 || out[0] != 0) {
+        /* Xen lists dom0 too: so do we. */
+        memmove(out + 1, out, (size_t)cnt * sizeof(*out));
+        out[0] = 0;
+        cnt++;
+    }
     *domids = out;
     *n = cnt;
     return 0;

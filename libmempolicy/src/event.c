@@ -46,6 +46,7 @@ struct mempolicy_evgen {
 
 struct domstate {
     char *actor;       /* last actor seen, NULL if never seen */
+    mempolicy_policy last; /* last snapshot delivered (actor NULL: none) */
     bool alive;        /* in the domain list at the last diff */
     bool dirty;        /* a TARGET_CHANGED entry is queued */
 };
@@ -122,8 +123,10 @@ void mp_events_free(mempolicy_ctx *ctx)
         e->head = q->next;
         free(q);
     }
-    for (i = 0; i < MP_DOMID_LIMIT; i++)
+    for (i = 0; i < MP_DOMID_LIMIT; i++) {
         free(e->dom[i].actor);
+        mempolicy_policy_dispose(&e->dom[i].last);
+    }
     free(e->dom);
     close(e->epfd);
     close(e->efd);
@@ -483,6 +486,35 @@ static bool filter_match(struct mp_events *e, const char *old_actor,
     return false;
 }
 
+/*
+ * Watch events for one write may arrive after the snapshot that already
+ * reflects it; a snapshot equal to the last one delivered for the domain
+ * tells the caller nothing new, so it is not delivered again.
+ */
+static bool same_policy(const mempolicy_policy *a, const mempolicy_policy *b)
+{
+    return a->actor && !strcmp(a->actor, b->actor) &&
+           !strcmp(a->actor_params, b->actor_params) &&
+           a->has_target == b->has_target && a->target_kb == b->target_kb &&
+           a->enforce == b->enforce;
+}
+
+static void remember(mempolicy_policy *last, const mempolicy_policy *p)
+{
+    mempolicy_policy copy = *p;
+
+    copy.actor = strdup(p->actor);
+    copy.actor_params = strdup(p->actor_params);
+    mempolicy_policy_dispose(last);
+    if (copy.actor && copy.actor_params) {
+        *last = copy;
+    } else {
+        /* Without memory, forget: the next snapshot is delivered. */
+        free(copy.actor);
+        free(copy.actor_params);
+    }
+}
+
 /* Turn one queue item into an event; 1 if it was filtered out. */
 static int make_event(mempolicy_ctx *ctx, const struct qitem *q,
                       mempolicy_event **ev_out)
@@ -523,6 +555,7 @@ static int make_event(mempolicy_ctx *ctx, const struct qitem *q,
         /* The domain and its policy are gone: DEATH tells of that. */
         free(ds->actor);
         ds->actor = NULL;
+        mempolicy_policy_dispose(&ds->last);
         mempolicy_policy_dispose(&ev->policy);
         free(ev);
         return 1;
@@ -536,11 +569,12 @@ static int make_event(mempolicy_ctx *ctx, const struct qitem *q,
             ds->actor = copy;
         }
     }
-    if (!match) {
+    if (!match || same_policy(&ds->last, &ev->policy)) {
         mempolicy_policy_dispose(&ev->policy);
         free(ev);
         return 1;
     }
+    remember(&ds->last, &ev->policy);
     ev->type = q->type;
     ev->domid = q->domid;
     *ev_out = ev;
