@@ -1,0 +1,79 @@
+/*
+ * guest.h: the guest inside each simulated domain: its balloon driver,
+ * its memory demand (working set) and the meminfo it reports.
+ */
+#ifndef XENSIM_GUEST_H
+#define XENSIM_GUEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct hv;
+struct hv_domain;
+
+enum balloon_mode {
+    BALLOON_COOPERATIVE,  /* follows memory/target at its rate */
+    BALLOON_SLOW,         /* the same, at a slow default rate */
+    BALLOON_STUCK,        /* a driver that reads targets, never moves */
+    BALLOON_NONE,         /* no balloon driver at all */
+};
+
+#define GUEST_RATE_COOPERATIVE 256.0 /* MiB/s of simulated time */
+#define GUEST_RATE_SLOW 8.0
+
+/* Page contents, for sharing (see sharing.c). */
+struct share_profile {
+    char image[65];       /* domains of one image share content */
+    double zero;          /* fraction of zero pages */
+    double shared;        /* fraction of pages identical across the image */
+    double cow_per_s;     /* guest writes to shared pages per second */
+};
+
+struct guest_config {
+    enum balloon_mode balloon;
+    double rate_mib_s;    /* 0: the mode's default */
+    uint64_t demand_kb;   /* initial working set */
+    bool demand_set;      /* false: half of memory */
+    struct share_profile share;
+};
+
+struct guest {
+    struct guest_config cfg;
+    bool target_known;
+    uint64_t target_pages;   /* from memory/target */
+    double budget;           /* pages allowed but not yet moved */
+    uint64_t demand_kb;
+    uint64_t shortfall_kb;   /* current */
+    uint64_t shortfall_max_kb;
+    double shortfall_kb_s;   /* integral: KiB x simulated seconds */
+    uint64_t last_ms;        /* when the integral was last advanced */
+    long long meminfo_prev;  /* meminfo-writer's prev_used_mem */
+    double cow_budget;
+    char *target_path;       /* watched, NULL for BALLOON_NONE */
+};
+
+const char *balloon_mode_name(enum balloon_mode m);
+int balloon_mode_parse(const char *s, enum balloon_mode *m);
+double guest_rate(const struct guest_config *c);
+
+/* Start/stop the guest of d (the balloon driver's watch). */
+int guest_start(struct hv *hv, struct hv_domain *d);
+void guest_stop(struct hv *hv, struct hv_domain *d);
+
+/*
+ * Advance d's balloon by dt_ms of simulated time.  Returns true while the
+ * balloon still has work it can do.  Sets d->stalled when it wants to grow
+ * but no page is available.
+ */
+bool guest_balloon_step(struct hv *hv, struct hv_domain *d, uint64_t dt_ms);
+/* Does the balloon have work (ignoring stalls)? */
+bool guest_balloon_wants(const struct hv_domain *d);
+
+void guest_set_demand(struct hv *hv, struct hv_domain *d, uint64_t kb);
+void guest_set_balloon(struct hv *hv, struct hv_domain *d,
+                       enum balloon_mode m, double rate_mib_s);
+
+/* Recompute pressure and meminfo after pages changed. */
+void guest_update(struct hv *hv, struct hv_domain *d);
+
+#endif

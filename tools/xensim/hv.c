@@ -1,0 +1,794 @@
+/*
+ * hv.c: the hypervisor model: host memory, domains, their creation and
+ * destruction in xenstore, the hypercalls, and the tick that moves
+ * memory while something is in motion.
+ *
+ * Creating a domain writes what libxl writes (libxl__domain_make and
+ * libxl__build_post), as dom0 and with libxl's permissions:
+ *   /local/domain/N          owner dom0, guest may read ("roperm")
+ *     vm, name, domid, cpu/, memory/{static-max,target,videoram},
+ *     device/, control/ (roperm, inherited)
+ *     control/{shutdown,feature-*,sysrq}, data, drivers, feature, attr,
+ *     error                  owned by the guest ("rwperm")
+ *     memory/meminfo         owned by the guest, as Qubes' toolstack
+ *                            makes it, for the guest's meminfo writer
+ *   /vm/<uuid>               roperm: uuid, name, image/ostype, start_time
+ *   /libxl/N                 dom0 only ("noperm"): type, device/, and the
+ *                            memory-policy nodes when the config has them
+ * then introduces the domain (@introduceDomain).  Destroying removes
+ * those three trees, then releases the domain (@releaseDomain), so a
+ * watcher that lists /local/domain on @releaseDomain sees it gone.
+ *
+ * Errors follow Xen's hypercalls (see docs/xensim.md, "Rules").
+ */
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hv.h"
+#include "loop.h"
+#include "paging.h"
+#include "record.h"
+#include "sharing.h"
+#include "store.h"
+
+#define TICK_SIM_MS 100u
+#define TICK_MIN_REAL_MS 10u
+
+static void tick_fn(struct loop *l, struct loop_timer *t, void *arg);
+
+uint64_t hv_now_ms(struct hv *hv)
+{
+    return (uint64_t)((double)(loop_now_ms(hv->loop) - hv->start_real_ms) *
+                      hv->cfg.speed);
+}
+
+struct hv *hv_new(struct loop *l, struct store *s, const struct hv_config *c)
+{
+    struct hv *hv = calloc(1, sizeof(*hv));
+    struct hv_domain *d0;
+
+    if (!hv)
+        return NULL;
+    hv->cfg = *c;
+    hv->loop = l;
+    hv->store = s;
+    hv->sharing = sharing_new();
+    if (!hv->sharing) {
+        free(hv);
+        return NULL;
+    }
+    hv->total_pages = c->host_kb / HV_PAGE_KB;
+    hv->dom0_pages = c->dom0_kb / HV_PAGE_KB;
+    assert(hv->dom0_pages <= hv->total_pages);
+    hv->free_pages = hv->total_pages - hv->dom0_pages;
+    hv->next_domid = 1;
+    hv->start_real_ms = loop_now_ms(l);
+
+    d0 = &hv->dom0;
+    d0->hv = hv;
+    strcpy(d0->name, "Domain-0");
+    strcpy(d0->uuid, "00000000-0000-0000-0000-000000000000");
+    d0->type = HV_PV;
+    d0->populated = d0->tot_pages = d0->max_pages = hv->dom0_pages;
+    d0->guest.cfg.balloon = BALLOON_NONE;
+    hv->doms[0] = d0;
+    return hv;
+}
+
+static void free_domain(struct hv_domain *d)
+{
+    free(d->guest.target_path);
+    free(d->paging_watch_path);
+    free(d);
+}
+
+void hv_free(struct hv *hv)
+{
+    unsigned i;
+
+    if (!hv)
+        return;
+    if (hv->tick)
+        loop_timer_cancel(hv->loop, hv->tick);
+    for (i = 1; i <= HV_MAX_DOMID; i++) {
+        struct hv_domain *d = hv->doms[i];
+
+        if (!d)
+            continue;
+        guest_stop(hv, d);
+        paging_destroy(hv, d);
+    }
+    /* Frames reference domains: drop sharing state while all exist. */
+    for (i = 1; i <= HV_MAX_DOMID; i++)
+        if (hv->doms[i])
+            sharing_domain_destroy(hv, hv->doms[i]);
+    for (i = 1; i <= HV_MAX_DOMID; i++)
+        if (hv->doms[i])
+            free_domain(hv->doms[i]);
+    sharing_free(hv->sharing);
+    free(hv->active);
+    free(hv->stalled);
+    free(hv);
+}
+
+/* ---- xenstore helpers (all as dom0) ------------------------------------ */
+
+static int xs_writef(struct hv *hv, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int xs_writef(struct hv *hv, const char *path, const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof(buf))
+        return EINVAL;
+    return store_write(hv->store, 0, path, buf, (unsigned)n);
+}
+
+static int xs_mknod(struct hv *hv, const char *path,
+                    const struct xs_permissions *perms, unsigned n)
+{
+    int rc = store_mkdir(hv->store, 0, path);
+
+    return rc ? rc : store_set_perms(hv->store, 0, path, perms, n);
+}
+
+static bool xs_exists(struct hv *hv, const char *path)
+{
+    char *val = NULL;
+    unsigned len;
+    int rc = store_read(hv->store, 0, path, &val, &len);
+
+    free(val);
+    return rc == 0;
+}
+
+int hv_init_dom0(struct hv *hv)
+{
+    uint64_t kb = hv->dom0_pages * HV_PAGE_KB;
+    int rc = 0;
+
+    if (!xs_exists(hv, "/local/domain/0/name"))
+        rc = rc ? rc : xs_writef(hv, "/local/domain/0/name", "Domain-0");
+    if (!xs_exists(hv, "/local/domain/0/domid"))
+        rc = rc ? rc : xs_writef(hv, "/local/domain/0/domid", "0");
+    if (!xs_exists(hv, "/local/domain/0/memory/static-max"))
+        rc = rc ? rc : xs_writef(hv, "/local/domain/0/memory/static-max",
+                                 "%" PRIu64, kb);
+    if (!xs_exists(hv, "/local/domain/0/memory/target"))
+        rc = rc ? rc : xs_writef(hv, "/local/domain/0/memory/target",
+                                 "%" PRIu64, kb);
+    return -rc;
+}
+
+/* ---- domains ------------------------------------------------------------- */
+
+void hv_domain_config_init(struct hv_domain_config *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->type = HV_PV;
+    c->hap = true;
+    c->memory_kb = 512 * 1024;
+    c->guest.balloon = BALLOON_COOPERATIVE;
+}
+
+void hv_domain_config_dispose(struct hv_domain_config *c)
+{
+    free(c->memory_policy);
+    free(c->memory_policy_args);
+    c->memory_policy = c->memory_policy_args = NULL;
+}
+
+struct hv_domain *hv_domain(struct hv *hv, unsigned domid)
+{
+    if (domid > HV_MAX_DOMID)
+        return NULL;
+    return hv->doms[domid];
+}
+
+struct hv_domain *hv_domain_by_name(struct hv *hv, const char *name)
+{
+    unsigned i;
+
+    for (i = 0; i <= HV_MAX_DOMID; i++)
+        if (hv->doms[i] && !strcmp(hv->doms[i]->name, name))
+            return hv->doms[i];
+    return NULL;
+}
+
+static bool name_valid(const char *s)
+{
+    const unsigned char *p;
+
+    if (!*s || strlen(s) > HV_NAME_MAX)
+        return false;
+    for (p = (const unsigned char *)s; *p; p++)
+        if (*p <= ' ' || *p >= 0x7f || *p == '/' || *p == ',' ||
+            *p == '"' || *p == '\\' || *p == '=')
+            return false;
+    return true;
+}
+
+static uint64_t mix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+/* A version-4 style UUID, reproducible from the creation sequence. */
+static void make_uuid(struct hv *hv, char *out)
+{
+    uint64_t a = mix64(++hv->uuid_seq), b = mix64(a ^ hv->uuid_seq);
+
+    snprintf(out, 37, "%08x-%04x-4%03x-%04x-%012" PRIx64,
+             (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff,
+             (unsigned)a & 0xfff, (unsigned)(0x8000 | ((b >> 48) & 0x3fff)),
+             (uint64_t)(b & 0xffffffffffffull));
+}
+
+static int write_domain_nodes(struct hv *hv, struct hv_domain *d,
+                              const struct hv_domain_config *c)
+{
+    struct xs_permissions roperm[2] = {
+        { .id = 0, .perms = XS_PERM_NONE },
+        { .id = d->domid, .perms = XS_PERM_READ },
+    };
+    struct xs_permissions rwperm[1] = {
+        { .id = d->domid, .perms = XS_PERM_NONE },
+    };
+    struct xs_permissions noperm[1] = {
+        { .id = 0, .perms = XS_PERM_NONE },
+    };
+    static const char *const guest_owned[] = {
+        "control/shutdown", "control/feature-poweroff",
+        "control/feature-reboot", "control/feature-suspend",
+        "control/sysrq", "data", "drivers", "feature", "attr", "error",
+        "memory/meminfo",
+    };
+    static const char *const hvm_owned[] = {
+        "control/feature-s3", "control/feature-s4",
+    };
+    char dom[32], vm[48], lx[32], p[128];
+    unsigned i;
+    int rc = 0;
+
+    snprintf(dom, sizeof(dom), "/local/domain/%u", d->domid);
+    snprintf(vm, sizeof(vm), "/vm/%s", d->uuid);
+    snprintf(lx, sizeof(lx), "/libxl/%u", d->domid);
+
+#define TRY(x) do { if (!rc) rc = (x); } while (0)
+#define SUB(base, rel) (snprintf(p, sizeof(p), "%s/%s", base, rel), p)
+    store_rm(hv->store, 0, dom);
+    TRY(xs_mknod(hv, dom, roperm, 2));
+    store_rm(hv->store, 0, vm);
+    TRY(xs_mknod(hv, vm, roperm, 2));
+    store_rm(hv->store, 0, lx);
+    TRY(xs_mknod(hv, lx, noperm, 1));
+    TRY(xs_mknod(hv, SUB(lx, "device"), noperm, 1));
+    TRY(xs_writef(hv, SUB(dom, "vm"), "%s", vm));
+    TRY(xs_writef(hv, SUB(dom, "name"), "%s", d->name));
+    TRY(xs_mknod(hv, SUB(dom, "cpu"), roperm, 2));
+    TRY(xs_mknod(hv, SUB(dom, "memory"), roperm, 2));
+    TRY(xs_mknod(hv, SUB(dom, "device"), roperm, 2));
+    TRY(xs_mknod(hv, SUB(dom, "control"), roperm, 2));
+    for (i = 0; i < sizeof(guest_owned) / sizeof(guest_owned[0]); i++)
+        TRY(xs_mknod(hv, SUB(dom, guest_owned[i]), rwperm, 1));
+    for (i = 0; d->type == HV_HVM && i < 2; i++)
+        TRY(xs_mknod(hv, SUB(dom, hvm_owned[i]), rwperm, 1));
+    TRY(xs_writef(hv, SUB(vm, "uuid"), "%s", d->uuid));
+    TRY(xs_writef(hv, SUB(vm, "name"), "%s", d->name));
+    TRY(xs_writef(hv, SUB(dom, "control/platform-feature-multiprocessor-"
+                                "suspend"), "1"));
+    TRY(xs_writef(hv, SUB(dom, "control/platform-feature-xs_reset_watches"),
+                  "1"));
+    TRY(xs_writef(hv, SUB(lx, "type"), "%s",
+                  d->type == HV_HVM ? "hvm" : "pv"));
+    /* libxl__build_post */
+    TRY(xs_writef(hv, SUB(dom, "memory/static-max"), "%" PRIu64,
+                  c->maxmem_kb));
+    TRY(xs_writef(hv, SUB(dom, "memory/target"), "%" PRIu64, c->memory_kb));
+    TRY(xs_writef(hv, SUB(dom, "memory/videoram"), "0"));
+    TRY(xs_writef(hv, SUB(dom, "domid"), "%u", d->domid));
+    TRY(xs_writef(hv, SUB(vm, "image/ostype"), "%s",
+                  d->type == HV_HVM ? "hvm" : "linux"));
+    TRY(xs_writef(hv, SUB(vm, "start_time"), "%ld", (long)time(NULL)));
+    /* What `xl create` + the library write for the policy config keys. */
+    if (c->memory_policy)
+        TRY(store_write(hv->store, 0, SUB(lx, "memory-policy/actor"),
+                        c->memory_policy,
+                        (unsigned)strlen(c->memory_policy)));
+    if (c->memory_policy || c->memory_policy_args) {
+        const char *a = c->memory_policy_args ? c->memory_policy_args : "";
+
+        TRY(store_write(hv->store, 0, SUB(lx, "memory-policy/actor-params"),
+                        a, (unsigned)strlen(a)));
+    }
+#undef SUB
+#undef TRY
+    return rc;
+}
+
+static void remove_domain_nodes(struct hv *hv, struct hv_domain *d)
+{
+    char p[64];
+
+    snprintf(p, sizeof(p), "/local/domain/%u", d->domid);
+    store_rm(hv->store, 0, p);
+    snprintf(p, sizeof(p), "/vm/%s", d->uuid);
+    store_rm(hv->store, 0, p);
+    snprintf(p, sizeof(p), "/libxl/%u", d->domid);
+    store_rm(hv->store, 0, p);
+}
+
+static int pick_domid(struct hv *hv, unsigned want, unsigned *domid)
+{
+    unsigned i, id;
+
+    if (want) {
+        if (want > HV_MAX_DOMID)
+            return -EINVAL;
+        if (hv->doms[want])
+            return -EEXIST;
+        *domid = want;
+        return 0;
+    }
+    /* Like Xen: keep counting up, wrap, skip ids in use. */
+    for (i = 0; i < HV_MAX_DOMID; i++) {
+        id = hv->next_domid;
+        hv->next_domid = id >= HV_MAX_DOMID ? 1 : id + 1;
+        if (!hv->doms[id]) {
+            *domid = id;
+            return 0;
+        }
+    }
+    return -ENOSPC;
+}
+
+int hv_domain_create(struct hv *hv, const struct hv_domain_config *c,
+                     unsigned want_domid, unsigned *domid, char *err,
+                     size_t errlen)
+{
+    char dummy[8];
+    struct hv_domain *d;
+    uint64_t pages;
+    unsigned id;
+    int rc;
+
+    if (!err) {
+        err = dummy;
+        errlen = sizeof(dummy);
+    }
+    if (!name_valid(c->name)) {
+        snprintf(err, errlen, "bad domain name '%s' (1-%d printable "
+                 "characters, no space / , = \" \\)", c->name, HV_NAME_MAX);
+        return -EINVAL;
+    }
+    if (hv_domain_by_name(hv, c->name)) {
+        snprintf(err, errlen, "domain name '%s' already in use", c->name);
+        return -EEXIST;
+    }
+    if (c->memory_kb < 4096 || c->maxmem_kb < c->memory_kb) {
+        snprintf(err, errlen, "memory %" PRIu64 " KiB must be at least "
+                 "4096 KiB and at most maxmem %" PRIu64 " KiB",
+                 c->memory_kb, c->maxmem_kb);
+        return -EINVAL;
+    }
+    pages = c->memory_kb / HV_PAGE_KB;
+    if (pages > hv->free_pages) {
+        snprintf(err, errlen, "not enough free memory for '%s': needs %"
+                 PRIu64 " KiB, host has %" PRIu64 " KiB free", c->name,
+                 c->memory_kb, hv->free_pages * HV_PAGE_KB);
+        return -ENOMEM;
+    }
+    rc = pick_domid(hv, want_domid, &id);
+    if (rc) {
+        snprintf(err, errlen, rc == -EEXIST ? "domid %u is in use"
+                 : "no domid available (%u)", want_domid);
+        return rc;
+    }
+    d = calloc(1, sizeof(*d));
+    if (!d) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    d->hv = hv;
+    d->domid = id;
+    strcpy(d->name, c->name);
+    make_uuid(hv, d->uuid);
+    d->type = c->type;
+    d->hap = c->type == HV_HVM && c->hap;
+    d->seed = mix64(hv->uuid_seq * 0x100000001b3ull + id);
+    d->max_pages = c->maxmem_kb / HV_PAGE_KB;
+    d->guest.cfg = c->guest;
+    if (!d->guest.cfg.demand_set)
+        d->guest.cfg.demand_kb = c->memory_kb / 2;
+    hv->doms[id] = d;
+    hv_pages_alloc(hv, d, pages);
+    d->populated = pages;
+
+    rc = write_domain_nodes(hv, d, c);
+    if (!rc)
+        rc = store_domain_introduce(hv->store, id);
+    if (rc) {
+        snprintf(err, errlen, "cannot write the nodes of '%s' in xenstore: "
+                 "%s", c->name, strerror(rc));
+        remove_domain_nodes(hv, d);
+        hv_pages_free(hv, d, d->tot_pages);
+        hv->doms[id] = NULL;
+        free_domain(d);
+        return -rc;
+    }
+    hv->ndoms++;
+    rc = guest_start(hv, d);
+    if (rc) {
+        snprintf(err, errlen, "cannot start the guest of '%s': %s", c->name,
+                 strerror(-rc));
+        hv_domain_destroy(hv, id);
+        return rc;
+    }
+    hv_record(hv, d, true);
+    *domid = id;
+    return 0;
+}
+
+static void record_event(struct hv *hv, struct hv_domain *d,
+                         const char *event, bool gone);
+
+int hv_domain_destroy(struct hv *hv, unsigned domid)
+{
+    struct hv_domain *d = hv_domain(hv, domid);
+
+    if (!d || d->dying)
+        return -ESRCH;
+    if (domid == 0)
+        return -EPERM;
+    d->dying = true;
+    guest_stop(hv, d);
+    paging_destroy(hv, d);
+    sharing_domain_destroy(hv, d);
+    remove_domain_nodes(hv, d);
+    hv_pages_free(hv, d, d->tot_pages);
+    d->populated = d->paged = 0;
+    record_event(hv, d, "destroy", true);
+    hv->doms[domid] = NULL;
+    hv->ndoms--;
+    store_domain_release(hv->store, domid);
+    free_domain(d);
+    hv_memory_freed(hv);
+    return 0;
+}
+
+/* ---- hypercalls ---------------------------------------------------------- */
+
+static struct hv_domain *live(struct hv *hv, unsigned domid)
+{
+    struct hv_domain *d = hv_domain(hv, domid);
+
+    return d && !d->dying ? d : NULL;
+}
+
+int hv_setmaxmem(struct hv *hv, unsigned domid, uint64_t kb)
+{
+    struct hv_domain *d = live(hv, domid);
+    uint64_t pages = kb / HV_PAGE_KB;
+
+    if (!d)
+        return -ESRCH;
+    /*
+     * Like Xen since 4.x: no check against tot_pages; a domain above its
+     * new maximum keeps its pages and cannot grow until it is below.
+     */
+    if (pages > UINT32_MAX)
+        pages = UINT32_MAX;
+    if (pages > d->max_pages) {
+        d->max_pages = pages;
+        hv_memory_freed(hv);
+    } else {
+        d->max_pages = pages;
+    }
+    hv_record(hv, d, true);
+    return 0;
+}
+
+int hv_paging_enable(struct hv *hv, unsigned domid)
+{
+    struct hv_domain *d;
+
+    if (!hv->cfg.paging_feature)
+        return -ENOSYS;
+    d = live(hv, domid);
+    if (!d)
+        return -ESRCH;
+    if (!d->hap)
+        return -ENODEV;     /* "Only HAP is supported" */
+    if (d->paging)
+        return -EBUSY;      /* the ring is already set up */
+    return paging_start(hv, d);
+}
+
+int hv_paging_disable(struct hv *hv, unsigned domid)
+{
+    struct hv_domain *d;
+
+    if (!hv->cfg.paging_feature)
+        return -ENOSYS;
+    d = live(hv, domid);
+    if (!d)
+        return -ESRCH;
+    if (!d->hap)
+        return -ENODEV;
+    return paging_stop(hv, d);
+}
+
+int hv_sharing_control(struct hv *hv, unsigned domid, bool enable)
+{
+    struct hv_domain *d;
+    int rc;
+
+    if (!hv->cfg.sharing_feature)
+        return -ENOSYS;
+    d = live(hv, domid);
+    if (!d)
+        return -ESRCH;
+    if (enable) {
+        if (d->type != HV_HVM)
+            return -EOPNOTSUPP;
+        if (!d->hap)
+            return -ENODEV;
+        d->sharing = true;
+        return 0;
+    }
+    rc = sharing_unshare_all(hv, d);
+    if (!rc)
+        d->sharing = false;
+    hv_record(hv, d, true);
+    return rc;
+}
+
+/* ---- accounting ---------------------------------------------------------- */
+
+void hv_pages_alloc(struct hv *hv, struct hv_domain *d, uint64_t n)
+{
+    assert(n <= hv->free_pages);
+    hv->free_pages -= n;
+    d->tot_pages += n;
+}
+
+void hv_pages_free(struct hv *hv, struct hv_domain *d, uint64_t n)
+{
+    assert(n <= d->tot_pages);
+    d->tot_pages -= n;
+    hv->free_pages += n;
+    if (n)
+        hv_memory_freed(hv);
+}
+
+uint64_t hv_pages_available(struct hv *hv, const struct hv_domain *d)
+{
+    uint64_t room = d->tot_pages < d->max_pages
+                        ? d->max_pages - d->tot_pages : 0;
+
+    return room < hv->free_pages ? room : hv->free_pages;
+}
+
+static int push(unsigned **arr, unsigned *n, unsigned *cap, unsigned v)
+{
+    if (*n == *cap) {
+        unsigned nc = *cap ? *cap * 2 : 64;
+        unsigned *na = realloc(*arr, nc * sizeof(*na));
+
+        if (!na)
+            return -ENOMEM;
+        *arr = na;
+        *cap = nc;
+    }
+    (*arr)[(*n)++] = v;
+    return 0;
+}
+
+void hv_memory_freed(struct hv *hv)
+{
+    unsigned i, n = hv->nstalled;
+
+    hv->nstalled = 0;
+    for (i = 0; i < n; i++) {
+        struct hv_domain *d = hv_domain(hv, hv->stalled[i]);
+
+        if (d && d->stalled && !d->dying) {
+            d->stalled = false;
+            hv_wake(hv, d);
+        }
+    }
+}
+
+static void arm_tick(struct hv *hv)
+{
+    uint64_t real = (uint64_t)((double)TICK_SIM_MS / hv->cfg.speed);
+
+    if (real < TICK_MIN_REAL_MS)
+        real = TICK_MIN_REAL_MS;
+    hv->tick = loop_timer_add(hv->loop, real, tick_fn, hv);
+}
+
+void hv_wake(struct hv *hv, struct hv_domain *d)
+{
+    if (d->active || d->dying)
+        return;
+    if (push(&hv->active, &hv->nactive, &hv->active_cap, d->domid))
+        return;
+    d->active = true;
+    if (!hv->tick) {
+        hv->last_tick_ms = hv_now_ms(hv);
+        arm_tick(hv);
+    }
+}
+
+/* One step of everything that moves in d; true while it keeps moving. */
+static bool step_domain(struct hv *hv, struct hv_domain *d, uint64_t dt)
+{
+    bool moving, stalled;
+
+    moving = guest_balloon_step(hv, d, dt);
+    stalled = d->stalled;
+    moving |= paging_step(hv, d, dt);
+    d->stalled |= stalled;
+    moving |= sharing_cow_step(hv, d, dt);
+    return moving;
+}
+
+static void tick_fn(struct loop *l, struct loop_timer *t, void *arg)
+{
+    struct hv *hv = arg;
+    uint64_t now = hv_now_ms(hv), dt = now - hv->last_tick_ms;
+    unsigned *batch = hv->active, n = hv->nactive, i;
+
+    (void)l;
+    (void)t;
+    hv->tick = NULL;
+    hv->last_tick_ms = now;
+    /* Domains woken during the batch go to a fresh list. */
+    hv->active = NULL;
+    hv->nactive = hv->active_cap = 0;
+    for (i = 0; i < n; i++) {
+        struct hv_domain *d = hv_domain(hv, batch[i]);
+
+        if (!d || d->dying || !d->active)
+            continue;
+        d->active = false;
+        if (step_domain(hv, d, dt)) {
+            hv_wake(hv, d);
+            hv_record(hv, d, false);
+        } else {
+            if (d->stalled)
+                push(&hv->stalled, &hv->nstalled, &hv->stalled_cap,
+                     d->domid);
+            if (!d->active)
+                hv_record(hv, d, true);
+        }
+    }
+    free(batch);
+    hv_record(hv, &hv->dom0, false);
+    record_flush(hv->cfg.rec);
+    if (hv->nactive && !hv->tick)
+        arm_tick(hv);
+}
+
+/* ---- recording ----------------------------------------------------------- */
+
+static uint64_t read_kb(struct hv *hv, unsigned domid, const char *node)
+{
+    char path[80], *val = NULL;
+    unsigned len;
+    uint64_t kb = 0;
+
+    snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, node);
+    if (!store_read(hv->store, 0, path, &val, &len))
+        kb = strtoull(val, NULL, 10);
+    free(val);
+    return kb;
+}
+
+static void fill_row(struct hv *hv, struct hv_domain *d,
+                     struct record_row *w)
+{
+    memset(w, 0, sizeof(*w));
+    w->t_ms = hv_now_ms(hv);
+    w->domid = d->domid;
+    w->name = d->name;
+    w->event = "";
+    w->target_kb = read_kb(hv, d->domid, "memory/target");
+    w->tot_kb = d->tot_pages * HV_PAGE_KB;
+    w->max_kb = d->max_pages * HV_PAGE_KB;
+    w->paged_kb = d->paged * HV_PAGE_KB;
+    w->shared_kb = d->shr_pages * HV_PAGE_KB;
+    w->demand_kb = d->guest.demand_kb;
+    w->shortfall_kb = d->guest.shortfall_kb;
+    w->host_free_kb = hv->free_pages * HV_PAGE_KB;
+}
+
+static uint64_t row_sig(const struct record_row *w)
+{
+    uint64_t v[] = { w->target_kb, w->tot_kb, w->max_kb, w->paged_kb,
+                     w->shared_kb, w->demand_kb, w->shortfall_kb };
+    uint64_t h = 0;
+    unsigned i;
+
+    for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+        h = mix64(h ^ v[i]);
+    /* dom0's rows exist to carry the host's free memory. */
+    return h;
+}
+
+void hv_record(struct hv *hv, struct hv_domain *d, bool force)
+{
+    struct record_row w;
+    uint64_t sig;
+
+    if (!hv->cfg.rec)
+        return;
+    if (!force && hv_now_ms(hv) - d->rec_ms < 1000)
+        return;
+    fill_row(hv, d, &w);
+    sig = row_sig(&w);
+    if (d->domid == 0)
+        sig = mix64(sig ^ w.host_free_kb);
+    if (sig == d->rec_sig && d->rec_ms)
+        return;
+    d->rec_sig = sig;
+    d->rec_ms = w.t_ms ? w.t_ms : 1;
+    record_write(hv->cfg.rec, &w);
+}
+
+static void record_event(struct hv *hv, struct hv_domain *d,
+                         const char *event, bool gone)
+{
+    struct record_row w;
+
+    if (!hv->cfg.rec)
+        return;
+    fill_row(hv, d, &w);
+    w.event = event;
+    if (gone)
+        w.target_kb = 0;
+    record_write(hv->cfg.rec, &w);
+    d->rec_ms = w.t_ms ? w.t_ms : 1;
+    d->rec_sig = row_sig(&w);
+    hv_record(hv, &hv->dom0, true);
+    record_flush(hv->cfg.rec);
+}
+
+/* ---- invariants ---------------------------------------------------------- */
+
+void hv_check(struct hv *hv)
+{
+    uint64_t used = 0, shr = 0;
+    unsigned i, n = 0;
+
+    for (i = 0; i <= HV_MAX_DOMID; i++) {
+        struct hv_domain *d = hv->doms[i];
+
+        if (!d)
+            continue;
+        assert(d->tot_pages + d->paged + d->shr_pages == d->populated);
+        used += d->tot_pages;
+        shr += d->shr_pages;
+        n += i != 0;
+    }
+    assert(n == hv->ndoms);
+    assert(shr == sharing_refs(hv->sharing));
+    used += sharing_frames(hv->sharing);
+    assert(used + hv->free_pages == hv->total_pages);
+}

@@ -1,0 +1,189 @@
+/*
+ * hv.h: xensim's hypervisor model: the host's memory, the domains and
+ * their pages, and the simulated clock.
+ *
+ * Accounting follows Xen exactly, in 4 KiB pages:
+ *   populated  the guest's RAM (gfns 0..populated-1), what its balloon
+ *              driver controls;
+ *   paged      pages xenpaging has evicted (no longer in tot_pages);
+ *   shr_pages  gfns backed by a shared page owned by dom_cow (a
+ *              nominated page leaves tot_pages, as in page_make_sharable);
+ *   tot_pages  = populated - paged - shr_pages, Xen's tot_pages;
+ *   host used  = sum of tot_pages + frames owned by dom_cow.
+ * The guest's resident memory is populated - paged (shared pages are
+ * resident, just deduplicated), and pressure is the part of its demand
+ * above that.
+ *
+ * Time: sim_now_ms = real ms since start * speed.  Nothing ticks unless
+ * something moves: a domain whose balloon, pager or copy-on-write writer
+ * has work is "active", and only then runs a periodic tick that advances
+ * active domains by the simulated time elapsed.  A domain that cannot
+ * grow (host full, maxmem reached) is "stalled" and is woken when memory
+ * is freed or maxmem raised, never polled.
+ */
+#ifndef XENSIM_HV_H
+#define XENSIM_HV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "guest.h"
+
+struct loop;
+struct loop_timer;
+struct store;
+struct sharing;
+struct share_map;
+struct record;
+
+#define HV_PAGE_KB 4u
+#define HV_MAX_DOMID 0x7fefu /* DOMID_FIRST_RESERVED - 1 */
+#define HV_NAME_MAX 64
+
+enum hv_type { HV_PV, HV_HVM };
+
+struct hv_config {
+    uint64_t host_kb;
+    uint64_t dom0_kb;
+    bool paging_feature;       /* hypervisor built with paging */
+    bool sharing_feature;      /* hypervisor built with sharing */
+    double speed;
+    double paging_rate_mib_s;  /* xenpaging's speed */
+    const char *socket_path;
+    struct record *rec;        /* may be NULL */
+};
+
+/* What `xl create` is given; see hv_domain_config_init for defaults. */
+struct hv_domain_config {
+    char name[HV_NAME_MAX + 1];
+    enum hv_type type;
+    bool hap;
+    uint64_t memory_kb;
+    uint64_t maxmem_kb;
+    struct guest_config guest;
+    char *memory_policy;       /* NULL: not set */
+    char *memory_policy_args;  /* NULL: not set */
+};
+
+struct hv_domain {
+    struct hv *hv;
+    unsigned domid;
+    char name[HV_NAME_MAX + 1];
+    char uuid[37];
+    enum hv_type type;
+    bool hap;
+    uint64_t seed;             /* page contents of this domain */
+
+    uint64_t populated;
+    uint64_t tot_pages;
+    uint64_t max_pages;
+    uint64_t paged;
+    uint64_t shr_pages;
+
+    bool paging;
+    bool paging_target_set;
+    uint64_t paging_target;    /* pages; 0 = page everything in */
+    double paging_budget;      /* pages allowed but not yet moved */
+    char *paging_watch_path;
+
+    bool sharing;
+    struct share_map *smap;    /* gfn state; NULL until first used */
+    uint64_t cow_breaks;       /* guest writes that unshared a page */
+    uint64_t cow_failed;       /* ... that found no free host page */
+    uint64_t bad_shares;       /* shares of pages with different content */
+
+    bool dying;
+    bool shutdown;
+    bool active;
+    bool stalled;
+
+    struct guest guest;
+
+    /* last values written to the recording */
+    uint64_t rec_ms;
+    uint64_t rec_sig;
+};
+
+struct hv {
+    struct hv_config cfg;
+    struct loop *loop;
+    struct store *store;
+    struct sharing *sharing;
+
+    uint64_t total_pages;
+    uint64_t free_pages;
+    uint64_t dom0_pages;
+
+    struct hv_domain *doms[HV_MAX_DOMID + 1];  /* [0] unused: dom0 */
+    struct hv_domain dom0;
+    unsigned ndoms;             /* guests, dom0 excluded */
+    unsigned next_domid;
+    uint64_t uuid_seq;
+
+    /* scheduling */
+    uint64_t start_real_ms;
+    uint64_t last_tick_ms;      /* simulated */
+    struct loop_timer *tick;
+    unsigned *active;           /* domids, unordered */
+    unsigned nactive, active_cap;
+    unsigned *stalled;
+    unsigned nstalled, stalled_cap;
+
+    /* host row of the recording */
+    uint64_t rec_host_ms;
+    uint64_t rec_host_free;
+};
+
+/* Returns NULL on allocation failure. */
+struct hv *hv_new(struct loop *l, struct store *s, const struct hv_config *c);
+void hv_free(struct hv *hv);
+
+/* Publish dom0's nodes (only those not there yet). */
+int hv_init_dom0(struct hv *hv);
+
+uint64_t hv_now_ms(struct hv *hv);
+
+void hv_domain_config_init(struct hv_domain_config *c);
+void hv_domain_config_dispose(struct hv_domain_config *c);
+
+/*
+ * Create a domain as `xl create` does; domid 0 picks the next free one.
+ * Returns 0 and *domid, or a negative errno with `err` (may be NULL)
+ * filled with a one-line reason: EEXIST (name or domid taken), EINVAL,
+ * ENOMEM (host memory), ENOSPC (no domid left).
+ */
+int hv_domain_create(struct hv *hv, const struct hv_domain_config *c,
+                     unsigned want_domid, unsigned *domid, char *err,
+                     size_t errlen);
+/* xl destroy: -ESRCH, -EPERM (dom0), or 0. */
+int hv_domain_destroy(struct hv *hv, unsigned domid);
+
+/* The domain, or NULL (dom0 included when domid is 0). */
+struct hv_domain *hv_domain(struct hv *hv, unsigned domid);
+struct hv_domain *hv_domain_by_name(struct hv *hv, const char *name);
+
+/* Hypercalls: 0 or a negative errno, as Xen returns them. */
+int hv_setmaxmem(struct hv *hv, unsigned domid, uint64_t kb);
+int hv_paging_enable(struct hv *hv, unsigned domid);
+int hv_paging_disable(struct hv *hv, unsigned domid);
+int hv_sharing_control(struct hv *hv, unsigned domid, bool enable);
+
+/* Accounting, used by guest.c, paging.c and sharing.c. */
+void hv_pages_alloc(struct hv *hv, struct hv_domain *d, uint64_t n);
+void hv_pages_free(struct hv *hv, struct hv_domain *d, uint64_t n);
+/* How many pages d may still get: min(host free, max_pages - tot). */
+uint64_t hv_pages_available(struct hv *hv, const struct hv_domain *d);
+/* Memory came back to the host (or maxmem rose): wake stalled guests. */
+void hv_memory_freed(struct hv *hv);
+
+/* Something in d may move: make it active and make sure the tick runs. */
+void hv_wake(struct hv *hv, struct hv_domain *d);
+
+/* Write a record row for d now (force) or when due. */
+void hv_record(struct hv *hv, struct hv_domain *d, bool force);
+
+/* Checks every accounting invariant (for tests); aborts on a violation. */
+void hv_check(struct hv *hv);
+
+#endif

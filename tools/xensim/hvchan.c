@@ -1,0 +1,948 @@
+/*
+ * hvchan.c: serves the hypervisor channel, a line protocol on a Unix
+ * socket, for what a real toolstack would ask Xen with hypercalls.
+ *
+ * One request line, one reply line, in order, per connection; requests
+ * are handled as soon as their line is complete, so a client may
+ * pipeline.  Replies queue in the connection and go out as the socket
+ * accepts them (EPOLLOUT only while something is queued).  A line over
+ * 4096 bytes is answered with EINVAL and skipped up to its newline,
+ * without ever buffering more than that.  The verbs, their arguments and
+ * errors are docs/hv-channel.md; every verb maps to one hv_* call or to a
+ * read of the model, so the channel holds no state of its own.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "hv.h"
+#include "hvchan.h"
+#include "loop.h"
+#include "sharing.h"
+#include "store.h"
+
+#define LINE_MAX_BYTES 4096
+#define MAX_ARGS 32
+#define HASHES_MAX 512
+
+struct conn {
+    struct hvchan *ch;
+    int fd;
+    char in[LINE_MAX_BYTES + 1];
+    size_t inlen;
+    bool skipping;          /* inside an over-long line */
+    char *out;
+    size_t outlen, outcap;
+    struct conn *next;
+};
+
+struct hvchan {
+    struct hv *hv;
+    int lfd;
+    char *path;
+    struct conn *conns;
+};
+
+/* ---- replies ------------------------------------------------------------- */
+
+struct buf {
+    char *s;
+    size_t len, cap;
+    bool oom;
+};
+
+static void bprintf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void bprintf(struct buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (b->oom)
+        return;
+    for (;;) {
+        size_t room = b->cap - b->len;
+
+        va_start(ap, fmt);
+        n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->oom = true;
+            return;
+        }
+        if ((size_t)n < room) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = b->cap * 2 + (size_t)n + 64;
+        char *s = realloc(b->s, cap);
+
+        if (!s) {
+            b->oom = true;
+            return;
+        }
+        b->s = s;
+        b->cap = cap;
+    }
+}
+
+static const char *errno_name(int e)
+{
+    switch (e) {
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case ESRCH: return "ESRCH";
+    case EIO: return "EIO";
+    case E2BIG: return "E2BIG";
+    case EBADF: return "EBADF";
+    case ECHILD: return "ECHILD";
+    case EAGAIN: return "EAGAIN";
+    case ENOMEM: return "ENOMEM";
+    case EACCES: return "EACCES";
+    case EBUSY: return "EBUSY";
+    case EEXIST: return "EEXIST";
+    case EXDEV: return "EXDEV";
+    case ENODEV: return "ENODEV";
+    case EINVAL: return "EINVAL";
+    case ENOSPC: return "ENOSPC";
+    case ENOSYS: return "ENOSYS";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
+    default: return "EIO";
+    }
+}
+
+static char *err_reply(int e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static char *err_reply(int e, const char *fmt, ...)
+{
+    char msg[512], *r;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (asprintf(&r, "err %s %s", errno_name(e), msg) < 0)
+        return NULL;
+    return r;
+}
+
+/* The message Xen's error means for a domain-level call. */
+static char *hv_err(int rc, unsigned domid, const char *what)
+{
+    const char *why;
+
+    switch (-rc) {
+    case ESRCH: why = "no such domain"; break;
+    case ENOSYS: why = "the hypervisor is built without this feature"; break;
+    case ENODEV: why = "the domain has no hardware-assisted paging"; break;
+    case EOPNOTSUPP: why = "not possible for a PV domain"; break;
+    case EBUSY: why = "already enabled"; break;
+    case ENOMEM: why = "the host has no free memory for it"; break;
+    case EPERM: why = "not allowed on dom0"; break;
+    case EINVAL: why = "invalid gfn or argument"; break;
+    default: why = strerror(-rc); break;
+    }
+    return err_reply(-rc, "%s domain %u: %s", what, domid, why);
+}
+
+/* ---- arguments ----------------------------------------------------------- */
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+    char *end;
+
+    if (*s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    *v = strtoull(s, &end, 10);
+    return !errno && !*end;
+}
+
+static bool parse_domid(const char *s, unsigned *domid)
+{
+    uint64_t v;
+
+    if (!parse_u64(s, &v) || v > HV_MAX_DOMID)
+        return false;
+    *domid = (unsigned)v;
+    return true;
+}
+
+static bool parse_double(const char *s, double *v)
+{
+    char *end;
+
+    if ((*s < '0' || *s > '9') && *s != '.')
+        return false;
+    errno = 0;
+    *v = strtod(s, &end);
+    return !errno && !*end && *v >= 0 && *v < 1e12;
+}
+
+static bool parse_bool(const char *s, bool *v)
+{
+    if (!strcmp(s, "1") || !strcmp(s, "true")) {
+        *v = true;
+        return true;
+    }
+    if (!strcmp(s, "0") || !strcmp(s, "false")) {
+        *v = false;
+        return true;
+    }
+    return false;
+}
+
+/* ---- verbs --------------------------------------------------------------- */
+
+static char *v_physinfo(struct hv *hv, int argc, char **argv)
+{
+    char *r;
+
+    (void)argv;
+    if (argc != 1)
+        return err_reply(EINVAL, "usage: physinfo");
+    if (asprintf(&r, "ok total_kb=%" PRIu64 " free_kb=%" PRIu64
+                 " shared_kb=%" PRIu64 " freed_by_sharing_kb=%" PRIu64,
+                 hv->total_pages * HV_PAGE_KB, hv->free_pages * HV_PAGE_KB,
+                 sharing_frames(hv->sharing) * HV_PAGE_KB,
+                 sharing_saved(hv->sharing) * HV_PAGE_KB) < 0)
+        return NULL;
+    return r;
+}
+
+static char *v_list(struct hv *hv, int argc, char **argv)
+{
+    struct buf b = { 0 };
+    unsigned i;
+    bool first = true;
+
+    (void)argv;
+    if (argc != 1)
+        return err_reply(EINVAL, "usage: list");
+    bprintf(&b, "ok domids=");
+    for (i = 1; i <= HV_MAX_DOMID; i++) {
+        if (!hv->doms[i] || hv->doms[i]->dying)
+            continue;
+        bprintf(&b, first ? "%u" : ",%u", i);
+        first = false;
+    }
+    if (b.oom) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}
+
+static struct hv_domain *arg_domain(struct hv *hv, const char *s,
+                                    char **reply)
+{
+    struct hv_domain *d;
+    unsigned domid;
+
+    if (!parse_domid(s, &domid)) {
+        *reply = err_reply(EINVAL, "bad domid '%s'", s);
+        return NULL;
+    }
+    d = hv_domain(hv, domid);
+    if (!d || d->dying) {
+        *reply = err_reply(ESRCH, "no domain %u", domid);
+        return NULL;
+    }
+    return d;
+}
+
+static char *v_dominfo(struct hv *hv, int argc, char **argv)
+{
+    struct hv_domain *d;
+    char *r = NULL;
+
+    if (argc != 2)
+        return err_reply(EINVAL, "usage: dominfo DOMID");
+    d = arg_domain(hv, argv[1], &r);
+    if (!d)
+        return r;
+    if (asprintf(&r, "ok domid=%u type=%s hap=%d tot_kb=%" PRIu64
+                 " max_kb=%" PRIu64 " paging=%d paged_kb=%" PRIu64
+                 " paging_target_kb=%" PRIu64 " sharing=%d shared_kb=%"
+                 PRIu64 " cow_breaks=%" PRIu64 " dying=%d shutdown=%d",
+                 d->domid, d->type == HV_HVM ? "hvm" : "pv", d->hap,
+                 d->tot_pages * HV_PAGE_KB, d->max_pages * HV_PAGE_KB,
+                 d->paging, d->paged * HV_PAGE_KB,
+                 d->paging_target_set ? d->paging_target * HV_PAGE_KB : 0,
+                 d->sharing, d->shr_pages * HV_PAGE_KB, d->cow_breaks,
+                 d->dying, d->shutdown) < 0)
+        return NULL;
+    return r;
+}
+
+static char *v_guestinfo(struct hv *hv, int argc, char **argv)
+{
+    struct hv_domain *d;
+    struct guest *g;
+    char *r = NULL;
+
+    if (argc != 2)
+        return err_reply(EINVAL, "usage: guestinfo DOMID");
+    d = arg_domain(hv, argv[1], &r);
+    if (!d)
+        return r;
+    g = &d->guest;
+    guest_update(hv, d);  /* bring the pressure integral up to now */
+    if (asprintf(&r, "ok domid=%u name=%s balloon=%s rate_mib_s=%g"
+                 " balloon_target_kb=%" PRIu64 " populated_kb=%" PRIu64
+                 " demand_kb=%" PRIu64 " shortfall_kb=%" PRIu64
+                 " shortfall_max_kb=%" PRIu64 " shortfall_kb_s=%.0f"
+                 " stalled=%d cow_failed=%" PRIu64 " bad_shares=%" PRIu64,
+                 d->domid, d->name, balloon_mode_name(g->cfg.balloon),
+                 guest_rate(&g->cfg),
+                 g->target_known ? g->target_pages * HV_PAGE_KB : 0,
+                 d->populated * HV_PAGE_KB, g->demand_kb, g->shortfall_kb,
+                 g->shortfall_max_kb, g->shortfall_kb_s, d->stalled,
+                 d->cow_failed, d->bad_shares) < 0)
+        return NULL;
+    return r;
+}
+
+static char *v_setmaxmem(struct hv *hv, int argc, char **argv)
+{
+    unsigned domid;
+    uint64_t kb;
+    int rc;
+
+    if (argc != 3 || !parse_domid(argv[1], &domid) ||
+        !parse_u64(argv[2], &kb))
+        return err_reply(EINVAL, "usage: setmaxmem DOMID KB");
+    rc = hv_setmaxmem(hv, domid, kb);
+    return rc ? hv_err(rc, domid, "setmaxmem") : strdup("ok");
+}
+
+static char *v_onoff(struct hv *hv, int argc, char **argv)
+{
+    const char *verb = argv[0];
+    unsigned domid;
+    int rc;
+
+    if (argc != 2 || !parse_domid(argv[1], &domid))
+        return err_reply(EINVAL, "usage: %s DOMID", verb);
+    if (!strcmp(verb, "paging_enable"))
+        rc = hv_paging_enable(hv, domid);
+    else if (!strcmp(verb, "paging_disable"))
+        rc = hv_paging_disable(hv, domid);
+    else
+        rc = hv_sharing_control(hv, domid, !strcmp(verb, "sharing_enable"));
+    return rc ? hv_err(rc, domid, verb) : strdup("ok");
+}
+
+/*
+ * The memshr memops enable sharing on first use, as Xen's
+ * mem_sharing_memop does, so they fail the same way control does.
+ */
+static int memop_domain(struct hv *hv, const char *s, struct hv_domain **dp,
+                        char **reply)
+{
+    struct hv_domain *d;
+    unsigned domid;
+    int rc;
+
+    if (!hv->cfg.sharing_feature) {
+        *reply = err_reply(ENOSYS, "the hypervisor is built without "
+                           "page sharing");
+        return -1;
+    }
+    d = arg_domain(hv, s, reply);
+    if (!d)
+        return -1;
+    domid = d->domid;
+    if (!d->sharing) {
+        rc = hv_sharing_control(hv, domid, true);
+        if (rc) {
+            *reply = hv_err(rc, domid, "sharing");
+            return -1;
+        }
+    }
+    *dp = d;
+    return 0;
+}
+
+static char *v_page_hashes(struct hv *hv, int argc, char **argv)
+{
+    struct hv_domain *d;
+    uint64_t first, count, i;
+    struct buf b = { 0 };
+    char *r = NULL;
+
+    if (argc != 4 || !parse_u64(argv[2], &first) ||
+        !parse_u64(argv[3], &count))
+        return err_reply(EINVAL, "usage: page_hashes DOMID FIRST_GFN COUNT");
+    d = arg_domain(hv, argv[1], &r);
+    if (!d)
+        return r;
+    if (count == 0 || count > HASHES_MAX)
+        return err_reply(EINVAL, "count must be 1..%d", HASHES_MAX);
+    if (first >= d->populated || count > d->populated - first)
+        return err_reply(EINVAL, "gfns %" PRIu64 "..%" PRIu64 " beyond "
+                         "domain %u's %" PRIu64 " pages", first,
+                         first + count - 1, d->domid, d->populated);
+    bprintf(&b, "ok hashes=");
+    for (i = 0; i < count; i++)
+        bprintf(&b, i ? ",%016" PRIx64 : "%016" PRIx64,
+                sharing_page_hash(hv, d, first + i));
+    if (b.oom) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}
+
+static char *v_nominate(struct hv *hv, int argc, char **argv)
+{
+    struct hv_domain *d;
+    uint64_t gfn, handle;
+    char *r = NULL;
+    int rc;
+
+    if (argc != 3 || !parse_u64(argv[2], &gfn))
+        return err_reply(EINVAL, "usage: nominate DOMID GFN");
+    if (memop_domain(hv, argv[1], &d, &r))
+        return r;
+    rc = sharing_nominate(hv, d, gfn, &handle);
+    if (rc)
+        return err_reply(-rc, "nominate domain %u gfn %" PRIu64 ": %s",
+                         d->domid, gfn, rc == -EINVAL ? "not a sharable "
+                         "page of the domain" : strerror(-rc));
+    hv_record(hv, d, false);
+    if (asprintf(&r, "ok handle=%" PRIu64, handle) < 0)
+        return NULL;
+    return r;
+}
+
+static char *v_share(struct hv *hv, int argc, char **argv)
+{
+    struct hv_domain *sd, *cd;
+    uint64_t sgfn, sh, cgfn, chd;
+    char *r = NULL;
+    int rc;
+
+    if (argc != 7 || !parse_u64(argv[2], &sgfn) ||
+        !parse_u64(argv[3], &sh) || !parse_u64(argv[5], &cgfn) ||
+        !parse_u64(argv[6], &chd))
+        return err_reply(EINVAL, "usage: share SDOMID SGFN SHANDLE CDOMID "
+                         "CGFN CHANDLE");
+    if (memop_domain(hv, argv[1], &sd, &r) ||
+        memop_domain(hv, argv[4], &cd, &r))
+        return r;
+    rc = sharing_share(hv, sd, sgfn, sh, cd, cgfn, chd);
+    switch (rc) {
+    case 0:
+        hv_record(hv, sd, false);
+        hv_record(hv, cd, false);
+        return strdup("ok");
+    case -10:
+        return err_reply(ECHILD, "source handle invalid "
+                         "(XENMEM_SHARING_OP_S_HANDLE_INVALID): domain %u "
+                         "gfn %" PRIu64 " is not shared with handle %" PRIu64,
+                         sd->domid, sgfn, sh);
+    case -9:
+        return err_reply(EBADF, "client handle invalid "
+                         "(XENMEM_SHARING_OP_C_HANDLE_INVALID): domain %u "
+                         "gfn %" PRIu64 " is not shared with handle %" PRIu64,
+                         cd->domid, cgfn, chd);
+    default:
+        return err_reply(-rc, "share: %s", rc == -EINVAL ?
+                         "gfn beyond the domain's pages" : strerror(-rc));
+    }
+}
+
+static char *v_guest_write(struct hv *hv, int argc, char **argv)
+{
+    struct hv_domain *d;
+    uint64_t gfn;
+    char *r = NULL;
+    int rc;
+
+    if (argc != 3 || !parse_u64(argv[2], &gfn))
+        return err_reply(EINVAL, "usage: guest_write DOMID GFN");
+    d = arg_domain(hv, argv[1], &r);
+    if (!d)
+        return r;
+    if (d->domid == 0)
+        return err_reply(EPERM, "dom0 has no simulated guest");
+    rc = sharing_guest_write(hv, d, gfn);
+    if (rc)
+        return err_reply(-rc, "guest_write domain %u gfn %" PRIu64 ": %s",
+                         d->domid, gfn, rc == -EINVAL ? "no such page" :
+                         "no free host page for the copy");
+    hv_record(hv, d, false);
+    return strdup("ok");
+}
+
+/* key=value arguments shared by create and guest_set. */
+static char *guest_kv(const char *k, const char *v, struct guest_config *g,
+                      bool *handled)
+{
+    double x;
+    uint64_t kb;
+
+    *handled = true;
+    if (!strcmp(k, "balloon")) {
+        if (balloon_mode_parse(v, &g->balloon))
+            return err_reply(EINVAL, "balloon must be cooperative, slow, "
+                             "stuck or none, not '%s'", v);
+    } else if (!strcmp(k, "rate_mib_s")) {
+        if (!parse_double(v, &x) || x <= 0)
+            return err_reply(EINVAL, "bad rate_mib_s '%s'", v);
+        g->rate_mib_s = x;
+    } else if (!strcmp(k, "demand_kb")) {
+        if (!parse_u64(v, &kb))
+            return err_reply(EINVAL, "bad demand_kb '%s'", v);
+        g->demand_kb = kb;
+        g->demand_set = true;
+    } else if (!strcmp(k, "cow_per_s")) {
+        if (!parse_double(v, &x))
+            return err_reply(EINVAL, "bad cow_per_s '%s'", v);
+        g->share.cow_per_s = x;
+    } else if (!strcmp(k, "share_zero") || !strcmp(k, "share_shared")) {
+        if (!parse_double(v, &x) || x > 1)
+            return err_reply(EINVAL, "%s must be a fraction 0..1", k);
+        if (k[6] == 'z')
+            g->share.zero = x;
+        else
+            g->share.shared = x;
+    } else if (!strcmp(k, "share_image")) {
+        if (strlen(v) >= sizeof(g->share.image))
+            return err_reply(EINVAL, "share_image too long");
+        strcpy(g->share.image, v);
+    } else {
+        *handled = false;
+    }
+    return NULL;
+}
+
+static char *v_create(struct hv *hv, int argc, char **argv)
+{
+    struct hv_domain_config c;
+    char err[256], *r = NULL, *eq;
+    bool have_max = false, handled;
+    unsigned domid;
+    uint64_t kb;
+    int i, rc;
+
+    hv_domain_config_init(&c);
+    for (i = 1; i < argc && !r; i++) {
+        const char *k = argv[i], *v;
+
+        eq = strchr(argv[i], '=');
+        if (!eq) {
+            r = err_reply(EINVAL, "create: '%s' is not key=value", k);
+            break;
+        }
+        *eq = 0;
+        v = eq + 1;
+        r = guest_kv(k, v, &c.guest, &handled);
+        if (r || handled)
+            continue;
+        if (!strcmp(k, "name")) {
+            if (strlen(v) > HV_NAME_MAX)
+                r = err_reply(EINVAL, "name longer than %d", HV_NAME_MAX);
+            else
+                strcpy(c.name, v);
+        } else if (!strcmp(k, "type")) {
+            if (!strcmp(v, "pv"))
+                c.type = HV_PV;
+            else if (!strcmp(v, "hvm"))
+                c.type = HV_HVM;
+            else
+                r = err_reply(EINVAL, "type must be pv or hvm, not '%s'", v);
+        } else if (!strcmp(k, "hap")) {
+            if (!parse_bool(v, &c.hap))
+                r = err_reply(EINVAL, "hap must be 0 or 1");
+        } else if (!strcmp(k, "memory_kb") || !strcmp(k, "maxmem_kb")) {
+            if (!parse_u64(v, &kb))
+                r = err_reply(EINVAL, "bad %s '%s'", k, v);
+            else if (k[1] == 'e')
+                c.memory_kb = kb;
+            else {
+                c.maxmem_kb = kb;
+                have_max = true;
+            }
+        } else if (!strcmp(k, "memory_policy")) {
+            free(c.memory_policy);
+            c.memory_policy = strdup(v);
+        } else if (!strcmp(k, "memory_policy_args")) {
+            free(c.memory_policy_args);
+            c.memory_policy_args = strdup(v);
+        } else {
+            r = err_reply(EINVAL, "create: unknown key '%s'", k);
+        }
+    }
+    if (!r && !c.name[0])
+        r = err_reply(EINVAL, "create: name= is required");
+    if (r) {
+        hv_domain_config_dispose(&c);
+        return r;
+    }
+    if (!have_max)
+        c.maxmem_kb = c.memory_kb;
+    rc = hv_domain_create(hv, &c, 0, &domid, err, sizeof(err));
+    hv_domain_config_dispose(&c);
+    if (rc)
+        return err_reply(-rc, "create: %s", err);
+    if (asprintf(&r, "ok domid=%u", domid) < 0)
+        return NULL;
+    return r;
+}
+
+static char *v_guest_set(struct hv *hv, int argc, char **argv)
+{
+    struct hv_domain *d;
+    struct guest_config g;
+    char *r = NULL, *eq;
+    bool handled;
+    int i;
+
+    if (argc < 3)
+        return err_reply(EINVAL, "usage: guest_set DOMID KEY=VALUE...");
+    d = arg_domain(hv, argv[1], &r);
+    if (!d)
+        return r;
+    if (d->domid == 0)
+        return err_reply(EPERM, "dom0 has no simulated guest");
+    g = d->guest.cfg;
+    g.demand_set = false;
+    for (i = 2; i < argc; i++) {
+        eq = strchr(argv[i], '=');
+        if (!eq)
+            return err_reply(EINVAL, "'%s' is not key=value", argv[i]);
+        *eq = 0;
+        r = guest_kv(argv[i], eq + 1, &g, &handled);
+        if (r)
+            return r;
+        if (!handled || !strncmp(argv[i], "share_", 6))
+            return err_reply(EINVAL, "guest_set: unknown key '%s'", argv[i]);
+    }
+    d->guest.cfg.share.cow_per_s = g.share.cow_per_s;
+    guest_set_balloon(hv, d, g.balloon, g.rate_mib_s);
+    if (g.demand_set)
+        guest_set_demand(hv, d, g.demand_kb);
+    if (g.share.cow_per_s > 0 && d->shr_pages)
+        hv_wake(hv, d);
+    return strdup("ok");
+}
+
+static char *v_destroy(struct hv *hv, int argc, char **argv)
+{
+    unsigned domid;
+    int rc;
+
+    if (argc != 2 || !parse_domid(argv[1], &domid))
+        return err_reply(EINVAL, "usage: destroy DOMID");
+    rc = hv_domain_destroy(hv, domid);
+    return rc ? hv_err(rc, domid, "destroy") : strdup("ok");
+}
+
+static char *v_time(struct hv *hv, int argc, char **argv)
+{
+    char *r;
+
+    (void)argv;
+    if (argc != 1)
+        return err_reply(EINVAL, "usage: time");
+    if (asprintf(&r, "ok ms=%" PRIu64 " speed=%g", hv_now_ms(hv),
+                 hv->cfg.speed) < 0)
+        return NULL;
+    return r;
+}
+
+static const struct verb {
+    const char *name;
+    char *(*fn)(struct hv *hv, int argc, char **argv);
+} verbs[] = {
+    { "physinfo", v_physinfo },
+    { "list", v_list },
+    { "dominfo", v_dominfo },
+    { "setmaxmem", v_setmaxmem },
+    { "paging_enable", v_onoff },
+    { "paging_disable", v_onoff },
+    { "sharing_enable", v_onoff },
+    { "sharing_disable", v_onoff },
+    { "page_hashes", v_page_hashes },
+    { "nominate", v_nominate },
+    { "share", v_share },
+    { "create", v_create },
+    { "destroy", v_destroy },
+    { "guestinfo", v_guestinfo },
+    { "guest_set", v_guest_set },
+    { "guest_write", v_guest_write },
+    { "time", v_time },
+};
+
+char *hvchan_request(struct hv *hv, const char *line)
+{
+    char *copy, *argv[MAX_ARGS], *p, *r;
+    int argc = 0;
+    unsigned i;
+
+    if (strlen(line) > LINE_MAX_BYTES)
+        return err_reply(EINVAL, "request longer than %d bytes",
+                         LINE_MAX_BYTES);
+    copy = strdup(line);
+    if (!copy)
+        return NULL;
+    for (p = copy; *p;) {
+        if (argc == MAX_ARGS) {
+            free(copy);
+            return err_reply(EINVAL, "more than %d fields", MAX_ARGS);
+        }
+        argv[argc++] = p;
+        p = strchr(p, ' ');
+        if (!p)
+            break;
+        *p++ = 0;
+        if (!*p || *p == ' ') {
+            free(copy);
+            return err_reply(EINVAL, "fields are separated by single "
+                             "spaces");
+        }
+    }
+    if (!argc) {
+        free(copy);
+        return err_reply(EINVAL, "empty request");
+    }
+    r = NULL;
+    for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+        if (!strcmp(argv[0], verbs[i].name)) {
+            r = verbs[i].fn(hv, argc, argv);
+            break;
+        }
+    }
+    if (i == sizeof(verbs) / sizeof(verbs[0])) {
+        /* The verb may be anything: keep only a printable prefix. */
+        char name[33];
+        size_t j;
+
+        for (j = 0; j < sizeof(name) - 1 && argv[0][j]; j++)
+            name[j] = argv[0][j] > ' ' && argv[0][j] < 0x7f ? argv[0][j]
+                                                            : '?';
+        name[j] = 0;
+        r = err_reply(EINVAL, "unknown verb '%s'", name);
+    }
+    free(copy);
+    return r;
+}
+
+/* ---- connections --------------------------------------------------------- */
+
+static void conn_close(struct conn *c)
+{
+    struct conn **pp;
+    struct hvchan *ch = c->ch;
+
+    for (pp = &ch->conns; *pp; pp = &(*pp)->next) {
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    }
+    loop_fd_del(ch->hv->loop, c->fd);
+    close(c->fd);
+    free(c->out);
+    free(c);
+}
+
+static int conn_queue(struct conn *c, const char *s)
+{
+    size_t n = strlen(s) + 1;
+
+    if (c->outlen + n > c->outcap) {
+        size_t cap = (c->outlen + n) * 2;
+        char *o = realloc(c->out, cap);
+
+        if (!o)
+            return -1;
+        c->out = o;
+        c->outcap = cap;
+    }
+    memcpy(c->out + c->outlen, s, n - 1);
+    c->out[c->outlen + n - 1] = '\n';
+    c->outlen += n;
+    return 0;
+}
+
+/* Returns -1 when the connection is gone. */
+static int conn_flush(struct conn *c)
+{
+    ssize_t n;
+
+    while (c->outlen) {
+        n = write(c->fd, c->out, c->outlen);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            break;
+        if (n <= 0)
+            return -1;
+        memmove(c->out, c->out + n, c->outlen - (size_t)n);
+        c->outlen -= (size_t)n;
+    }
+    loop_fd_mod(c->ch->hv->loop, c->fd,
+                EPOLLIN | (c->outlen ? EPOLLOUT : 0));
+    return 0;
+}
+
+static int conn_line(struct conn *c, const char *line)
+{
+    char *r = hvchan_request(c->ch->hv, line);
+    int rc;
+
+    rc = conn_queue(c, r ? r : "err ENOMEM out of memory");
+    free(r);
+    return rc;
+}
+
+static void conn_event(struct loop *l, int fd, uint32_t events, void *arg)
+{
+    struct conn *c = arg;
+    char *nl;
+    ssize_t n;
+
+    (void)l;
+    (void)fd;
+    if (events & EPOLLIN) {
+        n = read(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            return;
+        if (n <= 0) {
+            conn_close(c);
+            return;
+        }
+        c->inlen += (size_t)n;
+        while ((nl = memchr(c->in, '\n', c->inlen))) {
+            size_t len = (size_t)(nl - c->in);
+
+            *nl = 0;
+            if (c->skipping)
+                c->skipping = false;
+            else if (memchr(c->in, 0, len))
+                conn_queue(c, "err EINVAL NUL byte in request");
+            else if (conn_line(c, c->in))
+                goto gone;
+            memmove(c->in, nl + 1, c->inlen - len - 1);
+            c->inlen -= len + 1;
+        }
+        if (c->inlen == sizeof(c->in)) {
+            /* 4097 bytes and no newline: over the limit. */
+            if (!c->skipping &&
+                conn_queue(c, "err EINVAL request longer than 4096 bytes"))
+                goto gone;
+            c->skipping = true;
+            c->inlen = 0;
+        }
+    }
+    if ((events & (EPOLLERR | EPOLLHUP)) && !(events & EPOLLIN))
+        goto gone;
+    if (conn_flush(c))
+        goto gone;
+    return;
+gone:
+    conn_close(c);
+}
+
+static void accept_event(struct loop *l, int fd, uint32_t events, void *arg)
+{
+    struct hvchan *ch = arg;
+    struct conn *c;
+    int cfd;
+
+    (void)events;
+    cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (cfd < 0)
+        return;
+    c = calloc(1, sizeof(*c));
+    if (!c) {
+        close(cfd);
+        return;
+    }
+    c->ch = ch;
+    c->fd = cfd;
+    if (loop_fd_add(l, cfd, EPOLLIN, conn_event, c)) {
+        close(cfd);
+        free(c);
+        return;
+    }
+    c->next = ch->conns;
+    ch->conns = c;
+}
+
+struct hvchan *hvchan_open(struct hv *hv, const char *path, char *err,
+                           size_t errlen)
+{
+    struct xs_permissions dom0_only = { .id = 0, .perms = XS_PERM_NONE };
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    struct hvchan *ch;
+    int rc;
+
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        snprintf(err, errlen, "hv socket path too long: %s", path);
+        return NULL;
+    }
+    strcpy(sa.sun_path, path);
+    ch = calloc(1, sizeof(*ch));
+    if (!ch || !(ch->path = strdup(path))) {
+        free(ch);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    ch->hv = hv;
+    ch->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    unlink(path);
+    if (ch->lfd < 0 || bind(ch->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+        chmod(path, 0600) || listen(ch->lfd, 64) ||
+        loop_fd_add(hv->loop, ch->lfd, EPOLLIN, accept_event, ch)) {
+        snprintf(err, errlen, "cannot listen on %s: %s", path,
+                 strerror(errno));
+        goto fail;
+    }
+    rc = store_write(hv->store, 0, "/tool/xensim/hv-socket", path,
+                     (unsigned)strlen(path));
+    if (!rc)
+        rc = store_set_perms(hv->store, 0, "/tool/xensim/hv-socket",
+                             &dom0_only, 1);
+    if (rc) {
+        snprintf(err, errlen, "cannot publish /tool/xensim/hv-socket: %s",
+                 strerror(rc));
+        loop_fd_del(hv->loop, ch->lfd);
+        goto fail;
+    }
+    return ch;
+fail:
+    if (ch->lfd >= 0)
+        close(ch->lfd);
+    unlink(path);
+    free(ch->path);
+    free(ch);
+    return NULL;
+}
+
+void hvchan_close(struct hvchan *ch)
+{
+    if (!ch)
+        return;
+    while (ch->conns)
+        conn_close(ch->conns);
+    loop_fd_del(ch->hv->loop, ch->lfd);
+    close(ch->lfd);
+    unlink(ch->path);
+    free(ch->path);
+    free(ch);
+}

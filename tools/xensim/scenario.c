@@ -1,0 +1,1108 @@
+/*
+ * scenario.c: reads a JSON scenario, checks all of it before anything
+ * starts, and plays it on the simulated clock.
+ *
+ * Checking first: every field is validated with its line, unknown keys
+ * are errors (a typo must not silently change a run), names referenced by
+ * actions must be domains of the scenario.  Playing: the scenario becomes
+ * one sorted list of events (create, destroy, demand change, action,
+ * end) and a single timer armed for the next one, so an idle scenario
+ * costs nothing between events.  While a scenario runs, xensim publishes
+ * the simulated second in /tool/xensim/time, so that scripts can wait for
+ * a moment of simulated time with a xenstore watch.
+ *
+ * Actions that run commands start them with /bin/sh -c, XENSTORED_PATH
+ * set to the simulated host, and reap them through a pidfd on the loop.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "loop.h"
+#include "scenario.h"
+#include "scenario_json.h"
+#include "store.h"
+
+#define MAX_TIME_S 1e9
+
+enum ev_kind { EV_CREATE, EV_DESTROY, EV_DEMAND, EV_ACTION, EV_END };
+enum act_kind { A_WRITE, A_RM, A_RUN, A_DESTROY, A_SET };
+
+struct demand_pt {
+    double t;
+    uint64_t kb;
+};
+
+struct sc_domain {
+    struct hv_domain_config cfg;
+    double create_at;
+    double destroy_at;      /* < 0: never */
+    struct demand_pt *demand;
+    size_t ndemand;
+    unsigned domid;         /* 0 until created */
+};
+
+struct sc_action {
+    double at;
+    enum act_kind kind;
+    unsigned line;
+    int dom;                /* domain index, -1 if none */
+    char *path;             /* write, rm (may contain %{name}) */
+    char *value;            /* write */
+    char *cmd;              /* run */
+    bool has_balloon, has_rate, has_demand, has_cow;
+    enum balloon_mode balloon;
+    double rate, cow;
+    uint64_t demand_kb;
+};
+
+struct sc_event {
+    double t;
+    enum ev_kind kind;
+    size_t idx, sub;
+    size_t seq;
+};
+
+struct child {
+    pid_t pid;
+    int pidfd;
+    struct scenario *sc;
+    struct child *next;
+};
+
+struct scenario {
+    char *path;
+    struct scenario_host host;
+    double duration;        /* < 0: none */
+    struct sc_domain *doms;
+    size_t ndoms;
+    struct sc_action *acts;
+    size_t nacts;
+    struct sc_event *evs;
+    size_t nevs, next_ev;
+    /* running */
+    struct hv *hv;
+    char *socket_path;
+    struct loop_timer *timer, *clock;
+    struct child *children;
+};
+
+/* ---- checking ---------------------------------------------------------- */
+
+struct chk {
+    const char *file;
+    char *err;
+    size_t errlen;
+    bool failed;
+};
+
+static bool fail(struct chk *k, const struct jnode *n, const char *field,
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static bool fail(struct chk *k, const struct jnode *n, const char *field,
+                 const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+
+    if (k->failed)
+        return false;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    snprintf(k->err, k->errlen, "%s:%u: %s: %s", k->file, n ? n->line : 1,
+             field, msg);
+    k->failed = true;
+    return false;
+}
+
+int scenario_parse_size(const char *s, bool number_is_mib, uint64_t *kb)
+{
+    char *end;
+    double v;
+    double mult;
+
+    if (!((*s >= '0' && *s <= '9') || *s == '.'))
+        return -EINVAL;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || v < 0)
+        return -EINVAL;
+    switch (*end) {
+    case 0: mult = number_is_mib ? 1024 : 1; break;
+    case 'k': case 'K': mult = 1; end++; break;
+    case 'm': case 'M': mult = 1024; end++; break;
+    case 'g': case 'G': mult = 1024.0 * 1024; end++; break;
+    case 't': case 'T': mult = 1024.0 * 1024 * 1024; end++; break;
+    default: return -EINVAL;
+    }
+    if ((*end == 'b' || *end == 'B') && end[-1] != *s)
+        end++;
+    if (*end || v * mult > 1e15)
+        return -EINVAL;
+    *kb = (uint64_t)(v * mult);
+    return 0;
+}
+
+/* A size: a number of MiB (as xl.cfg's memory=) or "512M", "2G", ... */
+static bool get_size(struct chk *k, const struct jnode *n, const char *field,
+                     uint64_t *kb)
+{
+    if (n->type == J_NUM && n->num >= 0 && n->num * 1024 <= 1e15) {
+        *kb = (uint64_t)(n->num * 1024);
+        return true;
+    }
+    if (n->type == J_STR && !scenario_parse_size(n->str, true, kb))
+        return true;
+    return fail(k, n, field, "must be a size: a number of MiB, or a "
+                "string like \"512M\" or \"2G\"");
+}
+
+static bool get_time(struct chk *k, const struct jnode *n, const char *field,
+                     double *t)
+{
+    if (n->type != J_NUM || !(n->num >= 0) || n->num > MAX_TIME_S)
+        return fail(k, n, field, "must be a time in seconds >= 0");
+    *t = n->num;
+    return true;
+}
+
+static bool get_num(struct chk *k, const struct jnode *n, const char *field,
+                    double lo, double hi, double *v)
+{
+    if (n->type != J_NUM || !(n->num >= lo) || n->num > hi)
+        return fail(k, n, field, "must be a number from %g to %g", lo, hi);
+    *v = n->num;
+    return true;
+}
+
+static bool get_bool(struct chk *k, const struct jnode *n, const char *field,
+                     bool *v)
+{
+    if (n->type != J_BOOL)
+        return fail(k, n, field, "must be true or false");
+    *v = n->b;
+    return true;
+}
+
+static bool get_str(struct chk *k, const struct jnode *n, const char *field,
+                    const char **v)
+{
+    if (n->type != J_STR)
+        return fail(k, n, field, "must be a string");
+    *v = n->str;
+    return true;
+}
+
+static bool known_keys(struct chk *k, const struct jnode *obj,
+                       const char *where, const char *const *keys)
+{
+    size_t i, j;
+
+    if (obj->type != J_OBJ)
+        return fail(k, obj, where, "must be an object");
+    for (i = 0; i < obj->n; i++) {
+        for (j = 0; keys[j]; j++)
+            if (!strcmp(obj->keys[i], keys[j]))
+                break;
+        if (!keys[j]) {
+            char f[128];
+
+            snprintf(f, sizeof(f), "%s.%s", where, obj->keys[i]);
+            return fail(k, obj->items[i], f, "unknown field");
+        }
+    }
+    return true;
+}
+
+static char *fieldf(char *buf, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A field's name for messages (vsnprintf: truncation is fine here). */
+static char *fieldf(char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+    return buf;
+}
+
+#define FIELD(buf, fmt, ...) fieldf(buf, sizeof(buf), fmt, __VA_ARGS__)
+
+static bool check_host(struct chk *k, const struct jnode *h,
+                       struct scenario_host *out)
+{
+    static const char *const keys[] = { "memory", "dom0", "paging",
+                                        "sharing", "paging_rate_mib_s",
+                                        NULL };
+    const struct jnode *n;
+    bool b = false;
+
+    if (!known_keys(k, h, "host", keys))
+        return false;
+    if ((n = json_get(h, "memory")) &&
+        !get_size(k, n, "host.memory", &out->memory_kb))
+        return false;
+    if ((n = json_get(h, "dom0")) &&
+        !get_size(k, n, "host.dom0", &out->dom0_kb))
+        return false;
+    if ((n = json_get(h, "paging"))) {
+        if (!get_bool(k, n, "host.paging", &b))
+            return false;
+        out->paging = b;
+    }
+    if ((n = json_get(h, "sharing"))) {
+        if (!get_bool(k, n, "host.sharing", &b))
+            return false;
+        out->sharing = b;
+    }
+    if ((n = json_get(h, "paging_rate_mib_s")) &&
+        !get_num(k, n, "host.paging_rate_mib_s", 0.001, 1e6,
+                 &out->paging_rate_mib_s))
+        return false;
+    if (out->memory_kb && out->dom0_kb >= out->memory_kb)
+        return fail(k, h, "host.dom0", "must be less than host.memory");
+    return true;
+}
+
+static bool check_demand(struct chk *k, const struct jnode *n,
+                         const char *where, struct sc_domain *d)
+{
+    char f[160];
+    size_t i;
+
+    if (n->type != J_ARR) {
+        d->demand = calloc(1, sizeof(*d->demand));
+        if (!d->demand)
+            return fail(k, n, where, "out of memory");
+        d->ndemand = 1;
+        return get_size(k, n, where, &d->demand[0].kb);
+    }
+    if (!n->n)
+        return fail(k, n, where, "must not be an empty list");
+    d->demand = calloc(n->n, sizeof(*d->demand));
+    if (!d->demand)
+        return fail(k, n, where, "out of memory");
+    d->ndemand = n->n;
+    for (i = 0; i < n->n; i++) {
+        const struct jnode *p = n->items[i];
+
+        FIELD(f, "%s[%zu]", where, i);
+        if (p->type != J_ARR || p->n != 2)
+            return fail(k, p, f, "must be [seconds, size]");
+        if (!get_time(k, p->items[0], f, &d->demand[i].t) ||
+            !get_size(k, p->items[1], f, &d->demand[i].kb))
+            return false;
+        if (i && d->demand[i].t < d->demand[i - 1].t)
+            return fail(k, p, f, "times must not go backwards");
+    }
+    return true;
+}
+
+static bool check_sharing(struct chk *k, const struct jnode *s,
+                          const char *where, struct share_profile *p)
+{
+    static const char *const keys[] = { "image", "zero", "shared",
+                                        "cow_per_s", NULL };
+    const struct jnode *n;
+    const char *str = NULL;
+    char f[160];
+
+    if (!known_keys(k, s, where, keys))
+        return false;
+    if ((n = json_get(s, "image"))) {
+        if (!get_str(k, n, FIELD(f, "%s.image", where), &str))
+            return false;
+        if (!*str || strlen(str) >= sizeof(p->image))
+            return fail(k, n, f, "must be 1 to %zu characters",
+                        sizeof(p->image) - 1);
+        strcpy(p->image, str);
+    }
+    if ((n = json_get(s, "zero")) &&
+        !get_num(k, n, FIELD(f, "%s.zero", where), 0, 1, &p->zero))
+        return false;
+    if ((n = json_get(s, "shared")) &&
+        !get_num(k, n, FIELD(f, "%s.shared", where), 0, 1, &p->shared))
+        return false;
+    if (p->zero + p->shared > 1)
+        return fail(k, s, where, "zero + shared must not exceed 1");
+    if ((n = json_get(s, "cow_per_s")) &&
+        !get_num(k, n, FIELD(f, "%s.cow_per_s", where), 0, 1e9,
+                 &p->cow_per_s))
+        return false;
+    return true;
+}
+
+static bool check_domain(struct chk *k, struct scenario *sc, size_t idx,
+                         const struct jnode *o)
+{
+    static const char *const keys[] = {
+        "name", "type", "hap", "memory", "maxmem", "create_at",
+        "destroy_at", "balloon", "rate_mib_s", "demand", "sharing",
+        "memory_policy", "memory_policy_args", NULL,
+    };
+    struct sc_domain *d = &sc->doms[idx];
+    struct hv_domain_config *c = &d->cfg;
+    const struct jnode *n;
+    const char *s = NULL;
+    char w[64], f[160];
+    size_t i;
+
+    FIELD(w, "domains[%zu]", idx);
+    hv_domain_config_init(c);
+    d->destroy_at = -1;
+    if (!known_keys(k, o, w, keys))
+        return false;
+    if (!(n = json_get(o, "name")))
+        return fail(k, o, w, "\"name\" is required");
+    if (!get_str(k, n, FIELD(f, "%s.name", w), &s))
+        return false;
+    if (!*s || strlen(s) > HV_NAME_MAX || strpbrk(s, " /,=\"\\%{}"))
+        return fail(k, n, f, "must be 1 to %d characters without spaces "
+                    "or / , = \" \\ %% { }", HV_NAME_MAX);
+    strcpy(c->name, s);
+    for (i = 0; i < idx; i++)
+        if (!strcmp(sc->doms[i].cfg.name, s))
+            return fail(k, n, f, "name \"%s\" is used twice", s);
+    if ((n = json_get(o, "type"))) {
+        if (!get_str(k, n, FIELD(f, "%s.type", w), &s))
+            return false;
+        if (!strcmp(s, "pv"))
+            c->type = HV_PV;
+        else if (!strcmp(s, "hvm"))
+            c->type = HV_HVM;
+        else
+            return fail(k, n, f, "must be \"pv\" or \"hvm\"");
+    }
+    if ((n = json_get(o, "hap")) &&
+        !get_bool(k, n, FIELD(f, "%s.hap", w), &c->hap))
+        return false;
+    if (!(n = json_get(o, "memory")))
+        return fail(k, o, w, "\"memory\" is required");
+    if (!get_size(k, n, FIELD(f, "%s.memory", w), &c->memory_kb))
+        return false;
+    if (c->memory_kb < 4096)
+        return fail(k, n, f, "must be at least 4 MiB");
+    c->maxmem_kb = c->memory_kb;
+    if ((n = json_get(o, "maxmem"))) {
+        if (!get_size(k, n, FIELD(f, "%s.maxmem", w), &c->maxmem_kb))
+            return false;
+        if (c->maxmem_kb < c->memory_kb)
+            return fail(k, n, f, "must not be less than memory");
+    }
+    if ((n = json_get(o, "create_at")) &&
+        !get_time(k, n, FIELD(f, "%s.create_at", w), &d->create_at))
+        return false;
+    if ((n = json_get(o, "destroy_at"))) {
+        if (!get_time(k, n, FIELD(f, "%s.destroy_at", w), &d->destroy_at))
+            return false;
+        if (d->destroy_at < d->create_at)
+            return fail(k, n, f, "must not be before create_at");
+    }
+    if ((n = json_get(o, "balloon"))) {
+        if (!get_str(k, n, FIELD(f, "%s.balloon", w), &s))
+            return false;
+        if (balloon_mode_parse(s, &c->guest.balloon))
+            return fail(k, n, f, "must be \"cooperative\", \"slow\", "
+                        "\"stuck\" or \"none\"");
+    }
+    if ((n = json_get(o, "rate_mib_s")) &&
+        !get_num(k, n, FIELD(f, "%s.rate_mib_s", w), 0.001, 1e6,
+                 &c->guest.rate_mib_s))
+        return false;
+    if ((n = json_get(o, "demand"))) {
+        if (!check_demand(k, n, FIELD(f, "%s.demand", w), d))
+            return false;
+        /* The first point is the demand at creation. */
+        c->guest.demand_kb = d->demand[0].kb;
+        c->guest.demand_set = true;
+    }
+    if ((n = json_get(o, "sharing")) &&
+        !check_sharing(k, n, FIELD(f, "%s.sharing", w), &c->guest.share))
+        return false;
+    if (!c->guest.share.image[0])
+        strcpy(c->guest.share.image, c->name);
+    if ((n = json_get(o, "memory_policy"))) {
+        if (!get_str(k, n, FIELD(f, "%s.memory_policy", w), &s))
+            return false;
+        if (strlen(s) > 64 || strspn(s, "abcdefghijklmnopqrstuvwxyz"
+                                        "0123456789-") != strlen(s))
+            return fail(k, n, f, "must be an actor name [a-z0-9-]{0,64}");
+        c->memory_policy = strdup(s);
+    }
+    if ((n = json_get(o, "memory_policy_args"))) {
+        if (!get_str(k, n, FIELD(f, "%s.memory_policy_args", w), &s))
+            return false;
+        if (strlen(s) > 1024 || strpbrk(s, " \t\n"))
+            return fail(k, n, f, "must be key=value,... without spaces, "
+                        "at most 1024 bytes");
+        c->memory_policy_args = strdup(s);
+    }
+    return true;
+}
+
+static int find_domain(const struct scenario *sc, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sc->ndoms; i++)
+        if (!strcmp(sc->doms[i].cfg.name, name))
+            return (int)i;
+    return -1;
+}
+
+/* Every %{name} in s must name a domain of the scenario. */
+static bool check_refs(struct chk *k, const struct scenario *sc,
+                       const struct jnode *n, const char *field,
+                       const char *s)
+{
+    const char *p, *e;
+    char name[HV_NAME_MAX + 1];
+
+    for (p = strstr(s, "%{"); p; p = strstr(e, "%{")) {
+        e = strchr(p, '}');
+        if (!e || (size_t)(e - p - 2) > HV_NAME_MAX)
+            return fail(k, n, field, "unterminated %%{name}");
+        memcpy(name, p + 2, (size_t)(e - p - 2));
+        name[e - p - 2] = 0;
+        if (find_domain(sc, name) < 0)
+            return fail(k, n, field, "no domain \"%s\" in this scenario",
+                        name);
+    }
+    return true;
+}
+
+static bool check_action(struct chk *k, struct scenario *sc, size_t idx,
+                         const struct jnode *o)
+{
+    static const char *const keys[] = { "at", "domain", "write", "value",
+                                        "rm", "run", "destroy", "set",
+                                        NULL };
+    static const char *const set_keys[] = { "balloon", "rate_mib_s",
+                                            "demand", "cow_per_s", NULL };
+    struct sc_action *a = &sc->acts[idx];
+    const struct jnode *n, *set;
+    const char *s = NULL;
+    char w[64], f[160];
+    int kinds = 0;
+
+    FIELD(w, "actions[%zu]", idx);
+    a->dom = -1;
+    if (!known_keys(k, o, w, keys))
+        return false;
+    a->line = o->line;
+    if (!(n = json_get(o, "at")))
+        return fail(k, o, w, "\"at\" is required");
+    if (!get_time(k, n, FIELD(f, "%s.at", w), &a->at))
+        return false;
+    if ((n = json_get(o, "domain"))) {
+        if (!get_str(k, n, FIELD(f, "%s.domain", w), &s))
+            return false;
+        a->dom = find_domain(sc, s);
+        if (a->dom < 0)
+            return fail(k, n, f, "no domain \"%s\" in this scenario", s);
+    }
+    kinds = !!json_get(o, "write") + !!json_get(o, "rm") +
+            !!json_get(o, "run") + !!json_get(o, "destroy") +
+            !!json_get(o, "set");
+    if (kinds != 1)
+        return fail(k, o, w, "needs exactly one of \"write\", \"rm\", "
+                    "\"run\", \"destroy\", \"set\"");
+    if ((n = json_get(o, "write")) || (n = json_get(o, "rm"))) {
+        a->kind = json_get(o, "write") ? A_WRITE : A_RM;
+        FIELD(f, "%s.%s", w, a->kind == A_WRITE ? "write" : "rm");
+        if (!get_str(k, n, f, &s) || !check_refs(k, sc, n, f, s))
+            return false;
+        if (s[0] != '/' && a->dom < 0)
+            return fail(k, n, f, "a relative path needs \"domain\"");
+        a->path = strdup(s);
+        if (a->kind == A_WRITE) {
+            if (!(n = json_get(o, "value")))
+                return fail(k, o, w, "\"write\" needs \"value\"");
+            if (n->type != J_STR && n->type != J_NUM)
+                return fail(k, n, FIELD(f, "%s.value", w),
+                            "must be a string or a number");
+            a->value = strdup(n->str);
+        }
+    } else if ((n = json_get(o, "run"))) {
+        a->kind = A_RUN;
+        if (!get_str(k, n, FIELD(f, "%s.run", w), &s) ||
+            !check_refs(k, sc, n, f, s))
+            return false;
+        a->cmd = strdup(s);
+    } else if ((n = json_get(o, "destroy"))) {
+        a->kind = A_DESTROY;
+        if (!get_str(k, n, FIELD(f, "%s.destroy", w), &s))
+            return false;
+        a->dom = find_domain(sc, s);
+        if (a->dom < 0)
+            return fail(k, n, f, "no domain \"%s\" in this scenario", s);
+    } else {
+        set = json_get(o, "set");
+        a->kind = A_SET;
+        FIELD(w, "actions[%zu].set", idx);
+        if (a->dom < 0)
+            return fail(k, set, w, "needs \"domain\"");
+        if (!known_keys(k, set, w, set_keys))
+            return false;
+        if ((n = json_get(set, "balloon"))) {
+            if (!get_str(k, n, FIELD(f, "%s.balloon", w), &s))
+                return false;
+            if (balloon_mode_parse(s, &a->balloon))
+                return fail(k, n, f, "must be \"cooperative\", \"slow\", "
+                            "\"stuck\" or \"none\"");
+            a->has_balloon = true;
+        }
+        if ((n = json_get(set, "rate_mib_s"))) {
+            if (!get_num(k, n, FIELD(f, "%s.rate_mib_s", w), 0.001, 1e6,
+                         &a->rate))
+                return false;
+            a->has_rate = true;
+        }
+        if ((n = json_get(set, "demand"))) {
+            if (!get_size(k, n, FIELD(f, "%s.demand", w), &a->demand_kb))
+                return false;
+            a->has_demand = true;
+        }
+        if ((n = json_get(set, "cow_per_s"))) {
+            if (!get_num(k, n, FIELD(f, "%s.cow_per_s", w), 0, 1e9, &a->cow))
+                return false;
+            a->has_cow = true;
+        }
+    }
+    return true;
+}
+
+static int ev_cmp(const void *a, const void *b)
+{
+    const struct sc_event *x = a, *y = b;
+
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static bool add_event(struct scenario *sc, double t, enum ev_kind kind,
+                      size_t idx, size_t sub, size_t *cap)
+{
+    if (sc->nevs == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        struct sc_event *n = realloc(sc->evs, nc * sizeof(*n));
+
+        if (!n)
+            return false;
+        sc->evs = n;
+        *cap = nc;
+    }
+    sc->evs[sc->nevs] = (struct sc_event){ t, kind, idx, sub, sc->nevs };
+    sc->nevs++;
+    return true;
+}
+
+static bool build_events(struct scenario *sc)
+{
+    size_t cap = 0, i, j;
+
+    for (i = 0; i < sc->ndoms; i++) {
+        struct sc_domain *d = &sc->doms[i];
+
+        if (!add_event(sc, d->create_at, EV_CREATE, i, 0, &cap))
+            return false;
+        for (j = 1; j < d->ndemand; j++)
+            if (!add_event(sc, d->create_at + d->demand[j].t, EV_DEMAND, i,
+                           j, &cap))
+                return false;
+        if (d->destroy_at >= 0 &&
+            !add_event(sc, d->destroy_at, EV_DESTROY, i, 0, &cap))
+            return false;
+    }
+    for (i = 0; i < sc->nacts; i++)
+        if (!add_event(sc, sc->acts[i].at, EV_ACTION, i, 0, &cap))
+            return false;
+    if (sc->duration >= 0 &&
+        !add_event(sc, sc->duration, EV_END, 0, 0, &cap))
+        return false;
+    qsort(sc->evs, sc->nevs, sizeof(*sc->evs), ev_cmp);
+    return true;
+}
+
+static bool check_top(struct chk *k, struct scenario *sc,
+                      const struct jnode *root)
+{
+    static const char *const keys[] = { "host", "duration", "domains",
+                                        "actions", NULL };
+    const struct jnode *n;
+    size_t i;
+
+    if (!known_keys(k, root, "scenario", keys))
+        return false;
+    sc->host.paging = sc->host.sharing = -1;
+    sc->duration = -1;
+    if ((n = json_get(root, "host")) && !check_host(k, n, &sc->host))
+        return false;
+    if ((n = json_get(root, "duration")) &&
+        !get_time(k, n, "duration", &sc->duration))
+        return false;
+    if ((n = json_get(root, "domains"))) {
+        if (n->type != J_ARR)
+            return fail(k, n, "domains", "must be a list");
+        sc->doms = calloc(n->n + 1, sizeof(*sc->doms));
+        if (!sc->doms)
+            return fail(k, n, "domains", "out of memory");
+        for (i = 0; i < n->n; i++) {
+            sc->ndoms = i + 1;
+            if (!check_domain(k, sc, i, n->items[i]))
+                return false;
+        }
+    }
+    if ((n = json_get(root, "actions"))) {
+        if (n->type != J_ARR)
+            return fail(k, n, "actions", "must be a list");
+        sc->acts = calloc(n->n + 1, sizeof(*sc->acts));
+        if (!sc->acts)
+            return fail(k, n, "actions", "out of memory");
+        for (i = 0; i < n->n; i++) {
+            sc->nacts = i + 1;
+            if (!check_action(k, sc, i, n->items[i]))
+                return false;
+        }
+    }
+    if (!build_events(sc))
+        return fail(k, root, "scenario", "out of memory");
+    return true;
+}
+
+struct scenario *scenario_load(const char *path, char *err, size_t errlen)
+{
+    struct chk k = { .file = path, .err = err, .errlen = errlen };
+    struct scenario *sc;
+    struct jnode *root;
+    char *text = NULL, perr[256];
+    size_t len = 0, cap = 0;
+    FILE *f = fopen(path, "r");
+
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        return NULL;
+    }
+    for (;;) {
+        size_t n;
+
+        if (len + 4096 > cap) {
+            char *t = realloc(text, cap = cap * 2 + 4096);
+
+            if (!t) {
+                fclose(f);
+                free(text);
+                snprintf(err, errlen, "%s: out of memory", path);
+                return NULL;
+            }
+            text = t;
+        }
+        n = fread(text + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+        if (len > (16u << 20)) {
+            fclose(f);
+            free(text);
+            snprintf(err, errlen, "%s: larger than 16 MiB", path);
+            return NULL;
+        }
+    }
+    fclose(f);
+    root = json_parse(text, len, perr, sizeof(perr));
+    free(text);
+    if (!root) {
+        /* perr is "line N: what": make it FILE:N: what. */
+        unsigned line = 1;
+
+        if (sscanf(perr, "line %u:", &line) == 1)
+            snprintf(err, errlen, "%s:%u: JSON: %s", path, line,
+                     strchr(perr, ':') + 2);
+        else
+            snprintf(err, errlen, "%s: %s", path, perr);
+        return NULL;
+    }
+    sc = calloc(1, sizeof(*sc));
+    if (!sc || !(sc->path = strdup(path))) {
+        free(sc);
+        json_free(root);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
+    check_top(&k, sc, root);
+    json_free(root);
+    if (k.failed) {
+        scenario_free(sc);
+        return NULL;
+    }
+    return sc;
+}
+
+const struct scenario_host *scenario_host(const struct scenario *sc)
+{
+    return &sc->host;
+}
+
+/* ---- playing ------------------------------------------------------------- */
+
+static void say(struct scenario *sc, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void say(struct scenario *sc, const char *fmt, ...)
+{
+    va_list ap;
+    uint64_t ms = hv_now_ms(sc->hv);
+
+    fprintf(stderr, "xensim: %s: [%" PRIu64 ".%03us] ", sc->path, ms / 1000,
+            (unsigned)(ms % 1000));
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* Replace %{name} by the domain's domid; NULL if one is not running. */
+static char *expand(struct scenario *sc, const char *s, int dom)
+{
+    size_t cap = strlen(s) * 2 + 64, len = 0;
+    char *out = malloc(cap), name[HV_NAME_MAX + 1];
+    const char *p = s, *e;
+
+    if (!out)
+        return NULL;
+    if (dom >= 0 && s[0] != '/') {
+        if (!sc->doms[dom].domid) {
+            free(out);
+            return NULL;
+        }
+        len = (size_t)snprintf(out, cap, "/local/domain/%u/",
+                               sc->doms[dom].domid);
+    }
+    while (*p) {
+        if (p[0] == '%' && p[1] == '{' && (e = strchr(p, '}'))) {
+            int i;
+
+            memcpy(name, p + 2, (size_t)(e - p - 2));
+            name[e - p - 2] = 0;
+            i = find_domain(sc, name);
+            if (i < 0 || !sc->doms[i].domid) {
+                free(out);
+                return NULL;
+            }
+            if (len + 16 >= cap) {
+                char *n = realloc(out, cap *= 2);
+
+                if (!n) {
+                    free(out);
+                    return NULL;
+                }
+                out = n;
+            }
+            len += (size_t)snprintf(out + len, cap - len, "%u",
+                                    sc->doms[i].domid);
+            p = e + 1;
+            continue;
+        }
+        if (len + 2 >= cap) {
+            char *n = realloc(out, cap *= 2);
+
+            if (!n) {
+                free(out);
+                return NULL;
+            }
+            out = n;
+        }
+        out[len++] = *p++;
+    }
+    out[len] = 0;
+    return out;
+}
+
+static void child_event(struct loop *l, int fd, uint32_t events, void *arg)
+{
+    struct child *c = arg, **pp;
+    struct scenario *sc = c->sc;
+    int st;
+
+    (void)events;
+    if (waitpid(c->pid, &st, WNOHANG) != c->pid)
+        return;
+    if (!WIFEXITED(st) || WEXITSTATUS(st))
+        say(sc, "command (pid %d) failed with status %d", (int)c->pid,
+            WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+    loop_fd_del(l, fd);
+    close(fd);
+    for (pp = &sc->children; *pp; pp = &(*pp)->next) {
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    }
+    free(c);
+}
+
+static void run_command(struct scenario *sc, const char *cmd)
+{
+    struct child *c = calloc(1, sizeof(*c));
+    sigset_t all;
+    pid_t pid;
+    int fd;
+
+    if (!c)
+        return;
+    pid = fork();
+    if (pid == 0) {
+        sigemptyset(&all);
+        sigprocmask(SIG_SETMASK, &all, NULL);
+        setenv("XENSTORED_PATH", sc->socket_path, 1);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    if (pid < 0) {
+        say(sc, "cannot run '%s': %s", cmd, strerror(errno));
+        free(c);
+        return;
+    }
+    fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    c->pid = pid;
+    c->pidfd = fd;
+    c->sc = sc;
+    if (fd < 0 || loop_fd_add(sc->hv->loop, fd, EPOLLIN, child_event, c)) {
+        /* No pidfd: wait for it now rather than leave a zombie. */
+        if (fd >= 0)
+            close(fd);
+        waitpid(pid, NULL, 0);
+        free(c);
+        return;
+    }
+    c->next = sc->children;
+    sc->children = c;
+}
+
+static void do_action(struct scenario *sc, struct sc_action *a)
+{
+    struct hv *hv = sc->hv;
+    struct sc_domain *d = a->dom >= 0 ? &sc->doms[a->dom] : NULL;
+    struct hv_domain *hd = d && d->domid ? hv_domain(hv, d->domid) : NULL;
+    char *s;
+    int rc;
+
+    switch (a->kind) {
+    case A_WRITE:
+    case A_RM:
+        s = expand(sc, a->path, a->dom);
+        if (!s) {
+            say(sc, "action at line %u: a domain it names is not running",
+                a->line);
+            return;
+        }
+        rc = a->kind == A_WRITE
+                 ? store_write(hv->store, 0, s, a->value,
+                               (unsigned)strlen(a->value))
+                 : store_rm(hv->store, 0, s);
+        if (rc)
+            say(sc, "action at line %u: %s %s: %s", a->line,
+                a->kind == A_WRITE ? "write" : "rm", s, strerror(rc));
+        free(s);
+        return;
+    case A_RUN:
+        s = expand(sc, a->cmd, -1);
+        if (!s) {
+            say(sc, "action at line %u: a domain it names is not running",
+                a->line);
+            return;
+        }
+        run_command(sc, s);
+        free(s);
+        return;
+    case A_DESTROY:
+        if (!hd || hv_domain_destroy(hv, d->domid))
+            say(sc, "action at line %u: %s is not running", a->line,
+                d->cfg.name);
+        else
+            d->domid = 0;
+        return;
+    case A_SET:
+        if (!hd) {
+            say(sc, "action at line %u: %s is not running", a->line,
+                d->cfg.name);
+            return;
+        }
+        if (a->has_cow) {
+            hd->guest.cfg.share.cow_per_s = a->cow;
+            if (a->cow > 0 && hd->shr_pages)
+                hv_wake(hv, hd);
+        }
+        if (a->has_balloon || a->has_rate)
+            guest_set_balloon(hv, hd, a->has_balloon ? a->balloon
+                                                     : hd->guest.cfg.balloon,
+                              a->has_rate ? a->rate : 0);
+        if (a->has_demand)
+            guest_set_demand(hv, hd, a->demand_kb);
+        return;
+    }
+}
+
+static void do_event(struct scenario *sc, const struct sc_event *e)
+{
+    struct hv *hv = sc->hv;
+    struct sc_domain *d = e->kind != EV_ACTION && e->kind != EV_END
+                              ? &sc->doms[e->idx] : NULL;
+    struct hv_domain *hd;
+    char err[256];
+    int rc;
+
+    switch (e->kind) {
+    case EV_CREATE:
+        rc = hv_domain_create(hv, &d->cfg, 0, &d->domid, err, sizeof(err));
+        if (rc) {
+            d->domid = 0;
+            say(sc, "create %s: %s", d->cfg.name, err);
+        }
+        return;
+    case EV_DESTROY:
+        if (d->domid && !hv_domain_destroy(hv, d->domid))
+            d->domid = 0;
+        return;
+    case EV_DEMAND:
+        hd = d->domid ? hv_domain(hv, d->domid) : NULL;
+        if (hd)
+            guest_set_demand(hv, hd, d->demand[e->sub].kb);
+        return;
+    case EV_ACTION:
+        do_action(sc, &sc->acts[e->idx]);
+        return;
+    case EV_END:
+        say(sc, "the scenario's duration is over");
+        loop_stop(hv->loop);
+        return;
+    }
+}
+
+static void arm_events(struct scenario *sc);
+
+static void event_timer(struct loop *l, struct loop_timer *t, void *arg)
+{
+    struct scenario *sc = arg;
+    uint64_t now = hv_now_ms(sc->hv);
+
+    (void)l;
+    (void)t;
+    sc->timer = NULL;
+    while (sc->next_ev < sc->nevs &&
+           sc->evs[sc->next_ev].t * 1000 <= (double)now + 0.5) {
+        const struct sc_event *e = &sc->evs[sc->next_ev++];
+
+        do_event(sc, e);
+    }
+    arm_events(sc);
+}
+
+/* Real milliseconds until simulated time t_ms. */
+static uint64_t real_delay(struct hv *hv, double t_ms)
+{
+    double now = (double)hv_now_ms(hv);
+
+    if (t_ms <= now)
+        return 0;
+    return (uint64_t)ceil((t_ms - now) / hv->cfg.speed);
+}
+
+static void arm_events(struct scenario *sc)
+{
+    if (sc->next_ev >= sc->nevs)
+        return;
+    sc->timer = loop_timer_add(sc->hv->loop,
+                               real_delay(sc->hv,
+                                          sc->evs[sc->next_ev].t * 1000),
+                               event_timer, sc);
+}
+
+static void publish_time(struct scenario *sc, uint64_t s)
+{
+    char buf[24];
+    int n = snprintf(buf, sizeof(buf), "%" PRIu64, s);
+
+    store_write(sc->hv->store, 0, "/tool/xensim/time", buf, (unsigned)n);
+}
+
+static void clock_timer(struct loop *l, struct loop_timer *t, void *arg)
+{
+    struct scenario *sc = arg;
+    uint64_t s = hv_now_ms(sc->hv) / 1000;
+
+    (void)t;
+    publish_time(sc, s);
+    sc->clock = loop_timer_add(l, real_delay(sc->hv, (double)(s + 1) * 1000),
+                               clock_timer, sc);
+}
+
+int scenario_run(struct scenario *sc, struct hv *hv, const char *socket_path)
+{
+    struct xs_permissions all_read = { .id = 0, .perms = XS_PERM_READ };
+
+    sc->hv = hv;
+    sc->socket_path = strdup(socket_path);
+    if (!sc->socket_path)
+        return -ENOMEM;
+    publish_time(sc, 0);
+    store_set_perms(hv->store, 0, "/tool/xensim/time", &all_read, 1);
+    sc->clock = loop_timer_add(hv->loop, real_delay(hv, 1000), clock_timer,
+                               sc);
+    /* Events at time 0 (the initial domains) happen before the loop. */
+    event_timer(hv->loop, NULL, sc);
+    return 0;
+}
+
+void scenario_free(struct scenario *sc)
+{
+    size_t i;
+
+    if (!sc)
+        return;
+    if (sc->hv) {
+        if (sc->timer)
+            loop_timer_cancel(sc->hv->loop, sc->timer);
+        if (sc->clock)
+            loop_timer_cancel(sc->hv->loop, sc->clock);
+    }
+    while (sc->children) {
+        struct child *c = sc->children;
+
+        sc->children = c->next;
+        kill(c->pid, SIGTERM);
+        waitpid(c->pid, NULL, 0);
+        loop_fd_del(sc->hv->loop, c->pidfd);
+        close(c->pidfd);
+        free(c);
+    }
+    for (i = 0; i < sc->ndoms; i++) {
+        hv_domain_config_dispose(&sc->doms[i].cfg);
+        free(sc->doms[i].demand);
+    }
+    for (i = 0; i < sc->nacts; i++) {
+        free(sc->acts[i].path);
+        free(sc->acts[i].value);
+        free(sc->acts[i].cmd);
+    }
+    free(sc->doms);
+    free(sc->acts);
+    free(sc->evs);
+    free(sc->path);
+    free(sc->socket_path);
+    free(sc);
+}
