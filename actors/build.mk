@@ -13,14 +13,15 @@ ACTORS_LDLIBS = $(ACTORS_LIBMP) \
 ACTORS_CFLAGS := -Ilibmempolicy/include
 
 BINS += $(O)/bin/xl-auto $(O)/bin/xl-manual $(O)/bin/example
-TEST_BINS += $(O)/tests/test-actor-kit $(O)/tests/test-xl-auto-policy
-BENCH_BINS += $(O)/bench/bench-actors
+# actor-probe is the driver of the shell tests and of the benchmark
+# (bench/actors/run.sh); not a test itself (run.sh runs test-* only).
+TEST_BINS += $(O)/tests/test-actor-kit $(O)/tests/test-xl-auto-policy \
+             $(O)/tests/actor-probe
 
 $(O)/obj/actors/xl-auto/%.o $(O)/obj/actors/xl-manual/%.o \
 $(O)/obj/actors/example/%.o: CFLAGS += $(ACTORS_CFLAGS)
 $(O)/obj/tests/actors/%.o: CFLAGS += $(ACTORS_CFLAGS) $(CMOCKA_CFLAGS) \
-    -Ilibmempolicy/src -Iactors/xl-auto
-$(O)/obj/bench/actors/%.o: CFLAGS += $(ACTORS_CFLAGS) $(XENSTORE_CFLAGS)
+    $(XENSTORE_CFLAGS) -Ilibmempolicy/src -Iactors/xl-auto
 
 $(O)/bin/xl-auto: $(O)/obj/actors/xl-auto/xl-auto.o \
                   $(O)/obj/actors/xl-auto/policy.o $(ACTORS_LIBMP)
@@ -46,7 +47,18 @@ $(O)/tests/test-xl-auto-policy: $(O)/obj/tests/actors/test_xl_auto_policy.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ACTORS_LDLIBS) $(CMOCKA_LIBS)
 
-$(O)/bench/bench-actors: $(O)/obj/bench/actors/bench_actors.o \
-                         $(ACTORS_LIBMP)
+$(O)/tests/actor-probe: $(O)/obj/tests/actors/actor_probe.o $(ACTORS_LIBMP)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ACTORS_LDLIBS)
+
+# `make install`: the actors and their systemd units (ExecStart pointed
+# at $(PREFIX)/bin).
+.PHONY: actors-install
+install: actors-install
+actors-install: $(O)/bin/xl-auto $(O)/bin/xl-manual $(O)/bin/example
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 755 $^ $(DESTDIR)$(PREFIX)/bin
+	for u in actors/systemd/*.service; do \
+	    sed 's|/usr/local/bin/|$(PREFIX)/bin/|' $$u \
+	        >$(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$u); \
+	done

@@ -57,6 +57,7 @@ struct dom {
     uint64_t interval_ms;     /* current re-check interval */
     uint64_t last_actual_kb, last_paged_kb;
     bool maybe_paging;        /* paging may be in effect: check on change */
+    uint64_t ptarget_kb;      /* paging target as last set or seen */
 };
 
 static void check(mempolicy_actor *a, void *arg);
@@ -138,6 +139,7 @@ static int fetch_caps(mempolicy_actor *a, struct dom *d)
     /* After a restart, paging we started before may still be on. */
     if (info.paging || info.paged_kb)
         d->maybe_paging = true;
+    d->ptarget_kb = info.paging_target_kb;
     mempolicy_dominfo_dispose(&info);
     return 0;
 }
@@ -181,6 +183,19 @@ static void update_params(mempolicy_actor *a, struct dom *d,
                             "the default for it)", d->domid, params, err);
 }
 
+static void raise_paging_target(mempolicy_actor *a, struct dom *d)
+{
+    int rc = mempolicy_domain_set_paging_target(mempolicy_actor_ctx(a),
+                                                d->domid,
+                                                (int64_t)d->target_kb, false);
+
+    if (failed(a, d, rc, "raising the paging target"))
+        return;
+    d->ptarget_kb = d->target_kb;
+    mempolicy_actor_log(a, XTL_DEBUG, "domain %u: paging target %" PRIu64
+                        " KiB (target rose)", d->domid, d->target_kb);
+}
+
 static void domain_changed(mempolicy_actor *a, uint32_t domid,
                            const mempolicy_policy *p, void *user)
 {
@@ -218,6 +233,13 @@ static void domain_changed(mempolicy_actor *a, uint32_t domid,
                                        : "");
     d->interval_ms = 0;
     if (want_paging(d)) {
+        /*
+         * A higher target pages back in at once (no reason to keep the
+         * guest short for the delay); a lower one waits for the delay,
+         * since the balloon may still get there.
+         */
+        if (d->maybe_paging && d->ptarget_kb && d->ptarget_kb < d->target_kb)
+            raise_paging_target(a, d);
         /* Restart the delay: the decision is taken on this target. */
         arm(a, d, d->params.delay_ms);
     } else if (d->maybe_paging) {
@@ -247,6 +269,7 @@ static void apply(mempolicy_actor *a, struct dom *d,
             ctx, d->domid, (int64_t)act->paging_target_kb, false);
         if (failed(a, d, rc, "setting the paging target"))
             return;
+        d->ptarget_kb = act->paging_target_kb;
         if (act->paging_target_kb)
             mempolicy_actor_log(a, XTL_DEBUG, "domain %u: paging target %"
                                 PRIu64 " KiB", d->domid,
@@ -276,6 +299,7 @@ static void check(mempolicy_actor *a, void *arg)
     o.paged_kb = info.paged_kb;
     o.paging = info.paging;
     o.paging_target_kb = info.paging_target_kb;
+    d->ptarget_kb = info.paging_target_kb;
     d->static_max_kb = info.static_max_kb;
     mempolicy_dominfo_dispose(&info);
 
