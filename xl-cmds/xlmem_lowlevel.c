@@ -3,9 +3,10 @@
  * mem-balloon-{set,get}-target, mem-paging-{set,get}-target,
  * mem-paging-{enable,disable}, mem-sharing-{enable,disable}.
  *
- * The setters are for experts and only work while the domain's actor is
- * xl-manual (otherwise an actor would undo them at once); the refusal
- * names the domain's actor and the command that switches it.  Getters
+ * The setters, and switching paging or sharing, are for experts and only
+ * work while the domain's actor is xl-manual (otherwise an actor would
+ * undo them at once; the library enforces it too); the refusal names the
+ * domain's actor and the command that switches it.  Getters
  * print KiB with a "k" suffix, so that their output is exact and can be
  * given back to a setter unchanged.
  *
@@ -25,10 +26,15 @@
 /* The refusal of a low-level setter, naming the actor in charge. */
 static int not_manual(uint32_t domid, const char *dom, const char *actor)
 {
-    xlmem_err("domain %u is managed by actor '%s', and low-level targets "
-              "can only be set under actor " MANUAL " (switch with: "
-              "xlmem mem-policy-set %s " MANUAL ")", domid,
-              *actor ? actor : "(none)", dom);
+    char who[MEMPOLICY_ACTOR_MAX + 32];
+
+    if (*actor)
+        snprintf(who, sizeof(who), "is managed by actor '%s'", actor);
+    else
+        snprintf(who, sizeof(who), "has no actor");
+    xlmem_err("domain %u %s; low-level targets can only be set under "
+              "actor " MANUAL " (switch with: xlmem mem-policy-set %s "
+              MANUAL ")", domid, who, dom);
     return XLMEM_EXIT_FAIL;
 }
 
@@ -185,6 +191,8 @@ static int do_switch(int argc, char **argv, switch_fn *fn, const char *what)
     while (xlmem_getopt(argc, argv, "", NULL, 1, 1) != -1)
         ;
     domid = xlmem_find_domain(argv[optind]);
+    if (check_manual(domid, argv[optind]))
+        return XLMEM_EXIT_FAIL;
     rc = fn(xlmem_ctx(), domid);
     if (rc)
         return xlmem_lib_err(rc, "cannot %s for domain %u", what, domid);
