@@ -1,0 +1,279 @@
+/*
+ * test-lowlevel.c: the mechanism calls against xensim: the actor rule for
+ * setters (xl-manual, the context's own actor, refused otherwise with the
+ * store unchanged), balloon target and maxmem, paging target and
+ * enable/disable, sharing and its primitives, and the errors that say
+ * what is missing (PV guest, no HAP, hypervisor without the feature).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "common.h"
+
+static struct xsim sim;
+static struct xs_handle *xsh;
+static mempolicy_ctx *ctx;
+static int hvm1, hvm2, nohap;
+
+static int setup(void **state)
+{
+    static const char *const args[] = { "--domains", "2", NULL };
+
+    if (xsim_start(&sim, args))
+        return -1;
+    hvm1 = xsim_create(&sim, "name=hvm1 type=hvm hap=1 memory_kb=262144 "
+                             "maxmem_kb=524288 share_zero=1");
+    hvm2 = xsim_create(&sim, "name=hvm2 type=hvm hap=1 memory_kb=262144 "
+                             "maxmem_kb=524288 share_zero=1");
+    nohap = xsim_create(&sim, "name=nohap type=hvm hap=0 memory_kb=262144");
+    xsh = xs_open(0);
+    ctx = test_ctx();
+    return xsh && ctx && hvm1 > 0 && hvm2 > 0 && nohap > 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    test_ctx_free(ctx);
+    if (xsh)
+        xs_close(xsh);
+    xsim_stop(&sim);
+    return 0;
+}
+
+static uint64_t hv_field(unsigned domid, const char *key)
+{
+    char *r = xsim_hv(&sim, "dominfo %u", domid);
+    uint64_t v = 0;
+
+    assert_non_null(r);
+    assert_true(reply_u64(r, key, &v));
+    free(r);
+    return v;
+}
+
+static void check_detail(mempolicy_ctx *c, const char *detail)
+{
+    if (!strstr(mempolicy_last_error(c), detail))
+        fail_msg("detail '%s' lacks '%s'", mempolicy_last_error(c), detail);
+}
+
+#define UNCHANGED(call, rc_expected, detail)                                 \
+    do {                                                                     \
+        char *before_ = store_dump(xsh), *after_;                            \
+        int rc_ = (call);                                                    \
+        after_ = store_dump(xsh);                                            \
+        assert_int_equal(rc_, (rc_expected));                                \
+        assert_string_equal(before_, after_);                                \
+        check_detail(ctx, detail);                                           \
+        free(before_);                                                       \
+        free(after_);                                                        \
+    } while (0)
+
+static void setters_need_the_actor(void **state)
+{
+    uint64_t t;
+
+    assert_int_equal(mempolicy_domain_set_policy(ctx, 1, "xl-auto", ""), 0);
+    UNCHANGED(mempolicy_domain_set_balloon_target(ctx, 1, 300000, false),
+              MEMPOLICY_ERROR_NOT_ACTOR, "actor is xl-auto");
+    check_detail(ctx, "mem-policy-set 1 xl-manual");
+    UNCHANGED(mempolicy_domain_set_paging_target(ctx, hvm1, 0, false),
+              MEMPOLICY_ERROR_NOT_ACTOR, "actor is \"\"");
+    UNCHANGED(mempolicy_domain_enable_paging(ctx, hvm1),
+              MEMPOLICY_ERROR_NOT_ACTOR, "not xl-manual");
+    UNCHANGED(mempolicy_domain_enable_sharing(ctx, hvm1),
+              MEMPOLICY_ERROR_NOT_ACTOR, "not xl-manual");
+    assert_int_equal(hv_field(hvm1, "paging"), 0);
+    assert_int_equal(hv_field(hvm1, "sharing"), 0);
+    /* Getters always work. */
+    assert_int_equal(mempolicy_domain_get_balloon_target(ctx, 1, &t), 0);
+    assert_int_equal(t, 524288);
+
+    /* The context's own actor may. */
+    assert_int_equal(mempolicy_ctx_set_actor(ctx, "xl"), 0);
+    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, 1, 300000,
+                                                         false), 0);
+    assert_int_equal(mempolicy_domain_get_balloon_target(ctx, 1, &t), 0);
+    assert_int_equal(t, 300000);
+    assert_int_equal(mempolicy_ctx_set_actor(ctx, NULL), 0);
+    UNCHANGED(mempolicy_domain_set_balloon_target(ctx, 1, 310000, false),
+              MEMPOLICY_ERROR_NOT_ACTOR, "xl-auto");
+    assert_int_equal(mempolicy_ctx_set_actor(ctx, "Bad Name"),
+                     MEMPOLICY_ERROR_INVAL);
+}
+
+static void balloon_target(void **state)
+{
+    uint64_t t, static_max;
+    char *v;
+
+    assert_int_equal(mempolicy_domain_set_policy(ctx, 2, "xl-manual", ""), 0);
+    v = xs_get(xsh, "/local/domain/2/memory/static-max");
+    static_max = strtoull(v, NULL, 10);
+    free(v);
+    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, 2, 400000,
+                                                         false), 0);
+    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, 2, -1000,
+                                                         true), 0);
+    assert_int_equal(mempolicy_domain_get_balloon_target(ctx, 2, &t), 0);
+    assert_int_equal(t, 399000);
+    /* Raising above maxmem raises maxmem first, as libxl does. */
+    assert_int_equal(mempolicy_ctx_set_actor(ctx, NULL), 0);
+    v = xsim_hv(&sim, "setmaxmem 2 400000");
+    assert_non_null(v);
+    free(v);
+    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, 2, 450000,
+                                                         false), 0);
+    assert_true(hv_field(2, "max_kb") >= 450000);
+
+    UNCHANGED(mempolicy_domain_set_balloon_target(ctx, 2, 0, false),
+              MEMPOLICY_ERROR_RANGE, "positive");
+    UNCHANGED(mempolicy_domain_set_balloon_target(ctx, 2, -450000, true),
+              MEMPOLICY_ERROR_RANGE, "underflows");
+    UNCHANGED(mempolicy_domain_set_balloon_target(ctx, 2,
+                                                  (int64_t)static_max + 1,
+                                                  false),
+              MEMPOLICY_ERROR_RANGE, "static-max");
+    UNCHANGED(mempolicy_domain_set_balloon_target(ctx, 2, INT64_MAX, true),
+              MEMPOLICY_ERROR_RANGE, "overflows");
+    UNCHANGED(mempolicy_domain_set_balloon_target(ctx, 99, 1000, false),
+              MEMPOLICY_ERROR_NO_DOMAIN, "domain 99");
+    assert_int_equal(mempolicy_domain_get_balloon_target(ctx, 99, &t),
+                     MEMPOLICY_ERROR_NO_DOMAIN);
+}
+
+static void paging(void **state)
+{
+    uint64_t t;
+
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm1, "xl-manual", ""),
+                     0);
+    /* Not enabled yet: a non-zero target is refused. */
+    UNCHANGED(mempolicy_domain_set_paging_target(ctx, hvm1, 100000, false),
+              MEMPOLICY_ERROR_INVAL, "paging is not enabled");
+    assert_int_equal(mempolicy_domain_enable_paging(ctx, hvm1), 0);
+    assert_int_equal(hv_field(hvm1, "paging"), 1);
+    assert_int_equal(mempolicy_domain_enable_paging(ctx, hvm1), 0);
+    assert_int_equal(mempolicy_domain_set_paging_target(ctx, hvm1, 200000,
+                                                        false), 0);
+    assert_int_equal(mempolicy_domain_set_paging_target(ctx, hvm1, -50000,
+                                                        true), 0);
+    assert_int_equal(mempolicy_domain_get_paging_target(ctx, hvm1, &t), 0);
+    assert_int_equal(t, 150000);
+    UNCHANGED(mempolicy_domain_set_paging_target(ctx, hvm1, -150001, true),
+              MEMPOLICY_ERROR_RANGE, "underflows");
+    UNCHANGED(mempolicy_domain_set_paging_target(ctx, hvm1, 600000, false),
+              MEMPOLICY_ERROR_RANGE, "static-max");
+    /* 0 pages everything back in and turns paging off. */
+    assert_int_equal(mempolicy_domain_set_paging_target(ctx, hvm1, 0, false),
+                     0);
+    assert_int_equal(mempolicy_domain_get_paging_target(ctx, hvm1, &t), 0);
+    assert_int_equal(t, 0);
+    assert_int_equal(hv_field(hvm1, "paging"), 0);
+    /* disable is idempotent too */
+    assert_int_equal(mempolicy_domain_disable_paging(ctx, hvm1), 0);
+    assert_int_equal(mempolicy_domain_enable_paging(ctx, hvm1), 0);
+    assert_int_equal(mempolicy_domain_disable_paging(ctx, hvm1), 0);
+    assert_int_equal(hv_field(hvm1, "paging"), 0);
+}
+
+static void missing_features(void **state)
+{
+    assert_int_equal(mempolicy_domain_set_policy(ctx, 2, "xl-manual", ""), 0);
+    assert_int_equal(mempolicy_domain_set_policy(ctx, nohap, "xl-manual", ""),
+                     0);
+    UNCHANGED(mempolicy_domain_enable_paging(ctx, 2), MEMPOLICY_ERROR_PV,
+              "PV guest");
+    UNCHANGED(mempolicy_domain_enable_sharing(ctx, 2), MEMPOLICY_ERROR_PV,
+              "PV guest");
+    UNCHANGED(mempolicy_domain_set_paging_target(ctx, 2, 1000, false),
+              MEMPOLICY_ERROR_PV, "PV guest");
+    UNCHANGED(mempolicy_domain_enable_paging(ctx, nohap),
+              MEMPOLICY_ERROR_NO_HAP, "hardware-assisted paging");
+    UNCHANGED(mempolicy_domain_enable_sharing(ctx, nohap),
+              MEMPOLICY_ERROR_NO_HAP, "hardware-assisted paging");
+}
+
+static void hypervisor_without_features(void **state)
+{
+    static const char *const args[] = { "--no-paging", "--no-sharing", NULL };
+    struct xsim s2;
+    mempolicy_ctx *c2;
+    int d;
+
+    assert_int_equal(xsim_start(&s2, args), 0);
+    d = xsim_create(&s2, "name=h type=hvm hap=1 memory_kb=262144");
+    assert_true(d > 0);
+    c2 = test_ctx();
+    assert_non_null(c2);
+    assert_int_equal(mempolicy_domain_set_policy(c2, d, "xl-manual", ""), 0);
+    assert_int_equal(mempolicy_domain_enable_paging(c2, d),
+                     MEMPOLICY_ERROR_NOSYS);
+    check_detail(c2, "ENOSYS");
+    assert_int_equal(mempolicy_domain_enable_sharing(c2, d),
+                     MEMPOLICY_ERROR_NOSYS);
+    check_detail(c2, "ENOSYS");
+    test_ctx_free(c2);
+    xsim_stop(&s2);
+    setenv("XENSTORED_PATH", sim.sock, 1);
+}
+
+static void sharing(void **state)
+{
+    uint64_t h1[4], h2[4], hd1, hd2;
+    unsigned i;
+
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm1, "xl-manual", ""),
+                     0);
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm2, "xl-manual", ""),
+                     0);
+    assert_int_equal(mempolicy_domain_enable_sharing(ctx, hvm1), 0);
+    assert_int_equal(mempolicy_domain_enable_sharing(ctx, hvm1), 0);
+    assert_int_equal(mempolicy_domain_enable_sharing(ctx, hvm2), 0);
+    assert_int_equal(hv_field(hvm1, "sharing"), 1);
+
+    assert_int_equal(mempolicy_domain_page_hashes(ctx, hvm1, 0, 4, h1), 0);
+    assert_int_equal(mempolicy_domain_page_hashes(ctx, hvm2, 0, 4, h2), 0);
+    assert_int_equal(mempolicy_domain_page_hashes(ctx, hvm1, 0, 0, h1),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_domain_page_hashes(ctx, hvm1, 0, 513, h1),
+                     MEMPOLICY_ERROR_INVAL);
+    /* Both guests are all zero pages: same hashes, and shareable. */
+    for (i = 0; i < 4; i++)
+        assert_true(h1[i] == h2[i]);
+    assert_int_equal(hv_field(hvm2, "shared_kb"), 0);
+    assert_int_equal(mempolicy_domain_nominate_gfn(ctx, hvm1, 1, &hd1), 0);
+    assert_int_equal(mempolicy_domain_nominate_gfn(ctx, hvm2, 1, &hd2), 0);
+    assert_int_equal(mempolicy_domain_share_gfns(ctx, hvm1, 1, hd1, hvm2, 1,
+                                                 hd2), 0);
+    assert_true(hv_field(hvm2, "shared_kb") + hv_field(hvm1, "shared_kb") >
+                0);
+    /* Errors of the hypervisor come back as codes with a detail. */
+    assert_int_equal(mempolicy_domain_share_gfns(ctx, hvm1, 1, hd1, 99, 1,
+                                                 hd2),
+                     MEMPOLICY_ERROR_NO_DOMAIN);
+    check_detail(ctx, "ESRCH");
+    assert_int_equal(mempolicy_domain_nominate_gfn(ctx, 99, 0, &hd1),
+                     MEMPOLICY_ERROR_NO_DOMAIN);
+    assert_int_equal(mempolicy_domain_disable_sharing(ctx, hvm2), 0);
+    assert_int_equal(hv_field(hvm2, "sharing"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(setters_need_the_actor),
+        cmocka_unit_test(balloon_target),
+        cmocka_unit_test(paging),
+        cmocka_unit_test(missing_features),
+        cmocka_unit_test(hypervisor_without_features),
+        cmocka_unit_test(sharing),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
