@@ -160,7 +160,7 @@ static inline const char *xt_call(int fd, uint32_t type, uint32_t tx,
     return "";
 }
 
-/* True if the peer closed the connection (EOF within the bound). */
+/* True if the peer closed the connection (EOF or reset, within the bound). */
 static inline int xt_closed(int fd)
 {
     struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -168,7 +168,7 @@ static inline int xt_closed(int fd)
 
     if (poll(&p, 1, XT_TIMEOUT_MS) != 1)
         return 0;
-    return read(fd, &c, 1) == 0;
+    return read(fd, &c, 1) <= 0;
 }
 
 #endif
