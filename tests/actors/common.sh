@@ -1,0 +1,97 @@
+# tests/actors/common.sh: helpers shared by the actor tests.
+#
+#   . "$(dirname "$0")/common.sh"     (after ../lib.sh)
+#   actor_start NAME [ARGS...]  start $MP_BUILD/bin/NAME -v; returns once
+#                               it logged "serving" (its resync is done)
+#   actor_stop                  SIGTERM it, wait, check exit status 0
+#   actor_log                   what it logged so far (complete once
+#                               stopped)
+#   wait_node PATH VALUE [S]    wait (xenstore watch, at most S seconds,
+#                               default 30) until PATH reads VALUE
+#   mkdom ARGS...               create a domain on the hv channel; echo
+#                               its domid
+#   info DOMID KEY              one field of actor-probe info
+#
+# Readiness and progress are always waited for on events (a pipe from the
+# actor's stderr, xenstore watches, wait on the pid), never by sleeping.
+
+PROBE=$MP_BUILD/tests/actor-probe
+ACTOR_PID=
+ACTOR_LOG=
+
+actor_start() {
+    local name=$1 line=
+    shift
+    local fifo=$XENSIM_DIR/$name.fifo
+    ACTOR_LOG=$XENSIM_DIR/$name.log
+    rm -f "$fifo"
+    mkfifo "$fifo" || return 1
+    "$MP_BUILD/bin/$name" -v "$@" 2>"$fifo" &
+    ACTOR_PID=$!
+    exec 5<"$fifo"
+    while IFS= read -r -t 30 line <&5; do
+        echo "$line" >>"$ACTOR_LOG"
+        case $line in *serving*) break ;; esac
+    done
+    # The rest of its stderr goes on to the log file.
+    cat <&5 >>"$ACTOR_LOG" &
+    _actor_cat=$!
+    exec 5<&-
+    case $line in
+        *serving*) return 0 ;;
+        *) echo "# $name did not start: $(cat "$ACTOR_LOG")"; return 1 ;;
+    esac
+}
+
+# Wait for the actor to exit by itself; sets ACTOR_RC.
+actor_wait() {
+    ACTOR_RC=0
+    wait "$ACTOR_PID" || ACTOR_RC=$?
+    wait "$_actor_cat" 2>/dev/null
+    ACTOR_PID=
+}
+
+actor_stop() {
+    [ -n "$ACTOR_PID" ] || return 0
+    kill -TERM "$ACTOR_PID"
+    actor_wait
+    is "$ACTOR_RC" 0 "actor exits 0 on SIGTERM"
+}
+
+actor_kill9() {
+    kill -9 "$ACTOR_PID"
+    actor_wait
+}
+
+actor_log() { cat "$ACTOR_LOG"; }
+
+wait_node() {
+    local path=$1 want=$2 t=${3:-30} v= line left
+    local deadline=$((SECONDS + t))
+    coproc _W { exec xenstore-watch "$path" 2>/dev/null; }
+    local wpid=$_W_PID
+    while :; do
+        v=$(xenstore-read "$path" 2>/dev/null)
+        [ "$v" == "$want" ] && break
+        left=$((deadline - SECONDS))
+        [ "$left" -gt 0 ] || break
+        read -r -t "$left" line <&"${_W[0]}" || break
+    done
+    kill "$wpid" 2>/dev/null
+    wait "$wpid" 2>/dev/null
+    [ "$v" == "$want" ] || { echo "# $path is '$v', not '$want'"; return 1; }
+}
+
+mkdom() {
+    local r
+    r=$("$PROBE" hv create "$@") || { echo "# create: $r" >&2; return 1; }
+    echo "${r#ok domid=}"
+}
+
+info() {
+    local kv
+    for kv in $("$PROBE" info "$1"); do
+        [ "${kv%%=*}" == "$2" ] && { echo "${kv#*=}"; return 0; }
+    done
+    return 1
+}

@@ -1,0 +1,118 @@
+#!/bin/bash
+# xl-auto against the simulated host: every rule of issue 6.
+#
+# Time runs 100x (--speed 100), so delay=2 is 20 ms of real time.  Where a
+# test must show that something did NOT happen after the delay, it makes a
+# second, identical domain change afterwards and waits for that one to be
+# paged: the kit's timers fire in deadline order, so by then the first
+# domain's delay has certainly expired.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/common.sh"
+
+xensim_start --speed 100
+G=1048576 # 1 GiB in KiB
+M=1024
+
+hvm() { mkdom name="$1" type=hvm hap=1 memory_kb=$G maxmem_kb=$G \
+    balloon="$2" memory_policy=xl-auto memory_policy_args="$3"; }
+
+pv=$(mkdom name=pv1 type=pv memory_kb=$G maxmem_kb=$G \
+    memory_policy=xl-auto memory_policy_args=min=600)
+stuck=$(hvm stuck1 stuck paging=1,delay=2)
+noenf=$(hvm noenf stuck paging=1,delay=2)
+nopg=$(hvm nopg stuck paging=0,delay=2)
+rise=$(hvm rise stuck paging=1,delay=2)
+burst=$(hvm burst stuck paging=1,delay=5)
+doomed=$(hvm doomed stuck paging=1,delay=2)
+sync1=$(hvm sync1 stuck paging=1,delay=2)
+sync2=$(hvm sync2 stuck paging=1,delay=2)
+bad=$(mkdom name=bad type=pv memory_kb=$G maxmem_kb=$G \
+    memory_policy=xl-auto memory_policy_args=delay=soon,min=700)
+
+actor_start xl-auto || exit 1
+
+# --- balloon target, clamped to [min, static-max] ------------------------
+"$PROBE" target "$pv" $((512 * M))
+ok "wait_node /local/domain/$pv/memory/target $((600 * M))" \
+    "balloon target raised to min=600 (MiB)"
+xenstore-write /libxl/"$pv"/memory-policy/actor-params min=2g
+ok "wait_node /local/domain/$pv/memory/target $G" \
+    "a min above static-max gives static-max, never more"
+is "$(xenstore-read /local/domain/"$pv"/memory/target-tot_pages 2>/dev/null)" \
+    "" "PV guest: no paging target written"
+"$PROBE" target "$bad" $((512 * M))
+ok "wait_node /local/domain/$bad/memory/target $((700 * M))" \
+    "a bad param falls back to its default, the other params still apply"
+
+# --- paging after the delay, only for the gap ----------------------------
+"$PROBE" target "$stuck" $((512 * M))
+ok "wait_node /local/domain/$stuck/memory/target $((512 * M))" \
+    "stuck HVM guest: balloon target set at once"
+ok "wait_node /local/domain/$stuck/memory/target-tot_pages $((512 * M))" \
+    "after the delay: paging target = target (only the gap is paged)"
+is "$(info "$stuck" paging)" 1 "paging enabled on the stuck guest"
+
+# --- enforce=0 and paging=0 never page -----------------------------------
+"$PROBE" target "$noenf" $((512 * M)) 0
+"$PROBE" target "$nopg" $((512 * M))
+ok "wait_node /local/domain/$nopg/memory/target $((512 * M))" \
+    "paging=0 guest: balloon target set"
+"$PROBE" target "$sync1" $((512 * M))
+ok "wait_node /local/domain/$sync1/memory/target-tot_pages $((512 * M))" \
+    "a later domain with the same delay got paged (delay has expired)"
+is "$(info "$noenf" paging)/$(info "$noenf" paged)" "0/0" \
+    "enforce=0: no paging after the delay"
+is "$(info "$nopg" paging)/$(info "$nopg" paged)" "0/0" \
+    "paging=0: no paging after the delay"
+
+# --- the balloon catches up: page back in, end paging --------------------
+"$PROBE" hv guest_set "$stuck" balloon=cooperative >/dev/null
+ok "wait_node /local/domain/$stuck/memory/target-tot_pages 0" \
+    "balloon caught up: paging target 0 (paging ended)"
+is "$(info "$stuck" paging)/$(info "$stuck" paged)" "0/0" \
+    "nothing paged out, paging disabled"
+
+# --- the target rises while paging: page back in at once -----------------
+"$PROBE" target "$rise" $((512 * M))
+ok "wait_node /local/domain/$rise/memory/target-tot_pages $((512 * M))" \
+    "paging towards 512 MiB"
+"$PROBE" target "$rise" $((900 * M))
+ok "wait_node /local/domain/$rise/memory/target-tot_pages $((900 * M))" \
+    "target rose: paging target raised"
+is "$(info "$rise" paging)" 1 "still paging the remaining gap"
+"$PROBE" target "$rise" $G
+ok "wait_node /local/domain/$rise/memory/target-tot_pages 0" \
+    "target at the guest's size: everything paged back in, paging ended"
+
+# --- a new change during the delay restarts it: no stale paging ----------
+"$PROBE" target "$burst" $((600 * M))
+ok "wait_node /local/domain/$burst/memory/target $((600 * M))" \
+    "first change: balloon target set"
+"$PROBE" target "$burst" $((500 * M))
+ok "wait_node /local/domain/$burst/memory/target-tot_pages $((500 * M))" \
+    "second change during the delay: paged to the new target"
+
+# --- a domain destroyed during the delay ---------------------------------
+"$PROBE" target "$doomed" $((512 * M))
+ok "wait_node /local/domain/$doomed/memory/target $((512 * M))" \
+    "doomed domain: balloon target set, delay running"
+ok "'$PROBE' hv destroy $doomed" "destroyed during its delay"
+"$PROBE" target "$sync2" $((512 * M))
+ok "wait_node /local/domain/$sync2/memory/target-tot_pages $((512 * M))" \
+    "a later domain got paged: the doomed domain's delay has passed"
+
+actor_stop
+log=$(actor_log)
+paging_lines=$(grep -c "domain $burst: paging target" <<<"$log")
+is "$paging_lines" 1 "one paging decision for the changed-twice domain"
+like "$(grep "domain $burst: paging target" <<<"$log")" \
+    "paging target $((500 * M)) KiB" "taken on the newest target only"
+like "$log" "domain $doomed died|domain $doomed left" \
+    "the destroyed domain's state was dropped"
+is "$(grep -cE "(error|warning).*domain $doomed" <<<"$log")" 0 \
+    "no error about the destroyed domain"
+is "$(grep -c "bad actor-params" <<<"$log")" 1 \
+    "the bad param is reported once, in one line"
+is "$(grep -c 'error' <<<"$log")" 0 "no error logged at all"
+
+done_testing
