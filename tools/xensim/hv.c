@@ -684,6 +684,8 @@ static void tick_fn(struct loop *l, struct loop_timer *t, void *arg)
     record_flush(hv->cfg.rec);
     if (hv->nactive && !hv->tick)
         arm_tick(hv);
+    if (!hv->nactive && hv->on_idle)
+        hv->on_idle(hv->on_idle_arg);
 }
 
 /* ---- recording ----------------------------------------------------------- */

@@ -130,6 +130,10 @@ struct hv {
     unsigned *stalled;
     unsigned nstalled, stalled_cap;
 
+    /* called when the last moving domain stops (hvchan's settle) */
+    void (*on_idle)(void *arg);
+    void *on_idle_arg;
+
     /* host row of the recording */
     uint64_t rec_host_ms;
     uint64_t rec_host_free;

@@ -42,6 +42,11 @@ struct conn {
     bool skipping;          /* inside an over-long line */
     char *out;
     size_t outlen, outcap;
+    /* settle: the connection waits for the host to stop moving */
+    bool waiting;
+    bool checked;           /* the deferred first check has run */
+    uint64_t wait_until;    /* simulated ms; 0: no limit */
+    struct loop_timer *wait_timer;
     struct conn *next;
 };
 
@@ -754,6 +759,8 @@ static void conn_close(struct conn *c)
             break;
         }
     }
+    if (c->wait_timer)
+        loop_timer_cancel(ch->hv->loop, c->wait_timer);
     loop_fd_del(ch->hv->loop, c->fd);
     close(c->fd);
     free(c->out);
@@ -782,6 +789,7 @@ static int conn_queue(struct conn *c, const char *s)
 /* Returns -1 when the connection is gone. */
 static int conn_flush(struct conn *c)
 {
+    uint32_t ev = EPOLLIN;
     ssize_t n;
 
     while (c->outlen) {
@@ -795,59 +803,157 @@ static int conn_flush(struct conn *c)
         memmove(c->out, c->out + n, c->outlen - (size_t)n);
         c->outlen -= (size_t)n;
     }
-    loop_fd_mod(c->ch->hv->loop, c->fd,
-                EPOLLIN | (c->outlen ? EPOLLOUT : 0));
+    /* A waiting connection with a full buffer reads nothing more. */
+    if (c->waiting && c->inlen == sizeof(c->in))
+        ev = 0;
+    loop_fd_mod(c->ch->hv->loop, c->fd, ev | (c->outlen ? EPOLLOUT : 0));
     return 0;
+}
+
+static void settle_timer(struct loop *l, struct loop_timer *t, void *arg);
+
+/*
+ * settle [MAX_MS]: answer once no domain is moving (balloon, pager or
+ * copy-on-write), or after MAX_MS of simulated time.  The first check is
+ * deferred by one turn of the loop, so that watch events already queued
+ * (a target just written) are seen first.
+ */
+static int settle_begin(struct conn *c, const char *line)
+{
+    struct hv *hv = c->ch->hv;
+    uint64_t max = 0;
+    const char *arg = line + 6;
+
+    if (*arg == ' ') {
+        char *end;
+
+        errno = 0;
+        max = strtoull(arg + 1, &end, 10);
+        if (errno || *end || arg[1] < '0' || arg[1] > '9')
+            return conn_queue(c, "err EINVAL usage: settle [MAX_MS]");
+    } else if (*arg) {
+        return conn_queue(c, "err EINVAL usage: settle [MAX_MS]");
+    }
+    c->waiting = true;
+    c->checked = false;
+    c->wait_until = max ? hv_now_ms(hv) + max : 0;
+    c->wait_timer = loop_timer_add(hv->loop, 0, settle_timer, c);
+    return c->wait_timer ? 0 : -1;
+}
+
+static int conn_process(struct conn *c);
+
+static void settle_end(struct conn *c, bool idle)
+{
+    struct hv *hv = c->ch->hv;
+    char r[80];
+
+    if (c->wait_timer)
+        loop_timer_cancel(hv->loop, c->wait_timer);
+    c->wait_timer = NULL;
+    c->waiting = false;
+    snprintf(r, sizeof(r), "ok ms=%" PRIu64 " idle=%d", hv_now_ms(hv),
+             idle);
+    if (conn_queue(c, r) || conn_process(c) || conn_flush(c))
+        conn_close(c);
+}
+
+static void settle_timer(struct loop *l, struct loop_timer *t, void *arg)
+{
+    struct conn *c = arg;
+    struct hv *hv = c->ch->hv;
+    uint64_t now = hv_now_ms(hv), real;
+
+    (void)l;
+    (void)t;
+    c->wait_timer = NULL;
+    if (!hv->nactive) {
+        settle_end(c, true);
+        return;
+    }
+    if (c->wait_until && now >= c->wait_until) {
+        settle_end(c, false);
+        return;
+    }
+    c->checked = true;
+    if (c->wait_until) {
+        real = (uint64_t)((double)(c->wait_until - now) / hv->cfg.speed);
+        c->wait_timer = loop_timer_add(hv->loop, real + 1, settle_timer, c);
+    }
+}
+
+static void hv_idle(void *arg)
+{
+    struct hvchan *ch = arg;
+    struct conn *c, *next;
+
+    for (c = ch->conns; c; c = next) {
+        next = c->next;
+        if (c->waiting && c->checked)
+            settle_end(c, true);
+    }
 }
 
 static int conn_line(struct conn *c, const char *line)
 {
-    char *r = hvchan_request(c->ch->hv, line);
+    char *r;
     int rc;
 
+    if (!strncmp(line, "settle", 6) && (!line[6] || line[6] == ' '))
+        return settle_begin(c, line);
+    r = hvchan_request(c->ch->hv, line);
     rc = conn_queue(c, r ? r : "err ENOMEM out of memory");
     free(r);
     return rc;
 }
 
+/* Handle the complete lines buffered, unless waiting.  -1: drop c. */
+static int conn_process(struct conn *c)
+{
+    char *nl;
+
+    while (!c->waiting && (nl = memchr(c->in, '\n', c->inlen))) {
+        size_t len = (size_t)(nl - c->in);
+
+        *nl = 0;
+        if (c->skipping)
+            c->skipping = false;
+        else if (memchr(c->in, 0, len)) {
+            if (conn_queue(c, "err EINVAL NUL byte in request"))
+                return -1;
+        } else if (conn_line(c, c->in)) {
+            return -1;
+        }
+        memmove(c->in, nl + 1, c->inlen - len - 1);
+        c->inlen -= len + 1;
+    }
+    if (!c->waiting && c->inlen == sizeof(c->in)) {
+        /* 4097 bytes and no newline: over the limit. */
+        if (!c->skipping &&
+            conn_queue(c, "err EINVAL request longer than 4096 bytes"))
+            return -1;
+        c->skipping = true;
+        c->inlen = 0;
+    }
+    return 0;
+}
+
 static void conn_event(struct loop *l, int fd, uint32_t events, void *arg)
 {
     struct conn *c = arg;
-    char *nl;
     ssize_t n;
 
     (void)l;
     (void)fd;
-    if (events & EPOLLIN) {
+    if ((events & EPOLLIN) && c->inlen < sizeof(c->in)) {
         n = read(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen);
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
             return;
-        if (n <= 0) {
-            conn_close(c);
-            return;
-        }
+        if (n <= 0)
+            goto gone;
         c->inlen += (size_t)n;
-        while ((nl = memchr(c->in, '\n', c->inlen))) {
-            size_t len = (size_t)(nl - c->in);
-
-            *nl = 0;
-            if (c->skipping)
-                c->skipping = false;
-            else if (memchr(c->in, 0, len))
-                conn_queue(c, "err EINVAL NUL byte in request");
-            else if (conn_line(c, c->in))
-                goto gone;
-            memmove(c->in, nl + 1, c->inlen - len - 1);
-            c->inlen -= len + 1;
-        }
-        if (c->inlen == sizeof(c->in)) {
-            /* 4097 bytes and no newline: over the limit. */
-            if (!c->skipping &&
-                conn_queue(c, "err EINVAL request longer than 4096 bytes"))
-                goto gone;
-            c->skipping = true;
-            c->inlen = 0;
-        }
+        if (conn_process(c))
+            goto gone;
     }
     if ((events & (EPOLLERR | EPOLLHUP)) && !(events & EPOLLIN))
         goto gone;
@@ -924,6 +1030,8 @@ struct hvchan *hvchan_open(struct hv *hv, const char *path, char *err,
         loop_fd_del(hv->loop, ch->lfd);
         goto fail;
     }
+    hv->on_idle = hv_idle;
+    hv->on_idle_arg = ch;
     return ch;
 fail:
     if (ch->lfd >= 0)
@@ -938,6 +1046,7 @@ void hvchan_close(struct hvchan *ch)
 {
     if (!ch)
         return;
+    ch->hv->on_idle = NULL;
     while (ch->conns)
         conn_close(ch->conns);
     loop_fd_del(ch->hv->loop, ch->lfd);
