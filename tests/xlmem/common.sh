@@ -92,16 +92,33 @@ wait_node() {
     xenstore-exists "$1" 2>/dev/null
 }
 
-# hv_create ARGS...: create a domain straight through the simulated
-# host's channel, as a toolstack that knows nothing of policies would.
-hv_create() {
+# hv VERB ARGS...: one request on the simulated host's channel, as a
+# toolstack that knows nothing of policies would send it; prints the reply.
+hv() {
     python3 - "$(xenstore-read /tool/xensim/hv-socket)" "$@" <<'EOF'
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(sys.argv[1])
-s.sendall(("create " + " ".join(sys.argv[2:]) + "\n").encode())
+s.sendall((" ".join(sys.argv[2:]) + "\n").encode())
 reply = s.makefile().readline().strip()
 print(reply)
 sys.exit(0 if reply.startswith("ok") else 1)
 EOF
+}
+
+# expect_line FD REGEX DESC: read lines from FD until one matches (10 s).
+expect_line() {
+    local fd=$1 re=$2 desc=$3 line seen=
+    while read -r -t 10 line <&"$fd"; do
+        if [[ $line =~ $re ]]; then
+            _tap_result 0 "$desc"
+            matched=$line
+            return 0
+        fi
+        seen="$seen | $line"
+    done
+    _tap_result 1 "$desc"
+    diag "no line matching /$re/; saw: $seen"
+    matched=
+    return 1
 }
