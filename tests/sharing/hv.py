@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+# hv.py: the sharing tests' window on the simulated hypervisor.
+#
+# Talks xensim's hypervisor channel (docs/hv-channel.md) directly, so the
+# tests check the actor against the hypervisor's own figures rather than
+# against what the actor reports about itself.
+#
+#   hv.py expect DOMID...      pages that sharing can free among these
+#                              domains: populated pages minus distinct
+#                              contents (zero pages included)
+#   hv.py dominfo DOMID        key=value lines; also guestinfo, physinfo
+#   hv.py get VERB [ARGS] KEY  one value of a reply
+#   hv.py write-shared DOMID N guest-write N pages of DOMID that are
+#                              shared (copy-on-write breaks); prints N
+import os
+import socket
+import subprocess
+import sys
+
+
+def channel():
+    path = subprocess.run(["xenstore-read", "/tool/xensim/hv-socket"],
+                          check=True, capture_output=True,
+                          text=True).stdout.strip()
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    return s.makefile("rw")
+
+
+def call(f, line):
+    f.write(line + "\n")
+    f.flush()
+    r = f.readline().rstrip("\n")
+    if not r.startswith("ok"):
+        raise SystemExit("hv.py: %s: %s" % (line, r))
+    return dict(kv.split("=", 1) for kv in r.split()[1:])
+
+
+def populated(f, d):
+    return int(call(f, "guestinfo %d" % d)["populated_kb"]) // 4
+
+
+def hashes(f, d):
+    n = populated(f, d)
+    out = []
+    for first in range(0, n, 512):
+        c = min(512, n - first)
+        out += call(f, "page_hashes %d %d %d" % (d, first, c))[
+            "hashes"].split(",")
+    return out
+
+
+def main(argv):
+    f = channel()
+    cmd = argv[1]
+    if cmd == "expect":
+        allh = []
+        for d in argv[2:]:
+            allh += hashes(f, int(d))
+        print(len(allh) - len(set(allh)))
+    elif cmd in ("dominfo", "guestinfo", "physinfo"):
+        for k, v in call(f, " ".join([cmd] + argv[2:])).items():
+            print("%s=%s" % (k, v))
+    elif cmd == "get":
+        print(call(f, " ".join(argv[2:-1]))[argv[-1]])
+    elif cmd == "write-shared":
+        d, want = int(argv[2]), int(argv[3])
+        mine = hashes(f, d)
+        others = set()
+        for o in call(f, "list")["domids"].split(","):
+            if o and int(o) not in (0, d):
+                others.update(hashes(f, int(o)))
+        done = 0
+        for gfn, h in enumerate(mine):
+            if done == want:
+                break
+            if h in others:
+                call(f, "guest_write %d %d" % (d, gfn))
+                done += 1
+        print(done)
+    else:
+        raise SystemExit("hv.py: unknown command " + cmd)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
