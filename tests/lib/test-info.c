@@ -1,0 +1,405 @@
+/*
+ * test-info.c: context and backend choice, clock speed, domain info and
+ * lists, host info, name-or-id lookup, JSON renderings (parsed back with
+ * yajl_tree), and the xl.conf / domain config reading through libxlutil.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <yajl/yajl_tree.h>
+
+#include "common.h"
+
+static struct xsim sim;
+static struct xs_handle *xsh;
+static mempolicy_ctx *ctx;
+static int hvm;
+
+static int setup(void **state)
+{
+    static const char *const args[] = { "--domains", "3", "--speed", "50",
+                                        NULL };
+
+    if (xsim_start(&sim, args))
+        return -1;
+    hvm = xsim_create(&sim, "name=web type=hvm hap=1 memory_kb=262144 "
+                            "maxmem_kb=524288");
+    xsh = xs_open(0);
+    ctx = test_ctx();
+    return xsh && ctx && hvm > 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    test_ctx_free(ctx);
+    if (xsh)
+        xs_close(xsh);
+    xsim_stop(&sim);
+    return 0;
+}
+
+static void context(void **state)
+{
+    mempolicy_ctx *c = NULL;
+
+    assert_string_equal(mempolicy_backend_name(ctx), "sim");
+    assert_true(mempolicy_clock_speed(ctx) == 50.0);
+    assert_string_equal(mempolicy_last_error(ctx), "");
+    assert_int_equal(mempolicy_ctx_alloc(&c, 1, NULL), MEMPOLICY_ERROR_INVAL);
+    assert_null(c);
+    assert_int_equal(mempolicy_ctx_alloc(NULL, 0, NULL),
+                     MEMPOLICY_ERROR_INVAL);
+}
+
+static void no_store(void **state)
+{
+    mempolicy_ctx *c = NULL;
+    char bad[128];
+
+    snprintf(bad, sizeof(bad), "%s/nonexistent", sim.dir);
+    setenv("XENSTORED_PATH", bad, 1);
+    assert_int_equal(mempolicy_ctx_alloc(&c, 0, NULL), MEMPOLICY_ERROR_STORE);
+    assert_null(c);
+    setenv("XENSTORED_PATH", sim.sock, 1);
+}
+
+static void xen_backend_without_hypervisor(void **state)
+{
+    mempolicy_ctx *c;
+    mempolicy_policy p;
+    char *saved = xs_get(xsh, "/tool/xensim/hv-socket");
+
+    /* A store that is not xensim: the xen backend is chosen. */
+    assert_non_null(saved);
+    assert_true(xs_rm(xsh, XBT_NULL, "/tool/xensim/hv-socket"));
+    c = test_ctx();
+    assert_true(xs_put(xsh, saved, "/tool/xensim/hv-socket"));
+    free(saved);
+    assert_non_null(c);
+    assert_string_equal(mempolicy_backend_name(c), "xen");
+    assert_true(mempolicy_clock_speed(c) == 1.0);
+    /* Store-only calls work; hypervisor calls fail clearly. */
+    assert_int_equal(mempolicy_domain_get_policy(c, 1, &p), 0);
+    mempolicy_policy_dispose(&p);
+    if (access("/dev/xen/privcmd", F_OK) != 0) {
+        mempolicy_physinfo pi;
+
+        assert_int_equal(mempolicy_get_physinfo(c, &pi),
+                         MEMPOLICY_ERROR_NO_HYPERVISOR);
+        assert_non_null(strstr(mempolicy_last_error(c), "no Xen hypervisor"));
+        assert_int_equal(mempolicy_domain_set_target(c, 1, 1000, false,
+                                                     true),
+                         MEMPOLICY_ERROR_NO_HYPERVISOR);
+    }
+    test_ctx_free(c);
+}
+
+static void domain_info(void **state)
+{
+    mempolicy_dominfo info;
+
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "xl-auto", "a=1"),
+                     0);
+    assert_int_equal(mempolicy_domain_info(ctx, hvm, &info), 0);
+    assert_int_equal(info.domid, hvm);
+    assert_string_equal(info.name, "web");
+    assert_int_equal(info.type, MEMPOLICY_DOMAIN_TYPE_HVM);
+    assert_true(info.hap);
+    assert_false(info.dying);
+    assert_int_equal(info.static_max_kb, 524288);
+    assert_int_equal(info.maxmem_kb, 524288);
+    assert_int_equal(info.balloon_target_kb, 262144);
+    assert_true(info.actual_kb > 0);
+    assert_string_equal(info.policy.actor, "xl-auto");
+    assert_string_equal(info.policy.actor_params, "a=1");
+    mempolicy_dominfo_dispose(&info);
+
+    assert_int_equal(mempolicy_domain_info(ctx, 1, &info), 0);
+    assert_int_equal(info.type, MEMPOLICY_DOMAIN_TYPE_PV);
+    assert_string_equal(info.policy.actor, "");
+    mempolicy_dominfo_dispose(&info);
+    assert_int_equal(mempolicy_domain_info(ctx, 99, &info),
+                     MEMPOLICY_ERROR_NO_DOMAIN);
+}
+
+static void list_domains(void **state)
+{
+    mempolicy_dominfo *list;
+    int n, i;
+
+    assert_int_equal(mempolicy_list_domains(ctx, &list, &n), 0);
+    assert_int_equal(n, 5); /* dom0, guests 1..3, web */
+    assert_int_equal(list[0].domid, 0);
+    assert_string_equal(list[0].name, "Domain-0");
+    for (i = 1; i < n; i++)
+        assert_true(list[i].domid > list[i - 1].domid);
+    assert_string_equal(list[n - 1].name, "web");
+    mempolicy_dominfo_list_free(list, n);
+}
+
+static void physinfo(void **state)
+{
+    mempolicy_physinfo pi;
+
+    assert_int_equal(mempolicy_get_physinfo(ctx, &pi), 0);
+    assert_true(pi.total_kb > 0);
+    assert_true(pi.free_kb <= pi.total_kb);
+}
+
+static void qualifier(void **state)
+{
+    uint32_t d = 0;
+
+    assert_int_equal(mempolicy_domain_qualifier_to_domid(ctx, "web", &d), 0);
+    assert_int_equal(d, hvm);
+    assert_int_equal(mempolicy_domain_qualifier_to_domid(ctx, "2", &d), 0);
+    assert_int_equal(d, 2);
+    assert_int_equal(mempolicy_domain_qualifier_to_domid(ctx, "Domain-0", &d),
+                     0);
+    assert_int_equal(d, 0);
+    assert_int_equal(mempolicy_domain_qualifier_to_domid(ctx, "nosuch", &d),
+                     MEMPOLICY_ERROR_NO_DOMAIN);
+    assert_non_null(strstr(mempolicy_last_error(ctx), "nosuch"));
+    assert_int_equal(mempolicy_domain_qualifier_to_domid(ctx, "99999999",
+                                                         &d),
+                     MEMPOLICY_ERROR_NO_DOMAIN);
+    assert_int_equal(mempolicy_domain_qualifier_to_domid(ctx, "", &d),
+                     MEMPOLICY_ERROR_INVAL);
+}
+
+/* ---- JSON ------------------------------------------------------------- */
+
+static yajl_val get(yajl_val root, const char *a, const char *b)
+{
+    const char *path[3] = { a, b, NULL };
+
+    return yajl_tree_get(root, path, yajl_t_any);
+}
+
+static void json_dominfo(void **state)
+{
+    mempolicy_dominfo info;
+    yajl_val root, v;
+    char *js, err[128];
+
+    assert_int_equal(mempolicy_domain_info(ctx, hvm, &info), 0);
+    js = mempolicy_dominfo_to_json(ctx, &info);
+    assert_non_null(js);
+    root = yajl_tree_parse(js, err, sizeof(err));
+    assert_non_null(root);
+    v = get(root, "domid", NULL);
+    assert_true(YAJL_IS_INTEGER(v) && YAJL_GET_INTEGER(v) == hvm);
+    v = get(root, "name", NULL);
+    assert_string_equal(YAJL_GET_STRING(v), "web");
+    v = get(root, "type", NULL);
+    assert_string_equal(YAJL_GET_STRING(v), "hvm");
+    v = get(root, "static_max_kb", NULL);
+    assert_int_equal(YAJL_GET_INTEGER(v), 524288);
+    v = get(root, "policy", "actor");
+    assert_string_equal(YAJL_GET_STRING(v), "xl-auto");
+    v = get(root, "hap", NULL);
+    assert_true(YAJL_IS_TRUE(v));
+    yajl_tree_free(root);
+    free(js);
+
+    /* Untrusted names stay valid JSON. */
+    free(info.name);
+    info.name = strdup("bad\xff\"name\n");
+    js = mempolicy_dominfo_to_json(ctx, &info);
+    assert_non_null(js);
+    root = yajl_tree_parse(js, err, sizeof(err));
+    assert_non_null(root);
+    assert_string_equal(YAJL_GET_STRING(get(root, "name", NULL)),
+                        "bad?\"name\n");
+    yajl_tree_free(root);
+    free(js);
+    mempolicy_dominfo_dispose(&info);
+}
+
+static void json_list_and_event(void **state)
+{
+    mempolicy_dominfo *list;
+    mempolicy_event ev;
+    yajl_val root, v;
+    char *js, err[128];
+    int n;
+
+    assert_int_equal(mempolicy_list_domains(ctx, &list, &n), 0);
+    js = mempolicy_dominfo_list_to_json(ctx, list, n);
+    assert_non_null(js);
+    root = yajl_tree_parse(js, err, sizeof(err));
+    assert_non_null(root);
+    assert_true(YAJL_IS_ARRAY(root));
+    assert_int_equal(YAJL_GET_ARRAY(root)->len, n);
+    yajl_tree_free(root);
+    free(js);
+    mempolicy_dominfo_list_free(list, n);
+
+    memset(&ev, 0, sizeof(ev));
+    ev.type = MEMPOLICY_EVENT_DOMAIN_MEMORY_TARGET_CHANGED;
+    ev.domid = 7;
+    ev.policy.actor = (char *)"xl-auto";
+    ev.policy.actor_params = (char *)"";
+    ev.policy.has_target = true;
+    ev.policy.target_kb = 18446744073709551615ull;
+    js = mempolicy_event_to_json(ctx, &ev);
+    assert_non_null(js);
+    root = yajl_tree_parse(js, err, sizeof(err));
+    assert_non_null(root);
+    v = get(root, "type", NULL);
+    assert_string_equal(YAJL_GET_STRING(v), "domain_memory_target_changed");
+    /* 64-bit values are written exactly, not through a double. */
+    assert_non_null(strstr(js, "18446744073709551615"));
+    yajl_tree_free(root);
+    free(js);
+
+    ev.type = MEMPOLICY_EVENT_DOMAIN_DEATH;
+    js = mempolicy_event_to_json(ctx, &ev);
+    assert_non_null(js);
+    assert_non_null(strstr(js, "domain_death"));
+    assert_null(strstr(js, "policy"));
+    free(js);
+}
+
+/* ---- config ----------------------------------------------------------- */
+
+static char *write_file(const char *name, const char *text)
+{
+    char *path;
+    FILE *f;
+
+    if (asprintf(&path, "%s/%s", sim.dir, name) < 0)
+        return NULL;
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static void config(void **state)
+{
+    char *g = write_file("xl.conf", "memory_policy=\"sharing\"\n"
+                                    "memory_policy_args=\"scan=5\"\n");
+    char *d1 = write_file("d1.cfg", "name=\"a\"\nmemory=512\n");
+    char *d2 = write_file("d2.cfg", "memory_policy=\"xl\"\n");
+    char *d3 = write_file("d3.cfg", "memory_policy=\"\"\n");
+    char *d4 = write_file("d4.cfg", "memory_policy_args=\"paging=true\"\n");
+    char *bad = write_file("bad.cfg", "name=\"a\"\nmemory=\n");
+    char *badname = write_file("badname.cfg", "memory_policy=\"No Way\"\n");
+    char *badargs = write_file("badargs.cfg", "memory_policy_args=\"a\"\n");
+    char *list = write_file("list.cfg", "memory_policy=[\"a\"]\n");
+    char *empty = write_file("empty.conf", "\n");
+    char *a, *p, missing[128];
+
+    snprintf(missing, sizeof(missing), "%s/missing.conf", sim.dir);
+
+    /* Global only. */
+    assert_int_equal(mempolicy_config_policy(ctx, g, NULL, &a, &p), 0);
+    assert_string_equal(a, "sharing");
+    assert_string_equal(p, "scan=5");
+    free(a);
+    free(p);
+    /* Domain file without the keys inherits the global ones. */
+    assert_int_equal(mempolicy_config_policy(ctx, g, d1, &a, &p), 0);
+    assert_string_equal(a, "sharing");
+    assert_string_equal(p, "scan=5");
+    free(a);
+    free(p);
+    /* Domain actor overrides (and "xl" means xl-auto). */
+    assert_int_equal(mempolicy_config_policy(ctx, g, d2, &a, &p), 0);
+    assert_string_equal(a, "xl-auto");
+    assert_string_equal(p, "");
+    free(a);
+    free(p);
+    /* memory_policy="" means no actor. */
+    assert_int_equal(mempolicy_config_policy(ctx, g, d3, &a, &p), 0);
+    assert_string_equal(a, "");
+    free(a);
+    free(p);
+    /* Domain args alone override the global args. */
+    assert_int_equal(mempolicy_config_policy(ctx, g, d4, &a, &p), 0);
+    assert_string_equal(a, "sharing");
+    assert_string_equal(p, "paging=true");
+    free(a);
+    free(p);
+    /* Absent everywhere: xl-auto. */
+    assert_int_equal(mempolicy_config_policy(ctx, empty, d1, &a, &p), 0);
+    assert_string_equal(a, "xl-auto");
+    assert_string_equal(p, "");
+    free(a);
+    free(p);
+    /* The default global file: $MEMPOLICY_XL_CONF; missing is fine. */
+    setenv("MEMPOLICY_XL_CONF", g, 1);
+    assert_string_equal(mempolicy_default_global_config(), g);
+    assert_int_equal(mempolicy_config_policy(ctx, NULL, NULL, &a, &p), 0);
+    assert_string_equal(a, "sharing");
+    free(a);
+    free(p);
+    setenv("MEMPOLICY_XL_CONF", missing, 1);
+    assert_int_equal(mempolicy_config_policy(ctx, NULL, NULL, &a, &p), 0);
+    assert_string_equal(a, "xl-auto");
+    free(a);
+    free(p);
+    unsetenv("MEMPOLICY_XL_CONF");
+    assert_string_equal(mempolicy_default_global_config(), "/etc/xen/xl.conf");
+
+    /* Errors name the file (and line from libxlutil). */
+    assert_int_equal(mempolicy_config_policy(ctx, missing, NULL, &a, &p),
+                     MEMPOLICY_ERROR_CONFIG);
+    assert_null(a);
+    assert_non_null(strstr(mempolicy_last_error(ctx), "missing.conf"));
+    assert_int_equal(mempolicy_config_policy(ctx, g, missing, &a, &p),
+                     MEMPOLICY_ERROR_CONFIG);
+    assert_int_equal(mempolicy_config_policy(ctx, g, bad, &a, &p),
+                     MEMPOLICY_ERROR_CONFIG);
+    assert_non_null(strstr(mempolicy_last_error(ctx), "bad.cfg:1: config parsing error"));
+    assert_int_equal(mempolicy_config_policy(ctx, g, badname, &a, &p),
+                     MEMPOLICY_ERROR_CONFIG);
+    assert_non_null(strstr(mempolicy_last_error(ctx), "badname.cfg"));
+    assert_non_null(strstr(mempolicy_last_error(ctx), "No Way"));
+    assert_int_equal(mempolicy_config_policy(ctx, g, badargs, &a, &p),
+                     MEMPOLICY_ERROR_CONFIG);
+    assert_non_null(strstr(mempolicy_last_error(ctx), "badargs.cfg"));
+    assert_int_equal(mempolicy_config_policy(ctx, g, list, &a, &p),
+                     MEMPOLICY_ERROR_CONFIG);
+    assert_non_null(strstr(mempolicy_last_error(ctx), "must be a string"));
+    /* Usable without a context too. */
+    assert_int_equal(mempolicy_config_policy(NULL, g, NULL, &a, &p), 0);
+    free(a);
+    free(p);
+
+    free(g);
+    free(d1);
+    free(d2);
+    free(d3);
+    free(d4);
+    free(bad);
+    free(badname);
+    free(badargs);
+    free(list);
+    free(empty);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(context),
+        cmocka_unit_test(no_store),
+        cmocka_unit_test(xen_backend_without_hypervisor),
+        cmocka_unit_test(domain_info),
+        cmocka_unit_test(list_domains),
+        cmocka_unit_test(physinfo),
+        cmocka_unit_test(qualifier),
+        cmocka_unit_test(json_dominfo),
+        cmocka_unit_test(json_list_and_event),
+        cmocka_unit_test(config),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
