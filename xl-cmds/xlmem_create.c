@@ -166,7 +166,7 @@ static int config_policy(struct create_args *ca, int nvars, char **actor,
     rc = mempolicy_config_policy(xlmem_ctx(), xlmem_global_config, file,
                                  actor, params);
     if (rc) {
-        xlmem_lib_err(rc, "bad memory policy in %s", ca->cfgfile);
+        xlmem_lib_err(rc, "cannot read the memory policy for %s", ca->cfgfile);
         return -1;
     }
     return xlmem_check_actor_params(*actor, *params);
