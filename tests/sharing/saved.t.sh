@@ -1,0 +1,70 @@
+#!/bin/bash
+# The sharing actor frees exactly what the guests' contents allow: three
+# HVM guests built from one image (tools/xensim/scenarios/
+# sharing-image.json); after the scan, the hypervisor's freed memory is
+# the count of duplicate pages computed independently from the
+# hypervisor's fingerprints, the actor's figures agree with it, no two
+# different pages were ever shared, and the scan kept to its budget.
+. "$(dirname "$0")/common.sh"
+
+start_sim --scenario "$SCEN/sharing-image.json" --speed 20
+
+# A slow scan first, to see the budget: 3 domains at rate=1024 pages/s.
+for d in 1 2 3; do
+    "$XLMEM" mem-policy-set "$d" sharing "rate=1024,cow-check=0" ||
+        echo "Bail out! mem-policy-set failed"
+done
+start_actor sharing
+t0=$(hvget time ms)
+
+in_progress() {
+    local s
+    s=$(xsr /tool/mempolicy/sharing/scanned) && [ "${s:-0}" -gt 0 ]
+}
+ok 'wait_until 60 /tool/mempolicy/sharing in_progress' \
+   "the scan reports progress"
+scanned=$(xsr /tool/mempolicy/sharing/scanned)
+t1=$(hvget time ms)
+# Pages per second of host time, plus two slices (100 ms each) of slack:
+# the one running when t0 was read and the one after t1.
+bound=$(( 3 * 1024 * (t1 - t0) / 1000 + 2 * 3 * 1024 / 10 ))
+ok "[ $scanned -le $bound ]" \
+   "scan within its budget: $scanned pages in $((t1 - t0)) ms (<= $bound)"
+ok "[ $scanned -lt 49152 ]" "the scan is sliced, not done at once"
+
+# Full speed for the rest.
+for d in 1 2 3; do
+    "$XLMEM" mem-policy-set "$d" sharing "rate=65536,cow-check=0"
+done
+ok 'wait_until 120 /tool/mempolicy/sharing scan_done 3' \
+   "every domain scanned"
+
+expect=$(hv expect 1 2 3)
+freed=$(hvget physinfo freed_by_sharing_kb)
+diag "duplicate pages: $expect; freed by sharing: $freed KiB"
+ok "[ $expect -gt 10000 ]" "the scenario has shareable pages"
+is "$freed" "$((expect * 4))" "freed memory = duplicate pages (hypervisor)"
+is "$(xsr /tool/mempolicy/sharing/saved_kb)" "$freed" \
+   "host saved_kb reported"
+is "$(sum_dom saved_kb 1 2 3)" "$freed" "per-domain saved_kb add up"
+for d in 1 2 3; do
+    is "$(xsr /libxl/$d/memory-sharing/shared_kb)" \
+       "$(hvget dominfo $d shared_kb)" "domain $d: shared_kb reported"
+    is "$(hvget guestinfo $d bad_shares)" 0 \
+       "domain $d: no page shared with different contents"
+    is "$(xsr /libxl/$d/memory-sharing/progress)" 100 \
+       "domain $d: progress 100"
+    is "$(xsr /libxl/$d/memory-sharing/cow_breaks)" 0 \
+       "domain $d: no copy-on-write break"
+    ok "[ $(xsr /libxl/$d/memory-sharing/passes) -ge 1 ]" \
+       "domain $d: a pass completed"
+done
+like "$(xsr /libxl/1/memory-policy/actor)" '^sharing$' \
+     "reports leave memory-policy/ alone"
+fails 'xenstore-read /libxl/1/memory-policy/shared_kb' \
+      "nothing written under memory-policy/"
+fails 'as_dom 1 xenstore-read /libxl/1/memory-sharing/saved_kb' \
+      "the guest cannot read the reports"
+
+stop_actor sharing
+finish
