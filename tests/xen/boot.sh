@@ -49,7 +49,7 @@ qpid=$!
 echo "$(date -u +%FT%TZ) qemu: $xen_args" >"$log"
 start=${EPOCHREALTIME//[.,]/}
 while IFS= read -r line; do
-    line=${line%$'\r'}
+    line=${line//$'\r'/}
     cs=$(( (${EPOCHREALTIME//[.,]/} - start) / 10000 ))
     printf -v el '%4d.%02d' $((cs / 100)) $((cs % 100))
     printf '[%s] %s\n' "$el" "$line" >>"$log"

@@ -54,6 +54,7 @@ ended=0
 rm -rf "$work/json"
 mkdir -p "$work/json"
 while IFS= read -r line; do
+    line=${line//$'\r'/}
     line=${line#*XENTEST: }
     case $line in
     "ok - "*) report ok "${line#ok - }" ;;

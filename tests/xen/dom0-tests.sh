@@ -46,7 +46,8 @@ have() { command -v "$1" >/dev/null 2>&1; }
 # before the first read (xenstore fires a watch once on registration), so
 # no change can slip between read and wait.
 wait_xs() {
-    local path=$1 tmo=$2 expr=$3 v ev fifo=/tmp/xsw.$$ wpid rc=1
+    local path=$1 tmo=$2 expr=$3 v ev fifo=/tmp/xsw.$BASHPID wpid rc=1
+    rm -f $fifo
     mkfifo $fifo
     timeout "$tmo" xenstore-watch "$path" >$fifo 2>/dev/null &
     wpid=$!
@@ -88,22 +89,327 @@ guest_kb_reaches() {
         { echo "guest $id current_kb=${WAIT_V:-none}, expected $kb"; return 1; }
 }
 
-info "dom0 tests start: $(xl info 2>/dev/null | grep -E '^(xen_version|total_memory|free_memory)' | tr -s ' ' | tr '\n' ' ')"
-check "xl list sees Domain-0 (real toolstack up)" \
-    sh -c 'xl list | grep -q "^Domain-0"'
+# expect_fail NAME PATTERN CMD...: CMD fails, and says PATTERN (grep -Ei)
+expect_fail() {
+    local name=$1 pat=$2 out; shift 2
+    if out=$("$@" 2>&1); then
+        notok "$name" "succeeded, expected an error: $out"
+    elif ! printf '%s\n' "$out" | grep -Eiq "$pat"; then
+        notok "$name" "error does not say /$pat/: $out"
+    else
+        ok "$name"
+        say "# $(printf '%s' "$out" | head -n 1)"
+    fi
+}
 
-# ---- phase 1: plain xl, proves the harness ---------------------------
-if check "xl create PV guest gpv (no product)" \
-        xl create /etc/xen/guest-pv.cfg; then
-    id=$(xl domid gpv)
-    check "gpv user space reports its balloon driver" \
-        wait_xs /local/domain/$id/data/current_kb 120 '[ -n "$v" ]'
-    info "gpv current_kb=$(xenstore-read /local/domain/$id/data/current_kb), xl list $(xl_mem gpv) MiB"
-    check "xl mem-set gpv 128: guest balloons to 131072 KiB" \
-        sh -c "xl mem-set gpv 128"
-    check "gpv guest current_kb reaches 131072" guest_kb_reaches $id 131072
-    check "xl list shows gpv at 128 MiB" xl_mem_reaches gpv 128
-    xl destroy gpv
+# The nodes a memory command may touch, for "store unchanged" checks.
+snapshot() {
+    xenstore-ls -f /local/domain/$1/memory 2>&1
+    xenstore-ls -f /libxl/$1/memory-policy 2>&1
+}
+same_store() { # NAME DOMID BEFORE
+    local now
+    now=$(snapshot $2)
+    if [ "$now" = "$3" ]; then
+        ok "$1"
+    else
+        notok "$1" "$(diff <(printf '%s\n' "$3") <(printf '%s\n' "$now"))"
+    fi
+}
+
+xs_is() { # PATH VALUE
+    local v
+    v=$(xenstore-read "$1" 2>&1)
+    [ "$v" = "$2" ] || { echo "$1 is '$v', expected '$2'"; return 1; }
+}
+
+# Send a file's JSON to the host, to be checked against EXPECT there.
+send_json() { # NAME EXPECT FILE
+    say "json $1 $2 $(base64 -w0 <"$3")"
+}
+
+# ---- daemons, started as children so that `wait` gets their status ----
+declare -A dpid
+start_daemon() { # NAME ARGS...
+    local name=$1; shift
+    if ! have "$name"; then
+        notok "$name is in the image" "not built: no $name in the build"
+        return 1
+    fi
+    "$name" "$@" </dev/null >>/tmp/$name.log 2>&1 &
+    dpid[$name]=$!
+    info "started $name $* (pid ${dpid[$name]})"
+}
+alive() { # NAME: the daemon is still running
+    local p=${dpid[$1]:-}
+    [ -n "$p" ] && kill -0 "$p" 2>/dev/null || {
+        echo "$1 is not running"
+        tail -n 5 /tmp/$1.log 2>/dev/null
+        return 1
+    }
+}
+stop_daemon() { # NAME: SIGTERM ends it cleanly (exit 0) within 15 s
+    local p=${dpid[$1]:-} rc k
+    [ -n "$p" ] || { echo "$1 was never started"; return 1; }
+    kill -TERM "$p" 2>/dev/null
+    (sleep 15; kill -KILL "$p" 2>/dev/null) &
+    k=$!
+    wait "$p"
+    rc=$?
+    kill $k 2>/dev/null
+    wait $k 2>/dev/null
+    [ "$rc" -eq 0 ] || { echo "$1 exit status $rc"; tail -n 5 /tmp/$1.log;
+                         return 1; }
+}
+
+# ---- mem-watch, plain and JSON, each read through a FIFO ---------------
+# Readiness: mem-watch says "watching" on stderr once it has subscribed.
+watch_start() { # FD LOG ARGS...
+    local fd=$1 log=$2 line; shift 2
+    mkfifo /tmp/$log.out /tmp/$log.err
+    xlmem mem-watch "$@" >/tmp/$log.out 2>/tmp/$log.err &
+    eval "exec $fd</tmp/$log.out"
+    exec 5</tmp/$log.err
+    if IFS= read -r -t 20 line <&5 && [[ $line == *watching* ]]; then
+        ok "xlmem mem-watch $* subscribes (\"$line\")"
+    else
+        notok "xlmem mem-watch $* subscribes" "stderr: ${line:-nothing}"
+    fi
+    # keep draining stderr so that mem-watch never blocks on it
+    cat <&5 >>/tmp/$log.errlog &
+    exec 5<&-
+    : >/tmp/$log
+}
+# watch_wait FD LOG REGEX TIMEOUT: a line matching REGEX was printed
+# (now or before: every line read is kept in /tmp/LOG).
+watch_wait() {
+    local fd=$1 log=$2 re=$3 tmo=$4 line end
+    grep -Eq "$re" /tmp/$log && return 0
+    end=$((SECONDS + tmo))
+    while [ $SECONDS -lt $end ]; do
+        IFS= read -r -t $((end - SECONDS)) -u "$fd" line || break
+        printf '%s\n' "$line" >>/tmp/$log
+        [[ $line =~ $re ]] && return 0
+    done
+    echo "no line /$re/ within ${tmo}s; mem-watch printed:"
+    tail -n 8 /tmp/$log
+    return 1
+}
+
+# ---- the run ----------------------------------------------------------
+pl=
+info "dom0 tests start: $(xl info 2>/dev/null | grep -E '^(xen_version|total_memory|free_memory)' | tr -s ' ' | tr '\n' ' ')"
+info "product binaries: $(tr '\n' ' ' </xentest/product-bins)"
+check "xl list sees Domain-0 (real toolstack up)" \
+    eval 'xl list | grep -q "^Domain-0"'
+have xlmem || notok "xlmem is in the image" "not built"
+
+start_daemon xl-auto -v
+start_daemon xl-manual -v
+start_daemon mempolicyd -v
+if have xlmem; then
+    watch_start 6 watch
+    watch_start 7 watchj -j
 fi
 
+# Create both guests, then wait for them: they boot in parallel.
+create() { # NAME CFG
+    if check "xlmem create $2 ($1)" xlmem create "/etc/xen/$2"; then
+        return 0
+    fi
+    # keep going with plain xl, so that the other checks still run
+    xl create "/etc/xen/$2" >/dev/null 2>&1 && xlmem mem-policy-apply "$1" \
+        "/etc/xen/$2" >/dev/null 2>&1
+    xl domid "$1" >/dev/null 2>&1
+}
+create gpv guest-pv.cfg
+create gpvh guest-pvh.cfg
+pv=$(xl domid gpv 2>/dev/null)
+pvh=$(xl domid gpvh 2>/dev/null)
+info "gpv is domain ${pv:-?} (PV), gpvh is domain ${pvh:-?} (PVH)"
+if [ -z "$pv" ] || [ -z "$pvh" ]; then
+    notok "both guests exist" "$(xl list 2>&1)"
+    say end
+    exit 1
+fi
+
+check "gpv (PV) policy in xenstore: xl-auto, delay=2" \
+    eval "xs_is /libxl/$pv/memory-policy/actor xl-auto &&
+          xs_is /libxl/$pv/memory-policy/actor-params delay=2"
+check "gpvh (PVH) policy in xenstore: xl-manual" \
+    xs_is /libxl/$pvh/memory-policy/actor xl-manual
+check "xlmem mem-policy-get gpv names xl-auto and delay=2" \
+    eval 'o=$(xlmem mem-policy-get gpv) && echo "$o" &&
+          echo "$o" | grep -Eq "^actor: +xl-auto$" &&
+          echo "$o" | grep -Eq "^actor-params: +delay=2$"'
+check "xlmem mem-policy-get gpvh names xl-manual" \
+    eval 'o=$(xlmem mem-policy-get gpvh) && echo "$o" &&
+          echo "$o" | grep -Eq "^actor: +xl-manual$"'
+check "gpv (PV) user space is up and reports its balloon driver" \
+    wait_xs /local/domain/$pv/data/current_kb 150 '[ -n "$v" ]'
+check "gpvh (PVH) user space is up and reports its balloon driver" \
+    wait_xs /local/domain/$pvh/data/current_kb 150 '[ -n "$v" ]'
+info "gpv current_kb=$(xenstore-read /local/domain/$pv/data/current_kb)" \
+     "gpvh current_kb=$(xenstore-read /local/domain/$pvh/data/current_kb)"
+
+# ---- xl-auto guest: the high-level target moves real memory -----------
+check "xlmem mem-set gpv 128" xlmem mem-set gpv 128
+check "policy target of gpv is 131072 KiB, enforced" \
+    eval "xs_is /libxl/$pv/memory-policy/target 131072 &&
+          xs_is /libxl/$pv/memory-policy/enforce 1"
+check "xl-auto sets gpv's balloon target (memory/target) to 131072" \
+    wait_xs /local/domain/$pv/memory/target 30 '[ "$v" = 131072 ]'
+check "gpv's balloon driver reaches 131072 KiB (current_kb in the guest)" \
+    guest_kb_reaches $pv 131072
+check "xl list shows gpv at 128 MiB" xl_mem_reaches gpv 128
+check "xlmem mem-policy-get gpv shows target 131072k, enforce 1" \
+    eval 'o=$(xlmem mem-policy-get gpv) && echo "$o" &&
+          echo "$o" | grep -Eq "^target: +131072k$" &&
+          echo "$o" | grep -Eq "^enforce: +1$"'
+check "mem-watch printed gpv's target change" \
+    watch_wait 6 watch "^target-changed domid=$pv actor=xl-auto target_kb=131072 enforce=1" 20
+check "xlmem mem-set gpv +128 (relative)" xlmem mem-set gpv +128
+check "xl-auto raises gpv's balloon target to 262144" \
+    wait_xs /local/domain/$pv/memory/target 30 '[ "$v" = 262144 ]'
+check "gpv's balloon driver gets back to 262144 KiB" \
+    guest_kb_reaches $pv 262144
+check "xl list shows gpv at 256 MiB again" xl_mem_reaches gpv 256
+check "xlmem mem-set --wait=90 gpv 192 returns once gpv got there" \
+    eval 'xlmem mem-set --wait=90 gpv 192 </dev/null'
+check "xl list shows gpv at 192 MiB right after --wait" \
+    eval 'm=$(xl_mem gpv); echo "xl list: $m MiB";
+          [ "$m" -ge 191 ] && [ "$m" -le 193 ]'
+
+# ---- xl-manual guest: low-level balloon commands -----------------------
+check "xlmem mem-balloon-set-target gpvh 160" \
+    xlmem mem-balloon-set-target gpvh 160
+check "gpvh's memory/target is 163840 at once" \
+    xs_is /local/domain/$pvh/memory/target 163840
+check "xlmem mem-balloon-get-target gpvh prints 163840k" \
+    eval 'o=$(xlmem mem-balloon-get-target gpvh); echo "$o";
+          [ "$o" = 163840k ]'
+check "gpvh's (PVH) balloon driver reaches 163840 KiB" \
+    guest_kb_reaches $pvh 163840
+check "xl list shows gpvh at 160 MiB" xl_mem_reaches gpvh 160
+check "xlmem mem-balloon-set-target gpvh 256" \
+    xlmem mem-balloon-set-target gpvh 256
+check "gpvh's balloon driver gets back to 262144 KiB" \
+    guest_kb_reaches $pvh 262144
+before=$(snapshot $pv)
+expect_fail "mem-balloon-set-target on the xl-auto guest is refused, naming xl-auto" \
+    "xl-auto" xlmem mem-balloon-set-target gpv 100
+same_store "refused balloon target leaves gpv's store unchanged" $pv "$before"
+check "xlmem mem-set gpvh 224 (xl-manual acts on it)" xlmem mem-set gpvh 224
+check "xl-manual sets gpvh's balloon target to 229376" \
+    wait_xs /local/domain/$pvh/memory/target 30 '[ "$v" = 229376 ]'
+check "gpvh's balloon driver reaches 229376 KiB" guest_kb_reaches $pvh 229376
+
+# ---- paging and sharing: Debian's Xen is built without them ------------
+before=$(snapshot $pvh)
+expect_fail "mem-paging-enable on PVH says the hypervisor is built without it" \
+    "built without" xlmem mem-paging-enable gpvh
+expect_fail "mem-sharing-enable on PVH says the hypervisor is built without it" \
+    "built without" xlmem mem-sharing-enable gpvh
+expect_fail "mem-paging-set-target on PVH says the hypervisor is built without it" \
+    "built without" xlmem mem-paging-set-target gpvh 128
+same_store "failed paging/sharing requests leave gpvh's store unchanged" \
+    $pvh "$before"
+before=$(snapshot $pv)
+expect_fail "mem-paging-enable on PV fails clearly (PV / built without)" \
+    "PV|built without" xlmem mem-paging-enable gpv
+expect_fail "mem-sharing-enable on PV fails clearly (PV / built without)" \
+    "PV|built without" xlmem mem-sharing-enable gpv
+same_store "failed requests leave gpv's store unchanged" $pv "$before"
+check "xlmem mem-paging-get-target gpvh still works (getters always do)" \
+    xlmem mem-paging-get-target gpvh
+
+# ---- listing -----------------------------------------------------------
+check "xlmem mem-list shows both guests with their actors" \
+    eval 'o=$(xlmem mem-list) && echo "$o" &&
+          echo "$o" | grep -Eq "^gpv +$pv +xl-auto|^ *$pv +gpv +xl-auto" &&
+          echo "$o" | grep -Eq "^gpvh +$pvh +xl-manual|^ *$pvh +gpvh +xl-manual"'
+if xlmem mem-list -j >/tmp/mem-list.json 2>/tmp/mem-list.err; then
+    send_json mem-list-j "name=gpv+actor=xl-auto+domid=$pv,name=gpvh+actor=xl-manual+domid=$pvh" /tmp/mem-list.json
+else
+    notok "xlmem mem-list -j" "$(cat /tmp/mem-list.err)"
+fi
+
+# ---- a guest created without policy gets xl.conf's default --------------
+# Created paused with plain xl: nothing boots, the toolstack must act.
+if check "xl create -p guest-plain.cfg (no policy keys, plain xl)" \
+        xl create -p /etc/xen/guest-plain.cfg; then
+    pl=$(xl domid gplain)
+    check "mempolicyd gives gplain xl.conf's default actor xl-auto" \
+        wait_xs /libxl/$pl/memory-policy/actor 30 '[ "$v" = xl-auto ]'
+    check "... with xl.conf's default params delay=3" \
+        xs_is /libxl/$pl/memory-policy/actor-params delay=3
+    check "mem-watch printed gplain's introduction" \
+        watch_wait 6 watch "^introduce domid=$pl\$" 20
+    check "xl destroy gplain" xl destroy gplain
+    check "mem-watch printed gplain's death" \
+        watch_wait 6 watch "^death domid=$pl\$" 30
+    check "mem-watch -j printed gplain's death" \
+        watch_wait 7 watchj "\"domid\": *$pl\\b.*[Dd][Ee][Aa][Tt][Hh]|[Dd][Ee][Aa][Tt][Hh].*\"domid\": *$pl\\b" 30
+fi
+
+# ---- whole-process time: xlmem mem-set vs xl mem-set ------------------
+# Same guest, same targets, interleaved so both see the same conditions.
+median_ms() { # microsecond samples on stdin
+    sort -n | awk '{a[NR]=$1} END {printf "%.1f", (a[int((NR+1)/2)] + a[int(NR/2)+1]) / 2000}'
+}
+: >/tmp/t.xlmem; : >/tmp/t.xl
+bad=0
+for i in $(seq 20); do
+    mb=$((224 + (i % 2) * 16))
+    t=${EPOCHREALTIME//[.,]/}
+    xlmem mem-set gpv $mb >/dev/null 2>>/tmp/t.err || bad=$((bad + 1))
+    echo $((${EPOCHREALTIME//[.,]/} - t)) >>/tmp/t.xlmem
+    t=${EPOCHREALTIME//[.,]/}
+    xl mem-set gpv $mb >/dev/null 2>>/tmp/t.err || bad=$((bad + 1))
+    echo $((${EPOCHREALTIME//[.,]/} - t)) >>/tmp/t.xl
+done
+a=$(median_ms </tmp/t.xlmem)
+b=$(median_ms </tmp/t.xl)
+r=$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.2f", b > 0 ? a / b : 0}')
+info "timing: xlmem mem-set median ${a} ms, xl mem-set median ${b} ms," \
+     "ratio xlmem/xl ${r} (20 runs each, gpv, TCG)"
+if [ $bad -eq 0 ]; then
+    ok "xlmem mem-set and xl mem-set each ran 20 times on gpv (ratio $r)"
+else
+    notok "xlmem mem-set and xl mem-set each ran 20 times on gpv" \
+        "$bad failures: $(head -n 3 /tmp/t.err)"
+fi
+# xl mem-set lowered maxmem along with the target; give gpv room again.
+xl mem-max gpv 256 >/dev/null 2>&1
+check "after the timing runs, xlmem mem-set gpv 256 still works" \
+    xlmem mem-set gpv 256
+check "gpv's balloon driver gets back to 262144 KiB" \
+    guest_kb_reaches $pv 262144
+
+# ---- nothing else broke -----------------------------------------------
+for d in xl-auto xl-manual mempolicyd; do
+    [ -n "${dpid[$d]:-}" ] && check "$d is still running" alive $d
+done
+check "both guests still run (not crashed, not dying)" \
+    eval "xl list | awk '\$1 ~ /^gpvh?\$/ {n++; if (\$5 ~ /[cd]/) {print; bad=1}}
+                        END {exit bad || n != 2}'"
+check "no kernel oops or BUG in the guests' consoles" \
+    eval '! grep -E "Oops|BUG:|Kernel panic" /var/log/xen/console/guest-*.log'
+check "xl destroy gpv" xl destroy gpv
+check "mem-watch printed gpv's death" watch_wait 6 watch "^death domid=$pv\$" 30
+check "xl destroy gpvh" xl destroy gpvh
+check "mem-watch printed gpvh's death" watch_wait 6 watch "^death domid=$pvh\$" 30
+
+# mem-watch -j: everything it printed must be JSON naming the events
+if have xlmem; then
+    watch_wait 7 watchj "\"domid\": *$pvh\\b.*[Dd][Ee][Aa][Tt][Hh]|[Dd][Ee][Aa][Tt][Hh].*\"domid\": *$pvh\\b" 30 >/dev/null
+    send_json mem-watch-j "domid=$pv+actor=xl-auto+target_kb=131072,domid=$pl+*~death" /tmp/watchj
+fi
+for d in xl-auto xl-manual mempolicyd; do
+    [ -n "${dpid[$d]:-}" ] && check "$d exits 0 on SIGTERM" stop_daemon $d
+done
+for d in xl-auto xl-manual mempolicyd; do
+    [ -s /tmp/$d.log ] && { info "$d log tail:"; tail -n 4 /tmp/$d.log |
+                            while IFS= read -r l; do info "  $l"; done; }
+done
 say end
