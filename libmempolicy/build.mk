@@ -75,7 +75,7 @@ mempolicy_bench_srcs := $(wildcard bench/lib/*.c)
 ifneq ($(mempolicy_bench_srcs),)
 BENCH_BINS += $(O)/bench/bench-lib
 $(O)/bench/bench-lib: $(patsubst %.c,$(O)/obj/%.o,$(mempolicy_bench_srcs)) \
-                      $(MEMPOLICY_LIB)
+                      $(O)/obj/tests/lib/common.o $(MEMPOLICY_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(MEMPOLICY_LDLIBS) -lpthread
 endif
