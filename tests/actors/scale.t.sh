@@ -1,0 +1,33 @@
+#!/bin/bash
+# Thousands of domains changing at once, served by one xl-auto process
+# without a thread per domain; and no wake-up at all when idle.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/common.sh"
+
+N=${MP_ACTOR_SCALE_N:-2000}
+M=1024
+xensim_start --speed 100 --domains "$N"
+"$PROBE" policy 1 "$N" xl-auto "" || exit 1
+actor_start xl-auto || exit 1
+like "$(actor_log)" "serving $N domains" "resync found all $N domains"
+
+ok "'$PROBE' burst 1 $N $((400 * M)) 120000" \
+    "all $N targets changed at once: every balloon target follows"
+ok "'$PROBE' burst 1 $N $((450 * M)) 120000" "and again"
+
+threads=$(awk '/^Threads:/ {print $2}' /proc/"$ACTOR_PID"/status)
+[ "$threads" -le 2 ]
+_tap_result $? "one process, $threads threads (main + libxenstore's reader)"
+
+# Idle: every thread's context switches over a window with no change.
+switches() {
+    cat /proc/"$ACTOR_PID"/task/*/status |
+        awk '/ctxt_switches/ {s += $2} END {print s}'
+}
+before=$(switches)
+sleep 2 # a measurement window, not synchronisation
+after=$(switches)
+is "$((after - before))" 0 "no wake-up in 2 s of idleness"
+
+actor_stop
+done_testing
