@@ -598,6 +598,13 @@ int mempolicy_event_get(mempolicy_ctx *ctx, mempolicy_event **ev_out)
         struct qitem *q = e->head;
 
         rc = make_event(ctx, q, ev_out);
+        if (rc == MEMPOLICY_ERROR_FAIL) {
+            /* Malformed policy nodes: skip this change rather than
+             * wedge the queue; the next valid change is delivered. */
+            mp_log(ctx, XTL_WARN, "domain %u: policy change skipped: %s",
+                   q->domid, ctx->err);
+            rc = 1;
+        }
         if (rc < 0) {
             /* Leave the item queued: a later get retries it. */
             if (q->type == MEMPOLICY_EVENT_DOMAIN_MEMORY_TARGET_CHANGED)

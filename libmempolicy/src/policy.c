@@ -102,6 +102,16 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
     free(dom);
 
     rc = mp_policy_read_tx(ctx, t, w->domid, &cur, &any);
+    if (rc == MEMPOLICY_ERROR_FAIL && w->actor && w->params &&
+        w->set_target && !w->relative) {
+        /* Malformed nodes, but this write replaces all four: repair. */
+        memset(&cur, 0, sizeof(cur));
+        cur.actor = strdup("");
+        cur.actor_params = strdup("");
+        rc = cur.actor && cur.actor_params ? 0 : MEMPOLICY_ERROR_NOMEM;
+        if (rc)
+            mempolicy_policy_dispose(&cur);
+    }
     if (rc)
         return rc;
 

@@ -311,6 +311,28 @@ static void disabled_means_silent(void **state)
     mempolicy_evdisable(ctx, gi);
 }
 
+static void malformed_nodes_skipped(void **state)
+{
+    mempolicy_ctx *ctx = *state;
+    mempolicy_evgen *g;
+    mempolicy_event *ev;
+
+    assert_int_equal(mempolicy_evenable_target_changed(ctx, NULL, &g), 0);
+    assert_int_equal(mempolicy_domain_set_policy(writer, 1, "xl-auto", ""),
+                     0);
+    ev = next_for(ctx, 1);
+    mempolicy_event_free(ctx, ev);
+    /* Garbage in a policy node: no event, and the stream goes on. */
+    assert_true(xs_put(xsh, "12x", "/libxl/1/memory-policy/target"));
+    assert_true(xs_put(xsh, "maybe", "/libxl/2/memory-policy/enforce"));
+    assert_true(xs_put(xsh, "190000", "/libxl/1/memory-policy/target"));
+    ev = next_for(ctx, 1);
+    assert_int_equal(ev->policy.target_kb, 190000);
+    mempolicy_event_free(ctx, ev);
+    assert_true(xs_put(xsh, "0", "/libxl/2/memory-policy/enforce"));
+    mempolicy_evdisable(ctx, g);
+}
+
 static void no_generators(void **state)
 {
     mempolicy_ctx *ctx = *state;
@@ -338,6 +360,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(introduce_and_death, test_setup,
                                         test_teardown),
         cmocka_unit_test_setup_teardown(disabled_means_silent, test_setup,
+                                        test_teardown),
+        cmocka_unit_test_setup_teardown(malformed_nodes_skipped, test_setup,
                                         test_teardown),
         cmocka_unit_test_setup_teardown(no_generators, test_setup,
                                         test_teardown),

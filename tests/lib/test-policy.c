@@ -331,6 +331,58 @@ static void bad_names(void **state)
               MEMPOLICY_ERROR_INVAL, "invalid actor name");
 }
 
+static void malformed_store_values(void **state)
+{
+    mempolicy_policy p;
+    uint64_t t;
+
+    assert_int_equal(mempolicy_domain_set_policy(ctx, 2, "xl-auto", ""), 0);
+    assert_true(xs_put(xsh, "12x", "/libxl/2/memory-policy/target"));
+    UNCHANGED(mempolicy_domain_get_policy(ctx, 2, &p), MEMPOLICY_ERROR_FAIL,
+              "/libxl/2/memory-policy/target: '12x' is not a size");
+    UNCHANGED(mempolicy_domain_set_target(ctx, 2, 1000, true, true),
+              MEMPOLICY_ERROR_FAIL, "not a size");
+    assert_true(xs_put(xsh, "99999999999999999999999",
+                       "/libxl/2/memory-policy/target"));
+    UNCHANGED(mempolicy_domain_get_target(ctx, 2, &t, NULL),
+              MEMPOLICY_ERROR_FAIL, "not a size");
+    assert_true(xs_put(xsh, "200000", "/libxl/2/memory-policy/target"));
+    assert_true(xs_put(xsh, "yes", "/libxl/2/memory-policy/enforce"));
+    UNCHANGED(mempolicy_domain_get_policy(ctx, 2, &p), MEMPOLICY_ERROR_FAIL,
+              "not a boolean");
+    /* A whole-domain write repairs it. */
+    assert_int_equal(mempolicy_domain_set_policy_target(ctx, 2, "xl-auto", "",
+                                                        200000, false, true),
+                     0);
+    assert_int_equal(mempolicy_domain_get_policy(ctx, 2, &p), 0);
+    mempolicy_policy_dispose(&p);
+}
+
+static void guest_cannot_read_policy(void **state)
+{
+    char path[160];
+    struct xs_handle *g;
+    unsigned len;
+    void *v;
+
+    assert_int_equal(mempolicy_domain_set_policy(ctx, 1, "xl-auto", "s=1"),
+                     0);
+    snprintf(path, sizeof(path), "%s.dom1", sim.sock);
+    setenv("XENSTORED_PATH", path, 1);
+    g = xs_open(0);
+    setenv("XENSTORED_PATH", sim.sock, 1);
+    assert_non_null(g);
+    v = xs_read(g, XBT_NULL, "/libxl/1/memory-policy/actor", &len);
+    assert_null(v);
+    assert_false(xs_write(g, XBT_NULL, "/libxl/1/memory-policy/target", "1",
+                          1));
+    /* ... while its own balloon target is readable to it. */
+    v = xs_read(g, XBT_NULL, "/local/domain/1/memory/target", &len);
+    assert_non_null(v);
+    free(v);
+    xs_close(g);
+}
+
 /* ---- racing writers --------------------------------------------------- */
 
 #define WRITERS 6
@@ -453,6 +505,8 @@ int main(void)
         cmocka_unit_test(bad_domains),
         cmocka_unit_test(bad_targets),
         cmocka_unit_test(bad_names),
+        cmocka_unit_test(malformed_store_values),
+        cmocka_unit_test(guest_cannot_read_policy),
         cmocka_unit_test(racing_writers),
     };
 
