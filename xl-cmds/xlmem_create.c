@@ -402,13 +402,15 @@ static int create_xen(struct create_args *ca, char **argv, int argc,
     char **xargv;
     uint32_t domid;
     pid_t pid;
-    int i, status, rc;
+    ssize_t n;
+    int i, status, rc, errpipe[2], exec_errno = 0;
 
     if (!name || !*name) {
         xlmem_err("config file %s has no domain name", ca->cfgfile);
         return -1;
     }
-    xargv = calloc((size_t)argc + 2, sizeof(*xargv));
+    /* "xl" "create" argv... NULL */
+    xargv = calloc((size_t)argc + 3, sizeof(*xargv));
     if (!xargv) {
         xlmem_err("out of memory");
         return -1;
@@ -417,25 +419,47 @@ static int create_xen(struct create_args *ca, char **argv, int argc,
     xargv[1] = (char *)"create";
     for (i = 0; i < argc; i++)
         xargv[i + 2] = argv[i];
+    /* A close-on-exec pipe tells an exec failure (the child writes its
+     * errno) from xl itself failing (EOF, then an exit status). */
+    if (pipe2(errpipe, O_CLOEXEC)) {
+        free(xargv);
+        xlmem_err("pipe: %s", strerror(errno));
+        return -1;
+    }
     fflush(NULL);
     pid = fork();
     if (pid < 0) {
         free(xargv);
+        close(errpipe[0]);
+        close(errpipe[1]);
         xlmem_err("cannot run %s: %s", xl, strerror(errno));
         return -1;
     }
     if (pid == 0) {
+        int e;
+
+        close(errpipe[0]);
         execvp(xl, xargv);
-        fprintf(stderr, "xlmem create: cannot run %s: %s\n", xl,
-                strerror(errno));
+        e = errno;
+        if (write(errpipe[1], &e, sizeof(e)) < 0)
+            _exit(126);
         _exit(127);
     }
     free(xargv);
+    close(errpipe[1]);
+    while ((n = read(errpipe[0], &exec_errno, sizeof(exec_errno))) < 0 &&
+           errno == EINTR)
+        ;
+    close(errpipe[0]);
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
             xlmem_err("waitpid: %s", strerror(errno));
             return -1;
         }
+    }
+    if (n == (ssize_t)sizeof(exec_errno)) {
+        xlmem_err("cannot run %s: %s", xl, strerror(exec_errno));
+        return -1;
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status)) {
         xlmem_err("%s create failed (%s %d)", xl,

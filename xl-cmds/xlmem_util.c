@@ -15,12 +15,53 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xenstore.h>
 #include <xentoollog.h>
 
 #include "xlmem.h"
 
 static mempolicy_ctx *ctx;
 static xentoollog_logger_stdiostream *logger;
+
+/*
+ * The library's logger: keeps the last error message, for failures that
+ * leave no context to ask (mempolicy_ctx_alloc), and passes everything
+ * on to stderr only with -v.
+ */
+struct capture {
+    xentoollog_logger vtable; /* first: the library sees only this */
+    xentoollog_logger *fwd;   /* -v: a stdiostream, else NULL */
+    char last[512];
+};
+
+static void capture_vmessage(xentoollog_logger *lg, xentoollog_level level,
+                             int errnoval, const char *context,
+                             const char *fmt, va_list al)
+    __attribute__((format(printf, 5, 0)));
+static void capture_vmessage(xentoollog_logger *lg, xentoollog_level level,
+                             int errnoval, const char *context,
+                             const char *fmt, va_list al)
+{
+    struct capture *c = (struct capture *)lg;
+
+    if (c->fwd) {
+        va_list ap;
+
+        va_copy(ap, al);
+        c->fwd->vmessage(c->fwd, level, errnoval, context, fmt, ap);
+        va_end(ap);
+    }
+    if (level >= XTL_ERROR)
+        vsnprintf(c->last, sizeof(c->last), fmt, al);
+}
+
+static void capture_destroy(xentoollog_logger *lg)
+{
+}
+
+static struct capture capture = {
+    .vtable = { .vmessage = capture_vmessage, .destroy = capture_destroy },
+};
 
 void xlmem_err(const char *fmt, ...)
 {
@@ -126,30 +167,60 @@ int xlmem_getopt(int argc, char **argv, const char *optstring,
     return -1;
 }
 
+/*
+ * Memory policies live in /libxl, which only dom0 may read.  A client
+ * connected as an unprivileged domain gets EACCES there; say so at once,
+ * rather than let the first call fail on some later, less telling
+ * symptom (the library, unable to read the simulated host's node, would
+ * try the Xen backend and report no hypervisor).
+ */
+static void check_privileged(void)
+{
+    struct xs_handle *xsh = xs_open(0);
+    unsigned n;
+    char **d;
+
+    if (!xsh)
+        return; /* the library reported what it could reach */
+    d = xs_directory(xsh, XBT_NULL, "/libxl", &n);
+    if (!d && errno == EACCES) {
+        xs_close(xsh);
+        xlmem_err("permission denied: the store connection (%s) is an "
+                  "unprivileged domain's; memory policies are dom0's",
+                  getenv("XENSTORED_PATH") ? getenv("XENSTORED_PATH")
+                  : "default socket");
+        exit(XLMEM_EXIT_FAIL);
+    }
+    free(d);
+    xs_close(xsh);
+}
+
 mempolicy_ctx *xlmem_ctx(void)
 {
     int rc;
 
     if (ctx)
         return ctx;
-    /* Level XTL_NUM_LEVELS shows nothing: errors reach the user once,
-     * through xlmem_lib_err(). */
-    logger = xtl_createlogger_stdiostream(stderr,
-                                          xlmem_verbose > 1 ? XTL_DEBUG
-                                          : xlmem_verbose ? XTL_DETAIL
-                                          : XTL_NUM_LEVELS, 0);
-    if (!logger) {
-        xlmem_err("cannot create a logger: %s", strerror(errno));
-        exit(XLMEM_EXIT_FAIL);
+    /* Errors reach the user once, through xlmem_lib_err(); the log
+     * itself only with -v. */
+    if (xlmem_verbose) {
+        logger = xtl_createlogger_stdiostream(stderr, xlmem_verbose > 1
+                                              ? XTL_DEBUG : XTL_DETAIL, 0);
+        if (!logger) {
+            xlmem_err("cannot create a logger: %s", strerror(errno));
+            exit(XLMEM_EXIT_FAIL);
+        }
+        capture.fwd = (xentoollog_logger *)logger;
     }
-    rc = mempolicy_ctx_alloc(&ctx, 0, (xentoollog_logger *)logger);
+    rc = mempolicy_ctx_alloc(&ctx, 0, &capture.vtable);
     if (rc) {
         ctx = NULL;
-        xlmem_err("cannot connect to xenstore (%s): %s",
-                  getenv("XENSTORED_PATH") ? getenv("XENSTORED_PATH")
-                  : "default socket", mempolicy_strerror(rc));
+        xlmem_err("%s", capture.last[0] ? capture.last
+                  : mempolicy_strerror(rc));
         exit(XLMEM_EXIT_FAIL);
     }
+    if (strcmp(mempolicy_backend_name(ctx), "sim"))
+        check_privileged();
     return ctx;
 }
 
