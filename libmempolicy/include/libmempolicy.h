@@ -1,6 +1,13 @@
 /*
  * libmempolicy.h: policy-driven guest memory management for Xen hosts.
  *
+ * Each domain has a memory policy in xenstore: which actor (a daemon)
+ * manages its memory, with what parameters, towards what target.  This
+ * library reads and writes that policy, drives the mechanisms actors use
+ * (balloon target, xenpaging, page sharing), tells about domains and the
+ * host, and delivers the events actors follow.  The design decisions are
+ * in docs/design.md; docs/libmempolicy.md is the user's guide.
+ *
  * Conventions (those of libxl):
  *  - every call takes a context first, then a domid;
  *  - sizes are KiB and say so in their names (_kb);
@@ -10,15 +17,26 @@
  *    on this context, e.g. "domain 3: actor is xl-auto, not xl-manual");
  *  - strings and arrays handed out are malloc'd and owned by the caller,
  *    freed with the matching *_dispose()/free() documented at each call;
- *  - a context is not thread-safe: use one per thread.
+ *    out-parameters are only valid when the call returned 0;
+ *  - a context is not thread-safe: use one per thread.  Contexts are
+ *    independent (no global state), so threads with a context each may
+ *    run concurrently;
+ *  - the library never prints: it logs to the caller's xentoollog logger
+ *    (failures at XTL_DEBUG, since the caller reports them; problems the
+ *    caller cannot see, such as a malformed node skipped, at XTL_WARN).
  *
  * The data model lives in xenstore (see docs/design.md):
  *   /libxl/<domid>/memory-policy/{actor,actor-params,target,enforce}
- * written together in one transaction, and the mechanism nodes
+ * written together in one transaction (dom0 only: guests cannot read it),
+ * and the mechanism nodes
  *   /local/domain/<domid>/memory/{target,static-max,target-tot_pages}.
+ *
+ * Failed calls leave the store exactly as it was: every check is done
+ * before or inside the one transaction a call writes in.
  *
  * Feature macros: each capability is announced by a MEMPOLICY_HAVE_*
  * macro so that callers can #ifdef on it as they do with LIBXL_HAVE_*.
+ * Existing signatures never change within a major version.
  */
 #ifndef LIBMEMPOLICY_H
 #define LIBMEMPOLICY_H
@@ -46,7 +64,8 @@ extern "C" {
 /* ---- errors ------------------------------------------------------------ */
 
 #define MEMPOLICY_OK 0
-#define MEMPOLICY_ERROR_FAIL -1        /* unspecified failure */
+#define MEMPOLICY_ERROR_FAIL -1        /* unspecified failure (also: a
+                                          malformed value in the store) */
 #define MEMPOLICY_ERROR_INVAL -2       /* invalid argument */
 #define MEMPOLICY_ERROR_NOMEM -3       /* out of memory */
 #define MEMPOLICY_ERROR_NO_DOMAIN -4   /* no such domain */
@@ -79,39 +98,58 @@ const char *mempolicy_strerror(int rc);
 typedef struct mempolicy_ctx mempolicy_ctx;
 
 /*
- * Connect to xenstore (XENSTORED_PATH or the standard socket) and pick
- * the hypervisor backend: "sim" when the store is xensim
- * (/tool/xensim/hv-socket exists), "xen" otherwise.  `lg` receives the
- * library's log messages and must outlive the context; flags must be 0.
+ * Connect to xenstore (xs_open(0): XENSTORED_PATH or the standard socket)
+ * and pick the hypervisor backend, once: "sim" when the store is xensim
+ * (/tool/xensim/hv-socket exists; one connection to its hypervisor channel
+ * per context), "xen" otherwise (libxenctrl, opened on first use, so a
+ * context on a host without Xen still does everything that needs only
+ * xenstore; hypervisor calls there fail with NO_HYPERVISOR).
+ *
+ * `lg` receives the library's log messages and must outlive the context
+ * (NULL: no logging).  flags must be 0.  Errors: INVAL, NOMEM, STORE (no
+ * store: the detail is logged, since there is no context to hold it),
+ * NO_HYPERVISOR (xensim's channel unreachable).
  */
 int mempolicy_ctx_alloc(mempolicy_ctx **pctx, unsigned flags,
                         xentoollog_logger *lg);
+/*
+ * Frees the context and everything it owns: its event generators, queued
+ * events, the store connection and the backend.  Events already handed
+ * out must be freed (mempolicy_event_free) before.  NULL is fine.
+ */
 void mempolicy_ctx_free(mempolicy_ctx *ctx);
 
-/* "sim" or "xen". */
+/* "sim" or "xen"; static string. */
 const char *mempolicy_backend_name(mempolicy_ctx *ctx);
 
-/* One-line description of the last error on ctx ("" if none). */
+/*
+ * One-line description of the last failure on ctx ("" if none yet).
+ * Valid until the next call on ctx; not cleared by successful calls, so
+ * only meaningful right after a call returned an error.
+ */
 const char *mempolicy_last_error(mempolicy_ctx *ctx);
 
 /*
  * Declare that this context acts for `actor`: its low-level setters are
- * then also allowed on domains whose actor is `actor`.  NULL clears it.
+ * then also allowed on domains whose actor is `actor` ("xl" means
+ * xl-auto).  NULL clears it.  INVAL for an invalid or empty name.
  */
 int mempolicy_ctx_set_actor(mempolicy_ctx *ctx, const char *actor);
 
 /* ---- validators (pure; usable without a context) ----------------------- */
 
 /* Actor names: "" (none) or [a-z0-9-]{1,64}; "xl" is returned as
- * "xl-auto" in *canonical (static string or the input). */
+ * "xl-auto" in *canonical (static string or the input; may be NULL).
+ * 0 or INVAL. */
 int mempolicy_actor_name_valid(const char *actor, const char **canonical);
-/* Params: "" or key=value[,key=value...], keys [a-z0-9_-]+, no commas in
- * values, at most MEMPOLICY_PARAMS_MAX bytes. */
+/* Params: "" or key=value[,key=value...], keys [a-z0-9_-]+, values
+ * without commas or control characters (may be empty), at most
+ * MEMPOLICY_PARAMS_MAX bytes in all.  0 or INVAL. */
 #define MEMPOLICY_PARAMS_MAX 1024
 #define MEMPOLICY_ACTOR_MAX 64
 int mempolicy_params_valid(const char *params);
-/* Look up `key` in a params string; *value malloc'd.  NO_DOMAIN-free:
- * returns MEMPOLICY_ERROR_INVAL when absent. */
+/* Look up `key` in a params string; *value malloc'd (free()).  Returns
+ * MEMPOLICY_ERROR_INVAL when absent or when params is invalid. */
 int mempolicy_params_get(const char *params, const char *key, char **value);
 
 /* ---- high level: policy and target ------------------------------------- */
@@ -124,33 +162,53 @@ typedef struct mempolicy_policy {
     bool enforce;
 } mempolicy_policy;
 
+/* Frees the strings and zeroes *p; NULL or a zeroed policy is fine. */
 void mempolicy_policy_dispose(mempolicy_policy *p);
 
-/* Set actor and params (one transaction, other nodes kept). */
+/*
+ * All writers below work alike: the domain must exist (/local/domain/<id>
+ * in the store, and the hypervisor knows it and says it is not dying:
+ * else NO_DOMAIN or DYING); one transaction reads the four policy nodes,
+ * computes and writes all four back (a policy set before any target takes
+ * memory/target as its target, enforce "0"); a conflicting transaction is
+ * retried with a short random back-off, at most 64 times, then AGAIN.  So
+ * racing writers always end in the complete state of one of them.
+ * Cost: one hypervisor query, then about 10 store round trips.
+ */
+
+/* Set actor and params (target and enforce kept).  INVAL names the bad
+ * actor or params. */
 int mempolicy_domain_set_policy(mempolicy_ctx *ctx, uint32_t domid,
                                 const char *actor, const char *params);
-/* The whole policy, read in one transaction. */
+/* The whole policy, read in one transaction.  A domain without any
+ * policy node gives actor "", params "", no target.  NO_DOMAIN; FAIL
+ * (detail names the node) if a node holds garbage. */
 int mempolicy_domain_get_policy(mempolicy_ctx *ctx, uint32_t domid,
                                 mempolicy_policy *out);
 
 /*
  * Set the memory target.  relative: target_kb is added to the current
  * target (the policy target, or memory/target when none was set yet) and
- * may be negative.  The result must be > 0 and <= static-max.  With an
- * actor, only the policy nodes change and the actor acts on the event.
+ * may be negative.  The result must be > 0 and <= memory/static-max, with
+ * 64-bit overflow and underflow refused (RANGE, detail says which).  With
+ * an actor, only the policy nodes change and the actor acts on the event.
  * With no actor (""), it also behaves as xl mem-set does: writes the
- * balloon target and, if enforce, sets maxmem to the target.
+ * balloon target (memory/target) and, if enforce, sets maxmem to the
+ * target (restored if the transaction then fails).
  */
 int mempolicy_domain_set_target(mempolicy_ctx *ctx, uint32_t domid,
                                 int64_t target_kb, bool relative,
                                 bool enforce);
+/* The policy target and enforce flag; when no policy target was set yet,
+ * memory/target and false.  Either pointer may be NULL. */
 int mempolicy_domain_get_target(mempolicy_ctx *ctx, uint32_t domid,
                                 uint64_t *target_kb, bool *enforce);
 
 /*
  * Actor, params and target together, in one transaction (what a toolstack
  * does when it builds a domain: configured policy plus initial target).
- * Same rules as set_policy and set_target.
+ * Same rules as set_policy and set_target.  Being a complete write, it
+ * also replaces policy nodes that hold garbage.
  */
 #define MEMPOLICY_HAVE_SET_POLICY_TARGET 1
 int mempolicy_domain_set_policy_target(mempolicy_ctx *ctx, uint32_t domid,
@@ -160,31 +218,56 @@ int mempolicy_domain_set_policy_target(mempolicy_ctx *ctx, uint32_t domid,
 
 /* ---- low level: mechanisms --------------------------------------------- */
 
-/* Setters refused with MEMPOLICY_ERROR_NOT_ACTOR unless the domain's
- * actor is xl-manual or the context's own actor; getters always work. */
+/*
+ * Setters (balloon and paging targets, enable/disable paging and sharing)
+ * are refused with MEMPOLICY_ERROR_NOT_ACTOR unless the domain's actor is
+ * xl-manual or the context's own actor (mempolicy_ctx_set_actor); the
+ * detail names the domain's actor and says how to switch ("use
+ * mem-policy-set <dom> xl-manual").  The actor is checked in the same
+ * transaction that writes.  Getters always work.  Sizes follow the
+ * set_target rules (relative, 0 < result <= static-max, no overflow).
+ */
+/* memory/target, read by the guest's balloon driver.  Raising it above
+ * the domain's maxmem raises maxmem first, as libxl does. */
 int mempolicy_domain_set_balloon_target(mempolicy_ctx *ctx, uint32_t domid,
                                         int64_t target_kb, bool relative);
 int mempolicy_domain_get_balloon_target(mempolicy_ctx *ctx, uint32_t domid,
                                         uint64_t *target_kb);
-/* 0 pages everything back in (and disables paging for the caller's
- * bookkeeping); needs paging enabled otherwise. */
+/*
+ * memory/target-tot_pages, the pager's target.  HVM with HAP only (PV,
+ * NO_HAP).  A non-zero target needs paging enabled (INVAL otherwise).
+ * 0 is allowed: the pager pages everything back in and paging is then
+ * disabled.  The getter gives 0 when unset.
+ */
 int mempolicy_domain_set_paging_target(mempolicy_ctx *ctx, uint32_t domid,
                                        int64_t target_kb, bool relative);
 int mempolicy_domain_get_paging_target(mempolicy_ctx *ctx, uint32_t domid,
                                        uint64_t *target_kb);
-/* Idempotent. */
+/*
+ * Idempotent.  Paging and sharing need an HVM guest (PV) with HAP
+ * (NO_HAP) and a hypervisor built with the feature (NOSYS: Debian's stock
+ * Xen 4.17 has neither).  On a real host enabling paging starts a pager
+ * (xenpaging) for the domain, owned by this context, with its pagefile
+ * in the paging directory; disabling stops it (paging everything in).
+ */
 int mempolicy_domain_enable_paging(mempolicy_ctx *ctx, uint32_t domid);
 int mempolicy_domain_disable_paging(mempolicy_ctx *ctx, uint32_t domid);
 int mempolicy_domain_enable_sharing(mempolicy_ctx *ctx, uint32_t domid);
 int mempolicy_domain_disable_sharing(mempolicy_ctx *ctx, uint32_t domid);
-/* Directory where pagers keep their pagefiles (real host). */
+/* Directory where pagers keep their pagefiles (real host; default
+ * /var/lib/xen/xenpaging).  Absolute path, else INVAL. */
 int mempolicy_set_paging_dir(mempolicy_ctx *ctx, const char *dir);
 
 /*
  * Page sharing primitives, for sharing actors (Xen's memshr API).  Guest
  * pages are 4 KiB frames (gfn).  page_hashes reads the content
- * fingerprints of `count` (<= 512) pages from first_gfn (on a real host by
- * mapping them with xenforeignmemory and hashing them).
+ * fingerprints of `count` (1..512, else INVAL) pages from first_gfn (on a
+ * real host by mapping them with xenforeignmemory and hashing them); a
+ * fingerprint finds candidates, it does not prove equality.  Sharing must
+ * be enabled on both domains.  No actor check: the sharing actor works
+ * across the domains whose sharing it was allowed to enable.  Errors from
+ * the hypervisor come back mapped (ESRCH -> NO_DOMAIN, ...) with the
+ * errno name in the detail.
  */
 int mempolicy_domain_page_hashes(mempolicy_ctx *ctx, uint32_t domid,
                                  uint64_t first_gfn, unsigned count,
@@ -205,29 +288,35 @@ typedef enum {
 
 typedef struct mempolicy_dominfo {
     uint32_t domid;
-    char *name;
+    char *name;                  /* "Domain-0" for dom0 */
     mempolicy_domain_type type;
     bool hap;
-    bool dying;
-    uint64_t static_max_kb;
+    bool dying;                  /* dying or shut down */
+    uint64_t static_max_kb;      /* store; 0 if absent */
     uint64_t actual_kb;          /* tot_pages */
     uint64_t maxmem_kb;
     uint64_t paged_kb;
     uint64_t shared_kb;
     uint64_t cow_breaks;         /* copy-on-write breaks of shared pages */
-    uint64_t balloon_target_kb;
-    uint64_t paging_target_kb;
+    uint64_t balloon_target_kb;  /* store; 0 if absent */
+    uint64_t paging_target_kb;   /* store; 0 if absent */
     bool paging;
     bool sharing;
     mempolicy_policy policy;
 } mempolicy_dominfo;
 
+/* Frees what *info holds and zeroes it. */
 void mempolicy_dominfo_dispose(mempolicy_dominfo *info);
+/* Disposes each entry and frees the array; NULL is fine. */
 void mempolicy_dominfo_list_free(mempolicy_dominfo *list, int n);
 
+/* One domain: hypervisor facts plus store nodes.  Cost: one hypervisor
+ * query and about 10 store round trips. */
 int mempolicy_domain_info(mempolicy_ctx *ctx, uint32_t domid,
                           mempolicy_dominfo *out);
-/* All domains, sorted by domid. */
+/* All domains (dom0 included), sorted by domid; free with
+ * mempolicy_dominfo_list_free(*list, *n).  Domains that vanish while the
+ * list is taken are left out.  Cost: domain_info per domain. */
 int mempolicy_list_domains(mempolicy_ctx *ctx, mempolicy_dominfo **list,
                            int *n);
 
@@ -239,7 +328,12 @@ typedef struct mempolicy_physinfo {
 } mempolicy_physinfo;
 int mempolicy_get_physinfo(mempolicy_ctx *ctx, mempolicy_physinfo *out);
 
-/* A domain named by name or numeric id, as xl does it. */
+/*
+ * A domain named by name or numeric id, as xl does it: all digits is a
+ * domid (not looked up; NO_DOMAIN if out of range), anything else is
+ * searched among /local/domain/<id>/name (NO_DOMAIN naming it if absent).
+ * Cost of a name: one store read per domain until found.
+ */
 int mempolicy_domain_qualifier_to_domid(mempolicy_ctx *ctx, const char *s,
                                         uint32_t *domid);
 
@@ -247,12 +341,31 @@ int mempolicy_domain_qualifier_to_domid(mempolicy_ctx *ctx, const char *s,
 
 /*
  * Events are generated from xenstore watches and delivered through one
- * file descriptor (mempolicy_event_fd) that becomes readable when events
- * may be pending; mempolicy_event_get() then returns them one by one.
- * Several changes to one domain between two gets may be coalesced into
- * one event, whose snapshot is always the latest.  Events queue in the
- * context until collected.  Enabling DOMAIN_INTRODUCE/DEATH costs one
- * xenstore directory read per introduce/release.
+ * file descriptor (mempolicy_event_fd) that any poll loop can watch: it is
+ * readable, level-triggered, exactly while mempolicy_event_get() may have
+ * something to return.  Never read from it or close it; it belongs to the
+ * context and stays the same for the context's life.
+ *
+ * Queueing: changes queue in the context until collected (libxenstore
+ * reads watch events on a thread of its own, so nothing is lost while the
+ * caller is busy).  Several changes to one domain between two gets are
+ * coalesced into one event, whose snapshot is read when it is handed out,
+ * so it is always the latest; a snapshot equal to the last one delivered
+ * for that domain is not delivered again.  Order: per domain, events come
+ * in the order things happened; INTRODUCE comes before the domain's
+ * policy events only if the policy was written after the introduction.
+ *
+ * Cost: a policy change costs O(1) when it arrives (one watch on /libxl
+ * covers every domain; no per-domain watch, no scan) and one read
+ * transaction when it is handed out.  Introduce/release carry no domid in
+ * Xen, so each burst of them costs one domain list from the hypervisor
+ * and a diff against the domains the context knows; enabling the first
+ * INTRODUCE/DEATH generator costs one list.  Enabling a filtered
+ * TARGET_CHANGED generator reads every domain's actor once.
+ *
+ * Generators: disabling one drops its pending events once no remaining
+ * generator wants them; an evgen is invalid after mempolicy_evdisable()
+ * or mempolicy_ctx_free().
  */
 typedef enum {
     MEMPOLICY_EVENT_DOMAIN_MEMORY_TARGET_CHANGED = 1,
@@ -263,32 +376,44 @@ typedef enum {
 typedef struct mempolicy_event {
     mempolicy_event_type type;
     uint32_t domid;
-    /* TARGET_CHANGED: the policy as read in one transaction. */
+    /* TARGET_CHANGED: the policy as read in one transaction.  Other
+     * types: zeroed. */
     mempolicy_policy policy;
 } mempolicy_event;
 
 typedef struct mempolicy_evgen mempolicy_evgen;
 
 /*
+ * DOMAIN_MEMORY_TARGET_CHANGED: any node under memory-policy/ changed.
  * actor NULL: every change.  Otherwise: changes while `actor` is the
  * domain's actor, including the change that makes it so and the change
  * that makes it something else (the snapshot then names the new actor,
- * so the old actor learns that it lost the domain).
+ * so the old actor learns that it lost the domain).  "xl" means xl-auto.
+ * A domain whose policy nodes hold garbage gets no event for that change
+ * (a warning is logged) until a valid change.  A domain that is gone
+ * gets no TARGET_CHANGED (DEATH tells of that).
  */
 int mempolicy_evenable_target_changed(mempolicy_ctx *ctx, const char *actor,
                                       mempolicy_evgen **evgen_out);
+/* DOMAIN_INTRODUCE: a domain appeared (created and introduced to the
+ * store).  DOMAIN_DEATH: a domain known to this context is gone or dying.
+ * A domain that comes and goes between two looks is not reported. */
 int mempolicy_evenable_domain_introduce(mempolicy_ctx *ctx,
                                         mempolicy_evgen **evgen_out);
 int mempolicy_evenable_domain_death(mempolicy_ctx *ctx,
                                     mempolicy_evgen **evgen_out);
 void mempolicy_evdisable(mempolicy_ctx *ctx, mempolicy_evgen *evgen);
 
+/* The context's event fd (created on first use); -1 on NOMEM. */
 int mempolicy_event_fd(mempolicy_ctx *ctx);
-/* 0 and *ev_out, or MEMPOLICY_ERROR_NOT_READY when nothing is pending. */
+/* 0 and *ev_out (free with mempolicy_event_free), or
+ * MEMPOLICY_ERROR_NOT_READY when nothing is pending; STORE if the store
+ * connection failed.  Never blocks on anything but store round trips. */
 int mempolicy_event_get(mempolicy_ctx *ctx, mempolicy_event **ev_out);
 /* Block up to timeout_ms (-1: forever); NOT_READY on timeout. */
 int mempolicy_event_wait(mempolicy_ctx *ctx, mempolicy_event **ev_out,
                          int timeout_ms);
+/* NULL is fine. */
 void mempolicy_event_free(mempolicy_ctx *ctx, mempolicy_event *ev);
 
 /* ---- configuration (xl.conf and domain config files, via libxlutil) ---- */
@@ -301,8 +426,12 @@ const char *mempolicy_default_global_config(void);
  * Effective policy from the config files: memory_policy and
  * memory_policy_args of `domain_cfg` (may be NULL) override those of
  * `global_cfg` (NULL: the default file; a missing default file is not an
- * error); absent everywhere: "xl-auto" with "".  The values are
- * validated; MEMPOLICY_ERROR_CONFIG names file and problem.
+ * error); absent everywhere: "xl-auto" with "".  memory_policy="" means
+ * no actor; "xl" gives "xl-auto".  A domain file that names an actor does
+ * not inherit the global file's args.  The values are validated;
+ * MEMPOLICY_ERROR_CONFIG names file (and line, from libxlutil) and
+ * problem.  *actor and *params are malloc'd (free()).  ctx may be NULL
+ * (then no detail is kept).
  */
 int mempolicy_config_policy(mempolicy_ctx *ctx, const char *global_cfg,
                             const char *domain_cfg, char **actor,
@@ -310,7 +439,12 @@ int mempolicy_config_policy(mempolicy_ctx *ctx, const char *global_cfg,
 
 /* ---- JSON (yajl) ------------------------------------------------------- */
 
-/* malloc'd JSON texts, NULL on allocation failure. */
+/*
+ * malloc'd JSON texts (free()), NULL on allocation failure.  Keys are the
+ * C field names; 64-bit numbers are exact; a missing policy target is
+ * null; event types are "domain_memory_target_changed",
+ * "domain_introduce", "domain_death".  ctx may be NULL.
+ */
 char *mempolicy_dominfo_to_json(mempolicy_ctx *ctx,
                                 const mempolicy_dominfo *info);
 char *mempolicy_dominfo_list_to_json(mempolicy_ctx *ctx,
@@ -321,8 +455,9 @@ char *mempolicy_event_to_json(mempolicy_ctx *ctx, const mempolicy_event *ev);
 
 /*
  * The host's clock speed: 1.0 on real Xen; xensim's --speed on the
- * simulated host.  Actors divide their delays by it, so a 5 s delay takes
- * 50 ms of real time at --speed 100.
+ * simulated host (read once, when the context is made).  Actors divide
+ * their delays by it, so a 5 s delay takes 50 ms of real time at
+ * --speed 100.
  */
 double mempolicy_clock_speed(mempolicy_ctx *ctx);
 
