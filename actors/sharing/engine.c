@@ -28,6 +28,7 @@ enum {
 struct shr_dom {
     uint32_t domid;
     uint64_t npages;
+    uint64_t cap;       /* frames the arrays have room for */
     uint64_t *hash;
     uint8_t *state;
     uint64_t cursor;
@@ -113,29 +114,8 @@ bool shr_dom_known(struct shr_engine *e, uint32_t domid)
     return dom_find(e, domid) != NULL;
 }
 
-static int dom_resize(struct shr_dom *d, uint64_t npages)
-{
-    uint64_t *h;
-    uint8_t *s;
-
-    if (npages <= d->npages)
-        return 0;
-    if (npages > SIZE_MAX / sizeof(*h))
-        return -1;
-    h = realloc(d->hash, npages * sizeof(*h));
-    if (!h)
-        return -1;
-    d->hash = h;
-    s = realloc(d->state, npages);
-    if (!s)
-        return -1;
-    d->state = s;
-    memset(d->state + d->npages, PG_UNSEEN, npages - d->npages);
-    memset(d->hash + d->npages, 0, (npages - d->npages) * sizeof(*h));
-    d->npages = npages;
-    d->st.npages = npages;
-    return 0;
-}
+static int dom_resize(struct shr_engine *e, struct shr_dom *d,
+                      uint64_t npages);
 
 int shr_dom_add(struct shr_engine *e, uint32_t domid, uint64_t npages)
 {
@@ -143,7 +123,7 @@ int shr_dom_add(struct shr_engine *e, uint32_t domid, uint64_t npages)
     unsigned pos;
 
     if (d)
-        return dom_resize(d, npages);
+        return dom_resize(e, d, npages);
     if (e->ndoms == e->cap) {
         unsigned ncap = e->cap ? e->cap * 2 : 16;
         struct shr_dom **n = realloc(e->doms, ncap * sizeof(*n));
@@ -157,7 +137,7 @@ int shr_dom_add(struct shr_engine *e, uint32_t domid, uint64_t npages)
     if (!d)
         return -1;
     d->domid = domid;
-    if (dom_resize(d, npages)) {
+    if (dom_resize(e, d, npages)) {
         dom_free(d);
         return -1;
     }
@@ -239,6 +219,63 @@ static void client_lost(struct shr_engine *e, struct shr_dom *d, uint64_t g)
                 o->st.sources--;
         }
     }
+}
+
+/*
+ * A frame leaves the scanned range (the balloon gave it back): whatever
+ * sharing it took part in is over, without any copy-on-write.
+ */
+static void frame_gone(struct shr_engine *e, struct shr_dom *d, uint64_t g)
+{
+    struct shidx_entry *x;
+
+    if (d->state[g] == PG_CLIENT) {
+        client_lost(e, d, g);
+    } else if (d->state[g] == PG_SOURCE) {
+        x = shidx_find(&e->ix, d->hash[g]);
+        if (x && x->domid == d->domid && x->gfn == g) {
+            owner_lost(e, x, false);
+            if (!promote(e, x, UINT32_MAX))
+                shidx_remove(&e->ix, d->hash[g]);
+        }
+    }
+    d->state[g] = PG_UNSEEN;
+}
+
+static int dom_resize(struct shr_engine *e, struct shr_dom *d,
+                      uint64_t npages)
+{
+    uint64_t *h;
+    uint8_t *s;
+    if (npages < d->npages) {
+        uint64_t f;
+
+        for (f = npages; f < d->npages; f++)
+            frame_gone(e, d, f);
+        d->npages = npages;
+        d->st.npages = npages;
+        if (d->cursor > npages)
+            d->cursor = npages;
+        return 0;
+    }
+    if (npages > d->cap) {
+        if (npages > SIZE_MAX / sizeof(*h))
+            return -1;
+        h = realloc(d->hash, npages * sizeof(*h));
+        if (!h)
+            return -1;
+        d->hash = h;
+        s = realloc(d->state, npages);
+        if (!s)
+            return -1;
+        d->state = s;
+        d->cap = npages;
+    }
+    memset(d->state + d->npages, PG_UNSEEN, npages - d->npages);
+    memset(d->hash + d->npages, 0, (npages - d->npages) * sizeof(*h));
+    d->npages = npages;
+    d->st.npages = npages;
+    return 0;
 }
 
 void shr_dom_remove(struct shr_engine *e, uint32_t domid)

@@ -89,8 +89,9 @@ struct shr_engine *shr_engine_new(const struct shr_ops *ops, void *user);
 void shr_engine_free(struct shr_engine *e);
 
 /*
- * Start tracking a domain whose frames are 0..npages-1 (an existing
- * domain's range may grow).  Returns 0 or -1 (out of memory).
+ * Start tracking a domain whose frames are 0..npages-1, or change an
+ * existing domain's range: frames beyond a smaller range (given back by
+ * the balloon) stop counting as shared.  Returns 0 or -1 (out of memory).
  */
 int shr_dom_add(struct shr_engine *e, uint32_t domid, uint64_t npages);
 /*

@@ -190,6 +190,14 @@ bool sharing_refresh(struct sharing_actor *s, struct sdom *d,
     return true;
 }
 
+/* The guest's frames now: the balloon may have given some back. */
+static void sync_pages(struct sharing_actor *s, struct sdom *d,
+                       const mempolicy_dominfo *info)
+{
+    if (d->sharing && shr_dom_add(s->eng, d->domid, pages_of(info)))
+        mempolicy_actor_fatal(s->a, MEMPOLICY_ERROR_NOMEM, "scan state");
+}
+
 static bool want_paging(const struct sdom *d)
 {
     return d->hvm_hap && !d->paging_unavailable && d->enforce &&
@@ -244,6 +252,7 @@ static void apply_balloon(struct sharing_actor *s, struct sdom *d)
     uint64_t saved = sharing_saved_kb(s, d);
     uint64_t bt = xla_clamp(d->target_kb + saved, d->params.base.min_kb,
                             d->static_max_kb);
+    bool lowered = d->balloon_kb == 0 || bt < d->balloon_kb;
     int rc;
 
     d->pass_pending_apply = false;
@@ -259,7 +268,12 @@ static void apply_balloon(struct sharing_actor *s, struct sdom *d)
     }
     d->balloon_saved_kb = saved;
     d->interval_ms = 0;
-    if (want_paging(d))
+    /*
+     * A shrinking guest may give back frames that were shared: that
+     * frees nothing, so after the delay the saved figure is looked at
+     * again (check) and the balloon target follows it down.
+     */
+    if (want_paging(d) || (lowered && saved))
         arm(a, d, d->params.base.delay_ms);
     else if (d->maybe_paging)
         arm(a, d, 0);
@@ -289,6 +303,7 @@ static void check(mempolicy_actor *a, void *arg)
         failed(a, d, MEMPOLICY_ERROR_NO_DOMAIN, "domain info");
         return;
     }
+    sync_pages(s, d, &info);
     saved = sharing_saved_kb(s, d);
     if (saved != d->balloon_saved_kb) {
         /* Sharing moved since the balloon target was set. */
@@ -343,7 +358,12 @@ static void check(mempolicy_actor *a, void *arg)
 
 void sharing_pass_done(struct sharing_actor *s, struct sdom *d)
 {
-    sharing_refresh(s, d, NULL);
+    mempolicy_dominfo info;
+
+    if (sharing_refresh(s, d, &info)) {
+        sync_pages(s, d, &info);
+        mempolicy_dominfo_dispose(&info);
+    }
     report_domain(s, d);
     cow_check_arm(s, false);
     if (!d->has_target)
@@ -437,8 +457,7 @@ static void domain_changed(mempolicy_actor *a, uint32_t domid,
     if (!d->share_tried && !d->share_unavailable)
         start_sharing(s, d, &info);
     if (d->sharing) {
-        if (shr_dom_add(s->eng, domid, pages_of(&info)))
-            mempolicy_actor_fatal(a, MEMPOLICY_ERROR_NOMEM, "scan state");
+        sync_pages(s, d, &info);
         shr_dom_rescan(s->eng, domid);
         scan_kick(s);
     }

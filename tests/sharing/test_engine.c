@@ -479,6 +479,43 @@ static void test_source_domain_leaves(void **state)
     shr_engine_free(e);
 }
 
+/* The balloon gives back the top frames: their sharing is over. */
+static void test_balloon_shrinks_range(void **state)
+{
+    static struct fake f;
+    struct shr_engine *e;
+    struct shr_engine_stats es;
+    struct shr_dom_stats ds;
+    unsigned d;
+
+    fake_init(&f);
+    e = shr_engine_new(&fops, &f);
+    for (d = 0; d < 2; d++) {
+        fake_dom(&f, d, 1024, image);
+        shr_dom_add(e, d, 1024);
+        shr_dom_rescan(e, d);
+        scan_all(e, d, 1024);
+    }
+    /* dom0 holds the sources: shrinking it must keep dom1's savings
+     * right (a client stands in), and shrinking dom1 drops its own. */
+    f.npages[0] = 600;
+    assert_int_equal(shr_dom_add(e, 0, 600), 0);
+    f.npages[1] = 700;
+    assert_int_equal(shr_dom_add(e, 1, 700), 0);
+    shr_engine_stats(e, &es);
+    assert_int_equal(fake_pages(&f) - fake_frames(&f), es.saved);
+    shr_dom_stats(e, 1, &ds);
+    assert_int_equal(ds.npages, 700);
+    /* growing again scans the new frames on the next pass */
+    f.npages[1] = 1024;
+    assert_int_equal(shr_dom_add(e, 1, 1024), 0);
+    shr_dom_rescan(e, 1);
+    scan_all(e, 1, 1024);
+    shr_engine_stats(e, &es);
+    assert_int_equal(fake_pages(&f) - fake_frames(&f), es.saved);
+    shr_engine_free(e);
+}
+
 /* A domain whose sharing went away mid-scan reports it. */
 static void test_gone(void **state)
 {
@@ -508,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_remove_mid_scan),
         cmocka_unit_test(test_gone),
         cmocka_unit_test(test_source_domain_leaves),
+        cmocka_unit_test(test_balloon_shrinks_range),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
