@@ -2,7 +2,9 @@
  * guest.c: the guest in a simulated domain.
  *
  * Balloon driver, after Linux's drivers/xen/xen-balloon.c: it watches
- * memory/target (KiB, read as the guest itself) and sets its target in
+ * memory/target (KiB, read as the guest itself; one host-wide watch in
+ * hv.c stands for every guest's own, so 10,000 guests cost the store one
+ * watch) and sets its target in
  * pages (kb >> 2); the balloon then moves the guest's populated pages
  * towards it.  Growing allocates from the hypervisor and stops at
  * maxmem or when the host is out of memory (Linux retries later; here the
@@ -87,21 +89,22 @@ bool guest_balloon_wants(const struct hv_domain *d)
            g->target_pages != d->populated;
 }
 
-/* The balloon driver's watch on memory/target fired. */
-static void target_changed(void *arg, const char *path, const char *token)
+/*
+ * memory/target changed (the host-wide watch in hv.c dispatches here), or
+ * the driver starts: read it as the guest itself.
+ */
+void guest_target_event(struct hv *hv, struct hv_domain *d)
 {
-    struct hv_domain *d = arg;
-    struct hv *hv = d->hv;
     unsigned long long kb;
-    char *val = NULL, *end;
+    char *val = NULL, *end, path[64];
     unsigned len;
 
-    (void)path;
-    (void)token;
-    if (d->dying || !d->guest.target_path)
+    if (d->dying || d->guest.cfg.balloon == BALLOON_NONE)
         return;
-    /* The guest reads its own target: it may read, not write, memory/. */
-    if (store_read(hv->store, d->domid, d->guest.target_path, &val, &len))
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/target",
+             d->domid);
+    /* The guest may read, not write, its memory/ directory. */
+    if (store_read(hv->store, d->domid, path, &val, &len))
         return;
     errno = 0;
     kb = strtoull(val, &end, 10);
@@ -223,29 +226,6 @@ bool guest_balloon_step(struct hv *hv, struct hv_domain *d, uint64_t dt_ms)
     return guest_balloon_wants(d) && !d->stalled;
 }
 
-static int watch_target(struct hv *hv, struct hv_domain *d)
-{
-    char path[64];
-
-    snprintf(path, sizeof(path), "/local/domain/%u/memory/target",
-             d->domid);
-    d->guest.target_path = strdup(path);
-    if (!d->guest.target_path)
-        return -ENOMEM;
-    return -store_watch_add(hv->store, path, "xensim-balloon",
-                            target_changed, d);
-}
-
-static void unwatch_target(struct hv *hv, struct hv_domain *d)
-{
-    if (!d->guest.target_path)
-        return;
-    store_watch_remove(hv->store, d->guest.target_path, "xensim-balloon");
-    free(d->guest.target_path);
-    d->guest.target_path = NULL;
-    d->guest.target_known = false;
-}
-
 int guest_start(struct hv *hv, struct hv_domain *d)
 {
     struct guest *g = &d->guest;
@@ -253,14 +233,8 @@ int guest_start(struct hv *hv, struct hv_domain *d)
     g->demand_kb = g->cfg.demand_kb;
     g->last_ms = hv_now_ms(hv);
     guest_update(hv, d);
-    if (g->cfg.balloon == BALLOON_NONE)
-        return 0;
-    return watch_target(hv, d);
-}
-
-void guest_stop(struct hv *hv, struct hv_domain *d)
-{
-    unwatch_target(hv, d);
+    guest_target_event(hv, d);
+    return 0;
 }
 
 void guest_set_demand(struct hv *hv, struct hv_domain *d, uint64_t kb)
@@ -279,10 +253,10 @@ void guest_set_balloon(struct hv *hv, struct hv_domain *d,
     g->cfg.balloon = m;
     if (rate_mib_s > 0)
         g->cfg.rate_mib_s = rate_mib_s;
-    if (had_driver && m == BALLOON_NONE)
-        unwatch_target(hv, d);
-    else if (!had_driver && m != BALLOON_NONE)
-        watch_target(hv, d);  /* the initial event reads the target */
+    if (m == BALLOON_NONE)
+        g->target_known = false;
+    else if (!had_driver)
+        guest_target_event(hv, d);  /* a new driver reads the target */
     if (guest_balloon_wants(d))
         hv_wake(hv, d);
 }

@@ -49,16 +49,16 @@ struct guest {
     uint64_t last_ms;        /* when the integral was last advanced */
     long long meminfo_prev;  /* meminfo-writer's prev_used_mem */
     double cow_budget;
-    char *target_path;       /* watched, NULL for BALLOON_NONE */
 };
 
 const char *balloon_mode_name(enum balloon_mode m);
 int balloon_mode_parse(const char *s, enum balloon_mode *m);
 double guest_rate(const struct guest_config *c);
 
-/* Start/stop the guest of d (the balloon driver's watch). */
+/* Start the guest of d (its driver reads the target). */
 int guest_start(struct hv *hv, struct hv_domain *d);
-void guest_stop(struct hv *hv, struct hv_domain *d);
+/* memory/target of d changed. */
+void guest_target_event(struct hv *hv, struct hv_domain *d);
 
 /*
  * Advance d's balloon by dt_ms of simulated time.  Returns true while the

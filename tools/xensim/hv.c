@@ -59,7 +59,11 @@ struct hv *hv_new(struct loop *l, struct store *s, const struct hv_config *c)
     hv->loop = l;
     hv->store = s;
     hv->sharing = sharing_new();
-    if (!hv->sharing) {
+    hv->by_name = ht_new();
+    if (!hv->sharing || !hv->by_name ||
+        ht_put(hv->by_name, "Domain-0", &hv->dom0, NULL)) {
+        sharing_free(hv->sharing);
+        ht_free(hv->by_name, NULL);
         free(hv);
         return NULL;
     }
@@ -83,8 +87,6 @@ struct hv *hv_new(struct loop *l, struct store *s, const struct hv_config *c)
 
 static void free_domain(struct hv_domain *d)
 {
-    free(d->guest.target_path);
-    free(d->paging_watch_path);
     free(d);
 }
 
@@ -96,14 +98,8 @@ void hv_free(struct hv *hv)
         return;
     if (hv->tick)
         loop_timer_cancel(hv->loop, hv->tick);
-    for (i = 1; i <= HV_MAX_DOMID; i++) {
-        struct hv_domain *d = hv->doms[i];
-
-        if (!d)
-            continue;
-        guest_stop(hv, d);
-        paging_destroy(hv, d);
-    }
+    if (hv->watching)
+        store_watch_remove(hv->store, "/local/domain", "xensim-hv");
     /* Frames reference domains: drop sharing state while all exist. */
     for (i = 1; i <= HV_MAX_DOMID; i++)
         if (hv->doms[i])
@@ -112,6 +108,7 @@ void hv_free(struct hv *hv)
         if (hv->doms[i])
             free_domain(hv->doms[i]);
     sharing_free(hv->sharing);
+    ht_free(hv->by_name, NULL);
     free(hv->active);
     free(hv->stalled);
     free(hv);
@@ -154,10 +151,44 @@ static bool xs_exists(struct hv *hv, const char *path)
     return rc == 0;
 }
 
+/*
+ * The host-wide watch: /local/domain/<id>/memory/target goes to the
+ * guest's balloon driver, .../memory/target-tot_pages to its pager.
+ * Everything else under /local/domain is ignored after an O(1) look.
+ */
+static void hv_watch(void *arg, const char *path, const char *token)
+{
+    static const char prefix[] = "/local/domain/";
+    struct hv *hv = arg;
+    struct hv_domain *d;
+    unsigned long id;
+    char *rest;
+
+    (void)token;
+    if (strncmp(path, prefix, sizeof(prefix) - 1))
+        return;
+    path += sizeof(prefix) - 1;
+    if (*path < '0' || *path > '9')
+        return;
+    id = strtoul(path, &rest, 10);
+    if (id == 0 || id > HV_MAX_DOMID || !(d = hv->doms[id]) || d->dying)
+        return;
+    if (!strcmp(rest, "/memory/target"))
+        guest_target_event(hv, d);
+    else if (!strcmp(rest, "/memory/target-tot_pages"))
+        paging_target_event(hv, d);
+}
+
 int hv_init_dom0(struct hv *hv)
 {
     uint64_t kb = hv->dom0_pages * HV_PAGE_KB;
-    int rc = 0;
+    int rc;
+
+    rc = store_watch_add(hv->store, "/local/domain", "xensim-hv", hv_watch,
+                         hv);
+    if (rc)
+        return -rc;
+    hv->watching = true;
 
     if (!xs_exists(hv, "/local/domain/0/name"))
         rc = rc ? rc : xs_writef(hv, "/local/domain/0/name", "Domain-0");
@@ -199,12 +230,7 @@ struct hv_domain *hv_domain(struct hv *hv, unsigned domid)
 
 struct hv_domain *hv_domain_by_name(struct hv *hv, const char *name)
 {
-    unsigned i;
-
-    for (i = 0; i <= HV_MAX_DOMID; i++)
-        if (hv->doms[i] && !strcmp(hv->doms[i]->name, name))
-            return hv->doms[i];
-    return NULL;
+    return ht_get(hv->by_name, name);
 }
 
 static bool name_valid(const char *s)
@@ -415,6 +441,11 @@ int hv_domain_create(struct hv *hv, const struct hv_domain_config *c,
     d->guest.cfg = c->guest;
     if (!d->guest.cfg.demand_set)
         d->guest.cfg.demand_kb = c->memory_kb / 2;
+    if (ht_put(hv->by_name, d->name, d, NULL)) {
+        free_domain(d);
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
     hv->doms[id] = d;
     hv_pages_alloc(hv, d, pages);
     d->populated = pages;
@@ -428,6 +459,7 @@ int hv_domain_create(struct hv *hv, const struct hv_domain_config *c,
         remove_domain_nodes(hv, d);
         hv_pages_free(hv, d, d->tot_pages);
         hv->doms[id] = NULL;
+        ht_del(hv->by_name, d->name);
         free_domain(d);
         return -rc;
     }
@@ -456,14 +488,14 @@ int hv_domain_destroy(struct hv *hv, unsigned domid)
     if (domid == 0)
         return -EPERM;
     d->dying = true;
-    guest_stop(hv, d);
-    paging_destroy(hv, d);
+    d->paging = false;
     sharing_domain_destroy(hv, d);
     remove_domain_nodes(hv, d);
     hv_pages_free(hv, d, d->tot_pages);
     d->populated = d->paged = 0;
     record_event(hv, d, "destroy", true);
     hv->doms[domid] = NULL;
+    ht_del(hv->by_name, d->name);
     hv->ndoms--;
     store_domain_release(hv->store, domid);
     free_domain(d);

@@ -29,6 +29,7 @@
 #include <stdio.h>
 
 #include "guest.h"
+#include "ht.h"
 
 struct loop;
 struct loop_timer;
@@ -85,7 +86,6 @@ struct hv_domain {
     bool paging_target_set;
     uint64_t paging_target;    /* pages; 0 = page everything in */
     double paging_budget;      /* pages allowed but not yet moved */
-    char *paging_watch_path;
 
     bool sharing;
     struct share_map *smap;    /* gfn state; NULL until first used */
@@ -117,6 +117,8 @@ struct hv {
 
     struct hv_domain *doms[HV_MAX_DOMID + 1];  /* [0] unused: dom0 */
     struct hv_domain dom0;
+    struct ht *by_name;         /* name -> struct hv_domain * */
+    bool watching;
     unsigned ndoms;             /* guests, dom0 excluded */
     unsigned next_domid;
     uint64_t uuid_seq;
@@ -143,7 +145,11 @@ struct hv {
 struct hv *hv_new(struct loop *l, struct store *s, const struct hv_config *c);
 void hv_free(struct hv *hv);
 
-/* Publish dom0's nodes (only those not there yet). */
+/*
+ * Publish dom0's nodes (only those not there yet) and set the host-wide
+ * watch on /local/domain that stands for every guest's balloon driver
+ * and every pager.
+ */
 int hv_init_dom0(struct hv *hv);
 
 uint64_t hv_now_ms(struct hv *hv);

@@ -2,7 +2,8 @@
  * paging.c: xenpaging, as tools/xenpaging/xenpaging.c behaves.
  *
  * The pager of a domain watches memory/target-tot_pages (KiB; read as
- * dom0, the pager being a dom0 daemon) and turns it into pages with
+ * dom0, the pager being a dom0 daemon; hv.c's host-wide watch calls
+ * paging_target_event) and turns it into pages with
  * kb >> 2, a negative or too large value meaning max_pages, exactly as
  * xenpaging does.  Then, at the host's paging rate:
  *   target 0          page every evicted page back in;
@@ -22,19 +23,16 @@
 #include "paging.h"
 #include "store.h"
 
-#define PAGING_TOKEN "xensim-pager"
-
-static void target_changed(void *arg, const char *path, const char *token)
+void paging_target_event(struct hv *hv, struct hv_domain *d)
 {
-    struct hv_domain *d = arg;
-    struct hv *hv = d->hv;
-    char *val = NULL, *end;
+    char *val = NULL, *end, path[80];
     unsigned len;
     long long kb;
 
-    (void)token;
     if (d->dying || !d->paging)
         return;
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/target-tot_pages",
+             d->domid);
     if (store_read(hv->store, 0, path, &val, &len))
         return;
     errno = 0;
@@ -48,42 +46,18 @@ static void target_changed(void *arg, const char *path, const char *token)
         d->paging_target_set = true;
         if (paging_wants(d))
             hv_wake(hv, d);
+        hv_record(hv, d, true);
     }
     free(val);
 }
 
 int paging_start(struct hv *hv, struct hv_domain *d)
 {
-    char path[80];
-    int rc;
-
-    snprintf(path, sizeof(path), "/local/domain/%u/memory/target-tot_pages",
-             d->domid);
-    d->paging_watch_path = strdup(path);
-    if (!d->paging_watch_path)
-        return -ENOMEM;
     d->paging = true;
     d->paging_target_set = false;
     d->paging_budget = 0;
-    rc = store_watch_add(hv->store, path, PAGING_TOKEN, target_changed, d);
-    if (rc) {
-        free(d->paging_watch_path);
-        d->paging_watch_path = NULL;
-        d->paging = false;
-        return -rc;
-    }
+    paging_target_event(hv, d);
     return 0;
-}
-
-static void unwatch(struct hv *hv, struct hv_domain *d)
-{
-    if (d->paging_watch_path) {
-        store_watch_remove(hv->store, d->paging_watch_path, PAGING_TOKEN);
-        free(d->paging_watch_path);
-        d->paging_watch_path = NULL;
-    }
-    d->paging = false;
-    d->paging_target_set = false;
 }
 
 int paging_stop(struct hv *hv, struct hv_domain *d)
@@ -94,15 +68,11 @@ int paging_stop(struct hv *hv, struct hv_domain *d)
         return -ENOMEM;
     hv_pages_alloc(hv, d, d->paged);
     d->paged = 0;
-    unwatch(hv, d);
+    d->paging = false;
+    d->paging_target_set = false;
     guest_update(hv, d);
     hv_record(hv, d, true);
     return 0;
-}
-
-void paging_destroy(struct hv *hv, struct hv_domain *d)
-{
-    unwatch(hv, d);
 }
 
 /* Pages to evict (>0) or page in (<0) to reach the target. */

@@ -10,13 +10,13 @@
 struct hv;
 struct hv_domain;
 
-/* Start the pager of d (watch memory/target-tot_pages). */
+/* Start the pager of d (it reads memory/target-tot_pages). */
 int paging_start(struct hv *hv, struct hv_domain *d);
+/* memory/target-tot_pages of d changed. */
+void paging_target_event(struct hv *hv, struct hv_domain *d);
 /* Stop it: every paged-out page comes back first; -ENOMEM if the host
  * cannot take them (nothing changes then). */
 int paging_stop(struct hv *hv, struct hv_domain *d);
-/* The pager dies with the domain: no page comes back. */
-void paging_destroy(struct hv *hv, struct hv_domain *d);
 
 bool paging_wants(const struct hv_domain *d);
 /* Page out or in for dt_ms of simulated time; true while work remains
