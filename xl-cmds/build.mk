@@ -16,7 +16,7 @@ EXTRA_CFLAGS_xl-cmds := -Ilibmempolicy/include $(XENSTORE_CFLAGS) \
 XLCMDS_XLMEM_OBJS := $(addprefix $(O)/obj/xl-cmds/, \
     xlmem.o xlmem_util.o xlmem_size.o xlmem_policy.o xlmem_target.o \
     xlmem_lowlevel.o xlmem_list.o xlmem_watch.o xlmem_create.o \
-    xlmem_actors.o)
+    xlmem_actors.o caplog.o)
 
 BINS += $(O)/bin/xlmem $(O)/bin/mempolicyd
 TEST_BINS += $(O)/tests/test-xlmem-size
@@ -26,9 +26,13 @@ $(O)/bin/xlmem: $(XLCMDS_XLMEM_OBJS) $(O)/lib/libmempolicy.a
 	$(CC) $(LDFLAGS) -o $@ $(XLCMDS_XLMEM_OBJS) $(XLCMDS_LIB) \
 	    $(XLCMDS_LDLIBS)
 
-$(O)/bin/mempolicyd: $(O)/obj/xl-cmds/mempolicyd.o $(O)/lib/libmempolicy.a
+XLCMDS_MEMPOLICYD_OBJS := $(O)/obj/xl-cmds/mempolicyd.o \
+                          $(O)/obj/xl-cmds/caplog.o
+
+$(O)/bin/mempolicyd: $(XLCMDS_MEMPOLICYD_OBJS) $(O)/lib/libmempolicy.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(XLCMDS_LIB) $(XLCMDS_LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(XLCMDS_MEMPOLICYD_OBJS) $(XLCMDS_LIB) \
+	    $(XLCMDS_LDLIBS)
 
 # The size parser alone, with the test's own error sink.
 $(O)/obj/tests/xlmem/test_size.o: CFLAGS += $(CMOCKA_CFLAGS) \

@@ -45,6 +45,8 @@
 #include <xenstore.h>
 #include <xentoollog.h>
 
+#include "caplog.h"
+
 struct daemon {
     mempolicy_ctx *ctx;
     struct xs_handle *xsh;
@@ -98,8 +100,18 @@ static void apply_default(struct daemon *d, uint32_t domid)
     char *actor = NULL, *params = NULL;
     int rc;
 
-    if (domid == 0 || has_policy(d, domid))
+    if (domid == 0)
         return;
+    switch (has_policy(d, domid)) {
+    case 1:
+        if (d->verbose)
+            say("domain %u: has a policy, left alone", domid);
+        return;
+    case -1:
+        if (d->verbose)
+            say("domain %u went away before getting a policy", domid);
+        return;
+    }
     rc = mempolicy_config_policy(d->ctx, d->config, NULL, &actor, &params);
     if (rc) {
         say("domain %u left without a policy: %s", domid, detail(d, rc));
@@ -222,7 +234,7 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     struct daemon d = { 0 };
-    xentoollog_logger_stdiostream *lg;
+    caplog *lg;
     mempolicy_evgen *eg = NULL;
     const char *pidfile = NULL;
     char *actor = NULL, *params = NULL;
@@ -248,15 +260,17 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    lg = xtl_createlogger_stdiostream(stderr, d.verbose > 1 ? XTL_DEBUG
-                                      : XTL_WARN, 0);
+    /* Failures are reported here, once, with the library's detail; its
+     * own log only with -vv. */
+    lg = caplog_new(d.verbose > 1 ? XTL_DEBUG : XTL_NUM_LEVELS);
     if (!lg) {
         say("cannot create a logger");
         return 1;
     }
-    rc = mempolicy_ctx_alloc(&d.ctx, 0, (xentoollog_logger *)lg);
+    rc = mempolicy_ctx_alloc(&d.ctx, 0, caplog_logger(lg));
     if (rc) {
-        say("cannot connect to xenstore: %s", mempolicy_strerror(rc));
+        say("%s", *caplog_last_error(lg) ? caplog_last_error(lg)
+            : mempolicy_strerror(rc));
         d.ctx = NULL;
         goto out;
     }
@@ -311,6 +325,6 @@ out:
         xs_close(d.xsh);
     if (d.ctx)
         mempolicy_ctx_free(d.ctx);
-    xtl_logger_destroy((xentoollog_logger *)lg);
+    caplog_free(lg);
     return ret;
 }

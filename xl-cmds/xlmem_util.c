@@ -18,50 +18,11 @@
 #include <xenstore.h>
 #include <xentoollog.h>
 
+#include "caplog.h"
 #include "xlmem.h"
 
 static mempolicy_ctx *ctx;
-static xentoollog_logger_stdiostream *logger;
-
-/*
- * The library's logger: keeps the last error message, for failures that
- * leave no context to ask (mempolicy_ctx_alloc), and passes everything
- * on to stderr only with -v.
- */
-struct capture {
-    xentoollog_logger vtable; /* first: the library sees only this */
-    xentoollog_logger *fwd;   /* -v: a stdiostream, else NULL */
-    char last[512];
-};
-
-static void capture_vmessage(xentoollog_logger *lg, xentoollog_level level,
-                             int errnoval, const char *context,
-                             const char *fmt, va_list al)
-    __attribute__((format(printf, 5, 0)));
-static void capture_vmessage(xentoollog_logger *lg, xentoollog_level level,
-                             int errnoval, const char *context,
-                             const char *fmt, va_list al)
-{
-    struct capture *c = (struct capture *)lg;
-
-    if (c->fwd) {
-        va_list ap;
-
-        va_copy(ap, al);
-        c->fwd->vmessage(c->fwd, level, errnoval, context, fmt, ap);
-        va_end(ap);
-    }
-    if (level >= XTL_ERROR)
-        vsnprintf(c->last, sizeof(c->last), fmt, al);
-}
-
-static void capture_destroy(xentoollog_logger *lg)
-{
-}
-
-static struct capture capture = {
-    .vtable = { .vmessage = capture_vmessage, .destroy = capture_destroy },
-};
+static caplog *logger;
 
 void xlmem_err(const char *fmt, ...)
 {
@@ -203,20 +164,17 @@ mempolicy_ctx *xlmem_ctx(void)
         return ctx;
     /* Errors reach the user once, through xlmem_lib_err(); the log
      * itself only with -v. */
-    if (xlmem_verbose) {
-        logger = xtl_createlogger_stdiostream(stderr, xlmem_verbose > 1
-                                              ? XTL_DEBUG : XTL_DETAIL, 0);
-        if (!logger) {
-            xlmem_err("cannot create a logger: %s", strerror(errno));
-            exit(XLMEM_EXIT_FAIL);
-        }
-        capture.fwd = (xentoollog_logger *)logger;
+    logger = caplog_new(xlmem_verbose > 1 ? XTL_DEBUG
+                        : xlmem_verbose ? XTL_DETAIL : XTL_NUM_LEVELS);
+    if (!logger) {
+        xlmem_err("cannot create a logger: %s", strerror(errno));
+        exit(XLMEM_EXIT_FAIL);
     }
-    rc = mempolicy_ctx_alloc(&ctx, 0, &capture.vtable);
+    rc = mempolicy_ctx_alloc(&ctx, 0, caplog_logger(logger));
     if (rc) {
         ctx = NULL;
-        xlmem_err("%s", capture.last[0] ? capture.last
-                  : mempolicy_strerror(rc));
+        xlmem_err("%s", *caplog_last_error(logger)
+                  ? caplog_last_error(logger) : mempolicy_strerror(rc));
         exit(XLMEM_EXIT_FAIL);
     }
     if (strcmp(mempolicy_backend_name(ctx), "sim"))
@@ -230,10 +188,8 @@ void xlmem_ctx_free(void)
         mempolicy_ctx_free(ctx);
         ctx = NULL;
     }
-    if (logger) {
-        xtl_logger_destroy((xentoollog_logger *)logger);
-        logger = NULL;
-    }
+    caplog_free(logger);
+    logger = NULL;
 }
 
 uint32_t xlmem_find_domain(const char *q)
