@@ -1,0 +1,42 @@
+#!/bin/bash
+# xlmem's bash completion: subcommands, global and subcommand options,
+# domain names from the store, actor names and their parameters.
+. "$(dirname "$0")/common.sh"
+
+start_sim --domains 2
+# The completion calls `xlmem`: the one under test.
+mkdir -p "$T/bin"
+ln -s "$XLMEM" "$T/bin/xlmem"
+PATH=$T/bin:$PATH
+compopt() { :; }   # only meaningful inside real completion
+. "$MP_TOP/xl-cmds/xlmem.bash-completion"
+
+# comp WORD...: the completions of the last word.
+comp() {
+    COMP_WORDS=("$@")
+    COMP_CWORD=$(($# - 1))
+    COMPREPLY=()
+    _xlmem
+    echo "${COMPREPLY[*]}"
+}
+
+is "$(comp xlmem mem-policy-)" "mem-policy-set mem-policy-get mem-policy-apply" \
+    "subcommands"
+is "$(comp xlmem -c /etc/xl.conf mem-l)" "mem-list" \
+    "subcommands after global options"
+is "$(comp xlmem --c)" "--config" "global options"
+is "$(comp xlmem mem-set gu)" "guest1 guest2" "domain names from the store"
+is "$(comp xlmem mem-set guest1 "")" "" "no completion for a size"
+is "$(comp xlmem mem-set --w)" "--wait --wait=" "mem-set options"
+is "$(comp xlmem mem-policy-set guest2 xl-)" "xl-auto xl-manual" \
+    "actor names"
+is "$(comp xlmem mem-policy-set guest2 xl-auto d)" "delay=" \
+    "xl-auto's parameters"
+is "$(comp xlmem mem-policy-set guest2 sharing r)" "rate=" \
+    "sharing's parameters"
+is "$(comp xlmem mem-list -)" "-j --json -h" "mem-list options"
+is "$(comp xlmem help mem-w)" "mem-watch" "help takes a subcommand"
+touch "$T/dom-a.cfg"
+is "$(comp xlmem create "$T/dom-a")" "$T/dom-a.cfg" "create: a file"
+
+finish
