@@ -116,6 +116,14 @@ is "$rc|$(rd $P/actor)|$(rd $P/actor-params)" "0|xl-auto|delay=7" \
 run_xlmem -c "$T/xl.conf" mem-policy-apply guest1 "$T/none.cfg"
 is "$rc|$(rd $P/actor)" "0|" "memory_policy=\"\" in the file: no actor"
 
+# The shipped example, its two keys uncommented, means what it says.
+sed 's/^#memory_policy/memory_policy/' "$MP_TOP/xl.conf.example" \
+    >"$T/example.conf"
+"$XLMEM" mem-policy-set 1 "" >/dev/null
+run_xlmem -c "$T/example.conf" mem-policy-apply guest1
+is "$rc|$(rd $P/actor)|$(rd $P/actor-params)" "0|xl-auto|delay=5,paging=0" \
+    "xl.conf.example parses, with its documented defaults"
+
 printf 'memory_policy = "xl-auto"\nthis is not xl syntax\n' >"$T/bad.cfg"
 printf 'memory_policy = "Not An Actor"\n' >"$T/badactor.cfg"
 printf 'memory_policy_args = "a=1,,"\n' >"$T/badargs.cfg"
