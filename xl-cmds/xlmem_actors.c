@@ -8,8 +8,9 @@
  * being logged (or ignored) by a daemon later, xlmem checks the params
  * of the actors shipped with libmempolicy against the keys they document
  * (the comment at the top of each actor), with the actor kit's own typed
- * parsers, the ones the actors themselves use.  Actors it does not know (custom ones) get
- * the syntax check only.  Keep this table in step with the actors.
+ * parsers, the ones the actors themselves use.  Actors it does not know
+ * (custom ones) get the syntax check only.  Keep this table in step with
+ * the actors.
  */
 #include <stdio.h>
 #include <stdlib.h>
