@@ -126,8 +126,8 @@ static void test_duplicate_and_unwatch(void **state)
     assert_true(xs_watch(c->w, "/d", "t2")); /* other token: fine */
     xt_expect_event(c->w, "/d", "t2");
     wr(c->h, "/d", "1");
-    xt_expect_event(c->w, "/d", "t2"); /* newest first, as xenstored? */
-    xt_expect_event(c->w, "/d", "t1");
+    xt_expect_event(c->w, "/d", "t1"); /* oldest first, as xenstored */
+    xt_expect_event(c->w, "/d", "t2");
     assert_true(xs_unwatch(c->w, "/d", "t2"));
     assert_false(xs_unwatch(c->w, "/d", "t2"));
     assert_int_equal(errno, ENOENT);

@@ -67,6 +67,11 @@ struct watch {
     void *arg;
 };
 
+/* The watches on one path, oldest first (xenstored's order). */
+struct wlist {
+    struct watch *head, *tail;
+};
+
 struct acc {
     struct acc *next;
     char *path;
@@ -107,9 +112,9 @@ struct store {
     struct loop *loop;
     struct ht *db;
     uint64_t gen;
-    struct ht *windex;   /* path -> first struct watch */
+    struct ht *windex;   /* path -> struct wlist */
     struct ht *domains;  /* "<domid>" -> struct domain */
-    struct xs_permissions special_perms[2][XSQ_PERMS_PER_NODE];
+    struct xs_permissions *special_perms[2];
     unsigned special_n[2];
     struct store_domain_hooks hooks;
     struct store_server_ops srv;
@@ -518,6 +523,13 @@ static int special_idx(const char *name)
     return -1;
 }
 
+static struct watch *wl_head(struct store *s, const char *path)
+{
+    struct wlist *l = ht_get(s->windex, path);
+
+    return l ? l->head : NULL;
+}
+
 static void fire_list(struct store *s, struct watch *w, const char *path,
                       const struct rec *node,
                       const struct xs_permissions *oldp, unsigned oldn)
@@ -564,7 +576,7 @@ static void fire(struct op *o, const char *path, const struct rec *node,
         }
         return;
     }
-    fire_list(s, ht_get(s->windex, path), path, node, oldp, oldn);
+    fire_list(s, wl_head(s, path), path, node, oldp, oldn);
     if (exact || path[0] == '@' || !strcmp(path, "/"))
         return;
     /* Ancestors, then "/". */
@@ -578,15 +590,15 @@ static void fire(struct op *o, const char *path, const struct rec *node,
             break;
         *slash = '\0';
         len = slash - p;
-        fire_list(s, ht_get(s->windex, p), path, node, oldp, oldn);
+        fire_list(s, wl_head(s, p), path, node, oldp, oldn);
     }
     free(p);
-    fire_list(s, ht_get(s->windex, "/"), path, node, oldp, oldn);
+    fire_list(s, wl_head(s, "/"), path, node, oldp, oldn);
 }
 
 static void fire_special(struct store *s, const char *name)
 {
-    fire_list(s, ht_get(s->windex, name), name, NULL, NULL, 0);
+    fire_list(s, wl_head(s, name), name, NULL, NULL, 0);
 }
 
 static void watch_unlink(struct store *s, struct watch *w)
@@ -594,15 +606,19 @@ static void watch_unlink(struct store *s, struct watch *w)
     struct pending *p;
     struct domain *d;
 
-    if (w->iprev) {
+    struct wlist *l = ht_get(s->windex, w->path);
+
+    assert(l);
+    if (w->iprev)
         w->iprev->inext = w->inext;
-    } else if (w->inext) {
-        ht_put(s->windex, w->path, w->inext, NULL);
-    } else {
-        ht_del(s->windex, w->path);
-    }
+    else
+        l->head = w->inext;
     if (w->inext)
         w->inext->iprev = w->iprev;
+    else
+        l->tail = w->iprev;
+    if (!l->head)
+        free(ht_del(s->windex, w->path));
     if (w->cprev)
         w->cprev->cnext = w->cnext;
     else
@@ -1088,9 +1104,11 @@ static int do_set_perms(struct op *o, const char *path,
              (XS_PERM_WRITE | XS_PERM_OWNER)) !=
             (XS_PERM_WRITE | XS_PERM_OWNER))
             return EACCES;
-        if (n > XSQ_PERMS_PER_NODE)
-            n = XSQ_PERMS_PER_NODE; /* dom0 only; kept bounded */
-        memcpy(o->s->special_perms[sp], perms, n * sizeof(*perms));
+        old = memdup(perms, n * sizeof(*perms));
+        if (!old)
+            return ENOMEM;
+        free(o->s->special_perms[sp]);
+        o->s->special_perms[sp] = old;
         o->s->special_n[sp] = n;
         return 0;
     }
@@ -1195,8 +1213,8 @@ static int tx_commit(struct store *s, struct xs_client *c, struct tx *t)
         if (!a->modified)
             continue;
         if (a->ta) {
-            if (node_put(&o, a->path, a->ta) == 0)
-                a->ta = NULL; /* now owned by the database */
+            node_put(&o, a->path, a->ta); /* owns (or frees) it now */
+            a->ta = NULL;
         } else {
             node_del(&o, a->path);
         }
@@ -1226,7 +1244,9 @@ struct store *store_new(struct loop *l)
     if (!s->db || !s->windex || !s->domains)
         goto fail;
     for (i = 0; i < 2; i++) {
-        s->special_perms[i][0] = root;
+        s->special_perms[i] = memdup(&root, sizeof(root));
+        if (!s->special_perms[i])
+            goto fail;
         s->special_n[i] = 1;
     }
     /* "/" and "/tool", as xenstored's setup_structure(). */
@@ -1261,8 +1281,10 @@ void store_free(struct store *s)
     }
     if (s->pend_timer)
         loop_timer_cancel(s->loop, s->pend_timer);
+    free(s->special_perms[0]);
+    free(s->special_perms[1]);
     ht_free(s->db, rec_free);
-    ht_free(s->windex, NULL);
+    ht_free(s->windex, free);
     ht_free(s->domains, free);
     free(s);
 }
@@ -1461,7 +1483,8 @@ int xsc_watch(struct xs_client *c, const char *path, const char *token,
 {
     struct store *s = c->s;
     struct op o;
-    struct watch *w, *head;
+    struct watch *w;
+    struct wlist *l;
     struct domain *d;
     char *name;
     bool relative = false;
@@ -1509,18 +1532,25 @@ int xsc_watch(struct xs_client *c, const char *path, const char *token,
     w->relative = relative;
     w->fn = fn;
     w->arg = arg;
-    head = ht_get(s->windex, name);
-    if (ht_put(s->windex, name, w, NULL)) {
-        if (initial)
-            free(*initial);
-        free(w->token);
-        free(w->path);
-        free(w);
-        return ENOMEM;
+    l = ht_get(s->windex, name);
+    if (!l) {
+        l = calloc(1, sizeof(*l));
+        if (!l || ht_put(s->windex, name, l, NULL)) {
+            free(l);
+            if (initial)
+                free(*initial);
+            free(w->token);
+            free(w->path);
+            free(w);
+            return ENOMEM;
+        }
     }
-    w->inext = head;
-    if (head)
-        head->iprev = w;
+    w->iprev = l->tail;
+    if (l->tail)
+        l->tail->inext = w;
+    else
+        l->head = w;
+    l->tail = w;
     w->cnext = c->watches;
     if (c->watches)
         c->watches->cprev = w;

@@ -75,6 +75,7 @@ struct domsock {
     int lfd;
     char *path;
     unsigned outstanding;
+    unsigned npaused;    /* its connections not being read */
 };
 
 struct xs_server {
@@ -114,6 +115,8 @@ static void conn_free(struct conn *c)
 
     if (!c->dead)
         loop_fd_del(srv->loop, c->fd);
+    if (c->paused && c->dom)
+        c->dom->npaused--;
     close(c->fd);
     while (c->out_head) {
         struct msg *m = c->out_head;
@@ -161,6 +164,7 @@ static void resume(struct loop *l, struct loop_timer *t, void *arg)
         if (c->paused && !c->dead && c->dom &&
             c->dom->outstanding < XSQ_OUTSTANDING) {
             c->paused = false;
+            c->dom->npaused--;
             loop_fd_mod(srv->loop, c->fd,
                         EPOLLIN | (c->want_out ? EPOLLOUT : 0));
             conn_process(c);
@@ -226,8 +230,8 @@ static void flush(struct conn *c)
         c->want_out = c->out_head != NULL;
         set_events(c);
     }
-    if (dropped && c->dom->outstanding < XSQ_OUTSTANDING &&
-        !c->srv->resume_timer)
+    if (dropped && c->dom->npaused &&
+        c->dom->outstanding < XSQ_OUTSTANDING && !c->srv->resume_timer)
         c->srv->resume_timer = loop_timer_add(c->srv->loop, 0, resume,
                                               c->srv);
 }
@@ -692,6 +696,7 @@ static void conn_process(struct conn *c)
         if (c->dom && c->dom->outstanding >= XSQ_OUTSTANDING) {
             if (!c->paused) {
                 c->paused = true;
+                c->dom->npaused++;
                 set_events(c);
             }
             break;
