@@ -45,6 +45,8 @@ BENCH_BINS :=
 LIBS :=
 
 .PHONY: all install
+# Keep objects: fragments reach them through pattern rules only.
+.SECONDARY:
 all:
 
 include $(filter-out mk/build.mk,$(sort $(wildcard */build.mk */*/build.mk)))
