@@ -169,8 +169,10 @@ void mempolicy_policy_dispose(mempolicy_policy *p);
  * All writers below work alike: the domain must exist (/local/domain/<id>
  * in the store, and the hypervisor knows it and says it is not dying:
  * else NO_DOMAIN or DYING); one transaction reads the four policy nodes,
- * computes and writes all four back (a policy set before any target takes
- * memory/target as its target, enforce "0"); a conflicting transaction is
+ * computes the new four and writes those that differ or are missing (a
+ * policy set before any target takes memory/target as its target, enforce
+ * "0"; a write that changes nothing writes nothing, so it wakes no
+ * watcher); a conflicting transaction is
  * retried with a short random back-off, at most 64 times, then AGAIN.  So
  * racing writers always end in the complete state of one of them.
  * Cost: one hypervisor query, then about 10 store round trips.

@@ -451,7 +451,7 @@ static int snap_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
 {
     struct snap *s = arg;
     char path[48], *dom;
-    bool any;
+    unsigned any;
     int rc;
 
     rc = mp_policy_read_tx(ctx, t, s->domid, s->p, &any);

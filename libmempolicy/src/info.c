@@ -47,7 +47,7 @@ static int read_kb(mempolicy_ctx *ctx, uint32_t domid, const char *node,
 static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
 {
     mempolicy_dominfo *out = arg;
-    bool any;
+    unsigned any;
 
     mempolicy_policy_dispose(&out->policy);
     return mp_policy_read_tx(ctx, t, out->domid, &out->policy, &any);

@@ -136,9 +136,18 @@ int mp_transaction(mempolicy_ctx *ctx, mp_tx_fn *fn, void *arg);
  */
 int mp_domain_live(mempolicy_ctx *ctx, uint32_t domid, struct mp_hvinfo *hv);
 
-/* Read the policy of domid inside t (absent nodes: "" / no target). */
+/*
+ * Read the policy of domid inside t (absent nodes: "" / no target /
+ * false).  *present gets the MP_HAS_* bits of the nodes that exist.
+ */
+#define MP_HAS_ACTOR 1u
+#define MP_HAS_PARAMS 2u
+#define MP_HAS_TARGET 4u
+#define MP_HAS_ENFORCE 8u
+#define MP_HAS_ALL 15u
 int mp_policy_read_tx(mempolicy_ctx *ctx, xs_transaction_t t,
-                      uint32_t domid, mempolicy_policy *out, bool *any);
+                      uint32_t domid, mempolicy_policy *out,
+                      unsigned *present);
 
 /* Parse an enforce value: "1"/"true" or "0"/"false". */
 bool mp_parse_bool(const char *s, bool *out);

@@ -86,7 +86,8 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
     mempolicy_policy cur;
     char path[80], num[24];
     char *dom = NULL;
-    bool any, has_bal = false, has_max = false;
+    unsigned present;
+    bool has_bal = false, has_max = false;
     uint64_t bal = 0, static_max = 0, target = 0;
     bool has_target, enforce;
     const char *actor, *params;
@@ -101,11 +102,12 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
                       "domain %u does not exist (no %s)", w->domid, path);
     free(dom);
 
-    rc = mp_policy_read_tx(ctx, t, w->domid, &cur, &any);
+    rc = mp_policy_read_tx(ctx, t, w->domid, &cur, &present);
     if (rc == MEMPOLICY_ERROR_FAIL && w->actor && w->params &&
         w->set_target && !w->relative) {
         /* Malformed nodes, but this write replaces all four: repair. */
         memset(&cur, 0, sizeof(cur));
+        present = 0; /* so that all four are written */
         cur.actor = strdup("");
         cur.actor_params = strdup("");
         rc = cur.actor && cur.actor_params ? 0 : MEMPOLICY_ERROR_NOMEM;
@@ -157,16 +159,28 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
         enforce = w->enforce;
     }
 
-    snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor", w->domid);
-    rc = mp_xs_write(ctx, t, path, actor);
-    if (rc)
-        goto out;
-    snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor-params",
-             w->domid);
-    rc = mp_xs_write(ctx, t, path, params);
-    if (rc)
-        goto out;
-    if (has_target) {
+    /*
+     * Write what differs (and what is missing), so that watchers see one
+     * event per node that really changed.  The nodes left alone were read
+     * in this transaction, so a concurrent change to them still makes it
+     * conflict: the four nodes stay one writer's state.
+     */
+    if (!(present & MP_HAS_ACTOR) || strcmp(actor, cur.actor)) {
+        snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor",
+                 w->domid);
+        rc = mp_xs_write(ctx, t, path, actor);
+        if (rc)
+            goto out;
+    }
+    if (!(present & MP_HAS_PARAMS) || strcmp(params, cur.actor_params)) {
+        snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor-params",
+                 w->domid);
+        rc = mp_xs_write(ctx, t, path, params);
+        if (rc)
+            goto out;
+    }
+    if (has_target &&
+        (!(present & MP_HAS_TARGET) || target != cur.target_kb)) {
         snprintf(path, sizeof(path), "/libxl/%u/memory-policy/target",
                  w->domid);
         snprintf(num, sizeof(num), "%llu", (unsigned long long)target);
@@ -174,10 +188,13 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
         if (rc)
             goto out;
     }
-    snprintf(path, sizeof(path), "/libxl/%u/memory-policy/enforce", w->domid);
-    rc = mp_xs_write(ctx, t, path, enforce ? "1" : "0");
-    if (rc)
-        goto out;
+    if (!(present & MP_HAS_ENFORCE) || enforce != cur.enforce) {
+        snprintf(path, sizeof(path), "/libxl/%u/memory-policy/enforce",
+                 w->domid);
+        rc = mp_xs_write(ctx, t, path, enforce ? "1" : "0");
+        if (rc)
+            goto out;
+    }
 
     if (w->set_target && !*actor) {
         /* No actor: behave as xl mem-set. */
@@ -299,7 +316,7 @@ static int get_policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
     struct policy_read *r = arg;
     char path[48];
     char *dom = NULL;
-    bool any;
+    unsigned any;
     int rc;
 
     rc = mp_policy_read_tx(ctx, t, r->domid, r->out, &any);

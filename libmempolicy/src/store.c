@@ -188,14 +188,15 @@ int mp_domain_live(mempolicy_ctx *ctx, uint32_t domid, struct mp_hvinfo *hv)
 }
 
 int mp_policy_read_tx(mempolicy_ctx *ctx, xs_transaction_t t,
-                      uint32_t domid, mempolicy_policy *out, bool *any)
+                      uint32_t domid, mempolicy_policy *out,
+                      unsigned *present)
 {
     char path[64];
     char *v = NULL;
     int rc;
 
     memset(out, 0, sizeof(*out));
-    *any = false;
+    *present = 0;
 
     snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor", domid);
     rc = mp_xs_read(ctx, t, path, &out->actor);
@@ -206,18 +207,19 @@ int mp_policy_read_tx(mempolicy_ctx *ctx, xs_transaction_t t,
     rc = mp_xs_read(ctx, t, path, &out->actor_params);
     if (rc)
         goto fail;
-    *any = out->actor || out->actor_params;
+    *present |= (out->actor ? MP_HAS_ACTOR : 0) |
+                (out->actor_params ? MP_HAS_PARAMS : 0);
     snprintf(path, sizeof(path), "/libxl/%u/memory-policy/target", domid);
     rc = mp_xs_read_kb(ctx, t, path, &out->has_target, &out->target_kb);
     if (rc)
         goto fail;
-    *any = *any || out->has_target;
+    *present |= out->has_target ? MP_HAS_TARGET : 0;
     snprintf(path, sizeof(path), "/libxl/%u/memory-policy/enforce", domid);
     rc = mp_xs_read(ctx, t, path, &v);
     if (rc)
         goto fail;
     if (v) {
-        *any = true;
+        *present |= MP_HAS_ENFORCE;
         if (!mp_parse_bool(v, &out->enforce)) {
             rc = mp_err(ctx, MEMPOLICY_ERROR_FAIL,
                         "%s: '%.20s' is not a boolean", path, v);

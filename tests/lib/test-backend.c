@@ -1,0 +1,222 @@
+/*
+ * test-backend.c: what xensim cannot show, through the internal backend
+ * interface: a dying or shut-down domain (xensim destroys at once), and a
+ * hypervisor channel that answers garbage.
+ *
+ * The dying case wraps the context's real sim backend and reports chosen
+ * domains as dying; everything else still goes to xensim, so the store
+ * comparison is real.  The garbage case points /tool/xensim/hv-socket at a
+ * fake channel served by a thread of this test.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "common.h"
+#include "internal.h"
+
+static struct xsim sim;
+static struct xs_handle *xsh;
+
+static int setup(void **state)
+{
+    static const char *const args[] = { "--domains", "3", NULL };
+
+    if (xsim_start(&sim, args))
+        return -1;
+    xsh = xs_open(0);
+    return xsh ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    if (xsh)
+        xs_close(xsh);
+    xsim_stop(&sim);
+    return 0;
+}
+
+/* ---- dying domains ---------------------------------------------------- */
+
+static const struct mp_backend_ops *real_ops;
+static struct mp_backend_ops fake_ops;
+
+static int fake_dominfo(mempolicy_ctx *ctx, uint32_t domid,
+                        struct mp_hvinfo *out)
+{
+    int rc = real_ops->dominfo(ctx, domid, out);
+
+    if (!rc && domid == 2)
+        out->dying = true;
+    if (!rc && domid == 3)
+        out->shutdown = true;
+    return rc;
+}
+
+static void check_detail(mempolicy_ctx *c, const char *detail)
+{
+    if (!strstr(mempolicy_last_error(c), detail))
+        fail_msg("detail '%s' lacks '%s'", mempolicy_last_error(c), detail);
+}
+
+#define UNCHANGED(c, call, rc_expected, detail)                              \
+    do {                                                                     \
+        char *before_ = store_dump(xsh), *after_;                            \
+        int rc_ = (call);                                                    \
+        after_ = store_dump(xsh);                                            \
+        assert_int_equal(rc_, (rc_expected));                                \
+        assert_string_equal(before_, after_);                                \
+        check_detail(c, detail);                                             \
+        free(before_);                                                       \
+        free(after_);                                                        \
+    } while (0)
+
+static void dying_domains(void **state)
+{
+    mempolicy_ctx *ctx = test_ctx();
+    mempolicy_dominfo info;
+
+    assert_non_null(ctx);
+    assert_int_equal(mempolicy_domain_set_policy(ctx, 2, "xl-manual", ""), 0);
+    real_ops = ctx->be;
+    fake_ops = *real_ops;
+    fake_ops.dominfo = fake_dominfo;
+    ctx->be = &fake_ops;
+
+    UNCHANGED(ctx, mempolicy_domain_set_target(ctx, 2, 100000, false, true),
+              MEMPOLICY_ERROR_DYING, "domain 2 is dying");
+    UNCHANGED(ctx, mempolicy_domain_set_policy(ctx, 2, "xl-auto", ""),
+              MEMPOLICY_ERROR_DYING, "dying");
+    UNCHANGED(ctx, mempolicy_domain_set_policy_target(ctx, 2, "", "", 1000,
+                                                      false, false),
+              MEMPOLICY_ERROR_DYING, "dying");
+    UNCHANGED(ctx, mempolicy_domain_set_balloon_target(ctx, 2, 100000,
+                                                       false),
+              MEMPOLICY_ERROR_DYING, "dying");
+    UNCHANGED(ctx, mempolicy_domain_enable_sharing(ctx, 2),
+              MEMPOLICY_ERROR_DYING, "dying");
+    UNCHANGED(ctx, mempolicy_domain_set_target(ctx, 3, 100000, false, true),
+              MEMPOLICY_ERROR_DYING, "domain 3 is shut down");
+    /* Information still works and says so. */
+    assert_int_equal(mempolicy_domain_info(ctx, 2, &info), 0);
+    assert_true(info.dying);
+    mempolicy_dominfo_dispose(&info);
+    /* A live domain is unaffected by the wrapper. */
+    assert_int_equal(mempolicy_domain_set_target(ctx, 1, 100000, false,
+                                                 false), 0);
+    ctx->be = real_ops;
+    mempolicy_ctx_free(ctx);
+}
+
+static void errno_mapping(void **state)
+{
+    assert_int_equal(mp_errno_to_rc(ENOSYS), MEMPOLICY_ERROR_NOSYS);
+    assert_int_equal(mp_errno_to_rc(EOPNOTSUPP), MEMPOLICY_ERROR_NOTSUP);
+    assert_int_equal(mp_errno_to_rc(ENODEV), MEMPOLICY_ERROR_NO_HAP);
+    assert_int_equal(mp_errno_to_rc(ESRCH), MEMPOLICY_ERROR_NO_DOMAIN);
+    assert_int_equal(mp_errno_to_rc(EBUSY), MEMPOLICY_ERROR_BUSY);
+    assert_int_equal(mp_errno_to_rc(EPERM), MEMPOLICY_ERROR_PERM);
+    assert_int_equal(mp_errno_to_rc(EIO), MEMPOLICY_ERROR_FAIL);
+}
+
+/* ---- a hypervisor channel that answers garbage ------------------------ */
+
+static const char *const garbage[] = {
+    "ok\n",                                  /* dominfo without keys */
+    "ok type=hvm hap=1 tot_kb=-5\n",         /* negative number */
+    "ok type=hvm hap=1 tot_kb=99999999999999999999999\n",
+    "err\n",                                 /* no errno name */
+    "what is this\n",
+    "ok domids=1,x,3\n",                     /* bad list */
+    "ok domids=99999\n",                     /* reserved domid */
+    "ok hashes=zz\n",
+};
+
+struct fake {
+    int lfd;
+    char path[128];
+};
+
+static void *serve(void *arg)
+{
+    struct fake *f = arg;
+    size_t i;
+
+    for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
+        int c = accept(f->lfd, NULL, NULL);
+        char buf[512];
+
+        if (c < 0)
+            break;
+        /* One connection per context; answer its first request. */
+        if (read(c, buf, sizeof(buf)) > 0 &&
+            write(c, garbage[i], strlen(garbage[i])) < 0)
+            fprintf(stderr, "# fake channel: write failed\n");
+        close(c);
+    }
+    return NULL;
+}
+
+static void garbage_channel(void **state)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    char *saved = xs_get(xsh, "/tool/xensim/hv-socket");
+    struct fake f;
+    pthread_t th;
+    size_t i;
+
+    assert_non_null(saved);
+    snprintf(f.path, sizeof(f.path), "%s/fake.hv", sim.dir);
+    strcpy(sa.sun_path, f.path);
+    f.lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(f.lfd >= 0);
+    assert_int_equal(bind(f.lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(listen(f.lfd, 8), 0);
+    assert_true(xs_put(xsh, f.path, "/tool/xensim/hv-socket"));
+    assert_int_equal(pthread_create(&th, NULL, serve, &f), 0);
+
+    for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
+        mempolicy_ctx *ctx = test_ctx();
+        uint64_t hashes[2];
+        mempolicy_physinfo pi;
+        mempolicy_dominfo *list;
+        int n, rc;
+
+        assert_non_null(ctx);
+        if (!strncmp(garbage[i], "ok domids", 9))
+            rc = mempolicy_list_domains(ctx, &list, &n);
+        else if (!strncmp(garbage[i], "ok hashes", 9))
+            rc = mempolicy_domain_page_hashes(ctx, 1, 0, 2, hashes);
+        else if (i == 3 || i == 4)
+            rc = mempolicy_get_physinfo(ctx, &pi);
+        else
+            rc = mempolicy_domain_set_target(ctx, 1, 1000, false, false);
+        assert_true(rc < 0);
+        assert_string_not_equal(mempolicy_last_error(ctx), "");
+        mempolicy_ctx_free(ctx);
+    }
+    pthread_join(th, NULL);
+    close(f.lfd);
+    assert_true(xs_put(xsh, saved, "/tool/xensim/hv-socket"));
+    free(saved);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(dying_domains),
+        cmocka_unit_test(errno_mapping),
+        cmocka_unit_test(garbage_channel),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
