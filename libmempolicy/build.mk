@@ -20,7 +20,7 @@ MEMPOLICY_PC_DEPS := xenstore xencontrol xenlight xlutil xentoollog \
 MEMPOLICY_CFLAGS := -Ilibmempolicy/include $(XENCTRL_CFLAGS)
 MEMPOLICY_LIB := $(O)/lib/libmempolicy.a
 MEMPOLICY_SO := $(O)/lib/libmempolicy.so.0.1
-MEMPOLICY_LDLIBS := $(call pc_libs,$(MEMPOLICY_PC_DEPS))
+MEMPOLICY_LDLIBS := $(call pc_libs,$(MEMPOLICY_PC_DEPS)) -lm
 
 mempolicy_srcs := $(sort $(wildcard libmempolicy/src/*.c))
 mempolicy_objs := $(patsubst %.c,$(O)/obj/%.o,$(mempolicy_srcs))
@@ -90,4 +90,7 @@ mempolicy-install: $(LIBS)
 	install -m 755 $(MEMPOLICY_SO) $(DESTDIR)$(PREFIX)/lib
 	ln -sf libmempolicy.so.0.1 $(DESTDIR)$(PREFIX)/lib/libmempolicy.so.0
 	ln -sf libmempolicy.so.0.1 $(DESTDIR)$(PREFIX)/lib/libmempolicy.so
-	install -m 644 $(O)/lib/mempolicy.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1|g' \
+	    -e 's|@REQUIRES_PRIVATE@|$(filter-out xentoollog,$(MEMPOLICY_PC_DEPS))|g' \
+	    libmempolicy/mempolicy.pc.in \
+	    >$(DESTDIR)$(PREFIX)/lib/pkgconfig/mempolicy.pc
