@@ -112,7 +112,7 @@ like "$rest" "exit=0" "... and ends with status 0"
 exec 5<&-
 
 # On a terminal: a progress bar redrawn in place.
-tty=$(script -qec "$XLMEM mem-set --wait=30 guest2 300" /dev/null)
+tty=$(script -qec "$XLMEM mem-set --wait=30 guest2 300" /dev/null </dev/null)
 like "$tty" $'\r''domain 2: \[#*\.*\] [0-9]+ MiB -> 300 MiB' \
     "--wait on a terminal draws a progress bar"
 like "$tty" "\[##############################\] 300 MiB -> 300 MiB" \
