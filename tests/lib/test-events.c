@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <poll.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -385,6 +387,88 @@ static void unchanged_write_is_silent(void **state)
     mempolicy_evdisable(ctx, g);
 }
 
+/* Writers whose four values all say who wrote them; see test-policy.c. */
+#define WRITERS 4
+#define ROUNDS 20
+
+static void snapshots_never_torn(void **state)
+{
+    mempolicy_ctx *ctx = *state;
+    mempolicy_evgen *g;
+    mempolicy_event *ev;
+    pid_t pids[WRITERS];
+    int done[2], i, st, events = 0, w = -1;
+    char expect[32];
+
+    assert_int_equal(mempolicy_evenable_target_changed(ctx, NULL, &g), 0);
+    assert_int_equal(pipe(done), 0);
+    for (i = 0; i < WRITERS; i++) {
+        pids[i] = fork();
+        assert_true(pids[i] >= 0);
+        if (pids[i] == 0) {
+            mempolicy_ctx *c = test_ctx();
+            char actor[16], params[32];
+            int r;
+
+            close(done[0]);
+            snprintf(actor, sizeof(actor), "w%d", i);
+            snprintf(params, sizeof(params), "writer=%d", i);
+            for (r = 0; c && r < ROUNDS; r++)
+                if (mempolicy_domain_set_policy_target(c, 3, actor, params,
+                                                       100000 + i, false,
+                                                       i & 1))
+                    _exit(1);
+            test_ctx_free(c);
+            _exit(c ? 0 : 2);
+        }
+    }
+    close(done[1]); /* EOF on done[0] once every writer has exited */
+    for (;;) {
+        struct pollfd pfd[2] = {
+            { .fd = mempolicy_event_fd(ctx), .events = POLLIN },
+            { .fd = done[0], .events = POLLIN },
+        };
+        char c;
+
+        assert_true(poll(pfd, 2, WAIT_MS) > 0);
+        while (mempolicy_event_get(ctx, &ev) == 0) {
+            if (ev->domid == 3 && ev->policy.actor[0] == 'w') {
+                w = atoi(ev->policy.actor + 1);
+                snprintf(expect, sizeof(expect), "writer=%d", w);
+                assert_string_equal(ev->policy.actor_params, expect);
+                assert_int_equal(ev->policy.target_kb, 100000 + w);
+                assert_int_equal(ev->policy.enforce, (bool)(w & 1));
+                events++;
+            }
+            mempolicy_event_free(ctx, ev);
+        }
+        if ((pfd[1].revents & (POLLIN | POLLHUP)) && read(done[0], &c, 1) == 0)
+            break;
+    }
+    close(done[0]);
+    for (i = 0; i < WRITERS; i++) {
+        assert_int_equal(waitpid(pids[i], &st, 0), pids[i]);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    /* Everything queued is in; the last event shows the final state. */
+    sync_store(ctx);
+    while (mempolicy_event_get(ctx, &ev) == 0) {
+        if (ev->domid == 3)
+            w = atoi(ev->policy.actor + 1);
+        mempolicy_event_free(ctx, ev);
+    }
+    assert_true(events > 0);
+    {
+        mempolicy_policy p;
+
+        assert_int_equal(mempolicy_domain_get_policy(ctx, 3, &p), 0);
+        snprintf(expect, sizeof(expect), "w%d", w);
+        assert_string_equal(p.actor, expect);
+        mempolicy_policy_dispose(&p);
+    }
+    mempolicy_evdisable(ctx, g);
+}
+
 static void no_generators(void **state)
 {
     mempolicy_ctx *ctx = *state;
@@ -416,6 +500,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(malformed_nodes_skipped, test_setup,
                                         test_teardown),
         cmocka_unit_test_setup_teardown(unchanged_write_is_silent, test_setup,
+                                        test_teardown),
+        cmocka_unit_test_setup_teardown(snapshots_never_torn, test_setup,
                                         test_teardown),
         cmocka_unit_test_setup_teardown(no_generators, test_setup,
                                         test_teardown),

@@ -54,6 +54,12 @@ static void context(void **state)
     assert_null(c);
     assert_int_equal(mempolicy_ctx_alloc(NULL, 0, NULL),
                      MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_set_paging_dir(ctx, "relative/dir"),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_non_null(strstr(mempolicy_last_error(ctx), "absolute"));
+    assert_int_equal(mempolicy_set_paging_dir(ctx, NULL),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_set_paging_dir(ctx, "/var/lib/xen/pager"), 0);
 }
 
 static void no_store(void **state)
