@@ -454,6 +454,8 @@ static int snap_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
     unsigned any;
     int rc;
 
+    /* A retried transaction must not leak the previous attempt's read. */
+    mempolicy_policy_dispose(s->p);
     rc = mp_policy_read_tx(ctx, t, s->domid, s->p, &any);
     if (rc)
         return rc;

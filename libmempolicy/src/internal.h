@@ -123,7 +123,9 @@ int mp_xs_write(mempolicy_ctx *ctx, xs_transaction_t t, const char *path,
 
 /*
  * Run fn inside a transaction: fn returns 0 (commit), MP_TX_RETRY (abort
- * and start over) or a negative error (abort, returned).  Commits that
+ * and start over) or a negative error (abort, returned).  fn may run
+ * several times (even after returning 0, if the commit conflicts), so it
+ * must release what an earlier run left in its arg.  Commits that
  * conflict (EAGAIN) are retried up to MP_TX_RETRIES times with a short
  * randomised back-off, then MEMPOLICY_ERROR_AGAIN.
  */

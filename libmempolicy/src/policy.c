@@ -319,6 +319,8 @@ static int get_policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
     unsigned any;
     int rc;
 
+    /* A retried transaction must not leak the previous attempt's read. */
+    mempolicy_policy_dispose(r->out);
     rc = mp_policy_read_tx(ctx, t, r->domid, r->out, &any);
     if (rc || any)
         return rc;
