@@ -221,6 +221,10 @@ int mempolicy_domain_set_paging_target(mempolicy_ctx *ctx, uint32_t domid,
     rc = mp_domain_live(ctx, domid, &hv);
     if (rc)
         return rc;
+    /* Who may comes before what is possible (checked again when writing). */
+    rc = check_actor(ctx, domid, "paging target");
+    if (rc)
+        return rc;
     rc = check_hap(ctx, domid, &hv, "paging");
     if (rc)
         return rc;

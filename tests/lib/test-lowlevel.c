@@ -88,6 +88,11 @@ static void setters_need_the_actor(void **state)
               MEMPOLICY_ERROR_NOT_ACTOR, "not xl-manual");
     UNCHANGED(mempolicy_domain_enable_sharing(ctx, hvm1),
               MEMPOLICY_ERROR_NOT_ACTOR, "not xl-manual");
+    /* The actor rule comes first, even where the mechanism is missing. */
+    UNCHANGED(mempolicy_domain_set_paging_target(ctx, 1, 1000, false),
+              MEMPOLICY_ERROR_NOT_ACTOR, "actor is xl-auto");
+    UNCHANGED(mempolicy_domain_enable_paging(ctx, 1),
+              MEMPOLICY_ERROR_NOT_ACTOR, "actor is xl-auto");
     assert_int_equal(hv_field(hvm1, "paging"), 0);
     assert_int_equal(hv_field(hvm1, "sharing"), 0);
     /* Getters always work. */
