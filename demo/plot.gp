@@ -6,7 +6,8 @@
 # Input (written by demo/record.awk from xensim's --record file, all sizes
 # MiB, time in simulated seconds):
 #   dir/domains.txt     one domain a line: name<TAB>panel title
-#   dir/dom-NAME.dat    t target actual paged shared demand
+#   dir/dom-NAME.dat    t balloon-target actual paged shared demand ...
+#   dir/ptarget-NAME.dat  t policy-target (steps, from the events)
 #   dir/host.dat        t free
 #   dir/actions.dat     t<TAB>domain<TAB>command as typed
 # The data is prepared outside gnuplot so that this file only draws: the
@@ -29,17 +30,17 @@ set terminal pngcairo size 1400, 330 * nrows + 60 font "DejaVu Sans,10" \
     noenhanced
 set output png
 
-set style line 1 lc rgb "#000000" lw 2 dt 2      # target
+set style line 1 lc rgb "#000000" lw 2 dt 2      # policy target
+set style line 7 lc rgb "#999999" lw 1           # balloon target
 set style line 2 lc rgb "#1f77b4" lw 2.5         # actual
 set style line 3 lc rgb "#ff7f0e" lw 2           # paged
 set style line 4 lc rgb "#2ca02c" lw 2           # shared
 set style line 5 lc rgb "#9467bd" lw 1.5 dt 3    # demand
 set style line 6 lc rgb "#8c564b" lw 2.5         # host free
 set grid lc rgb "#dddddd"
-set key top right horizontal font ",8" samplen 2 opaque
+set key below horizontal maxcols 6 font ",8" samplen 2
 set xrange [0:tmax]
 set yrange [0:*]
-set xlabel "simulated time (s)" offset 0, 0.5
 set ylabel "MiB" offset 1.5, 0
 set lmargin 9
 set datafile separator whitespace
@@ -74,14 +75,22 @@ do for [i = 1:npanels] {
             offset -0.6, 0 font ",8" tc rgb "#c00000"
     }
     set title title font ",11"
+    if (i > npanels - ncols) {
+        set xlabel "simulated time (s)" offset 0, 0.5
+    } else {
+        unset xlabel
+    }
     if (i <= ndoms) {
         f = dir."/dom-".d.".dat"
-        plot f using 1:2 with steps ls 1 title "target", \
+        plot dir."/ptarget-".d.".dat" using 1:2 with steps ls 1 \
+                 title "target", \
+             f using 1:2 with steps ls 7 title "balloon target", \
              f using 1:3 with lines ls 2 title "actual", \
              f using 1:4 with lines ls 3 title "paged", \
              f using 1:5 with lines ls 4 title "shared", \
              f using 1:6 with steps ls 5 title "demand"
     } else {
+        set key inside bottom right
         plot dir."/host.dat" using 1:2 with lines ls 6 title "host free"
     }
 }

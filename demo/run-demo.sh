@@ -11,7 +11,7 @@
 # xensim's recording and prints a verdict per domain (demo/verdict.awk).
 #
 # Design:
-#  - one minute of simulated time; --speed 2.5 by default (24 s of real
+#  - one minute of simulated time; --speed 3 by default (20 s of real
 #    time), --short runs the same story at --speed 10 for the test;
 #  - the script never sleeps to synchronise: it waits for the simulated
 #    clock through a xenstore watch on xensim's clock node, and for
@@ -24,7 +24,7 @@ set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 demo=$top/demo
-speed=2.5
+speed=3
 out=
 build=
 
@@ -81,12 +81,20 @@ pids=()
 finished=0
 
 # Start a background process in a process group of its own, so that
-# stopping the group stops a pipeline whole.  Its pid is recorded for
-# cleanup, and in OUT/pids so that the test can check nothing is left.
+# stopping the group stops a pipeline whole: spawn NAME LOG CMD [ARGS...]
+# with stdout and stderr to LOG ("-": left as they are) and, when
+# $ready_fifo is set, fd 3 opened on it (xensim's --ready-fd 3).  The
+# redirections are made in the child, where opening the FIFO may wait
+# for its reader.  The pid is recorded for cleanup, and in OUT/pids so
+# that the test can check that nothing is left.
 spawn() {
-    local name=$1
-    shift
-    setsid "$@" &
+    local name=$1 log=$2
+    shift 2
+    (
+        [ "$log" = - ] || exec >"$log" 2>&1
+        [ -z "${ready_fifo:-}" ] || exec 3>"$ready_fifo"
+        exec setsid "$@"
+    ) &
     pids+=("$!")
     echo "$! $name" >>"$out/pids"
 }
@@ -135,8 +143,10 @@ export MEMPOLICY_XL_CONF=$demo/xl.conf
 # The watch runs as a coprocess whose output we read line by line.
 clock_node=/tool/xensim/time
 
+now=0
+
 sim_now() {
-    xenstore-read "$clock_node" 2>/dev/null || echo 0
+    now=$(xenstore-read "$clock_node" 2>/dev/null) || now=0
 }
 
 # Wait until the simulated clock reaches $1 seconds.
@@ -148,37 +158,61 @@ clock_start() {
 
 clock_wait() {
     local want=$1 line
-    while awk -v n="$(sim_now)" -v w="$want" 'BEGIN { exit !(n < w) }'; do
+    sim_now
+    while awk -v n="$now" -v w="$want" 'BEGIN { exit !(n < w) }'; do
         read -r -t 30 -u "${CLOCK[0]}" line ||
             die "the simulated clock stopped before ${want}s"
+        sim_now
     done
 }
 
 # ---- the show ----------------------------------------------------------
 
+# Colours only on a terminal.
+if [ -t 1 ]; then
+    bold=$'\033[1m' green=$'\033[32m' red=$'\033[31m' plain=$'\033[0m'
+    dim=$'\033[36m'
+else
+    bold= green= red= plain= dim=
+fi
+
 say() {
-    printf '\n\033[1m[%6.1fs] %s\033[0m\n' "$(sim_now)" "$*"
+    printf '\n%s[%5.1fs] %s%s\n' "$bold" "$now" "$*" "$plain"
 }
 
 xlmem() {
     "$bin/xlmem" "$@"
 }
 
+# xensim says "ready" on a pipe once it serves the store, with the
+# scenario's first domains already created.
 start_host() {
-    spawn xensim "$bin/xensim" --socket "$sock" \
+    local line
+    mkfifo "$run/ready" || die "cannot create $run/ready"
+    ready_fifo=$run/ready spawn xensim "$out/logs/xensim.log" \
+        "$bin/xensim" --socket "$sock" --ready-fd 3 \
         --scenario "$demo/scenario.json" --speed "$speed" \
-        --record "$out/record.csv" >"$out/logs/xensim.log" 2>&1
+        --record "$out/record.csv"
+    read -r -t 30 line <"$run/ready"
+    [ "$line" = ready ] ||
+        die "xensim did not start: $(tail -n 3 "$out/logs/xensim.log")"
 }
 
 start_actors() {
-    local a
+    local a line
     for a in xl-auto xl-manual sharing mempolicyd; do
-        spawn "$a" "$bin/$a" -v >"$out/logs/$a.log" 2>&1
+        spawn "$a" "$out/logs/$a.log" "$bin/$a" -v
     done
-    # The policy events, as they happen, indented under the narrative.
-    spawn mem-watch bash -c '"$0" mem-watch 2>&1 | tee "$1" |
-                             sed -u "s/^/    event: /"' \
-        "$bin/xlmem" "$out/events.log"
+    # The policy events as they happen, indented under the narrative; the
+    # timeline starts once mem-watch has subscribed.
+    mkfifo "$run/watching" || die "cannot create $run/watching"
+    spawn mem-watch - bash -c '"$0" mem-watch 2>&1 |
+        awk -W interactive -v logfile="$1" -v ready="$2" \
+            -v color="$3" -v plain="$4" -f "$5"' \
+        "$bin/xlmem" "$out/data/events.dat" "$run/watching" "$dim" "$plain" \
+        "$demo/events.awk"
+    read -r -t 30 line <"$run/watching"
+    [ "$line" = ready ] || die "xlmem mem-watch did not start"
 }
 
 play_timeline() {
@@ -208,9 +242,88 @@ play_timeline() {
     done <"$demo/timeline"
 }
 
+# The policies as they stand at the end, read from the store before it
+# goes away: name domid actor params target-MiB, "-" for an absent or
+# empty value (actor "" is "none", no policy at all is "-").
+save_policies() {
+    local id name actor params target p=/libxl
+    for id in $(xenstore-list /local/domain); do
+        [ "$id" != 0 ] || continue
+        name=$(xenstore-read "/local/domain/$id/name") || continue
+        actor=$(xenstore-read "$p/$id/memory-policy/actor" 2>/dev/null) ||
+            actor=-
+        [ -n "$actor" ] || actor=none
+        params=$(xenstore-read "$p/$id/memory-policy/actor-params" \
+                 2>/dev/null) || params=
+        target=$(xenstore-read "$p/$id/memory-policy/target" \
+                 2>/dev/null) || target=
+        [ -z "$target" ] || target=$((target / 1024))
+        echo "$name $id $actor ${params:--} ${target:--}"
+    done >"$out/data/final.txt"
+}
+
+plot() {
+    awk '{
+            printf "%s\t%s (domain %s): %s%s\n", $1, $1, $2,
+                   $3 == "-" ? "no policy" : $3 == "none" ? "no actor" : $3,
+                   $4 == "-" ? "" : " " $4
+        }' "$out/data/final.txt" >"$out/data/domains.txt"
+    awk -v dir="$out/data" -f "$demo/record.awk" "$out/record.csv" ||
+        die "cannot read the recording $out/record.csv"
+    # The policy target of each domain, a step at each event mem-watch
+    # saw, held to the end of the recording.
+    awk -v dir="$out/data" '
+        FILENAME == ARGV[1] { name[$2] = $1; next }
+        FILENAME == ARGV[2] { tend = $1; next }
+        $3 == "target" && ($2 in name) {
+            f = dir "/ptarget-" name[$2] ".dat"
+            if ($4 == "-") { print "" > f; last[f] = ""; next }
+            printf "%s %.1f\n", $1, $4 / 1024 > f
+            last[f] = $4 / 1024
+        }
+        END {
+            for (i in name) {
+                f = dir "/ptarget-" name[i] ".dat"
+                if (f in last && last[f] != "")
+                    printf "%s %.1f\n", tend, last[f] > f
+                else
+                    printf "" > f
+            }
+        }' "$out/data/final.txt" "$out/data/host.dat" "$out/data/events.dat"
+    touch "$out/data/actions.dat"
+    gnuplot -e "dir='$out/data'; png='$out/demo.png'" "$demo/plot.gp" \
+        2>"$out/logs/gnuplot.log" ||
+        die "gnuplot failed, see $out/logs/gnuplot.log"
+}
+
+verdicts() {
+    local name id actor params target line
+    while read -r name id actor params target; do
+        [ "$target" != - ] || target=
+        awk -v name="$name" -v actor="$actor" -v target="$target" -v tol=4 \
+            -f "$demo/verdict.awk" "$out/data/dom-$name.dat" \
+            "$out/data/host.dat"
+    done <"$out/data/final.txt" >"$out/verdict.txt"
+    while IFS=$'\t' read -r name status line; do
+        case $status in
+        reached) printf '  %s%-8s %s%s\n' "$green" "$name" "$line" "$plain" ;;
+        *) printf '  %s%-8s %s%s\n' "$red" "$name" "$line" "$plain" ;;
+        esac
+    done <"$out/verdict.txt"
+}
+
 echo "libmempolicy demo: simulated host at ${speed}x, output in $out"
 start_host
 clock_start
 start_actors
 play_timeline
+save_policies
+cleanup
+plot
+say "Verdict per domain"
+verdicts
+echo
+echo "Picture: $out/demo.png"
+echo "Events: $out/data/events.dat; logs: $out/logs/;" \
+     "recording: $out/record.csv"
 finished=1
