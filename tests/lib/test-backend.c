@@ -128,6 +128,59 @@ static void errno_mapping(void **state)
     assert_int_equal(mp_errno_to_rc(EIO), MEMPOLICY_ERROR_FAIL);
 }
 
+/* ---- transactions ------------------------------------------------------ */
+
+static int always_conflicts(mempolicy_ctx *ctx, xs_transaction_t t,
+                            void *arg)
+{
+    int *runs = arg;
+
+    (*runs)++;
+    /* write something that must never be committed */
+    if (!xs_write(ctx->xsh, t, "/local/domain/1/never", "x", 1))
+        return mp_err(ctx, MEMPOLICY_ERROR_STORE, "write failed");
+    return MP_TX_RETRY;
+}
+
+static void transaction_bound(void **state)
+{
+    mempolicy_ctx *ctx = test_ctx();
+    char *before = store_dump(xsh), *after;
+    int runs = 0;
+
+    assert_non_null(ctx);
+    assert_int_equal(mp_transaction(ctx, always_conflicts, &runs),
+                     MEMPOLICY_ERROR_AGAIN);
+    assert_int_equal(runs, MP_TX_RETRIES);
+    check_detail(ctx, "still conflicting");
+    after = store_dump(xsh);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    mempolicy_ctx_free(ctx);
+}
+
+static void store_nodes_missing(void **state)
+{
+    mempolicy_ctx *ctx = test_ctx();
+    int d = xsim_create(&sim, "name=halfgone type=pv memory_kb=131072");
+    char path[64];
+
+    assert_non_null(ctx);
+    assert_true(d > 0);
+    /* The hypervisor knows the domain, the store does not any more. */
+    snprintf(path, sizeof(path), "/local/domain/%d", d);
+    assert_true(xs_rm(xsh, XBT_NULL, path));
+    UNCHANGED(ctx, mempolicy_domain_set_target(ctx, (uint32_t)d, 100000,
+                                               false, true),
+              MEMPOLICY_ERROR_NO_DOMAIN, "does not exist");
+    UNCHANGED(ctx, mempolicy_domain_set_policy(ctx, (uint32_t)d, "xl-auto",
+                                               ""),
+              MEMPOLICY_ERROR_NO_DOMAIN, "does not exist");
+    mempolicy_ctx_free(ctx);
+    free(xsim_hv(&sim, "destroy %d", d));
+}
+
 /* ---- a hypervisor channel that answers garbage ------------------------ */
 
 static const char *const garbage[] = {
@@ -215,6 +268,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(dying_domains),
         cmocka_unit_test(errno_mapping),
+        cmocka_unit_test(transaction_bound),
+        cmocka_unit_test(store_nodes_missing),
         cmocka_unit_test(garbage_channel),
     };
 
