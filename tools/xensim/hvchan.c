@@ -45,6 +45,7 @@ struct conn {
     /* settle: the connection waits for the host to stop moving */
     bool waiting;
     bool checked;           /* the deferred first check has run */
+    bool time_only;         /* `wait`: only the time counts */
     uint64_t wait_until;    /* simulated ms; 0: no limit */
     struct loop_timer *wait_timer;
     struct conn *next;
@@ -818,11 +819,13 @@ static void settle_timer(struct loop *l, struct loop_timer *t, void *arg);
  * deferred by one turn of the loop, so that watch events already queued
  * (a target just written) are seen first.
  */
-static int settle_begin(struct conn *c, const char *line)
+static int settle_begin(struct conn *c, const char *line, bool time_only)
 {
     struct hv *hv = c->ch->hv;
     uint64_t max = 0;
-    const char *arg = line + 6;
+    const char *arg = line + (time_only ? 4 : 6);
+    const char *usage = time_only ? "err EINVAL usage: wait MS"
+                                  : "err EINVAL usage: settle [MAX_MS]";
 
     if (*arg == ' ') {
         char *end;
@@ -830,10 +833,13 @@ static int settle_begin(struct conn *c, const char *line)
         errno = 0;
         max = strtoull(arg + 1, &end, 10);
         if (errno || *end || arg[1] < '0' || arg[1] > '9')
-            return conn_queue(c, "err EINVAL usage: settle [MAX_MS]");
-    } else if (*arg) {
-        return conn_queue(c, "err EINVAL usage: settle [MAX_MS]");
+            return conn_queue(c, usage);
+    } else if (*arg || time_only) {
+        return conn_queue(c, usage);
     }
+    if (time_only && !max)
+        max = 1;
+    c->time_only = time_only;
     c->waiting = true;
     c->checked = false;
     c->wait_until = max ? hv_now_ms(hv) + max : 0;
@@ -867,12 +873,12 @@ static void settle_timer(struct loop *l, struct loop_timer *t, void *arg)
     (void)l;
     (void)t;
     c->wait_timer = NULL;
-    if (!hv->nactive) {
+    if (!hv->nactive && !c->time_only) {
         settle_end(c, true);
         return;
     }
     if (c->wait_until && now >= c->wait_until) {
-        settle_end(c, false);
+        settle_end(c, !hv->nactive);
         return;
     }
     c->checked = true;
@@ -889,7 +895,7 @@ static void hv_idle(void *arg)
 
     for (c = ch->conns; c; c = next) {
         next = c->next;
-        if (c->waiting && c->checked)
+        if (c->waiting && c->checked && !c->time_only)
             settle_end(c, true);
     }
 }
@@ -900,7 +906,9 @@ static int conn_line(struct conn *c, const char *line)
     int rc;
 
     if (!strncmp(line, "settle", 6) && (!line[6] || line[6] == ' '))
-        return settle_begin(c, line);
+        return settle_begin(c, line, false);
+    if (!strncmp(line, "wait", 4) && (!line[4] || line[4] == ' '))
+        return settle_begin(c, line, true);
     r = hvchan_request(c->ch->hv, line);
     rc = conn_queue(c, r ? r : "err ENOMEM out of memory");
     free(r);

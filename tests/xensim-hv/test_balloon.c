@@ -1,0 +1,306 @@
+/*
+ * test_balloon.c: the guests' balloon drivers, demand, pressure and
+ * meminfo, driven through xenstore (memory/target) and observed through
+ * the hv channel.  xensim runs fast (--speed 100) and `settle` tells when
+ * the host stopped moving.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hvtest.h"
+
+#define MiB 1024u
+#define GiB (1024u * 1024u)
+
+static const char *const fast[] = { "--speed", "100", NULL };
+
+static void set_target(struct hvt *t, unsigned domid, uint64_t kb)
+{
+    char path[64], val[32];
+
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
+    snprintf(val, sizeof(val), "%llu", (unsigned long long)kb);
+    hvt_write(t, path, val);
+}
+
+/* A cooperative guest follows its target down and up; the host gets
+ * the pages back and gives them out again. */
+static void test_cooperative(void **state)
+{
+    struct hvt t;
+    unsigned d;
+    uint64_t free0;
+
+    (void)state;
+    hvt_start(&t, fast);
+    d = hvt_create(&t, "name=a memory_kb=%u maxmem_kb=%u", 512 * MiB, GiB);
+    free0 = hvt_phys(&t, "free_kb");
+    set_target(&t, d, 256 * MiB);
+    assert_true(hvt_settle(&t, 0));
+    assert_int_equal(hvt_dom(&t, d, "tot_kb"), 256 * MiB);
+    assert_int_equal(hvt_phys(&t, "free_kb"), free0 + 256 * MiB);
+    set_target(&t, d, 768 * MiB);
+    assert_true(hvt_settle(&t, 0));
+    assert_int_equal(hvt_dom(&t, d, "tot_kb"), 768 * MiB);
+    assert_int_equal(hvt_phys(&t, "free_kb"), free0 - 256 * MiB);
+    assert_int_equal(hvt_guest(&t, d, "balloon_target_kb"), 768 * MiB);
+    hvt_stop(&t);
+}
+
+/* The balloon moves at its rate: 64 MiB at 8 MiB/s takes 8 simulated s. */
+static void test_rate(void **state)
+{
+    struct hvt t;
+    unsigned d;
+    uint64_t t0, t1;
+
+    (void)state;
+    hvt_start(&t, fast);
+    d = hvt_create(&t, "name=a memory_kb=%u balloon=slow", 512 * MiB);
+    assert_int_equal(hvt_guest(&t, d, "rate_mib_s"), 8);
+    t0 = hvt_u64(hvt_ok(&t, "time"), "ms");
+    set_target(&t, d, 448 * MiB);
+    assert_true(hvt_settle(&t, 0));
+    t1 = hvt_u64(hvt_ok(&t, "settle"), "ms");
+    assert_int_equal(hvt_dom(&t, d, "tot_kb"), 448 * MiB);
+    /* 8 s of simulated time, give or take a tick (100 ms) each side. */
+    if (t1 - t0 < 7800 || t1 - t0 > 9500)
+        fail_msg("64 MiB at 8 MiB/s took %llu ms",
+                 (unsigned long long)(t1 - t0));
+    /* A rate given explicitly wins. */
+    hvt_ok(&t, "guest_set %u rate_mib_s=64", d);
+    t0 = hvt_u64(hvt_ok(&t, "time"), "ms");
+    set_target(&t, d, 384 * MiB);
+    assert_true(hvt_settle(&t, 0));
+    t1 = hvt_u64(hvt_ok(&t, "settle"), "ms");
+    assert_int_equal(hvt_dom(&t, d, "tot_kb"), 384 * MiB);
+    if (t1 - t0 > 1500)
+        fail_msg("64 MiB at 64 MiB/s took %llu ms",
+                 (unsigned long long)(t1 - t0));
+    hvt_stop(&t);
+}
+
+/* stuck reads the target but never moves; none has no driver at all. */
+static void test_stuck_and_none(void **state)
+{
+    struct hvt t;
+    unsigned s, n;
+
+    (void)state;
+    hvt_start(&t, fast);
+    s = hvt_create(&t, "name=s memory_kb=%u balloon=stuck", 512 * MiB);
+    n = hvt_create(&t, "name=n memory_kb=%u balloon=none", 512 * MiB);
+    set_target(&t, s, 128 * MiB);
+    set_target(&t, n, 128 * MiB);
+    assert_true(hvt_settle(&t, 0));
+    assert_int_equal(hvt_dom(&t, s, "tot_kb"), 512 * MiB);
+    assert_int_equal(hvt_dom(&t, n, "tot_kb"), 512 * MiB);
+    assert_int_equal(hvt_guest(&t, s, "balloon_target_kb"), 128 * MiB);
+    assert_int_equal(hvt_guest(&t, n, "balloon_target_kb"), 0);
+    /* Unstuck, the driver acts on the target it already read. */
+    hvt_ok(&t, "guest_set %u balloon=cooperative", s);
+    assert_true(hvt_settle(&t, 0));
+    assert_int_equal(hvt_dom(&t, s, "tot_kb"), 128 * MiB);
+    /* A driver loaded later reads the current target. */
+    hvt_ok(&t, "guest_set %u balloon=cooperative", n);
+    assert_true(hvt_settle(&t, 0));
+    assert_int_equal(hvt_dom(&t, n, "tot_kb"), 128 * MiB);
+    hvt_stop(&t);
+}
+
+/* A target that is not a number is ignored, as xenbus_scanf does. */
+static void test_garbage_target(void **state)
+{
+    struct hvt t;
+    unsigned d;
+
+    (void)state;
+    hvt_start(&t, fast);
+    d = hvt_create(&t, "name=a memory_kb=%u", 512 * MiB);
+    hvt_write(&t, "/local/domain/1/memory/target", "lots");
+    hvt_write(&t, "/local/domain/1/memory/target", "-5");
+    assert_true(hvt_settle(&t, 0));
+    assert_int_equal(hvt_dom(&t, d, "tot_kb"), 512 * MiB);
+    assert_int_equal(hvt_guest(&t, d, "balloon_target_kb"), 512 * MiB);
+    hvt_stop(&t);
+}
+
+/* tot_pages never passes maxmem; raising maxmem lets the guest go on. */
+static void test_maxmem(void **state)
+{
+    struct hvt t;
+    unsigned d;
+
+    (void)state;
+    hvt_start(&t, fast);
+    d = hvt_create(&t, "name=a memory_kb=%u maxmem_kb=%u", 512 * MiB,
+                   640 * MiB);
+    set_target(&t, d, GiB);
+    assert_true(hvt_settle(&t, 0));
+    assert_int_equal(hvt_dom(&t, d, "tot_kb"), 640 * MiB);
+    assert_int_equal(hvt_guest(&t, d, "stalled"), 1);
+    hvt_ok(&t, "setmaxmem %u %u", d, 768 * MiB);
+    assert_true(hvt_settle(&t, 0));
+    assert_int_equal(hvt_dom(&t, d, "tot_kb"), 768 * MiB);
+    /* Below tot_pages is allowed (Xen >= 4.x): nothing is taken away. */
+    hvt_ok(&t, "setmaxmem %u %u", d, 256 * MiB);
+    assert_int_equal(hvt_dom(&t, d, "max_kb"), 256 * MiB);
+    assert_int_equal(hvt_dom(&t, d, "tot_kb"), 768 * MiB);
+    /* Shrinking still works, growing does not go past the new max. */
+    set_target(&t, d, 128 * MiB);
+    assert_true(hvt_settle(&t, 0));
+    set_target(&t, d, 512 * MiB);
+    assert_true(hvt_settle(&t, 0));
+    assert_int_equal(hvt_dom(&t, d, "tot_kb"), 256 * MiB);
+    assert_int_equal(strncmp(hvt_call(&t, "setmaxmem 9 1024"), "err ESRCH",
+                             9), 0);
+    hvt_stop(&t);
+}
+
+/* Host memory never goes below zero: a growing guest stalls, and is
+ * woken when another gives memory back. */
+static void test_host_full(void **state)
+{
+    static const char *const args[] = { "--speed", "100", "--host-mem",
+                                        "3G", NULL };
+    struct hvt t;
+    unsigned a, b;
+
+    (void)state;
+    hvt_start(&t, args);
+    a = hvt_create(&t, "name=a memory_kb=%u maxmem_kb=%u", 512 * MiB,
+                   4 * GiB);
+    b = hvt_create(&t, "name=b memory_kb=%u maxmem_kb=%u", 512 * MiB,
+                   4 * GiB);
+    assert_int_equal(hvt_phys(&t, "free_kb"), GiB);
+    set_target(&t, a, 2 * GiB);
+    assert_true(hvt_settle(&t, 0));
+    assert_int_equal(hvt_phys(&t, "free_kb"), 0);
+    assert_int_equal(hvt_dom(&t, a, "tot_kb"), 1536 * MiB);
+    assert_int_equal(hvt_guest(&t, a, "stalled"), 1);
+    /* b gives 256 MiB back: a takes it. */
+    set_target(&t, b, 256 * MiB);
+    assert_true(hvt_settle(&t, 0));
+    assert_int_equal(hvt_dom(&t, b, "tot_kb"), 256 * MiB);
+    assert_int_equal(hvt_dom(&t, a, "tot_kb"), 1792 * MiB);
+    assert_int_equal(hvt_phys(&t, "free_kb"), 0);
+    /* A domain that does not fit cannot be created. */
+    assert_int_equal(strncmp(hvt_call(&t, "create name=c memory_kb=65536"),
+                             "err ENOMEM", 10), 0);
+    /* Destroying b frees its memory, and a grows to its target. */
+    hvt_ok(&t, "destroy %u", b);
+    assert_true(hvt_settle(&t, 0));
+    assert_int_equal(hvt_dom(&t, a, "tot_kb"), 2 * GiB);
+    assert_int_equal(hvt_guest(&t, a, "stalled"), 0);
+    hvt_stop(&t);
+}
+
+static uint64_t meminfo_field(struct hvt *t, unsigned domid,
+                              const char *field)
+{
+    char path[64], *v, *p;
+    uint64_t n;
+
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/meminfo", domid);
+    v = hvt_read(t, path);
+    assert_non_null(v);
+    p = strstr(v, field);
+    if (!p)
+        fail_msg("no %s in meminfo '%s'", field, v);
+    n = strtoull(p + strlen(field) + 1, NULL, 10);
+    free(v);
+    return n;
+}
+
+/* Demand above resident memory is pressure; meminfo shows it as swap. */
+static void test_demand_pressure_meminfo(void **state)
+{
+    struct hvt t;
+    unsigned d;
+    struct xs_permissions *p;
+    unsigned n;
+
+    (void)state;
+    hvt_start(&t, fast);
+    d = hvt_create(&t, "name=a memory_kb=%u maxmem_kb=%u demand_kb=%u",
+                   512 * MiB, GiB, 300 * MiB);
+    /* meminfo is written by the guest itself: it owns the node. */
+    p = xs_get_permissions(t.xs, XBT_NULL, "/local/domain/1/memory/meminfo",
+                           &n);
+    assert_non_null(p);
+    assert_int_equal(p[0].id, d);
+    free(p);
+    assert_int_equal(meminfo_field(&t, d, "MemTotal:"), 512 * MiB);
+    assert_int_equal(meminfo_field(&t, d, "MemFree:"), 212 * MiB);
+    assert_int_equal(hvt_guest(&t, d, "shortfall_kb"), 0);
+
+    set_target(&t, d, 256 * MiB);
+    assert_true(hvt_settle(&t, 0));
+    /* 300 MiB wanted, 256 MiB resident: 44 MiB short, swapped. */
+    assert_int_equal(hvt_guest(&t, d, "shortfall_kb"), 44 * MiB);
+    assert_int_equal(hvt_guest(&t, d, "shortfall_max_kb"), 44 * MiB);
+    /* Used memory (RAM + swap) did not change: meminfo-writer is quiet. */
+    assert_int_equal(meminfo_field(&t, d, "MemTotal:"), 512 * MiB);
+    /* Demand grows by more than its threshold: it reports. */
+    hvt_ok(&t, "guest_set %u demand_kb=%u", d, 400 * MiB);
+    assert_int_equal(hvt_guest(&t, d, "shortfall_kb"), 144 * MiB);
+    assert_int_equal(hvt_guest(&t, d, "shortfall_max_kb"), 144 * MiB);
+    assert_int_equal(meminfo_field(&t, d, "MemTotal:"), 256 * MiB);
+    assert_int_equal(meminfo_field(&t, d, "MemFree:"), 0);
+    assert_int_equal(meminfo_field(&t, d, "SwapTotal:") -
+                     meminfo_field(&t, d, "SwapFree:"), 144 * MiB);
+
+    /* One simulated second of 144 MiB short. */
+    hvt_ok(&t, "wait 1000");
+    /* Demand falls: no pressure left, the maximum is remembered. */
+    hvt_ok(&t, "guest_set %u demand_kb=%u", d, 100 * MiB);
+    assert_int_equal(hvt_guest(&t, d, "shortfall_kb"), 0);
+    assert_int_equal(hvt_guest(&t, d, "shortfall_max_kb"), 144 * MiB);
+    assert_true(hvt_guest(&t, d, "shortfall_kb_s") >= 144 * MiB);
+    assert_int_equal(meminfo_field(&t, d, "MemFree:"), 156 * MiB);
+    assert_int_equal(strncmp(hvt_call(&t, "guest_set %u demand_kb=x", d),
+                             "err EINVAL", 10), 0);
+    hvt_stop(&t);
+}
+
+/* meminfo-writer only reports changes above its threshold (30000 kB). */
+static void test_meminfo_threshold(void **state)
+{
+    struct hvt t;
+    unsigned d;
+    char *before, *after;
+
+    (void)state;
+    hvt_start(&t, fast);
+    d = hvt_create(&t, "name=a memory_kb=%u demand_kb=%u", 512 * MiB,
+                   200 * MiB);
+    before = hvt_read(&t, "/local/domain/1/memory/meminfo");
+    hvt_ok(&t, "guest_set %u demand_kb=%u", d, 200 * MiB + 10000);
+    after = hvt_read(&t, "/local/domain/1/memory/meminfo");
+    assert_string_equal(before, after);
+    free(after);
+    hvt_ok(&t, "guest_set %u demand_kb=%u", d, 200 * MiB + 40000);
+    after = hvt_read(&t, "/local/domain/1/memory/meminfo");
+    assert_string_not_equal(before, after);
+    free(before);
+    free(after);
+    hvt_stop(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cooperative),
+        cmocka_unit_test(test_rate),
+        cmocka_unit_test(test_stuck_and_none),
+        cmocka_unit_test(test_garbage_target),
+        cmocka_unit_test(test_maxmem),
+        cmocka_unit_test(test_host_full),
+        cmocka_unit_test(test_demand_pressure_meminfo),
+        cmocka_unit_test(test_meminfo_threshold),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
