@@ -72,13 +72,10 @@ done
 
 # ---- starting and stopping -------------------------------------------
 
-run=$(mktemp -d /tmp/mempolicy-demo.XXXXXX) || die "cannot make a temp dir"
-sock=$run/xenstored.sock
-rm -rf "$out"
-mkdir -p "$out/logs" "$out/data" || die "cannot create $out"
-: >"$out/pids"
 pids=()
+names=()
 finished=0
+run=
 
 # Start a background process in a process group of its own, so that
 # stopping the group stops a pipeline whole: spawn NAME LOG CMD [ARGS...]
@@ -96,29 +93,37 @@ spawn() {
         exec setsid "$@"
     ) &
     pids+=("$!")
+    names+=("$name")
     echo "$! $name" >>"$out/pids"
 }
 
+# Stop everything spawned, newest first, and record how each ended in
+# OUT/exits ("PID NAME STATUS"; 143 is "killed by SIGTERM").
 cleanup() {
-    local pid i guard
-    [ ${#pids[@]} -gt 0 ] || { rm -rf "$run"; return; }
-    for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-        kill -TERM -- "-${pids[i]}" 2>/dev/null ||
-            kill -TERM "${pids[i]}" 2>/dev/null
-    done
-    # A process that ignores SIGTERM gets SIGKILL after 5 s: a guard,
-    # not a synchronisation.
-    (sleep 5 && for pid in "${pids[@]}"; do
-         kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"
-     done 2>/dev/null) &
-    guard=$!
-    for pid in "${pids[@]}"; do
-        wait "$pid" 2>/dev/null
-    done
-    kill "$guard" 2>/dev/null
-    wait "$guard" 2>/dev/null
-    pids=()
-    rm -rf "$run"
+    local pid i guard rc
+    if [ ${#pids[@]} -gt 0 ]; then
+        for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+            kill -TERM -- "-${pids[i]}" 2>/dev/null ||
+                kill -TERM "${pids[i]}" 2>/dev/null
+        done
+        # Whatever ignores SIGTERM gets SIGKILL after 5 s: a guard, not a
+        # synchronisation.  It runs in a group of its own so that stopping
+        # it also stops its sleep.
+        setsid bash -c 'sleep 5; for p; do kill -KILL -- "-$p" ||
+                        kill -KILL "$p"; done 2>/dev/null' guard \
+            "${pids[@]}" &
+        guard=$!
+        for i in "${!pids[@]}"; do
+            wait "${pids[i]}" 2>/dev/null
+            rc=$?
+            echo "${pids[i]} ${names[i]} $rc" >>"$out/exits"
+        done
+        kill -TERM -- "-$guard" 2>/dev/null
+        wait "$guard" 2>/dev/null
+        pids=()
+        names=()
+    fi
+    [ -z "$run" ] || rm -rf "$run"
 }
 
 on_exit() {
@@ -133,6 +138,18 @@ on_exit() {
 trap on_exit EXIT
 trap 'echo; echo "run-demo.sh: interrupted" >&2; exit 130' INT
 trap 'exit 143' TERM
+
+run=$(mktemp -d /tmp/mempolicy-demo.XXXXXX) || die "cannot make a temp dir"
+sock=$run/xenstored.sock
+# OUT is replaced only when it is empty or an earlier demo's output.
+if [ -e "$out" ] && [ ! -e "$out/pids" ] &&
+   [ -n "$(ls -A "$out" 2>/dev/null)" ]; then
+    die "$out exists and is not a demo's output; choose another --out"
+fi
+rm -rf "$out"
+mkdir -p "$out/logs" "$out/data" || die "cannot create $out"
+: >"$out/pids"
+echo "$run" >"$out/rundir"
 
 export XENSTORED_PATH=$sock
 export MEMPOLICY_XL_CONF=$demo/xl.conf
@@ -153,6 +170,7 @@ sim_now() {
 clock_start() {
     coproc CLOCK { exec xenstore-watch "$clock_node"; }
     pids+=("$CLOCK_PID")
+    names+=(clock-watch)
     echo "$CLOCK_PID clock-watch" >>"$out/pids"
 }
 
