@@ -303,6 +303,13 @@ static void frame_free(struct hv *hv, struct frame *fr)
 
 /* ---- the operations ---------------------------------------------------- */
 
+/* d has shared pages now: its guest's writes may break them. */
+static void cow_wake(struct hv *hv, struct hv_domain *d)
+{
+    if (d->guest.cfg.share.cow_per_s > 0)
+        hv_wake(hv, d);
+}
+
 uint64_t sharing_page_hash(struct hv *hv, struct hv_domain *d, uint64_t gfn)
 {
     struct gent *e = map_find(d->smap, gfn);
@@ -345,6 +352,7 @@ int sharing_nominate(struct hv *hv, struct hv_domain *d, uint64_t gfn,
     }
     fr->handle = hv->sharing->next_handle++;
     e->fr = fr;
+    cow_wake(hv, d);
     hv->sharing->frames++;
     hv->sharing->refs++;
     d->shr_pages++;
@@ -394,6 +402,7 @@ int sharing_share(struct hv *hv, struct hv_domain *sd, uint64_t sgfn,
         e->fr = sf;
         e->ridx = sf->nrmap;
         sf->rmap[sf->nrmap++] = r;
+        cow_wake(hv, d);
     }
     /* The client frame is freed: one page saved. */
     frame_free(hv, cf);
