@@ -794,7 +794,7 @@ static int conn_flush(struct conn *c)
     ssize_t n;
 
     while (c->outlen) {
-        n = write(c->fd, c->out, c->outlen);
+        n = send(c->fd, c->out, c->outlen, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && errno == EAGAIN)
