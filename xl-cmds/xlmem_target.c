@@ -9,11 +9,13 @@
  * within 1 MiB of the target (the resolution of every size xl shows) or
  * the time runs out.  The policy target is followed through the library's
  * DOMAIN_MEMORY_TARGET_CHANGED events, so another mem-set while waiting
- * moves the goal, and DOMAIN_DEATH ends the wait.  A domain's page count
- * is hypervisor state that no xenstore watch reports, so it is re-read on
- * a timer: every 500 ms of host time (the host's clock speed makes that
- * faster on an accelerated simulated host), never more often than every
- * 20 ms nor less often than every 500 ms of real time.  SECONDS is host
+ * moves the goal, and DOMAIN_DEATH ends the wait; events about other
+ * domains cost nothing more than being taken.  A domain's page count is
+ * hypervisor state that no xenstore watch reports, so it is re-read on a
+ * timer (and at once after an event about the domain): every 500 ms of
+ * host time (the host's clock speed makes that faster on an accelerated
+ * simulated host), never more often than every 20 ms nor less often than
+ * every 500 ms of real time.  SECONDS is host
  * time too.  On a terminal a progress bar is redrawn in place; otherwise
  * one plain line is printed each time the actual size changes.
  */
@@ -86,19 +88,23 @@ static void progress_end(struct progress *pg)
     fflush(stdout);
 }
 
+#define EV_MINE 1   /* an event about the domain followed */
+#define EV_DIED 2   /* ... which died */
+
 /*
- * Take the pending events: a new policy target, or the domain's death.
- * Returns 0, or 1 if the domain died.
+ * Take the pending events, the first one given: a new policy target of
+ * the domain, or its death.  Returns EV_* flags.
  */
 static int take_events(mempolicy_ctx *ctx, uint32_t domid, uint64_t *target,
                        mempolicy_event *ev)
 {
-    int died = 0;
+    int r = 0;
 
     while (ev) {
         if (ev->domid == domid) {
+            r |= EV_MINE;
             if (ev->type == MEMPOLICY_EVENT_DOMAIN_DEATH)
-                died = 1;
+                r |= EV_DIED;
             else if (ev->type == MEMPOLICY_EVENT_DOMAIN_MEMORY_TARGET_CHANGED
                      && ev->policy.has_target)
                 *target = ev->policy.target_kb;
@@ -108,7 +114,7 @@ static int take_events(mempolicy_ctx *ctx, uint32_t domid, uint64_t *target,
         if (mempolicy_event_get(ctx, &ev))
             ev = NULL;
     }
-    return died;
+    return r;
 }
 
 static int wait_for_target(uint32_t domid, unsigned long secs)
@@ -143,8 +149,8 @@ static int wait_for_target(uint32_t domid, unsigned long secs)
 
     for (;;) {
         mempolicy_dominfo info;
-        mempolicy_event *ev = NULL;
-        uint64_t actual, now;
+        mempolicy_event *ev;
+        uint64_t actual, now, wake;
         bool dying;
 
         rc = mempolicy_domain_info(ctx, domid, &info);
@@ -188,18 +194,28 @@ static int wait_for_target(uint32_t domid, unsigned long secs)
             goto out;
         }
 
-        rc = mempolicy_event_wait(ctx, &ev,
-                                  (int)(deadline - now < tick
-                                        ? deadline - now : tick));
-        if (rc && rc != MEMPOLICY_ERROR_NOT_READY) {
-            progress_end(&pg);
-            xlmem_lib_err(rc, "cannot follow domain %u", domid);
-            goto out;
-        }
-        if (!rc && take_events(ctx, domid, &target, ev)) {
-            progress_end(&pg);
-            xlmem_err("domain %u died while waiting", domid);
-            goto out;
+        /* Sleep until the next tick, the deadline, or an event about
+         * this domain; other domains' events cost no re-read. */
+        wake = deadline < now + tick ? deadline : now + tick;
+        for (;;) {
+            int r;
+
+            ev = NULL;
+            rc = mempolicy_event_wait(ctx, &ev, (int)(wake - now));
+            if (rc && rc != MEMPOLICY_ERROR_NOT_READY) {
+                progress_end(&pg);
+                xlmem_lib_err(rc, "cannot follow domain %u", domid);
+                goto out;
+            }
+            r = rc ? 0 : take_events(ctx, domid, &target, ev);
+            if (r & EV_DIED) {
+                progress_end(&pg);
+                xlmem_err("domain %u died while waiting", domid);
+                goto out;
+            }
+            now = now_ms();
+            if ((r & EV_MINE) || now >= wake)
+                break;
         }
     }
 
