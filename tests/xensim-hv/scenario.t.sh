@@ -180,7 +180,7 @@ rec=$work/rec.csv
 is "$(head -1 "$rec")" \
     "time_s,domid,name,target_kb,tot_kb,max_kb,paged_kb,shared_kb,demand_kb,shortfall_kb,host_free_kb,event" \
     "CSV header"
-is "$(awk -F, '$3 == "web" && $1 == "0.000" { print $5; exit }' "$rec")" \
+is "$(awk -F, '$3 == "web" { print $5; exit }' "$rec")" \
     524288 "web's first row: 512 MiB"
 is "$(awk -F, '$3 == "web" { v = $5 } END { print v }' "$rec")" 393216 \
     "web's last row: ballooned to its target"
