@@ -42,17 +42,21 @@ $(O)/tests/test-xlmem-size: $(O)/obj/tests/xlmem/test_size.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
-# `make install`: both programs, the man page, the bash completion and
-# the unit (ExecStart pointed at $(PREFIX)/bin, as the actors' units).
+# `make install`: both programs, the man page, the bash completion, the
+# unit (ExecStart pointed at $(PREFIX)/bin, as the actors' units), and
+# docs/xlmem.md and xl.conf.example as documentation.
 .PHONY: xlcmds-install
 install: xlcmds-install
 xlcmds-install: $(O)/bin/xlmem $(O)/bin/mempolicyd
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
-	    $(DESTDIR)$(PREFIX)/lib/systemd/system
+	    $(DESTDIR)$(PREFIX)/lib/systemd/system \
+	    $(DESTDIR)$(PREFIX)/share/doc/libmempolicy
 	install -m 755 $(O)/bin/xlmem $(O)/bin/mempolicyd $(DESTDIR)$(PREFIX)/bin
 	install -m 644 xl-cmds/xlmem.1 $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 xl-cmds/xlmem.bash-completion \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xlmem
 	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' xl-cmds/mempolicyd.service \
 	    >$(DESTDIR)$(PREFIX)/lib/systemd/system/mempolicyd.service
+	install -m 644 docs/xlmem.md xl.conf.example \
+	    $(DESTDIR)$(PREFIX)/share/doc/libmempolicy
