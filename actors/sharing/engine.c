@@ -173,23 +173,56 @@ static void owner_lost(struct shr_engine *e, const struct shidx_entry *x,
 }
 
 /*
- * After its owner lost entry x, let the last page shared into it stand in
- * as the source: the shared frame, its handle and its other sharers are
+ * Any page still shared into entry x's frame, for when the last one
+ * recorded is gone too.  O(pages) but only then, which takes two writes
+ * to the same sharing group in a row.
+ */
+static bool find_client(struct shr_engine *e, const struct shidx_entry *x,
+                        uint32_t not_domid, uint32_t *domid, uint64_t *gfn)
+{
+    unsigned i;
+    uint64_t g;
+
+    for (i = 0; i < e->ndoms; i++) {
+        struct shr_dom *c = e->doms[i];
+
+        if (c->domid == not_domid)
+            continue;
+        for (g = 0; g < c->npages; g++)
+            if (c->state[g] == PG_CLIENT && c->hash[g] == x->hash) {
+                *domid = c->domid;
+                *gfn = g;
+                return true;
+            }
+    }
+    return false;
+}
+
+/*
+ * After its owner lost entry x, let a page shared into it stand in as
+ * the source: the shared frame, its handle and its other sharers are
  * untouched by the owner's copy-on-write, and the stand-in no longer
- * counts as saved (the frame now has one sharer fewer).  False when no
- * such page is known any more; the caller then drops or re-points x.
+ * counts as saved (the frame now has one sharer fewer).  The last page
+ * shared in is tried first.  False when no such page is known any more;
+ * the caller then drops or re-points x.
  */
 static bool promote(struct shr_engine *e, struct shidx_entry *x,
                     uint32_t not_domid)
 {
     struct shr_dom *c;
 
-    if (!x->clients || x->cdomid == not_domid)
+    if (!x->clients)
         return false;
-    c = dom_find(e, x->cdomid);
+    c = x->cdomid == not_domid ? NULL : dom_find(e, x->cdomid);
     if (!c || x->cgfn >= c->npages || c->state[x->cgfn] != PG_CLIENT ||
-        c->hash[x->cgfn] != x->hash)
-        return false;
+        c->hash[x->cgfn] != x->hash) {
+        if (!find_client(e, x, not_domid, &x->cdomid, &x->cgfn)) {
+            x->clients = 0;
+            return false;
+        }
+        c = dom_find(e, x->cdomid);
+        assert(c);
+    }
     c->state[x->cgfn] = PG_SOURCE;
     assert(c->st.saved > 0 && e->st.saved > 0);
     c->st.saved--;

@@ -112,17 +112,29 @@ void scan_stop(struct sharing_actor *s)
     s->scan_timer = NULL;
 }
 
+/*
+ * Every domain's figures: sharing one domain's pages changes the others'
+ * (their pages are sources, or stand in as sources), so all are looked
+ * at, once a second while scanning and when a pass ends.
+ */
+static void report_all(struct sharing_actor *s)
+{
+    unsigned i;
+
+    for (i = 0; i < s->ndoms; i++)
+        sharing_follow(s, s->doms[i]);
+    report_host(s);
+}
+
 static void slice(mempolicy_actor *a, void *arg)
 {
     struct sharing_actor *s = arg;
     uint64_t budget = s->max_rate * SHARING_SLICE_MS / 1000;
     unsigned n = s->ndoms, k;
-    bool report;
+    bool report, ended = false;
 
     s->scan_timer = NULL;
     report = ++s->slices_since_report >= SHARING_REPORT_SLICES;
-    if (report)
-        s->slices_since_report = 0;
     for (k = 0; k < n && budget && k < s->ndoms; k++) {
         unsigned i = (s->rr + k) % s->ndoms;
         struct sdom *d = s->doms[i];
@@ -147,22 +159,23 @@ static void slice(mempolicy_actor *a, void *arg)
                                 mempolicy_last_error(mempolicy_actor_ctx(a)));
             shr_dom_remove(s->eng, d->domid);
             d->sharing = false;
+            ended = true;
             continue;
         }
         budget -= (uint64_t)done;
-        if (!shr_dom_stats(s->eng, d->domid, &st) && !st.scanning)
+        if (!shr_dom_stats(s->eng, d->domid, &st) && !st.scanning) {
             sharing_pass_done(s, d);
-        else if (report)
-            report_domain(s, d);
+            ended = true;
+        }
     }
     if (s->ndoms)
         s->rr = (s->rr + 1) % s->ndoms;
-    if (report)
-        report_host(s);
+    if (report || ended || !any_scanning(s)) {
+        s->slices_since_report = 0;
+        report_all(s);
+    }
     if (any_scanning(s))
         scan_kick(s);
-    else
-        report_host(s);
 }
 
 /* ---- copy-on-write follow-up ---------------------------------------- */

@@ -366,15 +366,30 @@ void sharing_pass_done(struct sharing_actor *s, struct sdom *d)
     }
     report_domain(s, d);
     cow_check_arm(s, false);
-    if (!d->has_target)
-        return;
-    if (d->pass_pending_apply ||
-        sharing_saved_kb(s, d) != d->balloon_saved_kb) {
-        /* Step 2 with the pass's result (the target may now be met
-         * with less ballooning, or sharing broke and needs more). */
+    if (d->has_target && d->pass_pending_apply) {
+        /* Step 2 with the pass's result. */
         disarm(s->a, d);
         apply_balloon(s, d);
     }
+}
+
+void sharing_follow(struct sharing_actor *s, struct sdom *d)
+{
+    struct shr_dom_stats st;
+
+    if (d->sharing)
+        sharing_refresh(s, d, NULL);
+    report_domain(s, d);
+    if (!d->has_target || d->pass_pending_apply || !d->balloon_kb ||
+        sharing_saved_kb(s, d) == d->balloon_saved_kb)
+        return;
+    /* While its own pass runs, the domain waits for the pass's end. */
+    if (d->sharing && !shr_dom_stats(s->eng, d->domid, &st) && st.scanning)
+        return;
+    /* Savings moved (its pages became sources for others, or broke):
+     * the balloon target follows. */
+    disarm(s->a, d);
+    apply_balloon(s, d);
 }
 
 static int dom_track(struct sharing_actor *s, struct sdom *d)

@@ -88,6 +88,9 @@ struct sharing_actor {
 
 /* sharing.c */
 struct sdom *sharing_dom(struct sharing_actor *s, uint32_t domid);
+/* Refresh a domain's figures, report them, and let its balloon target
+ * follow its savings. */
+void sharing_follow(struct sharing_actor *s, struct sdom *d);
 /* A domain's pass finished (or it went away from the engine). */
 void sharing_pass_done(struct sharing_actor *s, struct sdom *d);
 /* Refresh hypervisor figures of a domain; false if it is gone. */

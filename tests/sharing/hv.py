@@ -10,6 +10,7 @@
 #                              contents (zero pages included)
 #   hv.py dominfo DOMID        key=value lines; also guestinfo, physinfo
 #   hv.py get VERB [ARGS] KEY  one value of a reply
+#   hv.py guest_set DOMID K=V  change a guest model setting
 #   hv.py write-shared DOMID N guest-write N pages of DOMID that are
 #                              shared (copy-on-write breaks); prints N
 import os
@@ -61,6 +62,8 @@ def main(argv):
     elif cmd in ("dominfo", "guestinfo", "physinfo"):
         for k, v in call(f, " ".join([cmd] + argv[2:])).items():
             print("%s=%s" % (k, v))
+    elif cmd == "guest_set":
+        call(f, " ".join(argv[1:]))
     elif cmd == "get":
         print(call(f, " ".join(argv[2:-1]))[argv[-1]])
     elif cmd == "write-shared":
