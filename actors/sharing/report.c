@@ -18,7 +18,8 @@
  *   scanned     pages fingerprinted so far; progress: % of the current
  *               pass (100 when none is under way); passes: completed
  * Host: shared_kb and saved_kb are the hypervisor's (physinfo), the rest
- * are sums over the actor's domains.
+ * are sums over the actor's domains.  The figures describe a running
+ * actor: a clean exit removes them (a restarted actor rewrites them).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -34,11 +35,19 @@ static struct xs_handle *xs(struct sharing_actor *s)
 {
     if (!s->xs) {
         s->xs = xs_open(0);
-        if (!s->xs)
+        if (!s->xs && s->a)
             mempolicy_actor_log(s->a, XTL_ERROR, "reports: cannot open "
                                 "xenstore: %s", strerror(errno));
     }
     return s->xs;
+}
+
+void report_host_remove(struct sharing_actor *s)
+{
+    struct xs_handle *h = xs(s);
+
+    if (h)
+        xs_rm(h, XBT_NULL, HOST_DIR);
 }
 
 void report_close(struct sharing_actor *s)

@@ -117,7 +117,7 @@ void scan_stop(struct sharing_actor *s)
  * (their pages are sources, or stand in as sources), so all are looked
  * at, once a second while scanning and when a pass ends.
  */
-static void report_all(struct sharing_actor *s)
+void report_all(struct sharing_actor *s)
 {
     unsigned i;
 

@@ -557,7 +557,8 @@ static void domain_left(mempolicy_actor *a, uint32_t domid, bool died,
     if (was_sharing && !died)
         unshare_leaving(s, domid);
     report_domain_remove(s, domid);
-    report_host(s);
+    /* Its pages may have been the sources of others' savings. */
+    report_all(s);
     cow_check_arm(s, false);
 }
 
@@ -568,6 +569,8 @@ static void domain_data_free(mempolicy_actor *a, uint32_t domid, void *data,
     struct sdom *d = data;
 
     dom_forget(s, d);
+    /* At shutdown: figures describe a running actor. */
+    report_domain_remove(s, domid);
     free(d->params_str);
     free(d);
 }
@@ -630,6 +633,8 @@ int main(int argc, char **argv)
         return 1;
     }
     rc = mempolicy_actor_main(argc, argv, SHARING_ACTOR_NAME, &ops, &s);
+    s.a = NULL;   /* freed by the kit */
+    report_host_remove(&s);
     report_close(&s);
     shr_engine_free(s.eng);
     free(s.doms);

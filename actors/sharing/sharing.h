@@ -109,6 +109,8 @@ void cow_check_stop(struct sharing_actor *s);
 void report_domain(struct sharing_actor *s, struct sdom *d);
 void report_domain_remove(struct sharing_actor *s, uint32_t domid);
 void report_host(struct sharing_actor *s);
+void report_host_remove(struct sharing_actor *s);
+void report_all(struct sharing_actor *s);
 void report_close(struct sharing_actor *s);
 
 #endif

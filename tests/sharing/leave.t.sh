@@ -1,0 +1,72 @@
+#!/bin/bash
+# A domain leaving the sharing actor mid-scan is unshared and forgotten:
+# switching to xl-auto while its pass runs leaves nothing of it shared
+# (hypervisor), no report node, and the other domains' figures still
+# follow the hypervisor.  A domain destroyed under the actor is forgotten
+# the same way, and a restarted actor picks up what is shared already.
+. "$(dirname "$0")/common.sh"
+
+start_sim --scenario "$SCEN/sharing-image.json" --speed 20
+# Slow scan, so that the switch lands mid-pass.
+for d in 1 2 3; do
+    "$XLMEM" mem-policy-set "$d" sharing "rate=2048,cow-check=0"
+done
+start_actor sharing
+start_actor xl-auto
+
+mid_scan() {
+    local p s
+    p=$(xsr /libxl/2/memory-sharing/progress) &&
+        s=$(xsr /libxl/2/memory-sharing/shared_kb) &&
+        [ "$p" -gt 0 ] && [ "$p" -lt 100 ] && [ "$s" -gt 0 ]
+}
+ok 'wait_until 60 /libxl/2/memory-sharing mid_scan' \
+   "domain 2 is being scanned and shares pages"
+ok "\"$XLMEM\" mem-policy-set 2 xl-auto" "domain 2 switches to xl-auto"
+gone() { ! xenstore-read /libxl/2/memory-sharing/saved_kb >/dev/null 2>&1; }
+ok 'wait_until 30 /libxl/2 gone' "domain 2's report removed"
+is "$(hvget dominfo 2 sharing)" 0 "domain 2: sharing disabled"
+is "$(hvget dominfo 2 shared_kb)" 0 "domain 2: nothing shared"
+like "$(actor_log sharing)" 'domain 2: left for actor "xl-auto"' \
+     "the actor says why it unshared"
+
+for d in 1 3; do
+    "$XLMEM" mem-policy-set "$d" sharing "rate=65536,cow-check=0"
+done
+followed() {
+    scan_done 2 && [ "$(sum_dom saved_kb 1 3)" = \
+                     "$(hvget physinfo freed_by_sharing_kb)" ]
+}
+ok 'wait_until 60 /tool/mempolicy/sharing followed' \
+   "the others' savings follow the hypervisor"
+is "$(( $(hv expect 1 3) * 4 ))" "$(hvget physinfo freed_by_sharing_kb)" \
+   "domains 1 and 3 share all they can"
+
+# Destroyed: forgotten, no error.
+ok "hv get destroy 3 domid >/dev/null 2>&1 || true" "domain 3 destroyed"
+gone3() {
+    ! xenstore-read /libxl/3/memory-sharing/saved_kb >/dev/null 2>&1 &&
+        [ "$(xsr /tool/mempolicy/sharing/domains)" = 1 ]
+}
+ok 'wait_until 30 /tool/mempolicy/sharing gone3' "domain 3 forgotten"
+is "$(( $(hv expect 1) * 4 ))" "$(hvget physinfo freed_by_sharing_kb)" \
+   "domain 1 keeps its own zero pages shared"
+is "$(xsr /libxl/1/memory-sharing/saved_kb)" \
+   "$(hvget physinfo freed_by_sharing_kb)" "domain 1's figures follow"
+if grep -q 'error' "$T/sharing.log"; then
+    _tap_result 1 "no error logged"; sed 's/^/# /' "$T/sharing.log"
+else _tap_result 0 "no error logged"; fi
+
+# A restart: the new actor's figures match what is shared already.
+stop_actor sharing
+freed=$(hvget physinfo freed_by_sharing_kb)
+start_actor sharing
+ok 'wait_until 60 /tool/mempolicy/sharing scan_done 1' "restarted actor scans"
+is "$(hvget physinfo freed_by_sharing_kb)" "$freed" "nothing lost by it"
+is "$(xsr /libxl/1/memory-sharing/saved_kb)" "$freed" \
+   "its figures match what was shared"
+is "$(hvget guestinfo 1 bad_shares)" 0 "no bad share"
+
+stop_actor sharing
+stop_actor xl-auto
+finish
