@@ -230,7 +230,8 @@ static void start_sharing(struct sharing_actor *s, struct sdom *d,
                             "unavailable (%s): %s; ballooning%s only",
                             d->domid, mempolicy_strerror(rc),
                             mempolicy_last_error(ctx),
-                            d->params.base.paging ? " and paging" : "");
+                            d->params.base.paging && d->hvm_hap
+                                ? " and paging" : "");
         return;
     }
     if (shr_dom_add(s->eng, d->domid, pages_of(info))) {
