@@ -32,7 +32,7 @@ struct hvt {
 
 /* Start xensim with the NULL-terminated extra args; fails the test. */
 void hvt_start(struct hvt *t, const char *const *args);
-/* Stop it, checking a clean exit. */
+/* Check the model's accounting, stop xensim, check a clean exit. */
 void hvt_stop(struct hvt *t);
 
 /* One request; returns t->reply (valid until the next call). */

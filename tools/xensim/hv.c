@@ -806,7 +806,7 @@ static void record_event(struct hv *hv, struct hv_domain *d,
 
 /* ---- invariants ---------------------------------------------------------- */
 
-void hv_check(struct hv *hv)
+int hv_check(struct hv *hv, char *err, size_t errlen)
 {
     uint64_t used = 0, shr = 0;
     unsigned i, n = 0;
@@ -816,13 +816,31 @@ void hv_check(struct hv *hv)
 
         if (!d)
             continue;
-        assert(d->tot_pages + d->paged + d->shr_pages == d->populated);
+        if (d->tot_pages + d->paged + d->shr_pages != d->populated) {
+            snprintf(err, errlen, "domain %u: tot %" PRIu64 " + paged %"
+                     PRIu64 " + shared %" PRIu64 " != populated %" PRIu64,
+                     i, d->tot_pages, d->paged, d->shr_pages, d->populated);
+            return -1;
+        }
         used += d->tot_pages;
         shr += d->shr_pages;
         n += i != 0;
     }
-    assert(n == hv->ndoms);
-    assert(shr == sharing_refs(hv->sharing));
+    if (n != hv->ndoms) {
+        snprintf(err, errlen, "%u domains counted, %u known", n, hv->ndoms);
+        return -1;
+    }
+    if (shr != sharing_refs(hv->sharing)) {
+        snprintf(err, errlen, "domains share %" PRIu64 " gfns, frames have %"
+                 PRIu64 " users", shr, sharing_refs(hv->sharing));
+        return -1;
+    }
     used += sharing_frames(hv->sharing);
-    assert(used + hv->free_pages == hv->total_pages);
+    if (used + hv->free_pages != hv->total_pages) {
+        snprintf(err, errlen, "used %" PRIu64 " + free %" PRIu64
+                 " != total %" PRIu64 " pages", used, hv->free_pages,
+                 hv->total_pages);
+        return -1;
+    }
+    return 0;
 }

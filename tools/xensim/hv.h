@@ -193,7 +193,10 @@ void hv_wake(struct hv *hv, struct hv_domain *d);
 /* Write a record row for d now (force) or when due. */
 void hv_record(struct hv *hv, struct hv_domain *d, bool force);
 
-/* Checks every accounting invariant (for tests); aborts on a violation. */
-void hv_check(struct hv *hv);
+/*
+ * Check every accounting invariant (the hv channel's `check`, for
+ * tests): 0, or -1 with the broken one described in err.
+ */
+int hv_check(struct hv *hv, char *err, size_t errlen);
 
 #endif

@@ -670,6 +670,18 @@ static char *v_time(struct hv *hv, int argc, char **argv)
     return r;
 }
 
+static char *v_check(struct hv *hv, int argc, char **argv)
+{
+    char err[256];
+
+    (void)argv;
+    if (argc != 1)
+        return err_reply(EINVAL, "usage: check");
+    if (hv_check(hv, err, sizeof(err)))
+        return err_reply(EIO, "accounting broken: %s", err);
+    return strdup("ok");
+}
+
 static const struct verb {
     const char *name;
     char *(*fn)(struct hv *hv, int argc, char **argv);
@@ -691,6 +703,7 @@ static const struct verb {
     { "guest_set", v_guest_set },
     { "guest_write", v_guest_write },
     { "time", v_time },
+    { "check", v_check },
 };
 
 char *hvchan_request(struct hv *hv, const char *line)
