@@ -50,7 +50,8 @@ int main(void)
 C
 sanflags=
 [ -n "$san" ] && sanflags="-fsanitize=address,undefined"
-ok "cc $sanflags -o '$tmp/use' '$tmp/use.c' \$(pkg-config --cflags --libs mempolicy)" \
+ok "cc $sanflags -o '$tmp/use' '$tmp/use.c' \
+    \$(pkg-config --cflags --libs mempolicy)" \
     "a program builds with pkg-config against the installed library"
 is "$(LD_LIBRARY_PATH=$dest/opt/mp/lib "$tmp/use")" "not the domain's actor" \
     "and runs against the shared library"

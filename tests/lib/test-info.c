@@ -364,7 +364,8 @@ static void config(void **state)
                      MEMPOLICY_ERROR_CONFIG);
     assert_int_equal(mempolicy_config_policy(ctx, g, bad, &a, &p),
                      MEMPOLICY_ERROR_CONFIG);
-    assert_non_null(strstr(mempolicy_last_error(ctx), "bad.cfg:1: config parsing error"));
+    assert_non_null(strstr(mempolicy_last_error(ctx),
+                           "bad.cfg:1: config parsing error"));
     assert_int_equal(mempolicy_config_policy(ctx, g, badname, &a, &p),
                      MEMPOLICY_ERROR_CONFIG);
     assert_non_null(strstr(mempolicy_last_error(ctx), "badname.cfg"));
