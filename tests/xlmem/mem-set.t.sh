@@ -78,10 +78,11 @@ run_xlmem create "$T/slow.cfg"
 slow=${out#domid=}
 run_xlmem mem-set --wait=60 slow 490
 is "$rc" 0 "--wait on a slow balloon: reached"
-like "$out" "^domain $slow: actual 51[12] MiB, target 490 MiB"$'\n' \
+like "$out" "^domain $slow: actual (5[01][0-9]|49[0-9]) MiB, target 490 MiB"$'\n' \
     "--wait: plain progress lines off a terminal, from the start"
-like "$out" $'\n'"domain $slow: actual 50[0-9] MiB, target 490 MiB"$'\n' \
-    "... one more each time the size moves"
+n=$(grep -c "^domain $slow: actual [0-9]* MiB, target 490 MiB$" <<<"$out")
+[ "$n" -ge 3 ] && _tap_result 0 "... one more each time the size moves" ||
+    { _tap_result 1 "... one more each time the size moves"; diag "$out"; }
 
 # A guest whose balloon driver never moves: time runs out.
 cat >"$T/stuck.cfg" <<'EOF'
@@ -104,7 +105,8 @@ is "$(rd /libxl/$stuck/memory-policy/target)" 262144 \
 # balloon heads for 128 MiB, far away; the new target of 480 MiB is near.
 exec 5< <("$XLMEM" mem-set --wait=600 slow 128 2>&1; echo "exit=$?")
 read -r -t 20 first <&5
-like "$first" "^domain $slow: actual 49[01] MiB, target 128 MiB" "--wait started"
+like "$first" "^domain $slow: actual 4[0-9][0-9] MiB, target 128 MiB" \
+    "--wait started"
 "$XLMEM" mem-set slow 480
 rest=$(timeout 60 cat <&5)
 like "$rest" "reached target 480 MiB" "--wait follows a new target"
