@@ -290,6 +290,41 @@ static void test_dom0_and_physinfo(void **state)
     hvt_stop(&t);
 }
 
+/* xl shutdown: the guest acknowledges, shuts down, and is destroyed. */
+static void test_shutdown(void **state)
+{
+    struct hvt t;
+    struct xs_handle *g;
+    char *p;
+    unsigned len;
+    uint64_t free0;
+
+    (void)state;
+    hvt_start(&t, two_domains);
+    free0 = hvt_phys(&t, "free_kb");
+    assert_true(xs_watch(t.xs, "@releaseDomain", "rel"));
+    p = hvt_wait_event(t.xs, "rel");
+    free(p);
+    /* Anything but poweroff/halt leaves the guest running. */
+    hvt_write(&t, "/local/domain/1/control/shutdown", "dance");
+    assert_true(hvt_settle(&t, 0));
+    assert_int_equal(hvt_dom(&t, 1, "shutdown"), 0);
+    /* The guest cannot shut another one down. */
+    g = xensim_open_dom(&t.f, 2);
+    assert_non_null(g);
+    assert_false(xs_write(g, XBT_NULL, "/local/domain/1/control/shutdown",
+                          "poweroff", 8));
+    xs_close(g);
+    hvt_write(&t, "/local/domain/1/control/shutdown", "poweroff");
+    p = hvt_wait_event(t.xs, "rel");
+    assert_non_null(p);
+    free(p);
+    assert_null(xs_read(t.xs, XBT_NULL, "/local/domain/1", &len));
+    assert_string_equal(hvt_ok(&t, "list"), "ok domids=2");
+    assert_int_equal(hvt_phys(&t, "free_kb"), free0 + 512 * 1024);
+    hvt_stop(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_policy_nodes),
         cmocka_unit_test(test_create_errors),
         cmocka_unit_test(test_dom0_and_physinfo),
+        cmocka_unit_test(test_shutdown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

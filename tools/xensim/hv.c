@@ -104,9 +104,13 @@ void hv_free(struct hv *hv)
     for (i = 1; i <= HV_MAX_DOMID; i++)
         if (hv->doms[i])
             sharing_domain_destroy(hv, hv->doms[i]);
-    for (i = 1; i <= HV_MAX_DOMID; i++)
-        if (hv->doms[i])
-            free_domain(hv->doms[i]);
+    for (i = 1; i <= HV_MAX_DOMID; i++) {
+        if (!hv->doms[i])
+            continue;
+        if (hv->doms[i]->reaper)
+            loop_timer_cancel(hv->loop, hv->doms[i]->reaper);
+        free_domain(hv->doms[i]);
+    }
     sharing_free(hv->sharing);
     ht_free(hv->by_name, NULL);
     free(hv->active);
@@ -151,9 +155,53 @@ static bool xs_exists(struct hv *hv, const char *path)
     return rc == 0;
 }
 
+static void reap(struct loop *l, struct loop_timer *t, void *arg)
+{
+    struct hv_domain *d = arg;
+
+    (void)l;
+    (void)t;
+    d->reaper = NULL;
+    hv_domain_destroy(d->hv, d->domid);
+}
+
+/*
+ * `xl shutdown` writes control/shutdown; the guest's PV drivers read it
+ * (as the guest), acknowledge by clearing it, and shut down ("poweroff"
+ * or "halt"; reboot, suspend and crash are not modelled).  The domain
+ * is then shut down: nothing moves in it any more, and the toolstack
+ * destroys it (xl's on_poweroff=destroy), in a turn of the loop of its
+ * own so that watchers see it shut down first.
+ */
+static void shutdown_event(struct hv *hv, struct hv_domain *d)
+{
+    char path[64], *val = NULL;
+    unsigned len;
+    bool off;
+
+    if (d->shutdown)
+        return;
+    snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown",
+             d->domid);
+    if (store_read(hv->store, d->domid, path, &val, &len))
+        return;
+    off = !strcmp(val, "poweroff") || !strcmp(val, "halt");
+    free(val);
+    if (!off)
+        return;
+    store_write(hv->store, d->domid, path, "", 0);
+    d->shutdown = true;
+    d->guest.cfg.balloon = BALLOON_NONE;
+    d->guest.cfg.share.cow_per_s = 0;
+    d->paging_target_set = false;
+    hv_record(hv, d, true);
+    d->reaper = loop_timer_add(hv->loop, 0, reap, d);
+}
+
 /*
  * The host-wide watch: /local/domain/<id>/memory/target goes to the
- * guest's balloon driver, .../memory/target-tot_pages to its pager.
+ * guest's balloon driver, .../memory/target-tot_pages to its pager,
+ * .../control/shutdown to the guest.
  * Everything else under /local/domain is ignored after an O(1) look.
  */
 static void hv_watch(void *arg, const char *path, const char *token)
@@ -177,6 +225,8 @@ static void hv_watch(void *arg, const char *path, const char *token)
         guest_target_event(hv, d);
     else if (!strcmp(rest, "/memory/target-tot_pages"))
         paging_target_event(hv, d);
+    else if (!strcmp(rest, "/control/shutdown"))
+        shutdown_event(hv, d);
 }
 
 int hv_init_dom0(struct hv *hv)
@@ -489,6 +539,9 @@ int hv_domain_destroy(struct hv *hv, unsigned domid)
         return -EPERM;
     d->dying = true;
     d->paging = false;
+    if (d->reaper)
+        loop_timer_cancel(hv->loop, d->reaper);
+    d->reaper = NULL;
     sharing_domain_destroy(hv, d);
     remove_domain_nodes(hv, d);
     hv_pages_free(hv, d, d->tot_pages);

@@ -95,6 +95,7 @@ struct hv_domain {
 
     bool dying;
     bool shutdown;
+    struct loop_timer *reaper; /* the toolstack's destroy after shutdown */
     bool active;
     bool stalled;
 
