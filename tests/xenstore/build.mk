@@ -7,6 +7,11 @@ EXTRA_CFLAGS_tests += $(CMOCKA_CFLAGS) $(XENSTORE_CFLAGS) -Itests/support
 
 TEST_BINS += $(XSTEST_BINS)
 
+# The in-process API test links the store itself.
+$(O)/tests/test-xs-inproc: $(O)/obj/tools/xensim/store.o \
+                           $(O)/obj/tools/xensim/ht.o \
+                           $(O)/obj/tools/xensim/loop.o
+
 $(O)/tests/test-xs-%: $(O)/obj/tests/xenstore/test_%.o $(XSTEST_FIXTURE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(XENSTORE_LIBS) -lpthread

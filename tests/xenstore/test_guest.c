@@ -305,6 +305,77 @@ static void test_flood_contained(void **state)
     close(fd);
 }
 
+static void test_quota_transaction_nodes(void **state)
+{
+    struct ctx *c = *state;
+    xs_transaction_t t = xs_transaction_start(c->g);
+    char path[32];
+    int i;
+
+    /* Reads count too, also of absent nodes: 1024 nodes per transaction. */
+    for (i = 0; i < 2000; i++) {
+        snprintf(path, sizeof(path), "r%d", i);
+        if (xs_read(c->g, t, path, NULL) || errno != ENOENT)
+            break;
+    }
+    assert_int_equal(errno, ENOSPC);
+    /* The first read also touched the parent (to tell ENOENT from EACCES). */
+    assert_int_equal(i, 1023);
+    /* Such a transaction cannot commit (xenstored says ENOMEM). */
+    assert_false(xs_transaction_end(c->g, t, false));
+    assert_int_equal(errno, ENOMEM);
+    /* dom0 has no such limit. */
+    t = xs_transaction_start(c->h);
+    for (i = 0; i < 1100; i++) {
+        snprintf(path, sizeof(path), "/r%d", i);
+        assert_null(xs_read(c->h, t, path, NULL));
+        assert_int_equal(errno, ENOENT);
+    }
+    assert_true(xs_transaction_end(c->h, t, false));
+}
+
+static void test_quota_parent_size(void **state)
+{
+    struct ctx *c = *state;
+    char path[64];
+    int i;
+
+    /*
+     * Child names are part of the parent's record: 30-byte names fill
+     * 2048 bytes after (2048 - 24 - 8) / 31 = 65 children.
+     */
+    for (i = 0; i < 100; i++) {
+        snprintf(path, sizeof(path), "p/%030d", i);
+        if (!xs_write(c->g, XBT_NULL, path, "", 0))
+            break;
+    }
+    assert_int_equal(errno, ENOSPC);
+    assert_int_equal(i, 65);
+}
+
+static void test_special_node_permissions(void **state)
+{
+    struct ctx *c = *state;
+    struct xs_permissions p[2] = {
+        { .id = 0, .perms = XS_PERM_NONE },
+        { .id = DOM, .perms = XS_PERM_READ },
+    };
+
+    assert_true(xs_watch(c->g, "@introduceDomain", "i"));
+    xt_expect_event(c->g, "@introduceDomain", "i");
+    assert_true(xs_introduce_domain(c->h, 8, 0x1000, 1));
+    xt_expect_no_event(c->g);                 /* dom0 only by default */
+    assert_false(xs_set_permissions(c->g, XBT_NULL, "@introduceDomain", p,
+                                    2));
+    assert_int_equal(errno, EACCES);
+    assert_true(xs_set_permissions(c->h, XBT_NULL, "@introduceDomain", p,
+                                   2));
+    assert_true(xs_introduce_domain(c->h, 9, 0x1000, 1));
+    xt_expect_event(c->g, "@introduceDomain", "i");
+    assert_false(xs_set_permissions(c->h, XBT_NULL, "@other", p, 2));
+    assert_int_equal(errno, EINVAL);
+}
+
 static void test_release_closes(void **state)
 {
     struct ctx *c = *state;
@@ -333,6 +404,9 @@ int main(void)
         T(test_quota_perms),
         T(test_quota_watches_and_leftovers),
         T(test_flood_contained),
+        T(test_quota_transaction_nodes),
+        T(test_quota_parent_size),
+        T(test_special_node_permissions),
         T(test_release_closes),
     };
 

@@ -58,4 +58,33 @@ is "$(xenstore-ls -p /local/domain/5/data | sed 's/ [. ]*(/ (/' | tr '\n' '|')" 
     'y = "2" (b5)|z = "3" (n5,b5)|' \
     "inherited permissions, with the creating guest as owner"
 
+# xenstore-watch: the initial event, then one line per change below.
+fifo=$XENSIM_DIR/watch.out
+mkfifo "$fifo"
+xenstore-watch -n 4 /w >"$fifo" &
+wpid=$!
+exec 4<"$fifo"
+read -r -t 10 first <&4
+is "$first" /w "xenstore-watch prints the initial event"
+ok 'xenstore-write /w/a 1' "write below the watched node"
+read -r -t 10 second <&4
+is "$second" /w/a "the change is reported"
+ok 'xenstore-write /other 1' "unrelated write"
+ok 'xenstore-rm /w' "rm of the watched node"
+read -r -t 10 third <&4
+is "$third" /w "rm reports the node (not /other)"
+ok 'xenstore-write /w 2' "recreate"
+read -r -t 10 fourth <&4
+is "$fourth" /w "and again"
+wait "$wpid"
+is "$?" 0 "xenstore-watch -n 4 exits after four events"
+exec 4<&-
+
+# xenstore-chmod -r applies to a whole subtree.
+ok 'xenstore-write /ch/a/b 1 && xenstore-chmod -r /ch n0 r7' "chmod -r"
+is "$(xenstore-ls -p /ch | sed 's/ [. ]*(/ (/' | tr -s ' ' | tr '\n' '|')" \
+    'a = "" (n0,r7)| b = "1" (n0,r7)|' "every node below got the list"
+fails 'xenstore-chmod /ch x0' "a bad permission string is refused"
+fails 'xenstore-chmod /nothere n0' "chmod of a missing node fails"
+
 done_testing
