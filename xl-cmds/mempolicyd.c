@@ -31,6 +31,7 @@
  *   mempolicyd [-v] [-c FILE] [-d] [-p PIDFILE]
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -209,6 +210,54 @@ static int run(struct daemon *d)
     }
 }
 
+/*
+ * -d: fork before anything else, because libxenstore's watch thread
+ * would not survive a fork made later.  The parent waits on a pipe for
+ * the child's verdict, so start-up errors still reach the terminal and
+ * the exit status: the child writes 0 once it is ready (and only then
+ * lets go of the terminal), or exits after saying why it cannot start.
+ */
+static int detach_start(void)
+{
+    int p[2];
+    pid_t pid;
+    char c;
+
+    if (pipe(p)) {
+        say("cannot detach: %s", strerror(errno));
+        exit(1);
+    }
+    pid = fork();
+    if (pid < 0) {
+        say("cannot detach: %s", strerror(errno));
+        exit(1);
+    }
+    if (pid > 0) {
+        close(p[1]);
+        exit(read(p[0], &c, 1) == 1 && c == 0 ? 0 : 1);
+    }
+    close(p[0]);
+    setsid();
+    return p[1];
+}
+
+static void detach_ready(int fd)
+{
+    char c = 0;
+    int null = open("/dev/null", O_RDWR);
+
+    if (null >= 0) {
+        dup2(null, STDIN_FILENO);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        if (null > STDERR_FILENO)
+            close(null);
+    }
+    if (write(fd, &c, 1) != 1)
+        exit(1);
+    close(fd);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "Usage: mempolicyd [-v] [-c FILE] [-d] [-p PIDFILE]\n\n"
@@ -239,7 +288,7 @@ int main(int argc, char **argv)
     const char *pidfile = NULL;
     char *actor = NULL, *params = NULL;
     bool detach = false;
-    int opt, rc, ret = 1;
+    int opt, rc, ret = 1, ready_fd = -1;
 
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "c:dp:vh", opts, NULL)) != -1) {
@@ -259,6 +308,9 @@ int main(int argc, char **argv)
         say("unexpected argument '%s' (try -h)", argv[optind]);
         return 2;
     }
+
+    if (detach)
+        ready_fd = detach_start();
 
     /* Failures are reported here, once, with the library's detail; its
      * own log only with -vv. */
@@ -300,10 +352,6 @@ int main(int argc, char **argv)
     if (scan_existing(&d))
         goto out;
 
-    if (detach && daemon(0, 0)) {
-        say("cannot detach: %s", strerror(errno));
-        goto out;
-    }
     if (pidfile) {
         FILE *f = fopen(pidfile, "w");
 
@@ -314,6 +362,8 @@ int main(int argc, char **argv)
     }
     if (d.verbose)
         say("ready");
+    if (ready_fd >= 0)
+        detach_ready(ready_fd);
     ret = run(&d);
     if (pidfile)
         unlink(pidfile);

@@ -86,4 +86,18 @@ wait "$dpid"
 is "$?" 0 "SIGINT: status 0"
 exec 7<&-
 
+# -d: the command returns once the daemon is ready, with its status.
+rejects "^mempolicyd: .*bad.conf:2" "-d with a broken xl.conf: status 1" \
+    "$MEMPOLICYD" -d -c "$T/bad.conf"
+"$MEMPOLICYD" -d -c "$T/xl.conf" -p "$T/dpid" 2>"$T/d.err"
+is "$?|$(cat "$T/d.err")" "0|" "-d returns 0 once ready, silently"
+dpid=$(cat "$T/dpid")
+kill -0 "$dpid" 2>/dev/null && _tap_result 0 "the detached daemon runs" ||
+    _tap_result 1 "the detached daemon runs"
+n5=$(hv create name=n5 memory_kb=131072) ; n5=${n5#ok domid=}
+wait_node /libxl/$n5/memory-policy/actor
+is "$(rd /libxl/$n5/memory-policy/actor)" xl-manual \
+    "the detached daemon gives a new domain the default"
+kill -TERM "$dpid"
+
 finish
