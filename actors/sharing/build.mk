@@ -31,3 +31,14 @@ $(O)/bin/sharing: $(SHARING_OBJS) $(O)/lib/libmempolicy.a
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(O)/lib/libmempolicy.a \
 	    $(or $(MEMPOLICY_LDLIBS),$(XENSTORE_LIBS) $(XENCTRL_LIBS) \
 	    $(YAJL_LIBS)) -lm
+
+# `make install`: the actor and its systemd unit (ExecStart pointed at
+# $(PREFIX)/bin).
+.PHONY: sharing-install
+install: sharing-install
+sharing-install: $(O)/bin/sharing
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 755 $(O)/bin/sharing $(DESTDIR)$(PREFIX)/bin
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' \
+	    actors/sharing/mempolicy-sharing.service \
+	    >$(DESTDIR)$(PREFIX)/lib/systemd/system/mempolicy-sharing.service
