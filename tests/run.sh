@@ -26,7 +26,7 @@ run_one() {
     local rc p f
     local abs=$build
     case $build in /*) ;; *) abs=$top/$build ;; esac
-    MP_BUILD=$abs timeout -k 5 "$per_test_timeout" "$@" >"$log" 2>&1
+    MP_BUILD=$abs timeout -k 5 "$per_test_timeout" "$@" </dev/null >"$log" 2>&1
     rc=$?
     p=$(grep -cE '^ok [0-9]' "$log")
     f=$(grep -cE '^not ok [0-9]' "$log")
