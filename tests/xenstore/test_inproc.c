@@ -62,6 +62,16 @@ static void on_event_writes(void *arg, const char *path, const char *token)
     assert_int_equal(store_write(c->s, 0, "/from-callback", "1", 1), 0);
 }
 
+/* A watcher that writes the node it watches, every time. */
+static void on_event_rewrites(void *arg, const char *path,
+                              const char *token)
+{
+    struct ctx *c = arg;
+
+    on_event(arg, path, token);
+    assert_int_equal(store_write(c->s, 0, "/loop", "1", 1), 0);
+}
+
 static int setup(void **state)
 {
     struct ctx *c = calloc(1, sizeof(*c));
@@ -157,6 +167,21 @@ static void test_callback_uses_store(void **state)
     free(v);
 }
 
+static void test_callback_feedback(void **state)
+{
+    struct ctx *c = *state;
+
+    /*
+     * Each delivery round takes only the events queued before it, so
+     * the loop keeps turning (and stops when asked) although every
+     * callback causes a new event.
+     */
+    assert_int_equal(store_watch_add(c->s, "/loop", "t", on_event_rewrites,
+                                     c), 0);
+    run_until(c, 3);
+    store_watch_remove(c->s, "/loop", "t");
+}
+
 static void hook_introduced(void *arg, unsigned domid)
 {
     ((struct ctx *)arg)->introduced = domid;
@@ -209,6 +234,7 @@ int main(void)
         T(test_requests_as_domains),
         T(test_watch_from_loop),
         T(test_callback_uses_store),
+        T(test_callback_feedback),
         T(test_domains),
     };
 

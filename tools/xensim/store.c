@@ -120,6 +120,7 @@ struct store {
     struct store_server_ops srv;
     struct xs_client *internal; /* dom0, for the in-process API */
     struct pending *pend_head, *pend_tail;
+    struct pending *flushing;   /* the batch being delivered */
     struct loop_timer *pend_timer;
 };
 
@@ -456,11 +457,15 @@ static void pend_flush(struct loop *l, struct loop_timer *t, void *arg)
     (void)l;
     (void)t;
     s->pend_timer = NULL;
-    /* Events queued by the callbacks wait for the next round. */
-    while ((p = s->pend_head)) {
-        s->pend_head = p->next;
-        if (!s->pend_head)
-            s->pend_tail = NULL;
+    /*
+     * Deliver this batch only: events the callbacks cause go to a new
+     * batch on the next round, so a watcher that writes what it watches
+     * cannot keep the loop here.
+     */
+    s->flushing = s->pend_head;
+    s->pend_head = s->pend_tail = NULL;
+    while ((p = s->flushing)) {
+        s->flushing = p->next;
         if (p->w)
             p->w->fn(p->w->arg, p->path, p->w->token);
         free(p->path);
@@ -626,6 +631,9 @@ static void watch_unlink(struct store *s, struct watch *w)
     if (w->cnext)
         w->cnext->cprev = w->cprev;
     for (p = s->pend_head; p; p = p->next)
+        if (p->w == w)
+            p->w = NULL;
+    for (p = s->flushing; p; p = p->next)
         if (p->w == w)
             p->w = NULL;
     d = domain_get(s, w->c->domid, false);
@@ -818,8 +826,11 @@ static int create_node(struct op *o, const char *name, const char *val,
     while (p) {
         char **nn = realloc(names, (levels + 1) * sizeof(*names));
 
-        if (!nn)
+        if (!nn) {
+            free(p);
+            p = NULL;
             break;
+        }
         names = nn;
         names[levels++] = p;
         p = parent_of(p);
