@@ -59,6 +59,9 @@ for d in 1 2 3; do
     ok "[ $(xsr /libxl/$d/memory-sharing/passes) -ge 1 ]" \
        "domain $d: a pass completed"
 done
+row=$("$XLMEM" mem-list web1 | awk '$1 == "web1"' | tr -s ' ')
+like "$row" "^web1 1 sharing .* $(( $(xsr /libxl/1/memory-sharing/saved_kb) / 1024 )) rate=" \
+     "xlmem mem-list shows the savings (Saved, MiB)"
 like "$(xsr /libxl/1/memory-policy/actor)" '^sharing$' \
      "reports leave memory-policy/ alone"
 fails 'xenstore-read /libxl/1/memory-policy/shared_kb' \
