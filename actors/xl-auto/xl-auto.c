@@ -58,6 +58,7 @@ struct dom {
     uint64_t last_actual_kb, last_paged_kb;
     bool maybe_paging;        /* paging may be in effect: check on change */
     uint64_t ptarget_kb;      /* paging target as last set or seen */
+    uint64_t balloon_kb;      /* balloon target as seen at start-up */
 };
 
 static void check(mempolicy_actor *a, void *arg);
@@ -126,20 +127,33 @@ static bool failed(mempolicy_actor *a, struct dom *d, int rc,
     return true;
 }
 
+static void take_caps(struct dom *d, const mempolicy_dominfo *info)
+{
+    d->caps_known = true;
+    d->can_page = info->type == MEMPOLICY_DOMAIN_TYPE_HVM && info->hap;
+    d->static_max_kb = info->static_max_kb;
+    /* After a restart, paging we started before may still be on. */
+    if (info->paging || info->paged_kb)
+        d->maybe_paging = true;
+    d->ptarget_kb = info->paging_target_kb;
+    d->balloon_kb = info->balloon_target_kb;
+}
+
 static int fetch_caps(mempolicy_actor *a, struct dom *d)
 {
+    const mempolicy_dominfo *listed = mempolicy_actor_resync_info(a,
+                                                                  d->domid);
     mempolicy_dominfo info;
-    int rc = mempolicy_domain_info(mempolicy_actor_ctx(a), d->domid, &info);
+    int rc;
 
+    if (listed) {
+        take_caps(d, listed);
+        return 0;
+    }
+    rc = mempolicy_domain_info(mempolicy_actor_ctx(a), d->domid, &info);
     if (rc)
         return rc;
-    d->caps_known = true;
-    d->can_page = info.type == MEMPOLICY_DOMAIN_TYPE_HVM && info.hap;
-    d->static_max_kb = info.static_max_kb;
-    /* After a restart, paging we started before may still be on. */
-    if (info.paging || info.paged_kb)
-        d->maybe_paging = true;
-    d->ptarget_kb = info.paging_target_kb;
+    take_caps(d, &info);
     mempolicy_dominfo_dispose(&info);
     return 0;
 }
@@ -224,7 +238,9 @@ static void domain_changed(mempolicy_actor *a, uint32_t domid,
 
     d->target_kb = xla_clamp(p->target_kb, d->params.min_kb,
                              d->static_max_kb);
-    rc = set_balloon(a, d, d->target_kb);
+    /* At start-up most balloon targets are already right: skip those. */
+    rc = mempolicy_actor_resync_info(a, domid) &&
+         d->balloon_kb == d->target_kb ? 0 : set_balloon(a, d, d->target_kb);
     if (failed(a, d, rc, "setting the balloon target"))
         return;
     mempolicy_actor_log(a, XTL_DEBUG, "domain %u: balloon target %" PRIu64

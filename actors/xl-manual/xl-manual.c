@@ -47,32 +47,39 @@ static void report(mempolicy_actor *a, uint32_t domid, int rc,
 static struct dom *get_dom(mempolicy_actor *a, uint32_t domid)
 {
     struct dom *d = mempolicy_actor_domain_data(a, domid);
+    /* At start-up the listing already read it. */
+    const mempolicy_dominfo *listed = mempolicy_actor_resync_info(a, domid);
     mempolicy_dominfo info;
     int rc;
 
     if (d)
         return d;
-    rc = mempolicy_domain_info(mempolicy_actor_ctx(a), domid, &info);
-    if (rc) {
-        report(a, domid, rc, "domain info");
-        return NULL;
+    if (!listed) {
+        rc = mempolicy_domain_info(mempolicy_actor_ctx(a), domid, &info);
+        if (rc) {
+            report(a, domid, rc, "domain info");
+            return NULL;
+        }
+        listed = &info;
     }
     d = calloc(1, sizeof(*d));
-    if (!d || mempolicy_actor_set_domain_data(a, domid, d)) {
+    if (d && !mempolicy_actor_set_domain_data(a, domid, d)) {
+        d->static_max_kb = listed->static_max_kb;
+        d->can_page = listed->type == MEMPOLICY_DOMAIN_TYPE_HVM &&
+                      listed->hap;
+        if (!d->can_page)
+            mempolicy_actor_log(a, XTL_INFO, "domain %u: %s guest: balloon "
+                                "target only, no paging", domid,
+                                listed->type == MEMPOLICY_DOMAIN_TYPE_HVM
+                                    ? "HVM without hardware-assisted paging"
+                                    : "PV");
+    } else {
         free(d);
-        mempolicy_dominfo_dispose(&info);
+        d = NULL;
         mempolicy_actor_fatal(a, MEMPOLICY_ERROR_NOMEM, "domain state");
-        return NULL;
     }
-    d->static_max_kb = info.static_max_kb;
-    d->can_page = info.type == MEMPOLICY_DOMAIN_TYPE_HVM && info.hap;
-    if (!d->can_page)
-        mempolicy_actor_log(a, XTL_INFO, "domain %u: %s guest: balloon "
-                            "target only, no paging", domid,
-                            info.type == MEMPOLICY_DOMAIN_TYPE_HVM
-                                ? "HVM without hardware-assisted paging"
-                                : "PV");
-    mempolicy_dominfo_dispose(&info);
+    if (listed == &info)
+        mempolicy_dominfo_dispose(&info);
     return d;
 }
 

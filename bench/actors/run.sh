@@ -10,7 +10,9 @@
 #   burst  all N targets changed at once, the same latency for each;
 #   rss    xl-auto's VmRSS after the bursts;
 #   idle   context switches of all xl-auto threads over 5 s with nothing
-#          changing, per second (the goal is 0).
+#          changing, per second (the goal is 0);
+#   start  from exec to "serving" logged: the start-up resync, which
+#          lists every domain.
 # Latency is measured by tests/actors/actor-probe on watches, so it
 # includes the store round trips of the probe itself.
 #
@@ -27,8 +29,8 @@ switches() {
         awk '/ctxt_switches/ {s += $2} END {print s}'
 }
 
-printf '%-7s %-34s %-34s %-9s %s\n' domains "seq p50/p99/max ms" \
-    "burst p50/p99/max ms" "rss KiB" "idle wakeups/s"
+printf '%-7s %-24s %-26s %-8s %-8s %s\n' domains "seq p50/p99/max ms" \
+    "burst p50/p99/max ms" "rss KiB" "start s" "idle wakeups/s"
 for N in $NS; do
     dir=$(mktemp -d /tmp/bench-actors.XXXXXX)
     mkfifo "$dir/ready" "$dir/actor"
@@ -39,12 +41,14 @@ for N in $NS; do
     export XENSTORED_PATH=$dir/xs.sock
     "$PROBE" policy 1 "$N" xl-auto "" || exit 1
 
+    t0=$(date +%s%N)
     "$B/bin/xl-auto" 2>"$dir/actor" &
     apid=$!
     exec 6<"$dir/actor"
     while IFS= read -r -t 300 line <&6; do
         case $line in *serving*) break ;; esac
     done
+    t1=$(date +%s%N)
     cat <&6 >"$dir/actor.log" &
     exec 6<&-
 
@@ -58,8 +62,9 @@ for N in $NS; do
     s1=$(switches $apid)
 
     fmt() { sed -E 's/.*p50_ms=([^ ]*) p99_ms=([^ ]*) max_ms=([^ ]*).*/\1 \/ \2 \/ \3/'; }
-    printf '%-7s %-34s %-34s %-9s %s\n' "$N" "$(fmt <<<"$seq")" \
+    printf '%-7s %-24s %-26s %-8s %-8s %s\n' "$N" "$(fmt <<<"$seq")" \
         "$(fmt <<<"$burst")" "$rss" \
+        "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", (b - a) / 1e9}')" \
         "$(awk -v a="$s0" -v b="$s1" 'BEGIN {printf "%.1f", (b - a) / 5}')"
 
     kill -TERM $apid

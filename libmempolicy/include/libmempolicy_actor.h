@@ -53,6 +53,7 @@ extern "C" {
 #define MEMPOLICY_HAVE_ACTOR_DOMAIN_DATA 1
 #define MEMPOLICY_HAVE_ACTOR_PARAMS 1
 #define MEMPOLICY_HAVE_ACTOR_LOG 1
+#define MEMPOLICY_HAVE_ACTOR_RESYNC_INFO 1
 
 typedef struct mempolicy_actor mempolicy_actor;
 typedef struct mempolicy_timer mempolicy_timer;
@@ -132,6 +133,15 @@ int mempolicy_actor_watch_fd(mempolicy_actor *a, int fd,
 int mempolicy_actor_set_domain_data(mempolicy_actor *a, uint32_t domid,
                                     void *data);
 void *mempolicy_actor_domain_data(mempolicy_actor *a, uint32_t domid);
+/*
+ * During the start-up resync, domain_changed is called with the domain's
+ * information already read by the listing: this returns it (valid during
+ * that call only), so an actor need not ask again for each of thousands
+ * of domains.  NULL outside the resync.
+ */
+const mempolicy_dominfo *mempolicy_actor_resync_info(mempolicy_actor *a,
+                                                     uint32_t domid);
+
 /* Number of domains that are currently ours. */
 unsigned mempolicy_actor_domain_count(mempolicy_actor *a);
 

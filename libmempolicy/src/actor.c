@@ -69,6 +69,7 @@ struct mempolicy_actor {
     int sigfd;
     int livefd;             /* -1 when the store is not a Unix socket */
     bool resync_pending;
+    const mempolicy_dominfo *resync_cur;  /* during a resync claim only */
     bool stop;
     int fatal;              /* 0, or the negative code run() returns */
 };
@@ -406,12 +407,21 @@ static void resync(mempolicy_actor *a)
         if (list[i].dying || !is_ours(a, &list[i].policy))
             continue;
         mine++;
+        a->resync_cur = &list[i];
         domain_claim(a, list[i].domid, &list[i].policy);
+        a->resync_cur = NULL;
     }
     mempolicy_actor_log(a, XTL_INFO, "serving %d domain%s (of %d) at "
                         "clock speed %g", mine, mine == 1 ? "" : "s", n,
                         a->speed);
     mempolicy_dominfo_list_free(list, n);
+}
+
+const mempolicy_dominfo *mempolicy_actor_resync_info(mempolicy_actor *a,
+                                                     uint32_t domid)
+{
+    return a->resync_cur && a->resync_cur->domid == domid ? a->resync_cur
+                                                          : NULL;
 }
 
 static void drain_events(mempolicy_actor *a)
