@@ -775,6 +775,8 @@ static void say(struct scenario *sc, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+static struct hv_domain *running(struct scenario *sc, struct sc_domain *d);
+
 /* Replace %{name} by the domain's domid; NULL if one is not running. */
 static char *expand(struct scenario *sc, const char *s, int dom)
 {
@@ -785,7 +787,7 @@ static char *expand(struct scenario *sc, const char *s, int dom)
     if (!out)
         return NULL;
     if (dom >= 0 && s[0] != '/') {
-        if (!sc->doms[dom].domid) {
+        if (!running(sc, &sc->doms[dom])) {
             free(out);
             return NULL;
         }
@@ -799,7 +801,7 @@ static char *expand(struct scenario *sc, const char *s, int dom)
             memcpy(name, p + 2, (size_t)(e - p - 2));
             name[e - p - 2] = 0;
             i = find_domain(sc, name);
-            if (i < 0 || !sc->doms[i].domid) {
+            if (i < 0 || !running(sc, &sc->doms[i])) {
                 free(out);
                 return NULL;
             }
@@ -893,11 +895,30 @@ static void run_command(struct scenario *sc, const char *cmd)
     sc->children = c;
 }
 
+/*
+ * The running domain of scenario domain d, or NULL.  Someone else (xlmem,
+ * a test) may have destroyed it, and its domid may even belong to a new
+ * domain now: the name must match too.
+ */
+static struct hv_domain *running(struct scenario *sc, struct sc_domain *d)
+{
+    struct hv_domain *hd;
+
+    if (!d || !d->domid)
+        return NULL;
+    hd = hv_domain(sc->hv, d->domid);
+    if (!hd || hd->dying || strcmp(hd->name, d->cfg.name)) {
+        d->domid = 0;
+        return NULL;
+    }
+    return hd;
+}
+
 static void do_action(struct scenario *sc, struct sc_action *a)
 {
     struct hv *hv = sc->hv;
     struct sc_domain *d = a->dom >= 0 ? &sc->doms[a->dom] : NULL;
-    struct hv_domain *hd = d && d->domid ? hv_domain(hv, d->domid) : NULL;
+    struct hv_domain *hd = running(sc, d);
     char *s;
     int rc;
 
@@ -975,11 +996,11 @@ static void do_event(struct scenario *sc, const struct sc_event *e)
         }
         return;
     case EV_DESTROY:
-        if (d->domid && !hv_domain_destroy(hv, d->domid))
+        if (running(sc, d) && !hv_domain_destroy(hv, d->domid))
             d->domid = 0;
         return;
     case EV_DEMAND:
-        hd = d->domid ? hv_domain(hv, d->domid) : NULL;
+        hd = running(sc, d);
         if (hd)
             guest_set_demand(hv, hd, d->demand[e->sub].kb);
         return;
