@@ -61,7 +61,9 @@ for N in $NS; do
     sleep 5 # the measurement window
     s1=$(switches $apid)
 
-    fmt() { sed -E 's/.*p50_ms=([^ ]*) p99_ms=([^ ]*) max_ms=([^ ]*).*/\1 \/ \2 \/ \3/'; }
+    fmt() {
+        sed -E 's/.*p50_ms=([^ ]*) p99_ms=([^ ]*) max_ms=([^ ]*).*/\1 \/ \2 \/ \3/'
+    }
     printf '%-7s %-24s %-26s %-8s %-8s %s\n' "$N" "$(fmt <<<"$seq")" \
         "$(fmt <<<"$burst")" "$rss" \
         "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", (b - a) / 1e9}')" \

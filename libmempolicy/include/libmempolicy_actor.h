@@ -65,9 +65,9 @@ typedef struct mempolicy_actor_ops {
                            const mempolicy_policy *policy, void *user);
     /* A domain stopped being ours: its actor changed, or it died
      * (`died` true).  Not called at shutdown.  The domain's timers must
-     * be cancelled by here or in domain_data_free.  `died` is best effort: a destroyed domain
-     * whose policy nodes vanish before its death is seen reports false.
-     * Optional. */
+     * be cancelled by here or in domain_data_free.  `died` is best
+     * effort: a destroyed domain whose policy nodes vanish before its
+     * death is seen reports false.  Optional. */
     void (*domain_left)(mempolicy_actor *a, uint32_t domid, bool died,
                         void *user);
     /* Any domain appeared (host-wide actors).  Optional. */

@@ -619,6 +619,12 @@ int mempolicy_actor_run(mempolicy_actor *a)
         }
         if (!a->stop && pf[SLOT_EVENTS].revents)
             drain_events(a);
+        /* A hung-up event fd stays readable forever: that is fatal, not
+         * a reason to spin. */
+        if (!a->stop && (pf[SLOT_EVENTS].revents & POLLHUP)) {
+            fail(a, MEMPOLICY_ERROR_STORE, "event fd hung up");
+            break;
+        }
         if (!a->stop)
             run_timers(a);
         /* Extra fds last: their callbacks may unregister fds, so match

@@ -33,7 +33,8 @@ void mp_domtab_dispose(struct mp_domtab *t)
     mp_domtab_init(t);
 }
 
-struct mp_domtab_entry *mp_domtab_find(const struct mp_domtab *t, uint32_t domid)
+struct mp_domtab_entry *mp_domtab_find(const struct mp_domtab *t,
+                                       uint32_t domid)
 {
     size_t i;
 

@@ -23,7 +23,7 @@ struct mempolicy_timer {
     uint64_t seq;              /* tie-break: equal deadlines fire FIFO */
     mempolicy_timer_fn *fn;
     void *arg;
-    size_t idx;                /* position in the heap, or MP_TIMER_NOT_QUEUED */
+    size_t idx;                /* heap position, or MP_TIMER_NOT_QUEUED */
     bool firing;               /* callback running; freed by the runner */
 };
 
@@ -64,7 +64,8 @@ struct mp_domtab {
 
 void mp_domtab_init(struct mp_domtab *t);
 void mp_domtab_dispose(struct mp_domtab *t);
-struct mp_domtab_entry *mp_domtab_find(const struct mp_domtab *t, uint32_t domid);
+struct mp_domtab_entry *mp_domtab_find(const struct mp_domtab *t,
+                                       uint32_t domid);
 /* Existing or new entry (data NULL); NULL on allocation failure. */
 struct mp_domtab_entry *mp_domtab_insert(struct mp_domtab *t, uint32_t domid);
 void mp_domtab_remove(struct mp_domtab *t, uint32_t domid);
