@@ -524,12 +524,15 @@ static int scan_chunk(struct shr_engine *e, struct shr_dom *d, uint64_t first,
         if ((d->state[g] == PG_CLIENT || d->state[g] == PG_SOURCE) &&
             d->hash[g] == h)
             continue;
-        forget_old(e, d, g);
-        d->hash[g] = h;
         if (h == SHR_HASH_ABSENT) {
+            /* Gone or unreadable: not a copy-on-write; a later pass
+             * finds it again if it is still there. */
+            frame_gone(e, d, g);
             d->state[g] = PG_ABSENT;
             continue;
         }
+        forget_old(e, d, g);
+        d->hash[g] = h;
         x = shidx_find(&e->ix, h);
         if (!x) {
             x = shidx_insert(&e->ix, h);

@@ -443,7 +443,7 @@ static void domain_changed(mempolicy_actor *a, uint32_t domid,
     struct sdom *d = mempolicy_actor_domain_data(a, domid);
     mempolicy_dominfo info;
     uint64_t old_target = d ? d->target_kb : 0;
-    bool shrinking;
+    bool shrinking, fresh;
     struct shr_dom_stats st;
 
     s->a = a;
@@ -460,9 +460,17 @@ static void domain_changed(mempolicy_actor *a, uint32_t domid,
         d->s = s;
         d->domid = domid;
     }
+    /* A repeated identical policy (resync, coalesced events) must cost
+     * nothing: only a real change gets a new pass. */
+    fresh = !d->share_tried || d->has_target != p->has_target ||
+            d->enforce != p->enforce ||
+            (p->has_target && d->policy_target_kb != p->target_kb) ||
+            !d->params_str ||
+            strcmp(d->params_str, p->actor_params ? p->actor_params : "");
     update_params(s, d, p->actor_params);
     d->enforce = p->enforce;
     d->has_target = p->has_target;
+    d->policy_target_kb = p->has_target ? p->target_kb : 0;
 
     if (!sharing_refresh(s, d, &info)) {
         failed(a, d, MEMPOLICY_ERROR_NO_DOMAIN, "domain info");
@@ -472,7 +480,7 @@ static void domain_changed(mempolicy_actor *a, uint32_t domid,
      * the pages the guest has now. */
     if (!d->share_tried && !d->share_unavailable)
         start_sharing(s, d, &info);
-    if (d->sharing) {
+    if (d->sharing && fresh) {
         sync_pages(s, d, &info);
         shr_dom_rescan(s->eng, domid);
         scan_kick(s);
@@ -559,7 +567,10 @@ static void domain_left(mempolicy_actor *a, uint32_t domid, bool died,
         unshare_leaving(s, domid);
     report_domain_remove(s, domid);
     /* Its pages may have been the sources of others' savings. */
-    report_all(s);
+    if (was_sharing)
+        report_all(s);
+    else
+        report_host(s);
     cow_check_arm(s, false);
 }
 

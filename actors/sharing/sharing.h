@@ -52,6 +52,7 @@ struct sdom {
 
     /* policy */
     bool has_target;
+    uint64_t policy_target_kb; /* as the policy says */
     uint64_t target_kb;       /* clamped to [min, static-max] */
     bool enforce;
     struct sharing_params params;
