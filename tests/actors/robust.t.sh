@@ -15,11 +15,11 @@ actor_start xl-auto || exit 1
 converged=0
 for round in 1 2 3 4 5; do
     kb=$(((300 + round * 10) * M))
-    # A burst of changes; the actor dies somewhere inside it (the kill
-    # lands after a varying number of writes).
+    # A burst of changes; the actor dies somewhere inside it: once the
+    # writer has reached a different domain in each round.
     "$PROBE" set 1 $N $kb &
     setter=$!
-    head -c $((round * 4000)) /dev/zero | wc -c >/dev/null
+    wait_node /libxl/$((round * N / 6))/memory-policy/target $kb
     actor_kill9
     wait $setter
     # More changes while no actor runs at all.

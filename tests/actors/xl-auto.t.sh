@@ -26,6 +26,7 @@ burst=$(hvm burst stuck paging=1,delay=5)
 doomed=$(hvm doomed stuck paging=1,delay=2)
 sync1=$(hvm sync1 stuck paging=1,delay=2)
 sync2=$(hvm sync2 stuck paging=1,delay=2)
+off=$(hvm off stuck paging=1,delay=2)
 bad=$(mkdom name=bad type=pv memory_kb=$G maxmem_kb=$G \
     memory_policy=xl-auto memory_policy_args=delay=soon,min=700)
 
@@ -83,6 +84,16 @@ is "$(info "$rise" paging)" 1 "still paging the remaining gap"
 "$PROBE" target "$rise" $G
 ok "wait_node /local/domain/$rise/memory/target-tot_pages 0" \
     "target at the guest's size: everything paged back in, paging ended"
+
+# --- paging turned off in the params while paging: wound down -----------
+"$PROBE" target "$off" $((512 * M))
+ok "wait_node /local/domain/$off/memory/target-tot_pages $((512 * M))" \
+    "paging in effect"
+xenstore-write /libxl/"$off"/memory-policy/actor-params paging=0,delay=2
+ok "wait_node /local/domain/$off/memory/target-tot_pages 0" \
+    "params now say paging=0: everything paged back in, paging ended"
+is "$(info "$off" paging)/$(info "$off" paged)" "0/0" \
+    "nothing paged out, paging disabled"
 
 # --- a new change during the delay restarts it: no stale paging ----------
 "$PROBE" target "$burst" $((600 * M))
