@@ -163,6 +163,35 @@ static void test_settle_and_wait(void **state)
     hvt_stop(&t);
 }
 
+/* Nothing ticks while nothing moves, at any number of domains. */
+static void test_idle_does_not_tick(void **state)
+{
+    static const char *const args[] = { "--speed", "100", "--domains",
+                                        "200", NULL };
+    struct hvt t;
+    const char *r;
+    uint64_t ticks;
+
+    (void)state;
+    hvt_start(&t, args);
+    assert_true(hvt_settle(&t, 0));
+    r = hvt_ok(&t, "time");
+    ticks = hvt_u64(r, "ticks");
+    assert_int_equal(hvt_u64(r, "moving"), 0);
+    /* Ten simulated seconds of nothing: not one tick. */
+    hvt_ok(&t, "wait 10000");
+    assert_int_equal(hvt_u64(hvt_ok(&t, "time"), "ticks"), ticks);
+    /* One balloon moving: ticks run, then stop again. */
+    hvt_write(&t, "/local/domain/7/memory/target", "262144");
+    assert_true(hvt_settle(&t, 0));
+    r = hvt_ok(&t, "time");
+    assert_true(hvt_u64(r, "ticks") > ticks);
+    ticks = hvt_u64(r, "ticks");
+    hvt_ok(&t, "wait 10000");
+    assert_int_equal(hvt_u64(hvt_ok(&t, "time"), "ticks"), ticks);
+    hvt_stop(&t);
+}
+
 /* Many connections at once, one closing mid-request. */
 static void test_connections(void **state)
 {
@@ -204,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_pipelining),
         cmocka_unit_test(test_settle_and_wait),
         cmocka_unit_test(test_connections),
+        cmocka_unit_test(test_idle_does_not_tick),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

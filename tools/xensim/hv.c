@@ -743,6 +743,7 @@ static void tick_fn(struct loop *l, struct loop_timer *t, void *arg)
     (void)l;
     (void)t;
     hv->tick = NULL;
+    hv->nticks++;
     hv->last_tick_ms = now;
     /* Domains woken during the batch go to a fresh list. */
     hv->active = NULL;

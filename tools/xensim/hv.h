@@ -128,6 +128,7 @@ struct hv {
     uint64_t start_real_ms;
     uint64_t last_tick_ms;      /* simulated */
     struct loop_timer *tick;
+    uint64_t nticks;            /* ticks run so far (for tests) */
     unsigned *active;           /* domids, unordered */
     unsigned nactive, active_cap;
     unsigned *stalled;

@@ -664,8 +664,9 @@ static char *v_time(struct hv *hv, int argc, char **argv)
     (void)argv;
     if (argc != 1)
         return err_reply(EINVAL, "usage: time");
-    if (asprintf(&r, "ok ms=%" PRIu64 " speed=%g", hv_now_ms(hv),
-                 hv->cfg.speed) < 0)
+    if (asprintf(&r, "ok ms=%" PRIu64 " speed=%g ticks=%" PRIu64
+                 " moving=%u", hv_now_ms(hv), hv->cfg.speed, hv->nticks,
+                 hv->nactive) < 0)
         return NULL;
     return r;
 }
