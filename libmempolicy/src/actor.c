@@ -157,6 +157,13 @@ int mempolicy_actor_new(mempolicy_ctx *ctx, const char *name,
                         const mempolicy_actor_ops *ops, void *user,
                         mempolicy_actor **out)
 {
+    return mp_actor_new_logged(ctx, name, ops, user, NULL, out);
+}
+
+int mp_actor_new_logged(mempolicy_ctx *ctx, const char *name,
+                        const mempolicy_actor_ops *ops, void *user,
+                        xentoollog_logger *lg, mempolicy_actor **out)
+{
     mempolicy_actor *a;
     const char *canon = NULL;
     int rc;
@@ -174,7 +181,7 @@ int mempolicy_actor_new(mempolicy_ctx *ctx, const char *name,
     mp_domtab_init(&a->doms);
     mp_timer_heap_init(&a->timers);
     a->own_lg = xtl_createlogger_stdiostream(stderr, XTL_INFO, 0);
-    a->lg = (xentoollog_logger *)a->own_lg;
+    a->lg = lg ? lg : (xentoollog_logger *)a->own_lg;
     a->name = strdup(name ? name : "");
     if (!a->own_lg || !a->name) {
         rc = MEMPOLICY_ERROR_NOMEM;

@@ -70,6 +70,13 @@ struct mp_domtab_entry *mp_domtab_find(const struct mp_domtab *t,
 struct mp_domtab_entry *mp_domtab_insert(struct mp_domtab *t, uint32_t domid);
 void mp_domtab_remove(struct mp_domtab *t, uint32_t domid);
 
+/* ---- actor.c, for actor_main.c ----------------------------------------- */
+
+/* mempolicy_actor_new() logging to `lg` from the start (NULL: default). */
+int mp_actor_new_logged(mempolicy_ctx *ctx, const char *name,
+                        const mempolicy_actor_ops *ops, void *user,
+                        xentoollog_logger *lg, mempolicy_actor **out);
+
 /* ---- size and number parsing (actor_params.c) -------------------------- */
 
 int mp_actor_parse_size_kb(const char *s, uint64_t *kb);

@@ -255,11 +255,10 @@ int mempolicy_actor_main(int argc, char **argv, const char *name,
                                          : "unset", mempolicy_strerror(rc));
         goto out;
     }
-    rc = mempolicy_actor_new(ctx, name, ops, user, &a);
+    rc = mp_actor_new_logged(ctx, name, ops, user, lg, &a);
     ctx = NULL; /* owned by the actor now, even on failure */
     if (rc)
         goto out;
-    mempolicy_actor_set_logger(a, lg);
     notify(&notify_fd, 0);
     rc = mempolicy_actor_run(a);
     status = rc ? 1 : 0;
