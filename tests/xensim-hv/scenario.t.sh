@@ -88,6 +88,13 @@ run_bad "$f" "two.json:1: actions\\[0\\]: needs exactly one of" \
 
 run_bad "$work/missing.json" "missing.json: cannot read" "missing file"
 
+f=$(bad full '{ "host": { "memory": "3G" }, "domains": [
+  { "name": "a", "memory": "1G" }, { "name": "b", "memory": "1G" },
+  { "name": "c", "memory": "512M" },
+  { "name": "d", "memory": "1G", "create_at": 5 } ] }')
+run_bad "$f" "full.json: the 3 domains created at 0 s need 2560 MiB, the host has 2048 MiB" \
+    "domains at 0 s that cannot fit in the host"
+
 # Options.
 for opt in "--speed 0" "--speed fast" "--domains x" "--domains 40000" \
            "--host-mem 1" "--record $work/no/such/dir/rec.csv"; do

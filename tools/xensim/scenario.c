@@ -752,6 +752,21 @@ struct scenario *scenario_load(const char *path, char *err, size_t errlen)
     return sc;
 }
 
+uint64_t scenario_initial_kb(const struct scenario *sc, unsigned *n)
+{
+    uint64_t kb = 0;
+    size_t i;
+
+    *n = 0;
+    for (i = 0; i < sc->ndoms; i++) {
+        if (sc->doms[i].create_at > 0)
+            continue;
+        kb += sc->doms[i].cfg.memory_kb;
+        (*n)++;
+    }
+    return kb;
+}
+
 const struct scenario_host *scenario_host(const struct scenario *sc)
 {
     return &sc->host;

@@ -29,6 +29,9 @@ struct scenario *scenario_load(const char *path, char *err, size_t errlen);
 void scenario_free(struct scenario *sc);
 const struct scenario_host *scenario_host(const struct scenario *sc);
 
+/* Memory (KiB) of the domains created at time 0, and their number. */
+uint64_t scenario_initial_kb(const struct scenario *sc, unsigned *n);
+
 /*
  * Run it on hv: schedules its events on the simulated clock and keeps
  * /tool/xensim/time up to date.  socket_path is given to commands that

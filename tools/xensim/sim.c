@@ -178,6 +178,20 @@ int sim_start(struct sim **out, struct loop *l, struct store *s,
                 "beyond dom0's %" PRIu64 " KiB\n", hc.host_kb, hc.dom0_kb);
         goto fail;
     }
+    if (sim->sc) {
+        unsigned n;
+        uint64_t need = scenario_initial_kb(sim->sc, &n);
+        uint64_t room = hc.host_kb - hc.dom0_kb;
+
+        need += (uint64_t)c->domains * DOMAINS_MEMORY_KB;
+        if (need > room) {
+            fprintf(stderr, "xensim: %s: the %u domains created at 0 s "
+                    "need %" PRIu64 " MiB, the host has %" PRIu64 " MiB "
+                    "beyond dom0 (host.memory or --host-mem)\n",
+                    c->scenario, n + c->domains, need / 1024, room / 1024);
+            goto fail;
+        }
+    }
     hc.paging_feature = c->paging && !(sh && sh->paging == 0);
     hc.sharing_feature = c->sharing && !(sh && sh->sharing == 0);
     hc.speed = c->speed;
