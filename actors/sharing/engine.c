@@ -496,6 +496,32 @@ static void share_one(struct shr_engine *e, struct shr_dom *d,
     }
 }
 
+/*
+ * Hashes of n frames; a frame that cannot be read (a ballooned-out hole
+ * on Xen, a paged-out page) gets SHR_HASH_ABSENT.  The chunk is read in
+ * one call; only if that fails are its frames read one by one, so that
+ * one hole does not hide 511 pages.  0 or SHR_EGONE.
+ */
+static int read_hashes(struct shr_engine *e, struct shr_dom *d,
+                       uint64_t first, unsigned n, uint64_t *hs)
+{
+    unsigned i;
+    int rc = e->ops->page_hashes(e->user, d->domid, first, n, hs);
+
+    if (rc == SHR_OK || rc == SHR_EGONE)
+        return rc;
+    for (i = 0; i < n; i++) {
+        rc = n > 1 ? e->ops->page_hashes(e->user, d->domid, first + i, 1,
+                                         &hs[i])
+                   : rc;
+        if (rc == SHR_EGONE)
+            return rc;
+        if (rc)
+            hs[i] = SHR_HASH_ABSENT;
+    }
+    return SHR_OK;
+}
+
 /* Hash one chunk and share what matches.  0 or SHR_EGONE. */
 static int scan_chunk(struct shr_engine *e, struct shr_dom *d, uint64_t first,
                       unsigned n)
@@ -507,14 +533,9 @@ static int scan_chunk(struct shr_engine *e, struct shr_dom *d, uint64_t first,
     int rc;
 
     assert(n > 0 && n <= SHR_CHUNK && first + n <= d->npages);
-    rc = e->ops->page_hashes(e->user, d->domid, first, n, hs);
-    if (rc == SHR_EGONE)
+    rc = read_hashes(e, d, first, n, hs);
+    if (rc)
         return rc;
-    if (rc) {
-        /* Unreadable frames (e.g. a ballooned hole): next pass retries. */
-        for (i = 0; i < n; i++)
-            hs[i] = SHR_HASH_ABSENT;
-    }
     d->st.scanned += n;
     e->st.scanned += n;
     for (i = 0; i < n; i++) {
@@ -565,15 +586,15 @@ static int scan_chunk(struct shr_engine *e, struct shr_dom *d, uint64_t first,
     /* Candidates are in frame order: re-read only the span they cover. */
     lo = cands[0].gfn;
     span = (unsigned)(cands[nc - 1].gfn - lo + 1);
-    rc = e->ops->page_hashes(e->user, d->domid, lo, span, verify);
-    if (rc == SHR_EGONE)
+    rc = read_hashes(e, d, lo, span, verify);
+    if (rc)
         return rc;
     for (i = 0; i < nc; i++) {
         struct cand *c = &cands[i];
 
         if (!c->handle)
             continue;
-        if (rc || verify[c->gfn - lo] != c->hash) {
+        if (verify[c->gfn - lo] != c->hash) {
             d->state[c->gfn] = PG_UNSEEN;
             continue;
         }

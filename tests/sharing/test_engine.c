@@ -42,6 +42,8 @@ struct fake {
     int race_nominate_dom, race_share_dom;
     uint64_t race_nominate_gfn, race_share_gfn;
     bool gone[MAXDOM];
+    int hole_dom;           /* a frame that cannot be read, or -1 */
+    uint64_t hole_gfn;
 };
 
 static uint32_t new_mfn(struct fake *f, uint64_t content)
@@ -58,6 +60,7 @@ static void fake_init(struct fake *f)
     memset(f, 0, sizeof(*f));
     f->next_handle = 1;
     f->race_nominate_dom = f->race_share_dom = -1;
+    f->hole_dom = -1;
 }
 
 static void fake_dom(struct fake *f, uint32_t d, uint64_t n,
@@ -125,6 +128,9 @@ static int f_hashes(void *u, uint32_t d, uint64_t first, unsigned count,
     if (d >= MAXDOM || f->gone[d])
         return SHR_EGONE;
     assert_true(first + count <= f->npages[d]);
+    if (f->hole_dom == (int)d && f->hole_gfn >= first &&
+        f->hole_gfn < first + count)
+        return SHR_EFAIL;
     for (i = 0; i < count; i++)
         h[i] = f->mfns[f->p2m[d][first + i]].content;
     return SHR_OK;
@@ -516,6 +522,40 @@ static void test_balloon_shrinks_range(void **state)
     shr_engine_free(e);
 }
 
+/* One unreadable frame does not hide the rest of its chunk. */
+static void test_hole(void **state)
+{
+    static struct fake f;
+    struct shr_engine *e;
+    struct shr_engine_stats es;
+    struct shr_dom_stats ds;
+
+    fake_init(&f);
+    e = shr_engine_new(&fops, &f);
+    fake_dom(&f, 0, 512, image);
+    fake_dom(&f, 1, 512, image);
+    shr_dom_add(e, 0, 512);
+    shr_dom_add(e, 1, 512);
+    shr_dom_rescan(e, 0);
+    shr_dom_rescan(e, 1);
+    scan_all(e, 0, 512);
+    f.hole_dom = 1;
+    f.hole_gfn = 5;          /* an image page */
+    scan_all(e, 1, 512);
+    shr_dom_stats(e, 1, &ds);
+    /* dom1: 128 zeros + 128 image pages, minus the hole */
+    assert_int_equal(ds.saved, 128 + 128 - 1);
+    shr_engine_stats(e, &es);
+    assert_int_equal(fake_pages(&f) - fake_frames(&f), es.saved);
+    /* readable again: the next pass shares it */
+    f.hole_dom = -1;
+    shr_dom_rescan(e, 1);
+    scan_all(e, 1, 512);
+    shr_dom_stats(e, 1, &ds);
+    assert_int_equal(ds.saved, 128 + 128);
+    shr_engine_free(e);
+}
+
 /* A domain whose sharing went away mid-scan reports it. */
 static void test_gone(void **state)
 {
@@ -546,6 +586,7 @@ int main(void)
         cmocka_unit_test(test_gone),
         cmocka_unit_test(test_source_domain_leaves),
         cmocka_unit_test(test_balloon_shrinks_range),
+        cmocka_unit_test(test_hole),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
