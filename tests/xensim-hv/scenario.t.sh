@@ -92,8 +92,9 @@ f=$(bad full '{ "host": { "memory": "3G" }, "domains": [
   { "name": "a", "memory": "1G" }, { "name": "b", "memory": "1G" },
   { "name": "c", "memory": "512M" },
   { "name": "d", "memory": "1G", "create_at": 5 } ] }')
-run_bad "$f" "full.json: the 3 domains created at 0 s need 2560 MiB, the host has 2048 MiB" \
-    "domains at 0 s that cannot fit in the host"
+pat="full.json: the 3 domains created at 0 s need 2560 MiB, "
+pat+="the host has 2048 MiB"
+run_bad "$f" "$pat" "domains at 0 s that cannot fit in the host"
 
 # Options.
 for opt in "--speed 0" "--speed fast" "--domains x" "--domains 40000" \
@@ -184,9 +185,9 @@ like "$(cat "$work/log")" "duration is over" "end logged"
 
 # The recording.
 rec=$work/rec.csv
-is "$(head -1 "$rec")" \
-    "time_s,domid,name,target_kb,tot_kb,max_kb,paged_kb,shared_kb,demand_kb,shortfall_kb,host_free_kb,event" \
-    "CSV header"
+hdr="time_s,domid,name,target_kb,tot_kb,max_kb,paged_kb,shared_kb,"
+hdr+="demand_kb,shortfall_kb,host_free_kb,event"
+is "$(head -1 "$rec")" "$hdr" "CSV header"
 is "$(awk -F, '$3 == "web" { print $5; exit }' "$rec")" \
     524288 "web's first row: 512 MiB"
 is "$(awk -F, '$3 == "web" { v = $5 } END { print v }' "$rec")" 393216 \
