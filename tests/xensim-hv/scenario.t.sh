@@ -127,6 +127,11 @@ cat >"$work/play.json" <<'EOF'
     { "at": 3, "domain": "web", "write": "memory/target",
       "value": "393216" },
     { "at": 4, "run": "xenstore-write /scenario/ran %{web}-%{db}" },
+    { "at": 7, "domain": "db", "set": { "demand": "300M",
+                                        "balloon": "stuck" } },
+    { "at": 8, "domain": "db", "write": "memory/target",
+      "value": "131072" },
+    { "at": 12, "destroy": "db" },
     { "at": 20, "rm": "/scenario/ran" }
   ]
 }
@@ -196,6 +201,12 @@ is "$(awk -F, '$3 == "web" { v = $9 } END { print v }' "$rec")" 409600 \
     "demand changed at 6 s"
 is "$(awk -F, '$3 == "late" && $12 == "destroy" { print int($1) }' "$rec")" \
     10 "late's destruction recorded at 10 s"
+is "$(awk -F, '$3 == "db" && $9 == 307200 { print int($1); exit }' "$rec")" \
+    7 "set action: db's demand at 7 s"
+is "$(awk -F, '$3 == "db" && $4 == 131072 { print $5; exit }' "$rec")" \
+    262144 "set action: db's balloon stuck at 8 s"
+is "$(awk -F, '$3 == "db" && $12 == "destroy" { print int($1) }' "$rec")" \
+    12 "destroy action at 12 s"
 rows=$(awk -F, 'NR > 1 && NF != 12' "$rec" | wc -l)
 is "$rows" 0 "every row has 12 fields"
 is "$(awk -F, 'NR > 1 && $1 + 0 < p { bad = 1 } { p = $1 + 0 }
