@@ -52,9 +52,11 @@ ok 'xenstore-write /local/domain/5/x 1 && xenstore-chmod /local/domain/5 b5' \
     "dom0 prepares the guest's home"
 ok 'as_dom 5 xenstore-write data/y 2' "guest writes relative to its home"
 is "$(xenstore-read /local/domain/5/data/y)" 2 "dom0 sees it"
-ok 'xenstore-chmod /local/domain/5/data n0 b5' "dom0 takes data over, dom5 may write"
+ok 'xenstore-chmod /local/domain/5/data n0 b5' \
+    "dom0 takes data over, dom5 may write"
 ok 'as_dom 5 xenstore-write data/z 3' "guest creates below it (write on z)"
-is "$(xenstore-ls -p /local/domain/5/data | sed 's/ [. ]*(/ (/' | tr '\n' '|')" \
+is "$(xenstore-ls -p /local/domain/5/data | sed 's/ [. ]*(/ (/' |
+      tr '\n' '|')" \
     'y = "2" (b5)|z = "3" (n5,b5)|' \
     "inherited permissions, with the creating guest as owner"
 
