@@ -36,7 +36,10 @@ trap 'exit 130' INT TERM HUP
 
 xen_args="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M"
 xen_args+=" dom0_max_vcpus=2 smap=0 noreboot loglvl=warning"
+# dom0's own deadline for its checks (dom0-tests.sh), a minute short of
+# the boot's limit so that a hung check still gets reported.
 dom0_args="console=hvc0 earlyprintk=xen quiet loglevel=3"
+dom0_args+=" xentest.budget=$((limit > 120 ? limit - 60 : limit / 2))"
 
 timeout -k 5 "$limit" qemu-system-x86_64 \
     -accel tcg,thread=multi -cpu max -smp 2 -m "$mem" \
