@@ -12,8 +12,9 @@
 # and appends "SECOND DOMID KIND TARGET_KB ACTOR PARAMS" to FILE, the
 # policy-target series plot.gp draws.  mem-watch's "watching" line (it
 # has subscribed: no later change can be missed) is passed on as "ready"
-# to the FIFO the demo waits on; other messages are shown as they are.  One read per event: cost follows
-# the events, nothing runs between them.
+# to the FIFO the demo waits on; other messages are shown as they are.
+# Two reads per event: cost follows the events, nothing runs between
+# them.
 
 function store(path,    cmd, v) {
     cmd = "xenstore-read '" path "' 2>/dev/null"

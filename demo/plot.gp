@@ -50,8 +50,10 @@ set datafile separator whitespace
 sel(d) = sprintf("awk -F'\t' -v d='%s' 'd == \"*\" || $2 == d' '%s'", \
                  d, dir."/actions.dat")
 nmarks(d) = int(system(sel(d)." | wc -l"))
-mark_t(d, j) = real(system(sel(d).sprintf(" | awk -F'\t' 'NR == %d { print $1 }'", j)))
-mark_what(d, j) = system(sel(d).sprintf(" | awk -F'\t' 'NR == %d { print $3 }'", j))
+nth(d, j, c) = system(sel(d). \
+                      sprintf(" | awk -F'\t' 'NR == %d { print $%d }'", j, c))
+mark_t(d, j) = real(nth(d, j, 1))
+mark_what(d, j) = nth(d, j, 3)
 
 set multiplot layout nrows, ncols \
     title "libmempolicy demo: memory of each domain on the simulated host" \
@@ -62,7 +64,8 @@ do for [i = 1:npanels] {
     unset label
     if (i <= ndoms) {
         d = word(doms, i)
-        title = system(sprintf("awk -F'\t' -v d='%s' '$1 == d { print $2 }' '%s'", \
+        title = system(sprintf("awk -F'\t' -v d='%s' " . \
+                               "'$1 == d { print $2 }' '%s'", \
                                d, dir."/domains.txt"))
     } else {
         d = "*"

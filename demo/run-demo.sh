@@ -100,7 +100,7 @@ spawn() {
 # Stop everything spawned, newest first, and record how each ended in
 # OUT/exits ("PID NAME STATUS"; 143 is "killed by SIGTERM").
 cleanup() {
-    local pid i guard rc
+    local i guard rc
     if [ ${#pids[@]} -gt 0 ]; then
         for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
             kill -TERM -- "-${pids[i]}" 2>/dev/null ||
@@ -109,6 +109,7 @@ cleanup() {
         # Whatever ignores SIGTERM gets SIGKILL after 5 s: a guard, not a
         # synchronisation.  It runs in a group of its own so that stopping
         # it also stops its sleep.
+        # shellcheck disable=SC2016
         setsid bash -c 'sleep 5; for p; do kill -KILL -- "-$p" ||
                         kill -KILL "$p"; done 2>/dev/null' guard \
             "${pids[@]}" &
@@ -191,7 +192,7 @@ if [ -t 1 ]; then
     bold=$'\033[1m' green=$'\033[32m' red=$'\033[31m' plain=$'\033[0m'
     dim=$'\033[36m'
 else
-    bold= green= red= plain= dim=
+    bold='' green='' red='' plain='' dim=''
 fi
 
 say() {
@@ -224,6 +225,7 @@ start_actors() {
     # The policy events as they happen, indented under the narrative; the
     # timeline starts once mem-watch has subscribed.
     mkfifo "$run/watching" || die "cannot create $run/watching"
+    # shellcheck disable=SC2016
     spawn mem-watch - bash -c '"$0" mem-watch 2>&1 |
         awk -W interactive -v logfile="$1" -v ready="$2" \
             -v color="$3" -v plain="$4" -f "$5"' \

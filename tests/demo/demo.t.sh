@@ -10,6 +10,7 @@
 # with SIGINT (what Ctrl-C sends) once its first table is out, and must
 # clean up just the same.  Nothing here sleeps: the interrupt is sent when
 # the demo's own output says it is running, read from a FIFO.
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 top=$MP_TOP
@@ -103,5 +104,6 @@ is "$?" 130 "Ctrl-C ends the demo with status 130"
 like "$(cat "$tmp/int-stdout")" "interrupted" "it says it was interrupted"
 nothing_left "$out" "after Ctrl-C"
 
-echo "1..$_tap_n"
-[ "$_tap_failed" -eq 0 ]
+rm -rf "$tmp"
+trap - EXIT
+done_testing
