@@ -9,7 +9,7 @@
 # happens: at the time limit (exit status 124), and when this script is
 # interrupted or ends.  TCG only: the machines' /dev/kvm is a nested,
 # paravirtual KVM on which Xen does not run, and Xen needs smap=0 under
-# TCG (see docs in tests/xen/README.md).
+# TCG (see "Real Xen" in README.md).
 set -u
 
 xen=${1:?usage: boot.sh XEN KERNEL INITRD LOG LIMIT_S}
