@@ -157,17 +157,18 @@ export MEMPOLICY_XL_CONF=$demo/xl.conf
 
 # ---- the simulated clock ---------------------------------------------
 
-# xensim publishes the simulated time; a watch on it wakes us as it moves.
-# The watch runs as a coprocess whose output we read line by line.
+# xensim publishes the simulated second in /tool/xensim/time while the
+# scenario runs.  A xenstore watch on it, kept as a coprocess, wakes the
+# script each time it moves (and once when the watch is registered, so a
+# change between a read and the wait is never missed).
 clock_node=/tool/xensim/time
-
 now=0
 
 sim_now() {
     now=$(xenstore-read "$clock_node" 2>/dev/null) || now=0
+    [[ $now =~ ^[0-9]+$ ]] || now=0
 }
 
-# Wait until the simulated clock reaches $1 seconds.
 clock_start() {
     coproc CLOCK { exec xenstore-watch "$clock_node"; }
     pids+=("$CLOCK_PID")
@@ -175,10 +176,11 @@ clock_start() {
     echo "$CLOCK_PID clock-watch" >>"$out/pids"
 }
 
+# Wait until the simulated clock reaches $1 seconds.
 clock_wait() {
     local want=$1 line
     sim_now
-    while awk -v n="$now" -v w="$want" 'BEGIN { exit !(n < w) }'; do
+    while ((now < want)); do
         read -r -t 30 -u "${CLOCK[0]}" line ||
             die "the simulated clock stopped before ${want}s"
         sim_now
@@ -239,6 +241,8 @@ play_timeline() {
     local t kind args
     while read -r t kind args; do
         case $t in ''|'#'*) continue ;; esac
+        [[ $t =~ ^[0-9]+$ ]] ||
+            die "demo/timeline: '$t' is not a whole simulated second"
         clock_wait "$t"
         case $kind in
         xlmem)
