@@ -57,7 +57,7 @@ function field(key,    i) {
         what = tkb == "-" ? "no target" : "target " int(tkb / 1024) " MiB"
         if (field("enforce") == "1")
             what = what ", enforce"
-        what = what ", actor " (actor == "" ? "none" : actor)
+        what = what ", " (actor == "" ? "no actor" : "actor " actor)
         if (params != "")
             what = what " " params
         printf "%s %s target %s %s %s\n", now, id, tkb,
