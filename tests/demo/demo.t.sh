@@ -14,6 +14,11 @@
 . "$(dirname "$0")/../lib.sh"
 
 top=$MP_TOP
+# `make check` installs the build's packages only; the demo adds gnuplot.
+if ! "$top/tools/install-deps.sh" demo; then
+    echo "Bail out! missing packages for the demo (tools/install-deps.sh demo)"
+    exit 1
+fi
 tmp=$(mktemp -d /tmp/demo-test.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
