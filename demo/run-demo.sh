@@ -34,7 +34,7 @@ die() {
 }
 
 usage() {
-    sed -n '2,/^$/s/^# \{0,1\}//p' "$0" | sed -n '1,3p'
+    sed -n '2,/^set -u/{/^#/s/^# \{0,1\}//p}' "$0"
 }
 
 while [ $# -gt 0 ]; do
@@ -130,8 +130,10 @@ cleanup() {
 on_exit() {
     local rc=$?
     cleanup
-    if [ "$finished" = 0 ]; then
+    if [ "$finished" = 0 ] && [ -s "$out/pids" ]; then
         echo "run-demo.sh: stopped; everything it started is gone" >&2
+    fi
+    if [ "$finished" = 0 ]; then
         [ "$rc" = 0 ] && rc=1
     fi
     exit "$rc"
