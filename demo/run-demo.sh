@@ -98,11 +98,14 @@ spawn() {
 }
 
 # Stop everything spawned, newest first, and record how each ended in
-# OUT/exits ("PID NAME STATUS"; 143 is "killed by SIGTERM").
+# OUT/exits ("PID NAME STATUS"; 143 is "killed by SIGTERM"), and in
+# OUT/died-early the names of those that had ended before being asked.
 cleanup() {
     local i guard rc
     if [ ${#pids[@]} -gt 0 ]; then
         for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+            kill -0 "${pids[i]}" 2>/dev/null ||
+                echo "${names[i]}" >>"$out/died-early"
             kill -TERM -- "-${pids[i]}" 2>/dev/null ||
                 kill -TERM "${pids[i]}" 2>/dev/null
         done
@@ -348,6 +351,14 @@ cleanup
 plot
 say "Verdict per domain"
 verdicts
+if [ -s "$out/died-early" ]; then
+    while read -r a; do
+        printf '  %swarning: %s ended before the demo did (%s)%s\n' "$red" \
+            "$a" "$(awk -v a="$a" '$2 == a { print "status " $3 }' \
+                    "$out/exits")" "$plain"
+    done <"$out/died-early"
+    echo "  see their logs in $out/logs/"
+fi
 echo
 echo "Picture: $out/demo.png"
 echo "Events: $out/data/events.dat; logs: $out/logs/;" \

@@ -80,6 +80,8 @@ nothing_left "$out" "after the run"
 is "$(awk '$2 ~ /^(xensim|xl-auto|xl-manual|sharing|mempolicyd)$/ &&
            $3 != 0 { print $2 "=" $3 }' "$out/exits" | tr '\n' ' ')" "" \
     "the simulated host and the actors exit 0 on SIGTERM"
+is "$(cat "$out/died-early" 2>/dev/null)" "" \
+    "every process the demo started ran until the end"
 is "$(grep -lE 'Sanitizer|runtime error' "$out"/logs/*.log)" "" \
     "no sanitizer report in the demo's logs"
 
