@@ -136,6 +136,17 @@ same_store() { # NAME DOMID BEFORE
     fi
 }
 
+# out_matches "CMD" REGEX...: CMD succeeds and has a line matching each
+out_matches() {
+    local o r
+    o=$(eval "$1" 2>&1) || { printf '%s\n' "$1 failed:" "$o"; return 1; }
+    shift
+    printf '%s\n' "$o"
+    for r; do
+        grep -Eq "$r" <<<"$o" || { echo "(no line matches /$r/)"; return 1; }
+    done
+}
+
 xs_is() { # PATH VALUE
     local v
     v=$(xenstore-read "$1" 2>&1)
@@ -215,6 +226,14 @@ watch_wait() {
     return 1
 }
 
+# The last words: crashes the kernel saw (a segfaulting tool says little
+# else), then the end marker.
+finish() {
+    dmesg | grep -E 'segfault|invalid opcode|general protection' |
+        while IFS= read -r l; do info "dmesg: $l"; done
+    say end
+}
+
 # ---- the run ----------------------------------------------------------
 # A deadline inside dom0, well before the host's limit: if a check hangs,
 # say what dom0 was doing, report the run as failed and power off, so the
@@ -235,7 +254,7 @@ budget=$(sed -n 's/.*xentest.budget=\([0-9]*\).*/\1/p' /proc/cmdline)
         echo "--- xl list"; timeout 5 xl list
         echo "--- /libxl"; timeout 5 xenstore-ls -f /libxl | tail -n 20
     } 2>&1 | while IFS= read -r l; do say "# $l"; done
-    say end
+    finish
     sync
     poweroff -f
 ) &
@@ -271,7 +290,7 @@ pvh=$(xl domid gpvh 2>/dev/null)
 info "gpv is domain ${pv:-?} (PV), gpvh is domain ${pvh:-?} (PVH)"
 if [ -z "$pv" ] || [ -z "$pvh" ]; then
     notok "both guests exist" "$(xl list 2>&1)"
-    say end
+    finish
     exit 1
 fi
 
@@ -281,12 +300,10 @@ check "gpv (PV) policy in xenstore: xl-auto, delay=2" \
 check "gpvh (PVH) policy in xenstore: xl-manual" \
     xs_is /libxl/$pvh/memory-policy/actor xl-manual
 check "xlmem mem-policy-get gpv names xl-auto and delay=2" \
-    eval 'o=$(xlmem mem-policy-get gpv) && echo "$o" &&
-          echo "$o" | grep -Eq "^actor: +xl-auto$" &&
-          echo "$o" | grep -Eq "^actor-params: +delay=2$"'
+    out_matches "xlmem mem-policy-get gpv" "^actor: +xl-auto$" \
+        "^actor-params: +delay=2$"
 check "xlmem mem-policy-get gpvh names xl-manual" \
-    eval 'o=$(xlmem mem-policy-get gpvh) && echo "$o" &&
-          echo "$o" | grep -Eq "^actor: +xl-manual$"'
+    out_matches "xlmem mem-policy-get gpvh" "^actor: +xl-manual$"
 check "gpv (PV) user space is up and reports its balloon driver" \
     wait_xs /local/domain/$pv/data/current_kb 90 '[ -n "$v" ]'
 check "gpvh (PVH) user space is up and reports its balloon driver" \
@@ -305,9 +322,8 @@ check "gpv's balloon driver reaches 131072 KiB (current_kb in the guest)" \
     guest_kb_reaches $pv 131072
 check "xl list shows gpv at 128 MiB" xl_mem_reaches gpv 128
 check "xlmem mem-policy-get gpv shows target 131072k, enforce 1" \
-    eval 'o=$(xlmem mem-policy-get gpv) && echo "$o" &&
-          echo "$o" | grep -Eq "^target: +131072k$" &&
-          echo "$o" | grep -Eq "^enforce: +1$"'
+    out_matches "xlmem mem-policy-get gpv" "^target: +131072k$" \
+        "^enforce: +1$"
 check "mem-watch printed gpv's target change" \
     watch_wait 6 watch "^target-changed domid=$pv actor=xl-auto target_kb=131072 enforce=1" 20
 check "xlmem mem-set gpv +128 (relative)" xlmem mem-set gpv +128
@@ -328,8 +344,7 @@ check "xlmem mem-balloon-set-target gpvh 160" \
 check "gpvh's memory/target is 163840 at once" \
     xs_is /local/domain/$pvh/memory/target 163840
 check "xlmem mem-balloon-get-target gpvh prints 163840k" \
-    eval 'o=$(xlmem mem-balloon-get-target gpvh); echo "$o";
-          [ "$o" = 163840k ]'
+    out_matches "xlmem mem-balloon-get-target gpvh" "^163840k$"
 check "gpvh's (PVH) balloon driver reaches 163840 KiB" \
     guest_kb_reaches $pvh 163840
 check "xl list shows gpvh at 160 MiB" xl_mem_reaches gpvh 160
@@ -377,9 +392,8 @@ check "xlmem mem-paging-get-target gpvh still works (getters always do)" \
 
 # ---- listing -----------------------------------------------------------
 check "xlmem mem-list shows both guests with their actors" \
-    eval 'o=$(xlmem mem-list) && echo "$o" &&
-          echo "$o" | grep -Eq "^gpv +$pv +xl-auto|^ *$pv +gpv +xl-auto" &&
-          echo "$o" | grep -Eq "^gpvh +$pvh +xl-manual|^ *$pvh +gpvh +xl-manual"'
+    out_matches "xlmem mem-list" "^gpv +$pv +xl-auto|^ *$pv +gpv +xl-auto" \
+        "^gpvh +$pvh +xl-manual|^ *$pvh +gpvh +xl-manual"
 if xlmem mem-list -j >/tmp/mem-list.json 2>/tmp/mem-list.err; then
     send_json mem-list-j "name=gpv+actor=xl-auto+domid=$pv,name=gpvh+actor=xl-manual+domid=$pvh" /tmp/mem-list.json
 else
@@ -411,24 +425,31 @@ median_ms() { # microsecond samples on stdin
 }
 : >/tmp/t.xlmem; : >/tmp/t.xl
 bad=0
+xlbad=0
 for i in $(seq 20); do
     mb=$((224 + (i % 2) * 16))
     t=${EPOCHREALTIME//[.,]/}
-    xlmem mem-set gpv $mb >/dev/null 2>>/tmp/t.err || bad=$((bad + 1))
+    xlmem mem-set gpv $mb >/dev/null 2>>/tmp/t.err ||
+        { echo "xlmem mem-set gpv $mb: status $?" >>/tmp/t.err; bad=$((bad + 1)); }
     echo $((${EPOCHREALTIME//[.,]/} - t)) >>/tmp/t.xlmem
     t=${EPOCHREALTIME//[.,]/}
-    xl mem-set gpv $mb >/dev/null 2>>/tmp/t.err || bad=$((bad + 1))
+    xl mem-set gpv $mb >/dev/null 2>>/tmp/t.xlerr ||
+        { echo "xl mem-set gpv $mb: status $?" >>/tmp/t.xlerr; xlbad=$((xlbad + 1)); }
     echo $((${EPOCHREALTIME//[.,]/} - t)) >>/tmp/t.xl
 done
+# Stock xl itself has been seen to segfault now and then under TCG (see
+# the dmesg line below); that is reported, but it is not the product's.
+[ $xlbad -ne 0 ] && info "stock xl mem-set failed $xlbad of 20 times:" \
+    "$(tail -n 2 /tmp/t.xlerr | tr '\n' ' ')"
 a=$(median_ms </tmp/t.xlmem)
 b=$(median_ms </tmp/t.xl)
 r=$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
 info "timing: xlmem mem-set median ${a} ms, xl mem-set median ${b} ms," \
      "ratio xlmem/xl ${r} (20 runs each, gpv, TCG)"
 if [ $bad -eq 0 ]; then
-    ok "xlmem mem-set and xl mem-set each ran 20 times on gpv (ratio $r)"
+    ok "xlmem mem-set ran 20 times on gpv beside xl mem-set (ratio $r)"
 else
-    notok "xlmem mem-set and xl mem-set each ran 20 times on gpv" \
+    notok "xlmem mem-set ran 20 times on gpv beside xl mem-set" \
         "$bad failures: $(head -n 3 /tmp/t.err)"
 fi
 # xl mem-set lowered maxmem along with the target; give gpv room again.
@@ -467,4 +488,4 @@ for d in xl-auto xl-manual mempolicyd; do
     [ -s /tmp/$d.log ] && { info "$d log tail:"; tail -n 4 /tmp/$d.log |
                             while IFS= read -r l; do info "  $l"; done; }
 done
-say end
+finish
