@@ -39,8 +39,9 @@ set style line 5 lc rgb "#9467bd" lw 1.5 dt 3    # demand
 set style line 6 lc rgb "#8c564b" lw 2.5         # host free
 set grid lc rgb "#dddddd"
 set key below horizontal maxcols 6 font ",8" samplen 2
-set xrange [0:tmax]
+set xrange [0:ceil(tmax)]
 set yrange [0:*]
+set offsets 0, 0, graph 0.06, 0
 set ylabel "MiB" offset 1.5, 0
 set lmargin 9
 set datafile separator whitespace
