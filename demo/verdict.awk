@@ -6,12 +6,11 @@
 #
 # actor is the domain's actor, "none" for "" and "-" when the domain has
 # no policy at all; target is the policy target in MiB ("" when none was
-# set).  The series
-# are those plot.gp draws (MiB, simulated seconds):
+# set).  The series are those plot.gp draws (MiB, simulated seconds):
 #   dom-NAME.dat  t balloon-target actual paged shared demand shortfall
 #   host.dat      t free
 # Prints one line: NAME<TAB>STATUS<TAB>TEXT, STATUS one of reached, stuck,
-# slow, host-full, no-actor, idle-actor, missed.  The reasons are tried
+# slow, host-full, floor, no-actor, idle-actor, missed.  The reasons are tried
 # from the most specific to the least, and only from what the recording
 # shows, so the verdict explains the picture next to it.
 
@@ -81,7 +80,9 @@ END {
         ;
     recent = abs(act[n] - act[late])
 
-    if (abs(bt[n] - target) > tol && abs(bt[n] - act[n]) <= tol)
+    # A balloon target that never moved and is not the target: nobody
+    # acted on the policy.
+    if (since == 1 && abs(bt[n] - target) > tol)
         printf "%s\tidle-actor\tmissed its target %s: the balloon target " \
                "is still %s (is %s running?)%s\n",
                name, mib(target), mib(bt[n]), actor, note
@@ -95,6 +96,10 @@ END {
         printf "%s\tslow\tnot yet at its target %s: the balloon driver " \
                "is still moving, %s to go (%s)%s\n",
                name, mib(target), mib(abs(res - target)), how, note
+    else if (abs(act[n] - bt[n]) <= tol && bt[n] > target)
+        printf "%s\tfloor\tstopped at its balloon target %s, above its " \
+               "target %s (the actor's min= floor?)%s\n",
+               name, mib(bt[n]), mib(target), note
     else if (res < target && hfree <= tol)
         printf "%s\thost-full\tbelow its target %s: the host has no free " \
                "memory left (%s)%s\n", name, mib(target), how, note

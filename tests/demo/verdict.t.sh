@@ -58,6 +58,16 @@ EOF
 like "$v" "^host-full	below its target 1024 MiB: the host has no free" \
     "growing, stopped, host full"
 
+v=$(judge xl-auto 256 2000 <<'EOF'
+0 1024 1024 0 0 300 0
+5 512 1024 0 0 300 0
+8 512 512 0 0 300 0
+20 512 512 0 0 300 0
+EOF
+)
+like "$v" "^floor	stopped at its balloon target 512 MiB, above its target" \
+    "held above the target by the actor: floor"
+
 v=$(judge xl-manual 512 2000 <<'EOF'
 0 1024 1024 0 0 300 0
 20 1024 1024 0 0 300 0
