@@ -339,6 +339,9 @@ verdicts() {
         *) printf '  %s%-8s %s%s\n' "$red" "$name" "$line" "$plain" ;;
         esac
     done <"$out/verdict.txt"
+    awk 'NR == 1 { first = $2 } { last = $2 }
+         END { printf "  %-8s free memory %d MiB at the start, %d MiB at " \
+                      "the end\n", "host", first, last }' "$out/data/host.dat"
 }
 
 echo "libmempolicy demo: simulated host at ${speed}x, output in $out"
