@@ -10,8 +10,10 @@
  *    setters work on its own domains;
  *  - at start-up resyncs from xenstore: every domain that already has the
  *    actor gets a domain_changed call, so a restarted actor loses nothing;
- *  - then follows DOMAIN_MEMORY_TARGET_CHANGED (filtered on the name),
- *    DOMAIN_INTRODUCE and DOMAIN_DEATH;
+ *  - then follows DOMAIN_MEMORY_TARGET_CHANGED (filtered on the name by
+ *    the kit itself, so that a domain it claimed from the start-up
+ *    listing is released even when its arrival and departure were
+ *    coalesced into one change), DOMAIN_INTRODUCE and DOMAIN_DEATH;
  *  - timers on the host's clock (scaled by mempolicy_clock_speed());
  *  - one poll loop, no thread per domain, no wake-up when idle;
  *  - SIGTERM/SIGINT end the loop cleanly; the store going away ends it
@@ -183,7 +185,11 @@ void mempolicy_actor_fatal(mempolicy_actor *a, int rc, const char *what);
 /*
  * Run until SIGTERM/SIGINT or mempolicy_actor_stop() (returns 0) or a
  * fatal error (negative: MEMPOLICY_ERROR_STORE when the store went away,
- * logged as one line naming the cause).
+ * logged as one line naming the cause).  Called after
+ * mempolicy_actor_stop(), it does one pass without blocking (the
+ * start-up resync if still due, pending events, due timers) and returns:
+ * a way to embed the actor in another loop through
+ * mempolicy_event_fd().  It may be called again after it returned 0.
  */
 int mempolicy_actor_run(mempolicy_actor *a);
 void mempolicy_actor_stop(mempolicy_actor *a);

@@ -19,7 +19,8 @@
  *    so events cost O(1) whatever the number of domains.  A
  *    TARGET_CHANGED event naming us claims the domain; one naming another
  *    actor for a domain we own, or a DOMAIN_DEATH, releases it
- *    (domain_left).
+ *    (domain_left).  The kit subscribes to every domain's changes and
+ *    filters on the name itself (see mempolicy_actor_new for why).
  *  - The start-up resync subscribes first and lists domains second, so
  *    that a change between the two is seen at least once (possibly twice:
  *    actors treat a repeated policy as harmless).
@@ -223,9 +224,17 @@ int mp_actor_new_logged(mempolicy_ctx *ctx, const char *name,
     if (!(a->speed > 0) || !isfinite(a->speed))
         a->speed = 1.0;
 
+    /*
+     * Unfiltered on purpose: the library's filter knows a domain as ours
+     * only from events it delivered, while the resync claims domains from
+     * a listing.  A domain that became ours and then another actor's
+     * between two deliveries is one coalesced change the filter would
+     * drop, and we would keep it for ever.  The library reads a snapshot
+     * per change either way, so filtering here costs nothing more.
+     */
     rc = mempolicy_ctx_set_actor(ctx, a->name);
     if (!rc)
-        rc = mempolicy_evenable_target_changed(ctx, a->name, &a->ev_target);
+        rc = mempolicy_evenable_target_changed(ctx, NULL, &a->ev_target);
     if (!rc)
         rc = mempolicy_evenable_domain_death(ctx, &a->ev_death);
     if (!rc && a->ops.domain_introduced)
@@ -577,10 +586,17 @@ int mempolicy_actor_run(mempolicy_actor *a)
     struct pollfd *pf = NULL;
     size_t cap = 0;
 
+    /* Stopped before running: one pass over what is already pending. */
+    bool once = a->stop;
+
     a->stop = false;
     if (a->resync_pending)
         resync(a);
     drain_events(a);
+    if (once && !a->stop)
+        run_timers(a);
+    if (once)
+        a->stop = true;
 
     while (!a->stop) {
         size_t i, n = SLOT_FIRST_EXTRA + a->nfds;
@@ -650,6 +666,7 @@ int mempolicy_actor_run(mempolicy_actor *a)
         }
     }
     free(pf);
+    a->stop = false;
     return a->fatal;
 }
 

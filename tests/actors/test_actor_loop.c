@@ -1,0 +1,446 @@
+/*
+ * test_actor_loop.c: the actor kit's API against a live xensim.
+ *
+ * Each test runs a real actor loop (mempolicy_actor_run) on a private
+ * xensim at --speed 100 and ends it from a callback with
+ * mempolicy_actor_stop(); a guard timer of 1,000 s of host time (10 s of
+ * real time) fails a test that would otherwise hang.  Covered: timers on
+ * host time and their order, cancelling (also a running timer from its
+ * own callback), extra fds, claiming a domain, losing it to another
+ * actor, its death, DOMAIN_INTRODUCE, per-domain data and its free hook,
+ * and the loop's end when the store goes away.
+ */
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <libmempolicy_actor.h>
+
+#include "xensim_fixture.h"
+
+#define NAME "kit-test"
+#define GUARD_MS 1000000 /* host ms: 10 s of real time at speed 100 */
+
+struct rec {
+    int changed, left, left_died, introduced, freed;
+    uint32_t last_domid;
+    uint64_t last_target;
+    int order[8];
+    int norder;
+    bool guard_fired;
+    int step;
+    int pipe_rd;
+};
+
+struct fx {
+    struct xensim_fixture sim;
+    xentoollog_logger *lg;
+    mempolicy_ctx *admin;     /* a second context, as an administrator */
+    struct rec r;
+};
+
+static const char *const sim_args[] = { "--speed", "100", "--domains", "3",
+                                        NULL };
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+
+    assert_non_null(f);
+    assert_int_equal(xensim_start(&f->sim, sim_args), 0);
+    f->lg = (xentoollog_logger *)xtl_createlogger_stdiostream(stderr,
+                                                              XTL_ERROR, 0);
+    assert_int_equal(mempolicy_ctx_alloc(&f->admin, 0, f->lg), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+
+    mempolicy_ctx_free(f->admin);
+    if (f->sim.pid)
+        assert_int_equal(xensim_stop(&f->sim), 0);
+    xtl_logger_destroy(f->lg);
+    free(f);
+    return 0;
+}
+
+/* ---- callbacks recording what happened --------------------------------- */
+
+static void changed(mempolicy_actor *a, uint32_t domid,
+                    const mempolicy_policy *p, void *user)
+{
+    struct rec *r = user;
+
+    r->changed++;
+    r->last_domid = domid;
+    r->last_target = p->target_kb;
+    if (!mempolicy_actor_domain_data(a, domid))
+        assert_int_equal(mempolicy_actor_set_domain_data(a, domid, r), 0);
+    mempolicy_actor_stop(a);
+}
+
+static void left(mempolicy_actor *a, uint32_t domid, bool died, void *user)
+{
+    struct rec *r = user;
+
+    r->left++;
+    r->left_died += died;
+    r->last_domid = domid;
+    /* Still ours during the call: the data is there. */
+    assert_ptr_equal(mempolicy_actor_domain_data(a, domid), r);
+    mempolicy_actor_stop(a);
+}
+
+static void introduced(mempolicy_actor *a, uint32_t domid, void *user)
+{
+    struct rec *r = user;
+
+    r->introduced++;
+    r->last_domid = domid;
+    mempolicy_actor_stop(a);
+}
+
+static void data_free(mempolicy_actor *a, uint32_t domid, void *data,
+                      void *user)
+{
+    struct rec *r = user;
+
+    assert_ptr_equal(data, r);
+    r->freed++;
+}
+
+static void guard(mempolicy_actor *a, void *arg)
+{
+    struct rec *r = arg;
+
+    r->guard_fired = true;
+    mempolicy_actor_stop(a);
+}
+
+static const mempolicy_actor_ops ops = {
+    .domain_changed = changed,
+    .domain_left = left,
+    .domain_introduced = introduced,
+    .domain_data_free = data_free,
+};
+
+static mempolicy_actor *new_actor(struct fx *f)
+{
+    mempolicy_ctx *ctx;
+    mempolicy_actor *a;
+
+    assert_int_equal(mempolicy_ctx_alloc(&ctx, 0, f->lg), 0);
+    assert_int_equal(mempolicy_actor_new(ctx, NAME, &ops, &f->r, &a), 0);
+    mempolicy_actor_set_logger(a, f->lg);
+    return a;
+}
+
+/* Run until a callback stops the loop; fail if only the guard did. */
+static void run_once(mempolicy_actor *a, struct rec *r)
+{
+    mempolicy_timer *g = mempolicy_timer_add(a, GUARD_MS, guard, r);
+
+    assert_non_null(g);
+    assert_int_equal(mempolicy_actor_run(a), 0);
+    assert_false(r->guard_fired);
+    mempolicy_timer_cancel(a, g);
+}
+
+/* ---- timers ------------------------------------------------------------ */
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+struct tick {
+    struct rec *r;
+    int id;
+};
+
+static void tick(mempolicy_actor *a, void *arg)
+{
+    struct tick *t = arg;
+
+    t->r->order[t->r->norder++] = t->id;
+    if (t->r->norder == 3)
+        mempolicy_actor_stop(a);
+}
+
+static void must_not_fire(mempolicy_actor *a, void *arg)
+{
+    fail_msg("a cancelled timer fired");
+}
+
+static void test_timers_host_time_and_order(void **state)
+{
+    struct fx *f = *state;
+    mempolicy_actor *a = new_actor(f);
+    struct tick ta = { &f->r, 'A' }, tb = { &f->r, 'B' },
+                tc = { &f->r, 'C' };
+    mempolicy_timer *c;
+    uint64_t t0;
+
+    /* Resync first (domains 1..3 are not ours: nothing to claim). */
+    mempolicy_actor_stop(a);
+    assert_int_equal(mempolicy_actor_run(a), 0);
+    assert_int_equal(f->r.changed, 0);
+
+    /* 2 s, 1 s, 1 s of host time: 20 and 10 ms real at speed 100. */
+    t0 = now_ms();
+    assert_non_null(mempolicy_timer_add(a, 2000, tick, &ta));
+    assert_non_null(mempolicy_timer_add(a, 1000, tick, &tb));
+    c = mempolicy_timer_add(a, 1500, must_not_fire, NULL);
+    assert_non_null(c);
+    assert_non_null(mempolicy_timer_add(a, 1000, tick, &tc));
+    mempolicy_timer_cancel(a, c);
+    run_once(a, &f->r);
+    /* By deadline; equal deadlines in the order added; the cancelled
+     * one never; and 2 s of host time took 20 ms of real time. */
+    assert_int_equal(f->r.norder, 3);
+    assert_int_equal(f->r.order[0], 'B');
+    assert_int_equal(f->r.order[1], 'C');
+    assert_int_equal(f->r.order[2], 'A');
+    assert_true(now_ms() - t0 >= 19);
+    assert_true(now_ms() - t0 < 2000);
+    mempolicy_actor_free(a);
+}
+
+static void cancel_self(mempolicy_actor *a, void *arg)
+{
+    mempolicy_timer **self = arg;
+
+    /* Allowed: the kit frees it after we return. */
+    mempolicy_timer_cancel(a, *self);
+    *self = NULL;
+    mempolicy_actor_stop(a);
+}
+
+static void test_timer_cancels_itself(void **state)
+{
+    struct fx *f = *state;
+    mempolicy_actor *a = new_actor(f);
+    mempolicy_timer *t;
+
+    t = mempolicy_timer_add(a, 0, cancel_self, &t);
+    assert_non_null(t);
+    run_once(a, &f->r);
+    assert_null(t);
+    mempolicy_actor_free(a);
+}
+
+/* ---- extra fds --------------------------------------------------------- */
+
+static void on_pipe(mempolicy_actor *a, int fd, void *arg)
+{
+    struct rec *r = arg;
+    char c;
+
+    assert_int_equal(read(fd, &c, 1), 1);
+    assert_int_equal(c, 'x');
+    r->step = 42;
+    /* Unwatching from the callback is allowed. */
+    assert_int_equal(mempolicy_actor_watch_fd(a, fd, NULL, NULL), 0);
+    mempolicy_actor_stop(a);
+}
+
+static void test_watch_fd(void **state)
+{
+    struct fx *f = *state;
+    mempolicy_actor *a = new_actor(f);
+    int p[2];
+
+    assert_int_equal(pipe(p), 0);
+    assert_int_equal(mempolicy_actor_watch_fd(a, p[0], on_pipe, &f->r), 0);
+    assert_int_equal(write(p[1], "x", 1), 1);
+    run_once(a, &f->r);
+    assert_int_equal(f->r.step, 42);
+    close(p[0]);
+    close(p[1]);
+    mempolicy_actor_free(a);
+}
+
+/* ---- domains ----------------------------------------------------------- */
+
+static void test_claim_left_and_data(void **state)
+{
+    struct fx *f = *state;
+    mempolicy_actor *a = new_actor(f);
+
+    assert_int_equal(mempolicy_actor_set_domain_data(a, 1, &f->r),
+                     MEMPOLICY_ERROR_NO_DOMAIN);
+    assert_int_equal(mempolicy_actor_domain_count(a), 0);
+
+    /* A domain becomes ours. */
+    assert_int_equal(mempolicy_domain_set_policy(f->admin, 1, NAME, ""), 0);
+    assert_int_equal(mempolicy_domain_set_target(f->admin, 1, 300000,
+                                                 false, true), 0);
+    while (f->r.last_target != 300000)
+        run_once(a, &f->r);
+    assert_int_equal(f->r.last_domid, 1);
+    assert_int_equal(mempolicy_actor_domain_count(a), 1);
+    assert_ptr_equal(mempolicy_actor_domain_data(a, 1), &f->r);
+    /* The name was claimed: our low-level setters work on it. */
+    assert_int_equal(mempolicy_domain_set_balloon_target(
+                         mempolicy_actor_ctx(a), 1, 310000, false), 0);
+
+    /* It moves to another actor: left, not died; data handed back. */
+    assert_int_equal(mempolicy_domain_set_policy(f->admin, 1, "other", ""),
+                     0);
+    run_once(a, &f->r);
+    assert_int_equal(f->r.left, 1);
+    assert_int_equal(f->r.left_died, 0);
+    assert_int_equal(f->r.freed, 1);
+    assert_int_equal(mempolicy_actor_domain_count(a), 0);
+    assert_null(mempolicy_actor_domain_data(a, 1));
+    mempolicy_actor_free(a);
+}
+
+static int hv_request(struct fx *f, const char *line, char *reply,
+                      size_t len)
+{
+    struct xs_handle *xs = xensim_open(&f->sim);
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    unsigned n;
+    char *path;
+    ssize_t r;
+    int fd;
+
+    assert_non_null(xs);
+    path = xs_read(xs, XBT_NULL, "/tool/xensim/hv-socket", &n);
+    xs_close(xs);
+    assert_non_null(path);
+    assert_true(strlen(path) < sizeof(sun.sun_path));
+    strcpy(sun.sun_path, path);
+    free(path);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+    assert_int_equal(write(fd, line, strlen(line)), (ssize_t)strlen(line));
+    r = read(fd, reply, len - 1);
+    close(fd);
+    assert_true(r > 0);
+    reply[r] = 0;
+    return strncmp(reply, "ok", 2) ? -1 : 0;
+}
+
+static void test_death_and_introduce(void **state)
+{
+    struct fx *f = *state;
+    mempolicy_actor *a = new_actor(f);
+    char reply[256];
+
+    assert_int_equal(mempolicy_domain_set_policy(f->admin, 2, NAME, ""), 0);
+    assert_int_equal(mempolicy_domain_set_target(f->admin, 2, 200000,
+                                                 false, true), 0);
+    while (f->r.last_target != 200000)
+        run_once(a, &f->r);
+
+    assert_int_equal(hv_request(f, "destroy 2\n", reply, sizeof(reply)), 0);
+    while (!f->r.left)
+        run_once(a, &f->r);
+    assert_int_equal(f->r.last_domid, 2);
+    assert_int_equal(f->r.freed, 1);
+    assert_int_equal(mempolicy_actor_domain_count(a), 0);
+
+    assert_int_equal(hv_request(f, "create name=newcomer memory_kb=262144\n",
+                                reply, sizeof(reply)), 0);
+    while (!f->r.introduced)
+        run_once(a, &f->r);
+    assert_int_equal(f->r.last_domid,
+                     (uint32_t)strtoul(strstr(reply, "domid=") + 6, NULL,
+                                       10));
+    mempolicy_actor_free(a);
+}
+
+static void test_resync_and_free_at_shutdown(void **state)
+{
+    struct fx *f = *state;
+    mempolicy_actor *a;
+
+    /* Ours before the actor exists: resync claims it. */
+    assert_int_equal(mempolicy_domain_set_policy(f->admin, 3, NAME, ""), 0);
+    assert_int_equal(mempolicy_domain_set_target(f->admin, 3, 250000,
+                                                 false, true), 0);
+    a = new_actor(f);
+    run_once(a, &f->r);
+    assert_int_equal(f->r.last_domid, 3);
+    assert_int_equal(f->r.last_target, 250000);
+    /* Still ours at shutdown: handed to domain_data_free, no leak. */
+    mempolicy_actor_free(a);
+    assert_int_equal(f->r.freed, 1);
+    assert_int_equal(f->r.left, 0);
+}
+
+static void test_store_gone_ends_the_loop(void **state)
+{
+    struct fx *f = *state;
+    mempolicy_actor *a = new_actor(f);
+
+    mempolicy_actor_stop(a);
+    assert_int_equal(mempolicy_actor_run(a), 0);
+    assert_int_equal(xensim_stop(&f->sim), 0);
+    f->sim.pid = 0;
+    /* No guard timer: the loop must end by itself, with STORE. */
+    assert_int_equal(mempolicy_actor_run(a), MEMPOLICY_ERROR_STORE);
+    mempolicy_actor_free(a);
+}
+
+static void test_bad_names(void **state)
+{
+    struct fx *f = *state;
+    mempolicy_actor *a = NULL;
+    mempolicy_ctx *ctx;
+
+    assert_int_equal(mempolicy_ctx_alloc(&ctx, 0, f->lg), 0);
+    assert_int_equal(mempolicy_actor_new(ctx, "", &ops, NULL, &a),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_null(a);
+    assert_int_equal(mempolicy_ctx_alloc(&ctx, 0, f->lg), 0);
+    assert_int_equal(mempolicy_actor_new(ctx, "Bad Name", &ops, NULL, &a),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_ctx_alloc(&ctx, 0, f->lg), 0);
+    assert_int_equal(mempolicy_actor_new(ctx, "xl", &ops, NULL, &a), 0);
+    assert_string_equal(mempolicy_actor_name(a), "xl-auto");
+    mempolicy_actor_free(a);
+}
+
+int main(void)
+{
+    /* As mempolicy_actor_main() does: a dead store gives EPIPE. */
+    signal(SIGPIPE, SIG_IGN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_timers_host_time_and_order,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_timer_cancels_itself, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_watch_fd, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_claim_left_and_data, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_death_and_introduce, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_resync_and_free_at_shutdown,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_gone_ends_the_loop,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_names, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
