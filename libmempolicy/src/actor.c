@@ -70,10 +70,14 @@ struct mempolicy_actor {
     int sigfd;
     int livefd;             /* -1 when the store is not a Unix socket */
     bool resync_pending;
+    mempolicy_timer *retry;               /* drain again after AGAIN */
     const mempolicy_dominfo *resync_cur;  /* during a resync claim only */
     bool stop;
     int fatal;              /* 0, or the negative code run() returns */
 };
+
+/* Host time before draining again after a transient failure. */
+#define ACTOR_RETRY_MS 100
 
 /* Poll slots before the extra fds. */
 enum { SLOT_EVENTS, SLOT_SIGNAL, SLOT_LIVE, SLOT_FIRST_EXTRA };
@@ -419,7 +423,9 @@ static void resync(mempolicy_actor *a)
         fail(a, rc, "start-up resync: cannot list domains");
         return;
     }
-    for (i = 0; i < n && !a->stop; i++) {
+    /* Only a fatal error cuts this short: a stop request must not lose
+     * the rest of the domains, whose resync would never come again. */
+    for (i = 0; i < n && !a->fatal; i++) {
         if (list[i].dying || !is_ours(a, &list[i].policy))
             continue;
         mine++;
@@ -440,6 +446,14 @@ const mempolicy_dominfo *mempolicy_actor_resync_info(mempolicy_actor *a,
                                                           : NULL;
 }
 
+static void drain_events(mempolicy_actor *a);
+
+static void retry_drain(mempolicy_actor *a, void *arg)
+{
+    a->retry = NULL;
+    drain_events(a);
+}
+
 static void drain_events(mempolicy_actor *a)
 {
     while (!a->stop) {
@@ -448,6 +462,19 @@ static void drain_events(mempolicy_actor *a)
 
         if (rc == MEMPOLICY_ERROR_NOT_READY)
             return;
+        if (rc == MEMPOLICY_ERROR_AGAIN || rc == MEMPOLICY_ERROR_NOMEM) {
+            /*
+             * Transient (a snapshot kept conflicting with writers, or
+             * memory ran short): the library keeps the change queued,
+             * but no new wake-up may come for it, so look again soon.
+             */
+            mempolicy_actor_log(a, XTL_WARN, "reading a policy change: %s; "
+                                "retrying", mempolicy_strerror(rc));
+            if (!a->retry)
+                a->retry = mempolicy_timer_add(a, ACTOR_RETRY_MS,
+                                               retry_drain, NULL);
+            return;
+        }
         if (rc) {
             fail(a, rc, "lost the event stream from xenstore");
             return;
