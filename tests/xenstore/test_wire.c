@@ -15,28 +15,23 @@ struct ctx {
 };
 
 /* The whole store as text (dom0 view), to prove it unchanged. */
-static void dump(struct xs_handle *h, const char *path, char **out,
-                 size_t *len)
+static void dump(struct xs_handle *h, const char *path, FILE *f)
 {
     unsigned n, i, vl, np;
     char **d, *v, child[4096];
     struct xs_permissions *p;
-    FILE *f;
 
-    f = open_memstream(out, len);
-    fprintf(f, "%s", *out ? *out : "");
     v = xs_read(h, XBT_NULL, path, &vl);
     p = xs_get_permissions(h, XBT_NULL, path, &np);
     fprintf(f, "%s=%.*s perms=%u:%u\n", path, (int)vl, v ? v : "", np,
             p ? p[0].id : 99);
     free(v);
     free(p);
-    fclose(f);
     d = xs_directory(h, XBT_NULL, path, &n);
     for (i = 0; d && i < n; i++) {
         snprintf(child, sizeof(child), "%s/%s", strcmp(path, "/") ? path : "",
                  d[i]);
-        dump(h, child, out, len);
+        dump(h, child, f);
     }
     free(d);
 }
@@ -45,8 +40,11 @@ static char *snapshot(struct xs_handle *h)
 {
     char *out = NULL;
     size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
 
-    dump(h, "/", &out, &len);
+    assert_non_null(f);
+    dump(h, "/", f);
+    fclose(f);
     return out;
 }
 
