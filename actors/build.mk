@@ -57,14 +57,16 @@ $(O)/tests/actor-probe: $(O)/obj/tests/actors/actor_probe.o $(ACTORS_LIBMP)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ACTORS_LDLIBS)
 
-# `make install`: the actors and their systemd units (ExecStart pointed
-# at $(PREFIX)/bin).
+# `make install`: xl-auto and xl-manual and their systemd units
+# (ExecStart pointed at $(PREFIX)/bin).  The example actor is a sample to
+# copy, not a daemon to install.
 .PHONY: actors-install
 install: actors-install
-actors-install: $(O)/bin/xl-auto $(O)/bin/xl-manual $(O)/bin/example
+actors-install: $(O)/bin/xl-auto $(O)/bin/xl-manual
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 755 $^ $(DESTDIR)$(PREFIX)/bin
-	for u in actors/systemd/*.service; do \
-	    sed 's|/usr/local/bin/|$(PREFIX)/bin/|' $$u \
-	        >$(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$u); \
+	for a in xl-auto xl-manual; do \
+	    sed 's|/usr/local/bin/|$(PREFIX)/bin/|' \
+	        actors/systemd/mempolicy-$$a.service \
+	        >$(DESTDIR)$(PREFIX)/lib/systemd/system/mempolicy-$$a.service; \
 	done
