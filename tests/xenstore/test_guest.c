@@ -374,6 +374,16 @@ static void test_special_node_permissions(void **state)
     xt_expect_event(c->g, "@introduceDomain", "i");
     assert_false(xs_set_permissions(c->h, XBT_NULL, "@other", p, 2));
     assert_int_equal(errno, EINVAL);
+    /* Released, the domain loses its entry (xenstored's cleanup). */
+    xs_close(c->g);
+    assert_true(xs_release_domain(c->h, DOM));
+    assert_true(xs_introduce_domain(c->h, DOM, 0x1000, 1));
+    c->g = xensim_open_dom(&c->f, DOM);
+    assert_non_null(c->g);
+    assert_true(xs_watch(c->g, "@introduceDomain", "i"));
+    xt_expect_event(c->g, "@introduceDomain", "i");
+    assert_true(xs_introduce_domain(c->h, 10, 0x1000, 1));
+    xt_expect_no_event(c->g);
 }
 
 static void test_release_closes(void **state)

@@ -1335,6 +1335,21 @@ int store_domain_introduce(struct store *s, unsigned domid)
     return 0;
 }
 
+/* As xenstored: a released domain loses its access to special nodes. */
+static void special_forget(struct store *s, unsigned domid)
+{
+    unsigned sp, i, k;
+
+    for (sp = 0; sp < 2; sp++) {
+        struct xs_permissions *p = s->special_perms[sp];
+
+        for (i = k = 1; i < s->special_n[sp]; i++)
+            if (p[i].id != domid)
+                p[k++] = p[i];
+        s->special_n[sp] = k;
+    }
+}
+
 int store_domain_release(struct store *s, unsigned domid)
 {
     struct domain *d;
@@ -1345,6 +1360,7 @@ int store_domain_release(struct store *s, unsigned domid)
     if (!d || !d->introduced)
         return ENOENT;
     d->introduced = false;
+    special_forget(s, domid);
     if (s->srv.domain_down)
         s->srv.domain_down(s->srv.arg, domid);
     fire_special(s, "@releaseDomain");
