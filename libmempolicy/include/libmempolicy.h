@@ -101,14 +101,17 @@ typedef struct mempolicy_ctx mempolicy_ctx;
  * Connect to xenstore (xs_open(0): XENSTORED_PATH or the standard socket)
  * and pick the hypervisor backend, once: "sim" when the store is xensim
  * (/tool/xensim/hv-socket exists; one connection to its hypervisor channel
- * per context), "xen" otherwise (libxenctrl, opened on first use, so a
- * context on a host without Xen still does everything that needs only
- * xenstore; hypervisor calls there fail with NO_HYPERVISOR).
+ * per context), "xen" when the node is absent (libxenctrl, opened on
+ * first use, so a context on a host without Xen still does everything that
+ * needs only xenstore; hypervisor calls there fail with NO_HYPERVISOR).
  *
  * `lg` receives the library's log messages and must outlive the context
- * (NULL: no logging).  flags must be 0.  Errors: INVAL, NOMEM, STORE (no
- * store: the detail is logged, since there is no context to hold it),
- * NO_HYPERVISOR (xensim's channel unreachable).
+ * (NULL: no logging).  flags must be 0.  Errors (the detail is logged at
+ * XTL_ERROR, since there is no context to hold it): INVAL, NOMEM, STORE
+ * (no store), PERM (the connection is an unprivileged domain's, e.g.
+ * XENSTORED_PATH=<socket>.dom<N>: it may not read the node, and memory
+ * policies are dom0's; the detail names the node), NO_HYPERVISOR
+ * (xensim's channel unreachable).
  */
 int mempolicy_ctx_alloc(mempolicy_ctx **pctx, unsigned flags,
                         xentoollog_logger *lg);

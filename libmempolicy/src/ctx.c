@@ -4,10 +4,11 @@
  * A context is one xenstore connection (xs_open(0), so XENSTORED_PATH is
  * honoured) plus one hypervisor backend, chosen here once: if the store
  * carries /tool/xensim/hv-socket (readable by dom0 only) we are on the
- * simulated host and talk to its hypervisor channel; otherwise we use
- * libxenctrl.  Errors are negative codes (as libxl) plus a one-line detail
- * per context, so that commands can print exactly what went wrong without
- * the library printing anything itself.
+ * simulated host and talk to its hypervisor channel; if it is absent we
+ * use libxenctrl; a connection not allowed to read it is refused (PERM).
+ * Errors are negative codes (as libxl) plus a one-line detail per
+ * context, so that commands can print exactly what went wrong without the
+ * library printing anything itself.
  */
 #include <assert.h>
 #include <errno.h>
@@ -124,11 +125,23 @@ int mp_check_domid(mempolicy_ctx *ctx, uint32_t domid)
     return 0;
 }
 
-/* Choose the backend: the sim channel if the store advertises one. */
+#define MP_SIM_NODE "/tool/xensim/hv-socket"
+
+/*
+ * Choose the backend: the sim channel if the store advertises one, Xen
+ * if the node is absent.  Only ENOENT means "absent": a connection that
+ * may not read the node (an unprivileged domain's: xenstored answers
+ * EACCES for a dom0-only node, and for a missing node under a dom0-only
+ * parent alike) is refused here with PERM, on either kind of host, rather
+ * than mistaken for a host without xensim, where it would only fail later
+ * as "no hypervisor".  The library's data is dom0's, so such a connection
+ * could do nothing useful anyway.
+ */
 static int pick_backend(mempolicy_ctx *ctx)
 {
     unsigned len;
-    char *sock = xs_read(ctx->xsh, XBT_NULL, "/tool/xensim/hv-socket", &len);
+    char *sock = xs_read(ctx->xsh, XBT_NULL, MP_SIM_NODE, &len);
+    const char *p;
     int rc;
 
     if (sock) {
@@ -136,7 +149,21 @@ static int pick_backend(mempolicy_ctx *ctx)
         free(sock);
         return rc;
     }
-    return mp_backend_xen_open(ctx);
+    switch (errno) {
+    case ENOENT:
+        return mp_backend_xen_open(ctx);
+    case EACCES:
+    case EPERM:
+        p = getenv("XENSTORED_PATH");
+        return mp_err(ctx, MEMPOLICY_ERROR_PERM,
+                      "permission denied: the store connection (%s) is an "
+                      "unprivileged domain's (reading %s: %s); memory "
+                      "policies are dom0's", p ? p : "default socket",
+                      MP_SIM_NODE, mp_errno_name(errno));
+    default:
+        return mp_err(ctx, MEMPOLICY_ERROR_STORE, "xenstore: reading %s: %s",
+                      MP_SIM_NODE, strerror(errno));
+    }
 }
 
 int mempolicy_ctx_alloc(mempolicy_ctx **pctx, unsigned flags,

@@ -74,6 +74,51 @@ static void no_store(void **state)
     setenv("XENSTORED_PATH", sim.sock, 1);
 }
 
+/*
+ * An unprivileged domain's connection may not read /tool/xensim/hv-socket
+ * (EACCES): that is a permission error naming the node, not a host
+ * without xensim (which would end as "no Xen hypervisor interface").
+ */
+static void unprivileged_connection(void **state)
+{
+    mempolicy_ctx *c = NULL;
+    char guest[160];
+
+    snprintf(guest, sizeof(guest), "%s.dom1", sim.sock);
+    setenv("XENSTORED_PATH", guest, 1);
+    assert_int_equal(mempolicy_ctx_alloc(&c, 0, NULL), MEMPOLICY_ERROR_PERM);
+    setenv("XENSTORED_PATH", sim.sock, 1);
+    assert_null(c);
+}
+
+/* The detail, which the context cannot hold, reaches the logger. */
+static void unprivileged_connection_detail(void **state)
+{
+    char guest[160], log[4096];
+    xentoollog_logger_stdiostream *lg;
+    mempolicy_ctx *c = NULL;
+    FILE *f = tmpfile();
+    size_t n;
+
+    assert_non_null(f);
+    lg = xtl_createlogger_stdiostream(f, XTL_ERROR, 0);
+    assert_non_null(lg);
+    snprintf(guest, sizeof(guest), "%s.dom1", sim.sock);
+    setenv("XENSTORED_PATH", guest, 1);
+    assert_int_equal(mempolicy_ctx_alloc(&c, 0, (xentoollog_logger *)lg),
+                     MEMPOLICY_ERROR_PERM);
+    setenv("XENSTORED_PATH", sim.sock, 1);
+    xtl_logger_destroy((xentoollog_logger *)lg);
+    rewind(f);
+    n = fread(log, 1, sizeof(log) - 1, f);
+    log[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(log, "permission denied"));
+    assert_non_null(strstr(log, "/tool/xensim/hv-socket"));
+    assert_non_null(strstr(log, ".dom1"));
+    assert_null(strstr(log, "hypervisor interface"));
+}
+
 static void xen_backend_without_hypervisor(void **state)
 {
     mempolicy_ctx *c;
@@ -398,6 +443,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(context),
         cmocka_unit_test(no_store),
+        cmocka_unit_test(unprivileged_connection),
+        cmocka_unit_test(unprivileged_connection_detail),
         cmocka_unit_test(xen_backend_without_hypervisor),
         cmocka_unit_test(domain_info),
         cmocka_unit_test(list_domains),
