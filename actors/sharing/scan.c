@@ -16,11 +16,10 @@
  * backoff); a domain whose counter moved gets a new pass, which finds the
  * broken pages, un-counts them and shares what became identical.
  *
- * The engine's stale-handle cases: the library reports a refused share
- * as a generic failure (Xen returns XENMEM_SHARING_OP_S/C_HANDLE_INVALID,
- * errnos 10 and 9, which have no library code), so which handle went
- * stale is found by nominating the source again: Xen returns the same
- * handle while the source page is unchanged.
+ * The engine's stale-handle cases come straight from the library, which
+ * says which handle Xen refused (MEMPOLICY_ERROR_STALE_SOURCE_HANDLE and
+ * _CLIENT_HANDLE, Xen's XENMEM_SHARING_OP_S/C_HANDLE_INVALID): no extra
+ * hypervisor call is needed to tell them apart.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -42,6 +41,10 @@ static int map_rc(int rc)
     case MEMPOLICY_ERROR_NO_DOMAIN:
     case MEMPOLICY_ERROR_DYING:
         return SHR_EGONE;
+    case MEMPOLICY_ERROR_STALE_SOURCE_HANDLE:
+        return SHR_ESTALE_SOURCE;
+    case MEMPOLICY_ERROR_STALE_CLIENT_HANDLE:
+        return SHR_ESTALE_CLIENT;
     default:
         return SHR_EFAIL;
     }
@@ -64,17 +67,8 @@ static int op_nominate(void *user, uint32_t domid, uint64_t gfn,
 static int op_share(void *user, uint32_t sd, uint64_t sgfn, uint64_t sh,
                     uint32_t cd, uint64_t cgfn, uint64_t ch)
 {
-    mempolicy_ctx *ctx = ctx_of(user);
-    uint64_t now;
-    int rc;
-
-    rc = mempolicy_domain_share_gfns(ctx, sd, sgfn, sh, cd, cgfn, ch);
-    if (rc != MEMPOLICY_ERROR_FAIL)
-        return map_rc(rc);
-    rc = mempolicy_domain_nominate_gfn(ctx, sd, sgfn, &now);
-    if (rc)
-        return map_rc(rc) == SHR_EGONE ? SHR_EGONE : SHR_ESTALE_SOURCE;
-    return now == sh ? SHR_ESTALE_CLIENT : SHR_ESTALE_SOURCE;
+    return map_rc(mempolicy_domain_share_gfns(ctx_of(user), sd, sgfn, sh,
+                                              cd, cgfn, ch));
 }
 
 const struct shr_ops sharing_shr_ops = {

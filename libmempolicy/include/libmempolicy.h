@@ -89,6 +89,13 @@ extern "C" {
 #define MEMPOLICY_ERROR_CONFIG -16     /* malformed configuration file */
 #define MEMPOLICY_ERROR_NO_HYPERVISOR -17 /* no hypervisor interface */
 #define MEMPOLICY_ERROR_NOT_READY -18  /* no event pending */
+/* mempolicy_domain_share_gfns: a handle no longer names the page's
+ * content (the page changed, or was unshared, since it was nominated):
+ * Xen's XENMEM_SHARING_OP_S_HANDLE_INVALID / C_HANDLE_INVALID.  Nominate
+ * again and re-check the content before sharing. */
+#define MEMPOLICY_HAVE_STALE_HANDLE_ERRORS 1
+#define MEMPOLICY_ERROR_STALE_SOURCE_HANDLE -19
+#define MEMPOLICY_ERROR_STALE_CLIENT_HANDLE -20
 
 /* Static name of an error code, e.g. "no such domain". */
 const char *mempolicy_strerror(int rc);
@@ -272,7 +279,9 @@ int mempolicy_set_paging_dir(mempolicy_ctx *ctx, const char *dir);
  * be enabled on both domains.  No actor check: the sharing actor works
  * across the domains whose sharing it was allowed to enable.  Errors from
  * the hypervisor come back mapped (ESRCH -> NO_DOMAIN, ...) with the
- * errno name in the detail.
+ * errno name in the detail; share_gfns says which handle was stale with
+ * STALE_SOURCE_HANDLE or STALE_CLIENT_HANDLE (Xen checks the source
+ * first, so both stale gives STALE_SOURCE_HANDLE).
  */
 int mempolicy_domain_page_hashes(mempolicy_ctx *ctx, uint32_t domid,
                                  uint64_t first_gfn, unsigned count,

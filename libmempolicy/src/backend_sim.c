@@ -27,6 +27,7 @@ struct sim {
     char *path;
     char buf[MP_SIM_LINE + 1];
     size_t len;     /* bytes buffered */
+    int last_errno; /* of the last "err" reply; 0 after "ok" */
     double speed;
 };
 
@@ -39,6 +40,7 @@ static const struct {
     { "ENOTSUP", EOPNOTSUPP }, { "ENOMEM", ENOMEM }, { "EPERM", EPERM },
     { "EACCES", EACCES }, { "EAGAIN", EAGAIN }, { "ENOENT", ENOENT },
     { "EEXIST", EEXIST }, { "E2BIG", E2BIG }, { "ENOSPC", ENOSPC },
+    { "ECHILD", ECHILD }, { "EBADF", EBADF },
 };
 
 static int errno_from_name(const char *n)
@@ -103,6 +105,7 @@ static int sim_call(mempolicy_ctx *ctx, char **line, const char *fmt, ...)
         s->len += (size_t)r;
     }
     *nl = '\0';
+    s->last_errno = 0;
     if (!strncmp(s->buf, "ok", 2) && (s->buf[2] == '\0' ||
                                       s->buf[2] == ' ')) {
         *line = s->buf + 2;
@@ -116,6 +119,7 @@ static int sim_call(mempolicy_ctx *ctx, char **line, const char *fmt, ...)
         if (msg)
             *msg++ = '\0';
         e = errno_from_name(name);
+        s->last_errno = e;
         return mp_err(ctx, mp_errno_to_rc(e), "hypervisor: %s: %.200s",
                       name, msg ? msg : "");
     }
@@ -387,12 +391,21 @@ static int sim_share(mempolicy_ctx *ctx, uint32_t sdom, uint64_t sgfn,
                      uint64_t shandle, uint32_t cdom, uint64_t cgfn,
                      uint64_t chandle)
 {
+    struct sim *s = ctx->be_priv;
     char *line;
+    int rc;
 
-    return sim_call(ctx, &line, "share %u %llu %llu %u %llu %llu", sdom,
-                    (unsigned long long)sgfn, (unsigned long long)shandle,
-                    cdom, (unsigned long long)cgfn,
-                    (unsigned long long)chandle);
+    rc = sim_call(ctx, &line, "share %u %llu %llu %u %llu %llu", sdom,
+                  (unsigned long long)sgfn, (unsigned long long)shandle,
+                  cdom, (unsigned long long)cgfn,
+                  (unsigned long long)chandle);
+    /* Xen's S/C_HANDLE_INVALID, as the channel names them; the channel's
+     * message (kept in the detail) says which page. */
+    if (rc && s->last_errno == ECHILD)
+        rc = MEMPOLICY_ERROR_STALE_SOURCE_HANDLE;
+    else if (rc && s->last_errno == EBADF)
+        rc = MEMPOLICY_ERROR_STALE_CLIENT_HANDLE;
+    return rc;
 }
 
 static double sim_clock_speed(mempolicy_ctx *ctx)

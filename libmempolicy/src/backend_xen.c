@@ -22,6 +22,7 @@
 
 #include <xenctrl.h>
 #include <xenforeignmemory.h>
+#include <xen/memory.h>
 
 #include "internal.h"
 
@@ -342,10 +343,23 @@ static int xen_share(mempolicy_ctx *ctx, uint32_t sdom, uint64_t sgfn,
 
     if (rc)
         return rc;
-    if (xc_memshr_share_gfns(h, sdom, (unsigned long)sgfn, shandle, cdom,
-                             (unsigned long)cgfn, chandle))
-        return xc_fail(ctx, "xc_memshr_share_gfns", sdom);
-    return 0;
+    if (!xc_memshr_share_gfns(h, sdom, (unsigned long)sgfn, shandle, cdom,
+                              (unsigned long)cgfn, chandle))
+        return 0;
+    /* The memop's own codes reach us as positive errnos (10 and 9). */
+    if (errno == -XENMEM_SHARING_OP_S_HANDLE_INVALID)
+        return mp_err(ctx, MEMPOLICY_ERROR_STALE_SOURCE_HANDLE,
+                      "domain %u gfn %llu: source handle %llu is stale "
+                      "(XENMEM_SHARING_OP_S_HANDLE_INVALID)", sdom,
+                      (unsigned long long)sgfn,
+                      (unsigned long long)shandle);
+    if (errno == -XENMEM_SHARING_OP_C_HANDLE_INVALID)
+        return mp_err(ctx, MEMPOLICY_ERROR_STALE_CLIENT_HANDLE,
+                      "domain %u gfn %llu: client handle %llu is stale "
+                      "(XENMEM_SHARING_OP_C_HANDLE_INVALID)", cdom,
+                      (unsigned long long)cgfn,
+                      (unsigned long long)chandle);
+    return xc_fail(ctx, "xc_memshr_share_gfns", sdom);
 }
 
 static double xen_clock_speed(mempolicy_ctx *ctx)

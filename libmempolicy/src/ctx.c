@@ -38,6 +38,8 @@ static const char *const error_names[] = {
     [16] = "malformed configuration",
     [17] = "no hypervisor interface",
     [18] = "no event pending",
+    [19] = "stale sharing handle for the source page",
+    [20] = "stale sharing handle for the client page",
 };
 
 const char *mempolicy_strerror(int rc)

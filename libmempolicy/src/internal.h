@@ -51,7 +51,9 @@ struct mp_hvinfo {
  * MEMPOLICY_ERROR_* code and, on failure, has set the context's error
  * detail with mp_err().  Errors from Xen map as: ESRCH -> NO_DOMAIN,
  * ENOSYS -> NOSYS, EOPNOTSUPP -> NOTSUP, ENODEV -> NO_HAP, EBUSY -> BUSY,
- * EPERM/EACCES -> PERM, ENOMEM -> NOMEM, EINVAL -> INVAL.
+ * EPERM/EACCES -> PERM, ENOMEM -> NOMEM, EINVAL -> INVAL; and for share
+ * only, Xen's S_HANDLE_INVALID / C_HANDLE_INVALID (errno 10, ECHILD, and
+ * 9, EBADF) -> STALE_SOURCE_HANDLE / STALE_CLIENT_HANDLE.
  */
 struct mp_backend_ops {
     const char *name;

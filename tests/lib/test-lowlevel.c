@@ -269,6 +269,60 @@ static void sharing(void **state)
     assert_int_equal(hv_field(hvm2, "sharing"), 0);
 }
 
+/*
+ * A share refused for a stale handle says which one: the page written by
+ * its guest after it was nominated (Xen's S/C_HANDLE_INVALID).
+ */
+static void stale_handles(void **state)
+{
+    uint64_t hs, hc;
+    char *r;
+
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm1, "xl-manual", ""),
+                     0);
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm2, "xl-manual", ""),
+                     0);
+    assert_int_equal(mempolicy_domain_enable_sharing(ctx, hvm1), 0);
+    assert_int_equal(mempolicy_domain_enable_sharing(ctx, hvm2), 0);
+
+    /* The source changes between nominate and share. */
+    assert_int_equal(mempolicy_domain_nominate_gfn(ctx, hvm1, 5, &hs), 0);
+    assert_int_equal(mempolicy_domain_nominate_gfn(ctx, hvm2, 5, &hc), 0);
+    r = xsim_hv(&sim, "guest_write %d 5", hvm1);
+    assert_non_null(r);
+    assert_string_equal(r, "ok");
+    free(r);
+    assert_int_equal(mempolicy_domain_share_gfns(ctx, hvm1, 5, hs, hvm2, 5,
+                                                 hc),
+                     MEMPOLICY_ERROR_STALE_SOURCE_HANDLE);
+    check_detail(ctx, "source handle");
+    assert_string_equal(mempolicy_strerror(
+                            MEMPOLICY_ERROR_STALE_SOURCE_HANDLE),
+                        "stale sharing handle for the source page");
+
+    /* The client changes instead. */
+    assert_int_equal(mempolicy_domain_nominate_gfn(ctx, hvm1, 6, &hs), 0);
+    assert_int_equal(mempolicy_domain_nominate_gfn(ctx, hvm2, 6, &hc), 0);
+    r = xsim_hv(&sim, "guest_write %d 6", hvm2);
+    assert_non_null(r);
+    assert_string_equal(r, "ok");
+    free(r);
+    assert_int_equal(mempolicy_domain_share_gfns(ctx, hvm1, 6, hs, hvm2, 6,
+                                                 hc),
+                     MEMPOLICY_ERROR_STALE_CLIENT_HANDLE);
+    check_detail(ctx, "client handle");
+    assert_string_equal(mempolicy_strerror(
+                            MEMPOLICY_ERROR_STALE_CLIENT_HANDLE),
+                        "stale sharing handle for the client page");
+
+    /* Fresh handles share. */
+    assert_int_equal(mempolicy_domain_nominate_gfn(ctx, hvm2, 6, &hc), 0);
+    assert_int_equal(mempolicy_domain_share_gfns(ctx, hvm1, 6, hs, hvm2, 6,
+                                                 hc), 0);
+    assert_int_equal(mempolicy_domain_disable_sharing(ctx, hvm1), 0);
+    assert_int_equal(mempolicy_domain_disable_sharing(ctx, hvm2), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +332,7 @@ int main(void)
         cmocka_unit_test(missing_features),
         cmocka_unit_test(hypervisor_without_features),
         cmocka_unit_test(sharing),
+        cmocka_unit_test(stale_handles),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
