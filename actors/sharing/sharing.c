@@ -523,10 +523,10 @@ static void dom_forget(struct sharing_actor *s, struct sdom *d)
 }
 
 /*
- * Switch sharing off for a domain that is no longer ours.  The library
- * lets only the domain's actor (or xl-manual) switch mechanisms, and the
- * domain now has another actor: undoing our own mechanism is still our
- * job, so the context acts for the new actor for this one call.
+ * Switch sharing off for a domain that is no longer ours: undoing our own
+ * mechanism is still our job, and the library allows any context to
+ * disable sharing (it only gives memory back to the guest), whoever the
+ * domain's actor is now.  The policy is read for the log line only.
  */
 static void unshare_leaving(struct sharing_actor *s, uint32_t domid)
 {
@@ -538,9 +538,7 @@ static void unshare_leaving(struct sharing_actor *s, uint32_t domid)
     rc = mempolicy_domain_get_policy(ctx, domid, &p);
     if (rc)
         return;  /* gone: nothing is shared any more */
-    mempolicy_ctx_set_actor(ctx, p.actor);
     rc = mempolicy_domain_disable_sharing(ctx, domid);
-    mempolicy_ctx_set_actor(ctx, SHARING_ACTOR_NAME);
     if (rc && rc != MEMPOLICY_ERROR_NO_DOMAIN && rc != MEMPOLICY_ERROR_DYING)
         mempolicy_actor_log(s->a, XTL_ERROR, "domain %u: left the sharing "
                             "actor for \"%s\" but unsharing failed: %s",

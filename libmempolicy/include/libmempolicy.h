@@ -60,6 +60,7 @@ extern "C" {
 #define MEMPOLICY_HAVE_CONFIG 1
 #define MEMPOLICY_HAVE_JSON 1
 #define MEMPOLICY_HAVE_ACTOR_KIT 1
+#define MEMPOLICY_HAVE_DISABLE_ANYONE 1
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -231,12 +232,19 @@ int mempolicy_domain_set_policy_target(mempolicy_ctx *ctx, uint32_t domid,
 /* ---- low level: mechanisms --------------------------------------------- */
 
 /*
- * Setters (balloon and paging targets, enable/disable paging and sharing)
- * are refused with MEMPOLICY_ERROR_NOT_ACTOR unless the domain's actor is
+ * Setters (balloon and paging targets, enable paging and sharing) are
+ * refused with MEMPOLICY_ERROR_NOT_ACTOR unless the domain's actor is
  * xl-manual or the context's own actor (mempolicy_ctx_set_actor); the
  * detail names the domain's actor and says how to switch ("use
  * mem-policy-set <dom> xl-manual").  The actor is checked in the same
- * transaction that writes.  Getters always work.  Sizes follow the
+ * transaction that writes.  Getters always work.
+ *
+ * Calls that only give memory back to the guest are allowed to any
+ * context, whatever the domain's actor (MEMPOLICY_HAVE_DISABLE_ANYONE):
+ * disable_paging, disable_sharing and an absolute paging target of 0.
+ * So an actor that lost a domain to another actor can still undo its own
+ * mechanisms (unshare, page everything back in); the new actor sees the
+ * result in domain_info and may enable them again.  Sizes follow the
  * set_target rules (relative, 0 < result <= static-max, no overflow).
  */
 /* memory/target, read by the guest's balloon driver.  Raising it above

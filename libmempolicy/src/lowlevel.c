@@ -5,10 +5,14 @@
  * Setters are refused unless the domain's actor is "xl-manual" or the
  * context's own actor (an actor claims its name with
  * mempolicy_ctx_set_actor), so that a user cannot fight an actor by hand
- * without saying so first.  The actor is checked inside the same
- * transaction that writes the mechanism node, so a concurrent actor change
- * cannot slip between check and write.  Feature problems are reported by
- * what is missing: PV guest, no HAP, hypervisor without the feature.
+ * without saying so first.  Calls that only give memory back to the guest
+ * (disable paging, disable sharing, paging target 0) are allowed to
+ * anyone: an actor that lost a domain must still undo its mechanisms, and
+ * nothing is taken from the guest by them.  The actor is checked inside
+ * the same transaction that writes the mechanism node, so a concurrent
+ * actor change cannot slip between check and write.  Feature problems are
+ * reported by what is missing: PV guest, no HAP, hypervisor without the
+ * feature.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +78,7 @@ struct mech_write {
     bool allow_zero;
     uint64_t max_kb;       /* hypervisor's maxmem before the call */
     bool raise_maxmem;     /* balloon: raise maxmem first if needed */
+    bool anyone;           /* gives memory back: no actor check */
     uint64_t result;
 };
 
@@ -85,9 +90,11 @@ static int mech_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
     uint64_t cur, static_max, v;
     int rc;
 
-    rc = check_actor_tx(ctx, t, w->domid, w->what);
-    if (rc)
-        return rc;
+    if (!w->anyone) {
+        rc = check_actor_tx(ctx, t, w->domid, w->what);
+        if (rc)
+            return rc;
+    }
     snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max",
              w->domid);
     rc = mp_xs_read_kb(ctx, t, path, &has_max, &static_max);
@@ -218,13 +225,17 @@ int mempolicy_domain_set_paging_target(mempolicy_ctx *ctx, uint32_t domid,
     struct mp_hvinfo hv;
     int rc;
 
+    /* 0 pages everything back in: anyone may (the departing actor). */
+    w.anyone = target_kb == 0 && !relative;
     rc = mp_domain_live(ctx, domid, &hv);
     if (rc)
         return rc;
     /* Who may comes before what is possible (checked again when writing). */
-    rc = check_actor(ctx, domid, "paging target");
-    if (rc)
-        return rc;
+    if (!w.anyone) {
+        rc = check_actor(ctx, domid, "paging target");
+        if (rc)
+            return rc;
+    }
     rc = check_hap(ctx, domid, &hv, "paging");
     if (rc)
         return rc;
@@ -256,9 +267,13 @@ static int mech_switch(mempolicy_ctx *ctx, uint32_t domid, bool paging,
     rc = mp_domain_live(ctx, domid, &hv);
     if (rc)
         return rc;
-    rc = check_actor(ctx, domid, what);
-    if (rc)
-        return rc;
+    if (enable) {
+        /* Disabling gives memory back: anyone may (the departing
+         * actor undoing its own mechanism). */
+        rc = check_actor(ctx, domid, what);
+        if (rc)
+            return rc;
+    }
     rc = check_hap(ctx, domid, &hv, paging ? "paging" : "sharing");
     if (rc)
         return rc;

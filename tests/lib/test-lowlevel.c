@@ -74,6 +74,18 @@ static void check_detail(mempolicy_ctx *c, const char *detail)
         free(after_);                                                        \
     } while (0)
 
+#define UNCHANGED_ON(c, call, rc_expected, detail)                           \
+    do {                                                                     \
+        char *before_ = store_dump(xsh), *after_;                            \
+        int rc_ = (call);                                                    \
+        after_ = store_dump(xsh);                                            \
+        assert_int_equal(rc_, (rc_expected));                                \
+        assert_string_equal(before_, after_);                                \
+        check_detail(c, detail);                                             \
+        free(before_);                                                       \
+        free(after_);                                                        \
+    } while (0)
+
 static void setters_need_the_actor(void **state)
 {
     uint64_t t;
@@ -82,7 +94,7 @@ static void setters_need_the_actor(void **state)
     UNCHANGED(mempolicy_domain_set_balloon_target(ctx, 1, 300000, false),
               MEMPOLICY_ERROR_NOT_ACTOR, "actor is xl-auto");
     check_detail(ctx, "mem-policy-set 1 xl-manual");
-    UNCHANGED(mempolicy_domain_set_paging_target(ctx, hvm1, 0, false),
+    UNCHANGED(mempolicy_domain_set_paging_target(ctx, hvm1, 1000, false),
               MEMPOLICY_ERROR_NOT_ACTOR, "actor is \"\"");
     UNCHANGED(mempolicy_domain_enable_paging(ctx, hvm1),
               MEMPOLICY_ERROR_NOT_ACTOR, "not xl-manual");
@@ -270,6 +282,55 @@ static void sharing(void **state)
 }
 
 /*
+ * Giving memory back is allowed to anyone: the actor that lost a domain
+ * to another actor undoes its own mechanisms (unshare, page back in,
+ * disable paging), while taking memory stays refused to it.
+ */
+static void departing_actor_undoes(void **state)
+{
+    mempolicy_ctx *c = test_ctx();
+    uint64_t h;
+
+    assert_non_null(c);
+    assert_int_equal(mempolicy_ctx_set_actor(c, "old-actor"), 0);
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm1, "old-actor", ""),
+                     0);
+    assert_int_equal(mempolicy_domain_enable_sharing(c, hvm1), 0);
+    assert_int_equal(mempolicy_domain_nominate_gfn(c, hvm1, 9, &h), 0);
+    assert_int_equal(mempolicy_domain_enable_paging(c, hvm1), 0);
+    assert_int_equal(mempolicy_domain_set_paging_target(c, hvm1, 200000,
+                                                        false), 0);
+    assert_int_equal(hv_field(hvm1, "sharing"), 1);
+    assert_int_equal(hv_field(hvm1, "paging"), 1);
+
+    /* The domain moves to another actor. */
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm1, "new-actor", ""),
+                     0);
+    /* Taking memory: refused to the old actor. */
+    UNCHANGED_ON(c, mempolicy_domain_set_paging_target(c, hvm1, 100000,
+                                                       false),
+                 MEMPOLICY_ERROR_NOT_ACTOR, "actor is new-actor");
+    UNCHANGED_ON(c, mempolicy_domain_set_balloon_target(c, hvm1, 100000,
+                                                        false),
+                 MEMPOLICY_ERROR_NOT_ACTOR, "actor is new-actor");
+    UNCHANGED_ON(c, mempolicy_domain_enable_paging(c, hvm1),
+                 MEMPOLICY_ERROR_NOT_ACTOR, "actor is new-actor");
+    /* Giving it back: allowed. */
+    assert_int_equal(mempolicy_domain_disable_sharing(c, hvm1), 0);
+    assert_int_equal(hv_field(hvm1, "sharing"), 0);
+    assert_int_equal(hv_field(hvm1, "shared_kb"), 0);
+    assert_int_equal(mempolicy_domain_set_paging_target(c, hvm1, 0, false),
+                     0);
+    assert_int_equal(hv_field(hvm1, "paging"), 0);
+    assert_int_equal(mempolicy_domain_enable_paging(ctx, hvm1),
+                     MEMPOLICY_ERROR_NOT_ACTOR);
+    /* Idempotent, and for a context with no actor at all. */
+    assert_int_equal(mempolicy_domain_disable_paging(ctx, hvm1), 0);
+    assert_int_equal(mempolicy_domain_disable_sharing(ctx, hvm1), 0);
+    test_ctx_free(c);
+}
+
+/*
  * A share refused for a stale handle says which one: the page written by
  * its guest after it was nominated (Xen's S/C_HANDLE_INVALID).
  */
@@ -333,6 +394,7 @@ int main(void)
         cmocka_unit_test(hypervisor_without_features),
         cmocka_unit_test(sharing),
         cmocka_unit_test(stale_handles),
+        cmocka_unit_test(departing_actor_undoes),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -2,8 +2,9 @@
 # A domain leaving the sharing actor mid-scan is unshared and forgotten:
 # switching to xl-auto while its pass runs leaves nothing of it shared
 # (hypervisor), no report node, and the other domains' figures still
-# follow the hypervisor.  A domain destroyed under the actor is forgotten
-# the same way, and a restarted actor picks up what is shared already.
+# follow the hypervisor.  Left for no actor (""), it is unshared too.  A
+# domain destroyed under the actor is forgotten the same way, and a
+# restarted actor picks up what is shared already.
 . "$(dirname "$0")/common.sh"
 
 start_sim --scenario "$SCEN/sharing-image.json" --speed 20
@@ -41,6 +42,16 @@ ok 'wait_until 60 /tool/mempolicy/sharing followed' \
    "the others' savings follow the hypervisor"
 is "$(( $(hv expect 1 3) * 4 ))" "$(hvget physinfo freed_by_sharing_kb)" \
    "domains 1 and 3 share all they can"
+
+# Left for no actor at all (""): the actor still undoes its sharing (the
+# library lets anyone disable it), with no error.
+ok "\"$XLMEM\" mem-policy-set 3 ''" "domain 3 switches to no actor"
+gone3s() { ! xenstore-read /libxl/3/memory-sharing/saved_kb >/dev/null 2>&1; }
+ok 'wait_until 30 /libxl/3 gone3s' "domain 3's report removed"
+is "$(hvget dominfo 3 sharing)" 0 "domain 3: sharing disabled"
+is "$(hvget dominfo 3 shared_kb)" 0 "domain 3: nothing shared"
+like "$(actor_log sharing)" 'domain 3: left for actor ""' \
+     "the actor unshared domain 3"
 
 # Destroyed: forgotten, no error.
 ok "hv get destroy 3 domid >/dev/null 2>&1 || true" "domain 3 destroyed"
