@@ -17,12 +17,11 @@
  * the next domain on without a reload; a malformed file is reported and
  * that domain left alone (the daemon refuses to start with one).
  *
- * Known window: the check for the actor node and the library's write are
- * two steps, so a policy written by someone else in between (xlmem create
- * on a Xen host writes right after `xl create` returns) could be
- * overwritten by the default.  The library has no "set unless set" call;
- * in practice the introduce event arrives while xl create is still
- * running, long before xlmem's write.
+ * The write is mempolicy_domain_set_policy_if_unset(): the check for the
+ * actor node and the write are one transaction, so a policy written by
+ * someone else meanwhile (xlmem create on a Xen host writes right after
+ * `xl create` returns) is never overwritten by the default.  The cheap
+ * read before it only spares reading xl.conf for domains that have one.
  *
  * Event-driven: one poll() on the library's event fd and a signalfd;
  * SIGTERM/SIGINT stop it (status 0), losing the store stops it with
@@ -99,6 +98,7 @@ static int has_policy(struct daemon *d, uint32_t domid)
 static void apply_default(struct daemon *d, uint32_t domid)
 {
     char *actor = NULL, *params = NULL;
+    bool written = false;
     int rc;
 
     if (domid == 0)
@@ -118,13 +118,18 @@ static void apply_default(struct daemon *d, uint32_t domid)
         say("domain %u left without a policy: %s", domid, detail(d, rc));
         return;
     }
-    rc = mempolicy_domain_set_policy(d->ctx, domid, actor, params);
+    rc = mempolicy_domain_set_policy_if_unset(d->ctx, domid, actor, params,
+                                              &written);
     if (rc == MEMPOLICY_ERROR_NO_DOMAIN || rc == MEMPOLICY_ERROR_DYING) {
         if (d->verbose)
             say("domain %u went away before getting a policy", domid);
     } else if (rc) {
         say("domain %u: cannot set the default policy: %s", domid,
             detail(d, rc));
+    } else if (!written) {
+        /* Someone chose a policy since the look above: theirs stays. */
+        if (d->verbose)
+            say("domain %u: has a policy, left alone", domid);
     } else if (d->verbose) {
         say("domain %u: default policy actor '%s' params '%s'", domid,
             actor, params);

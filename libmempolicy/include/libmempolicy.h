@@ -193,6 +193,21 @@ void mempolicy_policy_dispose(mempolicy_policy *p);
  * actor or params. */
 int mempolicy_domain_set_policy(mempolicy_ctx *ctx, uint32_t domid,
                                 const char *actor, const char *params);
+/*
+ * Set actor and params only if nobody chose a policy yet: the domain has
+ * no /libxl/<domid>/memory-policy/actor node ("" counts as chosen).  The
+ * check and the write are one transaction, so a policy written
+ * concurrently (a toolstack building the domain) is never overwritten:
+ * either it lands first and this call writes nothing, or it lands after
+ * and replaces ours.  0 with *written (may be NULL) saying whether this
+ * call wrote; otherwise as set_policy.  What mempolicyd gives new
+ * domains.
+ */
+#define MEMPOLICY_HAVE_SET_POLICY_IF_UNSET 1
+int mempolicy_domain_set_policy_if_unset(mempolicy_ctx *ctx, uint32_t domid,
+                                         const char *actor,
+                                         const char *params, bool *written);
+
 /* The whole policy, read in one transaction.  A domain without any
  * policy node gives actor "", params "", no target.  NO_DOMAIN; FAIL
  * (detail names the node) if a node holds garbage. */

@@ -35,6 +35,8 @@ struct policy_write {
     int64_t target_kb;
     bool relative;
     bool enforce;
+    bool if_unset;       /* write only if there is no actor node */
+    bool skipped;        /* if_unset: there was one, nothing written */
     uint64_t old_maxmem_kb;
     bool maxmem_changed;
 };
@@ -101,6 +103,21 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
         return mp_err(ctx, MEMPOLICY_ERROR_NO_DOMAIN,
                       "domain %u does not exist (no %s)", w->domid, path);
     free(dom);
+
+    w->skipped = false; /* this run's verdict: the transaction may rerun */
+    if (w->if_unset) {
+        /* Whatever the other nodes hold: someone chose a policy. */
+        snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor",
+                 w->domid);
+        rc = mp_xs_read(ctx, t, path, &dom);
+        if (rc)
+            return rc;
+        if (dom) {
+            free(dom);
+            w->skipped = true;
+            return 0; /* commits a transaction that wrote nothing */
+        }
+    }
 
     rc = mp_policy_read_tx(ctx, t, w->domid, &cur, &present);
     if (rc == MEMPOLICY_ERROR_FAIL && w->actor && w->params &&
@@ -271,6 +288,26 @@ int mempolicy_domain_set_policy(mempolicy_ctx *ctx, uint32_t domid,
     w.actor = actor;
     w.params = params;
     return policy_write(ctx, &w);
+}
+
+int mempolicy_domain_set_policy_if_unset(mempolicy_ctx *ctx, uint32_t domid,
+                                         const char *actor,
+                                         const char *params, bool *written)
+{
+    struct policy_write w = { .domid = domid, .if_unset = true };
+    int rc;
+
+    if (written)
+        *written = false;
+    rc = check_actor_params(ctx, &actor, params);
+    if (rc)
+        return rc;
+    w.actor = actor;
+    w.params = params;
+    rc = policy_write(ctx, &w);
+    if (!rc && written)
+        *written = !w.skipped;
+    return rc;
 }
 
 int mempolicy_domain_set_policy_target(mempolicy_ctx *ctx, uint32_t domid,

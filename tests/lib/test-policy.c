@@ -383,6 +383,107 @@ static void guest_cannot_read_policy(void **state)
     xs_close(g);
 }
 
+/* ---- set unless set ---------------------------------------------------- */
+
+static void policy_if_unset(void **state)
+{
+    int d = xsim_create(&sim, "name=ifunset type=pv memory_kb=131072");
+    mempolicy_policy p;
+    bool written = true;
+    char *before, *after, *v;
+
+    assert_true(d > 0);
+    /* No actor node: written, as set_policy would. */
+    assert_int_equal(mempolicy_domain_set_policy_if_unset(ctx, (uint32_t)d,
+                                                          "xl", "delay=2",
+                                                          &written), 0);
+    assert_true(written);
+    assert_int_equal(mempolicy_domain_get_policy(ctx, (uint32_t)d, &p), 0);
+    assert_string_equal(p.actor, "xl-auto");
+    assert_string_equal(p.actor_params, "delay=2");
+    assert_true(p.has_target);
+    mempolicy_policy_dispose(&p);
+
+    /* Set: nothing written, not even a node rewritten. */
+    before = store_dump(xsh);
+    assert_int_equal(mempolicy_domain_set_policy_if_unset(ctx, (uint32_t)d,
+                                                          "sharing", "",
+                                                          &written), 0);
+    after = store_dump(xsh);
+    assert_false(written);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+
+    /* "" is a choice too (no actor), and garbage elsewhere does not
+     * matter: the actor node is what says a policy was chosen. */
+    assert_int_equal(mempolicy_domain_set_policy(ctx, (uint32_t)d, "", ""),
+                     0);
+    assert_true(xs_put(xsh, "junk", "/libxl/%d/memory-policy/target", d));
+    assert_int_equal(mempolicy_domain_set_policy_if_unset(ctx, (uint32_t)d,
+                                                          "xl-auto", "",
+                                                          NULL), 0);
+    v = xs_get(xsh, "/libxl/%d/memory-policy/actor", d);
+    assert_string_equal(v, "");
+    free(v);
+
+    /* Bad input and unknown domains: as set_policy, store unchanged. */
+    before = store_dump(xsh);
+    assert_int_equal(mempolicy_domain_set_policy_if_unset(ctx, 77, "xl-auto",
+                                                          "", &written),
+                     MEMPOLICY_ERROR_NO_DOMAIN);
+    assert_false(written);
+    assert_int_equal(mempolicy_domain_set_policy_if_unset(ctx, (uint32_t)d,
+                                                          "Bad", "", NULL),
+                     MEMPOLICY_ERROR_INVAL);
+    after = store_dump(xsh);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    free(xsim_hv(&sim, "destroy %d", d));
+}
+
+/*
+ * A toolstack's policy racing the default: whichever lands first, the
+ * toolstack's is what stays (the default never overwrites it), and the
+ * default reports whether it wrote.
+ */
+static void policy_if_unset_races(void **state)
+{
+    int i;
+
+    for (i = 0; i < 12; i++) {
+        char spec[64];
+        int d, status;
+        bool written;
+        pid_t pid;
+        char *v;
+
+        snprintf(spec, sizeof(spec), "name=race%d type=pv memory_kb=65536",
+                 i);
+        d = xsim_create(&sim, spec);
+        assert_true(d > 0);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            mempolicy_ctx *c = test_ctx();
+
+            _exit(c && !mempolicy_domain_set_policy(c, (uint32_t)d,
+                                                    "toolstack", "") ? 0
+                                                                     : 1);
+        }
+        assert_int_equal(mempolicy_domain_set_policy_if_unset(
+                             ctx, (uint32_t)d, "default", "", &written), 0);
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        v = xs_get(xsh, "/libxl/%d/memory-policy/actor", d);
+        assert_non_null(v);
+        assert_string_equal(v, "toolstack");
+        free(v);
+        free(xsim_hv(&sim, "destroy %d", d));
+    }
+}
+
 /* ---- racing writers --------------------------------------------------- */
 
 #define WRITERS 6
@@ -507,6 +608,8 @@ int main(void)
         cmocka_unit_test(bad_names),
         cmocka_unit_test(malformed_store_values),
         cmocka_unit_test(guest_cannot_read_policy),
+        cmocka_unit_test(policy_if_unset),
+        cmocka_unit_test(policy_if_unset_races),
         cmocka_unit_test(racing_writers),
     };
 
