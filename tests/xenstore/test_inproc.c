@@ -88,6 +88,7 @@ static int teardown(void **state)
 {
     struct ctx *c = *state;
 
+    assert_int_equal(store_check(c->s), 0);
     store_free(c->s);
     loop_free(c->l);
     free(c);

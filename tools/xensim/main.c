@@ -118,6 +118,9 @@ int main(int argc, char **argv)
     }
     rc = loop_run(l) < 0 ? 1 : 0;
     sim_stop(sim);
+    /* A damaged store fails the run, so every test checks it at its end. */
+    if (store_check(s))
+        rc = 1;
 
 out:
     xs_server_free(srv);

@@ -1685,6 +1685,85 @@ bool xs_perm_parse(const char *s, struct xs_permissions *p)
 }
 
 /* ---------------------------------------------------------------- */
+/* consistency                                                       */
+
+static bool has_child(const struct rec *parent, const char *base)
+{
+    unsigned i, n = 0;
+
+    for (i = 0; i < parent->childlen; i += strlen(parent->children + i) + 1)
+        n += !strcmp(parent->children + i, base);
+    return n == 1;
+}
+
+int store_check(struct store *s)
+{
+    unsigned long pos = 0, dpos = 0;
+    const char *path, *dkey;
+    void *v, *dv;
+    struct ht *count = ht_new();
+    int bad = 0;
+
+    if (!count)
+        return -1;
+    while (ht_next(s->db, &pos, &path, &v)) {
+        const struct rec *r = v, *pr;
+        unsigned i;
+        char key[16], *pp;
+        int *n;
+
+        if (!r->nperms) {
+            fprintf(stderr, "xensim: store: %s has no permissions\n", path);
+            bad++;
+            continue;
+        }
+        snprintf(key, sizeof(key), "%u", r->perms[0].id);
+        n = ht_get(count, key);
+        if (!n && (n = calloc(1, sizeof(*n))) && ht_put(count, key, n, NULL)) {
+            free(n);
+            n = NULL;
+        }
+        if (n)
+            (*n)++;
+        for (i = 0; i < r->childlen; i += strlen(r->children + i) + 1) {
+            char *cp;
+
+            if (asprintf(&cp, "%s/%s", strcmp(path, "/") ? path : "",
+                         r->children + i) < 0)
+                continue;
+            if (!ht_get(s->db, cp)) {
+                fprintf(stderr, "xensim: store: %s lists missing child %s\n",
+                        path, cp);
+                bad++;
+            }
+            free(cp);
+        }
+        if (!strcmp(path, "/"))
+            continue;
+        pp = parent_of(path);
+        pr = pp ? ht_get(s->db, pp) : NULL;
+        if (!pr || !has_child(pr, base_of(path))) {
+            fprintf(stderr, "xensim: store: %s is not listed once by its "
+                    "parent\n", path);
+            bad++;
+        }
+        free(pp);
+    }
+    while (ht_next(s->domains, &dpos, &dkey, &dv)) {
+        const struct domain *d = dv;
+        int *n = ht_get(count, dkey);
+
+        if (d->nbentry != (n ? *n : 0)) {
+            fprintf(stderr, "xensim: store: domain %u owns %d nodes, "
+                    "counted %d\n", d->domid, n ? *n : 0, d->nbentry);
+            bad++;
+        }
+    }
+    ht_free(count, free);
+    return bad;
+}
+
+/* ---------------------------------------------------------------- */
 /* the in-process API (store.h)                                      */
 
 int store_read(struct store *s, unsigned as, const char *path, char **val,

@@ -87,6 +87,13 @@ void xsc_reset(struct xs_client *c);
 int xsc_tx_start(struct xs_client *c, uint32_t tx, uint32_t *id);
 int xsc_tx_end(struct xs_client *c, uint32_t tx, bool commit);
 
+/*
+ * Check the database's invariants (every node listed once by its parent,
+ * every listed child present, per-domain node counts right); prints each
+ * problem on stderr and returns how many there were.
+ */
+int store_check(struct store *s);
+
 /* Parse "r5", "b0"...; false on malformed input. */
 bool xs_perm_parse(const char *s, struct xs_permissions *p);
 
