@@ -210,6 +210,10 @@ static void test_policy_nodes(void **state)
     node_is(&t, "/libxl/1/memory-policy/actor", "xl-auto");
     node_is(&t, "/libxl/1/memory-policy/actor-params",
                  "paging=1,delay=2");
+    /* All four nodes, as the library writes them: the build-time memory
+     * is the target, not enforced. */
+    node_is(&t, "/libxl/1/memory-policy/target", "65536");
+    node_is(&t, "/libxl/1/memory-policy/enforce", "0");
     perms_are(&t, "/libxl/1/memory-policy/actor", none, 1);
     /* Without the keys, no policy nodes: the default is the library's. */
     domid = hvt_create(&t, "name=b memory_kb=65536");

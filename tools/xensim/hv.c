@@ -381,16 +381,25 @@ static int write_domain_nodes(struct hv *hv, struct hv_domain *d,
     TRY(xs_writef(hv, SUB(vm, "image/ostype"), "%s",
                   d->type == HV_HVM ? "hvm" : "linux"));
     TRY(xs_writef(hv, SUB(vm, "start_time"), "%ld", (long)time(NULL)));
-    /* What `xl create` + the library write for the policy config keys. */
-    if (c->memory_policy)
-        TRY(store_write(hv->store, 0, SUB(lx, "memory-policy/actor"),
-                        c->memory_policy,
-                        (unsigned)strlen(c->memory_policy)));
+    /*
+     * What `xl create` + the library write for the policy config keys: the
+     * four policy nodes together (DESIGN.md), with the build-time memory
+     * as the target, as the proposal says domain build behaves ("as if
+     * set_memory_target had been called with target_memkb"), not enforced.
+     * Written from the loop with no request in between, so no client can
+     * see a part of them.
+     */
     if (c->memory_policy || c->memory_policy_args) {
-        const char *a = c->memory_policy_args ? c->memory_policy_args : "";
+        const char *a = c->memory_policy ? c->memory_policy : "";
+        const char *args = c->memory_policy_args ? c->memory_policy_args : "";
 
+        TRY(store_write(hv->store, 0, SUB(lx, "memory-policy/actor"), a,
+                        (unsigned)strlen(a)));
         TRY(store_write(hv->store, 0, SUB(lx, "memory-policy/actor-params"),
-                        a, (unsigned)strlen(a)));
+                        args, (unsigned)strlen(args)));
+        TRY(xs_writef(hv, SUB(lx, "memory-policy/target"), "%" PRIu64,
+                      c->memory_kb));
+        TRY(xs_writef(hv, SUB(lx, "memory-policy/enforce"), "0"));
     }
 #undef SUB
 #undef TRY
