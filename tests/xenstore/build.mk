@@ -12,6 +12,8 @@ $(O)/tests/test-xs-inproc: $(O)/obj/tools/xensim/store.o \
                            $(O)/obj/tools/xensim/ht.o \
                            $(O)/obj/tools/xensim/loop.o
 
+$(O)/tests/test-xs-loop: $(O)/obj/tools/xensim/loop.o
+
 $(O)/tests/test-xs-%: $(O)/obj/tests/xenstore/test_%.o $(XSTEST_FIXTURE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(XENSTORE_LIBS) -lpthread

@@ -53,6 +53,7 @@ struct loop {
     struct fd_rec *dead;    /* freed after the current dispatch batch */
     struct loop_timer **heap;
     unsigned nheap, heap_cap;
+    struct loop_timer *firing;  /* the timer whose callback runs */
     uint64_t timer_seq;
     sigset_t oldmask;
 };
@@ -290,8 +291,8 @@ struct loop_timer *loop_timer_add(struct loop *l, uint64_t ms,
 
 void loop_timer_cancel(struct loop *l, struct loop_timer *t)
 {
-    if (!t)
-        return;
+    if (!t || t == l->firing)
+        return; /* a firing timer is freed when its callback returns */
     heap_remove(l, t);
     free(t);
 }
@@ -307,7 +308,9 @@ static void run_timers(struct loop *l)
         struct loop_timer *t = l->heap[0];
 
         heap_remove(l, t);
+        l->firing = t;
         t->fn(l, t, t->arg);
+        l->firing = NULL;
         free(t);
     }
 }
