@@ -224,6 +224,19 @@ start_host() {
         die "xensim did not start: $(tail -n 3 "$out/logs/xensim.log")"
 }
 
+# The policy targets the domains were created with (xl create writes
+# them, and so does xensim), as the first points of the target series;
+# mem-watch adds every later change.
+initial_targets() {
+    local id kb
+    sim_now
+    for id in $(xenstore-list /local/domain); do
+        kb=$(xenstore-read "/libxl/$id/memory-policy/target" 2>/dev/null) ||
+            continue
+        echo "$now $id target $kb - -"
+    done >>"$out/data/events.dat"
+}
+
 start_actors() {
     local a line
     for a in xl-auto xl-manual sharing mempolicyd; do
@@ -347,6 +360,7 @@ verdicts() {
 echo "libmempolicy demo: simulated host at ${speed}x, output in $out"
 start_host
 clock_start
+initial_targets
 start_actors
 play_timeline
 save_policies
