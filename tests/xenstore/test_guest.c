@@ -386,6 +386,87 @@ static void test_special_node_permissions(void **state)
     xt_expect_no_event(c->g);
 }
 
+/*
+ * A guest cannot pile watch events up in a slow watcher's queue: as in
+ * xenstored, its request stays outstanding until its events are
+ * written, so after 20 such requests the guest is not read any more.
+ * The guest reads its replies all along, so only the watcher's backlog
+ * can stall it.
+ */
+#define EV_MAX 400
+#define EV_NAME 1900 /* long names: the watcher's socket fills by bytes */
+
+static void test_events_stall_guest(void **state)
+{
+    struct ctx *c = *state;
+    char dom[128], msg[16 + 64 + EV_NAME], buf[4200], name[EV_NAME + 1];
+    int g, w, sent = 0, replies = 0, events = 0;
+    bool stalled = false;
+    struct xsd_sockmsg h;
+
+    memset(name, 'n', EV_NAME);
+    name[EV_NAME] = '\0';
+    w = xt_connect(c->f.socket);    /* a dom0 watcher that does not read */
+    assert_string_equal(xt_call(w, XS_WATCH, 0, "/local/domain/5/data\0t",
+                                23, buf, sizeof(buf)), "");
+    g = xt_connect(xensim_dom_socket(&c->f, DOM, dom));
+    fcntl(g, F_SETFL, O_NONBLOCK);
+    while (sent < EV_MAX) {
+        struct pollfd p = { .fd = g, .events = POLLIN | POLLOUT };
+
+        if (poll(&p, 1, 1000) == 0) {
+            stalled = true;
+            break;
+        }
+        if (p.revents & POLLIN) {
+            ssize_t r = read(g, buf, sizeof(buf));
+
+            assert_true(r > 0); /* replies: count the whole messages */
+            replies += r;
+        }
+        if (p.revents & POLLOUT) {
+            int n = snprintf(msg + 16, sizeof(msg) - 16, "data/d%d/%d/%s",
+                             sent / 20, sent % 20, name) + 1;
+            struct xsd_sockmsg mh = { XS_WRITE, sent, 0, n };
+
+            memcpy(msg, &mh, 16);
+            if (write(g, msg, 16 + n) == 16 + n)
+                sent++;
+        }
+    }
+    if (!stalled)
+        fail_msg("no stall after %d requests, %d replies", sent,
+                 replies / 19);
+    /* Replies are "OK": 19 bytes each; not all requests were answered. */
+    assert_true(replies / 19 < sent);
+    wr(c->h, "/alive", "1");   /* dom0 is still served */
+    /* The watcher catches up: every request goes through. */
+    fcntl(g, F_SETFL, 0);
+    while (replies / 19 < sent || events < sent + 1) {
+        struct pollfd p[2] = { { .fd = g, .events = POLLIN },
+                               { .fd = w, .events = POLLIN } };
+
+        if (poll(p, 2, XT_TIMEOUT_MS) <= 0)
+            fail_msg("stuck: sent %d, replies %d bytes, events %d", sent,
+                     replies, events);
+        if (p[0].revents & POLLIN) {
+            ssize_t r = read(g, buf, sizeof(buf));
+
+            assert_true(r > 0);
+            replies += r;
+        }
+        if (p[1].revents & POLLIN) {
+            assert_int_equal(xt_read_full(w, &h, sizeof(h)), 0);
+            assert_int_equal(xt_read_full(w, buf, h.len), 0);
+            events += h.type == XS_WATCH_EVENT;
+        }
+    }
+    assert_int_equal(replies, sent * 19);
+    assert_int_equal(events, sent + 1);
+    close(g);
+    close(w);
+}
+
 static void test_release_closes(void **state)
 {
     struct ctx *c = *state;
@@ -417,6 +498,7 @@ int main(void)
         T(test_quota_transaction_nodes),
         T(test_quota_parent_size),
         T(test_special_node_permissions),
+        T(test_events_stall_guest),
         T(test_release_closes),
     };
 

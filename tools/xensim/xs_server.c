@@ -12,10 +12,12 @@
  *
  * Replies and watch events are queued per connection and written at
  * once when the socket allows, else on EPOLLOUT.  As in xenstored, an
- * unprivileged domain with XSQ_OUTSTANDING replies not yet taken off its
- * sockets is not read from until it catches up, and watch events for it
- * are dropped beyond a memory bound, so a guest that floods or never
- * reads is contained and costs the others nothing.
+ * unprivileged domain with XSQ_OUTSTANDING requests not finished (a
+ * reply not yet taken off its socket, or a watch event it caused still
+ * queued for some watcher) is not read from until they are, and watch
+ * events for it are dropped beyond a memory bound, so a guest that
+ * floods, never reads, or fires events at a slow watcher is contained
+ * and costs the others nothing.
  *
  * A connection that fails is marked dead and torn down from a 0 ms
  * timer, never in the middle of a watch-event fan-out that may still
@@ -44,15 +46,30 @@
 #define HDR_LEN ((unsigned)sizeof(struct xsd_sockmsg))
 #define INBUF_LEN (2 * (HDR_LEN + XENSTORE_PAYLOAD_MAX))
 
+struct cause;
+
 struct msg {
     struct msg *next;
     bool event;
     bool counted;     /* counts as an outstanding reply */
+    struct cause *cause; /* a watch event's causing guest request */
     unsigned len;     /* header + payload */
     char data[];
 };
 
 struct domsock;
+
+/*
+ * A guest's request whose watch events still wait in some connection's
+ * queue.  As in xenstored, such a request stays outstanding for its
+ * domain until the last of its events is written, so a guest cannot
+ * pile events up in a slow watcher's queue without stalling itself.
+ */
+struct cause {
+    struct domsock *dom;  /* NULL once the domain is released */
+    unsigned refs;        /* queued events */
+    bool active;          /* the request is being handled */
+};
 
 struct conn {
     struct conn *next, *prev;
@@ -87,6 +104,8 @@ struct xs_server {
     struct domsock *doms;
     struct loop_timer *reap_timer;
     struct loop_timer *resume_timer;
+    struct cause *cur_cause;  /* of the guest request being handled */
+    struct domsock *cur_dom;
 };
 
 static void conn_io(struct loop *l, int fd, uint32_t ev, void *arg);
@@ -94,6 +113,40 @@ static void conn_process(struct conn *c);
 
 /* ---------------------------------------------------------------- */
 /* lifetime                                                          */
+
+static void resume(struct loop *l, struct loop_timer *t, void *arg);
+
+static void schedule_resume(struct xs_server *srv, struct domsock *d)
+{
+    if (d && d->npaused && d->outstanding < XSQ_OUTSTANDING &&
+        !srv->resume_timer)
+        srv->resume_timer = loop_timer_add(srv->loop, 0, resume, srv);
+}
+
+static void cause_put(struct xs_server *srv, struct cause *k)
+{
+    assert(k->refs > 0);
+    if (--k->refs)
+        return;
+    if (k->dom) {
+        k->dom->outstanding--;
+        schedule_resume(srv, k->dom);
+    }
+    if (!k->active)
+        free(k);
+}
+
+/* Free a message taken off (or dropped from) c's queue. */
+static void msg_free(struct conn *c, struct msg *m)
+{
+    if (m->counted && c->dom) {
+        c->dom->outstanding--;
+        schedule_resume(c->srv, c->dom);
+    }
+    if (m->cause)
+        cause_put(c->srv, m->cause);
+    free(m);
+}
 
 static void reap(struct loop *l, struct loop_timer *t, void *arg);
 
@@ -122,9 +175,7 @@ static void conn_free(struct conn *c)
         struct msg *m = c->out_head;
 
         c->out_head = m->next;
-        if (m->counted && c->dom)
-            c->dom->outstanding--;
-        free(m);
+        msg_free(c, m);
     }
     xsc_free(c->c);
     if (c->prev)
@@ -183,8 +234,6 @@ static void set_events(struct conn *c)
 
 static void flush(struct conn *c)
 {
-    bool dropped = false;
-
     while (c->out_head && !c->dead) {
         struct iovec iov[64];
         struct msg *m = c->out_head;
@@ -219,27 +268,32 @@ static void flush(struct conn *c)
             c->out_head = m->next;
             if (!c->out_head)
                 c->out_tail = NULL;
-            if (m->counted && c->dom) {
-                c->dom->outstanding--;
-                dropped = true;
-            }
-            free(m);
+            msg_free(c, m);
         }
     }
     if (c->want_out != (c->out_head != NULL)) {
         c->want_out = c->out_head != NULL;
         set_events(c);
     }
-    if (dropped && c->dom->npaused &&
-        c->dom->outstanding < XSQ_OUTSTANDING && !c->srv->resume_timer)
-        c->srv->resume_timer = loop_timer_add(c->srv->loop, 0, resume,
-                                              c->srv);
 }
 
 static void queue(struct conn *c, struct msg *m)
 {
+    struct xs_server *srv = c->srv;
     bool was_empty = !c->out_head;
 
+    if (m->event && srv->cur_dom) {
+        if (!srv->cur_cause) {
+            srv->cur_cause = calloc(1, sizeof(*srv->cur_cause));
+            if (srv->cur_cause) {
+                srv->cur_cause->dom = srv->cur_dom;
+                srv->cur_cause->active = true;
+            }
+        }
+        m->cause = srv->cur_cause;
+        if (m->cause && m->cause->refs++ == 0)
+            m->cause->dom->outstanding++;
+    }
     m->next = NULL;
     if (c->out_tail)
         c->out_tail->next = m;
@@ -266,6 +320,7 @@ static struct msg *msg_new(uint32_t type, uint32_t req_id, uint32_t tx_id,
         return NULL;
     m->event = false;
     m->counted = false;
+    m->cause = NULL;
     m->len = HDR_LEN + l1 + l2;
     memcpy(m->data, &h, HDR_LEN);
     if (l1)
@@ -712,7 +767,15 @@ static void conn_process(struct conn *c)
         }
         if (c->inlen - off < HDR_LEN + h.len)
             break;
+        c->srv->cur_dom = c->dom;
         handle(c, &h, c->in + off + HDR_LEN, h.len);
+        c->srv->cur_dom = NULL;
+        if (c->srv->cur_cause) {
+            c->srv->cur_cause->active = false;
+            if (!c->srv->cur_cause->refs)
+                free(c->srv->cur_cause);
+            c->srv->cur_cause = NULL;
+        }
         off += HDR_LEN + h.len;
     }
     if (off && !c->dead) {
@@ -864,6 +927,18 @@ static void domsock_close(struct xs_server *srv, struct domsock *d)
     loop_fd_del(srv->loop, d->lfd);
     close(d->lfd);
     unlink(d->path);
+    /* Events its requests caused stay queued, without an owner. */
+    for (c = srv->conns; c; c = c->next) {
+        struct msg *m;
+
+        for (m = c->out_head; m; m = m->next)
+            if (m->cause && m->cause->dom == d)
+                m->cause->dom = NULL;
+    }
+    if (srv->cur_cause && srv->cur_cause->dom == d)
+        srv->cur_cause->dom = NULL;
+    if (srv->cur_dom == d)
+        srv->cur_dom = NULL;
     /* Its connections go at once: nothing of theirs may remain. */
     for (c = srv->conns; c; c = n) {
         n = c->next;
