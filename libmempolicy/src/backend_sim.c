@@ -19,13 +19,19 @@
 
 #include "internal.h"
 
-/* Enough for a 512-hash page_hashes reply (512 * 17 bytes). */
+/*
+ * Reply lines start in a buffer enough for a 512-hash page_hashes reply
+ * (512 * 17 bytes) and grow, for `dominfo_all` and `list` on big hosts
+ * (about 90 bytes a domain), up to a bound a sane reply never reaches.
+ */
 #define MP_SIM_LINE 16384
+#define MP_SIM_LINE_MAX (16u << 20)
 
 struct sim {
     int fd;
     char *path;
-    char buf[MP_SIM_LINE + 1];
+    char *buf;      /* cap + 1 bytes */
+    size_t cap;
     size_t len;     /* bytes buffered */
     int last_errno; /* of the last "err" reply; 0 after "ok" */
     double speed;
@@ -91,13 +97,20 @@ static int sim_call(mempolicy_ctx *ctx, char **line, const char *fmt, ...)
         nl = memchr(s->buf, '\n', s->len);
         if (nl)
             break;
-        if (s->len >= MP_SIM_LINE) {
-            close(s->fd);
-            s->fd = -1;
-            return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
-                          "hypervisor channel: reply line too long");
+        if (s->len >= s->cap) {
+            char *nb = s->cap < MP_SIM_LINE_MAX
+                           ? realloc(s->buf, s->cap * 2 + 1) : NULL;
+
+            if (!nb) {
+                close(s->fd);
+                s->fd = -1;
+                return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                              "hypervisor channel: reply line too long");
+            }
+            s->buf = nb;
+            s->cap *= 2;
         }
-        r = read(s->fd, s->buf + s->len, MP_SIM_LINE - s->len);
+        r = read(s->fd, s->buf + s->len, s->cap - s->len);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
@@ -187,6 +200,7 @@ static void sim_close(mempolicy_ctx *ctx)
     if (s->fd >= 0)
         close(s->fd);
     free(s->path);
+    free(s->buf);
     free(s);
     ctx->be_priv = NULL;
 }
@@ -280,6 +294,146 @@ static int sim_dominfo(mempolicy_ctx *ctx, uint32_t domid,
         (rc = reply_bool(ctx, line, "dying", &o->dying)) ||
         (rc = reply_bool(ctx, line, "shutdown", &o->shutdown)))
         return rc;
+    return 0;
+}
+
+/* The fields of a dominfo_all record this reader knows, in order. */
+#define SIM_DOMINFO_FIELDS "domid,type,hap,tot_kb,max_kb,paging,paged_kb," \
+                           "paging_target_kb,sharing,shared_kb,cow_breaks," \
+                           "dying,shutdown"
+
+/* One record "1,hvm,1,...": false if malformed. */
+static bool parse_record(char *rec, struct mp_hvinfo *o)
+{
+    uint64_t v[13];
+    char *f[13], *p = rec;
+    unsigned i;
+
+    for (i = 0; i < 13; i++) {
+        f[i] = p;
+        p = strchr(p, ',');
+        if (p)
+            *p++ = '\0';
+        else if (i < 12)
+            return false;
+    }
+    /* Fields appended by a newer xensim are ignored (p left over). */
+    memset(o, 0, sizeof(*o));
+    if (strcmp(f[1], "pv") && strcmp(f[1], "hvm"))
+        return false;
+    for (i = 0; i < 13; i++) {
+        if (i == 1)
+            continue;
+        if (!mp_parse_u64(f[i], UINT64_MAX, &v[i]))
+            return false;
+    }
+    if (v[0] >= MP_DOMID_LIMIT)
+        return false;
+    o->domid = (uint32_t)v[0];
+    o->hvm = !strcmp(f[1], "hvm");
+    o->hap = v[2] != 0;
+    o->tot_kb = v[3];
+    o->max_kb = v[4];
+    o->paging = v[5] != 0;
+    o->paged_kb = v[6];
+    o->paging_target_kb = v[7];
+    o->sharing = v[8] != 0;
+    o->shared_kb = v[9];
+    o->cow_breaks = v[10];
+    o->dying = v[11] != 0;
+    o->shutdown = v[12] != 0;
+    return true;
+}
+
+static int cmp_hvinfo(const void *a, const void *b)
+{
+    const struct mp_hvinfo *x = a, *y = b;
+
+    return x->domid < y->domid ? -1 : x->domid > y->domid;
+}
+
+/* The slow way, for a channel without dominfo_all: list, then each. */
+static int list_info_each(mempolicy_ctx *ctx, struct mp_hvinfo **out,
+                          int *n)
+{
+    struct mp_hvinfo *info;
+    uint32_t *ids;
+    int nids, i, cnt = 0, rc;
+
+    rc = sim_list(ctx, &ids, &nids);
+    if (rc)
+        return rc;
+    info = calloc(nids ? (size_t)nids : 1, sizeof(*info));
+    if (!info) {
+        free(ids);
+        return MEMPOLICY_ERROR_NOMEM;
+    }
+    for (i = 0; i < nids; i++) {
+        rc = sim_dominfo(ctx, ids[i], &info[cnt]);
+        if (rc == MEMPOLICY_ERROR_NO_DOMAIN)
+            continue; /* destroyed since the list was taken */
+        if (rc) {
+            free(ids);
+            free(info);
+            return rc;
+        }
+        cnt++;
+    }
+    free(ids);
+    *out = info;
+    *n = cnt;
+    return 0;
+}
+
+static int sim_list_info(mempolicy_ctx *ctx, struct mp_hvinfo **out, int *n)
+{
+    struct mp_hvinfo *info;
+    char *line, *fields, *doms, *p;
+    size_t cap = 1;
+    int rc, cnt = 0;
+
+    *out = NULL;
+    *n = 0;
+    rc = sim_call(ctx, &line, "dominfo_all");
+    if (rc == MEMPOLICY_ERROR_INVAL)
+        return list_info_each(ctx, out, n); /* an older xensim */
+    if (rc)
+        return rc;
+    fields = strstr(line, " fields=");
+    doms = strstr(line, " domains=");
+    if (!fields || !doms ||
+        strncmp(fields + 8, SIM_DOMINFO_FIELDS,
+                strlen(SIM_DOMINFO_FIELDS)))
+        return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                      "hypervisor channel: dominfo_all reply lacks the "
+                      "fields this library reads");
+    doms += 9;
+    doms[strcspn(doms, " ")] = '\0';
+    for (p = doms; *p; p++)
+        cap += *p == ';';
+    info = calloc(cap, sizeof(*info));
+    if (!info)
+        return MEMPOLICY_ERROR_NOMEM;
+    p = doms;
+    while (*p) {
+        char *end = strchr(p, ';');
+
+        if (end)
+            *end = '\0';
+        if ((size_t)cnt >= cap || !parse_record(p, &info[cnt])) {
+            free(info);
+            return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                          "hypervisor channel: bad dominfo_all record");
+        }
+        if (!info[cnt].dying)
+            cnt++;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    qsort(info, (size_t)cnt, sizeof(*info), cmp_hvinfo);
+    *out = info;
+    *n = cnt;
     return 0;
 }
 
@@ -420,6 +574,7 @@ static const struct mp_backend_ops sim_ops = {
     .close = sim_close,
     .list = sim_list,
     .dominfo = sim_dominfo,
+    .list_info = sim_list_info,
     .physinfo = sim_physinfo,
     .setmaxmem = sim_setmaxmem,
     .paging_enable = sim_paging_enable,
@@ -461,11 +616,14 @@ int mp_backend_sim_open(mempolicy_ctx *ctx, const char *socket_path)
     if (!s)
         return MEMPOLICY_ERROR_NOMEM;
     s->path = strdup(socket_path);
+    s->cap = MP_SIM_LINE;
+    s->buf = malloc(s->cap + 1);
     s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (!s->path || s->fd < 0) {
+    if (!s->path || !s->buf || s->fd < 0) {
         if (s->fd >= 0)
             close(s->fd);
         free(s->path);
+        free(s->buf);
         free(s);
         return mp_err(ctx, MEMPOLICY_ERROR_NOMEM, "cannot create a socket");
     }
@@ -475,6 +633,7 @@ int mp_backend_sim_open(mempolicy_ctx *ctx, const char *socket_path)
 
         close(s->fd);
         free(s->path);
+        free(s->buf);
         free(s);
         return mp_err(ctx, MEMPOLICY_ERROR_NO_HYPERVISOR,
                       "cannot connect to the xensim hypervisor at %s: %s",

@@ -130,6 +130,25 @@ static int xen_list(mempolicy_ctx *ctx, uint32_t **domids, int *n)
     return 0;
 }
 
+static void fill_hvinfo(const xc_domaininfo_t *ip, struct mp_hvinfo *o)
+{
+    xc_domaininfo_t info = *ip;
+
+    memset(o, 0, sizeof(*o));
+    o->domid = info.domain;
+    o->hvm = info.flags & XEN_DOMINF_hvm_guest;
+    o->hap = info.flags & XEN_DOMINF_hap;
+    o->dying = info.flags & XEN_DOMINF_dying;
+    o->shutdown = info.flags & XEN_DOMINF_shutdown;
+    o->tot_kb = info.tot_pages * XEN_PAGE_KB;
+    o->max_kb = info.max_pages * XEN_PAGE_KB;
+    o->paged_kb = info.paged_pages * XEN_PAGE_KB;
+    o->shared_kb = info.shr_pages * XEN_PAGE_KB;
+    o->paging = info.paged_pages != 0;
+    /* Xen has no query for these: the store and the pager know them. */
+    o->sharing = info.shr_pages != 0;
+}
+
 static int xen_dominfo(mempolicy_ctx *ctx, uint32_t domid,
                        struct mp_hvinfo *o)
 {
@@ -145,18 +164,42 @@ static int xen_dominfo(mempolicy_ctx *ctx, uint32_t domid,
         info.domain != domid)
         return mp_err(ctx, MEMPOLICY_ERROR_NO_DOMAIN,
                       "domain %u does not exist", domid);
-    o->domid = domid;
-    o->hvm = info.flags & XEN_DOMINF_hvm_guest;
-    o->hap = info.flags & XEN_DOMINF_hap;
-    o->dying = info.flags & XEN_DOMINF_dying;
-    o->shutdown = info.flags & XEN_DOMINF_shutdown;
-    o->tot_kb = info.tot_pages * XEN_PAGE_KB;
-    o->max_kb = info.max_pages * XEN_PAGE_KB;
-    o->paged_kb = info.paged_pages * XEN_PAGE_KB;
-    o->shared_kb = info.shr_pages * XEN_PAGE_KB;
-    o->paging = info.paged_pages != 0;
-    /* Xen has no query for these: the store and the pager know them. */
-    o->sharing = info.shr_pages != 0;
+    fill_hvinfo(&info, o);
+    return 0;
+}
+
+/* Every domain in one hypercall, as xl list does. */
+static int xen_list_info(mempolicy_ctx *ctx, struct mp_hvinfo **out, int *n)
+{
+    xc_interface *h = NULL;
+    xc_domaininfo_t *info;
+    struct mp_hvinfo *o;
+    int rc, got, i, cnt = 0;
+
+    *out = NULL;
+    *n = 0;
+    rc = xch(ctx, &h);
+    if (rc)
+        return rc;
+    info = calloc(MP_DOMID_LIMIT, sizeof(*info));
+    if (!info)
+        return MEMPOLICY_ERROR_NOMEM;
+    got = xc_domain_getinfolist(h, 0, MP_DOMID_LIMIT, info);
+    if (got < 0) {
+        free(info);
+        return xc_fail(ctx, "xc_domain_getinfolist", 0);
+    }
+    o = calloc(got ? (size_t)got : 1, sizeof(*o));
+    if (!o) {
+        free(info);
+        return MEMPOLICY_ERROR_NOMEM;
+    }
+    for (i = 0; i < got; i++)
+        if (!(info[i].flags & XEN_DOMINF_dying))
+            fill_hvinfo(&info[i], &o[cnt++]);
+    free(info);
+    *out = o;
+    *n = cnt;
     return 0;
 }
 
@@ -372,6 +415,7 @@ static const struct mp_backend_ops xen_ops = {
     .close = xen_close,
     .list = xen_list,
     .dominfo = xen_dominfo,
+    .list_info = xen_list_info,
     .physinfo = xen_physinfo,
     .setmaxmem = xen_setmaxmem,
     .paging_enable = xen_paging_enable,

@@ -209,6 +209,7 @@ void mempolicy_ctx_free(mempolicy_ctx *ctx)
     if (!ctx)
         return;
     mp_events_free(ctx);
+    mp_xsb_free(ctx);
     if (ctx->be)
         ctx->be->close(ctx);
     if (ctx->xsh)

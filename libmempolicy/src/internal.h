@@ -61,6 +61,9 @@ struct mp_backend_ops {
     /* Live (not dying) domains, ascending; *domids malloc'd. */
     int (*list)(mempolicy_ctx *ctx, uint32_t **domids, int *n);
     int (*dominfo)(mempolicy_ctx *ctx, uint32_t domid, struct mp_hvinfo *out);
+    /* Every live domain's info (dom0 included), ascending, in one call;
+     * *out malloc'd. */
+    int (*list_info)(mempolicy_ctx *ctx, struct mp_hvinfo **out, int *n);
     int (*physinfo)(mempolicy_ctx *ctx, mempolicy_physinfo *out);
     int (*setmaxmem)(mempolicy_ctx *ctx, uint32_t domid, uint64_t kb);
     int (*paging_enable)(mempolicy_ctx *ctx, uint32_t domid);
@@ -81,6 +84,7 @@ int mp_backend_sim_open(mempolicy_ctx *ctx, const char *socket_path);
 int mp_backend_xen_open(mempolicy_ctx *ctx);
 
 struct mp_events;
+struct mp_xsb;
 
 struct mempolicy_ctx {
     xentoollog_logger *lg;
@@ -90,6 +94,8 @@ struct mempolicy_ctx {
     char *actor;              /* mempolicy_ctx_set_actor(), NULL if none */
     char *paging_dir;
     struct mp_events *ev;     /* NULL until an event is first enabled */
+    struct mp_xsb *xsb;       /* store_batch.c's connection, or NULL */
+    bool xsb_tx_fallback;     /* its transaction runs on ctx->xsh */
     char err[512];
 };
 
@@ -157,5 +163,36 @@ int mp_policy_read_tx(mempolicy_ctx *ctx, xs_transaction_t t,
 bool mp_parse_bool(const char *s, bool *out);
 
 void mp_events_free(mempolicy_ctx *ctx);
+
+/*
+ * Parse the four policy values (actor, actor-params, target, enforce as
+ * read, NULL when absent) of domid into *out, as mp_policy_read_tx does;
+ * paths name the nodes in errors.  Takes ownership of vals[0] and
+ * vals[1] on success and failure alike; vals[2], vals[3] stay the
+ * caller's.
+ */
+int mp_policy_parse(mempolicy_ctx *ctx, uint32_t domid, char *vals[4],
+                    mempolicy_policy *out, unsigned *present);
+
+/*
+ * Pipelined store reads (store_batch.c): many reads for a few round
+ * trips, on a connection of their own, falling back to libxenstore where
+ * no store socket is reachable.  Each request gets val (malloc'd, or
+ * NULL) and err (0, or the errno of the store's answer, ENOENT when
+ * absent).  Returns 0, or an error for the batch as a whole (connection
+ * broken, a value that is not bounded text).  tx 0: no transaction; else
+ * an id from mp_xsb_tx_start, ended with mp_xsb_tx_end (0, MP_TX_RETRY
+ * on conflict, or an error).
+ */
+struct mp_xs_req {
+    const char *path;
+    char *val;
+    int err;
+};
+int mp_xsb_read(mempolicy_ctx *ctx, uint32_t tx, struct mp_xs_req *reqs,
+                unsigned n);
+int mp_xsb_tx_start(mempolicy_ctx *ctx, uint32_t *tx);
+int mp_xsb_tx_end(mempolicy_ctx *ctx, uint32_t tx);
+void mp_xsb_free(mempolicy_ctx *ctx);
 
 #endif

@@ -187,46 +187,38 @@ int mp_domain_live(mempolicy_ctx *ctx, uint32_t domid, struct mp_hvinfo *hv)
     return 0;
 }
 
-int mp_policy_read_tx(mempolicy_ctx *ctx, xs_transaction_t t,
-                      uint32_t domid, mempolicy_policy *out,
-                      unsigned *present)
+int mp_policy_parse(mempolicy_ctx *ctx, uint32_t domid, char *vals[4],
+                    mempolicy_policy *out, unsigned *present)
 {
     char path[64];
-    char *v = NULL;
     int rc;
 
     memset(out, 0, sizeof(*out));
     *present = 0;
-
-    snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor", domid);
-    rc = mp_xs_read(ctx, t, path, &out->actor);
-    if (rc)
-        goto fail;
-    snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor-params",
-             domid);
-    rc = mp_xs_read(ctx, t, path, &out->actor_params);
-    if (rc)
-        goto fail;
+    out->actor = vals[0];
+    out->actor_params = vals[1];
     *present |= (out->actor ? MP_HAS_ACTOR : 0) |
                 (out->actor_params ? MP_HAS_PARAMS : 0);
-    snprintf(path, sizeof(path), "/libxl/%u/memory-policy/target", domid);
-    rc = mp_xs_read_kb(ctx, t, path, &out->has_target, &out->target_kb);
-    if (rc)
-        goto fail;
-    *present |= out->has_target ? MP_HAS_TARGET : 0;
-    snprintf(path, sizeof(path), "/libxl/%u/memory-policy/enforce", domid);
-    rc = mp_xs_read(ctx, t, path, &v);
-    if (rc)
-        goto fail;
-    if (v) {
-        *present |= MP_HAS_ENFORCE;
-        if (!mp_parse_bool(v, &out->enforce)) {
+    if (vals[2]) {
+        if (!mp_parse_u64(vals[2], MP_KB_MAX, &out->target_kb)) {
+            snprintf(path, sizeof(path), "/libxl/%u/memory-policy/target",
+                     domid);
             rc = mp_err(ctx, MEMPOLICY_ERROR_FAIL,
-                        "%s: '%.20s' is not a boolean", path, v);
+                        "%s: '%.40s' is not a size in KiB", path, vals[2]);
             goto fail;
         }
-        free(v);
-        v = NULL;
+        out->has_target = true;
+        *present |= MP_HAS_TARGET;
+    }
+    if (vals[3]) {
+        *present |= MP_HAS_ENFORCE;
+        if (!mp_parse_bool(vals[3], &out->enforce)) {
+            snprintf(path, sizeof(path), "/libxl/%u/memory-policy/enforce",
+                     domid);
+            rc = mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                        "%s: '%.20s' is not a boolean", path, vals[3]);
+            goto fail;
+        }
     }
     if (!out->actor)
         out->actor = strdup("");
@@ -239,7 +231,35 @@ int mp_policy_read_tx(mempolicy_ctx *ctx, xs_transaction_t t,
     return 0;
 
 fail:
-    free(v);
     mempolicy_policy_dispose(out);
+    *present = 0;
+    return rc;
+}
+
+int mp_policy_read_tx(mempolicy_ctx *ctx, xs_transaction_t t,
+                      uint32_t domid, mempolicy_policy *out,
+                      unsigned *present)
+{
+    static const char *const nodes[4] = { "actor", "actor-params",
+                                          "target", "enforce" };
+    char path[64], *vals[4] = { NULL, NULL, NULL, NULL };
+    unsigned i;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    *present = 0;
+    for (i = 0; i < 4; i++) {
+        snprintf(path, sizeof(path), "/libxl/%u/memory-policy/%s", domid,
+                 nodes[i]);
+        rc = mp_xs_read(ctx, t, path, &vals[i]);
+        if (rc) {
+            while (i--)
+                free(vals[i]);
+            return rc;
+        }
+    }
+    rc = mp_policy_parse(ctx, domid, vals, out, present);
+    free(vals[2]);
+    free(vals[3]);
     return rc;
 }

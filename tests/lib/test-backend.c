@@ -1,6 +1,7 @@
 /*
  * test-backend.c: what xensim cannot show, through the internal backend
- * interface: a dying or shut-down domain (xensim destroys at once), and a
+ * interface: a dying or shut-down domain (xensim destroys at once), that
+ * a listing asks the hypervisor once (not once per domain), and a
  * hypervisor channel that answers garbage.
  *
  * The dying case wraps the context's real sim backend and reports chosen
@@ -117,6 +118,46 @@ static void dying_domains(void **state)
     mempolicy_ctx_free(ctx);
 }
 
+/* ---- listing: one hypervisor call, not one per domain ---------------- */
+
+static unsigned n_dominfo, n_list_info;
+
+static int count_dominfo(mempolicy_ctx *ctx, uint32_t domid,
+                         struct mp_hvinfo *out)
+{
+    n_dominfo++;
+    return real_ops->dominfo(ctx, domid, out);
+}
+
+static int count_list_info(mempolicy_ctx *ctx, struct mp_hvinfo **out,
+                           int *n)
+{
+    n_list_info++;
+    return real_ops->list_info(ctx, out, n);
+}
+
+static void list_one_hypervisor_call(void **state)
+{
+    mempolicy_ctx *ctx = test_ctx();
+    mempolicy_dominfo *list;
+    int n;
+
+    assert_non_null(ctx);
+    real_ops = ctx->be;
+    fake_ops = *real_ops;
+    fake_ops.dominfo = count_dominfo;
+    fake_ops.list_info = count_list_info;
+    ctx->be = &fake_ops;
+    n_dominfo = n_list_info = 0;
+    assert_int_equal(mempolicy_list_domains(ctx, &list, &n), 0);
+    assert_true(n >= 4);
+    assert_int_equal(n_list_info, 1);
+    assert_int_equal(n_dominfo, 0);
+    mempolicy_dominfo_list_free(list, n);
+    ctx->be = real_ops;
+    mempolicy_ctx_free(ctx);
+}
+
 static void errno_mapping(void **state)
 {
     assert_int_equal(mp_errno_to_rc(ENOSYS), MEMPOLICY_ERROR_NOSYS);
@@ -183,6 +224,10 @@ static void store_nodes_missing(void **state)
 
 /* ---- a hypervisor channel that answers garbage ------------------------ */
 
+#define ALL_FIELDS "domid,type,hap,tot_kb,max_kb,paging,paged_kb," \
+                   "paging_target_kb,sharing,shared_kb,cow_breaks,dying," \
+                   "shutdown"
+
 static const char *const garbage[] = {
     "ok\n",                                  /* dominfo without keys */
     "ok type=hvm hap=1 tot_kb=-5\n",         /* negative number */
@@ -192,6 +237,12 @@ static const char *const garbage[] = {
     "ok domids=1,x,3\n",                     /* bad list */
     "ok domids=99999\n",                     /* reserved domid */
     "ok hashes=zz\n",
+    /* dominfo_all: fields missing, a short record, a bad type, a
+     * reserved domid */
+    "ok fields=domid,type domains=0,pv\n",
+    "ok fields=" ALL_FIELDS " domains=0,pv,0,1,1,0,0,0,0,0,0,0\n",
+    "ok fields=" ALL_FIELDS " domains=0,xx,0,1,1,0,0,0,0,0,0,0,0\n",
+    "ok fields=" ALL_FIELDS " domains=99999,pv,0,1,1,0,0,0,0,0,0,0,0\n",
 };
 
 struct fake {
@@ -245,7 +296,8 @@ static void garbage_channel(void **state)
         int n, rc;
 
         assert_non_null(ctx);
-        if (!strncmp(garbage[i], "ok domids", 9))
+        if (!strncmp(garbage[i], "ok domids", 9) ||
+            !strncmp(garbage[i], "ok fields", 9))
             rc = mempolicy_list_domains(ctx, &list, &n);
         else if (!strncmp(garbage[i], "ok hashes", 9))
             rc = mempolicy_domain_page_hashes(ctx, 1, 0, 2, hashes);
@@ -267,6 +319,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(dying_domains),
+        cmocka_unit_test(list_one_hypervisor_call),
         cmocka_unit_test(errno_mapping),
         cmocka_unit_test(transaction_bound),
         cmocka_unit_test(store_nodes_missing),

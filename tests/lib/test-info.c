@@ -193,6 +193,81 @@ static void list_domains(void **state)
     mempolicy_dominfo_list_free(list, n);
 }
 
+/*
+ * A host bigger than one pipelined window and one policy transaction
+ * (store_batch.c, info.c's LIST_CHUNK): the listing says exactly what
+ * domain_info says of each domain, and a malformed node anywhere fails it
+ * naming that node.
+ */
+static void list_domains_many(void **state)
+{
+    static const char *const args[] = { "--domains", "300", NULL };
+    mempolicy_dominfo *list, one;
+    struct xsim s2;
+    struct xs_handle *h2;
+    mempolicy_ctx *c2;
+    char actor[16], params[32];
+    int n, i;
+
+    assert_int_equal(xsim_start(&s2, args), 0);
+    c2 = test_ctx();
+    h2 = xs_open(0);
+    assert_non_null(c2);
+    assert_non_null(h2);
+    for (i = 1; i <= 300; i += 7) {
+        snprintf(actor, sizeof(actor), "a%d", i % 3);
+        snprintf(params, sizeof(params), "k=%d", i);
+        assert_int_equal(mempolicy_domain_set_policy_target(
+                             c2, (uint32_t)i, actor, params, 100000 + i,
+                             false, i % 2), 0);
+    }
+    assert_int_equal(mempolicy_list_domains(c2, &list, &n), 0);
+    assert_int_equal(n, 301);
+    for (i = 0; i < n; i++) {
+        assert_int_equal(list[i].domid, (uint32_t)i);
+        assert_int_equal(mempolicy_domain_info(c2, (uint32_t)i, &one), 0);
+        assert_string_equal(list[i].name, one.name);
+        assert_int_equal(list[i].type, one.type);
+        assert_int_equal(list[i].actual_kb, one.actual_kb);
+        assert_int_equal(list[i].maxmem_kb, one.maxmem_kb);
+        assert_int_equal(list[i].static_max_kb, one.static_max_kb);
+        assert_int_equal(list[i].balloon_target_kb, one.balloon_target_kb);
+        assert_int_equal(list[i].paging_target_kb, one.paging_target_kb);
+        assert_string_equal(list[i].policy.actor, one.policy.actor);
+        assert_string_equal(list[i].policy.actor_params,
+                            one.policy.actor_params);
+        assert_int_equal(list[i].policy.has_target, one.policy.has_target);
+        assert_int_equal(list[i].policy.target_kb, one.policy.target_kb);
+        assert_int_equal(list[i].policy.enforce, one.policy.enforce);
+        if (i % 7 == 1) {
+            assert_int_equal(list[i].policy.target_kb, 100000 + i);
+            assert_int_equal(list[i].policy.enforce, i % 2);
+        }
+        mempolicy_dominfo_dispose(&one);
+    }
+    mempolicy_dominfo_list_free(list, n);
+
+    /* Garbage in the last chunk's policy, then in a plain node. */
+    assert_true(xs_put(h2, "x", "/libxl/290/memory-policy/target"));
+    assert_int_equal(mempolicy_list_domains(c2, &list, &n),
+                     MEMPOLICY_ERROR_FAIL);
+    assert_non_null(strstr(mempolicy_last_error(c2),
+                           "/libxl/290/memory-policy/target"));
+    assert_true(xs_put(h2, "100", "/libxl/290/memory-policy/target"));
+    assert_true(xs_put(h2, "-1", "/local/domain/150/memory/static-max"));
+    assert_int_equal(mempolicy_list_domains(c2, &list, &n),
+                     MEMPOLICY_ERROR_FAIL);
+    assert_non_null(strstr(mempolicy_last_error(c2),
+                           "/local/domain/150/memory/static-max"));
+    assert_true(xs_put(h2, "262144", "/local/domain/150/memory/static-max"));
+    assert_int_equal(mempolicy_list_domains(c2, &list, &n), 0);
+    mempolicy_dominfo_list_free(list, n);
+    test_ctx_free(c2);
+    xs_close(h2);
+    xsim_stop(&s2);
+    setenv("XENSTORED_PATH", sim.sock, 1);
+}
+
 static void physinfo(void **state)
 {
     mempolicy_physinfo pi;
@@ -448,6 +523,7 @@ int main(void)
         cmocka_unit_test(xen_backend_without_hypervisor),
         cmocka_unit_test(domain_info),
         cmocka_unit_test(list_domains),
+        cmocka_unit_test(list_domains_many),
         cmocka_unit_test(physinfo),
         cmocka_unit_test(qualifier),
         cmocka_unit_test(json_dominfo),
