@@ -5,7 +5,8 @@
  * parent polls the read end for "ready" with a 10 s bound, so a test
  * never guesses with a sleep.  Shutdown is observed through a pidfd,
  * again with poll() and a bound, so a hung xensim fails the test instead
- * of hanging it.
+ * of hanging it.  xensim gets SIGTERM if the test process dies first,
+ * so a crashed test leaves no server behind.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -78,6 +80,9 @@ int xensim_start(struct xensim_fixture *f, const char *const *extra)
     }
     if (f->pid == 0) {
         int wfd = fcntl(p[1], F_DUPFD, 10); /* without O_CLOEXEC */
+
+        /* A test that dies without stopping it takes xensim along. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
 
         snprintf(fdarg, sizeof(fdarg), "%d", wfd);
         execv(argv[0], (char **)argv);
