@@ -59,10 +59,17 @@ for spec in $want; do
 done
 if [ ${#missing[@]} -ne 0 ]; then
     echo "fetch.sh: downloading ${missing[*]}" >&2
-    (cd "$cache/debs" && apt-get download -q "${missing[@]}" >/dev/null) ||
+    (cd "$cache/debs" &&
+     apt-get download -q -o APT::Sandbox::User=root "${missing[@]}" \
+         >/dev/null) ||
         die "apt-get download ${missing[*]} failed"
     exec "$0" "$cache"
 fi
+
+# Packages of earlier versions are of no further use.
+for f in "$cache"/debs/*.deb; do
+    case " ${debs[*]} " in *" $f "*) ;; *) rm -f "$f" ;; esac
+done
 
 stamp=$(printf '%s\n' "${debs[@]##*/}" | sort)
 if [ ! -f "$cache/root/.stamp" ] ||
