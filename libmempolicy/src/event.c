@@ -17,9 +17,21 @@
  * is readable exactly when mempolicy_event_get() may return something,
  * level-triggered, whatever the caller's loop does.
  *
- * The actor filter needs each domain's previous actor ("left the actor"
- * events): it is remembered per domain, seeded once when a filtered
- * generator is enabled, and updated with every snapshot.
+ * Only paths under /libxl/<domid>/memory-policy count: the toolstack also
+ * writes /libxl/<domid>/type, device/ and the like, and a new domain's
+ * creation must not look like a policy change.  The one exception is the
+ * bare /libxl/<domid>: xenstored reports the removal of a subtree to a
+ * watcher above it with the subtree's root only, so removing /libxl/<domid>
+ * (which removes the policy nodes) arrives as that path.  Creating the
+ * node (libxl's mknod at domain build) arrives as the same path, so it is
+ * told apart by what this context knows, with no store read: the bare path
+ * counts only for a domain whose policy nodes existed at the last look.
+ *
+ * That knowledge, and each domain's previous actor (the actor filter's
+ * "left the actor" events), is seeded once from the store when the first
+ * TARGET_CHANGED generator is enabled (pipelined reads, after the watch is
+ * set so that no change falls between the two) and updated with every
+ * snapshot.
  */
 #include <assert.h>
 #include <errno.h>
@@ -46,6 +58,7 @@ struct mempolicy_evgen {
 
 struct domstate {
     char *actor;       /* last actor seen, NULL if never seen */
+    bool has_policy;   /* policy nodes existed at the last look */
     mempolicy_policy last; /* last snapshot delivered (actor NULL: none) */
     bool alive;        /* in the domain list at the last diff */
     bool dirty;        /* a TARGET_CHANGED entry is queued */
@@ -170,8 +183,11 @@ static int enqueue(struct mp_events *e, mempolicy_event_type type,
     return 0;
 }
 
-/* "/libxl/<domid>[/memory-policy[/...]]" -> domid; false otherwise. */
-static bool policy_path_domid(const char *path, uint32_t *domid)
+/*
+ * "/libxl/<domid>/memory-policy[/...]" -> domid, *bare false;
+ * "/libxl/<domid>" -> domid, *bare true; false for any other path.
+ */
+static bool policy_path_domid(const char *path, uint32_t *domid, bool *bare)
 {
     const char *p;
     uint64_t v = 0;
@@ -190,6 +206,7 @@ static bool policy_path_domid(const char *path, uint32_t *domid)
         strncmp(p, "/memory-policy/", 15))
         return false;
     *domid = (uint32_t)v;
+    *bare = !*p;
     return true;
 }
 
@@ -236,33 +253,73 @@ out:
     return rc;
 }
 
-/* Learn the current actor of every domain with a policy (once). */
+/*
+ * Learn every domain's actor, and whether it has policy nodes at all, in
+ * one listing and one pipelined batch of reads (a host of 10,000 domains
+ * costs tens of milliseconds, not 10,000 round trips).
+ */
+#define SEED_PATH 48
+
 static int seed_actors(mempolicy_ctx *ctx)
 {
     struct mp_events *e = ctx->ev;
-    unsigned n, i;
+    struct mp_xs_req *reqs = NULL;
+    uint32_t *ids = NULL;
+    char *paths = NULL;
+    unsigned n, i, m = 0;
+    int rc = 0;
     char **names = xs_directory(ctx->xsh, XBT_NULL, "/libxl", &n);
 
+    for (i = 0; i < MP_DOMID_LIMIT; i++) {
+        free(e->dom[i].actor);
+        e->dom[i].actor = NULL;
+        e->dom[i].has_policy = false;
+    }
     if (!names)
         return errno == ENOENT ? 0
                                : mp_err(ctx, MEMPOLICY_ERROR_STORE,
                                         "xenstore: listing /libxl: %s",
                                         strerror(errno));
+    if (n) {
+        reqs = calloc(n, sizeof(*reqs));
+        ids = calloc(n, sizeof(*ids));
+        paths = malloc((size_t)n * SEED_PATH);
+        if (!reqs || !ids || !paths) {
+            rc = mp_err(ctx, MEMPOLICY_ERROR_NOMEM, "no memory for events");
+            goto out;
+        }
+    }
     for (i = 0; i < n; i++) {
         uint64_t d;
-        char path[64], *actor;
+        char *path = paths + (size_t)m * SEED_PATH;
 
-        if (!mp_parse_u64(names[i], MP_DOMID_LIMIT - 1, &d) ||
-            e->dom[d].actor)
+        if (!mp_parse_u64(names[i], MP_DOMID_LIMIT - 1, &d))
             continue;
-        snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor",
+        snprintf(path, SEED_PATH, "/libxl/%u/memory-policy/actor",
                  (unsigned)d);
-        if (mp_xs_read(ctx, XBT_NULL, path, &actor) || !actor)
-            continue;
-        e->dom[d].actor = actor;
+        ids[m] = (uint32_t)d;
+        reqs[m++].path = path;
     }
+    if (m && (rc = mp_xsb_read(ctx, 0, reqs, m)))
+        goto out;
+    for (i = 0; i < m; i++) {
+        struct domstate *ds = &e->dom[ids[i]];
+
+        if (!reqs[i].val)
+            continue;
+        free(ds->actor);
+        ds->actor = reqs[i].val;
+        reqs[i].val = NULL;
+        ds->has_policy = true;
+    }
+out:
+    for (i = 0; reqs && i < m; i++)
+        free(reqs[i].val);
+    free(reqs);
+    free(ids);
+    free(paths);
     free(names);
-    return 0;
+    return rc;
 }
 
 static int watch(mempolicy_ctx *ctx, const char *path, const char *tok)
@@ -298,12 +355,15 @@ static int evenable(mempolicy_ctx *ctx, mempolicy_event_type type,
     g->type = type;
 
     if (type == MEMPOLICY_EVENT_DOMAIN_MEMORY_TARGET_CHANGED) {
-        if (g->actor && (rc = seed_actors(ctx)))
-            goto fail;
         if (!e->watch_libxl) {
             rc = watch(ctx, "/libxl", TOK_LIBXL);
             if (rc)
                 goto fail;
+            rc = seed_actors(ctx);
+            if (rc) {
+                xs_unwatch(ctx->xsh, "/libxl", TOK_LIBXL);
+                goto fail;
+            }
             e->watch_libxl = true;
         }
         e->n_target++;
@@ -413,10 +473,11 @@ static int drain_watches(mempolicy_ctx *ctx)
     while ((w = xs_check_watch(ctx->xsh))) {
         const char *path = w[XS_WATCH_PATH], *tok = w[XS_WATCH_TOKEN];
         uint32_t d;
+        bool bare;
 
         if (!strcmp(tok, TOK_LIBXL)) {
-            if (e->watch_libxl && policy_path_domid(path, &d) &&
-                !e->dom[d].dirty) {
+            if (e->watch_libxl && policy_path_domid(path, &d, &bare) &&
+                !e->dom[d].dirty && (!bare || e->dom[d].has_policy)) {
                 rc = enqueue(e, MEMPOLICY_EVENT_DOMAIN_MEMORY_TARGET_CHANGED,
                              d);
                 if (!rc)
@@ -445,6 +506,7 @@ struct snap {
     uint32_t domid;
     mempolicy_policy *p;
     bool exists;
+    bool any;          /* some policy node was there */
 };
 
 static int snap_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
@@ -460,6 +522,7 @@ static int snap_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
     if (rc)
         return rc;
     s->exists = true;
+    s->any = any != 0;
     if (any)
         return 0;
     snprintf(path, sizeof(path), "/local/domain/%u", s->domid);
@@ -548,6 +611,7 @@ static int make_event(mempolicy_ctx *ctx, const struct qitem *q,
         return MEMPOLICY_ERROR_NOMEM;
     s.domid = q->domid;
     s.p = &ev->policy;
+    s.exists = s.any = false;
     rc = mp_transaction(ctx, snap_tx, &s);
     if (rc) {
         free(ev);
@@ -557,11 +621,13 @@ static int make_event(mempolicy_ctx *ctx, const struct qitem *q,
         /* The domain and its policy are gone: DEATH tells of that. */
         free(ds->actor);
         ds->actor = NULL;
+        ds->has_policy = false;
         mempolicy_policy_dispose(&ds->last);
         mempolicy_policy_dispose(&ev->policy);
         free(ev);
         return 1;
     }
+    ds->has_policy = s.any;
     match = filter_match(e, ds->actor, ev->policy.actor);
     if (!ds->actor || strcmp(ds->actor, ev->policy.actor)) {
         char *copy = strdup(ev->policy.actor);

@@ -1,6 +1,8 @@
 /*
  * test-events.c: DOMAIN_MEMORY_TARGET_CHANGED (snapshots, coalescing,
- * actor filter including "left the actor"), DOMAIN_INTRODUCE, DOMAIN_DEATH,
+ * actor filter including "left the actor"), only memory-policy nodes
+ * counting (not the toolstack's other /libxl nodes; the removal of
+ * /libxl/<domid> does), DOMAIN_INTRODUCE, DOMAIN_DEATH,
  * the pollable fd, and evdisable, against xensim.
  *
  * Absence of an event is proven with a marker, never with a sleep: after
@@ -270,6 +272,80 @@ static void filter_xl_alias(void **state)
     assert_null(g);
 }
 
+/*
+ * The toolstack writes more than the policy under /libxl/<domid> (type,
+ * device/, and the node itself at creation): none of it is a policy
+ * change.  Domain 4's target is the marker.
+ */
+static void only_policy_nodes_count(void **state)
+{
+    mempolicy_ctx *ctx = *state;
+    mempolicy_evgen *g;
+    mempolicy_event *ev;
+    char *r;
+    int d;
+
+    assert_int_equal(mempolicy_evenable_target_changed(ctx, NULL, &g), 0);
+    assert_int_equal(mempolicy_domain_set_policy(writer, 2, "xl-auto", ""),
+                     0);
+    ev = next_for(ctx, 2);
+    mempolicy_event_free(ctx, ev);
+    /* A new domain without policy keys: /libxl/<d>, type, device. */
+    d = xsim_create(&sim, "name=nopolicy type=pv memory_kb=131072");
+    assert_true(d > 0);
+    /* Toolstack nodes of an existing domain with a policy. */
+    assert_true(xs_put(xsh, "pv", "/libxl/2/type"));
+    assert_true(xs_put(xsh, "", "/libxl/2/device/vbd"));
+    assert_true(xs_put(xsh, "1", "/libxl/2/memory-policy-not"));
+    assert_int_equal(mempolicy_domain_set_target(writer, 4, 150004, false,
+                                                 false), 0);
+    ev = next(ctx);
+    assert_int_equal(ev->type, MEMPOLICY_EVENT_DOMAIN_MEMORY_TARGET_CHANGED);
+    assert_int_equal(ev->domid, 4);
+    assert_int_equal(ev->policy.target_kb, 150004);
+    mempolicy_event_free(ctx, ev);
+    r = xsim_hv(&sim, "destroy %d", d);
+    assert_non_null(r);
+    free(r);
+    mempolicy_evdisable(ctx, g);
+}
+
+/*
+ * Removing /libxl/<domid> removes the policy nodes, and xenstore reports
+ * it to a watcher on /libxl as that one path: it is a policy change, also
+ * for a listener that never saw this domain's policy change before (the
+ * domain got its policy at creation, before the listener started).
+ */
+static void libxl_dir_removal_counts(void **state)
+{
+    mempolicy_ctx *ctx = *state;
+    mempolicy_evgen *g;
+    mempolicy_event *ev;
+    char path[32], *r;
+    int d;
+
+    d = xsim_create(&sim, "name=withpolicy type=pv memory_kb=131072 "
+                          "memory_policy=xl-manual");
+    assert_true(d > 0);
+    assert_int_equal(mempolicy_evenable_target_changed(ctx, NULL, &g), 0);
+    snprintf(path, sizeof(path), "/libxl/%d", d);
+    assert_true(xs_rm(xsh, XBT_NULL, path));
+    assert_int_equal(mempolicy_domain_set_target(writer, 4, 150005, false,
+                                                 false), 0);
+    ev = next(ctx);
+    assert_int_equal(ev->domid, d);
+    assert_string_equal(ev->policy.actor, "");
+    assert_false(ev->policy.has_target);
+    mempolicy_event_free(ctx, ev);
+    ev = next(ctx);
+    assert_int_equal(ev->domid, 4);
+    mempolicy_event_free(ctx, ev);
+    r = xsim_hv(&sim, "destroy %d", d);
+    assert_non_null(r);
+    free(r);
+    mempolicy_evdisable(ctx, g);
+}
+
 static void introduce_and_death(void **state)
 {
     mempolicy_ctx *ctx = *state;
@@ -492,6 +568,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(actor_filter, test_setup,
                                         test_teardown),
         cmocka_unit_test_setup_teardown(filter_xl_alias, test_setup,
+                                        test_teardown),
+        cmocka_unit_test_setup_teardown(only_policy_nodes_count, test_setup,
+                                        test_teardown),
+        cmocka_unit_test_setup_teardown(libxl_dir_removal_counts, test_setup,
                                         test_teardown),
         cmocka_unit_test_setup_teardown(introduce_and_death, test_setup,
                                         test_teardown),
