@@ -402,8 +402,8 @@ int mempolicy_domain_qualifier_to_domid(mempolicy_ctx *ctx, const char *s,
  * transaction when it is handed out.  Introduce/release carry no domid in
  * Xen, so each burst of them costs one domain list from the hypervisor
  * and a diff against the domains the context knows; enabling the first
- * INTRODUCE/DEATH generator costs one list.  Enabling a filtered
- * TARGET_CHANGED generator reads every domain's actor once.
+ * INTRODUCE/DEATH generator costs one list.  Enabling the first
+ * TARGET_CHANGED generator reads every domain's actor once (pipelined).
  *
  * Generators: disabling one drops its pending events once no remaining
  * generator wants them; an evgen is invalid after mempolicy_evdisable()
@@ -426,7 +426,10 @@ typedef struct mempolicy_event {
 typedef struct mempolicy_evgen mempolicy_evgen;
 
 /*
- * DOMAIN_MEMORY_TARGET_CHANGED: any node under memory-policy/ changed.
+ * DOMAIN_MEMORY_TARGET_CHANGED: a node under
+ * /libxl/<domid>/memory-policy/ changed, or /libxl/<domid> was removed
+ * while the domain had policy nodes.  Nothing else under /libxl/<domid>
+ * counts: a new domain without a policy gets no event.
  * actor NULL: every change.  Otherwise: changes while `actor` is the
  * domain's actor, including the change that makes it so and the change
  * that makes it something else (the snapshot then names the new actor,
