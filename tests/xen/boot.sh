@@ -56,7 +56,8 @@ dom0_args+=" xentest.budget=$((limit > 120 ? limit - 60 : limit / 2))"
 cpu=${MP_XEN_CPU:-max,pcid=off,invpcid=off}
 
 timeout -k 5 "$limit" qemu-system-x86_64 \
-    -accel "tcg,thread=${MP_XEN_TCG_THREAD:-multi}" -cpu "$cpu" -smp "$smp" -m "$mem" \
+    -accel "tcg,thread=${MP_XEN_TCG_THREAD:-multi}" -cpu "$cpu" \
+    -smp "$smp" -m "$mem" \
     -nographic -no-reboot -nodefaults -serial stdio \
     -kernel "$xen" -append "$xen_args" \
     -initrd "$kernel $dom0_args,$initrd" \

@@ -26,7 +26,8 @@ work=$build/check-xen
 t0=$SECONDS
 "$top/tools/install-deps.sh" xen || exit 2
 kver=$("$here/fetch.sh" "$cache") || exit 2
-[ -d "$build/bin" ] || { echo "check-xen: no $build/bin (run make)" >&2; exit 2; }
+[ -d "$build/bin" ] ||
+    { echo "check-xen: no $build/bin (run make)" >&2; exit 2; }
 mkdir -p "$work"
 "$here/mkinitrd.sh" "$cache/root" "$build/bin" "$work" || exit 2
 echo "check-xen: booting Xen 4.17 + Linux $kver under QEMU (TCG)," \

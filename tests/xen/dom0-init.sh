@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # dom0 /init for check-xen: bring up the Xen toolstack, run the checks,
 # power off.
 #

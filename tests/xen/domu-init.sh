@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # domU /init for check-xen: a guest that reports its balloon driver.
 #
 # The Linux balloon driver tells nobody when it has moved memory, so this
