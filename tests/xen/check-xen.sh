@@ -33,9 +33,15 @@ mkdir -p "$work"
 echo "check-xen: booting Xen 4.17 + Linux $kver under QEMU (TCG)," \
      "limit ${limit}s, log $work/boot.log"
 
+# boot.sh kills QEMU when it ends or is signalled; pass our own TERM, INT
+# or HUP on to it, so that QEMU dies with us whoever stops the run.
 "$here/boot.sh" "$cache/root/boot/xen" "$cache/root/boot/vmlinuz-$kver" \
-    "$work/dom0.cpio.gz" "$work/boot.log" "$limit"
+    "$work/dom0.cpio.gz" "$work/boot.log" "$limit" &
+bpid=$!
+trap 'kill -TERM $bpid 2>/dev/null; wait $bpid; exit 130' INT TERM HUP
+wait $bpid
 brc=$?
+trap - INT TERM HUP
 
 passed=0
 failed=0

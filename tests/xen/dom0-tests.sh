@@ -202,9 +202,9 @@ watch_start() { # FD LOG ARGS...
     eval "exec $fd</tmp/$log.out"
     exec 5</tmp/$log.err
     if IFS= read -r -t 20 line <&5 && [[ $line == *watching* ]]; then
-        ok "xlmem mem-watch $* subscribes (\"$line\")"
+        ok "xlmem mem-watch${*:+ $*} subscribes (\"$line\")"
     else
-        notok "xlmem mem-watch $* subscribes" "stderr: ${line:-nothing}"
+        notok "xlmem mem-watch${*:+ $*} subscribes" "stderr: ${line:-nothing}"
     fi
     # keep draining stderr so that mem-watch never blocks on it
     cat <&5 >>/tmp/$log.errlog &
