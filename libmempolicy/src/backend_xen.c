@@ -27,7 +27,6 @@
 #include "internal.h"
 
 #define XEN_PAGE_KB 4u
-#define MP_XENPAGING "/usr/lib/xen/bin/xenpaging"
 #define MP_MAX_PAGERS 64
 
 struct xenbe {
@@ -238,26 +237,51 @@ static int xen_setmaxmem(mempolicy_ctx *ctx, uint32_t domid, uint64_t kb)
     return 0;
 }
 
+/*
+ * Where distributions install the pager: Debian keeps Xen's helpers in a
+ * versioned directory, upstream's default is /usr/lib/xen/bin, Fedora and
+ * newer upstream builds use libexec.  MEMPOLICY_XENPAGING overrides.
+ */
+static const char *find_pager(void)
+{
+    static const char *const known[] = {
+        "/usr/lib/xen-4.17/bin/xenpaging",
+        "/usr/lib/xen/bin/xenpaging",
+        "/usr/libexec/xen/bin/xenpaging",
+    };
+    const char *env = getenv("MEMPOLICY_XENPAGING");
+    unsigned i;
+
+    if (env && *env)
+        return env;
+    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (!access(known[i], X_OK))
+            return known[i];
+    return NULL;
+}
+
 static int xen_paging_enable(mempolicy_ctx *ctx, uint32_t domid)
 {
     struct xenbe *x = ctx->be_priv;
     xc_interface *h = NULL;
     uint32_t port;
     char dom[16], file[4096];
+    const char *pager;
     pid_t pid;
     int rc = xch(ctx, &h);
 
     if (rc)
         return rc;
-    if (access(MP_XENPAGING, X_OK)) {
+    pager = find_pager();
+    if (!pager || access(pager, X_OK)) {
         /* No pager: probe the hypercall so the error says what is
          * missing, and undo it at once if it worked. */
         if (xc_mem_paging_enable(h, domid, &port) < 0)
             return xc_fail(ctx, "xc_mem_paging_enable", domid);
         xc_mem_paging_disable(h, domid);
         return mp_err(ctx, MEMPOLICY_ERROR_NOSYS,
-                      "domain %u: no pager installed (%s)", domid,
-                      MP_XENPAGING);
+                      "domain %u: no xenpaging installed (%s)", domid,
+                      pager ? pager : "set MEMPOLICY_XENPAGING");
     }
     if (x->npagers >= MP_MAX_PAGERS)
         return mp_err(ctx, MEMPOLICY_ERROR_BUSY,
@@ -270,7 +294,7 @@ static int xen_paging_enable(mempolicy_ctx *ctx, uint32_t domid)
     if (pid < 0)
         return mp_err(ctx, MEMPOLICY_ERROR_FAIL, "fork: %s", strerror(errno));
     if (pid == 0) {
-        execl(MP_XENPAGING, "xenpaging", "-d", dom, "-f", file,
+        execl(pager, "xenpaging", "-d", dom, "-f", file,
               (char *)NULL);
         _exit(127);
     }
