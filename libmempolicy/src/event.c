@@ -77,6 +77,7 @@ struct mp_events {
     bool watch_libxl;
     bool watch_domains;
     bool list_seeded;
+    bool actors_seeded;       /* seed_actors ran before: dom[] not clean */
     struct domstate *dom;     /* MP_DOMID_LIMIT entries */
     struct qitem *head, *tail;
     int epfd;
@@ -270,11 +271,14 @@ static int seed_actors(mempolicy_ctx *ctx)
     int rc = 0;
     char **names = xs_directory(ctx->xsh, XBT_NULL, "/libxl", &n);
 
-    for (i = 0; i < MP_DOMID_LIMIT; i++) {
+    /* Only a re-seed walks the whole table: dom[] is a big calloc whose
+     * pages stay untouched (and out of RSS) until a domain uses them. */
+    for (i = 0; e->actors_seeded && i < MP_DOMID_LIMIT; i++) {
         free(e->dom[i].actor);
         e->dom[i].actor = NULL;
         e->dom[i].has_policy = false;
     }
+    e->actors_seeded = true;
     if (!names)
         return errno == ENOENT ? 0
                                : mp_err(ctx, MEMPOLICY_ERROR_STORE,
