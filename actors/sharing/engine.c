@@ -457,19 +457,32 @@ static void share_one(struct shr_engine *e, struct shr_dom *d,
         /*
          * The source was written (or its domain went) since it was
          * nominated.  Its former sharers still hold the old frame: retry
-         * with one of them as source; failing that, this page, nominated
+         * with one of them as source.  The stand-in may have been
+         * written too (a guest writes many of its shared pages before a
+         * pass comes by): then it is lost like the source and the next
+         * sharer is tried, so every page still counted as shared into
+         * the frame is one the frame really has.  Giving up while some
+         * were left would leave them all counted as saved although one
+         * of them now holds the frame alone.  Each round removes one
+         * sharer, so this ends.  With none left, this page, nominated
          * and verified, stands for the contents from now on.
          */
-        e->st.stale += rc == SHR_ESTALE_SOURCE;
-        owner_lost(e, x, rc == SHR_ESTALE_SOURCE);
-        if (promote(e, x, UINT32_MAX))
+        bool changed = rc == SHR_ESTALE_SOURCE;
+
+        e->st.stale += changed;
+        do {
+            owner_lost(e, x, changed);
+            if (!promote(e, x, UINT32_MAX)) {
+                assert(!x->clients);
+                repoint(e, x, d, c->gfn, c->handle, false);
+                return;
+            }
             rc = e->ops->share(e->user, x->domid, x->gfn, x->handle,
                                d->domid, c->gfn, c->handle);
-        if (rc == SHR_ESTALE_SOURCE || rc == SHR_EGONE) {
-            x->clients = 0;
-            repoint(e, x, d, c->gfn, c->handle, false);
-            return;
-        }
+            changed = true;
+            e->st.stale += rc == SHR_ESTALE_SOURCE;
+        } while (rc == SHR_ESTALE_SOURCE);
+        /* SHR_EGONE now is the client's domain: x keeps its stand-in. */
     }
     switch (rc) {
     case SHR_OK:

@@ -39,8 +39,8 @@ struct fake {
     uint64_t next_handle;
     unsigned hash_calls, nominate_calls, share_calls;
     /* write (dom,gfn) just after nominating it / before sharing */
-    int race_nominate_dom, race_share_dom;
-    uint64_t race_nominate_gfn, race_share_gfn;
+    int race_nominate_dom, race_share_dom, race_share2_dom;
+    uint64_t race_nominate_gfn, race_share_gfn, race_share2_gfn;
     bool gone[MAXDOM];
     int hole_dom;           /* a frame that cannot be read, or -1 */
     uint64_t hole_gfn;
@@ -59,7 +59,7 @@ static void fake_init(struct fake *f)
 {
     memset(f, 0, sizeof(*f));
     f->next_handle = 1;
-    f->race_nominate_dom = f->race_share_dom = -1;
+    f->race_nominate_dom = f->race_share_dom = f->race_share2_dom = -1;
     f->hole_dom = -1;
 }
 
@@ -165,6 +165,10 @@ static int f_share(void *u, uint32_t sd, uint64_t sg, uint64_t sh,
     if (f->race_share_dom >= 0) {
         fake_write(f, f->race_share_dom, f->race_share_gfn, 0xbeef0000ULL);
         f->race_share_dom = -1;
+    }
+    if (f->race_share2_dom >= 0) {
+        fake_write(f, f->race_share2_dom, f->race_share2_gfn, 0xbeef0001ULL);
+        f->race_share2_dom = -1;
     }
     if (sd >= MAXDOM || cd >= MAXDOM || f->gone[sd] || f->gone[cd])
         return SHR_EGONE;
@@ -361,6 +365,55 @@ static void test_stale_source(void **state)
     /* dom1 and dom2 still hold the old image contents; the engine must
      * not have lost the chance to share them later: dom2 now owns it. */
     assert_int_equal(fake_pages(&f) - fake_frames(&f), es.saved);
+    shr_engine_free(e);
+}
+
+/*
+ * The source AND the page that would stand in for it were both written
+ * before a share: the next sharer must stand in, and what is counted as
+ * saved stays what the host really saves (the last sharer of a frame
+ * holds it alone and saves nothing).  Once the writers' pages are
+ * rescanned, breaks are counted once each.
+ */
+static void test_stale_source_and_stand_in(void **state)
+{
+    static struct fake f;
+    struct shr_engine *e;
+    struct shr_engine_stats es;
+    struct shr_dom_stats ds;
+    uint32_t d;
+
+    fake_init(&f);
+    e = shr_engine_new(&fops, &f);
+    for (d = 0; d < 4; d++) {
+        fake_dom(&f, d, 8, image);
+        shr_dom_add(e, d, 8);
+        shr_dom_rescan(e, d);
+    }
+    scan_all(e, 0, 8);
+    scan_all(e, 1, 8);
+    scan_all(e, 2, 8);   /* image page 1: dom0 source, dom1 and dom2 in */
+    f.race_share_dom = 0;
+    f.race_share_gfn = 1;
+    f.race_share2_dom = 2;   /* the last page shared in */
+    f.race_share2_gfn = 1;
+    scan_all(e, 3, 8);
+    shr_engine_stats(e, &es);
+    assert_int_equal(fake_pages(&f) - fake_frames(&f), es.saved);
+    assert_int_equal(es.stale, 2);
+    /* dom3's page 1 found a frame still shared (dom1's) */
+    assert_int_equal(f.p2m[3][1], f.p2m[1][1]);
+    /* the writers' passes count each break once and keep the sum */
+    shr_dom_rescan(e, 0);
+    shr_dom_rescan(e, 2);
+    scan_all(e, 0, 8);
+    scan_all(e, 2, 8);
+    shr_engine_stats(e, &es);
+    assert_int_equal(fake_pages(&f) - fake_frames(&f), es.saved);
+    shr_dom_stats(e, 0, &ds);
+    assert_int_equal(ds.breaks, 1);
+    shr_dom_stats(e, 2, &ds);
+    assert_int_equal(ds.breaks, 1);
     shr_engine_free(e);
 }
 
@@ -581,6 +634,7 @@ int main(void)
         cmocka_unit_test(test_budget),
         cmocka_unit_test(test_write_before_nominate),
         cmocka_unit_test(test_stale_source),
+        cmocka_unit_test(test_stale_source_and_stand_in),
         cmocka_unit_test(test_cow_breaks_counted),
         cmocka_unit_test(test_remove_mid_scan),
         cmocka_unit_test(test_gone),
