@@ -230,18 +230,22 @@ static void cow_check(mempolicy_actor *a, void *arg)
     s->cow_timer = NULL;
     for (i = 0; i < s->ndoms; i++) {
         struct sdom *d = s->doms[i];
-        uint64_t before = d->cow_seen;
-
         if (!d->sharing || !d->shared_kb || d->params.cow_check_ms == 0)
             continue;
         if (!sharing_refresh(s, d, NULL))
             continue;
-        if (d->cow_seen != before) {
+        /*
+         * Against the count the last pass was asked for at, not the last
+         * look: reports refresh cow_seen too (once a second while
+         * scanning), and a break they saw after the pass had gone by its
+         * page would otherwise never get a pass of its own.
+         */
+        if (d->cow_seen != d->cow_scanned) {
             mempolicy_actor_log(a, XTL_DEBUG, "domain %u: %" PRIu64
-                                " copy-on-write breaks since the last look:"
-                                " rescanning", d->domid,
-                                d->cow_seen - before);
-            shr_dom_rescan(s->eng, d->domid);
+                                " copy-on-write breaks since the last pass"
+                                " began: rescanning", d->domid,
+                                d->cow_seen - d->cow_scanned);
+            sharing_rescan(s, d);
             moved = true;
         }
     }

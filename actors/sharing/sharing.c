@@ -198,6 +198,12 @@ static void sync_pages(struct sharing_actor *s, struct sdom *d,
         mempolicy_actor_fatal(s->a, MEMPOLICY_ERROR_NOMEM, "scan state");
 }
 
+void sharing_rescan(struct sharing_actor *s, struct sdom *d)
+{
+    d->cow_scanned = d->cow_seen;
+    shr_dom_rescan(s->eng, d->domid);
+}
+
 static bool want_paging(const struct sdom *d)
 {
     return d->hvm_hap && !d->paging_unavailable && d->enforce &&
@@ -241,6 +247,7 @@ static void start_sharing(struct sharing_actor *s, struct sdom *d,
     d->sharing = true;
     d->cow_base = info->cow_breaks;
     d->cow_seen = info->cow_breaks;
+    d->cow_scanned = info->cow_breaks;
     mempolicy_actor_log(s->a, XTL_DEBUG, "domain %u: sharing enabled, %"
                         PRIu64 " pages to scan", d->domid, pages_of(info));
 }
@@ -482,7 +489,7 @@ static void domain_changed(mempolicy_actor *a, uint32_t domid,
         start_sharing(s, d, &info);
     if (d->sharing && fresh) {
         sync_pages(s, d, &info);
-        shr_dom_rescan(s->eng, domid);
+        sharing_rescan(s, d);
         scan_kick(s);
     }
     mempolicy_dominfo_dispose(&info);

@@ -47,6 +47,8 @@ struct sdom {
     bool share_unavailable;   /* reason logged once */
     uint64_t cow_base;        /* hypervisor's cow_breaks when we joined */
     uint64_t cow_seen;        /* hypervisor's cow_breaks at the last look */
+    uint64_t cow_scanned;     /* cow_seen when the last pass was asked for:
+                               * breaks beyond it are not looked at yet */
     uint64_t shared_kb;       /* hypervisor's, at the last look */
     bool pass_pending_apply;  /* apply the balloon when the pass ends */
 
@@ -98,6 +100,9 @@ void sharing_pass_done(struct sharing_actor *s, struct sdom *d);
 bool sharing_refresh(struct sharing_actor *s, struct sdom *d,
                      mempolicy_dominfo *info_out);
 uint64_t sharing_saved_kb(struct sharing_actor *s, const struct sdom *d);
+/* Ask for a pass over the domain, covering every break counted so far
+ * (cow_seen must be fresh). */
+void sharing_rescan(struct sharing_actor *s, struct sdom *d);
 
 /* scan.c */
 extern const struct shr_ops sharing_shr_ops;
