@@ -111,6 +111,29 @@ uint64_t sharing_saved_kb(struct sharing_actor *s, const struct sdom *d)
     return st.saved * 4;
 }
 
+/*
+ * Whether the balloon target should follow the savings now.  Savings
+ * move page by page while a pass runs and with every copy-on-write
+ * break; following each page would rewrite memory/target (and move the
+ * guest's balloon) once a second for nothing.  So:
+ *  - down (savings shrank, the guest now costs the host more than its
+ *    target): always, the target is a limit;
+ *  - up (sharing freed more, the guest may keep more): only when the
+ *    balloon target would grow by more than max(1% of the target, 4 MiB).
+ * The clamp to static-max comes first, so a guest at its maximum is not
+ * touched again however much more is saved.
+ */
+static bool balloon_revision_due(struct sharing_actor *s, struct sdom *d)
+{
+    uint64_t bt = xla_clamp(d->target_kb + sharing_saved_kb(s, d),
+                            d->params.base.min_kb, d->static_max_kb);
+    uint64_t step = d->target_kb / 100;
+
+    if (step < SHARING_REVISE_MIN_KB)
+        step = SHARING_REVISE_MIN_KB;
+    return bt < d->balloon_kb || bt - d->balloon_kb > step;
+}
+
 static void arm(mempolicy_actor *a, struct sdom *d, uint64_t ms)
 {
     mempolicy_timer_cancel(a, d->timer);
@@ -313,7 +336,7 @@ static void check(mempolicy_actor *a, void *arg)
     }
     sync_pages(s, d, &info);
     saved = sharing_saved_kb(s, d);
-    if (saved != d->balloon_saved_kb) {
+    if (balloon_revision_due(s, d)) {
         /* Sharing moved since the balloon target was set. */
         mempolicy_dominfo_dispose(&info);
         apply_balloon(s, d);
@@ -383,19 +406,20 @@ void sharing_pass_done(struct sharing_actor *s, struct sdom *d)
 
 void sharing_follow(struct sharing_actor *s, struct sdom *d)
 {
-    struct shr_dom_stats st;
-
     if (d->sharing)
         sharing_refresh(s, d, NULL);
     report_domain(s, d);
+    /* Before the first balloon target of a policy (pass_pending_apply)
+     * the delay decides; after it, the savings do. */
     if (!d->has_target || d->pass_pending_apply || !d->balloon_kb ||
-        sharing_saved_kb(s, d) == d->balloon_saved_kb)
+        !balloon_revision_due(s, d))
         return;
-    /* While its own pass runs, the domain waits for the pass's end. */
-    if (d->sharing && !shr_dom_stats(s->eng, d->domid, &st) && st.scanning)
-        return;
-    /* Savings moved (its pages became sources for others, or broke):
-     * the balloon target follows. */
+    /*
+     * Savings moved (this domain's pass shares more of its pages, its
+     * pages became sources for others, or broke): the balloon target
+     * follows, also while the pass is still under way, since a pass over
+     * a large guest takes far longer than the guest needs to balloon.
+     */
     disarm(s->a, d);
     apply_balloon(s, d);
 }

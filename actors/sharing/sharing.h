@@ -25,6 +25,7 @@
 #define SHARING_DEFAULT_COW_CHECK_MS 10000u
 #define SHARING_SLICE_MS 100u            /* scan slice period, host time */
 #define SHARING_REPORT_SLICES 10u        /* report at most once a second */
+#define SHARING_REVISE_MIN_KB 4096u      /* balloon hysteresis floor */
 
 struct sharing_params {
     struct xla_params base;   /* delay, paging, min: as xl-auto */
