@@ -159,11 +159,16 @@ static int scan_existing(struct daemon *d)
     return 0;
 }
 
-static int run(struct daemon *d)
+/*
+ * The stop signals are blocked and taken through a signalfd from the very
+ * start: a SIGTERM or SIGINT that arrives while mempolicyd is still
+ * setting up (a shell starts background jobs with SIGINT ignored) must
+ * neither be lost nor kill it half-way; it is seen by run()'s first poll.
+ */
+static int stop_signals_fd(void)
 {
-    struct pollfd pfd[2];
     sigset_t sigs;
-    int sfd, rc;
+    int sfd;
 
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
@@ -172,8 +177,16 @@ static int run(struct daemon *d)
     if (sigprocmask(SIG_BLOCK, &sigs, NULL) ||
         (sfd = signalfd(-1, &sigs, SFD_CLOEXEC)) < 0) {
         say("cannot set up signals: %s", strerror(errno));
-        return 1;
+        return -1;
     }
+    return sfd;
+}
+
+static int run(struct daemon *d, int sfd)
+{
+    struct pollfd pfd[2];
+    int rc;
+
     pfd[0].fd = mempolicy_event_fd(d->ctx);
     pfd[0].events = POLLIN;
     pfd[1].fd = sfd;
@@ -188,12 +201,10 @@ static int run(struct daemon *d)
         }
         if (rc != MEMPOLICY_ERROR_NOT_READY) {
             say("lost the event stream: %s", detail(d, rc));
-            close(sfd);
             return 1;
         }
         if (poll(pfd, 2, -1) < 0 && errno != EINTR) {
             say("poll: %s", strerror(errno));
-            close(sfd);
             return 1;
         }
         if (pfd[1].revents & POLLIN) {
@@ -204,12 +215,10 @@ static int run(struct daemon *d)
                 /* xl.conf is read per domain: nothing to reload. */
                 continue;
             }
-            close(sfd);
             return 0;
         }
         if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
             say("lost the connection to xenstore");
-            close(sfd);
             return 1;
         }
     }
@@ -293,7 +302,7 @@ int main(int argc, char **argv)
     const char *pidfile = NULL;
     char *actor = NULL, *params = NULL;
     bool detach = false;
-    int opt, rc, ret = 1, ready_fd = -1;
+    int opt, rc, ret = 1, ready_fd = -1, sfd;
 
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "c:dp:vh", opts, NULL)) != -1) {
@@ -316,6 +325,9 @@ int main(int argc, char **argv)
 
     if (detach)
         ready_fd = detach_start();
+    sfd = stop_signals_fd();
+    if (sfd < 0)
+        return 1;
 
     /* Failures are reported here, once, with the library's detail; its
      * own log only with -vv. */
@@ -369,11 +381,12 @@ int main(int argc, char **argv)
         say("ready");
     if (ready_fd >= 0)
         detach_ready(ready_fd);
-    ret = run(&d);
+    ret = run(&d, sfd);
     if (pidfile)
         unlink(pidfile);
 
 out:
+    close(sfd);
     if (eg)
         mempolicy_evdisable(d.ctx, eg);
     if (d.xsh)
