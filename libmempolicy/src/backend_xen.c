@@ -272,17 +272,19 @@ static int xen_paging_enable(mempolicy_ctx *ctx, uint32_t domid)
 
     if (rc)
         return rc;
+    /*
+     * Probe the hypercall first, and undo it at once: a pager started on a
+     * hypervisor without paging would only fail later, in its own
+     * process, and the caller would have been told it worked.
+     */
+    if (xc_mem_paging_enable(h, domid, &port) < 0)
+        return xc_fail(ctx, "xc_mem_paging_enable", domid);
+    xc_mem_paging_disable(h, domid);
     pager = find_pager();
-    if (!pager || access(pager, X_OK)) {
-        /* No pager: probe the hypercall so the error says what is
-         * missing, and undo it at once if it worked. */
-        if (xc_mem_paging_enable(h, domid, &port) < 0)
-            return xc_fail(ctx, "xc_mem_paging_enable", domid);
-        xc_mem_paging_disable(h, domid);
+    if (!pager)
         return mp_err(ctx, MEMPOLICY_ERROR_NOSYS,
-                      "domain %u: no xenpaging installed (%s)", domid,
-                      pager ? pager : "set MEMPOLICY_XENPAGING");
-    }
+                      "domain %u: no xenpaging installed (set "
+                      "MEMPOLICY_XENPAGING to its path)", domid);
     if (x->npagers >= MP_MAX_PAGERS)
         return mp_err(ctx, MEMPOLICY_ERROR_BUSY,
                       "too many pagers started by this context");
