@@ -1,5 +1,6 @@
 /*
  * scenario.h: JSON scenarios for xensim (format: docs/xensim.md).
+ * Checking one is scenario_check.c, playing it scenario_play.c.
  */
 #ifndef XENSIM_SCENARIO_H
 #define XENSIM_SCENARIO_H
@@ -39,7 +40,8 @@ uint64_t scenario_initial_kb(const struct scenario *sc, unsigned *n);
  */
 int scenario_run(struct scenario *sc, struct hv *hv, const char *socket_path);
 
-/* Simulated seconds from a JSON-ish size: used by sim.c for --host-mem. */
+/* KiB from a size ("512M", "2G", a number: MiB if number_is_mib, else
+ * KiB); sim.c uses it for --host-mem.  0 or -EINVAL. */
 int scenario_parse_size(const char *s, bool number_is_mib, uint64_t *kb);
 
 #endif

@@ -1,103 +1,21 @@
 /*
- * scenario.c: reads a JSON scenario, checks all of it before anything
- * starts, and plays it on the simulated clock.
+ * scenario_check.c: reads a JSON scenario and checks all of it before
+ * anything starts (playing it is scenario_play.c).
  *
- * Checking first: every field is validated with its line, unknown keys
- * are errors (a typo must not silently change a run), names referenced by
- * actions must be domains of the scenario.  Playing: the scenario becomes
- * one sorted list of events (create, destroy, demand change, action,
- * end) and a single timer armed for the next one, so an idle scenario
- * costs nothing between events.  While a scenario runs, xensim publishes
- * the simulated second in /tool/xensim/time, so that scripts can wait for
- * a moment of simulated time with a xenstore watch.
- *
- * Actions that run commands start them with /bin/sh -c, XENSTORED_PATH
- * set to the simulated host, and reap them through a pidfd on the loop.
+ * Every field is validated with its line, unknown keys are errors (a
+ * typo must not silently change a run), names referenced by actions must
+ * be domains of the scenario.  The result is plain data (scenario_int.h).
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
-#include <math.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "loop.h"
-#include "scenario.h"
+#include "scenario_int.h"
 #include "scenario_json.h"
-#include "store.h"
 
 #define MAX_TIME_S 1e9
-
-enum ev_kind { EV_CREATE, EV_DESTROY, EV_DEMAND, EV_ACTION, EV_END };
-enum act_kind { A_WRITE, A_RM, A_RUN, A_DESTROY, A_SET };
-
-struct demand_pt {
-    double t;
-    uint64_t kb;
-};
-
-struct sc_domain {
-    struct hv_domain_config cfg;
-    double create_at;
-    double destroy_at;      /* < 0: never */
-    struct demand_pt *demand;
-    size_t ndemand;
-    unsigned domid;         /* 0 until created */
-};
-
-struct sc_action {
-    double at;
-    enum act_kind kind;
-    unsigned line;
-    int dom;                /* domain index, -1 if none */
-    char *path;             /* write, rm (may contain %{name}) */
-    char *value;            /* write */
-    char *cmd;              /* run */
-    bool has_balloon, has_rate, has_demand, has_cow;
-    enum balloon_mode balloon;
-    double rate, cow;
-    uint64_t demand_kb;
-};
-
-struct sc_event {
-    double t;
-    enum ev_kind kind;
-    size_t idx, sub;
-    size_t seq;
-};
-
-struct child {
-    pid_t pid;
-    int pidfd;
-    struct scenario *sc;
-    struct child *next;
-};
-
-struct scenario {
-    char *path;
-    struct scenario_host host;
-    double duration;        /* < 0: none */
-    struct sc_domain *doms;
-    size_t ndoms;
-    struct sc_action *acts;
-    size_t nacts;
-    struct sc_event *evs;
-    size_t nevs, next_ev;
-    /* running */
-    struct hv *hv;
-    char *socket_path;
-    struct loop_timer *timer, *clock;
-    struct child *children;
-};
-
-/* ---- checking ---------------------------------------------------------- */
 
 struct chk {
     const char *file;
@@ -139,12 +57,31 @@ int scenario_parse_size(const char *s, bool number_is_mib, uint64_t *kb)
     if (errno || v < 0)
         return -EINVAL;
     switch (*end) {
-    case 0: mult = number_is_mib ? 1024 : 1; break;
-    case 'k': case 'K': mult = 1; end++; break;
-    case 'm': case 'M': mult = 1024; end++; break;
-    case 'g': case 'G': mult = 1024.0 * 1024; end++; break;
-    case 't': case 'T': mult = 1024.0 * 1024 * 1024; end++; break;
-    default: return -EINVAL;
+    case 0:
+        mult = number_is_mib ? 1024 : 1;
+        break;
+    case 'k':
+    case 'K':
+        mult = 1;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        mult = 1024;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        mult = 1024.0 * 1024;
+        end++;
+        break;
+    case 't':
+    case 'T':
+        mult = 1024.0 * 1024 * 1024;
+        end++;
+        break;
+    default:
+        return -EINVAL;
     }
     if ((*end == 'b' || *end == 'B') && end[-1] != *s)
         end++;
@@ -164,7 +101,8 @@ static bool get_size(struct chk *k, const struct jnode *n, const char *field,
     }
     if (n->type == J_STR && !scenario_parse_size(n->str, true, kb))
         return true;
-    return fail(k, n, field, "must be a size: a number of MiB, or a "
+    return fail(k, n, field,
+                "must be a size: a number of MiB, or a "
                 "string like \"512M\" or \"2G\"");
 }
 
@@ -244,9 +182,9 @@ static char *fieldf(char *buf, size_t n, const char *fmt, ...)
 static bool check_host(struct chk *k, const struct jnode *h,
                        struct scenario_host *out)
 {
-    static const char *const keys[] = { "memory", "dom0", "paging",
-                                        "sharing", "paging_rate_mib_s",
-                                        NULL };
+    static const char *const keys[] = {
+        "memory", "dom0", "paging", "sharing", "paging_rate_mib_s", NULL
+    };
     const struct jnode *n;
     bool b = false;
 
@@ -314,8 +252,8 @@ static bool check_demand(struct chk *k, const struct jnode *n,
 static bool check_sharing(struct chk *k, const struct jnode *s,
                           const char *where, struct share_profile *p)
 {
-    static const char *const keys[] = { "image", "zero", "shared",
-                                        "cow_per_s", NULL };
+    static const char *const keys[] = { "image", "zero", "shared", "cow_per_s",
+                                        NULL };
     const struct jnode *n;
     const char *str = NULL;
     char f[160];
@@ -339,8 +277,7 @@ static bool check_sharing(struct chk *k, const struct jnode *s,
     if (p->zero + p->shared > 1)
         return fail(k, s, where, "zero + shared must not exceed 1");
     if ((n = json_get(s, "cow_per_s")) &&
-        !get_num(k, n, FIELD(f, "%s.cow_per_s", where), 0, 1e9,
-                 &p->cow_per_s))
+        !get_num(k, n, FIELD(f, "%s.cow_per_s", where), 0, 1e9, &p->cow_per_s))
         return false;
     return true;
 }
@@ -348,11 +285,20 @@ static bool check_sharing(struct chk *k, const struct jnode *s,
 static bool check_domain(struct chk *k, struct scenario *sc, size_t idx,
                          const struct jnode *o)
 {
-    static const char *const keys[] = {
-        "name", "type", "hap", "memory", "maxmem", "create_at",
-        "destroy_at", "balloon", "rate_mib_s", "demand", "sharing",
-        "memory_policy", "memory_policy_args", NULL,
-    };
+    static const char *const keys[] = { "name",
+                                        "type",
+                                        "hap",
+                                        "memory",
+                                        "maxmem",
+                                        "create_at",
+                                        "destroy_at",
+                                        "balloon",
+                                        "rate_mib_s",
+                                        "demand",
+                                        "sharing",
+                                        "memory_policy",
+                                        "memory_policy_args",
+                                        NULL };
     struct sc_domain *d = &sc->doms[idx];
     struct hv_domain_config *c = &d->cfg;
     const struct jnode *n;
@@ -370,8 +316,10 @@ static bool check_domain(struct chk *k, struct scenario *sc, size_t idx,
     if (!get_str(k, n, FIELD(f, "%s.name", w), &s))
         return false;
     if (!*s || strlen(s) > HV_NAME_MAX || strpbrk(s, " /,=\"\\%{}"))
-        return fail(k, n, f, "must be 1 to %d characters without spaces "
-                    "or / , = \" \\ %% { }", HV_NAME_MAX);
+        return fail(k, n, f,
+                    "must be 1 to %d characters without spaces "
+                    "or / , = \" \\ %% { }",
+                    HV_NAME_MAX);
     strcpy(c->name, s);
     for (i = 0; i < idx; i++)
         if (!strcmp(sc->doms[i].cfg.name, s))
@@ -415,7 +363,8 @@ static bool check_domain(struct chk *k, struct scenario *sc, size_t idx,
         if (!get_str(k, n, FIELD(f, "%s.balloon", w), &s))
             return false;
         if (balloon_mode_parse(s, &c->guest.balloon))
-            return fail(k, n, f, "must be \"cooperative\", \"slow\", "
+            return fail(k, n, f,
+                        "must be \"cooperative\", \"slow\", "
                         "\"stuck\" or \"none\"");
     }
     if ((n = json_get(o, "rate_mib_s")) &&
@@ -437,8 +386,10 @@ static bool check_domain(struct chk *k, struct scenario *sc, size_t idx,
     if ((n = json_get(o, "memory_policy"))) {
         if (!get_str(k, n, FIELD(f, "%s.memory_policy", w), &s))
             return false;
-        if (strlen(s) > 64 || strspn(s, "abcdefghijklmnopqrstuvwxyz"
-                                        "0123456789-") != strlen(s))
+        if (strlen(s) > 64 ||
+            strspn(s,
+                   "abcdefghijklmnopqrstuvwxyz"
+                   "0123456789-") != strlen(s))
             return fail(k, n, f, "must be an actor name [a-z0-9-]{0,64}");
         c->memory_policy = strdup(s);
     }
@@ -446,14 +397,15 @@ static bool check_domain(struct chk *k, struct scenario *sc, size_t idx,
         if (!get_str(k, n, FIELD(f, "%s.memory_policy_args", w), &s))
             return false;
         if (strlen(s) > 1024 || strpbrk(s, " \t\n"))
-            return fail(k, n, f, "must be key=value,... without spaces, "
+            return fail(k, n, f,
+                        "must be key=value,... without spaces, "
                         "at most 1024 bytes");
         c->memory_policy_args = strdup(s);
     }
     return true;
 }
 
-static int find_domain(const struct scenario *sc, const char *name)
+int scenario_find_domain(const struct scenario *sc, const char *name)
 {
     size_t i;
 
@@ -465,8 +417,7 @@ static int find_domain(const struct scenario *sc, const char *name)
 
 /* Every %{name} in s must name a domain of the scenario. */
 static bool check_refs(struct chk *k, const struct scenario *sc,
-                       const struct jnode *n, const char *field,
-                       const char *s)
+                       const struct jnode *n, const char *field, const char *s)
 {
     const char *p, *e;
     char name[HV_NAME_MAX + 1];
@@ -477,9 +428,8 @@ static bool check_refs(struct chk *k, const struct scenario *sc,
             return fail(k, n, field, "unterminated %%{name}");
         memcpy(name, p + 2, (size_t)(e - p - 2));
         name[e - p - 2] = 0;
-        if (find_domain(sc, name) < 0)
-            return fail(k, n, field, "no domain \"%s\" in this scenario",
-                        name);
+        if (scenario_find_domain(sc, name) < 0)
+            return fail(k, n, field, "no domain \"%s\" in this scenario", name);
     }
     return true;
 }
@@ -487,11 +437,11 @@ static bool check_refs(struct chk *k, const struct scenario *sc,
 static bool check_action(struct chk *k, struct scenario *sc, size_t idx,
                          const struct jnode *o)
 {
-    static const char *const keys[] = { "at", "domain", "write", "value",
-                                        "rm", "run", "destroy", "set",
-                                        NULL };
-    static const char *const set_keys[] = { "balloon", "rate_mib_s",
-                                            "demand", "cow_per_s", NULL };
+    static const char *const keys[] = { "at",      "domain", "write",
+                                        "value",   "rm",     "run",
+                                        "destroy", "set",    NULL };
+    static const char *const set_keys[] = { "balloon", "rate_mib_s", "demand",
+                                            "cow_per_s", NULL };
     struct sc_action *a = &sc->acts[idx];
     const struct jnode *n, *set;
     const char *s = NULL;
@@ -510,15 +460,15 @@ static bool check_action(struct chk *k, struct scenario *sc, size_t idx,
     if ((n = json_get(o, "domain"))) {
         if (!get_str(k, n, FIELD(f, "%s.domain", w), &s))
             return false;
-        a->dom = find_domain(sc, s);
+        a->dom = scenario_find_domain(sc, s);
         if (a->dom < 0)
             return fail(k, n, f, "no domain \"%s\" in this scenario", s);
     }
     kinds = !!json_get(o, "write") + !!json_get(o, "rm") +
-            !!json_get(o, "run") + !!json_get(o, "destroy") +
-            !!json_get(o, "set");
+        !!json_get(o, "run") + !!json_get(o, "destroy") + !!json_get(o, "set");
     if (kinds != 1)
-        return fail(k, o, w, "needs exactly one of \"write\", \"rm\", "
+        return fail(k, o, w,
+                    "needs exactly one of \"write\", \"rm\", "
                     "\"run\", \"destroy\", \"set\"");
     if ((n = json_get(o, "write")) || (n = json_get(o, "rm"))) {
         a->kind = json_get(o, "write") ? A_WRITE : A_RM;
@@ -546,7 +496,7 @@ static bool check_action(struct chk *k, struct scenario *sc, size_t idx,
         a->kind = A_DESTROY;
         if (!get_str(k, n, FIELD(f, "%s.destroy", w), &s))
             return false;
-        a->dom = find_domain(sc, s);
+        a->dom = scenario_find_domain(sc, s);
         if (a->dom < 0)
             return fail(k, n, f, "no domain \"%s\" in this scenario", s);
     } else {
@@ -561,7 +511,8 @@ static bool check_action(struct chk *k, struct scenario *sc, size_t idx,
             if (!get_str(k, n, FIELD(f, "%s.balloon", w), &s))
                 return false;
             if (balloon_mode_parse(s, &a->balloon))
-                return fail(k, n, f, "must be \"cooperative\", \"slow\", "
+                return fail(k, n, f,
+                            "must be \"cooperative\", \"slow\", "
                             "\"stuck\" or \"none\"");
             a->has_balloon = true;
         }
@@ -582,59 +533,6 @@ static bool check_action(struct chk *k, struct scenario *sc, size_t idx,
             a->has_cow = true;
         }
     }
-    return true;
-}
-
-static int ev_cmp(const void *a, const void *b)
-{
-    const struct sc_event *x = a, *y = b;
-
-    if (x->t != y->t)
-        return x->t < y->t ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static bool add_event(struct scenario *sc, double t, enum ev_kind kind,
-                      size_t idx, size_t sub, size_t *cap)
-{
-    if (sc->nevs == *cap) {
-        size_t nc = *cap ? *cap * 2 : 16;
-        struct sc_event *n = realloc(sc->evs, nc * sizeof(*n));
-
-        if (!n)
-            return false;
-        sc->evs = n;
-        *cap = nc;
-    }
-    sc->evs[sc->nevs] = (struct sc_event){ t, kind, idx, sub, sc->nevs };
-    sc->nevs++;
-    return true;
-}
-
-static bool build_events(struct scenario *sc)
-{
-    size_t cap = 0, i, j;
-
-    for (i = 0; i < sc->ndoms; i++) {
-        struct sc_domain *d = &sc->doms[i];
-
-        if (!add_event(sc, d->create_at, EV_CREATE, i, 0, &cap))
-            return false;
-        for (j = 1; j < d->ndemand; j++)
-            if (!add_event(sc, d->create_at + d->demand[j].t, EV_DEMAND, i,
-                           j, &cap))
-                return false;
-        if (d->destroy_at >= 0 &&
-            !add_event(sc, d->destroy_at, EV_DESTROY, i, 0, &cap))
-            return false;
-    }
-    for (i = 0; i < sc->nacts; i++)
-        if (!add_event(sc, sc->acts[i].at, EV_ACTION, i, 0, &cap))
-            return false;
-    if (sc->duration >= 0 &&
-        !add_event(sc, sc->duration, EV_END, 0, 0, &cap))
-        return false;
-    qsort(sc->evs, sc->nevs, sizeof(*sc->evs), ev_cmp);
     return true;
 }
 
@@ -679,8 +577,6 @@ static bool check_top(struct chk *k, struct scenario *sc,
                 return false;
         }
     }
-    if (!build_events(sc))
-        return fail(k, root, "scenario", "out of memory");
     return true;
 }
 
@@ -772,360 +668,13 @@ const struct scenario_host *scenario_host(const struct scenario *sc)
     return &sc->host;
 }
 
-/* ---- playing ------------------------------------------------------------- */
-
-static void say(struct scenario *sc, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void say(struct scenario *sc, const char *fmt, ...)
-{
-    va_list ap;
-    uint64_t ms = hv_now_ms(sc->hv);
-
-    fprintf(stderr, "xensim: %s: [%" PRIu64 ".%03us] ", sc->path, ms / 1000,
-            (unsigned)(ms % 1000));
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-static struct hv_domain *running(struct scenario *sc, struct sc_domain *d);
-
-/* Replace %{name} by the domain's domid; NULL if one is not running. */
-static char *expand(struct scenario *sc, const char *s, int dom)
-{
-    size_t cap = strlen(s) * 2 + 64, len = 0;
-    char *out = malloc(cap), name[HV_NAME_MAX + 1];
-    const char *p = s, *e;
-
-    if (!out)
-        return NULL;
-    if (dom >= 0 && s[0] != '/') {
-        if (!running(sc, &sc->doms[dom])) {
-            free(out);
-            return NULL;
-        }
-        len = (size_t)snprintf(out, cap, "/local/domain/%u/",
-                               sc->doms[dom].domid);
-    }
-    while (*p) {
-        if (p[0] == '%' && p[1] == '{' && (e = strchr(p, '}'))) {
-            int i;
-
-            memcpy(name, p + 2, (size_t)(e - p - 2));
-            name[e - p - 2] = 0;
-            i = find_domain(sc, name);
-            if (i < 0 || !running(sc, &sc->doms[i])) {
-                free(out);
-                return NULL;
-            }
-            if (len + 16 >= cap) {
-                char *n = realloc(out, cap *= 2);
-
-                if (!n) {
-                    free(out);
-                    return NULL;
-                }
-                out = n;
-            }
-            len += (size_t)snprintf(out + len, cap - len, "%u",
-                                    sc->doms[i].domid);
-            p = e + 1;
-            continue;
-        }
-        if (len + 2 >= cap) {
-            char *n = realloc(out, cap *= 2);
-
-            if (!n) {
-                free(out);
-                return NULL;
-            }
-            out = n;
-        }
-        out[len++] = *p++;
-    }
-    out[len] = 0;
-    return out;
-}
-
-static void child_event(struct loop *l, int fd, uint32_t events, void *arg)
-{
-    struct child *c = arg, **pp;
-    struct scenario *sc = c->sc;
-    int st;
-
-    (void)events;
-    if (waitpid(c->pid, &st, WNOHANG) != c->pid)
-        return;
-    if (!WIFEXITED(st) || WEXITSTATUS(st))
-        say(sc, "command (pid %d) failed with status %d", (int)c->pid,
-            WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
-    loop_fd_del(l, fd);
-    close(fd);
-    for (pp = &sc->children; *pp; pp = &(*pp)->next) {
-        if (*pp == c) {
-            *pp = c->next;
-            break;
-        }
-    }
-    free(c);
-}
-
-static void run_command(struct scenario *sc, const char *cmd)
-{
-    struct child *c = calloc(1, sizeof(*c));
-    sigset_t all;
-    pid_t pid;
-    int fd;
-
-    if (!c)
-        return;
-    pid = fork();
-    if (pid == 0) {
-        sigemptyset(&all);
-        sigprocmask(SIG_SETMASK, &all, NULL);
-        setenv("XENSTORED_PATH", sc->socket_path, 1);
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
-    }
-    if (pid < 0) {
-        say(sc, "cannot run '%s': %s", cmd, strerror(errno));
-        free(c);
-        return;
-    }
-    fd = (int)syscall(SYS_pidfd_open, pid, 0);
-    c->pid = pid;
-    c->pidfd = fd;
-    c->sc = sc;
-    if (fd < 0 || loop_fd_add(sc->hv->loop, fd, EPOLLIN, child_event, c)) {
-        /* No pidfd: wait for it now rather than leave a zombie. */
-        if (fd >= 0)
-            close(fd);
-        waitpid(pid, NULL, 0);
-        free(c);
-        return;
-    }
-    c->next = sc->children;
-    sc->children = c;
-}
-
-/*
- * The running domain of scenario domain d, or NULL.  Someone else (xlmem,
- * a test) may have destroyed it, and its domid may even belong to a new
- * domain now: the name must match too.
- */
-static struct hv_domain *running(struct scenario *sc, struct sc_domain *d)
-{
-    struct hv_domain *hd;
-
-    if (!d || !d->domid)
-        return NULL;
-    hd = hv_domain(sc->hv, d->domid);
-    if (!hd || hd->dying || strcmp(hd->name, d->cfg.name)) {
-        d->domid = 0;
-        return NULL;
-    }
-    return hd;
-}
-
-static void do_action(struct scenario *sc, struct sc_action *a)
-{
-    struct hv *hv = sc->hv;
-    struct sc_domain *d = a->dom >= 0 ? &sc->doms[a->dom] : NULL;
-    struct hv_domain *hd = running(sc, d);
-    char *s;
-    int rc;
-
-    switch (a->kind) {
-    case A_WRITE:
-    case A_RM:
-        s = expand(sc, a->path, a->dom);
-        if (!s) {
-            say(sc, "action at line %u: a domain it names is not running",
-                a->line);
-            return;
-        }
-        rc = a->kind == A_WRITE
-                 ? store_write(hv->store, 0, s, a->value,
-                               (unsigned)strlen(a->value))
-                 : store_rm(hv->store, 0, s);
-        if (rc)
-            say(sc, "action at line %u: %s %s: %s", a->line,
-                a->kind == A_WRITE ? "write" : "rm", s, strerror(rc));
-        free(s);
-        return;
-    case A_RUN:
-        s = expand(sc, a->cmd, -1);
-        if (!s) {
-            say(sc, "action at line %u: a domain it names is not running",
-                a->line);
-            return;
-        }
-        run_command(sc, s);
-        free(s);
-        return;
-    case A_DESTROY:
-        if (!hd || hv_domain_destroy(hv, d->domid))
-            say(sc, "action at line %u: %s is not running", a->line,
-                d->cfg.name);
-        else
-            d->domid = 0;
-        return;
-    case A_SET:
-        if (!hd) {
-            say(sc, "action at line %u: %s is not running", a->line,
-                d->cfg.name);
-            return;
-        }
-        if (a->has_cow) {
-            hd->guest.cfg.share.cow_per_s = a->cow;
-            if (a->cow > 0 && hd->shr_pages)
-                hv_wake(hv, hd);
-        }
-        if (a->has_balloon || a->has_rate)
-            guest_set_balloon(hv, hd, a->has_balloon ? a->balloon
-                                                     : hd->guest.cfg.balloon,
-                              a->has_rate ? a->rate : 0);
-        if (a->has_demand)
-            guest_set_demand(hv, hd, a->demand_kb);
-        return;
-    }
-}
-
-static void do_event(struct scenario *sc, const struct sc_event *e)
-{
-    struct hv *hv = sc->hv;
-    struct sc_domain *d = e->kind != EV_ACTION && e->kind != EV_END
-                              ? &sc->doms[e->idx] : NULL;
-    struct hv_domain *hd;
-    char err[256];
-    int rc;
-
-    switch (e->kind) {
-    case EV_CREATE:
-        rc = hv_domain_create(hv, &d->cfg, 0, &d->domid, err, sizeof(err));
-        if (rc) {
-            d->domid = 0;
-            say(sc, "create %s: %s", d->cfg.name, err);
-        }
-        return;
-    case EV_DESTROY:
-        if (running(sc, d) && !hv_domain_destroy(hv, d->domid))
-            d->domid = 0;
-        return;
-    case EV_DEMAND:
-        hd = running(sc, d);
-        if (hd)
-            guest_set_demand(hv, hd, d->demand[e->sub].kb);
-        return;
-    case EV_ACTION:
-        do_action(sc, &sc->acts[e->idx]);
-        return;
-    case EV_END:
-        say(sc, "the scenario's duration is over");
-        loop_stop(hv->loop);
-        return;
-    }
-}
-
-static void arm_events(struct scenario *sc);
-
-static void event_timer(struct loop *l, struct loop_timer *t, void *arg)
-{
-    struct scenario *sc = arg;
-    uint64_t now = hv_now_ms(sc->hv);
-
-    (void)l;
-    (void)t;
-    sc->timer = NULL;
-    while (sc->next_ev < sc->nevs &&
-           sc->evs[sc->next_ev].t * 1000 <= (double)now + 0.5) {
-        const struct sc_event *e = &sc->evs[sc->next_ev++];
-
-        do_event(sc, e);
-    }
-    arm_events(sc);
-}
-
-/* Real milliseconds until simulated time t_ms. */
-static uint64_t real_delay(struct hv *hv, double t_ms)
-{
-    double now = (double)hv_now_ms(hv);
-
-    if (t_ms <= now)
-        return 0;
-    return (uint64_t)ceil((t_ms - now) / hv->cfg.speed);
-}
-
-static void arm_events(struct scenario *sc)
-{
-    if (sc->next_ev >= sc->nevs)
-        return;
-    sc->timer = loop_timer_add(sc->hv->loop,
-                               real_delay(sc->hv,
-                                          sc->evs[sc->next_ev].t * 1000),
-                               event_timer, sc);
-}
-
-static void publish_time(struct scenario *sc, uint64_t s)
-{
-    char buf[24];
-    int n = snprintf(buf, sizeof(buf), "%" PRIu64, s);
-
-    store_write(sc->hv->store, 0, "/tool/xensim/time", buf, (unsigned)n);
-}
-
-static void clock_timer(struct loop *l, struct loop_timer *t, void *arg)
-{
-    struct scenario *sc = arg;
-    uint64_t s = hv_now_ms(sc->hv) / 1000;
-
-    (void)t;
-    publish_time(sc, s);
-    sc->clock = loop_timer_add(l, real_delay(sc->hv, (double)(s + 1) * 1000),
-                               clock_timer, sc);
-}
-
-int scenario_run(struct scenario *sc, struct hv *hv, const char *socket_path)
-{
-    struct xs_permissions all_read = { .id = 0, .perms = XS_PERM_READ };
-
-    sc->hv = hv;
-    sc->socket_path = strdup(socket_path);
-    if (!sc->socket_path)
-        return -ENOMEM;
-    publish_time(sc, 0);
-    store_set_perms(hv->store, 0, "/tool/xensim/time", &all_read, 1);
-    sc->clock = loop_timer_add(hv->loop, real_delay(hv, 1000), clock_timer,
-                               sc);
-    /* Events at time 0 (the initial domains) happen before the loop. */
-    event_timer(hv->loop, NULL, sc);
-    return 0;
-}
-
 void scenario_free(struct scenario *sc)
 {
     size_t i;
 
     if (!sc)
         return;
-    if (sc->hv) {
-        if (sc->timer)
-            loop_timer_cancel(sc->hv->loop, sc->timer);
-        if (sc->clock)
-            loop_timer_cancel(sc->hv->loop, sc->clock);
-    }
-    while (sc->children) {
-        struct child *c = sc->children;
-
-        sc->children = c->next;
-        kill(c->pid, SIGTERM);
-        waitpid(c->pid, NULL, 0);
-        loop_fd_del(sc->hv->loop, c->pidfd);
-        close(c->pidfd);
-        free(c);
-    }
+    scenario_play_stop(sc);
     for (i = 0; i < sc->ndoms; i++) {
         hv_domain_config_dispose(&sc->doms[i].cfg);
         free(sc->doms[i].demand);
@@ -1137,8 +686,6 @@ void scenario_free(struct scenario *sc)
     }
     free(sc->doms);
     free(sc->acts);
-    free(sc->evs);
     free(sc->path);
-    free(sc->socket_path);
     free(sc);
 }
