@@ -7,8 +7,9 @@ EXTRA_CFLAGS_tests += $(CMOCKA_CFLAGS) $(XENSTORE_CFLAGS) -Itests/support
 
 TEST_BINS += $(XSTEST_BINS)
 
-# The in-process API test links the store itself.
-$(O)/tests/test-xs-inproc: $(O)/obj/tools/xensim/store.o \
+# The in-process API test links the store itself (tools/xensim/store*.c).
+$(O)/tests/test-xs-inproc: $(patsubst %.c,$(O)/obj/%.o,\
+                               $(wildcard tools/xensim/store*.c)) \
                            $(O)/obj/tools/xensim/ht.o \
                            $(O)/obj/tools/xensim/loop.o
 

@@ -1,8 +1,8 @@
 /*
  * store_int.h: the store as seen by the wire-protocol server.
  *
- * xs_server.c owns sockets and framing; store.c owns xenstored's
- * semantics.  A "client" is one requesting identity: a socket connection
+ * xs_server.c owns sockets and framing; store*.c own xenstored's
+ * semantics (split as xenstored is, see store_priv.h).  A "client" is one requesting identity: a socket connection
  * of some domain, with its own transactions and watches.  Every call
  * mirrors one xenstored request and returns 0 or a positive errno with
  * the value xenstored would send (EINVAL, EACCES, ENOENT, ...).  `tx` is

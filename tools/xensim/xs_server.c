@@ -2,13 +2,14 @@
  * xs_server.c: xenstore wire protocol (xen/io/xs_wire.h) over Unix
  * sockets, on xensim's loop.
  *
- * Framing only lives here; what a request means is store.c's business.
- * Each connection reads into a fixed buffer large enough for one maximal
- * message (16-byte header + 4096 bytes) and handles every complete
- * message in it, so one readable event costs at most one read(2) per
- * client and a flooding client cannot starve the others.  A header whose
- * length exceeds XENSTORE_PAYLOAD_MAX breaks the framing: that client
- * alone is disconnected.  Everything else malformed gets an error reply.
+ * Framing only lives here; what a request means is the store's business
+ * (store*.c, see store_priv.h).  Each connection reads into a fixed
+ * buffer large enough for one maximal message (16-byte header + 4096
+ * bytes) and handles every complete message in it, so one readable
+ * event costs at most one read(2) per client and a flooding client
+ * cannot starve the others.  A header whose length exceeds
+ * XENSTORE_PAYLOAD_MAX breaks the framing: that client alone is
+ * disconnected.  Everything else malformed gets an error reply.
  *
  * Replies and watch events are queued per connection and written at
  * once when the socket allows, else on EPOLLOUT.  As in xenstored, an
