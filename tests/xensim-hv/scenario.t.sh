@@ -121,7 +121,9 @@ cat >"$work/play.json" <<'EOF'
       "memory_policy": "xl-auto", "memory_policy_args": "delay=2",
       "demand": [[0, 256], [6, 400]] },
     { "name": "db", "type": "hvm", "memory": "256M" },
-    { "name": "late", "memory": 128, "create_at": 5, "destroy_at": 10 }
+    { "name": "late", "memory": 128, "create_at": 5, "destroy_at": 10 },
+    { "name": "nodrv", "memory": 256, "balloon": "none", "create_at": 6,
+      "meminfo": "legacy", "psi": true, "noise": "16M" }
   ],
   "actions": [
     { "at": 3, "domain": "web", "write": "memory/target",
@@ -130,6 +132,8 @@ cat >"$work/play.json" <<'EOF'
     { "at": 7, "domain": "db", "set": { "demand": "300M",
                                         "balloon": "stuck" } },
     { "at": 8, "domain": "db", "write": "memory/target",
+      "value": "131072" },
+    { "at": 9, "domain": "nodrv", "write": "memory/target",
       "value": "131072" },
     { "at": 12, "destroy": "db" },
     { "at": 20, "rm": "/scenario/ran" }
@@ -207,6 +211,8 @@ is "$(awk -F, '$3 == "db" && $4 == 131072 { print $5; exit }' "$rec")" \
     262144 "set action: db's balloon stuck at 8 s"
 is "$(awk -F, '$3 == "db" && $12 == "destroy" { print int($1) }' "$rec")" \
     12 "destroy action at 12 s"
+is "$(awk -F, '$3 == "nodrv" && $4 == 131072 { print int($1); exit }' \
+    "$rec")" 9 "a target change without a balloon driver is recorded"
 rows=$(awk -F, 'NR > 1 && NF != 12' "$rec" | wc -l)
 is "$rows" 0 "every row has 12 fields"
 is "$(awk -F, 'NR > 1 && $1 + 0 < p { bad = 1 } { p = $1 + 0 }

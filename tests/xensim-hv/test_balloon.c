@@ -197,14 +197,44 @@ static void test_host_full(void **state)
     hvt_stop(&t);
 }
 
+/* As Qubes' toolstack (and the balance actor) does: the guest's node. */
+static void give_node(struct hvt *t, unsigned domid, const char *node)
+{
+    struct xs_permissions p = { .id = domid, .perms = XS_PERM_NONE };
+    char path[64];
+
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/%s", domid, node);
+    hvt_write(t, path, "");
+    assert_true(xs_set_permissions(t->xs, XBT_NULL, path, &p, 1));
+}
+
+static char *node(struct hvt *t, unsigned domid, const char *name)
+{
+    char path[64];
+
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/%s", domid, name);
+    return hvt_read(t, path);
+}
+
+static uint64_t meminfo(struct hvt *t, unsigned domid)
+{
+    char *v = node(t, domid, "meminfo"), *end;
+    uint64_t n;
+
+    assert_non_null(v);
+    n = strtoull(v, &end, 10);
+    if (!*v || *end)
+        fail_msg("meminfo '%s' is not one number", v);
+    free(v);
+    return n;
+}
+
 static uint64_t meminfo_field(struct hvt *t, unsigned domid,
                               const char *field)
 {
-    char path[64], *v, *p;
+    char *v = node(t, domid, "meminfo"), *p;
     uint64_t n;
 
-    snprintf(path, sizeof(path), "/local/domain/%u/memory/meminfo", domid);
-    v = hvt_read(t, path);
     assert_non_null(v);
     p = strstr(v, field);
     if (!p)
@@ -214,26 +244,44 @@ static uint64_t meminfo_field(struct hvt *t, unsigned domid,
     return n;
 }
 
-/* Demand above resident memory is pressure; meminfo shows it as swap. */
+/*
+ * libxl does not create memory/meminfo: the guest's writer is refused
+ * until the toolstack makes the node the guest's, then reports at once.
+ */
+static void test_meminfo_node(void **state)
+{
+    struct hvt t;
+    unsigned d;
+    char *v;
+
+    (void)state;
+    hvt_start(&t, fast);
+    d = hvt_create(&t, "name=a memory_kb=%u demand_kb=%u", 512 * MiB,
+                   300 * MiB);
+    assert_null(node(&t, d, "meminfo"));
+    give_node(&t, d, "meminfo");
+    assert_int_equal(meminfo(&t, d), 300 * MiB);
+    /* No writer in the guest: nothing is written. */
+    d = hvt_create(&t, "name=b memory_kb=%u meminfo=none", 512 * MiB);
+    give_node(&t, d, "meminfo");
+    v = node(&t, d, "meminfo");
+    assert_string_equal(v, "");
+    free(v);
+    hvt_stop(&t);
+}
+
+/* Demand above resident memory is pressure; used memory counts swap. */
 static void test_demand_pressure_meminfo(void **state)
 {
     struct hvt t;
     unsigned d;
-    struct xs_permissions *p;
-    unsigned n;
 
     (void)state;
     hvt_start(&t, fast);
     d = hvt_create(&t, "name=a memory_kb=%u maxmem_kb=%u demand_kb=%u",
                    512 * MiB, GiB, 300 * MiB);
-    /* meminfo is written by the guest itself: it owns the node. */
-    p = xs_get_permissions(t.xs, XBT_NULL, "/local/domain/1/memory/meminfo",
-                           &n);
-    assert_non_null(p);
-    assert_int_equal(p[0].id, d);
-    free(p);
-    assert_int_equal(meminfo_field(&t, d, "MemTotal:"), 512 * MiB);
-    assert_int_equal(meminfo_field(&t, d, "MemFree:"), 212 * MiB);
+    give_node(&t, d, "meminfo");
+    assert_int_equal(meminfo(&t, d), 300 * MiB);
     assert_int_equal(hvt_guest(&t, d, "shortfall_kb"), 0);
 
     set_target(&t, d, 256 * MiB);
@@ -241,51 +289,157 @@ static void test_demand_pressure_meminfo(void **state)
     /* 300 MiB wanted, 256 MiB resident: 44 MiB short, swapped. */
     assert_int_equal(hvt_guest(&t, d, "shortfall_kb"), 44 * MiB);
     assert_int_equal(hvt_guest(&t, d, "shortfall_max_kb"), 44 * MiB);
-    /* Used memory (RAM + swap) did not change: meminfo-writer is quiet. */
-    assert_int_equal(meminfo_field(&t, d, "MemTotal:"), 512 * MiB);
-    /* Demand grows by more than its threshold: it reports. */
+    /* Used memory (RAM + swap) did not change. */
+    assert_int_equal(meminfo(&t, d), 300 * MiB);
     hvt_ok(&t, "guest_set %u demand_kb=%u", d, 400 * MiB);
     assert_int_equal(hvt_guest(&t, d, "shortfall_kb"), 144 * MiB);
     assert_int_equal(hvt_guest(&t, d, "shortfall_max_kb"), 144 * MiB);
-    assert_int_equal(meminfo_field(&t, d, "MemTotal:"), 256 * MiB);
-    assert_int_equal(meminfo_field(&t, d, "MemFree:"), 0);
-    assert_int_equal(meminfo_field(&t, d, "SwapTotal:") -
-                     meminfo_field(&t, d, "SwapFree:"), 144 * MiB);
+    assert_int_equal(meminfo(&t, d), 400 * MiB);
 
     /* One simulated second of 144 MiB short. */
     hvt_ok(&t, "wait 1000");
-    /* Demand falls: no pressure left, the maximum is remembered. */
     hvt_ok(&t, "guest_set %u demand_kb=%u", d, 100 * MiB);
     assert_int_equal(hvt_guest(&t, d, "shortfall_kb"), 0);
     assert_int_equal(hvt_guest(&t, d, "shortfall_max_kb"), 144 * MiB);
     assert_true(hvt_guest(&t, d, "shortfall_kb_s") >= 144 * MiB);
-    assert_int_equal(meminfo_field(&t, d, "MemFree:"), 156 * MiB);
+    assert_int_equal(meminfo(&t, d), 100 * MiB);
     assert_int_equal(strncmp(hvt_call(&t, "guest_set %u demand_kb=x", d),
                              "err EINVAL", 10), 0);
     hvt_stop(&t);
 }
 
-/* meminfo-writer only reports changes above its threshold (30000 kB). */
+/* The old /proc/meminfo subset, only when asked for. */
+static void test_meminfo_legacy(void **state)
+{
+    struct hvt t;
+    unsigned d;
+
+    (void)state;
+    hvt_start(&t, fast);
+    d = hvt_create(&t, "name=a memory_kb=%u demand_kb=%u meminfo=legacy",
+                   512 * MiB, 300 * MiB);
+    give_node(&t, d, "meminfo");
+    assert_int_equal(meminfo_field(&t, d, "MemTotal:"), 512 * MiB);
+    assert_int_equal(meminfo_field(&t, d, "MemFree:"), 212 * MiB);
+    set_target(&t, d, 256 * MiB);
+    assert_true(hvt_settle(&t, 0));
+    hvt_ok(&t, "guest_set %u demand_kb=%u", d, 400 * MiB);
+    assert_int_equal(meminfo_field(&t, d, "MemTotal:"), 256 * MiB);
+    assert_int_equal(meminfo_field(&t, d, "MemFree:"), 0);
+    assert_int_equal(meminfo_field(&t, d, "SwapTotal:") -
+                     meminfo_field(&t, d, "SwapFree:"), 144 * MiB);
+    hvt_stop(&t);
+}
+
+/*
+ * meminfo-writer's rule: a change of more than 30000 kB; near the top
+ * (used above 10/13 of MemTotal) growth of more than half that.
+ */
 static void test_meminfo_threshold(void **state)
 {
     struct hvt t;
     unsigned d;
-    char *before, *after;
 
     (void)state;
     hvt_start(&t, fast);
     d = hvt_create(&t, "name=a memory_kb=%u demand_kb=%u", 512 * MiB,
                    200 * MiB);
-    before = hvt_read(&t, "/local/domain/1/memory/meminfo");
-    hvt_ok(&t, "guest_set %u demand_kb=%u", d, 200 * MiB + 10000);
-    after = hvt_read(&t, "/local/domain/1/memory/meminfo");
-    assert_string_equal(before, after);
-    free(after);
-    hvt_ok(&t, "guest_set %u demand_kb=%u", d, 200 * MiB + 40000);
-    after = hvt_read(&t, "/local/domain/1/memory/meminfo");
-    assert_string_not_equal(before, after);
-    free(before);
-    free(after);
+    give_node(&t, d, "meminfo");
+    assert_int_equal(meminfo(&t, d), 200 * MiB);
+    hvt_ok(&t, "guest_set %u demand_kb=%u", d, 200 * MiB + 20000);
+    assert_int_equal(meminfo(&t, d), 200 * MiB);
+    hvt_ok(&t, "guest_set %u demand_kb=%u", d, 200 * MiB + 30001);
+    assert_int_equal(meminfo(&t, d), 200 * MiB + 30001);
+    /* Falling by 20000 kB: quiet. */
+    hvt_ok(&t, "guest_set %u demand_kb=%u", d, 200 * MiB + 10001);
+    assert_int_equal(meminfo(&t, d), 200 * MiB + 30001);
+    /* Near the top (> 10/13 of 512 MiB = 394 MiB), growth of 20000 kB
+     * is told, a fall of 20000 kB is not. */
+    hvt_ok(&t, "guest_set %u demand_kb=%u", d, 420 * MiB);
+    assert_int_equal(meminfo(&t, d), 420 * MiB);
+    hvt_ok(&t, "guest_set %u demand_kb=%u", d, 420 * MiB + 20000);
+    assert_int_equal(meminfo(&t, d), 420 * MiB + 20000);
+    hvt_ok(&t, "guest_set %u demand_kb=%u", d, 420 * MiB);
+    assert_int_equal(meminfo(&t, d), 420 * MiB + 20000);
+    /* Growth of 14000 kB (under half the threshold): quiet. */
+    hvt_ok(&t, "guest_set %u demand_kb=%u", d, 420 * MiB + 34000);
+    assert_int_equal(meminfo(&t, d), 420 * MiB + 20000);
+    hvt_stop(&t);
+}
+
+/*
+ * Workload noise: the guest reports on its own while it works, with
+ * no demand step; and guestinfo only reads.
+ */
+static void test_meminfo_noise(void **state)
+{
+    struct hvt t;
+    unsigned d;
+    uint64_t first, demand;
+    char *v;
+    int i;
+
+    (void)state;
+    hvt_start(&t, fast);
+    d = hvt_create(&t, "name=a memory_kb=%u demand_kb=%u noise_kb=%u",
+                   512 * MiB, 200 * MiB, 100 * MiB);
+    give_node(&t, d, "meminfo");
+    first = meminfo(&t, d);
+    for (i = 0; i < 60 && meminfo(&t, d) == first; i++)
+        hvt_ok(&t, "wait 1000");
+    assert_true(meminfo(&t, d) != first);
+    demand = hvt_guest(&t, d, "demand_kb");
+    assert_true(demand >= 100 * MiB && demand <= 300 * MiB);
+    assert_int_equal(hvt_guest(&t, d, "noise_kb"), 100 * MiB);
+    /* No noise: the last report stays. */
+    hvt_ok(&t, "guest_set %u noise_kb=0 demand_kb=%u", d, 200 * MiB);
+    v = node(&t, d, "meminfo");
+    hvt_ok(&t, "wait 5000");
+    first = strtoull(v, NULL, 10);
+    assert_int_equal(meminfo(&t, d), first);
+    free(v);
+    /* guestinfo changes nothing: with meminfo pending behind a refused
+     * node, asking does not write it. */
+    d = hvt_create(&t, "name=b memory_kb=%u demand_kb=%u", 512 * MiB,
+                   100 * MiB);
+    hvt_call(&t, "guestinfo %u", d);
+    hvt_call(&t, "guestinfo %u", d);
+    assert_null(node(&t, d, "meminfo"));
+    hvt_stop(&t);
+}
+
+/* PSI: memory/pressure follows the share of the working set swapped. */
+static void test_psi(void **state)
+{
+    struct hvt t;
+    unsigned d;
+    char *v;
+    int i;
+
+    (void)state;
+    hvt_start(&t, fast);
+    d = hvt_create(&t, "name=a memory_kb=%u demand_kb=%u psi=1", 512 * MiB,
+                   200 * MiB);
+    give_node(&t, d, "pressure");
+    v = node(&t, d, "pressure");
+    assert_string_equal(v, "0.00");
+    free(v);
+    /* Half the working set swapped: avg10 climbs towards 50. */
+    hvt_ok(&t, "guest_set %u demand_kb=%u", d, 1024 * MiB);
+    set_target(&t, d, 512 * MiB);
+    for (i = 0; i < 30; i++)
+        hvt_ok(&t, "wait 1000");
+    v = node(&t, d, "pressure");
+    if (strtod(v, NULL) < 40 || strtod(v, NULL) > 50)
+        fail_msg("pressure '%s' after 30 s at 50%% swapped", v);
+    free(v);
+    /* No pressure: back to 0.00 eventually. */
+    hvt_ok(&t, "guest_set %u demand_kb=%u", d, 100 * MiB);
+    for (i = 0; i < 200; i++)
+        hvt_ok(&t, "wait 1000");
+    v = node(&t, d, "pressure");
+    assert_string_equal(v, "0.00");
+    free(v);
     hvt_stop(&t);
 }
 
@@ -298,8 +452,12 @@ int main(void)
         cmocka_unit_test(test_garbage_target),
         cmocka_unit_test(test_maxmem),
         cmocka_unit_test(test_host_full),
+        cmocka_unit_test(test_meminfo_node),
         cmocka_unit_test(test_demand_pressure_meminfo),
+        cmocka_unit_test(test_meminfo_legacy),
         cmocka_unit_test(test_meminfo_threshold),
+        cmocka_unit_test(test_meminfo_noise),
+        cmocka_unit_test(test_psi),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -92,7 +92,9 @@ static void test_permissions(void **state)
     perms_are(&t, "/local/domain/1/name", ro, 2);
     perms_are(&t, "/local/domain/1/control/shutdown", rw, 1);
     perms_are(&t, "/local/domain/1/data", rw, 1);
-    perms_are(&t, "/local/domain/1/memory/meminfo", rw, 1);
+    /* libxl does not create memory/meminfo (an actor that reads it
+     * makes it the guest's). */
+    assert_null(hvt_read(&t, "/local/domain/1/memory/meminfo"));
     perms_are(&t, "/libxl/1", none, 1);
     perms_are(&t, "/libxl/1/type", none, 1);
     vm = hvt_read(&t, "/local/domain/1/vm");
@@ -125,11 +127,13 @@ static void test_guest_view(void **state)
     assert_false(xs_write(g, XBT_NULL, "/local/domain/1/memory/static-max",
                           "1", 1));
     assert_int_equal(errno, EACCES);
-    /* ... but writes its control/shutdown and its meminfo. */
+    /* ... but writes its control/shutdown; not a meminfo nobody made
+     * its own. */
     assert_true(xs_write(g, XBT_NULL, "/local/domain/1/control/shutdown", "",
                          0));
-    assert_true(xs_write(g, XBT_NULL, "/local/domain/1/memory/meminfo", "x",
-                         1));
+    assert_false(xs_write(g, XBT_NULL, "/local/domain/1/memory/meminfo", "x",
+                          1));
+    assert_int_equal(errno, EACCES);
     /* The toolstack's tree and another guest's are closed to it. */
     assert_null(xs_read(g, XBT_NULL, "/libxl/1/type", &len));
     assert_int_equal(errno, EACCES);

@@ -17,16 +17,34 @@
  * (populated - paged) is swapped: that shortfall is the guest's pressure,
  * kept as current, maximum and integral (KiB x s).
  *
- * meminfo: written as the guest to memory/meminfo the way Qubes'
- * meminfo-writer does (the /proc/meminfo subset qmemman parses), and
- * only when used memory moved by more than its threshold, with its
- * formula, so the store sees the same write pattern.
+ * meminfo: written as the guest to memory/meminfo the way Qubes' current
+ * meminfo-writer does (qubes-linux-utils, qmemman/meminfo-writer.c, run
+ * as `meminfo-writer 30000 100000`): used = MemTotal - Buffers - Cached
+ * - MemFree + SwapTotal - SwapFree in kB, MemTotal being the balloon's
+ * current_kb, written as one decimal number when it moved by more than
+ * 30000 kB, or on the first report, or when it grows by more than half
+ * that while above 10/13 of MemTotal (the rule for growth near the top).
+ * The old /proc/meminfo subset (Qubes until 2017) only when the domain's
+ * config asks for it (meminfo=legacy).  libxl does not create the node:
+ * a write the store refuses (EACCES until the toolstack makes the node
+ * the guest's) is kept and retried as soon as the node changes (the real
+ * writer looks every 100 ms), or at the next report.
+ *
+ * Workload noise (noise_kb): the working set wanders around the demand,
+ * moved every simulated second, so guests report on their own while they
+ * work, as real writers do.  PSI (psi=1): memory/pressure holds "some
+ * avg10" as /proc/pressure/memory prints it (percent, two decimals): the
+ * share of the working set not resident, averaged over 10 s as the
+ * kernel does (exponential, every 2 s), written when it moves by 1.00 or
+ * reaches 0.  Neither timer counts as the host moving (settle).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <math.h>
 
 #include "hv.h"
 #include "loop.h"
@@ -35,6 +53,45 @@
 
 #define MEMINFO_THRESHOLD_KB 30000
 #define GUEST_SWAP_KB (2ull << 20)
+#define GUEST_TICK_MS 1000u     /* noise and PSI, simulated */
+#define PSI_PERIOD_MS 2000u     /* the kernel's averaging period */
+#define PSI_WINDOW_MS 10000.0   /* avg10 */
+
+const char *meminfo_format_name(enum meminfo_format f)
+{
+    switch (f) {
+    case MEMINFO_USED:
+        return "used";
+    case MEMINFO_LEGACY:
+        return "legacy";
+    case MEMINFO_NONE:
+        return "none";
+    }
+    return "?";
+}
+
+int meminfo_format_parse(const char *s, enum meminfo_format *f)
+{
+    static const enum meminfo_format all[] = {
+        MEMINFO_USED, MEMINFO_LEGACY, MEMINFO_NONE,
+    };
+    unsigned i;
+
+    for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        if (!strcmp(s, meminfo_format_name(all[i]))) {
+            *f = all[i];
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+uint64_t guest_demand_kb(const struct guest *g)
+{
+    long long v = (long long)g->demand_kb + g->noise_kb;
+
+    return v > 0 ? (uint64_t)v : 0;
+}
 
 const char *balloon_mode_name(enum balloon_mode m)
 {
@@ -99,8 +156,13 @@ void guest_target_event(struct hv *hv, struct hv_domain *d)
     char *val = NULL, *end, path[64];
     unsigned len;
 
-    if (d->dying || d->guest.cfg.balloon == BALLOON_NONE)
+    if (d->dying)
         return;
+    if (d->guest.cfg.balloon == BALLOON_NONE) {
+        /* Nobody in the guest reads it, but the target changed. */
+        hv_record(hv, d, true);
+        return;
+    }
     snprintf(path, sizeof(path), "/local/domain/%u/memory/target",
              d->domid);
     /* The guest may read, not write, its memory/ directory. */
@@ -119,18 +181,30 @@ void guest_target_event(struct hv *hv, struct hv_domain *d)
     free(val);
 }
 
+static int guest_write(struct hv *hv, struct hv_domain *d, const char *node,
+                       const char *val, int n)
+{
+    char path[64];
+
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/%s", d->domid,
+             node);
+    return store_write(hv->store, d->domid, path, val, (unsigned)n);
+}
+
 static void meminfo_write(struct hv *hv, struct hv_domain *d)
 {
     struct guest *g = &d->guest;
     long long total = (long long)(d->populated * HV_PAGE_KB);
-    long long demand = (long long)g->demand_kb;
+    long long demand = (long long)guest_demand_kb(g);
     long long used_ram = demand < total ? demand : total;
     long long swapped = demand - used_ram;
     long long swap_total = (long long)GUEST_SWAP_KB;
     long long swap_free, free_kb, used, diff;
-    char buf[256], path[64];
+    char buf[256];
     int n;
 
+    if (g->cfg.meminfo == MEMINFO_NONE)
+        return;
     if (swapped > swap_total)
         swap_total = swapped;
     swap_free = swap_total - swapped;
@@ -140,18 +214,144 @@ static void meminfo_write(struct hv *hv, struct hv_domain *d)
     if (diff < 0)
         diff = -diff;
     /* meminfo-writer's rule for when qmemman is worth telling. */
-    if (!(diff > MEMINFO_THRESHOLD_KB || g->meminfo_prev == 0 ||
+    if (!g->meminfo_pending &&
+        !(diff > MEMINFO_THRESHOLD_KB || g->meminfo_prev == 0 ||
           (used > g->meminfo_prev && used / 10 > (total + 12) / 13 &&
            diff > MEMINFO_THRESHOLD_KB / 2)))
         return;
-    g->meminfo_prev = used ? used : 1;
-    n = snprintf(buf, sizeof(buf),
-                 "MemTotal: %lld kB\nMemFree: %lld kB\nBuffers: 0 kB\n"
-                 "Cached: 0 kB\nSwapTotal: %lld kB\nSwapFree: %lld kB\n",
-                 total, free_kb, swap_total, swap_free);
-    snprintf(path, sizeof(path), "/local/domain/%u/memory/meminfo",
-             d->domid);
-    store_write(hv->store, d->domid, path, buf, (unsigned)n);
+    if (g->cfg.meminfo == MEMINFO_LEGACY)
+        n = snprintf(buf, sizeof(buf),
+                     "MemTotal: %lld kB\nMemFree: %lld kB\nBuffers: 0 kB\n"
+                     "Cached: 0 kB\nSwapTotal: %lld kB\nSwapFree: %lld kB\n",
+                     total, free_kb, swap_total, swap_free);
+    else
+        n = snprintf(buf, sizeof(buf), "%lld", used);
+    g->meminfo_pending = guest_write(hv, d, "meminfo", buf, n) != 0;
+    if (!g->meminfo_pending)
+        g->meminfo_prev = used ? used : 1;
+}
+
+/* The share of the working set that is not resident, in percent. */
+static double stall_pct(const struct hv_domain *d)
+{
+    uint64_t demand = guest_demand_kb(&d->guest);
+
+    if (!demand || !d->guest.shortfall_kb)
+        return 0;
+    return 100.0 * (double)d->guest.shortfall_kb / (double)demand;
+}
+
+static void psi_advance(struct hv *hv, struct hv_domain *d)
+{
+    struct guest *g = &d->guest;
+    uint64_t now = hv_now_ms(hv);
+    double k;
+    int v;
+    char buf[16];
+
+    if (!g->cfg.psi)
+        return;
+    if (now - g->psi_ms >= PSI_PERIOD_MS) {
+        k = exp(-(double)(now - g->psi_ms) / PSI_WINDOW_MS);
+        g->psi_avg10 = g->psi_avg10 * k + stall_pct(d) * (1 - k);
+        g->psi_ms = now;
+    }
+    v = (int)(g->psi_avg10 * 100.0 + 0.5);
+    if (v < 1 && g->psi_written > 0)
+        v = 0;
+    if (g->psi_written >= 0 && abs(v - g->psi_written) < 100 &&
+        !(v == 0 && g->psi_written != 0))
+        return;
+    snprintf(buf, sizeof(buf), "%d.%02d", v / 100, v % 100);
+    if (!guest_write(hv, d, "pressure", buf, (int)strlen(buf)))
+        g->psi_written = v;
+}
+
+static bool guest_ticks(const struct hv_domain *d)
+{
+    const struct guest *g = &d->guest;
+
+    if (d->dying || d->shutdown)
+        return false;
+    if (g->cfg.noise_kb)
+        return true;
+    /* PSI keeps averaging while avg10 has not met the stall share. */
+    return g->cfg.psi && fabs(g->psi_avg10 - stall_pct(d)) >= 0.005;
+}
+
+static void guest_tick(struct loop *l, struct loop_timer *t, void *arg);
+
+static void guest_arm(struct hv *hv, struct hv_domain *d)
+{
+    uint64_t real;
+
+    if (d->guest.noise_timer || !guest_ticks(d))
+        return;
+    real = (uint64_t)((double)GUEST_TICK_MS / hv->cfg.speed);
+    d->guest.noise_timer = loop_timer_add(hv->loop, real ? real : 1,
+                                          guest_tick, d);
+}
+
+/* xorshift64: the guest's own deterministic noise. */
+static uint64_t noise_next(struct guest *g)
+{
+    uint64_t x = g->noise_rng ? g->noise_rng : 0x9e3779b97f4a7c15ull;
+
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return g->noise_rng = x;
+}
+
+static void guest_tick(struct loop *l, struct loop_timer *t, void *arg)
+{
+    struct hv_domain *d = arg;
+    struct guest *g = &d->guest;
+    struct hv *hv = d->hv;
+    long long amp = (long long)g->cfg.noise_kb;
+
+    (void)l;
+    (void)t;
+    g->noise_timer = NULL;
+    if (amp) {
+        g->noise_kb += (long long)(noise_next(g) % (uint64_t)(amp + 1)) -
+                       amp / 2;
+        if (g->noise_kb > amp)
+            g->noise_kb = amp;
+        if (g->noise_kb < -amp)
+            g->noise_kb = -amp;
+        guest_update(hv, d);
+        hv_record(hv, d, false);
+    } else {
+        psi_advance(hv, d);
+    }
+    guest_arm(hv, d);
+}
+
+void guest_meminfo_event(struct hv *hv, struct hv_domain *d)
+{
+    if (d->guest.meminfo_pending)
+        meminfo_write(hv, d);
+    if (d->guest.cfg.psi && d->guest.psi_written < 0)
+        psi_advance(hv, d);
+}
+
+void guest_stop(struct hv *hv, struct hv_domain *d)
+{
+    loop_timer_cancel(hv->loop, d->guest.noise_timer);
+    d->guest.noise_timer = NULL;
+}
+
+void guest_peek(struct hv *hv, const struct hv_domain *d,
+                uint64_t *shortfall_kb, double *shortfall_kb_s)
+{
+    const struct guest *g = &d->guest;
+
+    /* The shortfall is constant between updates. */
+    *shortfall_kb = g->shortfall_kb;
+    *shortfall_kb_s = g->shortfall_kb_s +
+                      (double)g->shortfall_kb *
+                          (double)(hv_now_ms(hv) - g->last_ms) / 1000.0;
 }
 
 void guest_update(struct hv *hv, struct hv_domain *d)
@@ -159,15 +359,17 @@ void guest_update(struct hv *hv, struct hv_domain *d)
     struct guest *g = &d->guest;
     uint64_t now = hv_now_ms(hv);
     uint64_t resident_kb = (d->populated - d->paged) * HV_PAGE_KB;
+    uint64_t demand = guest_demand_kb(g);
 
     g->shortfall_kb_s += (double)g->shortfall_kb *
                          (double)(now - g->last_ms) / 1000.0;
     g->last_ms = now;
-    g->shortfall_kb = g->demand_kb > resident_kb ? g->demand_kb - resident_kb
-                                                 : 0;
+    g->shortfall_kb = demand > resident_kb ? demand - resident_kb : 0;
     if (g->shortfall_kb > g->shortfall_max_kb)
         g->shortfall_max_kb = g->shortfall_kb;
     meminfo_write(hv, d);
+    psi_advance(hv, d);
+    guest_arm(hv, d);
 }
 
 /*
@@ -231,7 +433,10 @@ int guest_start(struct hv *hv, struct hv_domain *d)
     struct guest *g = &d->guest;
 
     g->demand_kb = g->cfg.demand_kb;
-    g->last_ms = hv_now_ms(hv);
+    g->last_ms = g->psi_ms = hv_now_ms(hv);
+    g->psi_written = -1;
+    g->noise_rng = 0x9e3779b97f4a7c15ull ^ ((uint64_t)d->domid << 32) ^
+                   d->seed;
     guest_update(hv, d);
     guest_target_event(hv, d);
     return 0;

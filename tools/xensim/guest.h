@@ -29,12 +29,24 @@ struct share_profile {
     double cow_per_s;     /* guest writes to shared pages per second */
 };
 
+/* What the guest's meminfo writer reports in memory/meminfo. */
+enum meminfo_format {
+    MEMINFO_USED,    /* today's meminfo-writer: one number, used kB */
+    MEMINFO_LEGACY,  /* the /proc/meminfo subset Qubes wrote until 2017 */
+    MEMINFO_NONE,    /* no writer in the guest */
+};
+
 struct guest_config {
     enum balloon_mode balloon;
     double rate_mib_s;    /* 0: the mode's default */
     uint64_t demand_kb;   /* initial working set */
     bool demand_set;      /* false: half of memory */
     struct share_profile share;
+    enum meminfo_format meminfo;
+    bool psi;             /* kernel with PSI: memory/pressure reported */
+    uint64_t noise_kb;    /* workload noise: the working set wanders by up
+                             to this much around the demand, moved every
+                             simulated second (0: none) */
 };
 
 struct guest {
@@ -48,10 +60,21 @@ struct guest {
     double shortfall_kb_s;   /* integral: KiB x simulated seconds */
     uint64_t last_ms;        /* when the integral was last advanced */
     long long meminfo_prev;  /* meminfo-writer's prev_used_mem */
+    bool meminfo_pending;    /* a report the store refused (no node yet) */
     double cow_budget;
+
+    long long noise_kb;      /* current offset of the working set */
+    uint64_t noise_rng;
+    struct loop_timer *noise_timer;
+
+    double psi_avg10;        /* some avg10, percent */
+    uint64_t psi_ms;         /* when psi_avg10 was last advanced */
+    int psi_written;         /* hundredths last written, -1: none */
 };
 
 const char *balloon_mode_name(enum balloon_mode m);
+const char *meminfo_format_name(enum meminfo_format f);
+int meminfo_format_parse(const char *s, enum meminfo_format *f);
 int balloon_mode_parse(const char *s, enum balloon_mode *m);
 double guest_rate(const struct guest_config *c);
 
@@ -75,5 +98,18 @@ void guest_set_balloon(struct hv *hv, struct hv_domain *d,
 
 /* Recompute pressure and meminfo after pages changed. */
 void guest_update(struct hv *hv, struct hv_domain *d);
+/* The working set now: demand plus workload noise. */
+uint64_t guest_demand_kb(const struct guest *g);
+/*
+ * The pressure figures as of now without changing anything (guestinfo):
+ * shortfall now and its integral up to now.
+ */
+void guest_peek(struct hv *hv, const struct hv_domain *d,
+                uint64_t *shortfall_kb, double *shortfall_kb_s);
+/* memory/meminfo or memory/pressure changed (created, permissions): a
+ * report the store refused is retried. */
+void guest_meminfo_event(struct hv *hv, struct hv_domain *d);
+/* The domain goes away: stop the guest's own timers. */
+void guest_stop(struct hv *hv, struct hv_domain *d);
 
 #endif

@@ -10,8 +10,8 @@
  *     device/, control/ (roperm, inherited)
  *     control/{shutdown,feature-*,sysrq}, data, drivers, feature, attr,
  *     error                  owned by the guest ("rwperm")
- *     memory/meminfo         owned by the guest, as Qubes' toolstack
- *                            makes it, for the guest's meminfo writer
+ *     (not memory/meminfo: libxl does not create it; an actor that
+ *     reads it, as Qubes' toolstack, makes it the guest's)
  *   /vm/<uuid>               roperm: uuid, name, image/ostype, start_time
  *   /libxl/N                 dom0 only ("noperm"): type, device/, and the
  *                            memory-policy nodes when the config has them
@@ -87,6 +87,8 @@ struct hv *hv_new(struct loop *l, struct store *s, const struct hv_config *c)
 
 static void free_domain(struct hv_domain *d)
 {
+    if (d->hv)
+        guest_stop(d->hv, d);
     free(d);
 }
 
@@ -227,6 +229,9 @@ static void hv_watch(void *arg, const char *path, const char *token)
         paging_target_event(hv, d);
     else if (!strcmp(rest, "/control/shutdown"))
         shutdown_event(hv, d);
+    else if (!strcmp(rest, "/memory/meminfo") ||
+             !strcmp(rest, "/memory/pressure"))
+        guest_meminfo_event(hv, d);
 }
 
 int hv_init_dom0(struct hv *hv)
@@ -332,7 +337,6 @@ static int write_domain_nodes(struct hv *hv, struct hv_domain *d,
         "control/shutdown", "control/feature-poweroff",
         "control/feature-reboot", "control/feature-suspend",
         "control/sysrq", "data", "drivers", "feature", "attr", "error",
-        "memory/meminfo",
     };
     static const char *const hvm_owned[] = {
         "control/feature-s3", "control/feature-s4",
@@ -811,7 +815,7 @@ static void fill_row(struct hv *hv, struct hv_domain *d,
     w->max_kb = d->max_pages * HV_PAGE_KB;
     w->paged_kb = d->paged * HV_PAGE_KB;
     w->shared_kb = d->shr_pages * HV_PAGE_KB;
-    w->demand_kb = d->guest.demand_kb;
+    w->demand_kb = guest_demand_kb(&d->guest);
     w->shortfall_kb = d->guest.shortfall_kb;
     w->host_free_kb = hv->free_pages * HV_PAGE_KB;
 }

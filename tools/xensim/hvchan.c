@@ -341,6 +341,8 @@ static char *v_guestinfo(struct hv *hv, int argc, char **argv)
     struct hv_domain *d;
     struct guest *g;
     char *r = NULL;
+    uint64_t shortfall;
+    double integral;
 
     if (argc != 2)
         return err_reply(EINVAL, "usage: guestinfo DOMID");
@@ -348,18 +350,22 @@ static char *v_guestinfo(struct hv *hv, int argc, char **argv)
     if (!d)
         return r;
     g = &d->guest;
-    guest_update(hv, d);  /* bring the pressure integral up to now */
+    /* Read only: the integral is extended to now, nothing is stored. */
+    guest_peek(hv, d, &shortfall, &integral);
     if (asprintf(&r, "ok domid=%u name=%s balloon=%s rate_mib_s=%g"
                  " balloon_target_kb=%" PRIu64 " populated_kb=%" PRIu64
                  " demand_kb=%" PRIu64 " shortfall_kb=%" PRIu64
                  " shortfall_max_kb=%" PRIu64 " shortfall_kb_s=%.0f"
-                 " stalled=%d cow_failed=%" PRIu64 " bad_shares=%" PRIu64,
+                 " stalled=%d cow_failed=%" PRIu64 " bad_shares=%" PRIu64
+                 " meminfo=%s psi=%d noise_kb=%" PRIu64 " psi_avg10=%.2f",
                  d->domid, d->name, balloon_mode_name(g->cfg.balloon),
                  guest_rate(&g->cfg),
                  g->target_known ? g->target_pages * HV_PAGE_KB : 0,
-                 d->populated * HV_PAGE_KB, g->demand_kb, g->shortfall_kb,
-                 g->shortfall_max_kb, g->shortfall_kb_s, d->stalled,
-                 d->cow_failed, d->bad_shares) < 0)
+                 d->populated * HV_PAGE_KB, guest_demand_kb(g), shortfall,
+                 g->shortfall_max_kb, integral, d->stalled,
+                 d->cow_failed, d->bad_shares,
+                 meminfo_format_name(g->cfg.meminfo), g->cfg.psi,
+                 g->cfg.noise_kb, g->psi_avg10) < 0)
         return NULL;
     return r;
 }
@@ -558,6 +564,17 @@ static char *guest_kv(const char *k, const char *v, struct guest_config *g,
             return err_reply(EINVAL, "bad demand_kb '%s'", v);
         g->demand_kb = kb;
         g->demand_set = true;
+    } else if (!strcmp(k, "meminfo")) {
+        if (meminfo_format_parse(v, &g->meminfo))
+            return err_reply(EINVAL, "meminfo must be used, legacy or none, "
+                             "not '%s'", v);
+    } else if (!strcmp(k, "psi")) {
+        if (!parse_bool(v, &g->psi))
+            return err_reply(EINVAL, "psi must be 0 or 1");
+    } else if (!strcmp(k, "noise_kb")) {
+        if (!parse_u64(v, &kb) || kb > (1ull << 40))
+            return err_reply(EINVAL, "bad noise_kb '%s'", v);
+        g->noise_kb = kb;
     } else if (!strcmp(k, "cow_per_s")) {
         if (!parse_double(v, &x))
             return err_reply(EINVAL, "bad cow_per_s '%s'", v);
@@ -682,9 +699,16 @@ static char *v_guest_set(struct hv *hv, int argc, char **argv)
             return err_reply(EINVAL, "guest_set: unknown key '%s'", argv[i]);
     }
     d->guest.cfg.share.cow_per_s = g.share.cow_per_s;
+    d->guest.cfg.meminfo = g.meminfo;
+    d->guest.cfg.psi = g.psi;
+    d->guest.cfg.noise_kb = g.noise_kb;
+    if (!g.noise_kb)
+        d->guest.noise_kb = 0;
     guest_set_balloon(hv, d, g.balloon, g.rate_mib_s);
     if (g.demand_set)
         guest_set_demand(hv, d, g.demand_kb);
+    else
+        guest_update(hv, d);
     if (g.share.cow_per_s > 0 && d->shr_pages)
         hv_wake(hv, d);
     return strdup("ok");

@@ -298,6 +298,9 @@ static bool check_domain(struct chk *k, struct scenario *sc, size_t idx,
                                         "sharing",
                                         "memory_policy",
                                         "memory_policy_args",
+                                        "meminfo",
+                                        "psi",
+                                        "noise",
                                         NULL };
     struct sc_domain *d = &sc->doms[idx];
     struct hv_domain_config *c = &d->cfg;
@@ -380,6 +383,18 @@ static bool check_domain(struct chk *k, struct scenario *sc, size_t idx,
     }
     if ((n = json_get(o, "sharing")) &&
         !check_sharing(k, n, FIELD(f, "%s.sharing", w), &c->guest.share))
+        return false;
+    if ((n = json_get(o, "meminfo"))) {
+        if (!get_str(k, n, FIELD(f, "%s.meminfo", w), &s))
+            return false;
+        if (meminfo_format_parse(s, &c->guest.meminfo))
+            return fail(k, n, f, "must be \"used\", \"legacy\" or \"none\"");
+    }
+    if ((n = json_get(o, "psi")) &&
+        !get_bool(k, n, FIELD(f, "%s.psi", w), &c->guest.psi))
+        return false;
+    if ((n = json_get(o, "noise")) &&
+        !get_size(k, n, FIELD(f, "%s.noise", w), &c->guest.noise_kb))
         return false;
     if (!c->guest.share.image[0])
         strcpy(c->guest.share.image, c->name);
