@@ -16,7 +16,8 @@ BINS += $(O)/bin/xl-auto $(O)/bin/xl-manual $(O)/bin/example
 # actor-probe is the driver of the shell tests and of the benchmark
 # (bench/actors/run.sh); not a test itself (run.sh runs test-* only).
 TEST_BINS += $(O)/tests/test-actor-kit $(O)/tests/test-xl-auto-policy \
-             $(O)/tests/test-actor-loop $(O)/tests/actor-probe
+             $(O)/tests/test-actor-loop $(O)/tests/test-actor-status \
+             $(O)/tests/actor-probe
 
 $(O)/obj/actors/xl-auto/%.o $(O)/obj/actors/xl-manual/%.o \
 $(O)/obj/actors/example/%.o: CFLAGS += $(ACTORS_CFLAGS)
@@ -50,6 +51,12 @@ $(O)/tests/test-xl-auto-policy: $(O)/obj/tests/actors/test_xl_auto_policy.o \
 $(O)/tests/test-actor-loop: $(O)/obj/tests/actors/test_actor_loop.o \
                             $(O)/obj/tests/support/xensim_fixture.o \
                             $(ACTORS_LIBMP)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ACTORS_LDLIBS) $(CMOCKA_LIBS)
+
+$(O)/tests/test-actor-status: $(O)/obj/tests/actors/test_actor_status.o \
+                              $(O)/obj/tests/support/xensim_fixture.o \
+                              $(ACTORS_LIBMP)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ACTORS_LDLIBS) $(CMOCKA_LIBS)
 

@@ -379,6 +379,73 @@ int mempolicy_get_physinfo(mempolicy_ctx *ctx, mempolicy_physinfo *out);
 int mempolicy_domain_qualifier_to_domid(mempolicy_ctx *ctx, const char *s,
                                         uint32_t *domid);
 
+/* ---- who serves what: actors and their status lines ------------------ */
+
+/*
+ * Every actor built on the actor kit announces itself in the store while
+ * it runs, and publishes one short status line for each domain it serves
+ * ("ballooning 812 -> 512 MiB", "stuck: no progress for 47 s").  The
+ * nodes (dom0-only; none is under memory-policy/, so they never fire
+ * DOMAIN_MEMORY_TARGET_CHANGED) are documented in docs/libmempolicy.md:
+ *   /tool/mempolicy/actors/<name>/{pid,start}
+ *   /tool/mempolicy/actors/<name>/status/<domid>
+ * An announcement names a process by pid and start time (field 22 of
+ * /proc/<pid>/stat), so one left behind by an actor that crashed (or a
+ * pid reused since) reads as not running.  The check reads /proc: the
+ * caller must run in the actor's pid namespace (dom0's), as xl does.
+ */
+#define MEMPOLICY_HAVE_STATUS 1
+
+/* Longest status line, in bytes (longer lines are cut). */
+#define MEMPOLICY_STATUS_MAX 128
+
+typedef struct mempolicy_status {
+    char *actor;     /* the domain's actor (canonical); "" = none */
+    bool running;    /* that actor announced itself and is alive */
+    int32_t pid;     /* the announced pid, also when the announcement is
+                        stale (running false, pid != 0: the actor died
+                        without cleaning up); 0 = never announced */
+    char *text;      /* the line the actor publishes for the domain, with
+                        control characters shown as '?'; "" when it
+                        published none, or is not running (a dead actor's
+                        line describes the past) */
+} mempolicy_status;
+
+/* Frees what *s holds and zeroes it; NULL or a zeroed status is fine. */
+void mempolicy_status_dispose(mempolicy_status *s);
+/* Disposes each entry and frees the array; NULL is fine. */
+void mempolicy_status_list_free(mempolicy_status *list, int n);
+
+/*
+ * Whether an actor named `actor` ("xl" means xl-auto) runs: it announced
+ * itself and the announcing process is alive.  0 and *running; INVAL for
+ * an invalid or empty name; STORE.  Cost: one store round trip and one
+ * read of /proc.
+ */
+int mempolicy_actor_running(mempolicy_ctx *ctx, const char *actor,
+                            bool *running);
+
+/*
+ * The domain's actor, whether it runs, and its status line for the
+ * domain.  Works for dying domains too.  0 and *out (dispose with
+ * mempolicy_status_dispose); NO_DOMAIN if /local/domain/<domid> does not
+ * exist; FAIL if the actor node holds garbage (detail names it); STORE.
+ * Cost: two store round trips and one read of /proc.
+ */
+int mempolicy_domain_get_status(mempolicy_ctx *ctx, uint32_t domid,
+                                mempolicy_status *out);
+
+/*
+ * The same for each of the n domains of a list from
+ * mempolicy_list_domains() (their actor as listed there): *out is an
+ * array of n entries in the list's order, freed with
+ * mempolicy_status_list_free(*out, n).  Cost: one pipelined batch of 3
+ * store reads per domain with an actor (a few round trips in all), one
+ * read of /proc per such domain.
+ */
+int mempolicy_list_status(mempolicy_ctx *ctx, const mempolicy_dominfo *list,
+                          int n, mempolicy_status **out);
+
 /* ---- events ------------------------------------------------------------ */
 
 /*

@@ -18,7 +18,12 @@
  *  - one poll loop, no thread per domain, no wake-up when idle;
  *  - SIGTERM/SIGINT end the loop cleanly; the store going away ends it
  *    with an error (exit status 1, so systemd restarts the actor);
- *  - standard options: -v (verbose), -d/--daemon, -p/--pidfile FILE.
+ *  - standard options: -v (verbose), -d/--daemon, -p/--pidfile FILE;
+ *  - announces the actor in the store while it runs, so that tools can
+ *    tell whether a domain's actor is running (mempolicy_actor_running),
+ *    and keeps the per-domain status lines it publishes
+ *    (mempolicy_actor_set_status): see "who serves what" in
+ *    libmempolicy.h.
  *
  * Ownership: the kit owns the context and the loop; callbacks must not
  * free them.  Policies passed to callbacks are valid during the call only.
@@ -56,6 +61,7 @@ extern "C" {
 #define MEMPOLICY_HAVE_ACTOR_PARAMS 1
 #define MEMPOLICY_HAVE_ACTOR_LOG 1
 #define MEMPOLICY_HAVE_ACTOR_RESYNC_INFO 1
+#define MEMPOLICY_HAVE_ACTOR_STATUS 1
 
 typedef struct mempolicy_actor mempolicy_actor;
 typedef struct mempolicy_timer mempolicy_timer;
@@ -88,14 +94,21 @@ typedef struct mempolicy_actor_ops {
  * Create an actor named `name` on an existing context (which it then
  * owns and frees, also on failure).  `name` is canonicalised as the
  * library does ("xl" is "xl-auto"); "" is refused.  Claims the name,
- * subscribes to events and queues the start-up resync, which runs at the
- * start of mempolicy_actor_run().  Opens a second, silent connection to
- * the xenstore socket only to notice at once when the store goes away
- * (libxenstore's watch pipe does not report that).
+ * subscribes to events, announces the actor in the store
+ * (/tool/mempolicy/actors/<name>/{pid,start}, removing the status lines
+ * a dead predecessor left) and queues the start-up resync, which runs at
+ * the start of mempolicy_actor_run().  MEMPOLICY_ERROR_BUSY (logged with
+ * the pid) while another live process runs an actor of the same name:
+ * two daemons never serve the same domains.  Opens a second, silent
+ * connection to the xenstore socket only to notice at once when the
+ * store goes away (libxenstore's watch pipe does not report that).
  */
 int mempolicy_actor_new(mempolicy_ctx *ctx, const char *name,
                         const mempolicy_actor_ops *ops, void *user,
                         mempolicy_actor **out);
+/* Withdraws the announcement and every status line (when they are
+ * still this process's), frees the domains' data, the context, and the
+ * actor.  NULL is fine. */
 void mempolicy_actor_free(mempolicy_actor *a);
 
 mempolicy_ctx *mempolicy_actor_ctx(mempolicy_actor *a);
@@ -143,6 +156,26 @@ void *mempolicy_actor_domain_data(mempolicy_actor *a, uint32_t domid);
  */
 const mempolicy_dominfo *mempolicy_actor_resync_info(mempolicy_actor *a,
                                                      uint32_t domid);
+
+/*
+ * Publish the domain's status line: what the actor is doing with it, for
+ * the administrator (xlmem mem-list, mem-explain), e.g.
+ *   "ballooning 812 -> 512 MiB", "stuck: no progress for 47 s".
+ * One line: printf-formatted, cut at MEMPOLICY_STATUS_MAX bytes, control
+ * characters replaced by '?'.  "" (or fmt NULL) removes the line.  The
+ * node (/tool/mempolicy/actors/<name>/status/<domid>) is dom0-only and
+ * outside memory-policy/, so writing it fires no TARGET_CHANGED.  Written
+ * only when the line changes (the kit remembers the last one), so an
+ * actor may call this on every pass at no cost; the kit removes it when
+ * the domain leaves the actor (after domain_left) and at
+ * mempolicy_actor_free().  Only for domains that are currently ours:
+ * MEMPOLICY_ERROR_NO_DOMAIN otherwise.  Errors: NOMEM, STORE, PERM (line
+ * kept as it was).  Cost: one store round trip when the line changed,
+ * none otherwise.
+ */
+int mempolicy_actor_set_status(mempolicy_actor *a, uint32_t domid,
+                               const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Number of domains that are currently ours. */
 unsigned mempolicy_actor_domain_count(mempolicy_actor *a);

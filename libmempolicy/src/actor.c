@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "actor_internal.h"
+#include "internal.h"
 
 struct extra_fd {
     int fd;
@@ -73,6 +74,8 @@ struct mempolicy_actor {
     mempolicy_timer *retry;               /* drain again after AGAIN */
     const mempolicy_dominfo *resync_cur;  /* during a resync claim only */
     bool stop;
+    bool announced;         /* our announcement is in the store */
+    bool closing;           /* in mempolicy_actor_free() */
     int fatal;              /* 0, or the negative code run() returns */
 };
 
@@ -249,6 +252,15 @@ int mp_actor_new_logged(mempolicy_ctx *ctx, const char *name,
                             mempolicy_last_error(ctx));
         goto err;
     }
+    rc = mp_actor_announce(ctx, a->name);
+    if (rc) {
+        mempolicy_actor_log(a, XTL_ERROR,
+                            "cannot announce the actor: %s: %s",
+                            mempolicy_strerror(rc),
+                            mempolicy_last_error(ctx));
+        goto err;
+    }
+    a->announced = true;
     a->livefd = open_liveness(a);
     a->resync_pending = true;
     *out = a;
@@ -270,7 +282,11 @@ void mempolicy_actor_free(mempolicy_actor *a)
 {
     if (!a)
         return;
+    /* The withdrawal removes every status line at once. */
+    a->closing = true;
     forget_all(a);
+    if (a->announced)
+        mp_actor_withdraw(a->ctx, a->name);
     if (a->ctx) {
         if (a->ev_target)
             mempolicy_evdisable(a->ctx, a->ev_target);
@@ -328,6 +344,37 @@ void *mempolicy_actor_domain_data(mempolicy_actor *a, uint32_t domid)
     return e ? e->data : NULL;
 }
 
+int mempolicy_actor_set_status(mempolicy_actor *a, uint32_t domid,
+                               const char *fmt, ...)
+{
+    struct mp_domtab_entry *e = mp_domtab_find(&a->doms, domid);
+    char raw[MEMPOLICY_STATUS_MAX + 1], line[MEMPOLICY_STATUS_MAX + 1];
+    char *copy = NULL;
+    va_list ap;
+    int rc;
+
+    if (!e)
+        return MEMPOLICY_ERROR_NO_DOMAIN;
+    va_start(ap, fmt);
+    if (vsnprintf(raw, sizeof(raw), fmt ? fmt : "", ap) < 0)
+        raw[0] = '\0';
+    va_end(ap);
+    mp_status_clean(line, sizeof(line), raw);
+    /* Written only when it changes: a quiet host costs no writes. */
+    if (e->status ? !strcmp(e->status, line) : !line[0])
+        return 0;
+    if (line[0] && !(copy = strdup(line)))
+        return MEMPOLICY_ERROR_NOMEM;
+    rc = mp_status_write(a->ctx, a->name, domid, line);
+    if (rc) {
+        free(copy);
+        return rc;
+    }
+    free(e->status);
+    e->status = copy;
+    return 0;
+}
+
 unsigned mempolicy_actor_domain_count(mempolicy_actor *a)
 {
     return (unsigned)a->doms.n;
@@ -351,6 +398,15 @@ static void forget(mempolicy_actor *a, uint32_t domid)
     if (!e)
         return;
     data = e->data;
+    if (e->status) {
+        /* The line described our work on the domain: gone with it. */
+        if (!a->closing &&
+            mp_status_write(a->ctx, a->name, domid, "") < 0)
+            mempolicy_actor_log(a, XTL_DEBUG, "domain %u: status: %s",
+                                domid, mempolicy_last_error(a->ctx));
+        free(e->status);
+        e->status = NULL;
+    }
     mp_domtab_remove(&a->doms, domid);
     if (data && a->ops.domain_data_free)
         a->ops.domain_data_free(a, domid, data, a->user);

@@ -29,6 +29,11 @@ void mp_domtab_init(struct mp_domtab *t)
 
 void mp_domtab_dispose(struct mp_domtab *t)
 {
+    size_t i;
+
+    for (i = 0; i < t->cap; i++)
+        if (t->v[i].used)
+            free(t->v[i].status);
     free(t->v);
     mp_domtab_init(t);
 }
@@ -59,6 +64,7 @@ static struct mp_domtab_entry *put(struct mp_domtab_entry *v, size_t cap,
     v[i].used = true;
     v[i].domid = domid;
     v[i].data = NULL;
+    v[i].status = NULL;
     return &v[i];
 }
 
@@ -74,6 +80,7 @@ static int grow(struct mp_domtab *t)
             struct mp_domtab_entry *e = put(nv, ncap, t->v[i].domid);
 
             e->data = t->v[i].data;
+            e->status = t->v[i].status;
         }
     }
     free(t->v);
@@ -119,6 +126,7 @@ void mp_domtab_remove(struct mp_domtab *t, uint32_t domid)
     }
     t->v[i].used = false;
     t->v[i].data = NULL;
+    t->v[i].status = NULL;
     assert(t->n > 0);
     t->n--;
 }

@@ -54,6 +54,8 @@ struct mp_domtab_entry {
     uint32_t domid;
     bool used;
     void *data;                /* the actor's per-domain pointer */
+    char *status;              /* last status line written, or NULL;
+                                  freed by the caller before removal */
 };
 
 struct mp_domtab {

@@ -165,6 +165,22 @@ bool mp_parse_bool(const char *s, bool *out);
 void mp_events_free(mempolicy_ctx *ctx);
 
 /*
+ * Actor announcements and status lines (status.c, the one home of their
+ * nodes under /tool/mempolicy/actors).  announce: BUSY (detail names the
+ * pid) while another live process announces the same name; otherwise
+ * clears what a dead predecessor left and writes this process's
+ * identity.  withdraw: removes the actor's subtree if it is still ours
+ * (best effort).  status_write: "" removes the domain's line.
+ * status_clean: copies src into dst (len bytes with the NUL) with
+ * control characters replaced by '?'; returns the length.
+ */
+int mp_actor_announce(mempolicy_ctx *ctx, const char *actor);
+void mp_actor_withdraw(mempolicy_ctx *ctx, const char *actor);
+int mp_status_write(mempolicy_ctx *ctx, const char *actor, uint32_t domid,
+                    const char *text);
+size_t mp_status_clean(char *dst, size_t len, const char *src);
+
+/*
  * Parse the four policy values (actor, actor-params, target, enforce as
  * read, NULL when absent) of domid into *out, as mp_policy_read_tx does;
  * paths name the nodes in errors.  Takes ownership of vals[0] and
