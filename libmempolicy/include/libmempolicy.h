@@ -97,6 +97,13 @@ extern "C" {
 #define MEMPOLICY_HAVE_STALE_HANDLE_ERRORS 1
 #define MEMPOLICY_ERROR_STALE_SOURCE_HANDLE -19
 #define MEMPOLICY_ERROR_STALE_CLIENT_HANDLE -20
+/* The store closed this context's connection (xenstored or xensim
+ * stopped, or dropped us): nothing on this context can work again.
+ * Event users see it from mempolicy_event_get (see there); daemons exit
+ * non-zero on it so that their supervisor restarts them once the store is
+ * back. */
+#define MEMPOLICY_HAVE_STORE_GONE 1
+#define MEMPOLICY_ERROR_STORE_GONE -21
 
 /* Static name of an error code, e.g. "no such domain". */
 const char *mempolicy_strerror(int rc);
@@ -516,13 +523,23 @@ int mempolicy_evenable_domain_death(mempolicy_ctx *ctx,
                                     mempolicy_evgen **evgen_out);
 void mempolicy_evdisable(mempolicy_ctx *ctx, mempolicy_evgen *evgen);
 
-/* The context's event fd (created on first use); -1 on NOMEM. */
+/*
+ * The context's event fd (created on first use); -1 on NOMEM.  It also
+ * becomes readable when the store goes away: the context keeps a silent
+ * second connection to the store's socket (one fd, no traffic, no
+ * wake-up while idle) because libxenstore never signals the loss of its
+ * own.  Where the store is no Unix socket (/dev/xen/xenbus), the loss is
+ * seen at the next call that fails instead.
+ */
 int mempolicy_event_fd(mempolicy_ctx *ctx);
 /* 0 and *ev_out (free with mempolicy_event_free), or
- * MEMPOLICY_ERROR_NOT_READY when nothing is pending; STORE if the store
- * connection failed.  Never blocks on anything but store round trips. */
+ * MEMPOLICY_ERROR_NOT_READY when nothing is pending; STORE_GONE once the
+ * store closed the connection (then on every later call: end the loop,
+ * the detail is one line saying so); STORE if a store read failed.
+ * Never blocks on anything but store round trips. */
 int mempolicy_event_get(mempolicy_ctx *ctx, mempolicy_event **ev_out);
-/* Block up to timeout_ms (-1: forever); NOT_READY on timeout. */
+/* Block up to timeout_ms (-1: forever); NOT_READY on timeout, STORE_GONE
+ * as event_get (a wait never outlives the store). */
 int mempolicy_event_wait(mempolicy_ctx *ctx, mempolicy_event **ev_out,
                          int timeout_ms);
 /* NULL is fine. */

@@ -4,17 +4,12 @@
  *
  * Design:
  *  - One thread, one poll() over: the library's event fd, a signalfd for
- *    SIGTERM/SIGINT, a silent "liveness" connection to the xenstore
- *    socket, and any extra fds the actor registers.  The poll timeout is
- *    the earliest timer deadline, or infinite, so an actor with nothing to
- *    do never wakes up (no periodic tick).
- *  - The liveness connection exists because libxenstore's watch pipe
- *    (what mempolicy_event_fd() returns once watches exist) is never
- *    signalled when the store connection dies: an idle actor would not
- *    notice.  A Unix socket we never write to becomes readable (EOF)
- *    exactly when the store closes it, at no cost while idle.  Where the
- *    store is not a Unix socket (the xenbus device of a guest-less dom0
- *    setup), the kit relies on the first failing call instead.
+ *    SIGTERM/SIGINT, and any extra fds the actor registers.  The poll
+ *    timeout is the earliest timer deadline, or infinite, so an actor with
+ *    nothing to do never wakes up (no periodic tick).
+ *  - Store loss is the library's: the event fd becomes readable when the
+ *    store goes away and mempolicy_event_get() says STORE_GONE (see
+ *    event.c), which ends the loop like any failure of the event source.
  *  - Ownership of a domain is tracked in a hash table (actor_domtab.c),
  *    so events cost O(1) whatever the number of domains.  A
  *    TARGET_CHANGED event naming us claims the domain; one naming another
@@ -40,8 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "actor_internal.h"
@@ -69,7 +62,6 @@ struct mempolicy_actor {
     size_t nfds;
 
     int sigfd;
-    int livefd;             /* -1 when the store is not a Unix socket */
     bool resync_pending;
     mempolicy_timer *retry;               /* drain again after AGAIN */
     const mempolicy_dominfo *resync_cur;  /* during a resync claim only */
@@ -83,7 +75,7 @@ struct mempolicy_actor {
 #define ACTOR_RETRY_MS 100
 
 /* Poll slots before the extra fds. */
-enum { SLOT_EVENTS, SLOT_SIGNAL, SLOT_LIVE, SLOT_FIRST_EXTRA };
+enum { SLOT_EVENTS, SLOT_SIGNAL, SLOT_FIRST_EXTRA };
 
 void mempolicy_actor_log(mempolicy_actor *a, xentoollog_level level,
                          const char *fmt, ...)
@@ -106,44 +98,6 @@ static void fail(mempolicy_actor *a, int rc, const char *what)
     mempolicy_actor_log(a, XTL_ERROR, "%s: %s%s%s; exiting", what,
                         mempolicy_strerror(rc), detail[0] ? ": " : "",
                         detail);
-}
-
-/* ---- liveness connection ----------------------------------------------- */
-
-static const char *store_socket_path(void)
-{
-    const char *p = getenv("XENSTORED_PATH");
-    const char *dir;
-    static char buf[sizeof(((struct sockaddr_un *)0)->sun_path)];
-
-    if (p)
-        return p;
-    dir = getenv("XENSTORED_RUNDIR");
-    snprintf(buf, sizeof(buf), "%s/socket", dir ? dir : "/var/run/xenstored");
-    return buf;
-}
-
-static int open_liveness(mempolicy_actor *a)
-{
-    struct sockaddr_un sun = { .sun_family = AF_UNIX };
-    const char *path = store_socket_path();
-    int fd;
-
-    if (strlen(path) >= sizeof(sun.sun_path))
-        return -1;
-    strcpy(sun.sun_path, path);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
-        mempolicy_actor_log(a, XTL_DEBUG,
-                            "no xenstore socket at %s (%s): store loss is "
-                            "noticed on the next failing call", path,
-                            strerror(errno));
-        close(fd);
-        return -1;
-    }
-    return fd;
 }
 
 /* ---- creation ---------------------------------------------------------- */
@@ -185,7 +139,7 @@ int mp_actor_new_logged(mempolicy_ctx *ctx, const char *name,
         return MEMPOLICY_ERROR_NOMEM;
     }
     a->ctx = ctx;
-    a->sigfd = a->livefd = -1;
+    a->sigfd = -1;
     mp_domtab_init(&a->doms);
     mp_timer_heap_init(&a->timers);
     a->own_lg = xtl_createlogger_stdiostream(stderr, XTL_INFO, 0);
@@ -261,7 +215,6 @@ int mp_actor_new_logged(mempolicy_ctx *ctx, const char *name,
         goto err;
     }
     a->announced = true;
-    a->livefd = open_liveness(a);
     a->resync_pending = true;
     *out = a;
     return 0;
@@ -300,8 +253,6 @@ void mempolicy_actor_free(mempolicy_actor *a)
     mp_domtab_dispose(&a->doms);
     if (a->sigfd >= 0)
         close(a->sigfd);
-    if (a->livefd >= 0)
-        close(a->livefd);
     free(a->fds);
     free(a->name);
     if (a->own_lg)
@@ -648,22 +599,6 @@ static void on_signal(mempolicy_actor *a)
     }
 }
 
-static void on_liveness(mempolicy_actor *a)
-{
-    char buf[64];
-    ssize_t r = read(a->livefd, buf, sizeof(buf));
-
-    if (r > 0)
-        return; /* unsolicited bytes: the store is alive */
-    if (r < 0 && (errno == EAGAIN || errno == EINTR))
-        return;
-    a->fatal = MEMPOLICY_ERROR_STORE;
-    a->stop = true;
-    mempolicy_actor_log(a, XTL_ERROR,
-                        "xenstore closed the connection (%s): the store "
-                        "went away; exiting", r ? strerror(errno) : "EOF");
-}
-
 int mempolicy_actor_run(mempolicy_actor *a)
 {
     struct pollfd *pf = NULL;
@@ -698,7 +633,6 @@ int mempolicy_actor_run(mempolicy_actor *a)
         pf[SLOT_EVENTS] = (struct pollfd){ mempolicy_event_fd(a->ctx),
                                            POLLIN, 0 };
         pf[SLOT_SIGNAL] = (struct pollfd){ a->sigfd, POLLIN, 0 };
-        pf[SLOT_LIVE] = (struct pollfd){ a->livefd, POLLIN, 0 };
         for (i = 0; i < a->nfds; i++)
             pf[SLOT_FIRST_EXTRA + i] = (struct pollfd){ a->fds[i].fd,
                                                         POLLIN, 0 };
@@ -717,8 +651,6 @@ int mempolicy_actor_run(mempolicy_actor *a)
         }
         if (pf[SLOT_SIGNAL].revents)
             on_signal(a);
-        if (!a->stop && pf[SLOT_LIVE].revents)
-            on_liveness(a);
         if (!a->stop && (pf[SLOT_EVENTS].revents & (POLLERR | POLLNVAL))) {
             fail(a, MEMPOLICY_ERROR_STORE, "event fd failed");
             break;

@@ -40,6 +40,7 @@ static const char *const error_names[] = {
     [18] = "no event pending",
     [19] = "stale sharing handle for the source page",
     [20] = "stale sharing handle for the client page",
+    [21] = "the store went away",
 };
 
 const char *mempolicy_strerror(int rc)

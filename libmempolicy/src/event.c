@@ -17,6 +17,18 @@
  * is readable exactly when mempolicy_event_get() may return something,
  * level-triggered, whatever the caller's loop does.
  *
+ * Store loss: libxenstore's watch pipe is never signalled when the store
+ * connection dies (its reader thread just closes the socket:
+ * tools/libs/store/xs.c, read_thread()), so an idle caller would sleep in
+ * poll for ever.  The epoll set therefore also holds a silent "liveness"
+ * connection to the store's socket, which this context never writes to:
+ * it becomes readable (EOF) exactly when the store closes it, at no cost
+ * while idle.  mempolicy_event_get() then returns STORE_GONE, and keeps
+ * returning it (the fd stays readable), so every long-running user of the
+ * library (actor kit, mempolicyd, mem-watch) ends instead of hanging.
+ * Where the store is not a Unix socket (/dev/xen/xenbus), the first call
+ * that fails tells instead.
+ *
  * Only paths under /libxl/<domid>/memory-policy count: the toolstack also
  * writes /libxl/<domid>/type, device/ and the like, and a new domain's
  * creation must not look like a policy change.  The one exception is the
@@ -41,6 +53,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -83,6 +96,8 @@ struct mp_events {
     int epfd;
     int efd;
     bool efd_set;
+    int livefd;               /* -1 where the store is not a socket */
+    bool gone;                /* the store went away: sticky */
 };
 
 static struct mp_events *events(mempolicy_ctx *ctx)
@@ -95,6 +110,7 @@ static struct mp_events *events(mempolicy_ctx *ctx)
     e = calloc(1, sizeof(*e));
     if (!e)
         return NULL;
+    e->livefd = -1;
     e->dom = calloc(MP_DOMID_LIMIT, sizeof(*e->dom));
     e->epfd = epoll_create1(EPOLL_CLOEXEC);
     e->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -104,6 +120,11 @@ static struct mp_events *events(mempolicy_ctx *ctx)
         goto fail;
     if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, xs_fileno(ctx->xsh), &ee))
         goto fail;
+    e->livefd = mp_store_socket_connect(ctx, "store loss is noticed on the "
+                                        "next failing call");
+    if (e->livefd >= 0 &&
+        epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->livefd, &ee))
+        goto fail;
     ctx->ev = e;
     return e;
 
@@ -112,6 +133,8 @@ fail:
         close(e->epfd);
     if (e->efd >= 0)
         close(e->efd);
+    if (e->livefd >= 0)
+        close(e->livefd);
     free(e->dom);
     free(e);
     return NULL;
@@ -144,6 +167,8 @@ void mp_events_free(mempolicy_ctx *ctx)
     free(e->dom);
     close(e->epfd);
     close(e->efd);
+    if (e->livefd >= 0)
+        close(e->livefd);
     free(e);
     ctx->ev = NULL;
 }
@@ -466,14 +491,62 @@ int mempolicy_event_fd(mempolicy_ctx *ctx)
     return e ? e->epfd : -1;
 }
 
+static int store_gone(mempolicy_ctx *ctx, const char *why)
+{
+    ctx->ev->gone = true;
+    return mp_err(ctx, MEMPOLICY_ERROR_STORE_GONE,
+                  "xenstore closed the connection (%s)",
+                  why);
+}
+
+/* Has the store closed the liveness connection?  STORE_GONE if so. */
+static int check_liveness(mempolicy_ctx *ctx)
+{
+    struct mp_events *e = ctx->ev;
+    char buf[64];
+    ssize_t r;
+
+    if (e->gone)
+        return store_gone(ctx, "earlier");
+    if (e->livefd < 0)
+        return 0;
+    /* Nothing is ever asked on it, so bytes are unexpected but harmless:
+     * the store is alive.  Only EOF or an error says it is gone. */
+    do
+        r = recv(e->livefd, buf, sizeof(buf), MSG_DONTWAIT);
+    while (r > 0 || (r < 0 && errno == EINTR));
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return 0;
+    return store_gone(ctx, r ? strerror(errno) : "EOF");
+}
+
+/* A call failed: if that is because the store just went away, say so
+ * (one clear reason), else pass rc on. */
+static int gone_or(mempolicy_ctx *ctx, int rc)
+{
+    char detail[sizeof(ctx->err)];
+    int gone;
+
+    if (rc == MEMPOLICY_ERROR_STORE_GONE)
+        return rc;
+    memcpy(detail, ctx->err, sizeof(detail));
+    gone = check_liveness(ctx);
+    if (gone)
+        return gone;
+    memcpy(ctx->err, detail, sizeof(detail));
+    return rc;
+}
+
 /* Move every watch event libxenstore holds into our queue: O(1) each. */
 static int drain_watches(mempolicy_ctx *ctx)
 {
     struct mp_events *e = ctx->ev;
     bool intro = false, release = false;
     char **w;
-    int rc = 0;
+    int rc = check_liveness(ctx);
 
+    if (rc)
+        return rc;
     while ((w = xs_check_watch(ctx->xsh))) {
         const char *path = w[XS_WATCH_PATH], *tok = w[XS_WATCH_TOKEN];
         uint32_t d;
@@ -496,9 +569,10 @@ static int drain_watches(mempolicy_ctx *ctx)
         if (rc)
             break;
     }
+    /* libxenstore's reader thread closed a connection that failed: it
+     * says EINVAL (no fd) once the queued watch events are read. */
     if (!w && errno != EAGAIN && !rc)
-        rc = mp_err(ctx, MEMPOLICY_ERROR_STORE,
-                    "xenstore connection failed: %s", strerror(errno));
+        rc = store_gone(ctx, strerror(errno));
     /* Many introduce/release events in one burst need only one diff. */
     if (!rc && (intro || release) && e->watch_domains)
         rc = domains_diff(ctx, true);
@@ -665,7 +739,7 @@ int mempolicy_event_get(mempolicy_ctx *ctx, mempolicy_event **ev_out)
         return MEMPOLICY_ERROR_NOT_READY;
     rc = drain_watches(ctx);
     if (rc)
-        return rc;
+        return gone_or(ctx, rc);
     while (e->head) {
         struct qitem *q = e->head;
 
@@ -681,7 +755,7 @@ int mempolicy_event_get(mempolicy_ctx *ctx, mempolicy_event **ev_out)
             /* Leave the item queued: a later get retries it. */
             if (q->type == MEMPOLICY_EVENT_DOMAIN_MEMORY_TARGET_CHANGED)
                 e->dom[q->domid].dirty = true;
-            return rc;
+            return gone_or(ctx, rc);
         }
         e->head = q->next;
         if (!e->head)

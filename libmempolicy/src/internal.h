@@ -211,4 +211,12 @@ int mp_xsb_tx_start(mempolicy_ctx *ctx, uint32_t *tx);
 int mp_xsb_tx_end(mempolicy_ctx *ctx, uint32_t tx);
 void mp_xsb_free(mempolicy_ctx *ctx);
 
+/*
+ * A plain connection to the store's Unix socket, found as libxenstore
+ * finds it (store_socket.c): the fd (close-on-exec), or -1 with errno set
+ * where there is none (e.g. a dom0 with only /dev/xen/xenbus); `why` ends
+ * the debug line logged then ("what the caller does without it").
+ */
+int mp_store_socket_connect(mempolicy_ctx *ctx, const char *why);
+
 #endif

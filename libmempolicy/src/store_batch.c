@@ -28,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include <xen/io/xs_wire.h>
 
@@ -59,18 +58,6 @@ struct mp_xsb {
 
 #define MP_XSB_IN (64 * 1024)
 
-static const char *store_socket(char *buf, size_t len)
-{
-    const char *p = getenv("XENSTORED_PATH");
-    const char *dir;
-
-    if (p)
-        return p;
-    dir = getenv("XENSTORED_RUNDIR");
-    snprintf(buf, len, "%s/socket", dir ? dir : "/var/run/xenstored");
-    return buf;
-}
-
 static void xsb_drop(struct mp_xsb *b)
 {
     if (b->fd >= 0)
@@ -95,10 +82,7 @@ void mp_xsb_free(mempolicy_ctx *ctx)
 /* The pipelining connection, opened on first use; NULL: use libxenstore. */
 static struct mp_xsb *xsb(mempolicy_ctx *ctx)
 {
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
     struct mp_xsb *b = ctx->xsb;
-    char buf[256];
-    const char *path;
 
     if (!b) {
         b = calloc(1, sizeof(*b));
@@ -112,22 +96,12 @@ static struct mp_xsb *xsb(mempolicy_ctx *ctx)
     if (b->tried)
         return NULL;
     b->tried = true;
-    path = store_socket(buf, sizeof(buf));
-    if (strlen(path) >= sizeof(sa.sun_path))
-        return NULL;
     if ((!b->in && !(b->in = malloc(MP_XSB_IN))) ||
         (!b->out && !(b->out = malloc(MP_XSB_OUT))))
         return NULL;
-    strcpy(sa.sun_path, path);
-    b->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    b->fd = mp_store_socket_connect(ctx, "reading one node per round trip");
     if (b->fd < 0)
         return NULL;
-    if (connect(b->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        mp_log(ctx, XTL_DEBUG, "no store socket at %s (%s): reading one "
-               "node per round trip", path, strerror(errno));
-        xsb_drop(b);
-        return NULL;
-    }
     return b;
 }
 

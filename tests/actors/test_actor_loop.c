@@ -403,7 +403,7 @@ static void test_store_gone_ends_the_loop(void **state)
     assert_int_equal(xensim_stop(&f->sim), 0);
     f->sim.pid = 0;
     /* No guard timer: the loop must end by itself, with STORE. */
-    assert_int_equal(mempolicy_actor_run(a), MEMPOLICY_ERROR_STORE);
+    assert_int_equal(mempolicy_actor_run(a), MEMPOLICY_ERROR_STORE_GONE);
     mempolicy_actor_free(a);
 }
 

@@ -1,0 +1,45 @@
+#!/bin/bash
+# The store going away ends every long-running user of the library with
+# status 1 and one clear line, instead of a sleep in poll for ever (so
+# that systemd's Restart=on-failure brings it back once the store is):
+# mempolicyd and xlmem mem-watch, after xensim is killed with SIGTERM,
+# then with SIGKILL.  Each waits on its own event fd; the guard timeout
+# only turns a hang into a failure.
+. "$(dirname "$0")/common.sh"
+
+GUARD=60
+# The line that says the store went away, whoever prints it.
+GONE="(xenstore closed the connection|the store went away)"
+
+for sig in TERM KILL; do
+    start_sim --domains 2
+    rm -f "$T/derr" "$T/werr"
+    mkfifo "$T/derr" "$T/werr"
+    printf 'memory_policy = "xl-auto"\n' >"$T/xl.conf"
+    timeout -s KILL $GUARD "$MEMPOLICYD" -v -c "$T/xl.conf" 2>"$T/derr" &
+    dpid=$!
+    timeout -s KILL $GUARD "$XLMEM" mem-watch >/dev/null 2>"$T/werr" &
+    wpid=$!
+    exec 7<"$T/derr" 8<"$T/werr"
+    expect_line 7 "^mempolicyd: ready$" "SIG$sig: mempolicyd ready"
+    expect_line 8 "watching" "SIG$sig: mem-watch watching"
+
+    kill -$sig "$_xensim_pid"
+    wait "$_xensim_pid" 2>/dev/null
+    _xensim_pid=
+
+    wait "$dpid"
+    is "$?" 1 "SIG$sig on the store: mempolicyd exits with status 1"
+    rest=$(cat <&7)
+    like "$rest" "^mempolicyd: .*$GONE" "... saying the store went away"
+    is "$(printf '%s\n' "$rest" | wc -l)" 1 "... in one line"
+    wait "$wpid"
+    is "$?" 1 "SIG$sig on the store: mem-watch exits with status 1"
+    rest=$(cat <&8)
+    like "$rest" "^xlmem mem-watch: .*$GONE" "... saying the store went away"
+    is "$(printf '%s\n' "$rest" | wc -l)" 1 "... in one line"
+    exec 7<&- 8<&-
+    _xensim_cleanup
+done
+
+finish
