@@ -43,6 +43,9 @@ const struct xlmem_cmd xlmem_cmds[] = {
       "<Domain> [<ConfigFile>]",
       "Without <ConfigFile>, the global default from xl.conf is applied\n"
       "(see the global option -c)." },
+    { "mem-policy-params", main_mem_policy_params,
+      "List the shipped actors, or the parameters an actor takes",
+      "[<Actor>]", NULL },
     { "mem-balloon-set-target", main_mem_balloon_set_target,
       "Set the balloon target of a domain (actor xl-manual only)",
       "<Domain> [+|-]" SIZE_USAGE, NULL },

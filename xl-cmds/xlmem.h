@@ -118,5 +118,6 @@ int main_mem_sharing_disable(int argc, char **argv);
 int main_mem_list(int argc, char **argv);
 int main_mem_watch(int argc, char **argv);
 int main_create(int argc, char **argv);
+int main_mem_policy_params(int argc, char **argv);
 
 #endif

@@ -72,57 +72,23 @@ static void dom_free(mempolicy_actor *a, struct dom *d)
 
 static void arm(mempolicy_actor *a, struct dom *d, uint64_t ms)
 {
-    mempolicy_timer_cancel(a, d->timer);
-    d->timer = mempolicy_timer_add(a, ms, check, d);
-    if (!d->timer)
-        mempolicy_actor_fatal(a, MEMPOLICY_ERROR_NOMEM, "timer");
+    mempolicy_actor_timer_set(a, &d->timer, ms, check, d);
 }
 
 static void disarm(mempolicy_actor *a, struct dom *d)
 {
-    mempolicy_timer_cancel(a, d->timer);
-    d->timer = NULL;
+    mempolicy_actor_timer_clear(a, &d->timer);
 }
 
-/*
- * Common handling of a failed call.  Returns true when the domain should
- * be left alone until its next change.
- */
+/* A failed call: the kit classifies and logs it (once per domain for a
+ * missing feature); the domain is left alone until its next change. */
 static bool failed(mempolicy_actor *a, struct dom *d, int rc,
                    const char *what)
 {
-    mempolicy_ctx *ctx = mempolicy_actor_ctx(a);
-
-    switch (rc) {
-    case 0:
+    if (!mempolicy_actor_failed(a, d->domid, rc, what,
+                                &d->paging_unavailable,
+                                "paging unavailable, ballooning only"))
         return false;
-    case MEMPOLICY_ERROR_NO_DOMAIN:
-    case MEMPOLICY_ERROR_DYING:
-    case MEMPOLICY_ERROR_NOT_ACTOR:
-        /* Going away, or no longer ours: its event follows. */
-        mempolicy_actor_log(a, XTL_DEBUG, "domain %u: %s: %s", d->domid,
-                            what, mempolicy_last_error(ctx));
-        break;
-    case MEMPOLICY_ERROR_PV:
-    case MEMPOLICY_ERROR_NO_HAP:
-    case MEMPOLICY_ERROR_NOSYS:
-    case MEMPOLICY_ERROR_NOTSUP:
-        if (!d->paging_unavailable)
-            mempolicy_actor_log(a, XTL_WARN,
-                                "domain %u: paging unavailable, ballooning "
-                                "only: %s", d->domid,
-                                mempolicy_last_error(ctx));
-        d->paging_unavailable = true;
-        break;
-    case MEMPOLICY_ERROR_STORE:
-        mempolicy_actor_fatal(a, rc, what);
-        break;
-    default:
-        mempolicy_actor_log(a, XTL_ERROR, "domain %u: %s: %s: %s", d->domid,
-                            what, mempolicy_strerror(rc),
-                            mempolicy_last_error(ctx));
-        break;
-    }
     disarm(a, d);
     return true;
 }

@@ -62,6 +62,9 @@ extern "C" {
 #define MEMPOLICY_HAVE_ACTOR_LOG 1
 #define MEMPOLICY_HAVE_ACTOR_RESYNC_INFO 1
 #define MEMPOLICY_HAVE_ACTOR_STATUS 1
+#define MEMPOLICY_HAVE_ACTOR_PARAM_TABLE 1
+#define MEMPOLICY_HAVE_ACTOR_FAILED 1
+#define MEMPOLICY_HAVE_ACTOR_TIMER_SLOT 1
 
 typedef struct mempolicy_actor mempolicy_actor;
 typedef struct mempolicy_timer mempolicy_timer;
@@ -202,6 +205,86 @@ int mempolicy_actor_param_seconds_ms(const char *params, const char *key,
 int mempolicy_actor_param_bool(const char *params, const char *key,
                                bool def, bool *out, char *errbuf,
                                size_t errlen);
+
+/*
+ * An unsigned integer param within [min, max] (decimal digits only).
+ * Same conventions as the typed params above.
+ */
+int mempolicy_actor_param_uint(const char *params, const char *key,
+                               uint64_t def, uint64_t min, uint64_t max,
+                               uint64_t *out, char *errbuf, size_t errlen);
+
+/*
+ * The parameter tables of the actors shipped with libmempolicy: one home
+ * for what each actor's params mean, read by the actors, by xlmem's
+ * validation at mem-policy-set / create and by its shell completion.
+ *
+ * A table lists every key an actor reads, its type and bounds; `check`
+ * (optional) validates what involves several keys (e.g. min <= max).
+ */
+typedef enum {
+    MEMPOLICY_PARAM_SIZE,     /* xl size: MiB without suffix, k/m/g/t, b */
+    MEMPOLICY_PARAM_SECONDS,  /* seconds, fractions allowed, 0..1 year */
+    MEMPOLICY_PARAM_BOOL,     /* 1/0, true/false, yes/no, on/off */
+    MEMPOLICY_PARAM_UINT,     /* decimal integer in [min, max] */
+} mempolicy_param_type;
+
+typedef struct mempolicy_param_spec {
+    const char *key;
+    mempolicy_param_type type;
+    uint64_t min, max;        /* MEMPOLICY_PARAM_UINT only */
+    const char *help;         /* one line: default and meaning */
+} mempolicy_param_spec;
+
+typedef struct mempolicy_param_table {
+    const char *actor;
+    const mempolicy_param_spec *params;  /* terminated by a NULL key */
+    /* Rules across keys, after each key checked; 0 or INVAL with a
+     * one-line reason in err.  May be NULL. */
+    int (*check)(const char *params, char *err, size_t errlen);
+} mempolicy_param_table;
+
+/* The table of a shipped actor ("xl" is "xl-auto"), or NULL for an actor
+ * the library does not know (a custom one). */
+const mempolicy_param_table *mempolicy_actor_param_table(const char *actor);
+/* Every shipped actor's table; *n set to their number. */
+const mempolicy_param_table *mempolicy_actor_param_tables(unsigned *n);
+/*
+ * Check `params` against the actor's table: every key known, every value
+ * of its type and within bounds, the cross-key rules.  0 (also for an
+ * actor without a table: only the syntax is the library's), or
+ * MEMPOLICY_ERROR_INVAL with one line in err naming the key and the
+ * problem (unknown keys list the known ones).
+ */
+int mempolicy_actor_params_check(const char *actor, const char *params,
+                                 char *err, size_t errlen);
+
+/*
+ * A failed call of an actor on a domain, classified once for every
+ * actor.  Returns false when rc is 0.  Otherwise logs and returns true
+ * (the caller leaves the domain alone until its next change):
+ *  - NO_DOMAIN, DYING, NOT_ACTOR: going away or no longer ours (its event
+ *    follows): debug log only;
+ *  - PV, NO_HAP, NOSYS, NOTSUP: a feature this domain lacks: one warning
+ *    per domain ("domain N: <unavailable_msg>: <detail>"), *unavailable
+ *    set (may be NULL: then logged each time at debug);
+ *  - STORE (and STORE_GONE): mempolicy_actor_fatal();
+ *  - anything else: an error line "domain N: <what>: <error>: <detail>".
+ */
+bool mempolicy_actor_failed(mempolicy_actor *a, uint32_t domid, int rc,
+                            const char *what, bool *unavailable,
+                            const char *unavailable_msg);
+
+/*
+ * A per-domain timer kept in one slot: (re)arm cancels what the slot
+ * held; on allocation failure the actor ends (mempolicy_actor_fatal).
+ * The callback must clear its slot (*slot = NULL) before anything else.
+ * clear cancels and empties the slot (an empty slot is fine).
+ */
+void mempolicy_actor_timer_set(mempolicy_actor *a, mempolicy_timer **slot,
+                               uint64_t ms, mempolicy_timer_fn *fn,
+                               void *arg);
+void mempolicy_actor_timer_clear(mempolicy_actor *a, mempolicy_timer **slot);
 
 /* Use `lg` (which must outlive the actor) instead of the default logger,
  * a stderr stdiostream at INFO; NULL restores the default. */

@@ -180,3 +180,32 @@ int mempolicy_actor_param_bool(const char *params, const char *key,
     free(v);
     return 0;
 }
+
+int mempolicy_actor_param_uint(const char *params, const char *key,
+                               uint64_t def, uint64_t min, uint64_t max,
+                               uint64_t *out, char *errbuf, size_t errlen)
+{
+    char *v, *end;
+    unsigned long long u;
+    int rc = param_lookup(params, key, &v);
+
+    if (rc == 1) {
+        *out = def;
+        return 0;
+    }
+    if (rc)
+        return rc;
+    errno = 0;
+    u = strtoull(v, &end, 10);
+    if (!isdigit((unsigned char)v[0]) || *end || errno || u < min ||
+        u > max) {
+        param_error(errbuf, errlen, "%s=%.40s: not a whole number between "
+                    "%llu and %llu", key, v, (unsigned long long)min,
+                    (unsigned long long)max);
+        free(v);
+        return MEMPOLICY_ERROR_INVAL;
+    }
+    *out = u;
+    free(v);
+    return 0;
+}

@@ -265,6 +265,65 @@ static void test_param_helpers(void **state)
     assert_non_null(strstr(err, "paging=maybe"));
 }
 
+/* The shipped actors' parameter tables: one check for xlmem and actors. */
+static void test_param_tables(void **state)
+{
+    char err[256];
+    uint64_t u;
+    unsigned n, i;
+    const mempolicy_param_table *t = mempolicy_actor_param_tables(&n);
+
+    (void)state;
+    assert_true(n >= 4);
+    for (i = 0; i < n; i++)
+        assert_ptr_equal(mempolicy_actor_param_table(t[i].actor), &t[i]);
+    assert_ptr_equal(mempolicy_actor_param_table("xl"),
+                     mempolicy_actor_param_table("xl-auto"));
+    assert_null(mempolicy_actor_param_table("my-own"));
+    /* A custom actor: syntax is the library's, keys its own. */
+    assert_int_equal(mempolicy_actor_params_check("my-own", "x=1", err,
+                                                  sizeof(err)), 0);
+    assert_int_equal(mempolicy_actor_params_check("balance",
+                                                  "min=256,max=1g,weight=3,"
+                                                  "grace=10,headroom=50",
+                                                  err, sizeof(err)), 0);
+    assert_int_equal(mempolicy_actor_params_check("balance", "", err,
+                                                  sizeof(err)), 0);
+    assert_int_equal(mempolicy_actor_params_check("balance", "wieght=2", err,
+                                                  sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_non_null(strstr(err, "no parameter 'wieght'"));
+    assert_non_null(strstr(err, "min, max, weight, grace, headroom"));
+    assert_int_equal(mempolicy_actor_params_check("balance", "min=2g,max=1g",
+                                                  err, sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_non_null(strstr(err, "above max"));
+    assert_int_equal(mempolicy_actor_params_check("balance", "weight=0", err,
+                                                  sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_actor_params_check("balance", "weight=101",
+                                                  err, sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_actor_params_check("xl-manual", "delay=1",
+                                                  err, sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_non_null(strstr(err, "it takes none"));
+    /* uint: digits only, bounds inclusive, default when absent. */
+    assert_int_equal(mempolicy_actor_param_uint("w=100", "w", 1, 1, 100, &u,
+                                                err, sizeof(err)), 0);
+    assert_int_equal(u, 100);
+    assert_int_equal(mempolicy_actor_param_uint("", "w", 7, 1, 100, &u, err,
+                                                sizeof(err)), 0);
+    assert_int_equal(u, 7);
+    assert_int_equal(mempolicy_actor_param_uint("w=1x", "w", 1, 1, 100, &u,
+                                                err, sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_actor_param_uint("w=99999999999999999999999",
+                                                "w", 1, 1, 100, &u, err,
+                                                sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_domtab_random_against_model),
         cmocka_unit_test(test_size_parsing_follows_xl),
         cmocka_unit_test(test_param_helpers),
+        cmocka_unit_test(test_param_tables),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

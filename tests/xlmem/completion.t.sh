@@ -20,7 +20,8 @@ comp() {
     echo "${COMPREPLY[*]}"
 }
 
-is "$(comp xlmem mem-policy-)" "mem-policy-set mem-policy-get mem-policy-apply" \
+is "$(comp xlmem mem-policy-)" \
+    "mem-policy-set mem-policy-get mem-policy-apply mem-policy-params" \
     "subcommands"
 is "$(comp xlmem -c /etc/xl.conf mem-l)" "mem-list" \
     "subcommands after global options"
@@ -34,6 +35,10 @@ is "$(comp xlmem mem-policy-set guest2 xl-auto d)" "delay=" \
     "xl-auto's parameters"
 is "$(comp xlmem mem-policy-set guest2 sharing r)" "rate=" \
     "sharing's parameters"
+is "$(comp xlmem mem-policy-set guest2 ba)" "balance" "balance is an actor"
+is "$(comp xlmem mem-policy-set guest2 balance m)" "min= max=" \
+    "balance's parameters, from the kit's table"
+is "$(comp xlmem mem-policy-set guest2 xl m)" "min=" "xl means xl-auto"
 is "$(comp xlmem mem-list -)" "-j --json -h" "mem-list options"
 is "$(comp xlmem help mem-w)" "mem-watch" "help takes a subcommand"
 touch "$T/dom-a.cfg"

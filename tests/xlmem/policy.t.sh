@@ -60,8 +60,23 @@ xrejects "min=12x: not a size" "bad min size" \
     mem-policy-set guest1 xl-auto min=12x
 xrejects "actor xl-manual has no parameter 'delay' \(it takes none\)" \
     "xl-manual takes no params" mem-policy-set guest1 xl-manual delay=1
-xrejects "rate=0: expected pages per second" "sharing rate 0" \
-    mem-policy-set guest1 sharing rate=0
+xrejects "rate=0: not a whole number between 1 and 16777216" \
+    "sharing rate 0" mem-policy-set guest1 sharing rate=0
+# balance: its table in the actor kit, cross-key rules included.
+xrejects "actor balance has no parameter 'wieght' \(it takes min, max, " \
+    "balance: unknown key" mem-policy-set guest1 balance wieght=2
+xrejects "min=1048576 KiB is above max=524288 KiB" "balance: min above max" \
+    mem-policy-set guest1 balance min=1g,max=512m
+xrejects "weight=0: not a whole number between 1 and 100" \
+    "balance: weight 0" mem-policy-set guest1 balance weight=0
+xrejects "weight=100000: not a whole number between 1 and 100" \
+    "balance: absurd weight" mem-policy-set guest1 balance weight=100000
+xrejects "weight=-1: not a whole number" "balance: negative weight" \
+    mem-policy-set guest1 balance weight=-1
+xrejects "grace=forever: not a number of seconds" "balance: bad grace" \
+    mem-policy-set guest1 balance grace=forever
+xrejects "max=0: a domain needs some memory" "balance: max 0" \
+    mem-policy-set guest1 balance max=0
 xrejects "no such domain 'nosuch'" "unknown domain" \
     mem-policy-set nosuch xl-auto
 xrejects "no such domain 'nosuch'" "get: unknown domain" \

@@ -1,0 +1,65 @@
+/*
+ * actor_common.c: what every actor does the same way: handling a failed
+ * call on one of its domains, and keeping one timer per domain.
+ */
+#include <stdlib.h>
+
+#include "actor_internal.h"
+
+bool mempolicy_actor_failed(mempolicy_actor *a, uint32_t domid, int rc,
+                            const char *what, bool *unavailable,
+                            const char *unavailable_msg)
+{
+    mempolicy_ctx *ctx = mempolicy_actor_ctx(a);
+
+    switch (rc) {
+    case 0:
+        return false;
+    case MEMPOLICY_ERROR_NO_DOMAIN:
+    case MEMPOLICY_ERROR_DYING:
+    case MEMPOLICY_ERROR_NOT_ACTOR:
+        /* Going away, or no longer ours: its event follows. */
+        mempolicy_actor_log(a, XTL_DEBUG, "domain %u: %s: %s", domid, what,
+                            mempolicy_last_error(ctx));
+        break;
+    case MEMPOLICY_ERROR_PV:
+    case MEMPOLICY_ERROR_NO_HAP:
+    case MEMPOLICY_ERROR_NOSYS:
+    case MEMPOLICY_ERROR_NOTSUP:
+        if (!unavailable || !*unavailable)
+            mempolicy_actor_log(a, unavailable ? XTL_WARN : XTL_DEBUG,
+                                "domain %u: %s: %s", domid,
+                                unavailable_msg ? unavailable_msg : what,
+                                mempolicy_last_error(ctx));
+        if (unavailable)
+            *unavailable = true;
+        break;
+    case MEMPOLICY_ERROR_STORE:
+#ifdef MEMPOLICY_ERROR_STORE_GONE
+    case MEMPOLICY_ERROR_STORE_GONE:
+#endif
+        mempolicy_actor_fatal(a, rc, what);
+        break;
+    default:
+        mempolicy_actor_log(a, XTL_ERROR, "domain %u: %s: %s: %s", domid,
+                            what, mempolicy_strerror(rc),
+                            mempolicy_last_error(ctx));
+        break;
+    }
+    return true;
+}
+
+void mempolicy_actor_timer_set(mempolicy_actor *a, mempolicy_timer **slot,
+                               uint64_t ms, mempolicy_timer_fn *fn, void *arg)
+{
+    mempolicy_timer_cancel(a, *slot);
+    *slot = mempolicy_timer_add(a, ms, fn, arg);
+    if (!*slot)
+        mempolicy_actor_fatal(a, MEMPOLICY_ERROR_NOMEM, "timer");
+}
+
+void mempolicy_actor_timer_clear(mempolicy_actor *a, mempolicy_timer **slot)
+{
+    mempolicy_timer_cancel(a, *slot);
+    *slot = NULL;
+}
