@@ -11,6 +11,10 @@
 #   make check SANITIZE=1  the sanitizer run only (build-san/)
 #   make demo            the main job on the simulated host
 #   make bench           the benchmarks (not part of check)
+#   make fuzz            build the libFuzzer harnesses (clang) into
+#                        build-fuzz/ and run each FUZZ_SECONDS (default
+#                        60); FUZZ_HARNESSES="a b" picks some
+#                        (docs/robustness.md)
 #   make install         PREFIX=/usr/local DESTDIR=
 
 SANITIZE ?= 0
@@ -24,7 +28,7 @@ export O SANITIZE
 SUBMAKE = $(MAKE) --no-print-directory -f mk/build.mk
 
 .PHONY: all deps check check-plain check-san demo bench install clean \
-        check-xen format
+        check-xen format fuzz
 
 all: deps
 	@$(SUBMAKE) all
@@ -60,6 +64,14 @@ bench: deps
 	@$(SUBMAKE) all
 	@bench/run.sh $(O)
 
+FUZZ_SECONDS ?= 60
+FUZZ_HARNESSES ?=
+fuzz: deps
+	@tools/install-deps.sh fuzz
+	@$(MAKE) --no-print-directory -f mk/build.mk fuzz-build O=build-fuzz \
+	    FUZZ=1 CC=clang
+	@tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+
 check-xen: deps
 	@$(SUBMAKE) all
 	@tests/xen/check-xen.sh $(O)
@@ -71,4 +83,4 @@ format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz

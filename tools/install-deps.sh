@@ -3,6 +3,7 @@
 #   tools/install-deps.sh build   compilers' libraries and test tools
 #   tools/install-deps.sh demo    what `make demo` adds (gnuplot)
 #   tools/install-deps.sh xen     what `make check-xen` adds (qemu, ...)
+#   tools/install-deps.sh fuzz    what `make fuzz` adds (clang, libFuzzer)
 set -eu
 
 case "${1:-build}" in
@@ -17,6 +18,10 @@ xen)
     # QEMU and busybox run on this machine; Xen itself, its tools and the
     # kernel are only downloaded and unpacked (tests/xen/fetch.sh).
     pkgs="qemu-system-x86 busybox-static cpio gzip python3"
+    ;;
+fuzz)
+    # clang, and compiler-rt for -fsanitize=fuzzer (libFuzzer itself).
+    pkgs="clang libclang-rt-dev"
     ;;
 *)
     echo "install-deps.sh: unknown step '$1'" >&2
