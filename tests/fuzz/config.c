@@ -79,8 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rc = mempolicy_config_policy(NULL, gpath, dom ? dpath : NULL, &actor,
                                  &params);
     if (rc == 0) {
-        if (!actor || !params ||
-            mempolicy_actor_name_valid(actor, NULL) ||
+        if (!actor || !params || mempolicy_actor_name_valid(actor, NULL) ||
             mempolicy_params_valid(params))
             abort();
     } else if (rc > 0 || actor || params) {

@@ -26,7 +26,7 @@
 static bool key_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-';
+        c == '-';
 }
 
 /* An error line: bounded by its buffer, printable. */
@@ -90,7 +90,7 @@ static void check_actor_name(const char *s)
 
     for (i = 0; ok && i < n; i++)
         ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-             s[i] == '-';
+            s[i] == '-';
     if ((mempolicy_actor_name_valid(s, &canon) == 0) != ok)
         abort();
     if (ok && strcmp(canon, !strcmp(s, "xl") ? "xl-auto" : s))
@@ -148,8 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     check_err(err, sizeof(err));
     err[0] = '\0';
-    rc = mempolicy_actor_param_seconds_ms(params, key, 9, &u, err,
-                                          sizeof(err));
+    rc = mempolicy_actor_param_seconds_ms(params, key, 9, &u, err, sizeof(err));
     if (rc == 0 && u > 365ull * 86400 * 1000)
         abort();
     if (rc && rc != MEMPOLICY_ERROR_INVAL)

@@ -45,7 +45,7 @@ static char path[128];
 struct client {
     int fd;
     bool done;
-    struct client *other;  /* stop when both are done */
+    struct client *other; /* stop when both are done */
 };
 
 static void cleanup(void)
@@ -138,8 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     srv = s ? xs_server_new(l, s, path) : NULL;
     if (!srv)
         abort();
-    if (store_domain_introduce(s, 1) ||
-        store_mkdir(s, 0, "/local/domain/1") ||
+    if (store_domain_introduce(s, 1) || store_mkdir(s, 0, "/local/domain/1") ||
         store_set_perms(s, 0, "/local/domain/1", owned, 1))
         abort();
 
@@ -158,8 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(p, sizeof(p), "%s", path);
     main_c.fd = connect_to(p);
     /* The socket buffer holds FUZZ_MAX_INPUT: one write, never short. */
-    if (size > 1 &&
-        write(main_c.fd, data + 1, size - 1) != (ssize_t)(size - 1))
+    if (size > 1 && write(main_c.fd, data + 1, size - 1) != (ssize_t)(size - 1))
         abort();
     shutdown(main_c.fd, SHUT_WR);
     if (loop_fd_add(l, main_c.fd, EPOLLIN, client_io, &main_c))
