@@ -5,14 +5,14 @@
  * One request line, one reply line, in order, per connection; requests
  * are handled as soon as their line is complete, so a client may
  * pipeline.  Replies queue in the connection and go out as the socket
- * accepts them (EPOLLOUT only while something is queued).  A line over
+ * accepts them (EPOLLOUT only while something is queued), up to OUT_MAX:
+ * a client that does not read is disconnected.  A line over
  * 4096 bytes is answered with EINVAL and skipped up to its newline,
  * without ever buffering more than that.  The verbs, their arguments and
  * errors are docs/hv-channel.md; every verb maps to one hv_* call or to a
  * read of the model, so the channel holds no state of its own.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,12 +20,11 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "hv.h"
 #include "hvchan.h"
+#include "listen.h"
 #include "loop.h"
 #include "sharing.h"
 #include "store.h"
@@ -33,6 +32,13 @@
 #define LINE_MAX_BYTES 4096
 #define MAX_ARGS 32
 #define HASHES_MAX 512
+/*
+ * Replies queued for one connection: past this, a client that does not
+ * read what it asked for is disconnected.  A single reply may exceed it
+ * (dominfo_all of a big host); the bound applies to what is queued
+ * before it.
+ */
+#define OUT_MAX (1024 * 1024)
 
 struct conn {
     struct hvchan *ch;
@@ -53,7 +59,7 @@ struct conn {
 
 struct hvchan {
     struct hv *hv;
-    int lfd;
+    struct listener *ls;
     char *path;
     struct conn *conns;
 };
@@ -845,8 +851,7 @@ static void conn_close(struct conn *c)
     }
     if (c->wait_timer)
         loop_timer_cancel(ch->hv->loop, c->wait_timer);
-    loop_fd_del(ch->hv->loop, c->fd);
-    close(c->fd);
+    listener_close_conn(ch->hv->loop, c->fd);
     free(c->out);
     free(c);
 }
@@ -855,6 +860,11 @@ static int conn_queue(struct conn *c, const char *s)
 {
     size_t n = strlen(s) + 1;
 
+    if (c->outlen >= OUT_MAX) {
+        fprintf(stderr, "xensim: hv channel client does not read its "
+                "replies (%zu bytes queued); disconnected\n", c->outlen);
+        return -1;
+    }
     if (c->outlen + n > c->outcap) {
         size_t cap = (c->outlen + n) * 2;
         char *o = realloc(c->out, cap);
@@ -1055,24 +1065,18 @@ gone:
     conn_close(c);
 }
 
-static void accept_event(struct loop *l, int fd, uint32_t events, void *arg)
+static void accept_event(void *arg, int cfd)
 {
     struct hvchan *ch = arg;
-    struct conn *c;
-    int cfd;
+    struct conn *c = calloc(1, sizeof(*c));
 
-    (void)events;
-    cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (cfd < 0)
-        return;
-    c = calloc(1, sizeof(*c));
     if (!c) {
         close(cfd);
         return;
     }
     c->ch = ch;
     c->fd = cfd;
-    if (loop_fd_add(l, cfd, EPOLLIN, conn_event, c)) {
+    if (loop_fd_add(ch->hv->loop, cfd, EPOLLIN, conn_event, c)) {
         close(cfd);
         free(c);
         return;
@@ -1085,15 +1089,9 @@ struct hvchan *hvchan_open(struct hv *hv, const char *path, char *err,
                            size_t errlen)
 {
     struct xs_permissions dom0_only = { .id = 0, .perms = XS_PERM_NONE };
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
     struct hvchan *ch;
     int rc;
 
-    if (strlen(path) >= sizeof(sa.sun_path)) {
-        snprintf(err, errlen, "hv socket path too long: %s", path);
-        return NULL;
-    }
-    strcpy(sa.sun_path, path);
     ch = calloc(1, sizeof(*ch));
     if (!ch || !(ch->path = strdup(path))) {
         free(ch);
@@ -1101,15 +1099,9 @@ struct hvchan *hvchan_open(struct hv *hv, const char *path, char *err,
         return NULL;
     }
     ch->hv = hv;
-    ch->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    unlink(path);
-    if (ch->lfd < 0 || bind(ch->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
-        chmod(path, 0600) || listen(ch->lfd, 64) ||
-        loop_fd_add(hv->loop, ch->lfd, EPOLLIN, accept_event, ch)) {
-        snprintf(err, errlen, "cannot listen on %s: %s", path,
-                 strerror(errno));
+    ch->ls = listener_new(hv->loop, path, accept_event, ch, err, errlen);
+    if (!ch->ls)
         goto fail;
-    }
     rc = store_write(hv->store, 0, "/tool/xensim/hv-socket", path,
                      (unsigned)strlen(path));
     if (!rc)
@@ -1118,16 +1110,13 @@ struct hvchan *hvchan_open(struct hv *hv, const char *path, char *err,
     if (rc) {
         snprintf(err, errlen, "cannot publish /tool/xensim/hv-socket: %s",
                  strerror(rc));
-        loop_fd_del(hv->loop, ch->lfd);
         goto fail;
     }
     hv->on_idle = hv_idle;
     hv->on_idle_arg = ch;
     return ch;
 fail:
-    if (ch->lfd >= 0)
-        close(ch->lfd);
-    unlink(path);
+    listener_free(ch->ls);
     free(ch->path);
     free(ch);
     return NULL;
@@ -1140,9 +1129,7 @@ void hvchan_close(struct hvchan *ch)
     ch->hv->on_idle = NULL;
     while (ch->conns)
         conn_close(ch->conns);
-    loop_fd_del(ch->hv->loop, ch->lfd);
-    close(ch->lfd);
-    unlink(ch->path);
+    listener_free(ch->ls);
     free(ch->path);
     free(ch);
 }

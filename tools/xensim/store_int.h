@@ -27,6 +27,12 @@
 #define XSQ_PATH_LEN 2048
 #define XSQ_OUTSTANDING 20
 #define XSQ_MEMORY_HARD (2 * 1024 * 1024 + 512 * 1024)
+/*
+ * xensim's own: a guest has one xenstore ring in Xen, multiplexed by its
+ * xenbus driver among its processes; xensim gives each guest process its
+ * own socket connection, up to this many at once (docs/xensim.md).
+ */
+#define XSQ_CONNS_PER_DOMAIN 8
 
 #define XS_DOMID_SELF 0x7ff0u /* DOMID_SELF, also DOMID_FIRST_RESERVED */
 

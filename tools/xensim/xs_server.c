@@ -18,7 +18,9 @@
  * queued for some watcher) is not read from until they are, and watch
  * events for it are dropped beyond a memory bound, so a guest that
  * floods, never reads, or fires events at a slow watcher is contained
- * and costs the others nothing.
+ * and costs the others nothing.  A guest has at most XSQ_CONNS_PER_DOMAIN
+ * connections; a dom0 connection, which no quota stalls, is disconnected
+ * once XSQ_MEMORY_HARD bytes are queued for it (docs/xensim.md).
  *
  * A connection that fails is marked dead and torn down from a 0 ms
  * timer, never in the middle of a watch-event fan-out that may still
@@ -26,19 +28,17 @@
  */
 #include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include <xen/io/xs_wire.h>
 
+#include "listen.h"
 #include "loop.h"
 #include "store.h"
 #include "store_int.h"
@@ -90,17 +90,19 @@ struct domsock {
     struct domsock *next;
     struct xs_server *srv;
     unsigned domid;
-    int lfd;
+    struct listener *ls;
     char *path;
     unsigned outstanding;
     unsigned npaused;    /* its connections not being read */
+    unsigned nconns;     /* its open connections */
+    bool refused_logged; /* over XSQ_CONNS_PER_DOMAIN, said once */
 };
 
 struct xs_server {
     struct loop *loop;
     struct store *s;
     char *path;
-    int lfd;
+    struct listener *ls;
     struct conn *conns;
     struct domsock *doms;
     struct loop_timer *reap_timer;
@@ -167,11 +169,11 @@ static void conn_free(struct conn *c)
 {
     struct xs_server *srv = c->srv;
 
-    if (!c->dead)
-        loop_fd_del(srv->loop, c->fd);
     if (c->paused && c->dom)
         c->dom->npaused--;
-    close(c->fd);
+    if (c->dom && c->dom->nconns-- == XSQ_CONNS_PER_DOMAIN)
+        c->dom->refused_logged = false;
+    listener_close_conn(srv->loop, c->fd);
     while (c->out_head) {
         struct msg *m = c->out_head;
 
@@ -282,6 +284,23 @@ static void queue(struct conn *c, struct msg *m)
 {
     struct xs_server *srv = c->srv;
     bool was_empty = !c->out_head;
+
+    if (c->dead) {
+        free(m);
+        return;
+    }
+    /*
+     * A dom0 client has no outstanding-request quota to stall it (as in
+     * xenstored), so one that does not read would grow its queue without
+     * end: past the hard memory quota it is disconnected.
+     */
+    if (!c->dom && c->out_bytes >= XSQ_MEMORY_HARD) {
+        fprintf(stderr, "xensim: dom0 client does not read its replies "
+                "(%zu bytes queued); disconnected\n", c->out_bytes);
+        free(m);
+        conn_kill(c);
+        return;
+    }
 
     if (m->event && srv->cur_dom) {
         if (!srv->cur_cause) {
@@ -813,108 +832,71 @@ static void conn_io(struct loop *l, int fd, uint32_t ev, void *arg)
 /* ---------------------------------------------------------------- */
 /* listening sockets                                                 */
 
-static void on_accept(struct loop *l, int lfd, uint32_t ev, void *arg,
-                      struct domsock *dom);
-
-static void accept_dom0(struct loop *l, int fd, uint32_t ev, void *arg)
+static void new_conn(struct xs_server *srv, struct domsock *dom, int fd)
 {
-    on_accept(l, fd, ev, arg, NULL);
+    struct conn *c;
+
+    if (dom && dom->nconns >= XSQ_CONNS_PER_DOMAIN) {
+        if (!dom->refused_logged)
+            fprintf(stderr, "xensim: dom%u already has %u connections; "
+                    "refusing more until one closes\n", dom->domid,
+                    dom->nconns);
+        dom->refused_logged = true;
+        close(fd);
+        return;
+    }
+    c = calloc(1, sizeof(*c));
+    if (c)
+        c->c = xsc_new(srv->s, dom ? dom->domid : 0);
+    if (!c || !c->c || loop_fd_add(srv->loop, fd, EPOLLIN, conn_io, c)) {
+        if (c)
+            xsc_free(c->c);
+        free(c);
+        close(fd);
+        return;
+    }
+    c->srv = srv;
+    c->dom = dom;
+    c->fd = fd;
+    c->next = srv->conns;
+    if (srv->conns)
+        srv->conns->prev = c;
+    srv->conns = c;
+    if (dom)
+        dom->nconns++;
 }
 
-static void accept_domu(struct loop *l, int fd, uint32_t ev, void *arg)
+static void accept_dom0(void *arg, int fd)
+{
+    new_conn(arg, NULL, fd);
+}
+
+static void accept_domu(void *arg, int fd)
 {
     struct domsock *d = arg;
 
-    on_accept(l, fd, ev, d->srv, d);
-}
-
-static void on_accept(struct loop *l, int lfd, uint32_t ev, void *arg,
-                      struct domsock *dom)
-{
-    struct xs_server *srv = arg;
-    int i;
-
-    (void)ev;
-    for (i = 0; i < 64; i++) {
-        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        struct conn *c;
-
-        if (fd < 0) {
-            if (errno != EAGAIN && errno != EINTR)
-                fprintf(stderr, "xensim: accept: %s\n", strerror(errno));
-            return;
-        }
-        c = calloc(1, sizeof(*c));
-        if (c)
-            c->c = xsc_new(srv->s, dom ? dom->domid : 0);
-        if (!c || !c->c || loop_fd_add(l, fd, EPOLLIN, conn_io, c)) {
-            if (c)
-                xsc_free(c->c);
-            free(c);
-            close(fd);
-            continue;
-        }
-        c->srv = srv;
-        c->dom = dom;
-        c->fd = fd;
-        c->next = srv->conns;
-        if (srv->conns)
-            srv->conns->prev = c;
-        srv->conns = c;
-    }
-}
-
-static int listen_on(const char *path)
-{
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    int fd;
-
-    if (strlen(path) >= sizeof(sa.sun_path)) {
-        fprintf(stderr, "xensim: socket path too long: %s\n", path);
-        return -ENAMETOOLONG;
-    }
-    strcpy(sa.sun_path, path);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
-    unlink(path); /* a stale socket of an earlier run */
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-        chmod(path, 0600) < 0 || listen(fd, 1024) < 0) {
-        int e = errno;
-
-        fprintf(stderr, "xensim: cannot listen on %s: %s\n", path,
-                strerror(e));
-        close(fd);
-        return -e;
-    }
-    return fd;
+    new_conn(d->srv, d, fd);
 }
 
 static int domain_up(void *arg, unsigned domid)
 {
     struct xs_server *srv = arg;
     struct domsock *d = calloc(1, sizeof(*d));
-    int r;
+    char err[256];
 
     if (!d || asprintf(&d->path, "%s.dom%u", srv->path, domid) < 0) {
         free(d);
         return ENOMEM;
     }
-    d->lfd = listen_on(d->path);
-    if (d->lfd < 0) {
+    d->srv = srv;
+    d->domid = domid;
+    d->ls = listener_new(srv->loop, d->path, accept_domu, d, err,
+                         sizeof(err));
+    if (!d->ls) {
+        fprintf(stderr, "xensim: %s\n", err);
         free(d->path);
         free(d);
         return EIO;
-    }
-    d->srv = srv;
-    d->domid = domid;
-    r = loop_fd_add(srv->loop, d->lfd, EPOLLIN, accept_domu, d);
-    if (r) {
-        close(d->lfd);
-        unlink(d->path);
-        free(d->path);
-        free(d);
-        return -r;
     }
     d->next = srv->doms;
     srv->doms = d;
@@ -925,9 +907,7 @@ static void domsock_close(struct xs_server *srv, struct domsock *d)
 {
     struct conn *c, *n;
 
-    loop_fd_del(srv->loop, d->lfd);
-    close(d->lfd);
-    unlink(d->path);
+    listener_free(d->ls);
     /* Events its requests caused stay queued, without an owner. */
     for (c = srv->conns; c; c = c->next) {
         struct msg *m;
@@ -972,6 +952,7 @@ struct xs_server *xs_server_new(struct loop *l, struct store *s,
                                 const char *path)
 {
     struct xs_server *srv = calloc(1, sizeof(*srv));
+    char err[256];
     struct store_server_ops ops = {
         .domain_up = domain_up, .domain_down = domain_down,
     };
@@ -981,15 +962,11 @@ struct xs_server *xs_server_new(struct loop *l, struct store *s,
     srv->loop = l;
     srv->s = s;
     srv->path = strdup(path);
-    srv->lfd = srv->path ? listen_on(path) : -ENOMEM;
-    if (srv->lfd < 0) {
-        free(srv->path);
-        free(srv);
-        return NULL;
-    }
-    if (loop_fd_add(l, srv->lfd, EPOLLIN, accept_dom0, srv)) {
-        close(srv->lfd);
-        unlink(path);
+    srv->ls = srv->path ? listener_new(l, path, accept_dom0, srv, err,
+                                       sizeof(err))
+                        : NULL;
+    if (!srv->ls) {
+        fprintf(stderr, "xensim: %s\n", srv->path ? err : "out of memory");
         free(srv->path);
         free(srv);
         return NULL;
@@ -1018,9 +995,7 @@ void xs_server_free(struct xs_server *srv)
         loop_timer_cancel(srv->loop, srv->reap_timer);
     if (srv->resume_timer)
         loop_timer_cancel(srv->loop, srv->resume_timer);
-    loop_fd_del(srv->loop, srv->lfd);
-    close(srv->lfd);
-    unlink(srv->path);
+    listener_free(srv->ls);
     free(srv->path);
     free(srv);
 }
