@@ -2,7 +2,9 @@
  * params.c: fuzzes the policy grammar: actor names
  * (mempolicy_actor_name_valid), params strings (mempolicy_params_valid,
  * mempolicy_params_get), the actor kit's typed getters
- * (mempolicy_actor_param_*) and xl-auto's params (xla_parse_params).
+ * (mempolicy_actor_param_*), the shipped actors' parameter tables
+ * (mempolicy_actor_params_check, what xlmem checks before storing) and
+ * xl-auto's own parsing (xla_parse_params).
  * Params reach these from the store, where a guest-facing tool or a
  * hand-written xenstore-write may have put anything.
  *
@@ -10,8 +12,10 @@
  * PARAMS is also tried as an actor name.  Checked besides the sanitizers:
  * the documented grammar holds for everything accepted, a value found is
  * the one written after "KEY=" in an item of PARAMS, errors are one
- * bounded line without control characters, and results are within the
- * documented ranges.
+ * bounded line without control characters, results are within the
+ * documented ranges, and params an actor's table accepts give every key
+ * of that table a value (no actor meets a value xlmem let through but
+ * its getter refuses).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,6 +26,8 @@
 #include <libmempolicy_actor.h>
 
 #include "policy.h"
+
+static unsigned n_tables;
 
 static bool key_char(char c)
 {
@@ -97,6 +103,50 @@ static void check_actor_name(const char *s)
         abort();
 }
 
+static void check_tables(const char *params)
+{
+    const mempolicy_param_table *t = mempolicy_actor_param_tables(&n_tables);
+    const mempolicy_param_spec *d;
+    char err[160];
+    uint64_t u;
+    bool b;
+    unsigned i;
+    int rc;
+
+    for (i = 0; i < n_tables; i++) {
+        err[0] = '\0';
+        rc = mempolicy_actor_params_check(t[i].actor, params, err, sizeof(err));
+        check_err(err, sizeof(err));
+        if (rc && (rc != MEMPOLICY_ERROR_INVAL || !err[0]))
+            abort();
+        if (rc)
+            continue;
+        for (d = t[i].params; d->key; d++) {
+            switch (d->type) {
+            case MEMPOLICY_PARAM_SIZE:
+                rc = mempolicy_actor_param_size_kb(params, d->key, 0, &u, NULL,
+                                                   0);
+                break;
+            case MEMPOLICY_PARAM_SECONDS:
+                rc = mempolicy_actor_param_seconds_ms(params, d->key, 0, &u,
+                                                      NULL, 0);
+                break;
+            case MEMPOLICY_PARAM_BOOL:
+                rc = mempolicy_actor_param_bool(params, d->key, 0, &b, NULL, 0);
+                break;
+            case MEMPOLICY_PARAM_UINT:
+                rc = mempolicy_actor_param_uint(params, d->key, d->min, d->min,
+                                                d->max, &u, NULL, 0);
+                if (!rc && (u < d->min || u > d->max))
+                    abort();
+                break;
+            }
+            if (rc)
+                abort();
+        }
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -159,6 +209,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc && rc != MEMPOLICY_ERROR_INVAL)
         abort();
     check_err(err, sizeof(err));
+
+    /* Each shipped actor's table, on a string that passed the syntax
+     * check (as xlmem and the library call it). */
+    if (valid)
+        check_tables(params);
 
     /* xl-auto: a bad value keeps that key's default, others apply. */
     err[0] = '\0';
