@@ -38,9 +38,11 @@ $(O)/bin/mempolicyd: $(XLCMDS_MEMPOLICYD_OBJS) $(O)/lib/libmempolicy.a
 $(O)/obj/tests/xlmem/test_size.o: CFLAGS += $(CMOCKA_CFLAGS) \
     -Ixl-cmds -Ilibmempolicy/include $(XENCTRL_CFLAGS)
 $(O)/tests/test-xlmem-size: $(O)/obj/tests/xlmem/test_size.o \
-                            $(O)/obj/xl-cmds/xlmem_size.o
+                            $(O)/obj/xl-cmds/xlmem_size.o \
+                            $(O)/lib/libmempolicy.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(XLCMDS_LIB) \
+	    $(XLCMDS_LDLIBS) $(CMOCKA_LIBS)
 
 # `make install`: both programs, the man page, the bash completion, the
 # unit (ExecStart pointed at $(PREFIX)/bin, as the actors' units), and

@@ -10,9 +10,11 @@
  *   -c, --config FILE  the xl.conf to read the default memory_policy from
  *                      (default: $MEMPOLICY_XL_CONF, else /etc/xen/xl.conf)
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xlmem.h"
 
@@ -137,7 +139,8 @@ static int main_help(int argc, char **argv)
         return XLMEM_EXIT_USAGE;
     }
     if (argc == 2 && !xlmem_cmd_lookup(argv[1])) {
-        fprintf(stderr, "xlmem help: unknown subcommand '%s'\n", argv[1]);
+        fprintf(stderr, "xlmem help: unknown subcommand '%s'\n",
+                XQ(argv[1]));
         return XLMEM_EXIT_USAGE;
     }
     xlmem_help(argc == 2 ? argv[1] : NULL);
@@ -184,6 +187,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "xlmem: empty file name for -c/--config\n");
         return XLMEM_EXIT_USAGE;
     }
+    /* A file named with -c must be there, whatever the subcommand (most
+     * do not read it): a typo is never passed over in silence. */
+    if (xlmem_global_config && access(xlmem_global_config, R_OK)) {
+        fprintf(stderr, "xlmem: -c %s: cannot read: %s\n",
+                XQ(xlmem_global_config), strerror(errno));
+        return XLMEM_EXIT_FAIL;
+    }
 
     argc -= optind;
     argv += optind;
@@ -195,7 +205,7 @@ int main(int argc, char **argv)
     cmd = xlmem_cmd_lookup(argv[0]);
     if (!cmd) {
         fprintf(stderr, "xlmem: unknown subcommand '%s' (try 'xlmem help')\n",
-                argv[0]);
+                XQ(argv[0]));
         return XLMEM_EXIT_USAGE;
     }
     xlmem_cmdname = cmd->name;

@@ -64,6 +64,10 @@ mempolicy_ctx *xlmem_ctx(void);
 /* Free the context (atexit). */
 void xlmem_ctx_free(void);
 
+/* Untrusted text (arguments, config values, store nodes) in a message:
+ * escaped and bounded by the library's one quoting rule. */
+#define XQ(s) MEMPOLICY_QUOTE(s)
+
 /* "xlmem <cmd>: <message>\n" on stderr. */
 void xlmem_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*

@@ -62,8 +62,8 @@ int main_mem_policy_params(int argc, char **argv)
     }
     t = mempolicy_actor_param_table(argv[optind]);
     if (!t) {
-        xlmem_err("actor '%.64s' is not shipped with libmempolicy: its "
-                  "parameters are its own", argv[optind]);
+        xlmem_err("actor '%s' is not shipped with libmempolicy: its "
+                  "parameters are its own", XQ(argv[optind]));
         return XLMEM_EXIT_FAIL;
     }
     for (d = t->params; d->key; d++) {

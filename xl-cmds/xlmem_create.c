@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,42 +50,39 @@ struct create_args {
     const char *cfgfile;
     char *data;          /* file contents, then "\n" + each var */
     size_t len;
-    char *tmpcfg;        /* data written out, when vars were given */
+    size_t filelen;      /* bytes of data that came from the file */
+    char *tmpcfg;        /* the file's contents for xl, if not regular */
     XLU_Config *cfg;
     bool dryrun;
     int nopts;           /* xl create options (argv after cfgfile) */
 };
 
-/* Read the whole config file, append the vars as xl does. */
+/*
+ * Read the config file once (a pipe such as /dev/stdin cannot be read
+ * twice), bounded by the library (MEMPOLICY_CONFIG_MAX: /dev/zero ends),
+ * then append the vars as xl does.  Everything after works on ca->data.
+ */
 static int read_config(struct create_args *ca, char **vars, int nvars)
 {
-    FILE *f = fopen(ca->cfgfile, "r");
-    char buf[4096];
-    size_t n;
-    int i;
+    char *file;
+    size_t flen;
+    int i, rc;
     FILE *mem;
 
-    if (!f) {
-        xlmem_err("cannot read config file %s: %s", ca->cfgfile,
-                  strerror(errno));
+    rc = mempolicy_config_read(xlmem_ctx(), ca->cfgfile, &file, &flen);
+    if (rc) {
+        xlmem_err("%s", mempolicy_last_error(xlmem_ctx()));
         return -1;
     }
+    ca->filelen = flen;
     mem = open_memstream(&ca->data, &ca->len);
     if (!mem) {
-        fclose(f);
+        free(file);
         xlmem_err("out of memory");
         return -1;
     }
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        fwrite(buf, 1, n, mem);
-    if (ferror(f)) {
-        fclose(f);
-        fclose(mem);
-        xlmem_err("cannot read config file %s: %s", ca->cfgfile,
-                  strerror(errno));
-        return -1;
-    }
-    fclose(f);
+    fwrite(file, 1, flen, mem);
+    free(file);
     for (i = 0; i < nvars; i++)
         fprintf(mem, "\n%s\n", vars[i]);
     if (fclose(mem)) {
@@ -117,11 +115,14 @@ static int parse_config(struct create_args *ca)
     fflush(rf);
     if (e) {
         char *nl = report ? strchr(report, '\n') : NULL;
+        char q[4 * 200 + 4];
 
         if (nl)
             *nl = '\0';
-        xlmem_err("malformed config file %s: %s", ca->cfgfile,
-                  report && *report ? report : strerror(e));
+        /* libxlutil's line names the file and quotes its text. */
+        xlmem_err("malformed config file %s: %s", XQ(ca->cfgfile),
+                  report && *report ? mempolicy_quote_n(report, 200, q)
+                                    : strerror(e));
         xlu_cfg_destroy(ca->cfg);
         ca->cfg = NULL;
     }
@@ -131,45 +132,57 @@ static int parse_config(struct create_args *ca)
 }
 
 /*
- * The effective policy: the library reads the keys from the domain's
- * file over the global one.  With vars, the file it reads is a copy of
- * the file with the vars appended, so that they override it as in xl.
+ * The effective policy: the library reads the keys from the contents
+ * read once (vars appended, so that they override the file as in xl)
+ * over the global file.
  */
-static int config_policy(struct create_args *ca, int nvars, char **actor,
-                         char **params)
+static int config_policy(struct create_args *ca, char **actor, char **params)
 {
-    const char *file = ca->cfgfile;
-    int rc;
+    int rc = mempolicy_config_policy_data(xlmem_ctx(), xlmem_global_config,
+                                          ca->cfgfile, ca->data, ca->len,
+                                          actor, params);
 
-    if (nvars) {
-        char tmpl[] = "/tmp/xlmem-cfg-XXXXXX";
-        int fd = mkstemp(tmpl);
-
-        if (fd < 0 || write(fd, ca->data, ca->len) != (ssize_t)ca->len) {
-            xlmem_err("cannot write a temporary config file: %s",
-                      strerror(errno));
-            if (fd >= 0) {
-                close(fd);
-                unlink(tmpl);
-            }
-            return -1;
-        }
-        close(fd);
-        ca->tmpcfg = strdup(tmpl);
-        if (!ca->tmpcfg) {
-            unlink(tmpl);
-            xlmem_err("out of memory");
-            return -1;
-        }
-        file = ca->tmpcfg;
-    }
-    rc = mempolicy_config_policy(xlmem_ctx(), xlmem_global_config, file,
-                                 actor, params);
     if (rc) {
-        xlmem_lib_err(rc, "cannot read the memory policy for %s", ca->cfgfile);
+        xlmem_lib_err(rc, "cannot read the memory policy for %s",
+                      XQ(ca->cfgfile));
         return -1;
     }
     return xlmem_check_actor_params(*actor, *params);
+}
+
+/*
+ * xl reads the config file itself: one that cannot be read again (a pipe)
+ * is handed to it as a private copy of what was read.
+ */
+static int xl_config_file(struct create_args *ca, const char **path)
+{
+    char tmpl[] = "/tmp/xlmem-cfg-XXXXXX";
+    struct stat st;
+    int fd;
+
+    *path = ca->cfgfile;
+    if (!stat(ca->cfgfile, &st) && S_ISREG(st.st_mode))
+        return 0;
+    fd = mkstemp(tmpl);
+    if (fd < 0 ||
+        write(fd, ca->data, ca->filelen) != (ssize_t)ca->filelen) {
+        xlmem_err("cannot write a temporary config file: %s",
+                  strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmpl);
+        }
+        return -1;
+    }
+    close(fd);
+    ca->tmpcfg = strdup(tmpl);
+    if (!ca->tmpcfg) {
+        unlink(tmpl);
+        xlmem_err("out of memory");
+        return -1;
+    }
+    *path = ca->tmpcfg;
+    return 0;
 }
 
 static const char *cfg_string(struct create_args *ca, const char *key)
@@ -191,7 +204,7 @@ static int cfg_mib(struct create_args *ca, const char *key, bool *present,
         return 0;
     if (e || v <= 0 || (unsigned long)v > (UINT64_MAX >> 10)) {
         xlmem_err("config file %s: %s must be a positive number of MiB",
-                  ca->cfgfile, key);
+                  XQ(ca->cfgfile), key);
         return -1;
     }
     *present = true;
@@ -210,7 +223,7 @@ static int channel_value_ok(const char *key, const char *v)
         if (*p == ' ' || (unsigned char)*p < 0x20 || *p == 0x7f) {
             xlmem_err("%s '%s' cannot be passed to the simulated host "
                       "(spaces and control characters are not allowed)",
-                      key, v);
+                      key, XQ(v));
             return -1;
         }
     }
@@ -365,7 +378,7 @@ static int create_sim(struct create_args *ca, const char *actor,
     f = NULL;
     if (rlen > HV_LINE_MAX) {
         xlmem_err("config file %s: too much to pass to the simulated host",
-                  ca->cfgfile);
+                  XQ(ca->cfgfile));
         goto out;
     }
 
@@ -378,10 +391,10 @@ static int create_sim(struct create_args *ca, const char *actor,
             rc = 0;
         } else if (!strncmp(reply, "err ", 4)) {
             xlmem_err("the simulated host refused to create the domain: "
-                      "%s", reply + 4);
+                      "%s", XQ(reply + 4));
         } else {
             xlmem_err("unexpected reply from the simulated host: %s",
-                      reply);
+                      XQ(reply));
         }
     }
     close(fd);
@@ -406,7 +419,7 @@ static int create_xen(struct create_args *ca, char **argv, int argc,
     int i, status, rc, errpipe[2], exec_errno = 0;
 
     if (!name || !*name) {
-        xlmem_err("config file %s has no domain name", ca->cfgfile);
+        xlmem_err("config file %s has no domain name", XQ(ca->cfgfile));
         return -1;
     }
     /* "xl" "create" argv... NULL */
@@ -419,6 +432,10 @@ static int create_xen(struct create_args *ca, char **argv, int argc,
     xargv[1] = (char *)"create";
     for (i = 0; i < argc; i++)
         xargv[i + 2] = argv[i];
+    if (xl_config_file(ca, (const char **)&xargv[2])) {
+        free(xargv);
+        return -1;
+    }
     /* A close-on-exec pipe tells an exec failure (the child writes its
      * errno) from xl itself failing (EOF, then an exit status). */
     if (pipe2(errpipe, O_CLOEXEC)) {
@@ -472,7 +489,8 @@ static int create_xen(struct create_args *ca, char **argv, int argc,
         return 0;
     rc = mempolicy_domain_qualifier_to_domid(xlmem_ctx(), name, &domid);
     if (rc) {
-        xlmem_lib_err(rc, "domain '%s' not found after xl create", name);
+        xlmem_lib_err(rc, "domain '%s' not found after xl create",
+                      XQ(name));
         return -1;
     }
     rc = mempolicy_domain_set_policy(xlmem_ctx(), domid, actor, params);
@@ -502,7 +520,7 @@ static int scan_xl_args(struct create_args *ca, char **argv, int argc,
         if (a[0] != '-') {
             if (!strchr(a, '=')) {
                 xlmem_err("'%s' is neither an xl create option nor a "
-                          "key=value var", a);
+                          "key=value var", XQ(a));
                 return -1;
             }
             (*vars)[(*nvars)++] = argv[i];
@@ -515,16 +533,16 @@ static int scan_xl_args(struct create_args *ca, char **argv, int argc,
                    !strcmp(a, "-V") || !strcmp(a, "--vncviewer") ||
                    !strcmp(a, "-A") || !strcmp(a, "--vncviewer-autopass")) {
             xlmem_err("option %s keeps xl create in the foreground, so the "
-                      "memory policy could not be applied", a);
+                      "memory policy could not be applied", XQ(a));
             return -1;
         } else if (!strcmp(a, "-f") || !strncmp(a, "--defconfig", 11)) {
             xlmem_err("option %s: give the config file as the first "
-                      "argument", a);
+                      "argument", XQ(a));
             return -1;
         } else if (strcmp(a, "-e") && strcmp(a, "-d") && strcmp(a, "-p") &&
                    strcmp(a, "-q") && strcmp(a, "--quiet") &&
                    strcmp(a, "--ignore-global-affinity-masks")) {
-            xlmem_err("unknown xl create option '%s'", a);
+            xlmem_err("unknown xl create option '%s'", XQ(a));
             return -1;
         }
     }
@@ -550,7 +568,7 @@ int main_create(int argc, char **argv)
         read_config(&ca, vars, nvars) || parse_config(&ca))
         goto out;
     sim = !strcmp(mempolicy_backend_name(xlmem_ctx()), "sim");
-    if (config_policy(&ca, nvars, &actor, &params))
+    if (config_policy(&ca, &actor, &params))
         goto out;
     if (sim)
         rc = create_sim(&ca, actor, params);

@@ -20,13 +20,14 @@ static int check_policy(const char *actor, const char *params,
 {
     if (mempolicy_actor_name_valid(actor, canonical)) {
         xlmem_err("invalid actor name '%s' (\"\" or 1 to %d characters "
-                  "of a-z, 0-9 and -)", actor, MEMPOLICY_ACTOR_MAX);
+                  "of a-z, 0-9 and -, not starting with -)", XQ(actor),
+                  MEMPOLICY_ACTOR_MAX);
         return XLMEM_EXIT_FAIL;
     }
     if (mempolicy_params_valid(params)) {
         xlmem_err("invalid actor parameters '%s' (key=value[,key=value...]"
                   ", keys of a-z, 0-9, _ and -, no commas in values, at "
-                  "most %d bytes)", params, MEMPOLICY_PARAMS_MAX);
+                  "most %d bytes)", XQ(params), MEMPOLICY_PARAMS_MAX);
         return XLMEM_EXIT_FAIL;
     }
     if (xlmem_check_actor_params(*canonical, params))
@@ -98,7 +99,7 @@ int main_mem_policy_apply(int argc, char **argv)
                                  &actor, &params);
     if (rc)
         return xlmem_lib_err(rc, "cannot read the memory policy from %s",
-                             cfg ? cfg : "the global config");
+                             cfg ? XQ(cfg) : "the global config");
     if (xlmem_check_actor_params(actor, params)) {
         free(actor);
         free(params);

@@ -29,7 +29,7 @@ int xlmem_parse_size_kb(const char *s, bool allow_sign, int64_t *kb,
     if (*p == '+' || *p == '-') {
         if (!allow_sign) {
             xlmem_err("invalid memory size '%s': a relative size is not "
-                      "allowed here", s);
+                      "allowed here", XQ(s));
             return -1;
         }
         neg = *p == '-';
@@ -37,14 +37,14 @@ int xlmem_parse_size_kb(const char *s, bool allow_sign, int64_t *kb,
         p++;
     }
     if (!isdigit((unsigned char)*p)) {
-        xlmem_err("invalid memory size '%s': no digits", s);
+        xlmem_err("invalid memory size '%s': no digits", XQ(s));
         return -1;
     }
     for (; isdigit((unsigned char)*p); p++) {
         unsigned d = (unsigned)(*p - '0');
 
         if (v > (UINT64_MAX - d) / 10) {
-            xlmem_err("invalid memory size '%s': too large", s);
+            xlmem_err("invalid memory size '%s': too large", XQ(s));
             return -1;
         }
         v = v * 10 + d;
@@ -52,7 +52,7 @@ int xlmem_parse_size_kb(const char *s, bool allow_sign, int64_t *kb,
     if (*p) {
         if (p[1]) {
             xlmem_err("invalid memory size '%s': trailing characters "
-                      "'%s'", s, p);
+                      "'%s'", XQ(s), XQ(p));
             return -1;
         }
         switch (tolower((unsigned char)*p)) {
@@ -62,8 +62,8 @@ int xlmem_parse_size_kb(const char *s, bool allow_sign, int64_t *kb,
         case 'g': shift = 20; break;
         case 't': shift = 30; break;
         default:
-            xlmem_err("invalid memory size '%s': unknown suffix '%c' "
-                      "(use b, k, m, g or t)", s, *p);
+            xlmem_err("invalid memory size '%s': unknown suffix '%s' "
+                      "(use b, k, m, g or t)", XQ(s), XQ(p));
             return -1;
         }
     }
@@ -71,13 +71,13 @@ int xlmem_parse_size_kb(const char *s, bool allow_sign, int64_t *kb,
         v >>= -shift;
     } else {
         if (v > ((uint64_t)INT64_MAX >> shift)) {
-            xlmem_err("invalid memory size '%s': too large", s);
+            xlmem_err("invalid memory size '%s': too large", XQ(s));
             return -1;
         }
         v <<= shift;
     }
     if (v > (uint64_t)INT64_MAX) {
-        xlmem_err("invalid memory size '%s': too large", s);
+        xlmem_err("invalid memory size '%s': too large", XQ(s));
         return -1;
     }
     *kb = neg ? -(int64_t)v : (int64_t)v;

@@ -233,13 +233,14 @@ static int parse_seconds(const char *s, unsigned long *secs)
 
     errno = 0;
     if (*s < '0' || *s > '9') {
-        xlmem_err("invalid --wait time '%s': not a number of seconds", s);
+        xlmem_err("invalid --wait time '%s': not a number of seconds",
+                  XQ(s));
         return -1;
     }
     *secs = strtoul(s, &end, 10);
     if (*end || errno || *secs == 0 || *secs > WAIT_MAX_S) {
         xlmem_err("invalid --wait time '%s': give whole seconds from 1 "
-                  "to %d", s, WAIT_MAX_S);
+                  "to %d", XQ(s), WAIT_MAX_S);
         return -1;
     }
     return 0;

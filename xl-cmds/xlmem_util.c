@@ -94,16 +94,16 @@ int xlmem_getopt(int argc, char **argv, const char *optstring,
         exit(XLMEM_EXIT_OK);
     case '?':
         if (optopt)
-            fprintf(stderr, "xlmem %s: unknown option '-%c'", xlmem_cmdname,
-                    optopt);
+            fprintf(stderr, "xlmem %s: unknown option '-%s'", xlmem_cmdname,
+                    XQ(((char[2]){ (char)optopt, 0 })));
         else
             fprintf(stderr, "xlmem %s: unknown option '%s'", xlmem_cmdname,
-                    argv[optind - 1]);
+                    XQ(argv[optind - 1]));
         usage_line();
         exit(XLMEM_EXIT_USAGE);
     case ':':
         fprintf(stderr, "xlmem %s: option '%s' needs a value", xlmem_cmdname,
-                argv[optind - 1]);
+                XQ(argv[optind - 1]));
         usage_line();
         exit(XLMEM_EXIT_USAGE);
     case -1:
@@ -121,7 +121,7 @@ int xlmem_getopt(int argc, char **argv, const char *optstring,
     }
     if (maxargs >= 0 && n > maxargs) {
         fprintf(stderr, "xlmem %s: too many arguments ('%s' is extra)",
-                xlmem_cmdname, argv[optind + maxargs]);
+                xlmem_cmdname, XQ(argv[optind + maxargs]));
         usage_line();
         exit(XLMEM_EXIT_USAGE);
     }
@@ -176,10 +176,10 @@ uint32_t xlmem_find_domain(const char *q)
     rc = mempolicy_domain_qualifier_to_domid(xlmem_ctx(), q, &domid);
     if (rc == MEMPOLICY_ERROR_NO_DOMAIN || rc == MEMPOLICY_ERROR_INVAL) {
         xlmem_err("no such domain '%s' (neither a domain name nor an id)",
-                  q);
+                  XQ(q));
         exit(XLMEM_EXIT_FAIL);
     }
     if (rc)
-        exit(xlmem_lib_err(rc, "cannot look up domain '%s'", q));
+        exit(xlmem_lib_err(rc, "cannot look up domain '%s'", XQ(q)));
     return domid;
 }

@@ -18,7 +18,7 @@ B=${1:-build}
 case $B in /*) ;; *) B=$PWD/$B ;; esac
 NS=${MP_XLMEM_BENCH_N:-1 100 1000}
 X=$B/bin/xlmem
-export MEMPOLICY_XL_CONF=/nonexistent
+export MEMPOLICY_XL_CONF=/dev/null
 
 # ms RUNS CMD...: mean wall time of CMD in ms.
 ms() {

@@ -42,6 +42,7 @@
 #define LIBMEMPOLICY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <xentoollog.h>
 
@@ -156,7 +157,8 @@ int mempolicy_ctx_set_actor(mempolicy_ctx *ctx, const char *actor);
 
 /* ---- validators (pure; usable without a context) ----------------------- */
 
-/* Actor names: "" (none) or [a-z0-9-]{1,64}; "xl" is returned as
+/* Actor names: "" (none) or [a-z0-9-]{1,64} not starting with '-' (so
+ * that no name reads as an option); "xl" is returned as
  * "xl-auto" in *canonical (static string or the input; may be NULL).
  * 0 or INVAL. */
 int mempolicy_actor_name_valid(const char *actor, const char **canonical);
@@ -169,6 +171,30 @@ int mempolicy_params_valid(const char *params);
 /* Look up `key` in a params string; *value malloc'd (free()).  Returns
  * MEMPOLICY_ERROR_INVAL when absent or when params is invalid. */
 int mempolicy_params_get(const char *params, const char *key, char **value);
+
+/*
+ * Untrusted text (an argument, a config value, a store node) made safe to
+ * quote in a one-line message: control characters (below 0x20 and 0x7f)
+ * and bytes from 0x80 become \n, \t, \r, \e or \xNN, a backslash becomes
+ * \\, and at most MEMPOLICY_QUOTE_CHARS bytes of s are shown, followed by
+ * "..." when there were more.  So no message can be split, colour the
+ * terminal or grow with its input.  Writes into buf, which must hold
+ * MEMPOLICY_QUOTE_BUF bytes, and returns buf; NULL s gives "(null)".
+ * Every message of the library and of xlmem that quotes input uses it;
+ * MEMPOLICY_QUOTE(s) gives a buffer of its own to each use (C only: it
+ * lives until the end of the enclosing block).
+ */
+#define MEMPOLICY_HAVE_QUOTE 1
+#define MEMPOLICY_QUOTE_CHARS 64
+#define MEMPOLICY_QUOTE_BUF (MEMPOLICY_QUOTE_CHARS * 4 + 4)
+const char *mempolicy_quote(const char *s, char *buf);
+/* The same with a bound of max bytes of s; buf holds 4 * max + 4 bytes.
+ * For text that quotes input itself (libxlutil's parse errors: 200). */
+const char *mempolicy_quote_n(const char *s, size_t max, char *buf);
+#ifndef __cplusplus
+#define MEMPOLICY_QUOTE(s) \
+    mempolicy_quote((s), (char[MEMPOLICY_QUOTE_BUF]){ 0 })
+#endif
 
 /* ---- high level: policy and target ------------------------------------- */
 
@@ -552,10 +578,25 @@ void mempolicy_event_free(mempolicy_ctx *ctx, mempolicy_event *ev);
 const char *mempolicy_default_global_config(void);
 
 /*
+ * Read a configuration file whole, as every call below reads one: any
+ * readable file, pipes included (/dev/stdin), of at most
+ * MEMPOLICY_CONFIG_MAX bytes and no NUL byte; a bigger one (or an
+ * endless one such as /dev/zero) is CONFIG ("larger than 1024 KiB, not a
+ * configuration file") after reading one byte past the limit.  0 and
+ * *data (malloc'd, NUL-terminated; free()) and *len; CONFIG naming the
+ * file when it cannot be read.  Cost: the file's size in memory.
+ */
+#define MEMPOLICY_HAVE_CONFIG_DATA 1
+#define MEMPOLICY_CONFIG_MAX (1024 * 1024)
+int mempolicy_config_read(mempolicy_ctx *ctx, const char *file, char **data,
+                          size_t *len);
+
+/*
  * Effective policy from the config files: memory_policy and
  * memory_policy_args of `domain_cfg` (may be NULL) override those of
- * `global_cfg` (NULL: the default file; a missing default file is not an
- * error); absent everywhere: "xl-auto" with "".  memory_policy="" means
+ * `global_cfg` (NULL: $MEMPOLICY_XL_CONF, else /etc/xen/xl.conf; only
+ * the built-in /etc/xen/xl.conf may be missing, a file named by the
+ * caller or the variable must exist: CONFIG); absent everywhere: "xl-auto" with "".  memory_policy="" means
  * no actor; "xl" gives "xl-auto".  A domain file that names an actor does
  * not inherit the global file's args.  The values are validated;
  * MEMPOLICY_ERROR_CONFIG names file (and line, from libxlutil) and
@@ -565,6 +606,15 @@ const char *mempolicy_default_global_config(void);
 int mempolicy_config_policy(mempolicy_ctx *ctx, const char *global_cfg,
                             const char *domain_cfg, char **actor,
                             char **params);
+/*
+ * The same, with the domain's config given as its contents (read once
+ * with mempolicy_config_read, e.g. from a pipe that cannot be read
+ * twice); domain_name names it in errors.
+ */
+int mempolicy_config_policy_data(mempolicy_ctx *ctx, const char *global_cfg,
+                                 const char *domain_name,
+                                 const char *domain_data, size_t domain_len,
+                                 char **actor, char **params);
 
 /* ---- JSON (yajl) ------------------------------------------------------- */
 

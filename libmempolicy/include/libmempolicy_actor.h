@@ -193,8 +193,9 @@ void mempolicy_actor_log(mempolicy_actor *a, xentoollog_level level,
  * absent key (or empty/NULL params) gives the default; a malformed value
  * gives MEMPOLICY_ERROR_INVAL and a one-line reason in errbuf (may be
  * NULL).  Sizes follow xl: a bare number is MiB, suffixes k/m/g/t, b for
- * bytes.  Seconds may be fractional ("0.5"), 0..31536000.  Booleans:
- * 1/0, true/false, yes/no, on/off.
+ * bytes.  Seconds are plain decimal, maybe fractional ("5", "0.5"; no
+ * sign, hex or exponent), 0..31536000.  Booleans: 1/0 or true/false
+ * (Xen's convention in the store; not yes/on).
  */
 int mempolicy_actor_param_size_kb(const char *params, const char *key,
                                   uint64_t def, uint64_t *out,

@@ -160,8 +160,9 @@ int mp_actor_new_logged(mempolicy_ctx *ctx, const char *name,
     if (!name || !name[0] || mempolicy_actor_name_valid(name, &canon) ||
         !canon || !canon[0]) {
         mempolicy_actor_log(a, XTL_ERROR,
-                            "invalid actor name '%s' (want [a-z0-9-]{1,64})",
-                            name ? name : "");
+                            "invalid actor name '%s' (want [a-z0-9-]{1,64}, "
+                            "not starting with '-')",
+                            MEMPOLICY_QUOTE(name ? name : ""));
         goto err;
     }
     if (strcmp(canon, a->name)) {

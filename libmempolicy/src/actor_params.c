@@ -117,7 +117,7 @@ int mempolicy_actor_param_size_kb(const char *params, const char *key,
     if (rc)
         param_error(errbuf, errlen,
                     "%s=%s: not a size (MiB, or a number with suffix "
-                    "k/m/g/t)", key, v);
+                    "k/m/g/t)", MEMPOLICY_QUOTE(key), MEMPOLICY_QUOTE(v));
     free(v);
     return rc ? MEMPOLICY_ERROR_INVAL : 0;
 }
@@ -136,14 +136,18 @@ int mempolicy_actor_param_seconds_ms(const char *params, const char *key,
     }
     if (rc)
         return rc;
+    /* Plain decimal only ("5", "0.25"): strtod would also take hex
+     * ("0x10"), exponents and "inf", which no admin means by seconds. */
+    end = v + strspn(v, "0123456789");
+    if (end > v && *end == '.' && isdigit((unsigned char)end[1]))
+        end += 1 + strspn(end + 1, "0123456789");
     errno = 0;
-    d = strtod(v, &end);
+    d = *end || end == v ? -1 : strtod(v, NULL);
     /* A year is far more than any sensible delay and keeps ms in range. */
-    if (!isdigit((unsigned char)v[0]) || *end || errno || !isfinite(d) ||
-        d < 0 || d > 365.0 * 86400) {
+    if (errno || !isfinite(d) || d < 0 || d > 365.0 * 86400) {
         param_error(errbuf, errlen,
                     "%s=%s: not a number of seconds between 0 and 31536000",
-                    key, v);
+                    MEMPOLICY_QUOTE(key), MEMPOLICY_QUOTE(v));
         free(v);
         return MEMPOLICY_ERROR_INVAL;
     }
@@ -165,15 +169,15 @@ int mempolicy_actor_param_bool(const char *params, const char *key,
     }
     if (rc)
         return rc;
-    if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes") ||
-        !strcmp(v, "on")) {
+    /* Xen's boolean convention in the store: "1"/"0", readers also
+     * accepting "true"/"false" (as for memory-policy/enforce). */
+    if (!strcmp(v, "1") || !strcmp(v, "true")) {
         *out = true;
-    } else if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no") ||
-               !strcmp(v, "off")) {
+    } else if (!strcmp(v, "0") || !strcmp(v, "false")) {
         *out = false;
     } else {
         param_error(errbuf, errlen, "%s=%s: not a boolean (1 or 0)",
-                    key, v);
+                    MEMPOLICY_QUOTE(key), MEMPOLICY_QUOTE(v));
         free(v);
         return MEMPOLICY_ERROR_INVAL;
     }
@@ -199,8 +203,9 @@ int mempolicy_actor_param_uint(const char *params, const char *key,
     u = strtoull(v, &end, 10);
     if (!isdigit((unsigned char)v[0]) || *end || errno || u < min ||
         u > max) {
-        param_error(errbuf, errlen, "%s=%.40s: not a whole number between "
-                    "%llu and %llu", key, v, (unsigned long long)min,
+        param_error(errbuf, errlen, "%s=%s: not a whole number between "
+                    "%llu and %llu", MEMPOLICY_QUOTE(key), MEMPOLICY_QUOTE(v),
+                    (unsigned long long)min,
                     (unsigned long long)max);
         free(v);
         return MEMPOLICY_ERROR_INVAL;

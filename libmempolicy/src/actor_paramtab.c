@@ -150,8 +150,13 @@ int mempolicy_actor_params_check(const char *actor, const char *params,
                 snprintf(known + n, sizeof(known) - n, "%s%s",
                          n ? ", " : "", d->key);
             }
-            snprintf(err, errlen, "actor %s has no parameter '%.*s' (%s%s)",
-                     t->actor, (int)(klen > 40 ? 40 : klen), p,
+            char key[MEMPOLICY_QUOTE_CHARS + 2];
+
+            snprintf(key, sizeof(key), "%.*s",
+                     (int)(klen > sizeof(key) - 1 ? sizeof(key) - 1 : klen),
+                     p);
+            snprintf(err, errlen, "actor %s has no parameter '%s' (%s%s)",
+                     t->actor, MEMPOLICY_QUOTE(key),
                      known[0] ? "it takes " : "it takes none", known);
             return MEMPOLICY_ERROR_INVAL;
         }

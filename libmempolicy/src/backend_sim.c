@@ -127,17 +127,18 @@ static int sim_call(mempolicy_ctx *ctx, char **line, const char *fmt, ...)
     if (!strncmp(s->buf, "err ", 4)) {
         char *name = s->buf + 4;
         char *msg = strchr(name, ' ');
+        char qmsg[4 * 200 + 4];
         int e;
 
         if (msg)
             *msg++ = '\0';
         e = errno_from_name(name);
         s->last_errno = e;
-        return mp_err(ctx, mp_errno_to_rc(e), "hypervisor: %s: %.200s",
-                      name, msg ? msg : "");
+        return mp_err(ctx, mp_errno_to_rc(e), "hypervisor: %s: %s",
+                      MP_Q(name), mempolicy_quote_n(msg ? msg : "", 200, qmsg));
     }
     return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
-                  "hypervisor channel: malformed reply '%.60s'", s->buf);
+                  "hypervisor channel: malformed reply '%s'", MP_Q(s->buf));
 
 lost:
     close(s->fd);

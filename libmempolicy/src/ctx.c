@@ -234,7 +234,7 @@ int mempolicy_ctx_set_actor(mempolicy_ctx *ctx, const char *actor)
     if (actor) {
         rc = mempolicy_actor_name_valid(actor, &canon);
         if (rc)
-            return mp_err(ctx, rc, "invalid actor name '%.80s'", actor);
+            return mp_err(ctx, rc, "invalid actor name '%s'", MP_Q(actor));
         if (!*canon)
             return mp_err(ctx, MEMPOLICY_ERROR_INVAL,
                           "a context cannot act for the empty actor");

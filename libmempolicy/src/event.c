@@ -372,7 +372,7 @@ static int evenable(mempolicy_ctx *ctx, mempolicy_event_type type,
     *out = NULL;
     if (actor && (mempolicy_actor_name_valid(actor, &canon) || !*canon))
         return mp_err(ctx, MEMPOLICY_ERROR_INVAL,
-                      "invalid actor filter '%.80s'", actor);
+                      "invalid actor filter '%s'", MP_Q(actor));
     e = events(ctx);
     if (!e)
         return mp_err(ctx, MEMPOLICY_ERROR_NOMEM, "no memory for events");

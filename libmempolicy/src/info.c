@@ -202,7 +202,7 @@ static int req_kb(mempolicy_ctx *ctx, struct mp_xs_req *q, uint64_t *kb)
         return rc;
     if (!mp_parse_u64(v, MP_KB_MAX, kb))
         rc = mp_err(ctx, MEMPOLICY_ERROR_FAIL,
-                    "%s: '%.40s' is not a size in KiB", q->path, v);
+                    "%s: '%s' is not a size in KiB", q->path, MP_Q(v));
     free(v);
     return rc;
 }
@@ -372,7 +372,7 @@ int mempolicy_domain_qualifier_to_domid(mempolicy_ctx *ctx, const char *s,
         /* All digits: a domid, as xl (which does not look it up). */
         if (!mp_parse_u64(s, MP_DOMID_LIMIT - 1, &v))
             return mp_err(ctx, MEMPOLICY_ERROR_NO_DOMAIN,
-                          "'%.40s' is not a valid domain id", s);
+                          "'%s' is not a valid domain id", MP_Q(s));
         *domid = (uint32_t)v;
         return 0;
     }
@@ -397,6 +397,6 @@ int mempolicy_domain_qualifier_to_domid(mempolicy_ctx *ctx, const char *s,
     }
     free(names);
     if (rc)
-        return mp_err(ctx, rc, "no domain named '%.80s'", s);
+        return mp_err(ctx, rc, "no domain named '%s'", MP_Q(s));
     return 0;
 }

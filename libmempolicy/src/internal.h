@@ -108,6 +108,9 @@ void mp_log(mempolicy_ctx *ctx, xentoollog_level lvl, const char *fmt, ...)
 int mp_errno_to_rc(int e);
 const char *mp_errno_name(int e);
 
+/* MEMPOLICY_QUOTE(s), for detail strings. */
+#define MP_Q(s) MEMPOLICY_QUOTE(s)
+
 /* Strict decimal parse: digits only, no sign, no overflow, <= max. */
 bool mp_parse_u64(const char *s, uint64_t max, uint64_t *out);
 

@@ -261,17 +261,14 @@ static int check_actor_params(mempolicy_ctx *ctx, const char **actor,
 {
     if (!*actor || mempolicy_actor_name_valid(*actor, actor))
         return mp_err(ctx, MEMPOLICY_ERROR_INVAL,
-                      "invalid actor name '%.80s%s': use [a-z0-9-], at most "
-                      "%d characters, or \"\" for none",
-                      *actor ? *actor : "(null)",
-                      *actor && strlen(*actor) > 80 ? "..." : "",
-                      MEMPOLICY_ACTOR_MAX);
+                      "invalid actor name '%s': use [a-z0-9-], not "
+                      "starting with '-', at most %d characters, or \"\" "
+                      "for none", MP_Q(*actor), MEMPOLICY_ACTOR_MAX);
     if (!params || mempolicy_params_valid(params))
         return mp_err(ctx, MEMPOLICY_ERROR_INVAL,
-                      "invalid actor params '%.80s%s': use key=value[,...], "
-                      "keys [a-z0-9_-], no commas in values, at most %d "
-                      "bytes", params ? params : "(null)",
-                      params && strlen(params) > 80 ? "..." : "",
+                      "invalid actor params '%s': use key=value[,...], "
+                      "keys [a-z0-9_-], no commas in values, no control "
+                      "characters, at most %d bytes", MP_Q(params),
                       MEMPOLICY_PARAMS_MAX);
     return 0;
 }

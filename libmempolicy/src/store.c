@@ -96,7 +96,7 @@ int mp_xs_read_kb(mempolicy_ctx *ctx, xs_transaction_t t, const char *path,
         return 0;
     if (!mp_parse_u64(v, MP_KB_MAX, kb)) {
         rc = mp_err(ctx, MEMPOLICY_ERROR_FAIL,
-                    "%s: '%.40s' is not a size in KiB", path, v);
+                    "%s: '%s' is not a size in KiB", path, MP_Q(v));
         free(v);
         return rc;
     }
@@ -204,7 +204,8 @@ int mp_policy_parse(mempolicy_ctx *ctx, uint32_t domid, char *vals[4],
             snprintf(path, sizeof(path), "/libxl/%u/memory-policy/target",
                      domid);
             rc = mp_err(ctx, MEMPOLICY_ERROR_FAIL,
-                        "%s: '%.40s' is not a size in KiB", path, vals[2]);
+                        "%s: '%s' is not a size in KiB", path,
+                        MP_Q(vals[2]));
             goto fail;
         }
         out->has_target = true;
@@ -216,7 +217,7 @@ int mp_policy_parse(mempolicy_ctx *ctx, uint32_t domid, char *vals[4],
             snprintf(path, sizeof(path), "/libxl/%u/memory-policy/enforce",
                      domid);
             rc = mp_err(ctx, MEMPOLICY_ERROR_FAIL,
-                        "%s: '%.20s' is not a boolean", path, vals[3]);
+                        "%s: '%s' is not a boolean", path, MP_Q(vals[3]));
             goto fail;
         }
     }

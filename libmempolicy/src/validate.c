@@ -1,5 +1,6 @@
 /*
- * validate.c: the pure validators for actor names and actor parameters.
+ * validate.c: the pure validators for actor names and actor parameters,
+ * and the one quoting of untrusted text for messages.
  *
  * They need no context so that commands can check their arguments before
  * connecting, and so that every writer in the library applies exactly the
@@ -18,7 +19,8 @@ int mempolicy_actor_name_valid(const char *actor, const char **canonical)
     if (!actor)
         return MEMPOLICY_ERROR_INVAL;
     n = strlen(actor);
-    if (n > MEMPOLICY_ACTOR_MAX)
+    /* Not "-h": a name must never read as a command-line option. */
+    if (n > MEMPOLICY_ACTOR_MAX || actor[0] == '-')
         return MEMPOLICY_ERROR_INVAL;
     for (i = 0; i < n; i++) {
         char c = actor[i];
@@ -93,4 +95,43 @@ int mempolicy_params_get(const char *params, const char *key, char **value)
         p = *end ? end + 1 : end;
     }
     return MEMPOLICY_ERROR_INVAL;
+}
+
+const char *mempolicy_quote_n(const char *s, size_t max, char *buf)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *o = buf;
+    size_t i;
+
+    if (!s) {
+        strcpy(buf, "(null)");
+        return buf;
+    }
+    for (i = 0; s[i] && i < max; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c == '\\') {
+            *o++ = '\\';
+            *o++ = '\\';
+        } else if (c >= 0x20 && c < 0x7f) {
+            *o++ = (char)c;
+        } else if (c == '\n' || c == '\t' || c == '\r' || c == 0x1b) {
+            *o++ = '\\';
+            *o++ = c == '\n' ? 'n' : c == '\t' ? 't' : c == '\r' ? 'r' : 'e';
+        } else {
+            *o++ = '\\';
+            *o++ = 'x';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+    }
+    if (s[i])
+        o = stpcpy(o, "...");
+    *o = '\0';
+    return buf;
+}
+
+const char *mempolicy_quote(const char *s, char *buf)
+{
+    return mempolicy_quote_n(s, MEMPOLICY_QUOTE_CHARS, buf);
 }

@@ -249,6 +249,28 @@ static void test_param_helpers(void **state)
                                                       5000, &v, err,
                                                       sizeof(err)),
                      MEMPOLICY_ERROR_INVAL);
+    /* Plain decimal only: no hex, exponent, sign or dangling point. */
+    assert_int_equal(mempolicy_actor_param_seconds_ms("delay=0x10", "delay",
+                                                      5000, &v, err,
+                                                      sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_non_null(strstr(err, "delay=0x10"));
+    assert_int_equal(mempolicy_actor_param_seconds_ms("delay=1e2", "delay",
+                                                      5000, &v, err,
+                                                      sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_actor_param_seconds_ms("delay=+1", "delay",
+                                                      5000, &v, err,
+                                                      sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_actor_param_seconds_ms("delay=1.", "delay",
+                                                      5000, &v, err,
+                                                      sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_actor_param_seconds_ms("delay=12", "delay",
+                                                      5000, &v, err,
+                                                      sizeof(err)), 0);
+    assert_int_equal(v, 12000);
 
     assert_int_equal(mempolicy_actor_param_bool("paging=1", "paging", false,
                                                 &b, err, sizeof(err)), 0);
@@ -263,6 +285,17 @@ static void test_param_helpers(void **state)
                                                 false, &b, err, sizeof(err)),
                      MEMPOLICY_ERROR_INVAL);
     assert_non_null(strstr(err, "paging=maybe"));
+    /* Strict: Xen's 1/0 (and true/false), not yes/on. */
+    assert_int_equal(mempolicy_actor_param_bool("paging=true", "paging",
+                                                false, &b, err, sizeof(err)),
+                     0);
+    assert_true(b);
+    assert_int_equal(mempolicy_actor_param_bool("paging=yes", "paging",
+                                                false, &b, err, sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_actor_param_bool("paging=on", "paging",
+                                                false, &b, err, sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
 }
 
 /* The shipped actors' parameter tables: one check for xlmem and actors. */

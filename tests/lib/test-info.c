@@ -408,6 +408,81 @@ static char *write_file(const char *name, const char *text)
     return path;
 }
 
+/* Hostile config files: endless, NUL bytes, escape sequences, huge
+ * values; and one that can only be read once (a pipe). */
+static void config_hostile(void **state)
+{
+    char *esc = write_file("esc.cfg", "memory_policy=\"a\x1b[31mb\x07" "c\"\n");
+    char *nul = write_file("nul.cfg", "name=\"x\"\n");
+    char *a = NULL, *p = NULL, *data, *big;
+    const char *d;
+    size_t len, n = 100000;
+    int fds[2];
+    FILE *f;
+
+    unsetenv("MEMPOLICY_XL_CONF");
+    /* /dev/zero: refused after one byte past the bound. */
+    assert_int_equal(mempolicy_config_read(ctx, "/dev/zero", &data, &len),
+                     MEMPOLICY_ERROR_CONFIG);
+    assert_non_null(strstr(mempolicy_last_error(ctx), "larger than 1024"));
+    assert_int_equal(mempolicy_config_policy(ctx, "/dev/zero", NULL, &a, &p),
+                     MEMPOLICY_ERROR_CONFIG);
+    assert_int_equal(mempolicy_config_policy(ctx, NULL, "/dev/zero", &a, &p),
+                     MEMPOLICY_ERROR_CONFIG);
+    assert_null(a);
+
+    /* A NUL byte would cut the text libxlutil sees: refused. */
+    f = fopen(nul, "a");
+    assert_non_null(f);
+    fputs("memory_policy=\"a", f);
+    fputc('\0', f);
+    fputs("b\"\n", f);
+    fclose(f);
+    assert_int_equal(mempolicy_config_policy(ctx, NULL, nul, &a, &p),
+                     MEMPOLICY_ERROR_CONFIG);
+    assert_non_null(strstr(mempolicy_last_error(ctx), "NUL"));
+
+    /* An escape sequence and a bell in a value: escaped in the one line
+     * of detail. */
+    assert_int_equal(mempolicy_config_policy(ctx, NULL, esc, &a, &p),
+                     MEMPOLICY_ERROR_CONFIG);
+    d = mempolicy_last_error(ctx);
+    assert_null(strchr(d, '\x1b'));
+    assert_null(strchr(d, '\n'));
+    assert_non_null(strstr(d, "a\\e[31mb\\x07c"));
+
+    /* A 100,000-character actor name: the detail stays short. */
+    big = malloc(n + 64);
+    assert_non_null(big);
+    memcpy(big, "memory_policy=\"", 15);
+    memset(big + 15, 'a', n);
+    strcpy(big + 15 + n, "\"\n");
+    free(esc);
+    esc = write_file("big.cfg", big);
+    assert_int_equal(mempolicy_config_policy(ctx, NULL, esc, &a, &p),
+                     MEMPOLICY_ERROR_CONFIG);
+    assert_true(strlen(mempolicy_last_error(ctx)) < 400);
+    assert_non_null(strstr(mempolicy_last_error(ctx), "aaa..."));
+
+    /* A pipe is read once, and the contents give the policy. */
+    assert_int_equal(pipe(fds), 0);
+    assert_int_equal(write(fds[1], "memory_policy=\"xl-manual\"\n", 26), 26);
+    close(fds[1]);
+    snprintf(big, n, "/dev/fd/%d", fds[0]);
+    assert_int_equal(mempolicy_config_read(ctx, big, &data, &len), 0);
+    close(fds[0]);
+    assert_int_equal(len, 26);
+    assert_int_equal(mempolicy_config_policy_data(ctx, NULL, "pipe", data,
+                                                  len, &a, &p), 0);
+    assert_string_equal(a, "xl-manual");
+    free(a);
+    free(p);
+    free(data);
+    free(big);
+    free(esc);
+    free(nul);
+}
+
 static void config(void **state)
 {
     char *g = write_file("xl.conf", "memory_policy=\"sharing\"\n"
@@ -467,11 +542,14 @@ static void config(void **state)
     assert_string_equal(a, "sharing");
     free(a);
     free(p);
+    /* ... but a file the variable names must be there: no silent
+     * fallback to the built-in default. */
     setenv("MEMPOLICY_XL_CONF", missing, 1);
-    assert_int_equal(mempolicy_config_policy(ctx, NULL, NULL, &a, &p), 0);
-    assert_string_equal(a, "xl-auto");
-    free(a);
-    free(p);
+    assert_int_equal(mempolicy_config_policy(ctx, NULL, NULL, &a, &p),
+                     MEMPOLICY_ERROR_CONFIG);
+    assert_null(a);
+    assert_non_null(strstr(mempolicy_last_error(ctx),
+                           "MEMPOLICY_XL_CONF names"));
     unsetenv("MEMPOLICY_XL_CONF");
     assert_string_equal(mempolicy_default_global_config(), "/etc/xen/xl.conf");
 
@@ -529,6 +607,7 @@ int main(void)
         cmocka_unit_test(json_dominfo),
         cmocka_unit_test(json_list_and_event),
         cmocka_unit_test(config),
+        cmocka_unit_test(config_hostile),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -34,6 +34,12 @@ static void actor_names(void **state)
 
     assert_int_equal(mempolicy_actor_name_valid("XL", NULL),
                      MEMPOLICY_ERROR_INVAL);
+    /* Never something that reads as an option. */
+    assert_int_equal(mempolicy_actor_name_valid("-h", NULL),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_actor_name_valid("-", NULL),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_actor_name_valid("a-", NULL), 0);
     assert_int_equal(mempolicy_actor_name_valid("xl_auto", NULL),
                      MEMPOLICY_ERROR_INVAL);
     assert_int_equal(mempolicy_actor_name_valid("a b", NULL),
@@ -63,8 +69,7 @@ static void params(void **state)
     assert_int_equal(mempolicy_params_valid("A=1"), MEMPOLICY_ERROR_INVAL);
     assert_int_equal(mempolicy_params_valid("a=1,"), MEMPOLICY_ERROR_INVAL);
     assert_int_equal(mempolicy_params_valid(",a=1"), MEMPOLICY_ERROR_INVAL);
-    assert_int_equal(mempolicy_params_valid("a=1,,b=2"),
-                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_params_valid("a=1,,b=2"), MEMPOLICY_ERROR_INVAL);
     assert_int_equal(mempolicy_params_valid("a=1,b"), MEMPOLICY_ERROR_INVAL);
     assert_int_equal(mempolicy_params_valid("a b=1"), MEMPOLICY_ERROR_INVAL);
     assert_int_equal(mempolicy_params_valid("a=x\ny"), MEMPOLICY_ERROR_INVAL);
@@ -86,12 +91,12 @@ static void params_get(void **state)
 {
     char *v = NULL;
 
-    assert_int_equal(mempolicy_params_get("delay=5,paging=true", "paging",
-                                          &v), 0);
+    assert_int_equal(mempolicy_params_get("delay=5,paging=true", "paging", &v),
+                     0);
     assert_string_equal(v, "true");
     free(v);
-    assert_int_equal(mempolicy_params_get("delay=5,paging=true", "delay",
-                                          &v), 0);
+    assert_int_equal(mempolicy_params_get("delay=5,paging=true", "delay", &v),
+                     0);
     assert_string_equal(v, "5");
     free(v);
     assert_int_equal(mempolicy_params_get("a=,b=x=y", "a", &v), 0);
@@ -104,11 +109,42 @@ static void params_get(void **state)
     assert_int_equal(mempolicy_params_get("delay=5", "del", &v),
                      MEMPOLICY_ERROR_INVAL);
     assert_null(v);
-    assert_int_equal(mempolicy_params_get("", "a", &v),
-                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_params_get("", "a", &v), MEMPOLICY_ERROR_INVAL);
     assert_int_equal(mempolicy_params_get("bad", "bad", &v),
                      MEMPOLICY_ERROR_INVAL);
     assert_null(v);
+}
+
+/* The one quoting of untrusted text: escaped, bounded, one line. */
+static void quoting(void **state)
+{
+    char buf[MEMPOLICY_QUOTE_BUF], big[100001];
+    const char *q;
+
+    assert_string_equal(mempolicy_quote("guest1", buf), "guest1");
+    assert_string_equal(mempolicy_quote("a\nb\tc\rd\x1b[31me\\f", buf),
+                        "a\\nb\\tc\\rd\\e[31me\\\\f");
+    assert_string_equal(mempolicy_quote("\x01\x7f\x9b\xff", buf),
+                        "\\x01\\x7f\\x9b\\xff");
+    assert_string_equal(mempolicy_quote(NULL, buf), "(null)");
+    assert_string_equal(mempolicy_quote("", buf), "");
+
+    /* 64 bytes are shown whole; one more gives "...". */
+    memset(big, 'a', sizeof(big) - 1);
+    big[MEMPOLICY_QUOTE_CHARS] = '\0';
+    assert_string_equal(mempolicy_quote(big, buf), big);
+    big[MEMPOLICY_QUOTE_CHARS] = 'a';
+    big[sizeof(big) - 1] = '\0';
+    q = mempolicy_quote(big, buf);
+    assert_int_equal(strlen(q), MEMPOLICY_QUOTE_CHARS + 3);
+    assert_string_equal(q + MEMPOLICY_QUOTE_CHARS, "...");
+
+    /* The worst case fits the buffer exactly: every byte escaped. */
+    memset(big, 0x01, sizeof(big) - 1);
+    q = mempolicy_quote(big, buf);
+    assert_int_equal(strlen(q), MEMPOLICY_QUOTE_CHARS * 4 + 3);
+    assert_true(strlen(q) < MEMPOLICY_QUOTE_BUF);
+    assert_string_equal(MEMPOLICY_QUOTE("x\ny"), "x\\ny");
 }
 
 static void strerror_names(void **state)
@@ -127,9 +163,8 @@ static void strerror_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(actor_names),
-        cmocka_unit_test(params),
-        cmocka_unit_test(params_get),
+        cmocka_unit_test(actor_names),    cmocka_unit_test(params),
+        cmocka_unit_test(params_get),     cmocka_unit_test(quoting),
         cmocka_unit_test(strerror_names),
     };
 

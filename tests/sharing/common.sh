@@ -17,7 +17,7 @@
 
 XLMEM=${XLMEM:-$MP_BUILD/bin/xlmem}
 SCEN=$MP_TOP/tools/xensim/scenarios
-export MEMPOLICY_XL_CONF=/nonexistent/xl.conf
+export MEMPOLICY_XL_CONF=/dev/null
 T=$(mktemp -d /tmp/sharing-test.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 

@@ -18,7 +18,7 @@
 XLMEM=${XLMEM:-$MP_BUILD/bin/xlmem}
 MEMPOLICYD=${MEMPOLICYD:-$MP_BUILD/bin/mempolicyd}
 # No host default leaks in: every test names its xl.conf.
-export MEMPOLICY_XL_CONF=/nonexistent/xl.conf
+export MEMPOLICY_XL_CONF=/dev/null
 T=$(mktemp -d /tmp/xlmem-test.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 

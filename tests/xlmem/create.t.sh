@@ -68,7 +68,7 @@ printf 'name = "bad"\nmemory = "lots"\n' >"$T/badmem.cfg"
 printf 'memory = 128\n' >"$T/noname.cfg"
 printf 'name = "bad"\nmemory_policy = "my-actor"\nmemory_policy_args = "k=a b"\n' \
     >"$T/space.cfg"
-xrejects "cannot read config file $T/nope.cfg: No such file" \
+xrejects "^xlmem create: $T/nope.cfg: cannot read: No such file" \
     "missing config file" create "$T/nope.cfg"
 xrejects "malformed config file $T/bad.cfg: .*bad.cfg:3" \
     "malformed config file" create "$T/bad.cfg"
