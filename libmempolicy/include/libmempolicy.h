@@ -248,14 +248,29 @@ int mempolicy_domain_get_policy(mempolicy_ctx *ctx, uint32_t domid,
                                 mempolicy_policy *out);
 
 /*
- * Set the memory target.  relative: target_kb is added to the current
- * target (the policy target, or memory/target when none was set yet) and
- * may be negative.  The result must be > 0 and <= memory/static-max, with
- * 64-bit overflow and underflow refused (RANGE, detail says which).  With
- * an actor, only the policy nodes change and the actor acts on the event.
- * With no actor (""), it also behaves as xl mem-set does: writes the
- * balloon target (memory/target) and, if enforce, sets maxmem to the
- * target (restored if the transaction then fails).
+ * Set the memory target.  A target is what `xl mem-set` and memory= take
+ * (libxl's target_memkb): video RAM included.  relative: target_kb is
+ * added to the current target (the policy target, or memory/target plus
+ * memory/videoram when none was set yet) and may be negative.  The
+ * numbers are libxl_set_memory_target's (Xen 4.17), from one function of
+ * the library:
+ *  - memory/target = target - memory/videoram, at most memory/static-max
+ *    (RANGE above), for dom0 at least 128 MiB (LIBXL_MIN_DOM0_MEM, RANGE);
+ *  - refused (RANGE) where libxl would write 0 or wrap around: a target
+ *    not above the video RAM, a relative change that leaves nothing,
+ *    64-bit overflow;
+ *  - enforce: maxmem = memory/target + videoram + 1024 KiB
+ *    (LIBXL_MAXMEM_CONSTANT), with or without an actor;
+ *  - a missing or malformed memory/target, static-max or videoram is
+ *    FAIL naming the node (dom0's target and static-max are first filled
+ *    from the hypervisor, as libxl does).
+ * The policy target written is the (absolute) target.  With an actor,
+ * the actor moves the balloon on the event.  With no actor (""), it also
+ * does what xl mem-set does: for a non-PV guest the PoD target
+ * ((memory/target + 1024) / 4 pages, xc_domain_set_pod_target), then
+ * memory/target and /vm/<uuid>/memory (MiB).  Hypervisor changes are
+ * undone if the transaction then fails.  Cost: one hypervisor query, up
+ * to three hypervisor calls, about 15 store round trips.
  */
 int mempolicy_domain_set_target(mempolicy_ctx *ctx, uint32_t domid,
                                 int64_t target_kb, bool relative,
@@ -295,8 +310,15 @@ int mempolicy_domain_set_policy_target(mempolicy_ctx *ctx, uint32_t domid,
  * result in domain_info and may enable them again.  Sizes follow the
  * set_target rules (relative, 0 < result <= static-max, no overflow).
  */
-/* memory/target, read by the guest's balloon driver.  Raising it above
- * the domain's maxmem raises maxmem first, as libxl does. */
+/*
+ * memory/target, read by the guest's balloon driver.  target_kb is a
+ * target as for mempolicy_domain_set_target (video RAM included; relative
+ * changes apply to memory/target, as libxl's): the same function computes
+ * memory/target, the PoD target (non-PV) and /vm/<uuid>/memory, with the
+ * same errors.  When the guest could not reach it under its maxmem,
+ * maxmem is raised first to memory/target + videoram + 1024 KiB (libxl's
+ * slack); every hypervisor change is undone if the transaction fails.
+ */
 int mempolicy_domain_set_balloon_target(mempolicy_ctx *ctx, uint32_t domid,
                                         int64_t target_kb, bool relative);
 int mempolicy_domain_get_balloon_target(mempolicy_ctx *ctx, uint32_t domid,

@@ -278,10 +278,11 @@ static int sim_dominfo(mempolicy_ctx *ctx, uint32_t domid,
         return rc;
     o->domid = domid;
     if (!reply_get(line, "type", type, sizeof(type)) ||
-        (strcmp(type, "pv") && strcmp(type, "hvm")))
+        (strcmp(type, "pv") && strcmp(type, "hvm") && strcmp(type, "pvh")))
         return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
                       "hypervisor channel: dominfo lacks a type");
-    o->hvm = !strcmp(type, "hvm");
+    /* PVH is an HVM container for Xen (XEN_DOMINF_hvm_guest). */
+    o->hvm = strcmp(type, "pv") != 0;
     if ((rc = reply_bool(ctx, line, "hap", &o->hap)) ||
         (rc = reply_u64(ctx, line, "tot_kb", &o->tot_kb)) ||
         (rc = reply_u64(ctx, line, "max_kb", &o->max_kb)) ||
@@ -320,7 +321,7 @@ static bool parse_record(char *rec, struct mp_hvinfo *o)
     }
     /* Fields appended by a newer xensim are ignored (p left over). */
     memset(o, 0, sizeof(*o));
-    if (strcmp(f[1], "pv") && strcmp(f[1], "hvm"))
+    if (strcmp(f[1], "pv") && strcmp(f[1], "hvm") && strcmp(f[1], "pvh"))
         return false;
     for (i = 0; i < 13; i++) {
         if (i == 1)
@@ -331,7 +332,7 @@ static bool parse_record(char *rec, struct mp_hvinfo *o)
     if (v[0] >= MP_DOMID_LIMIT)
         return false;
     o->domid = (uint32_t)v[0];
-    o->hvm = !strcmp(f[1], "hvm");
+    o->hvm = strcmp(f[1], "pv") != 0;
     o->hap = v[2] != 0;
     o->tot_kb = v[3];
     o->max_kb = v[4];
@@ -464,6 +465,25 @@ static int sim_setmaxmem(mempolicy_ctx *ctx, uint32_t domid, uint64_t kb)
                     (unsigned long long)kb);
 }
 
+static int sim_set_pod_target(mempolicy_ctx *ctx, uint32_t domid,
+                              uint64_t pages)
+{
+    struct sim *s = ctx->be_priv;
+    char *line;
+    int rc = sim_call(ctx, &line, "set_pod_target %u %llu", domid,
+                      (unsigned long long)pages);
+
+    /* An xensim without a PoD model does not know the verb: it has no
+     * PoD target to keep, so there is nothing to set. */
+    if (rc == MEMPOLICY_ERROR_INVAL && s->last_errno == EINVAL &&
+        strstr(ctx->err, "unknown verb")) {
+        mp_log(ctx, XTL_DEBUG, "domain %u: this xensim has no PoD model",
+               domid);
+        return 0;
+    }
+    return rc;
+}
+
 static int sim_paging_enable(mempolicy_ctx *ctx, uint32_t domid)
 {
     char *line;
@@ -578,6 +598,7 @@ static const struct mp_backend_ops sim_ops = {
     .list_info = sim_list_info,
     .physinfo = sim_physinfo,
     .setmaxmem = sim_setmaxmem,
+    .set_pod_target = sim_set_pod_target,
     .paging_enable = sim_paging_enable,
     .paging_disable = sim_paging_disable,
     .sharing_control = sim_sharing_control,

@@ -237,6 +237,20 @@ static int xen_setmaxmem(mempolicy_ctx *ctx, uint32_t domid, uint64_t kb)
     return 0;
 }
 
+static int xen_set_pod_target(mempolicy_ctx *ctx, uint32_t domid,
+                              uint64_t pages)
+{
+    xc_interface *h = NULL;
+    int rc = xch(ctx, &h);
+
+    if (rc)
+        return rc;
+    /* As libxl_set_memory_target: the counts it returns are not needed. */
+    if (xc_domain_set_pod_target(h, domid, pages, NULL, NULL, NULL))
+        return xc_fail(ctx, "xc_domain_set_pod_target", domid);
+    return 0;
+}
+
 /*
  * Where distributions install the pager: Debian keeps Xen's helpers in a
  * versioned directory, upstream's default is /usr/lib/xen/bin, Fedora and
@@ -444,6 +458,7 @@ static const struct mp_backend_ops xen_ops = {
     .list_info = xen_list_info,
     .physinfo = xen_physinfo,
     .setmaxmem = xen_setmaxmem,
+    .set_pod_target = xen_set_pod_target,
     .paging_enable = xen_paging_enable,
     .paging_disable = xen_paging_disable,
     .sharing_control = xen_sharing_control,

@@ -66,6 +66,10 @@ struct mp_backend_ops {
     int (*list_info)(mempolicy_ctx *ctx, struct mp_hvinfo **out, int *n);
     int (*physinfo)(mempolicy_ctx *ctx, mempolicy_physinfo *out);
     int (*setmaxmem)(mempolicy_ctx *ctx, uint32_t domid, uint64_t kb);
+    /* xc_domain_set_pod_target: the populate-on-demand target of a
+     * non-PV guest, in 4 KiB pages. */
+    int (*set_pod_target)(mempolicy_ctx *ctx, uint32_t domid,
+                          uint64_t pages);
     int (*paging_enable)(mempolicy_ctx *ctx, uint32_t domid);
     int (*paging_disable)(mempolicy_ctx *ctx, uint32_t domid);
     int (*sharing_control)(mempolicy_ctx *ctx, uint32_t domid, bool enable);

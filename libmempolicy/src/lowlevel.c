@@ -19,17 +19,19 @@
 #include <string.h>
 
 #include "internal.h"
+#include "memwrite.h"
+#include "paths.h"
 
 /* The actor check, done inside transaction t. */
 static int check_actor_tx(mempolicy_ctx *ctx, xs_transaction_t t,
                           uint32_t domid, const char *what)
 {
-    char path[64];
+    char path[MP_PATH_MAX];
     char *actor;
     int rc;
 
-    snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor", domid);
-    rc = mp_xs_read(ctx, t, path, &actor);
+    rc = mp_xs_read(ctx, t, mp_path_policy(path, domid, MP_POL_ACTOR),
+                    &actor);
     if (rc)
         return rc;
     if (actor && (!strcmp(actor, "xl-manual") ||
@@ -75,17 +77,15 @@ struct mech_write {
     const char *what;      /* for messages */
     int64_t kb;
     bool relative;
-    bool allow_zero;
-    uint64_t max_kb;       /* hypervisor's maxmem before the call */
-    bool raise_maxmem;     /* balloon: raise maxmem first if needed */
     bool anyone;           /* gives memory back: no actor check */
     uint64_t result;
 };
 
+/* The paging target (xenpaging's node): 0 allowed, up to static-max. */
 static int mech_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
 {
     struct mech_write *w = arg;
-    char path[80], num[24];
+    char path[MP_PATH_MAX], num[24];
     bool has_cur, has_max;
     uint64_t cur, static_max, v;
     int rc;
@@ -95,61 +95,38 @@ static int mech_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
         if (rc)
             return rc;
     }
-    snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max",
-             w->domid);
-    rc = mp_xs_read_kb(ctx, t, path, &has_max, &static_max);
+    rc = mp_xs_read_kb(ctx, t, mp_path_mem(path, w->domid,
+                                           MP_MEM_STATIC_MAX),
+                       &has_max, &static_max);
     if (rc)
         return rc;
     if (!has_max)
         return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
                       "domain %u: no memory/static-max in xenstore",
                       w->domid);
-    snprintf(path, sizeof(path), "/local/domain/%u/memory/%s", w->domid,
-             w->node);
-    rc = mp_xs_read_kb(ctx, t, path, &has_cur, &cur);
+    rc = mp_xs_read_kb(ctx, t, mp_path_mem(path, w->domid, w->node),
+                       &has_cur, &cur);
     if (rc)
         return rc;
     if (!has_cur)
         cur = 0;
 
     if (!w->relative) {
-        if (w->kb < 0 || (w->kb == 0 && !w->allow_zero))
+        if (w->kb < 0)
             return mp_err(ctx, MEMPOLICY_ERROR_RANGE,
                           "domain %u: %s %lld KiB must be positive",
                           w->domid, w->what, (long long)w->kb);
         v = (uint64_t)w->kb;
-    } else if (w->kb < 0) {
-        uint64_t d = (uint64_t)(-(w->kb + 1)) + 1;
-
-        if (d > cur || (d == cur && !w->allow_zero))
-            return mp_err(ctx, MEMPOLICY_ERROR_RANGE,
-                          "domain %u: %s %llu KiB %lld KiB underflows",
-                          w->domid, w->what, (unsigned long long)cur,
-                          (long long)w->kb);
-        v = cur - d;
     } else {
-        if ((uint64_t)w->kb > MP_KB_MAX - cur)
-            return mp_err(ctx, MEMPOLICY_ERROR_RANGE,
-                          "domain %u: %s %llu KiB +%lld KiB overflows",
-                          w->domid, w->what, (unsigned long long)cur,
-                          (long long)w->kb);
-        v = cur + (uint64_t)w->kb;
-        if (v == 0 && !w->allow_zero)
-            return mp_err(ctx, MEMPOLICY_ERROR_RANGE,
-                          "domain %u: %s would be zero", w->domid, w->what);
+        rc = mp_kb_relative(ctx, w->domid, w->what, cur, w->kb, false, &v);
+        if (rc)
+            return rc;
     }
     if (v > static_max)
         return mp_err(ctx, MEMPOLICY_ERROR_RANGE,
                       "domain %u: %s %llu KiB is above static-max %llu KiB",
                       w->domid, w->what, (unsigned long long)v,
                       (unsigned long long)static_max);
-
-    if (w->raise_maxmem && v > w->max_kb) {
-        /* As libxl: the guest may only balloon up to maxmem. */
-        rc = ctx->be->setmaxmem(ctx, w->domid, v);
-        if (rc)
-            return rc;
-    }
     snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
     rc = mp_xs_write(ctx, t, path, num);
     if (rc)
@@ -158,41 +135,65 @@ static int mech_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
     return 0;
 }
 
+struct balloon_write {
+    int64_t kb;
+    bool relative;
+    struct mp_mem_write mw;
+};
+
+/* memory/target as libxl writes it, maxmem raised to fit if needed. */
+static int balloon_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
+{
+    struct balloon_write *b = arg;
+    int rc;
+
+    rc = check_actor_tx(ctx, t, b->mw.domid, "balloon target");
+    if (!rc)
+        rc = mp_mem_facts_tx(ctx, t, &b->mw);
+    if (!rc)
+        rc = mp_mem_plan(ctx, &b->mw.facts, b->kb, b->relative,
+                         &b->mw.plan);
+    if (!rc)
+        rc = mp_mem_apply_tx(ctx, t, &b->mw);
+    return rc;
+}
+
 int mempolicy_domain_set_balloon_target(mempolicy_ctx *ctx, uint32_t domid,
                                         int64_t target_kb, bool relative)
 {
-    struct mech_write w = { .domid = domid, .node = "target",
-                            .what = "balloon target", .kb = target_kb,
-                            .relative = relative, .raise_maxmem = true };
-    struct mp_hvinfo hv;
+    struct balloon_write b = { .kb = target_kb, .relative = relative,
+                               .mw = { .domid = domid,
+                                       .maxmem = MP_MAXMEM_RAISE,
+                                       .write_target = true } };
     int rc;
 
-    rc = mp_domain_live(ctx, domid, &hv);
+    rc = mp_domain_live(ctx, domid, &b.mw.hv);
     if (rc)
         return rc;
-    w.max_kb = hv.max_kb;
-    return mp_transaction(ctx, mech_tx, &w);
+    rc = mp_transaction(ctx, balloon_tx, &b);
+    if (rc)
+        mp_mem_undo(ctx, &b.mw);
+    return rc;
 }
 
 static int get_mech(mempolicy_ctx *ctx, uint32_t domid, const char *node,
                     uint64_t *kb)
 {
-    char path[80];
+    char path[MP_PATH_MAX];
     bool present;
     int rc;
 
     rc = mp_check_domid(ctx, domid);
     if (rc)
         return rc;
-    snprintf(path, sizeof(path), "/local/domain/%u/memory/%s", domid, node);
-    rc = mp_xs_read_kb(ctx, XBT_NULL, path, &present, kb);
+    rc = mp_xs_read_kb(ctx, XBT_NULL, mp_path_mem(path, domid, node),
+                       &present, kb);
     if (rc)
         return rc;
     if (!present) {
         char *dom;
 
-        snprintf(path, sizeof(path), "/local/domain/%u", domid);
-        rc = mp_xs_read(ctx, XBT_NULL, path, &dom);
+        rc = mp_xs_read(ctx, XBT_NULL, mp_path_dom(path, domid, NULL), &dom);
         if (rc)
             return rc;
         if (!dom)
@@ -207,21 +208,21 @@ static int get_mech(mempolicy_ctx *ctx, uint32_t domid, const char *node,
 int mempolicy_domain_get_balloon_target(mempolicy_ctx *ctx, uint32_t domid,
                                         uint64_t *target_kb)
 {
-    return get_mech(ctx, domid, "target", target_kb);
+    return get_mech(ctx, domid, MP_MEM_TARGET, target_kb);
 }
 
 int mempolicy_domain_get_paging_target(mempolicy_ctx *ctx, uint32_t domid,
                                        uint64_t *target_kb)
 {
-    return get_mech(ctx, domid, "target-tot_pages", target_kb);
+    return get_mech(ctx, domid, MP_MEM_PAGING_TARGET, target_kb);
 }
 
 int mempolicy_domain_set_paging_target(mempolicy_ctx *ctx, uint32_t domid,
                                        int64_t target_kb, bool relative)
 {
-    struct mech_write w = { .domid = domid, .node = "target-tot_pages",
+    struct mech_write w = { .domid = domid, .node = MP_MEM_PAGING_TARGET,
                             .what = "paging target", .kb = target_kb,
-                            .relative = relative, .allow_zero = true };
+                            .relative = relative };
     struct mp_hvinfo hv;
     int rc;
 

@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "internal.h"
+#include "memwrite.h"
+#include "paths.h"
 
 void mempolicy_policy_dispose(mempolicy_policy *p)
 {
@@ -37,66 +39,33 @@ struct policy_write {
     bool enforce;
     bool if_unset;       /* write only if there is no actor node */
     bool skipped;        /* if_unset: there was one, nothing written */
-    uint64_t old_maxmem_kb;
-    bool maxmem_changed;
+    struct mp_mem_write mw;
 };
 
-/* Apply a signed change to a size, refusing anything outside (0, max]. */
-static int apply_target(mempolicy_ctx *ctx, uint32_t domid, uint64_t cur,
-                        int64_t delta, bool relative, uint64_t static_max,
-                        uint64_t *out)
+/* A node of the policy, written as text. */
+static int write_policy_node(mempolicy_ctx *ctx, xs_transaction_t t,
+                             uint32_t domid, const char *node,
+                             const char *val)
 {
-    uint64_t v;
+    char p[MP_PATH_MAX];
 
-    if (!relative) {
-        if (delta <= 0)
-            return mp_err(ctx, MEMPOLICY_ERROR_RANGE,
-                          "domain %u: target %lld KiB must be positive",
-                          domid, (long long)delta);
-        v = (uint64_t)delta;
-    } else if (delta < 0) {
-        uint64_t d = (uint64_t)(-(delta + 1)) + 1; /* no INT64_MIN overflow */
-
-        if (d >= cur)
-            return mp_err(ctx, MEMPOLICY_ERROR_RANGE,
-                          "domain %u: target %llu KiB %lld KiB would be "
-                          "%s", domid, (unsigned long long)cur,
-                          (long long)delta, d == cur ? "zero" : "negative");
-        v = cur - d;
-    } else {
-        if ((uint64_t)delta > MP_KB_MAX - cur)
-            return mp_err(ctx, MEMPOLICY_ERROR_RANGE,
-                          "domain %u: target %llu KiB +%lld KiB overflows",
-                          domid, (unsigned long long)cur, (long long)delta);
-        v = cur + (uint64_t)delta;
-        if (v == 0)
-            return mp_err(ctx, MEMPOLICY_ERROR_RANGE,
-                          "domain %u: target would be zero", domid);
-    }
-    if (v > static_max)
-        return mp_err(ctx, MEMPOLICY_ERROR_RANGE,
-                      "domain %u: target %llu KiB is above static-max "
-                      "%llu KiB", domid, (unsigned long long)v,
-                      (unsigned long long)static_max);
-    *out = v;
-    return 0;
+    return mp_xs_write(ctx, t, mp_path_policy(p, domid, node), val);
 }
 
 static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
 {
     struct policy_write *w = arg;
     mempolicy_policy cur;
-    char path[80], num[24];
+    char path[MP_PATH_MAX], num[24];
     char *dom = NULL;
     unsigned present;
-    bool has_bal = false, has_max = false;
-    uint64_t bal = 0, static_max = 0, target = 0;
+    bool has_bal = false;
+    uint64_t target = 0;
     bool has_target, enforce;
     const char *actor, *params;
     int rc;
 
-    snprintf(path, sizeof(path), "/local/domain/%u", w->domid);
-    rc = mp_xs_read(ctx, t, path, &dom);
+    rc = mp_xs_read(ctx, t, mp_path_dom(path, w->domid, NULL), &dom);
     if (rc)
         return rc;
     if (!dom)
@@ -107,9 +76,8 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
     w->skipped = false; /* this run's verdict: the transaction may rerun */
     if (w->if_unset) {
         /* Whatever the other nodes hold: someone chose a policy. */
-        snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor",
-                 w->domid);
-        rc = mp_xs_read(ctx, t, path, &dom);
+        rc = mp_xs_read(ctx, t, mp_path_policy(path, w->domid, MP_POL_ACTOR),
+                        &dom);
         if (rc)
             return rc;
         if (dom) {
@@ -134,44 +102,54 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
     if (rc)
         return rc;
 
-    snprintf(path, sizeof(path), "/local/domain/%u/memory/target", w->domid);
-    rc = mp_xs_read_kb(ctx, t, path, &has_bal, &bal);
-    if (rc)
-        goto out;
-    snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max",
-             w->domid);
-    rc = mp_xs_read_kb(ctx, t, path, &has_max, &static_max);
-    if (rc)
-        goto out;
-
     actor = w->actor ? w->actor : cur.actor;
     params = w->params ? w->params : cur.actor_params;
     has_target = cur.has_target;
     target = cur.target_kb;
     enforce = cur.enforce;
+
+    if (w->set_target || !has_target) {
+        /* What libxl reads: memory/target, static-max, videoram. */
+        rc = mp_mem_facts_tx(ctx, t, &w->mw);
+        if (rc == MEMPOLICY_ERROR_FAIL && !w->set_target)
+            rc = 0; /* actor and params only: no target to start from */
+        else if (rc)
+            goto out;
+        else
+            has_bal = true;
+    }
     if (!has_target && has_bal) {
-        /* A policy set before any target starts from the balloon target. */
+        /* A policy set before any target starts from the balloon target,
+         * as a request: video RAM included (libxl's target_memkb). */
         has_target = true;
-        target = bal;
+        target = w->mw.facts.target_kb + w->mw.facts.videoram_kb;
     }
 
     if (w->set_target) {
-        if (!has_max) {
-            rc = mp_err(ctx, MEMPOLICY_ERROR_FAIL,
-                        "domain %u: no memory/static-max in xenstore",
-                        w->domid);
-            goto out;
+        int64_t req = w->target_kb;
+
+        if (w->relative) {
+            /* Relative to the policy target, a request: the same change
+             * libxl makes to memory/target, floored at 0 as libxl. */
+            uint64_t r;
+
+            rc = mp_kb_relative(ctx, w->domid, "target", target, req, true,
+                                &r);
+            if (rc)
+                goto out;
+            if (r == 0) {
+                rc = mp_err(ctx, MEMPOLICY_ERROR_RANGE,
+                            "domain %u: target %llu KiB %lld KiB leaves no "
+                            "memory", w->domid, (unsigned long long)target,
+                            (long long)req);
+                goto out;
+            }
+            req = (int64_t)r; /* r <= MP_KB_MAX */
         }
-        if (w->relative && !has_target) {
-            rc = mp_err(ctx, MEMPOLICY_ERROR_RANGE,
-                        "domain %u: no current target to change relatively",
-                        w->domid);
-            goto out;
-        }
-        rc = apply_target(ctx, w->domid, target, w->target_kb, w->relative,
-                          static_max, &target);
+        rc = mp_mem_plan(ctx, &w->mw.facts, req, false, &w->mw.plan);
         if (rc)
             goto out;
+        target = w->mw.plan.request_kb;
         has_target = true;
         enforce = w->enforce;
     }
@@ -183,50 +161,41 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
      * conflict: the four nodes stay one writer's state.
      */
     if (!(present & MP_HAS_ACTOR) || strcmp(actor, cur.actor)) {
-        snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor",
-                 w->domid);
-        rc = mp_xs_write(ctx, t, path, actor);
+        rc = write_policy_node(ctx, t, w->domid, MP_POL_ACTOR, actor);
         if (rc)
             goto out;
     }
     if (!(present & MP_HAS_PARAMS) || strcmp(params, cur.actor_params)) {
-        snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor-params",
-                 w->domid);
-        rc = mp_xs_write(ctx, t, path, params);
+        rc = write_policy_node(ctx, t, w->domid, MP_POL_PARAMS, params);
         if (rc)
             goto out;
     }
     if (has_target &&
         (!(present & MP_HAS_TARGET) || target != cur.target_kb)) {
-        snprintf(path, sizeof(path), "/libxl/%u/memory-policy/target",
-                 w->domid);
         snprintf(num, sizeof(num), "%llu", (unsigned long long)target);
-        rc = mp_xs_write(ctx, t, path, num);
+        rc = write_policy_node(ctx, t, w->domid, MP_POL_TARGET, num);
         if (rc)
             goto out;
     }
     if (!(present & MP_HAS_ENFORCE) || enforce != cur.enforce) {
-        snprintf(path, sizeof(path), "/libxl/%u/memory-policy/enforce",
-                 w->domid);
-        rc = mp_xs_write(ctx, t, path, enforce ? "1" : "0");
+        rc = write_policy_node(ctx, t, w->domid, MP_POL_ENFORCE,
+                               enforce ? "1" : "0");
         if (rc)
             goto out;
     }
 
-    if (w->set_target && !*actor) {
-        /* No actor: behave as xl mem-set. */
-        snprintf(path, sizeof(path), "/local/domain/%u/memory/target",
-                 w->domid);
-        snprintf(num, sizeof(num), "%llu", (unsigned long long)target);
-        rc = mp_xs_write(ctx, t, path, num);
+    if (w->set_target) {
+        /*
+         * No actor: what xl mem-set does (libxl_set_memory_target).  With
+         * an actor, the actor moves the balloon; an enforced target still
+         * sets maxmem here, so that the limit holds whatever the actor
+         * does ("iff enforcing then sets maxmem").
+         */
+        w->mw.write_target = !*actor;
+        w->mw.maxmem = enforce ? MP_MAXMEM_SET : MP_MAXMEM_KEEP;
+        rc = mp_mem_apply_tx(ctx, t, &w->mw);
         if (rc)
             goto out;
-        if (enforce) {
-            rc = ctx->be->setmaxmem(ctx, w->domid, target);
-            if (rc)
-                goto out;
-            w->maxmem_changed = true;
-        }
     }
     rc = 0;
 
@@ -237,22 +206,16 @@ out:
 
 static int policy_write(mempolicy_ctx *ctx, struct policy_write *w)
 {
-    struct mp_hvinfo hv;
     int rc;
 
-    rc = mp_domain_live(ctx, w->domid, &hv);
+    rc = mp_domain_live(ctx, w->domid, &w->mw.hv);
     if (rc)
         return rc;
-    w->old_maxmem_kb = hv.max_kb;
+    w->mw.domid = w->domid;
     rc = mp_transaction(ctx, policy_tx, w);
-    if (rc && w->maxmem_changed) {
-        /* The store kept the old target: put maxmem back to match it. */
-        char saved[sizeof(ctx->err)];
-
-        memcpy(saved, ctx->err, sizeof(saved));
-        ctx->be->setmaxmem(ctx, w->domid, w->old_maxmem_kb);
-        memcpy(ctx->err, saved, sizeof(saved));
-    }
+    if (rc)
+        /* The store kept the old target: so does the hypervisor. */
+        mp_mem_undo(ctx, &w->mw);
     return rc;
 }
 
@@ -387,6 +350,12 @@ int mempolicy_domain_get_policy(mempolicy_ctx *ctx, uint32_t domid,
     return mp_transaction(ctx, get_policy_tx, &r);
 }
 
+static int current_request_tx(mempolicy_ctx *ctx, xs_transaction_t t,
+                              void *arg)
+{
+    return mp_mem_facts_tx(ctx, t, arg);
+}
+
 int mempolicy_domain_get_target(mempolicy_ctx *ctx, uint32_t domid,
                                 uint64_t *target_kb, bool *enforce)
 {
@@ -397,19 +366,15 @@ int mempolicy_domain_get_target(mempolicy_ctx *ctx, uint32_t domid,
     if (rc)
         return rc;
     if (!p.has_target) {
-        /* No policy target yet: the balloon target is the target. */
-        char path[64];
-        bool present;
-        uint64_t kb;
+        /* No policy target yet: the balloon target as a request (video
+         * RAM included), as libxl reads it (dom0's filled if absent). */
+        struct mp_mem_write mw = { .domid = domid };
 
-        snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
-        rc = mp_xs_read_kb(ctx, XBT_NULL, path, &present, &kb);
-        if (!rc && !present)
-            rc = mp_err(ctx, MEMPOLICY_ERROR_FAIL,
-                        "domain %u has no target (no policy target, no "
-                        "memory/target)", domid);
+        rc = mp_domain_live(ctx, domid, &mw.hv);
+        if (!rc)
+            rc = mp_transaction(ctx, current_request_tx, &mw);
         if (!rc) {
-            p.target_kb = kb;
+            p.target_kb = mw.facts.target_kb + mw.facts.videoram_kb;
             p.enforce = false;
         }
     }

@@ -140,9 +140,11 @@ static void target_with_actor(void **state)
     assert_int_equal(mempolicy_domain_get_target(ctx, 2, &t, &enforce), 0);
     assert_int_equal(t, 262144);
     assert_true(enforce);
-    /* With an actor only the policy changes: the actor acts. */
+    /* With an actor the balloon is the actor's; but an enforced target
+     * sets maxmem here, with libxl's slack (LIBXL_MAXMEM_CONSTANT). */
     assert_int_equal(node_u64("/local/domain/%u/memory/target", 2), bal);
-    assert_int_equal(hv_maxmem(2), max);
+    assert_int_not_equal(hv_maxmem(2), max);
+    assert_int_equal(hv_maxmem(2), 262144 + 1024);
 
     assert_int_equal(mempolicy_domain_set_target(ctx, 2, -1024, true, false),
                      0);
@@ -153,6 +155,8 @@ static void target_with_actor(void **state)
                      0);
     assert_int_equal(mempolicy_domain_get_target(ctx, 2, &t, NULL), 0);
     assert_int_equal(t, 262144 + 1024);
+    /* Not enforced: maxmem left as the enforced write set it. */
+    assert_int_equal(hv_maxmem(2), 262144 + 1024);
 }
 
 static void target_relative_to_balloon(void **state)
@@ -186,15 +190,17 @@ static void target_without_actor(void **state)
     assert_int_equal(node_u64("/local/domain/%u/memory/target", 4), 300000);
     assert_int_equal(node_u64("/libxl/%u/memory-policy/target", 4), 300000);
     assert_int_equal(hv_maxmem(4), max0);
-    /* Enforcing: maxmem follows the target. */
+    /* Enforcing: maxmem follows the target, plus libxl's slack
+     * (target + videoram + LIBXL_MAXMEM_CONSTANT), never the bare
+     * target. */
     assert_int_equal(mempolicy_domain_set_target(ctx, 4, 400000, false,
                                                  true), 0);
     assert_int_equal(node_u64("/local/domain/%u/memory/target", 4), 400000);
-    assert_int_equal(hv_maxmem(4), 400000);
+    assert_int_equal(hv_maxmem(4), 400000 + 1024);
     /* Up to static-max is allowed. */
     assert_int_equal(mempolicy_domain_set_target(ctx, 4, (int64_t)static_max,
                                                  false, true), 0);
-    assert_int_equal(hv_maxmem(4), static_max);
+    assert_int_equal(hv_maxmem(4), static_max + 1024);
 }
 
 static void policy_target_together(void **state)
@@ -269,12 +275,13 @@ static void bad_targets(void **state)
     UNCHANGED(mempolicy_domain_set_target(ctx, 1, (int64_t)static_max + 1,
                                           false, true),
               MEMPOLICY_ERROR_RANGE, "static-max");
-    /* Relative: to exactly zero, below zero, above static-max. */
+    /* Relative: to exactly zero, below zero (libxl floors both at 0, a
+     * guest without memory: refused), above static-max. */
     UNCHANGED(mempolicy_domain_set_target(ctx, 1, -(int64_t)cur, true, true),
-              MEMPOLICY_ERROR_RANGE, "zero");
+              MEMPOLICY_ERROR_RANGE, "leaves no memory");
     UNCHANGED(mempolicy_domain_set_target(ctx, 1, -(int64_t)cur - 1, true,
                                           true),
-              MEMPOLICY_ERROR_RANGE, "negative");
+              MEMPOLICY_ERROR_RANGE, "leaves no memory");
     UNCHANGED(mempolicy_domain_set_target(ctx, 1,
                                           (int64_t)(static_max - cur) + 1,
                                           true, true),
@@ -283,7 +290,7 @@ static void bad_targets(void **state)
     UNCHANGED(mempolicy_domain_set_target(ctx, 1, INT64_MAX, true, true),
               MEMPOLICY_ERROR_RANGE, "overflows");
     UNCHANGED(mempolicy_domain_set_target(ctx, 1, INT64_MIN, true, true),
-              MEMPOLICY_ERROR_RANGE, "negative");
+              MEMPOLICY_ERROR_RANGE, "leaves no memory");
     UNCHANGED(mempolicy_domain_set_target(ctx, 1, INT64_MIN, false, true),
               MEMPOLICY_ERROR_RANGE, "positive");
     UNCHANGED(mempolicy_domain_set_target(ctx, 1, INT64_MAX, false, true),

@@ -1,0 +1,57 @@
+/*
+ * paths.c: the store paths of the data model (see paths.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "paths.h"
+
+char *mp_path_dom(char buf[MP_PATH_MAX], uint32_t domid, const char *sub)
+{
+    snprintf(buf, MP_PATH_MAX, "/local/domain/%u%s%s", domid,
+             sub ? "/" : "", sub ? sub : "");
+    return buf;
+}
+
+char *mp_path_mem(char buf[MP_PATH_MAX], uint32_t domid, const char *node)
+{
+    snprintf(buf, MP_PATH_MAX, "/local/domain/%u/memory/%s", domid, node);
+    return buf;
+}
+
+char *mp_path_libxl(char buf[MP_PATH_MAX], uint32_t domid, const char *sub)
+{
+    snprintf(buf, MP_PATH_MAX, "/libxl/%u%s%s", domid, sub ? "/" : "",
+             sub ? sub : "");
+    return buf;
+}
+
+char *mp_path_policy(char buf[MP_PATH_MAX], uint32_t domid,
+                     const char *node)
+{
+    snprintf(buf, MP_PATH_MAX, "/libxl/%u/memory-policy%s%s", domid,
+             node ? "/" : "", node ? node : "");
+    return buf;
+}
+
+char *mp_path_vm_memory(char buf[MP_PATH_MAX], const char *vm)
+{
+    snprintf(buf, MP_PATH_MAX, "%s/memory", vm);
+    return buf;
+}
+
+int mp_vm_path_valid(const char *vm)
+{
+    size_t i;
+
+    if (!vm || strncmp(vm, "/vm/", 4) || strlen(vm) != 4 + 36)
+        return 0;
+    for (i = 4; vm[i]; i++) {
+        char c = vm[i];
+
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+              (c >= 'A' && c <= 'F') || c == '-'))
+            return 0;
+    }
+    return 1;
+}

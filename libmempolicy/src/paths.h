@@ -1,0 +1,56 @@
+/*
+ * paths.h: every xenstore path of the data model, built in one place.
+ *
+ * The nodes (docs/design.md, "The data model in xenstore"):
+ *   /local/domain/<domid>[/<sub>]          the domain's own tree
+ *     memory/target, memory/static-max, memory/videoram,
+ *     memory/target-tot_pages               mechanism nodes (libxl's)
+ *     vm                                    "/vm/<uuid>" (libxl writes it)
+ *   /libxl/<domid>[/<sub>]                  the toolstack-private tree
+ *     type                                  "pv", "pvh" or "hvm" (libxl)
+ *     memory-policy/<node>                  the policy: actor,
+ *                                           actor-params, target, enforce
+ *   /vm/<uuid>/memory                       MiB, as libxl writes it
+ *
+ * Each builder writes into a caller's buffer of MP_PATH_MAX bytes and
+ * returns it, so a call fits in an argument list:
+ *   mp_xs_read(ctx, t, mp_path_mem(p, domid, MP_MEM_TARGET), &v);
+ * Every path fits (a domid has at most 10 digits; subpaths are the
+ * library's own constants), so no builder can fail.
+ */
+#ifndef MEMPOLICY_PATHS_H
+#define MEMPOLICY_PATHS_H
+
+#include <stdint.h>
+
+#define MP_PATH_MAX 128
+
+/* Nodes under /local/domain/<domid>/memory/ */
+#define MP_MEM_TARGET "target"
+#define MP_MEM_STATIC_MAX "static-max"
+#define MP_MEM_VIDEORAM "videoram"
+#define MP_MEM_PAGING_TARGET "target-tot_pages"
+
+/* Nodes under /libxl/<domid>/memory-policy/ */
+#define MP_POL_ACTOR "actor"
+#define MP_POL_PARAMS "actor-params"
+#define MP_POL_TARGET "target"
+#define MP_POL_ENFORCE "enforce"
+
+/* /local/domain/<domid>, or /local/domain/<domid>/<sub> (sub not NULL). */
+char *mp_path_dom(char buf[MP_PATH_MAX], uint32_t domid, const char *sub);
+/* /local/domain/<domid>/memory/<node> */
+char *mp_path_mem(char buf[MP_PATH_MAX], uint32_t domid, const char *node);
+/* /libxl/<domid>, or /libxl/<domid>/<sub> (sub not NULL). */
+char *mp_path_libxl(char buf[MP_PATH_MAX], uint32_t domid, const char *sub);
+/* /libxl/<domid>/memory-policy, or .../memory-policy/<node>. */
+char *mp_path_policy(char buf[MP_PATH_MAX], uint32_t domid,
+                     const char *node);
+/* <vm>/memory where vm is a domain's "/vm/<uuid>" (see mp_vm_path_valid). */
+char *mp_path_vm_memory(char buf[MP_PATH_MAX], const char *vm);
+
+/* A value of /local/domain/<domid>/vm that names a /vm/<uuid> directory
+ * (36 characters of hex digits and dashes) and nothing else. */
+int mp_vm_path_valid(const char *vm);
+
+#endif

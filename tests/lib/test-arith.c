@@ -1,0 +1,389 @@
+/*
+ * test-arith.c: the one target arithmetic (memcalc.c) and every writer
+ * using it, against libxl's numbers (tools/libs/light/libxl_mem.c,
+ * libxl_set_memory_target, Xen 4.17):
+ *  - the pure function: request less memory/videoram, relative changes
+ *    as libxl computes them, static-max and dom0's minimum, maxmem with
+ *    LIBXL_MAXMEM_CONSTANT, the PoD target for non-PV guests, MiB for
+ *    /vm/<uuid>/memory, and the inputs libxl would turn into nonsense;
+ *  - each writer on xensim with video RAM in the store: set_target with
+ *    no actor, an enforced target under an actor, the balloon setter (the
+ *    path of every actor), /vm/<uuid>/memory;
+ *  - bad input (target not above the video RAM, dom0 under its minimum,
+ *    missing or garbage videoram / static-max): error naming the
+ *    problem, store and maxmem unchanged;
+ *  - dom0's nodes filled from the hypervisor when absent.
+ * Each of these fails on the old arithmetic (memory/target = request,
+ * maxmem = target).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "common.h"
+#include "internal.h"
+#include "memcalc.h"
+
+static struct xsim sim;
+static struct xs_handle *xsh;
+static mempolicy_ctx *ctx;
+static int hvm, pv;
+
+#define VIDEO_KB 16384u
+
+static int setup(void **state)
+{
+    static const char *const args[] = { "--domains", "0", NULL };
+
+    if (xsim_start(&sim, args))
+        return -1;
+    hvm = xsim_create(&sim, "name=hvm type=hvm hap=1 memory_kb=524288 "
+                            "maxmem_kb=1048576");
+    pv = xsim_create(&sim, "name=pv type=pv memory_kb=524288 "
+                           "maxmem_kb=1048576");
+    xsh = xs_open(0);
+    ctx = test_ctx();
+    if (!xsh || !ctx || hvm <= 0 || pv <= 0)
+        return -1;
+    /* An HVM guest with stdvga, as libxl builds it: 16 MiB of video RAM
+     * (written here until xensim models it). */
+    return xs_put(xsh, "16384", "/local/domain/%d/memory/videoram", hvm)
+               ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    test_ctx_free(ctx);
+    if (xsh)
+        xs_close(xsh);
+    xsim_stop(&sim);
+    return 0;
+}
+
+static uint64_t node_u64(const char *fmt, int domid)
+{
+    char *v = xs_get(xsh, fmt, domid);
+    uint64_t r;
+
+    assert_non_null(v);
+    r = strtoull(v, NULL, 10);
+    free(v);
+    return r;
+}
+
+static uint64_t hv_maxmem(int domid)
+{
+    char *r = xsim_hv(&sim, "dominfo %d", domid);
+    uint64_t v = 0;
+
+    assert_non_null(r);
+    assert_true(reply_u64(r, "max_kb", &v));
+    free(r);
+    return v;
+}
+
+static uint64_t vm_memory(int domid)
+{
+    char *vm = xs_get(xsh, "/local/domain/%d/vm", domid);
+    char *v;
+    uint64_t r;
+
+    assert_non_null(vm);
+    v = xs_get(xsh, "%s/memory", vm);
+    assert_non_null(v);
+    r = strtoull(v, NULL, 10);
+    free(v);
+    free(vm);
+    return r;
+}
+
+static void check_detail(const char *detail)
+{
+    if (!strstr(mempolicy_last_error(ctx), detail))
+        fail_msg("detail '%s' lacks '%s'", mempolicy_last_error(ctx),
+                 detail);
+}
+
+/* The call fails with rc, its detail has `detail`, and neither the store
+ * nor the domain's maxmem changed. */
+#define UNCHANGED(dom, call, rc_expected, detail)                            \
+    do {                                                                     \
+        char *before_ = store_dump(xsh), *after_;                            \
+        uint64_t max_ = hv_maxmem(dom);                                      \
+        int rc_ = (call);                                                    \
+        after_ = store_dump(xsh);                                            \
+        assert_int_equal(rc_, (rc_expected));                                \
+        assert_string_equal(before_, after_);                                \
+        assert_int_equal(hv_maxmem(dom), max_);                              \
+        check_detail(detail);                                                \
+        free(before_);                                                       \
+        free(after_);                                                        \
+    } while (0)
+
+/* ---- the pure function ------------------------------------------------ */
+
+static void plan_absolute(void **state)
+{
+    struct mp_mem_facts f = { .domid = 5, .pv = false, .target_kb = 500000,
+                              .static_max_kb = 1048576,
+                              .videoram_kb = VIDEO_KB };
+    struct mp_mem_plan p;
+
+    assert_int_equal(mp_mem_plan(ctx, &f, 524288, false, &p), 0);
+    assert_int_equal(p.target_kb, 524288 - VIDEO_KB);
+    assert_int_equal(p.request_kb, 524288);
+    assert_int_equal(p.maxmem_kb, 524288 + 1024);
+    assert_true(p.pod);
+    assert_int_equal(p.pod_pages, (524288 - VIDEO_KB + 1024) / 4);
+    assert_int_equal(p.vm_memory_mib, (524288 - VIDEO_KB) / 1024);
+    /* PV: no PoD target. */
+    f.pv = true;
+    f.videoram_kb = 0;
+    assert_int_equal(mp_mem_plan(ctx, &f, 300001, false, &p), 0);
+    assert_false(p.pod);
+    assert_int_equal(p.target_kb, 300001);
+    assert_int_equal(p.maxmem_kb, 300001 + 1024);
+    assert_int_equal(p.vm_memory_mib, 292); /* rounded down, as libxl */
+}
+
+static void plan_relative(void **state)
+{
+    struct mp_mem_facts f = { .domid = 5, .target_kb = 200000,
+                              .static_max_kb = 1048576,
+                              .videoram_kb = VIDEO_KB };
+    struct mp_mem_plan p;
+
+    /* libxl: relative to memory/target, video RAM not subtracted. */
+    assert_int_equal(mp_mem_plan(ctx, &f, -1000, true, &p), 0);
+    assert_int_equal(p.target_kb, 199000);
+    assert_int_equal(p.maxmem_kb, 199000 + VIDEO_KB + 1024);
+    assert_int_equal(mp_mem_plan(ctx, &f, 4096, true, &p), 0);
+    assert_int_equal(p.target_kb, 204096);
+    /* libxl floors at 0: a guest with no memory, refused. */
+    assert_int_equal(mp_mem_plan(ctx, &f, -200000, true, &p),
+                     MEMPOLICY_ERROR_RANGE);
+    check_detail("leaves no memory");
+    assert_int_equal(mp_mem_plan(ctx, &f, INT64_MIN, true, &p),
+                     MEMPOLICY_ERROR_RANGE);
+    check_detail("leaves no memory");
+    assert_int_equal(mp_mem_plan(ctx, &f, INT64_MAX, true, &p),
+                     MEMPOLICY_ERROR_RANGE);
+    check_detail("overflows");
+}
+
+static void plan_limits(void **state)
+{
+    struct mp_mem_facts f = { .domid = 5, .target_kb = 200000,
+                              .static_max_kb = 1048576,
+                              .videoram_kb = VIDEO_KB };
+    struct mp_mem_plan p;
+
+    /* libxl compares the net target with static-max: a request up to
+     * static-max + videoram is accepted. */
+    assert_int_equal(mp_mem_plan(ctx, &f, 1048576 + VIDEO_KB, false, &p), 0);
+    assert_int_equal(p.target_kb, 1048576);
+    assert_int_equal(mp_mem_plan(ctx, &f, 1048576 + VIDEO_KB + 1, false, &p),
+                     MEMPOLICY_ERROR_RANGE);
+    check_detail("above static-max");
+    /* At or below the video RAM: libxl would write 0 or wrap around. */
+    assert_int_equal(mp_mem_plan(ctx, &f, VIDEO_KB, false, &p),
+                     MEMPOLICY_ERROR_RANGE);
+    check_detail("video RAM");
+    assert_int_equal(mp_mem_plan(ctx, &f, 1000, false, &p),
+                     MEMPOLICY_ERROR_RANGE);
+    check_detail("memory/videoram 16384 KiB");
+    assert_int_equal(mp_mem_plan(ctx, &f, 0, false, &p),
+                     MEMPOLICY_ERROR_RANGE);
+    check_detail("positive");
+    /* dom0: never below LIBXL_MIN_DOM0_MEM. */
+    f.domid = 0;
+    f.videoram_kb = 0;
+    f.pv = true;
+    assert_int_equal(mp_mem_plan(ctx, &f, 131071, false, &p),
+                     MEMPOLICY_ERROR_RANGE);
+    check_detail("below dom0's minimum of 131072 KiB");
+    assert_int_equal(mp_mem_plan(ctx, &f, 131072, false, &p), 0);
+    assert_int_equal(p.target_kb, 131072);
+}
+
+static void band(void **state)
+{
+    uint64_t lo, hi;
+
+    mp_mem_band(524288, VIDEO_KB, &lo, &hi);
+    assert_int_equal(lo, 524288 - VIDEO_KB - 1024);
+    assert_int_equal(hi, 524288 + 1024);
+    mp_mem_band(512, 0, &lo, &hi);
+    assert_int_equal(lo, 0);
+    mp_mem_band(UINT64_MAX / 2, 0, &lo, &hi);
+    assert_true(hi >= lo);
+}
+
+/* ---- the writers ------------------------------------------------------ */
+
+static void no_actor_as_xl_mem_set(void **state)
+{
+    uint64_t t;
+
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "", ""), 0);
+    /* xl mem-set hvm 300000k: memory/target net of video RAM, maxmem
+     * with the slack, /vm/<uuid>/memory in MiB; the policy keeps the
+     * request. */
+    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, 300000, false,
+                                                 true), 0);
+    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+                     300000 - VIDEO_KB);
+    assert_int_equal(hv_maxmem(hvm), 300000 + 1024);
+    assert_int_equal(vm_memory(hvm), (300000 - VIDEO_KB) / 1024);
+    assert_int_equal(node_u64("/libxl/%d/memory-policy/target", hvm), 300000);
+    assert_int_equal(mempolicy_domain_get_target(ctx, hvm, &t, NULL), 0);
+    assert_int_equal(t, 300000);
+    /* Relative: the same change to memory/target as libxl's. */
+    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, -10000, true,
+                                                 true), 0);
+    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+                     290000 - VIDEO_KB);
+    assert_int_equal(hv_maxmem(hvm), 290000 + 1024);
+    /* Not enforcing: maxmem left alone, as libxl. */
+    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, 400000, false,
+                                                 false), 0);
+    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+                     400000 - VIDEO_KB);
+    assert_int_equal(hv_maxmem(hvm), 290000 + 1024);
+}
+
+static void actor_enforced_sets_maxmem(void **state)
+{
+    uint64_t bal;
+
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "xl-auto", ""), 0);
+    bal = node_u64("/local/domain/%d/memory/target", hvm);
+    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, 350000, false,
+                                                 true), 0);
+    /* The balloon is the actor's; maxmem is enforced here. */
+    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm), bal);
+    assert_int_equal(hv_maxmem(hvm), 350000 + 1024);
+}
+
+static void balloon_setter(void **state)
+{
+    char *r;
+
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "xl-manual", ""),
+                     0);
+    /* What every actor calls: a request, written as libxl would. */
+    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, hvm, 262144,
+                                                         false), 0);
+    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+                     262144 - VIDEO_KB);
+    assert_int_equal(vm_memory(hvm), (262144 - VIDEO_KB) / 1024);
+    /* Above maxmem: maxmem raised to target + videoram + slack. */
+    r = xsim_hv(&sim, "setmaxmem %d 300000", hvm);
+    assert_non_null(r);
+    free(r);
+    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, hvm, 500000,
+                                                         false), 0);
+    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+                     500000 - VIDEO_KB);
+    assert_int_equal(hv_maxmem(hvm), 500000 + 1024);
+    /* Below maxmem: maxmem left as it is. */
+    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, hvm, 400000,
+                                                         false), 0);
+    assert_int_equal(hv_maxmem(hvm), 500000 + 1024);
+    /* Relative, as libxl: on memory/target. */
+    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, hvm, -4096,
+                                                         true), 0);
+    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+                     400000 - VIDEO_KB - 4096);
+}
+
+/* ---- bad input -------------------------------------------------------- */
+
+static void bad_video_and_static_max(void **state)
+{
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "", ""), 0);
+    UNCHANGED(hvm, mempolicy_domain_set_target(ctx, hvm, VIDEO_KB, false,
+                                               true),
+              MEMPOLICY_ERROR_RANGE, "video RAM");
+    UNCHANGED(hvm, mempolicy_domain_set_target(ctx, hvm, 8192, false, true),
+              MEMPOLICY_ERROR_RANGE, "video RAM");
+
+    assert_true(xs_put(xsh, "16M", "/local/domain/%d/memory/videoram", hvm));
+    UNCHANGED(hvm, mempolicy_domain_set_target(ctx, hvm, 300000, false,
+                                               true),
+              MEMPOLICY_ERROR_FAIL, "memory/videoram: '16M' is not a size");
+    {
+        char p[64];
+
+        snprintf(p, sizeof(p), "/local/domain/%d/memory/videoram", hvm);
+        assert_true(xs_rm(xsh, XBT_NULL, p));
+    }
+    UNCHANGED(hvm, mempolicy_domain_set_target(ctx, hvm, 300000, false,
+                                               true),
+              MEMPOLICY_ERROR_FAIL, "no /local/domain");
+    check_detail("memory/videoram in xenstore");
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "xl-manual", ""),
+                     0);
+    UNCHANGED(hvm, mempolicy_domain_set_balloon_target(ctx, hvm, 300000,
+                                                       false),
+              MEMPOLICY_ERROR_FAIL, "memory/videoram in xenstore");
+    assert_true(xs_put(xsh, "16384", "/local/domain/%d/memory/videoram",
+                       hvm));
+
+    assert_true(xs_put(xsh, "-1", "/local/domain/%d/memory/static-max", pv));
+    assert_int_equal(mempolicy_domain_set_policy(ctx, pv, "", ""), 0);
+    UNCHANGED(pv, mempolicy_domain_set_target(ctx, pv, 300000, false, true),
+              MEMPOLICY_ERROR_FAIL, "memory/static-max: '-1'");
+    assert_true(xs_put(xsh, "1048576", "/local/domain/%d/memory/static-max",
+                       pv));
+}
+
+static void dom0(void **state)
+{
+    uint64_t tot = 0, max = 0;
+    char *r;
+
+    /* Absent nodes are filled from the hypervisor, as libxl does. */
+    assert_true(xs_rm(xsh, XBT_NULL, "/local/domain/0/memory/target") ||
+                true);
+    assert_true(xs_rm(xsh, XBT_NULL, "/local/domain/0/memory/static-max") ||
+                true);
+    r = xsim_hv(&sim, "dominfo 0");
+    assert_non_null(r);
+    assert_true(reply_u64(r, "tot_kb", &tot));
+    assert_true(reply_u64(r, "max_kb", &max));
+    free(r);
+    UNCHANGED(0, mempolicy_domain_set_target(ctx, 0, 131071, false, true),
+              MEMPOLICY_ERROR_RANGE, "below dom0's minimum");
+    UNCHANGED(0, mempolicy_domain_set_target(ctx, 0, 65536, false, true),
+              MEMPOLICY_ERROR_RANGE, "131072 KiB (LIBXL_MIN_DOM0_MEM)");
+    if (tot < 131072 + 4096 || max < tot)
+        skip(); /* xensim's dom0 too small to set a target above 128 MiB */
+    assert_int_equal(mempolicy_domain_set_policy(ctx, 0, "", ""), 0);
+    assert_int_equal(node_u64("/local/domain/%d/memory/target", 0), tot);
+    assert_int_equal(node_u64("/local/domain/%d/memory/static-max", 0), max);
+    assert_int_equal(mempolicy_domain_set_target(ctx, 0, 131072, false,
+                                                 false), 0);
+    assert_int_equal(node_u64("/local/domain/%d/memory/target", 0), 131072);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(plan_absolute),
+        cmocka_unit_test(plan_relative),
+        cmocka_unit_test(plan_limits),
+        cmocka_unit_test(band),
+        cmocka_unit_test(no_actor_as_xl_mem_set),
+        cmocka_unit_test(actor_enforced_sets_maxmem),
+        cmocka_unit_test(balloon_setter),
+        cmocka_unit_test(bad_video_and_static_max),
+        cmocka_unit_test(dom0),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
