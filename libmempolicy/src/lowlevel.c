@@ -71,6 +71,24 @@ static int check_hap(mempolicy_ctx *ctx, uint32_t domid,
     return 0;
 }
 
+/*
+ * Before paging everything back in: room under maxmem for every paged-out
+ * page (Xen's p2m_mem_paging_prep allocates each page to the domain, so a
+ * maxmem lowered by an enforced target would make the page-in fail).  The
+ * pages are the guest's own: giving them back is never refused.
+ */
+static int room_to_page_in(mempolicy_ctx *ctx, uint32_t domid)
+{
+    struct mp_hvinfo hv;
+    uint64_t need;
+    int rc = ctx->be->dominfo(ctx, domid, &hv);
+
+    if (rc || !hv.paged_kb)
+        return rc;
+    need = mp_mem_maxmem_for_tot(hv.tot_kb + hv.paged_kb);
+    return need > hv.max_kb ? ctx->be->setmaxmem(ctx, domid, need) : 0;
+}
+
 struct mech_write {
     uint32_t domid;
     const char *node;      /* under /local/domain/<id>/memory/ */
@@ -78,6 +96,8 @@ struct mech_write {
     int64_t kb;
     bool relative;
     bool anyone;           /* gives memory back: no actor check */
+    uint64_t max_kb;       /* the hypervisor's maxmem before */
+    bool maxmem_changed;
     uint64_t result;
 };
 
@@ -127,6 +147,18 @@ static int mech_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
                       "domain %u: %s %llu KiB is above static-max %llu KiB",
                       w->domid, w->what, (unsigned long long)v,
                       (unsigned long long)static_max);
+    if (v && mp_mem_maxmem_for_tot(v) > w->max_kb) {
+        /*
+         * Paging in needs room under maxmem (Xen's p2m_mem_paging_prep
+         * allocates the page to the domain), which an enforced target
+         * may have lowered: raise it as the balloon setter does, so
+         * that memory can always be given back.
+         */
+        rc = ctx->be->setmaxmem(ctx, w->domid, mp_mem_maxmem_for_tot(v));
+        if (rc)
+            return rc;
+        w->maxmem_changed = true;
+    }
     snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
     rc = mp_xs_write(ctx, t, path, num);
     if (rc)
@@ -244,12 +276,23 @@ int mempolicy_domain_set_paging_target(mempolicy_ctx *ctx, uint32_t domid,
         return mp_err(ctx, MEMPOLICY_ERROR_INVAL,
                       "domain %u: paging is not enabled (enable it first)",
                       domid);
+    w.max_kb = hv.max_kb;
     rc = mp_transaction(ctx, mech_tx, &w);
+    if (rc && w.maxmem_changed) {
+        char saved[sizeof(ctx->err)];
+
+        memcpy(saved, ctx->err, sizeof(saved));
+        ctx->be->setmaxmem(ctx, domid, hv.max_kb);
+        memcpy(ctx->err, saved, sizeof(saved));
+    }
     if (rc)
         return rc;
-    if (w.result == 0 && hv.paging)
+    if (w.result == 0 && hv.paging) {
         /* 0: everything paged back in, the pager is no longer needed. */
-        rc = ctx->be->paging_disable(ctx, domid);
+        rc = room_to_page_in(ctx, domid);
+        if (!rc)
+            rc = ctx->be->paging_disable(ctx, domid);
+    }
     return rc;
 }
 
@@ -281,6 +324,10 @@ static int mech_switch(mempolicy_ctx *ctx, uint32_t domid, bool paging,
     on = paging ? hv.paging : hv.sharing;
     if (on == enable)
         return 0;
+    if (paging && !enable)
+        rc = room_to_page_in(ctx, domid);
+    if (rc)
+        return rc;
     if (paging)
         rc = enable ? ctx->be->paging_enable(ctx, domid)
                     : ctx->be->paging_disable(ctx, domid);

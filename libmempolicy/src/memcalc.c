@@ -93,6 +93,13 @@ int mp_mem_plan(mempolicy_ctx *ctx, const struct mp_mem_facts *f,
     return 0;
 }
 
+uint64_t mp_mem_maxmem_for_tot(uint64_t tot_kb)
+{
+    return tot_kb <= MP_KB_MAX - MP_MAXMEM_SLACK_KB
+               ? tot_kb + MP_MAXMEM_SLACK_KB
+               : MP_KB_MAX;
+}
+
 uint64_t mp_mem_pod_pages(uint64_t target_kb)
 {
     /* libxl: (new_target_memkb + size) / 4, size = LIBXL_MAXMEM_CONSTANT */
