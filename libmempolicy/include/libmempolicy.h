@@ -417,6 +417,38 @@ int mempolicy_domain_info(mempolicy_ctx *ctx, uint32_t domid,
 int mempolicy_list_domains(mempolicy_ctx *ctx, mempolicy_dominfo **list,
                            int *n);
 
+/*
+ * The hypervisor's facts only, for host-wide actors that follow many
+ * domains (the balance actor): no store read at all.  `actual_kb` is
+ * tot_pages, `maxmem_kb` Xen's max_pages.
+ */
+#define MEMPOLICY_HAVE_DOMAIN_PAGES 1
+typedef struct mempolicy_domain_pages {
+    uint32_t domid;
+    bool dying;            /* dying or shut down */
+    uint64_t actual_kb;
+    uint64_t maxmem_kb;
+    uint64_t paged_kb;
+    uint64_t shared_kb;
+} mempolicy_domain_pages;
+/* One domain.  Cost: one hypervisor query. */
+int mempolicy_domain_get_pages(mempolicy_ctx *ctx, uint32_t domid,
+                               mempolicy_domain_pages *out);
+/* Every domain (dom0 included), ascending domids; free(*list).  Cost: one
+ * hypervisor query (xc_domain_getinfolist). */
+int mempolicy_list_domain_pages(mempolicy_ctx *ctx,
+                                mempolicy_domain_pages **list, int *n);
+/*
+ * Xen's maxmem for the domain (xc_domain_setmaxmem), KiB: how far its
+ * balloon may grow.  Below tot_pages is allowed (the domain keeps its
+ * pages and cannot grow: what squeezed does to a balloon that stopped
+ * answering).  Refused like the other setters (NOT_ACTOR) unless the
+ * domain's actor is xl-manual or the context's own.  Cost: one store read
+ * and one hypervisor call.
+ */
+int mempolicy_domain_set_maxmem(mempolicy_ctx *ctx, uint32_t domid,
+                                uint64_t maxmem_kb);
+
 typedef struct mempolicy_physinfo {
     uint64_t total_kb;
     uint64_t free_kb;

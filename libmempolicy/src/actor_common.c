@@ -41,9 +41,8 @@ bool mempolicy_actor_failed(mempolicy_actor *a, uint32_t domid, int rc,
         mempolicy_actor_fatal(a, rc, what);
         break;
     default:
-        mempolicy_actor_log(a, XTL_ERROR, "domain %u: %s: %s: %s", domid,
-                            what, mempolicy_strerror(rc),
-                            mempolicy_last_error(ctx));
+        mempolicy_actor_log(a, XTL_ERROR, "domain %u: %s: %s: %s", domid, what,
+                            mempolicy_strerror(rc), mempolicy_last_error(ctx));
         break;
     }
     return true;

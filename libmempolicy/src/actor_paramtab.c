@@ -18,8 +18,7 @@
 static const mempolicy_param_spec xl_auto_params[] = {
     { "delay", MEMPOLICY_PARAM_SECONDS, 0, 0,
       "seconds the balloon gets before paging steps in (5)" },
-    { "paging", MEMPOLICY_PARAM_BOOL, 0, 0,
-      "allow paging as a backstop (0)" },
+    { "paging", MEMPOLICY_PARAM_BOOL, 0, 0, "allow paging as a backstop (0)" },
     { "min", MEMPOLICY_PARAM_SIZE, 0, 0, "no target below this (0)" },
     { NULL, 0, 0, 0, NULL },
 };
@@ -31,8 +30,7 @@ static const mempolicy_param_spec xl_manual_params[] = {
 static const mempolicy_param_spec sharing_params[] = {
     { "rate", MEMPOLICY_PARAM_UINT, 1, 1u << 24,
       "pages scanned per second (16384)" },
-    { "paging", MEMPOLICY_PARAM_BOOL, 0, 0,
-      "allow paging as a backstop (0)" },
+    { "paging", MEMPOLICY_PARAM_BOOL, 0, 0, "allow paging as a backstop (0)" },
     { "delay", MEMPOLICY_PARAM_SECONDS, 0, 0,
       "seconds a shrinking domain waits for its pass (5)" },
     { "min", MEMPOLICY_PARAM_SIZE, 0, 0, "no target below this (0)" },
@@ -44,8 +42,7 @@ static const mempolicy_param_spec sharing_params[] = {
 static const mempolicy_param_spec balance_params[] = {
     { "min", MEMPOLICY_PARAM_SIZE, 0, 0,
       "never below this (200 MiB, at most static-max)" },
-    { "max", MEMPOLICY_PARAM_SIZE, 0, 0,
-      "never above this (static-max)" },
+    { "max", MEMPOLICY_PARAM_SIZE, 0, 0, "never above this (static-max)" },
     { "weight", MEMPOLICY_PARAM_UINT, 1, 100,
       "share of contended memory and surplus, 1..100 (1)" },
     { "grace", MEMPOLICY_PARAM_SECONDS, 0, 0,
@@ -60,8 +57,7 @@ static int balance_check(const char *params, char *err, size_t errlen)
     uint64_t min, max;
 
     if (mempolicy_actor_param_size_kb(params, "min", 0, &min, NULL, 0) ||
-        mempolicy_actor_param_size_kb(params, "max", UINT64_MAX, &max,
-                                      NULL, 0))
+        mempolicy_actor_param_size_kb(params, "max", UINT64_MAX, &max, NULL, 0))
         return 0; /* reported by the key's own check */
     if (min > max) {
         snprintf(err, errlen, "min=%llu KiB is above max=%llu KiB",
@@ -147,8 +143,8 @@ int mempolicy_actor_params_check(const char *actor, const char *params,
             for (d = t->params; d->key; d++) {
                 size_t n = strlen(known);
 
-                snprintf(known + n, sizeof(known) - n, "%s%s",
-                         n ? ", " : "", d->key);
+                snprintf(known + n, sizeof(known) - n, "%s%s", n ? ", " : "",
+                         d->key);
             }
             char key[MEMPOLICY_QUOTE_CHARS + 2];
 

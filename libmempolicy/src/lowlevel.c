@@ -398,3 +398,19 @@ int mempolicy_domain_share_gfns(mempolicy_ctx *ctx, uint32_t source_domid,
     return ctx->be->share(ctx, source_domid, source_gfn, source_handle,
                           client_domid, client_gfn, client_handle);
 }
+
+int mempolicy_domain_set_maxmem(mempolicy_ctx *ctx, uint32_t domid,
+                                uint64_t maxmem_kb)
+{
+    int rc;
+
+    if (!maxmem_kb)
+        return mp_err(ctx, MEMPOLICY_ERROR_RANGE, "domain %u: maxmem 0",
+                      domid);
+    rc = mp_check_domid(ctx, domid);
+    if (!rc)
+        rc = check_actor(ctx, domid, "setting maxmem");
+    if (!rc)
+        rc = ctx->be->setmaxmem(ctx, domid, maxmem_kb);
+    return rc;
+}

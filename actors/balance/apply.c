@@ -1,0 +1,384 @@
+/*
+ * apply.c: one pass of the balance actor.
+ *
+ *  1. Refresh what changed: host free memory (one hypervisor query), and
+ *     the page counts of domains whose balloon moves, whose report
+ *     changed, or that were just taken (one query each; one for all when
+ *     many moved): O(changed), never a walk of the store.
+ *  2. Balloons that do not move: a domain asked to change size that has
+ *     made no progress for 5 s of host time (squeezed's
+ *     assume_balloon_driver_stuck_after) is stuck: its maxmem is capped
+ *     at what it holds (so it cannot grow behind our back, as squeezed
+ *     does to inactive domains), it is held at its size and the others
+ *     balance without counting on it; it is tried again after 5 s,
+ *     doubling up to 5 minutes.  A donor moving slower than 16 MiB/s is
+ *     slow: it keeps its target, but its memory is counted only as it
+ *     arrives, and the others give instead.
+ *  3. Plan (plan.c).
+ *  4. Free before allocate: targets going down are written at once;
+ *     targets going up only when the memory is free now, above the floor
+ *     and what a toolstack asked to keep free, net of what earlier raises
+ *     still may take; first the domains short of what they use, then by
+ *     weight.  A raise that does not fit waits for the donors (a tick
+ *     every 200 ms of host time while balloons move); meanwhile a guest
+ *     already swapping gets what is free in steps of at least 128 MiB and
+ *     a third of the way, and all that is free once nothing moves.
+ *  5. Damping: a change smaller than 32 MiB is not written, unless it
+ *     relieves a domain short of what it uses or frees memory the host
+ *     needs (free below the floor).
+ *  6. Each domain's status line says why it has its target.
+ * No timer is left once nothing moves: an idle actor never wakes up.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "balance.h"
+
+#define MIB(kb) ((unsigned long long)((kb) + 512) / 1024)
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t absdiff(uint64_t a, uint64_t b)
+{
+    return a > b ? a - b : b - a;
+}
+
+static bool at_target(const struct bdom *d)
+{
+    return absdiff(d->actual_kb, d->target_kb) <= BAL_TOLERANCE_KB;
+}
+
+static int set_target(struct bal *b, struct bdom *d, uint64_t kb, uint64_t now)
+{
+    int rc = mempolicy_domain_set_balloon_target(b->ctx, d->domid, (int64_t)kb,
+                                                 false);
+
+    if (mempolicy_actor_failed(b->a, d->domid, rc,
+                               "setting the balloon "
+                               "target",
+                               NULL, NULL))
+        return rc;
+    b->writes++;
+    d->target_kb = kb;
+    d->move_from_kb = d->actual_kb;
+    d->move_ms = d->progress_ms = now;
+    d->progress_kb = d->actual_kb;
+    d->moving = !at_target(d);
+    d->slow = false;
+    return 0;
+}
+
+/* Page counts of the domains that may have changed. */
+static void refresh(struct bal *b, bool all)
+{
+    mempolicy_domain_pages *list = NULL, one;
+    size_t i, want = 0;
+    int n, k, rc;
+
+    for (i = 0; i < b->n && !all; i++)
+        if (b->v[i]->moving || b->v[i]->stuck || !b->v[i]->actual_kb)
+            want++;
+    if (all || want > 32) {
+        if (mempolicy_list_domain_pages(b->ctx, &list, &n))
+            return;
+        for (k = 0; k < n; k++) {
+            struct bdom *d = bal_find(b, list[k].domid);
+
+            if (d) {
+                d->actual_kb = list[k].actual_kb;
+                d->maxmem_kb = list[k].maxmem_kb;
+            }
+        }
+        free(list);
+        return;
+    }
+    for (i = 0; i < b->n; i++) {
+        struct bdom *d = b->v[i];
+
+        if (!d->moving && !d->stuck && d->actual_kb)
+            continue;
+        rc = mempolicy_domain_get_pages(b->ctx, d->domid, &one);
+        if (rc)
+            continue; /* going away: its event follows */
+        d->actual_kb = one.actual_kb;
+        d->maxmem_kb = one.maxmem_kb;
+    }
+}
+
+/* Movement, stuck and slow balloons. */
+static void follow(struct bal *b, struct bdom *d, uint64_t now)
+{
+    bool toward;
+
+    if (d->stuck) {
+        if (now >= d->stuck_retry_ms) {
+            d->stuck = false;
+            d->progress_ms = now;
+            d->progress_kb = d->actual_kb;
+            mempolicy_actor_log(b->a, XTL_DEBUG,
+                                "domain %u: trying its "
+                                "balloon again",
+                                d->domid);
+        }
+        return;
+    }
+    if (at_target(d)) {
+        d->moving = d->slow = false;
+        d->stuck_backoff_ms = 0;
+        return;
+    }
+    d->moving = true;
+    toward = d->target_kb < d->actual_kb ? d->actual_kb < d->progress_kb :
+                                           d->actual_kb > d->progress_kb;
+    if (toward) {
+        d->progress_kb = d->actual_kb;
+        d->progress_ms = now;
+        d->stuck_backoff_ms = 0;
+    }
+    /* A balloon growing into a full host is not stuck. */
+    if (d->target_kb > d->actual_kb && b->free_kb <= b->floor_kb)
+        d->progress_ms = now;
+    if (now - d->progress_ms >= BAL_STUCK_MS) {
+        d->stuck = true;
+        d->moving = false;
+        d->stuck_backoff_ms = d->stuck_backoff_ms ? d->stuck_backoff_ms * 2 :
+                                                    BAL_STUCK_MS;
+        if (d->stuck_backoff_ms > BAL_STUCK_RETRY_MAX_MS)
+            d->stuck_backoff_ms = BAL_STUCK_RETRY_MAX_MS;
+        d->stuck_retry_ms = now + d->stuck_backoff_ms;
+        /* As squeezed: it may give memory back, never take more. */
+        if (d->maxmem_kb > d->actual_kb + BAL_MAXMEM_SLACK_KB &&
+            !mempolicy_domain_set_maxmem(b->ctx, d->domid,
+                                         d->actual_kb + BAL_MAXMEM_SLACK_KB)) {
+            d->capped = true;
+            d->maxmem_kb = d->actual_kb + BAL_MAXMEM_SLACK_KB;
+        }
+        mempolicy_actor_log(b->a, XTL_WARN,
+                            "domain %u: balloon stuck at %llu MiB (target "
+                            "%llu MiB, no progress for %u s): held, maxmem "
+                            "capped; tried again in %" PRIu64 " s",
+                            d->domid, MIB(d->actual_kb), MIB(d->target_kb),
+                            BAL_STUCK_MS / 1000, d->stuck_backoff_ms / 1000);
+        return;
+    }
+    /* Slow: shrinking at less than BAL_SLOW_KB_S for two seconds. */
+    d->slow = d->target_kb < d->actual_kb && now - d->move_ms >= 2000 &&
+        (d->move_from_kb - d->actual_kb) * 1000 <
+            (uint64_t)BAL_SLOW_KB_S * (now - d->move_ms);
+}
+
+static void fill_plan(struct bal *b, struct bdom *d, struct bp_dom *x,
+                      uint64_t now)
+{
+    uint64_t max = d->static_max_kb, min;
+
+    memset(x, 0, sizeof(*x));
+    x->domid = d->domid;
+    x->actual_kb = d->actual_kb;
+    if (d->p_max_kb && d->p_max_kb < max)
+        max = d->p_max_kb;
+    /* An enforced policy target is the administrator's cap. */
+    if (d->enforce && d->has_policy_target && d->policy_target_kb < max)
+        max = d->policy_target_kb;
+    min = d->p_min_kb < max ? d->p_min_kb : max;
+    x->weight = d->weight;
+    x->headroom_pct = d->headroom_pct;
+    x->psi_x100 = d->psi_x100;
+    x->used_kb = d->used_kb < d->static_max_kb ? d->used_kb : d->static_max_kb;
+    if (now < d->born_ms + d->grace_ms) {
+        /* Boot grace: never below its initial memory. */
+        if (!d->has_used) {
+            x->held = true;
+            x->hold_kb = d->initial_kb;
+        } else if (d->initial_kb > min) {
+            min = d->initial_kb < max ? d->initial_kb : max;
+        }
+    } else if (!d->has_used) {
+        /* Nothing known of it: left as it is. */
+        x->held = true;
+        x->hold_kb = d->target_kb;
+    }
+    if (d->stuck || d->slow) {
+        x->held = true;
+        x->hold_kb = d->actual_kb;
+    }
+    x->min_kb = min;
+    x->max_kb = max;
+}
+
+static int cmp_prio(const void *pa, const void *pb)
+{
+    const struct bdom *a = *(struct bdom *const *)pa;
+    const struct bdom *b = *(struct bdom *const *)pb;
+    bool sa = a->has_used && a->used_kb > a->target_kb;
+    bool sb = b->has_used && b->used_kb > b->target_kb;
+
+    if (sa != sb)
+        return sa ? -1 : 1;
+    if (a->weight != b->weight)
+        return a->weight > b->weight ? -1 : 1;
+    return a->domid < b->domid ? -1 : a->domid > b->domid;
+}
+
+static void publish(struct bal *b, struct bdom *d, const struct bp_host *h,
+                    const struct bp_dom *x)
+{
+    char line[160];
+
+    if (d->stuck)
+        snprintf(line, sizeof(line),
+                 "stuck at %llu MiB (target %llu): "
+                 "held, maxmem capped%s",
+                 MIB(d->actual_kb), MIB(d->target_kb),
+                 d->capped ? "" : " not needed");
+    else if (br_ignored(&d->guard, bal_now_ms(b)))
+        snprintf(line, sizeof(line), "reports ignored: %s; %llu MiB held",
+                 d->guard.why ? d->guard.why : "bad report", MIB(d->target_kb));
+    else if (x->held && !d->has_used)
+        snprintf(line, sizeof(line), "%llu MiB held: no report yet%s",
+                 MIB(x->hold_kb),
+                 bal_now_ms(b) < d->born_ms + d->grace_ms ? " (boot grace)" :
+                                                            "");
+    else if (d->slow)
+        snprintf(line, sizeof(line),
+                 "slow balloon: %llu -> %llu MiB, "
+                 "counted as it arrives",
+                 MIB(d->actual_kb), MIB(d->target_kb));
+    else if (d->waiting)
+        snprintf(line, sizeof(line),
+                 "waiting for %llu MiB to be freed; "
+                 "then %llu MiB",
+                 MIB(d->want_kb - d->target_kb), MIB(d->want_kb));
+    else
+        bp_explain(h, x, line, sizeof(line));
+    mempolicy_actor_set_status(b->a, d->domid, "%s", line);
+}
+
+void bal_pass(mempolicy_actor *a, void *arg)
+{
+    struct bal *b = arg;
+    struct bp_host h;
+    mempolicy_physinfo phys;
+    struct bdom **recv;
+    uint64_t now, t0, dt, commit, keep;
+    int64_t avail;
+    size_t i, nr = 0;
+    bool moving = false, donors_moving = false, host_needs;
+
+    (void)a;
+    b->timer = NULL;
+    b->timer_due_ms = 0;
+    if (!b->n)
+        return;
+    b->passes++;
+    now = bal_now_ms(b);
+    if (mempolicy_actor_failed(b->a, 0, mempolicy_get_physinfo(b->ctx, &phys),
+                               "host free memory", NULL, NULL))
+        return;
+    b->free_kb = phys.free_kb;
+    refresh(b, false);
+    for (i = 0; i < b->n; i++) {
+        struct bdom *d = b->v[i];
+
+        if (d->reread && !br_ignored(&d->guard, now)) {
+            d->reread = false;
+            bal_read_reports(b, d);
+        }
+        follow(b, d, now);
+    }
+
+    t0 = mono_ns();
+    for (i = 0; i < b->n; i++)
+        fill_plan(b, b->v[i], &b->pd[i], now);
+    memset(&h, 0, sizeof(h));
+    h.free_kb = phys.free_kb;
+    h.floor_kb = b->floor_kb;
+    h.reserve_kb = b->reserve_kb + b->request_kb;
+    /* Planned domains count with what they hold now, held ones with
+     * what they will hold: raises granted earlier are re-planned. */
+    bp_plan(&h, b->pd, b->n, b->scratch);
+    dt = mono_ns() - t0;
+    b->plan_ns += dt;
+    if (dt > b->plan_max_ns)
+        b->plan_max_ns = dt;
+
+    keep = b->floor_kb + b->request_kb;
+    host_needs = phys.free_kb < keep;
+    /* 4a. Lower first: donors and raises no longer needed. */
+    recv = (struct bdom **)(void *)b->scratch;
+    for (i = 0; i < b->n; i++) {
+        struct bdom *d = b->v[i];
+        struct bp_dom *x = &b->pd[i];
+        bool short_of_used = d->has_used && d->used_kb > d->target_kb;
+
+        d->want_kb = x->want_kb;
+        d->waiting = false;
+        if (x->held)
+            continue;
+        if (x->want_kb < d->target_kb) {
+            if (d->target_kb - x->want_kb >= b->damp_kb || host_needs ||
+                (d->target_kb > d->actual_kb && x->want_kb >= d->actual_kb))
+                set_target(b, d, x->want_kb, now);
+        } else if (x->want_kb > d->target_kb &&
+                   (x->want_kb - d->target_kb >= b->damp_kb || short_of_used)) {
+            recv[nr++] = d;
+        }
+    }
+    /* 4b. Raise within what is free now. */
+    commit = 0;
+    for (i = 0; i < b->n; i++) {
+        struct bdom *d = b->v[i];
+
+        if (!d->stuck && d->target_kb > d->actual_kb)
+            commit += d->target_kb - d->actual_kb;
+        if (!d->stuck && d->target_kb < d->actual_kb && !at_target(d))
+            donors_moving = true;
+    }
+    avail = (int64_t)phys.free_kb - (int64_t)keep - (int64_t)commit;
+    qsort(recv, nr, sizeof(*recv), cmp_prio);
+    for (i = 0; i < nr; i++) {
+        struct bdom *d = recv[i];
+        uint64_t base = d->target_kb > d->actual_kb ? d->target_kb :
+                                                      d->actual_kb;
+        uint64_t cost = d->want_kb > base ? d->want_kb - base : 0;
+
+        bool swapping = d->has_used && d->used_kb > d->actual_kb;
+
+        if ((int64_t)cost <= avail) {
+            if (!set_target(b, d, d->want_kb, now))
+                avail -= (int64_t)cost;
+            continue;
+        }
+        d->waiting = true;
+        /*
+         * A guest short of what it uses gets what is free already, in
+         * steps of at least 128 MiB and a third of the way (so a few writes,
+         * not one per tick), or all that is left when nothing more is coming.
+         */
+        if (swapping && avail >= (int64_t)BAL_TOLERANCE_KB &&
+            (!donors_moving ||
+             ((uint64_t)avail >= BAL_STEP_MIN_KB &&
+              (uint64_t)avail >= cost / 3))) {
+            if (!set_target(b, d, base + (uint64_t)avail, now))
+                avail = 0;
+        }
+    }
+    for (i = 0; i < b->n; i++) {
+        struct bdom *d = b->v[i];
+
+        publish(b, d, &h, &b->pd[i]);
+        if (d->moving || (d->waiting && donors_moving))
+            moving = true;
+    }
+    if (moving)
+        bal_schedule(b, BAL_TICK_MS);
+}

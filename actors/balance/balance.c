@@ -1,0 +1,348 @@
+/*
+ * balance.c: the balance actor, one process for the host: directed
+ * ballooning from what each guest reports of its own use.
+ *
+ * For every domain whose actor is `balance` it reads the guest's report
+ * (memory/meminfo: used kB, as Qubes' meminfo-writer writes it; and
+ * memory/pressure, PSI some avg10, from the guest agent in guest/), the
+ * domain's static-max, its pages and the host's free memory, and sets
+ * balloon targets so that memory goes where it is used, without ever
+ * planning the host's free memory under a floor (squeezed's 64 MiB +
+ * 8 MiB by default).  The decision is plan.c; carrying it out (free
+ * before allocate, damping, stuck and slow balloons, status lines) is
+ * apply.c; the reports are watch.c and report.c.
+ *
+ * Params (actor-params; their table is in the actor kit):
+ *   min=SIZE      never below (default 200 MiB, at most static-max)
+ *   max=SIZE      never above (default static-max; never above it)
+ *   weight=N      1..100 (1): share of contended memory and of surplus
+ *   grace=SECONDS boot grace (30): the initial memory is held until the
+ *                 guest reports; it never goes below it until the end
+ *   headroom=PCT  0..300 (30): margin above used memory
+ * An enforced policy target (mem-set) caps the domain like max=.
+ *
+ * Options besides the kit's -v -d -p:
+ *   --floor SIZE    host free memory never planned below (72 MiB)
+ *   --reserve SIZE  kept free besides the floor, for starting domains (0)
+ *   --damp SIZE     no write for a smaller change (32 MiB), unless it
+ *                   relieves a guest short of memory or the host needs it
+ * A toolstack about to start a domain may write, as dom0,
+ * /tool/mempolicy/balance/free-request-kb: while it is there the actor
+ * keeps that much free on top of the floor (removing it ends the
+ * request).
+ *
+ * Event-driven: a report, a policy change, a new or dead domain or the
+ * request wakes it; a pass follows (many events, one pass); timers exist
+ * only while balloons move, during boot graces and a guest's penalty.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <xenstore.h>
+
+#include "balance.h"
+
+static struct bal bal_state;
+
+uint64_t bal_now_ms(struct bal *b)
+{
+    struct timespec ts;
+    double ms;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ms = ((double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6) *
+        (b->speed > 0 ? b->speed : 1.0);
+    return (uint64_t)ms;
+}
+
+void bal_schedule(struct bal *b, uint64_t ms)
+{
+    uint64_t due = bal_now_ms(b) + ms;
+
+    if (!b->a)
+        return;
+    if (b->timer && b->timer_due_ms <= due)
+        return;
+    mempolicy_actor_timer_set(b->a, &b->timer, ms, bal_pass, b);
+    b->timer_due_ms = due;
+}
+
+static int init(struct bal *b, mempolicy_actor *a)
+{
+    int rc;
+
+    if (b->ready)
+        return 0;
+    if (b->failed_init)
+        return -1;
+    b->a = a;
+    b->ctx = mempolicy_actor_ctx(a);
+    b->speed = mempolicy_clock_speed(b->ctx);
+    rc = bal_watch_init(b);
+    if (rc) {
+        b->failed_init = true;
+        mempolicy_actor_log(a, XTL_ERROR, "cannot watch the store: %s",
+                            strerror(rc < 0 ? -rc : EIO));
+        mempolicy_actor_fatal(a, MEMPOLICY_ERROR_STORE, "watching");
+        return -1;
+    }
+    b->ready = true;
+    return 0;
+}
+
+static void update_params(struct bal *b, struct bdom *d, const char *params)
+{
+    char err[160];
+    uint64_t v;
+
+    params = params ? params : "";
+    if (d->params_str && !strcmp(d->params_str, params))
+        return;
+    free(d->params_str);
+    d->params_str = strdup(params);
+    err[0] = '\0';
+    /* Each key alone: a bad one keeps its default, the others apply. */
+    if (mempolicy_actor_param_size_kb(params, "min", BAL_MIN_KB, &d->p_min_kb,
+                                      err, sizeof(err)))
+        d->p_min_kb = BAL_MIN_KB;
+    if (mempolicy_actor_param_size_kb(params, "max", 0, &d->p_max_kb, err,
+                                      sizeof(err)))
+        d->p_max_kb = 0;
+    if (mempolicy_actor_param_uint(params, "weight", 1, 1, 100, &v, err,
+                                   sizeof(err)))
+        v = 1;
+    d->weight = (unsigned)v;
+    if (mempolicy_actor_param_seconds_ms(params, "grace", BAL_GRACE_MS,
+                                         &d->grace_ms, err, sizeof(err)))
+        d->grace_ms = BAL_GRACE_MS;
+    if (mempolicy_actor_param_uint(params, "headroom", BAL_HEADROOM_PCT, 0, 300,
+                                   &v, err, sizeof(err)))
+        v = BAL_HEADROOM_PCT;
+    d->headroom_pct = (unsigned)v;
+    if (d->p_max_kb && d->p_min_kb > d->p_max_kb) {
+        snprintf(err, sizeof(err), "min above max");
+        d->p_min_kb = d->p_max_kb;
+    }
+    if (err[0])
+        mempolicy_actor_log(b->a, XTL_WARN,
+                            "domain %u: bad actor-params "
+                            "\"%.80s\": %s (using the default for it)",
+                            d->domid, params, err);
+}
+
+static int grow(struct bal *b)
+{
+    size_t cap = b->cap ? b->cap * 2 : 64;
+    struct bdom **v = realloc(b->v, cap * sizeof(*v));
+    struct bp_dom *pd;
+    double *sc;
+
+    if (!v)
+        return -1;
+    b->v = v;
+    pd = realloc(b->pd, cap * sizeof(*pd));
+    if (!pd)
+        return -1;
+    b->pd = pd;
+    sc = realloc(b->scratch, 3 * cap * sizeof(*sc));
+    if (!sc)
+        return -1;
+    b->scratch = sc;
+    b->cap = cap;
+    return 0;
+}
+
+static void dom_timer(mempolicy_actor *a, void *arg)
+{
+    struct bdom *d = arg;
+
+    (void)a;
+    d->timer = NULL;
+    bal_schedule(&bal_state, 0);
+}
+
+static struct bdom *take(struct bal *b, uint32_t domid)
+{
+    const mempolicy_dominfo *listed = mempolicy_actor_resync_info(b->a, domid);
+    mempolicy_dominfo info;
+    struct bdom *d;
+    int rc;
+
+    if (!listed) {
+        rc = mempolicy_domain_info(b->ctx, domid, &info);
+        if (mempolicy_actor_failed(b->a, domid, rc, "domain info", NULL, NULL))
+            return NULL;
+        listed = &info;
+    }
+    d = calloc(1, sizeof(*d));
+    if (!d || (b->n == b->cap && grow(b)) ||
+        mempolicy_actor_set_domain_data(b->a, domid, d)) {
+        free(d);
+        if (listed == &info)
+            mempolicy_dominfo_dispose(&info);
+        mempolicy_actor_fatal(b->a, MEMPOLICY_ERROR_NOMEM, "domain state");
+        return NULL;
+    }
+    d->domid = domid;
+    d->static_max_kb = listed->static_max_kb;
+    d->actual_kb = listed->actual_kb;
+    d->maxmem_kb = listed->maxmem_kb;
+    d->target_kb = listed->balloon_target_kb ? listed->balloon_target_kb :
+                                               listed->actual_kb;
+    d->initial_kb = d->target_kb > d->actual_kb ? d->target_kb : d->actual_kb;
+    d->progress_kb = d->actual_kb;
+    d->born_ms = d->progress_ms = d->move_ms = bal_now_ms(b);
+    d->move_from_kb = d->actual_kb;
+    d->moving = d->actual_kb != d->target_kb;
+    if (listed == &info)
+        mempolicy_dominfo_dispose(&info);
+    d->idx = b->n;
+    b->v[b->n++] = d;
+    rc = bal_watch_domain(b, d);
+    if (rc)
+        mempolicy_actor_log(b->a, XTL_WARN,
+                            "domain %u: cannot make its "
+                            "memory/meminfo its own or watch it: %s",
+                            domid, strerror(-rc));
+    return d;
+}
+
+static void domain_changed(mempolicy_actor *a, uint32_t domid,
+                           const mempolicy_policy *p, void *user)
+{
+    struct bal *b = user;
+    struct bdom *d;
+
+    if (init(b, a))
+        return;
+    d = mempolicy_actor_domain_data(a, domid);
+    if (!d && !(d = take(b, domid)))
+        return;
+    update_params(b, d, p->actor_params);
+    d->enforce = p->enforce;
+    d->has_policy_target = p->has_target;
+    d->policy_target_kb = p->target_kb;
+    if (d->grace_ms && !d->has_used)
+        mempolicy_actor_timer_set(a, &d->timer, d->grace_ms, dom_timer, d);
+    bal_schedule(b, 0);
+}
+
+static void drop(struct bal *b, struct bdom *d)
+{
+    size_t i = d->idx;
+
+    if (i < b->n && b->v[i] == d) {
+        b->v[i] = b->v[--b->n];
+        b->v[i]->idx = i;
+    }
+}
+
+static void domain_left(mempolicy_actor *a, uint32_t domid, bool died,
+                        void *user)
+{
+    struct bal *b = user;
+    struct bdom *d = mempolicy_actor_domain_data(a, domid);
+
+    (void)died;
+    if (!d)
+        return;
+    bal_unwatch_domain(b, d);
+    drop(b, d);
+    /* Its memory is now another actor's (or free): balance again. */
+    bal_schedule(b, 0);
+}
+
+static void domain_introduced(mempolicy_actor *a, uint32_t domid, void *user)
+{
+    struct bal *b = user;
+
+    (void)a;
+    (void)domid;
+    /* It took host memory. */
+    if (b->n)
+        bal_schedule(b, 0);
+}
+
+static void domain_data_free(mempolicy_actor *a, uint32_t domid, void *data,
+                             void *user)
+{
+    struct bal *b = user;
+    struct bdom *d = data;
+
+    (void)domid;
+    mempolicy_actor_timer_clear(a, &d->timer);
+    bal_unwatch_domain(b, d);
+    drop(b, d);
+    free(d->params_str);
+    free(d);
+}
+
+/* --name SIZE / --name=SIZE, taken out of argv. */
+static int take_size(int *argc, char **argv, const char *name, uint64_t *kb)
+{
+    size_t nl = strlen(name);
+    int i, j = 1;
+
+    for (i = 1; i < *argc; i++) {
+        const char *v = NULL;
+        char kv[96], err[128];
+
+        if (!strncmp(argv[i], name, nl) && argv[i][nl] == '=')
+            v = argv[i] + nl + 1;
+        else if (!strcmp(argv[i], name) && i + 1 < *argc)
+            v = argv[++i];
+        if (!v) {
+            argv[j++] = argv[i];
+            continue;
+        }
+        snprintf(kv, sizeof(kv), "v=%.80s", v);
+        if (strchr(v, ',') || strchr(v, '=') ||
+            mempolicy_actor_param_size_kb(kv, "v", 0, kb, err, sizeof(err))) {
+            fprintf(stderr,
+                    "balance: %s %.40s: not a size (MiB, or a "
+                    "number with suffix k/m/g/t)\n",
+                    name, v);
+            return -1;
+        }
+    }
+    *argc = j;
+    argv[j] = NULL;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const mempolicy_actor_ops ops = {
+        .domain_changed = domain_changed,
+        .domain_left = domain_left,
+        .domain_introduced = domain_introduced,
+        .domain_data_free = domain_data_free,
+    };
+    struct bal *b = &bal_state;
+    int rc;
+
+    b->floor_kb = BAL_FLOOR_KB;
+    b->damp_kb = BAL_DAMP_KB;
+    if (take_size(&argc, argv, "--floor", &b->floor_kb) ||
+        take_size(&argc, argv, "--reserve", &b->reserve_kb) ||
+        take_size(&argc, argv, "--damp", &b->damp_kb))
+        return 2;
+    rc = mempolicy_actor_main(argc, argv, BALANCE_ACTOR_NAME, &ops, b);
+    b->a = NULL; /* freed by the kit */
+    bal_watch_fini(b);
+    if (b->passes && getenv("MEMPOLICY_BALANCE_STATS"))
+        fprintf(stderr,
+                "balance: stats passes=%" PRIu64 " writes=%" PRIu64
+                " plan_mean_us=%.1f plan_max_us=%.1f\n",
+                b->passes, b->writes,
+                (double)b->plan_ns / (double)b->passes / 1e3,
+                (double)b->plan_max_ns / 1e3);
+    free(b->v);
+    free(b->pd);
+    free(b->scratch);
+    return rc;
+}

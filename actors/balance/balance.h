@@ -1,0 +1,115 @@
+/*
+ * balance.h: the balance actor's state, shared by its files:
+ * balance.c (the kit's callbacks, options, main), watch.c (the guests'
+ * reports through xenstore watches) and apply.c (a pass: refresh, plan,
+ * carry out free-before-allocate, stuck balloons, status lines).
+ */
+#ifndef BALANCE_H
+#define BALANCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libmempolicy_actor.h>
+
+#include "plan.h"
+#include "report.h"
+
+#define BALANCE_ACTOR_NAME "balance"
+
+/* Defaults (host-wide options and per-domain params). */
+#define BAL_FLOOR_KB (72u * 1024) /* squeezed: 64 MiB + 8 MiB */
+#define BAL_DAMP_KB (32u * 1024)
+#define BAL_MIN_KB (200u * 1024) /* qmemman's vm-min-mem */
+#define BAL_HEADROOM_PCT 30u     /* qmemman's cache-margin 1.3 */
+#define BAL_GRACE_MS 30000u
+#define BAL_TICK_MS 200u   /* while balloons move */
+#define BAL_STUCK_MS 5000u /* squeezed's stuck balloon */
+#define BAL_STUCK_RETRY_MAX_MS 300000u
+#define BAL_SLOW_KB_S (16u * 1024)    /* below this a donor is slow */
+#define BAL_TOLERANCE_KB 2048u        /* reached its target */
+#define BAL_STEP_MIN_KB (128u * 1024) /* partial raise of a swapping guest */
+#define BAL_MAXMEM_SLACK_KB 1024u     /* LIBXL_MAXMEM_CONSTANT */
+#define BAL_REQUEST_PATH "/tool/mempolicy/balance/free-request-kb"
+
+struct bdom {
+    uint32_t domid;
+    size_t idx; /* in bal.v */
+
+    /* params */
+    char *params_str;
+    uint64_t p_min_kb, p_max_kb; /* p_max_kb 0: static-max */
+    unsigned weight, headroom_pct;
+    uint64_t grace_ms;
+    bool enforce, has_policy_target;
+    uint64_t policy_target_kb;
+
+    /* the hypervisor and the store */
+    uint64_t static_max_kb;
+    uint64_t actual_kb, maxmem_kb;
+    uint64_t target_kb; /* balloon target as last written/read */
+    uint64_t initial_kb;
+    uint64_t born_ms; /* host ms when we took it */
+
+    /* the guest's reports */
+    bool has_used;
+    uint64_t used_kb; /* as reported (clipped in planning) */
+    bool used_clipped;
+    unsigned psi_x100;
+    struct br_guard guard;
+    bool reread; /* read the nodes again at penalty end */
+
+    /* movement */
+    bool moving;
+    uint64_t move_from_kb, move_ms;    /* at the last target write */
+    uint64_t progress_kb, progress_ms; /* last actual seen moving */
+    bool stuck, slow, capped;
+    uint64_t stuck_retry_ms, stuck_backoff_ms;
+    bool waiting; /* raise planned, memory not free yet */
+    uint64_t want_kb;
+
+    mempolicy_timer *timer; /* grace end / penalty end */
+    bool watching;
+};
+
+struct bal {
+    mempolicy_actor *a;
+    mempolicy_ctx *ctx;
+    struct xs_handle *xs; /* watches and the guests' nodes */
+    bool ready, failed_init;
+    double speed;
+
+    /* options */
+    uint64_t floor_kb, reserve_kb, damp_kb;
+
+    struct bdom **v;
+    size_t n, cap;
+    struct bp_dom *pd;
+    double *scratch;
+
+    mempolicy_timer *timer; /* the next pass */
+    uint64_t timer_due_ms;  /* host ms, when armed */
+    uint64_t request_kb;    /* a toolstack asks this much free */
+    uint64_t free_kb;       /* last seen */
+
+    /* figures (logged at exit with -v; bench reads the log) */
+    uint64_t passes, writes, plan_ns, plan_max_ns;
+};
+
+uint64_t bal_now_ms(struct bal *b);
+/* Run a pass soon (coalesces: one pass for many events). */
+void bal_schedule(struct bal *b, uint64_t ms);
+
+/* watch.c */
+int bal_watch_init(struct bal *b);
+void bal_watch_fini(struct bal *b);
+int bal_watch_domain(struct bal *b, struct bdom *d);
+void bal_unwatch_domain(struct bal *b, struct bdom *d);
+void bal_read_reports(struct bal *b, struct bdom *d);
+struct bdom *bal_find(struct bal *b, uint32_t domid);
+
+/* apply.c */
+void bal_pass(mempolicy_actor *a, void *arg);
+
+#endif

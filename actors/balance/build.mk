@@ -1,0 +1,38 @@
+# The balance actor (actors/balance): host-wide directed ballooning from
+# the guests' own reports.  Its decision (plan.c) and the parsing of the
+# guests' reports (report.c) are pure and unit-tested on their own.
+
+BINS += $(O)/bin/balance
+TEST_BINS += $(O)/tests/test-balance-plan
+
+BALANCE_CORE_OBJS := $(O)/obj/actors/balance/plan.o \
+                     $(O)/obj/actors/balance/report.o
+BALANCE_OBJS := $(BALANCE_CORE_OBJS) \
+                $(O)/obj/actors/balance/balance.o \
+                $(O)/obj/actors/balance/watch.o \
+                $(O)/obj/actors/balance/apply.o
+
+$(O)/obj/actors/balance/%.o: CFLAGS += -Ilibmempolicy/include \
+    $(XENSTORE_CFLAGS)
+$(O)/obj/tests/balance/%.o: CFLAGS += $(CMOCKA_CFLAGS) -Iactors/balance
+
+$(O)/bin/balance: $(BALANCE_OBJS) $(O)/lib/libmempolicy.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(O)/lib/libmempolicy.a \
+	    $(or $(MEMPOLICY_LDLIBS),$(XENSTORE_LIBS) $(XENCTRL_LIBS) \
+	    $(YAJL_LIBS)) -lm
+
+$(O)/tests/test-balance-plan: $(O)/obj/tests/balance/test_balance_plan.o \
+                              $(BALANCE_CORE_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+# `make install`: the actor and its systemd unit.
+.PHONY: balance-install
+install: balance-install
+balance-install: $(O)/bin/balance
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 755 $(O)/bin/balance $(DESTDIR)$(PREFIX)/bin
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' \
+	    actors/balance/mempolicy-balance.service \
+	    >$(DESTDIR)$(PREFIX)/lib/systemd/system/mempolicy-balance.service

@@ -1,0 +1,328 @@
+/*
+ * test_balance_plan.c: the balance actor's decision (actors/balance/
+ * plan.c) and its reading of untrusted reports (report.c), rule by rule,
+ * on plain values.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "plan.h"
+#include "report.h"
+
+#define MiB 1024ull
+
+static struct bp_dom dom(uint32_t id, uint64_t actual, uint64_t used,
+                         unsigned weight)
+{
+    struct bp_dom d;
+
+    memset(&d, 0, sizeof(d));
+    d.domid = id;
+    d.actual_kb = actual;
+    d.used_kb = used;
+    d.weight = weight;
+    d.min_kb = 200 * MiB;
+    d.max_kb = 4096 * MiB;
+    d.headroom_pct = 30;
+    return d;
+}
+
+static uint64_t total(const struct bp_dom *d, size_t n)
+{
+    uint64_t t = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        t += d[i].want_kb;
+    return t;
+}
+
+static void plan(struct bp_host *h, struct bp_dom *d, size_t n)
+{
+    double *scratch = calloc(3 * n, sizeof(double));
+
+    bp_plan(h, d, n, scratch);
+    free(scratch);
+}
+
+/* Never planned below the floor: the domains share free + what they
+ * hold, less the floor, and no more. */
+static void test_floor_never_planned_below(void **state)
+{
+    struct bp_dom d[3] = { dom(1, 1024 * MiB, 3000 * MiB, 1),
+                           dom(2, 1024 * MiB, 3000 * MiB, 1),
+                           dom(3, 1024 * MiB, 100 * MiB, 1) };
+    struct bp_host h = { .free_kb = 500 * MiB, .floor_kb = 72 * MiB };
+
+    (void)state;
+    plan(&h, d, 3);
+    assert_int_equal(total(d, 3), 3 * 1024 * MiB + 500 * MiB - 72 * MiB);
+    /* Host free after every balloon got there is the floor exactly. */
+    assert_int_equal((int64_t)h.free_kb + 3 * 1024 * MiB - total(d, 3),
+                     72 * MiB);
+}
+
+/* Plenty: everyone gets used x 1.3, the surplus goes by weight. */
+static void test_enough_headroom_and_surplus_by_weight(void **state)
+{
+    struct bp_dom d[2] = { dom(1, 1000 * MiB, 500 * MiB, 1),
+                           dom(2, 1000 * MiB, 500 * MiB, 3) };
+    struct bp_host h = { .free_kb = 872 * MiB, .floor_kb = 72 * MiB };
+    uint64_t s1, s2;
+
+    (void)state;
+    plan(&h, d, 2);
+    s1 = d[0].want_kb - 650 * MiB;
+    s2 = d[1].want_kb - 650 * MiB;
+    assert_int_equal(s1 + s2, 2800 * MiB - 1300 * MiB);
+    /* 1:3, within rounding */
+    assert_true(s2 > 3 * s1 - 4 && s2 < 3 * s1 + 4);
+    assert_int_equal(d[0].tier, BP_TIER_SURPLUS);
+}
+
+/* A reserve stays free besides the floor. */
+static void test_reserve_kept(void **state)
+{
+    struct bp_dom d[1] = { dom(1, 1000 * MiB, 500 * MiB, 1) };
+    struct bp_host h = { .free_kb = 1072 * MiB,
+                         .floor_kb = 72 * MiB,
+                         .reserve_kb = 512 * MiB };
+
+    (void)state;
+    plan(&h, d, 1);
+    assert_int_equal(d[0].want_kb, 1488 * MiB);
+}
+
+/* Contention: nobody keeps headroom while another is short of what it
+ * uses; the shortage is shared by weight. */
+static void test_contention_no_headroom_weights(void **state)
+{
+    struct bp_dom d[3] = { dom(1, 1000 * MiB, 400 * MiB, 1),
+                           dom(2, 1000 * MiB, 1500 * MiB, 1),
+                           dom(3, 1000 * MiB, 1500 * MiB, 3) };
+    struct bp_host h = { .free_kb = 72 * MiB, .floor_kb = 72 * MiB };
+
+    (void)state;
+    plan(&h, d, 3);
+    /* dom1 gets what it uses, no headroom: 3000 - 400 = 2600 for the
+     * two others, short 400 together.  Above their floors they rise 1:3:
+     * dom3 reaches its 1500 first, dom2 gets the rest, 1100. */
+    assert_int_equal(d[0].want_kb, 400 * MiB);
+    assert_int_equal(d[1].want_kb + d[2].want_kb, 2600 * MiB);
+    assert_int_equal(h.short_kb, 400 * MiB);
+    assert_int_equal(d[2].want_kb, 1500 * MiB);
+    assert_int_equal(d[1].want_kb, 1100 * MiB);
+    assert_int_equal(d[1].tier, BP_TIER_USED);
+    assert_int_equal(d[0].tier, BP_TIER_USED);
+}
+
+/* Floors and caps: min= is kept even when short, max= never passed. */
+static void test_min_max(void **state)
+{
+    struct bp_dom d[2] = { dom(1, 1000 * MiB, 100 * MiB, 1),
+                           dom(2, 1000 * MiB, 3000 * MiB, 1) };
+    struct bp_host h = { .free_kb = 2072 * MiB, .floor_kb = 72 * MiB };
+
+    (void)state;
+    d[0].min_kb = 800 * MiB;
+    d[1].max_kb = 1500 * MiB;
+    plan(&h, d, 2);
+    assert_true(d[0].want_kb >= 800 * MiB);
+    assert_int_equal(d[1].want_kb, 1500 * MiB);
+    assert_int_equal(d[1].tier, BP_TIER_MAX);
+    /* what d2 cannot take goes to d1 */
+    assert_int_equal(d[0].want_kb, 4000 * MiB - 1500 * MiB);
+}
+
+/* Held domains (grace, no report, stuck) take no part and count with
+ * the size they will have. */
+static void test_held(void **state)
+{
+    struct bp_dom d[2] = { dom(1, 1000 * MiB, 2000 * MiB, 1),
+                           dom(2, 1000 * MiB, 0, 1) };
+    struct bp_host h = { .free_kb = 72 * MiB, .floor_kb = 72 * MiB };
+
+    (void)state;
+    d[1].held = true;
+    d[1].hold_kb = 600 * MiB; /* it is shrinking to 600 */
+    plan(&h, d, 2);
+    assert_int_equal(d[1].want_kb, 600 * MiB);
+    assert_int_equal(d[1].tier, BP_TIER_HELD);
+    assert_int_equal(d[0].want_kb, 1400 * MiB);
+}
+
+/* Pressure (PSI) raises what a domain is counted as using. */
+static void test_psi_boost(void **state)
+{
+    struct bp_dom d[2] = { dom(1, 1000 * MiB, 1000 * MiB, 1),
+                           dom(2, 1000 * MiB, 1000 * MiB, 1) };
+    struct bp_host h = { .free_kb = 272 * MiB, .floor_kb = 72 * MiB };
+
+    (void)state;
+    d[0].psi_x100 = 2000; /* 20% */
+    plan(&h, d, 2);
+    assert_int_equal(d[0].need_used_kb, 1200 * MiB);
+    assert_int_equal(d[1].need_used_kb, 1000 * MiB);
+    assert_int_equal(d[0].want_kb, 1200 * MiB);
+    assert_int_equal(d[1].want_kb, 1000 * MiB);
+}
+
+/* Less than the floors: nothing planned below the host floor, even if
+ * floors are not met. */
+static void test_short_of_floors(void **state)
+{
+    struct bp_dom d[2] = { dom(1, 150 * MiB, 1000 * MiB, 1),
+                           dom(2, 150 * MiB, 1000 * MiB, 1) };
+    struct bp_host h = { .free_kb = 50 * MiB, .floor_kb = 72 * MiB };
+
+    (void)state;
+    plan(&h, d, 2);
+    assert_int_equal(total(d, 2), 278 * MiB);
+}
+
+/* The explanation names used, headroom, surplus, weight, free, floor. */
+static void test_explain(void **state)
+{
+    struct bp_dom d[2] = { dom(1, 1000 * MiB, 538 * MiB, 2),
+                           dom(2, 1000 * MiB, 538 * MiB, 1) };
+    struct bp_host h = { .free_kb = 96 * MiB, .floor_kb = 64 * MiB };
+    char line[160];
+
+    (void)state;
+    plan(&h, d, 2);
+    bp_explain(&h, &d[0], line, sizeof(line));
+    assert_non_null(strstr(line, "used 538 x 1.30 headroom"));
+    assert_non_null(strstr(line, "of the surplus at weight 2"));
+    assert_non_null(strstr(line, "host free 96 MiB (floor 64)"));
+    assert_true(strlen(line) < 128);
+}
+
+/* 1,000 domains: one plan well under a millisecond. */
+static void test_thousand_domains_fast(void **state)
+{
+    enum { N = 1000, ROUNDS = 50 };
+    struct bp_dom *d = calloc(N, sizeof(*d));
+    double *scratch = calloc(3 * N, sizeof(double));
+    struct bp_host h = { .free_kb = 1024 * MiB, .floor_kb = 72 * MiB };
+    struct timespec t0, t1;
+    double best = 1e9;
+    int r, i;
+
+    (void)state;
+    for (r = 0; r < ROUNDS; r++) {
+        double us;
+
+        for (i = 0; i < N; i++)
+            d[i] = dom((uint32_t)i + 1, 512 * MiB,
+                       (uint64_t)(100 + (i * 37) % 900) * MiB,
+                       1 + (unsigned)(i % 5));
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        bp_plan(&h, d, N, scratch);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        us = (double)(t1.tv_sec - t0.tv_sec) * 1e6 +
+            (double)(t1.tv_nsec - t0.tv_nsec) / 1e3;
+        if (us < best)
+            best = us;
+    }
+    print_message("# plan of 1,000 domains: %.0f us (best of %d)\n", best,
+                  ROUNDS);
+    assert_true(best < 1000);
+    free(d);
+    free(scratch);
+}
+
+static void test_report_used(void **state)
+{
+    uint64_t kb;
+    const char *why;
+
+    (void)state;
+    assert_int_equal(br_parse_used("262144", 6, &kb, &why), 0);
+    assert_int_equal(kb, 262144);
+    assert_int_equal(br_parse_used("0", 1, &kb, &why), 0);
+    assert_int_equal(br_parse_used("", 0, &kb, &why), -1);
+    assert_int_equal(br_parse_used("-5", 2, &kb, &why), -1);
+    assert_int_equal(br_parse_used("12a", 3, &kb, &why), -1);
+    assert_int_equal(br_parse_used(" 12", 3, &kb, &why), -1);
+    assert_int_equal(br_parse_used("MemTotal: 5 kB", 14, &kb, &why), -1);
+    assert_int_equal(br_parse_used("99999999999999999999", 20, &kb, &why), -1);
+    assert_string_equal(why, "report out of range");
+    assert_int_equal(br_parse_used("123456789012345678901", 21, &kb, &why), -1);
+    assert_string_equal(why, "report too long");
+}
+
+static void test_report_psi(void **state)
+{
+    unsigned v;
+    const char *why;
+
+    (void)state;
+    assert_int_equal(br_parse_psi("12.34", 5, &v, &why), 0);
+    assert_int_equal(v, 1234);
+    assert_int_equal(br_parse_psi("0.5", 3, &v, &why), 0);
+    assert_int_equal(v, 50);
+    assert_int_equal(br_parse_psi("100", 3, &v, &why), 0);
+    assert_int_equal(v, 10000);
+    assert_int_equal(br_parse_psi("100.01", 6, &v, &why), -1);
+    assert_int_equal(br_parse_psi("1.234", 5, &v, &why), -1);
+    assert_int_equal(br_parse_psi(".5", 2, &v, &why), -1);
+    assert_int_equal(br_parse_psi("5.", 2, &v, &why), -1);
+    assert_int_equal(br_parse_psi("1.2.3", 5, &v, &why), -1);
+}
+
+/* Floods and garbage: ignored for a while, growing; logs once a minute. */
+static void test_guard(void **state)
+{
+    struct br_guard g;
+    uint64_t t = 1000;
+    int i, admitted = 0;
+
+    (void)state;
+    memset(&g, 0, sizeof(g));
+    for (i = 0; i < 1000; i++)
+        admitted += br_admit(&g, t);
+    assert_int_equal(admitted, BR_FLOOD_MAX);
+    assert_true(br_ignored(&g, t + BR_PENALTY_MS - 1));
+    assert_false(br_ignored(&g, t + BR_PENALTY_MS));
+    /* A second strike: twice as long. */
+    br_strike(&g, t + BR_PENALTY_MS, "x");
+    assert_true(br_ignored(&g, t + 3 * BR_PENALTY_MS - 1));
+    /* Logging: once a minute. */
+    assert_true(br_may_log(&g, t));
+    assert_false(br_may_log(&g, t + 1000));
+    assert_false(br_may_log(&g, t + BR_LOG_EVERY_MS - 1));
+    assert_true(br_may_log(&g, t + BR_LOG_EVERY_MS));
+    /* Reports at meminfo-writer's pace are never a flood. */
+    memset(&g, 0, sizeof(g));
+    for (i = 0; i < 600; i++)
+        assert_true(br_admit(&g, t + (uint64_t)i * 100));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_floor_never_planned_below),
+        cmocka_unit_test(test_enough_headroom_and_surplus_by_weight),
+        cmocka_unit_test(test_reserve_kept),
+        cmocka_unit_test(test_contention_no_headroom_weights),
+        cmocka_unit_test(test_min_max),
+        cmocka_unit_test(test_held),
+        cmocka_unit_test(test_psi_boost),
+        cmocka_unit_test(test_short_of_floors),
+        cmocka_unit_test(test_explain),
+        cmocka_unit_test(test_thousand_domains_fast),
+        cmocka_unit_test(test_report_used),
+        cmocka_unit_test(test_report_psi),
+        cmocka_unit_test(test_guard),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
