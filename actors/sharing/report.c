@@ -17,6 +17,8 @@
  *   cow_breaks  copy-on-write breaks since the actor took the domain
  *   scanned     pages fingerprinted so far; progress: % of the current
  *               pass (100 when none is under way); passes: completed
+ * The domain's status line (libmempolicy_actor.h) is published from
+ * here too.
  * Host: shared_kb and saved_kb are the hypervisor's (physinfo), the rest
  * are sums over the actor's domains.  The figures describe a running
  * actor: a clean exit removes them (a restarted actor rewrites them).
@@ -114,6 +116,44 @@ static bool changed(char *cache, size_t len, const struct kv *kv,
     return true;
 }
 
+/*
+ * The domain's status line (the kit writes it only when it changes):
+ * what sharing did and where the balloon stands, e.g.
+ * "scanning 42%, saved 120 MiB; balloon target 900 MiB".
+ */
+static void status_domain(struct sharing_actor *s, struct sdom *d,
+                          const struct shr_dom_stats *st)
+{
+    char share[64], tail[64] = "";
+
+    if (!d->has_target) {
+        mempolicy_actor_set_status(s->a, d->domid, "no target yet");
+        return;
+    }
+    if (d->share_unavailable)
+        snprintf(share, sizeof(share), "sharing unavailable");
+    else if (st->scanning)
+        snprintf(share, sizeof(share),
+                 "scanning %" PRIu64 "%%, saved %" PRIu64 " MiB",
+                 st->npages ? st->cursor * 100 / st->npages : 0,
+                 st->saved * 4 / 1024);
+    else
+        snprintf(share, sizeof(share), "saved %" PRIu64 " MiB",
+                 st->saved * 4 / 1024);
+    if (d->paged_kb)
+        snprintf(tail, sizeof(tail), ", paging %" PRIu64 " MiB",
+                 d->paged_kb / 1024);
+    if (d->pass_pending_apply)
+        mempolicy_actor_set_status(s->a, d->domid,
+                                   "%s; balloon waits for "
+                                   "the pass",
+                                   share);
+    else
+        mempolicy_actor_set_status(s->a, d->domid,
+                                   "%s; balloon target %" PRIu64 " MiB%s",
+                                   share, d->balloon_kb / 1024, tail);
+}
+
 void report_domain(struct sharing_actor *s, struct sdom *d)
 {
     struct shr_dom_stats st;
@@ -126,6 +166,7 @@ void report_domain(struct sharing_actor *s, struct sdom *d)
         shr_dom_stats(s->eng, d->domid, &st);
     if (st.breaks > cow)
         cow = st.breaks;   /* a hypervisor without per-domain counts */
+    status_domain(s, d, &st);
     kv[0] = (struct kv){ "shared_kb", d->shared_kb };
     kv[1] = (struct kv){ "saved_kb", st.saved * 4 };
     kv[2] = (struct kv){ "cow_breaks", cow };

@@ -271,6 +271,7 @@ static void apply_balloon(struct sharing_actor *s, struct sdom *d)
     }
     d->balloon_saved_kb = saved;
     d->interval_ms = 0;
+    report_domain(s, d);
     /*
      * A shrinking guest may give back frames that were shared: that
      * frees nothing, so after the delay the saved figure is looked at
@@ -346,6 +347,8 @@ static void check(mempolicy_actor *a, void *arg)
     }
     d->maybe_paging = act.recheck || (act.set_paging_target &&
                                       act.paging_target_kb);
+    d->paged_kb = o.paged_kb;
+    report_domain(s, d);
     if (!act.recheck || d->paging_unavailable) {
         d->interval_ms = 0;
         return;

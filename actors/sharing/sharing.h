@@ -66,6 +66,7 @@ struct sdom {
     mempolicy_timer *timer;
     uint64_t interval_ms;
     uint64_t last_actual_kb, last_paged_kb;
+    uint64_t paged_kb; /* at the last look, for the status line */
     bool maybe_paging;
     uint64_t balloon_kb;      /* last balloon target we set, 0: none */
     uint64_t balloon_saved_kb; /* saved_kb it was computed with */

@@ -107,3 +107,30 @@ uint64_t xla_next_interval(uint64_t prev_ms, uint64_t base_ms, bool moved)
     next = prev_ms * 2;
     return next > XLA_RECHECK_MAX_MS ? XLA_RECHECK_MAX_MS : next;
 }
+
+static unsigned long long mib(uint64_t kb)
+{
+    return (unsigned long long)(kb / 1024);
+}
+
+void xla_status(char *buf, size_t len, uint64_t target_kb,
+                const struct xla_obs *o, uint64_t paging_ms, uint64_t still_ms)
+{
+    uint64_t held = o->actual_kb + o->paged_kb;
+    uint64_t gap = o->actual_kb > target_kb ? o->actual_kb - target_kb :
+                                              target_kb - o->actual_kb;
+
+    if (still_ms >= XLA_STUCK_MS && gap > XLA_AT_TARGET_KB)
+        snprintf(buf, len, "stuck: no progress for %llu s",
+                 (unsigned long long)(still_ms / 1000));
+    else if (o->paged_kb && held > target_kb)
+        snprintf(buf, len, "paging %llu MiB since %llu s", mib(o->paged_kb),
+                 (unsigned long long)(paging_ms / 1000));
+    else if (o->paged_kb)
+        snprintf(buf, len, "paging in: %llu MiB still out", mib(o->paged_kb));
+    else if (gap > XLA_AT_TARGET_KB)
+        snprintf(buf, len, "ballooning %llu -> %llu MiB", mib(o->actual_kb),
+                 mib(target_kb));
+    else
+        snprintf(buf, len, "at target %llu MiB", mib(target_kb));
+}

@@ -80,4 +80,24 @@ void xla_decide(bool want_paging, uint64_t target_kb, uint64_t static_max_kb,
  */
 uint64_t xla_next_interval(uint64_t prev_ms, uint64_t base_ms, bool moved);
 
+/*
+ * The status line for a domain under paging watch (what `xlmem mem-list`
+ * shows), from the last look: `paging_ms` is how long (host ms) pages
+ * have been out, `still_ms` how long nothing moved.  In order:
+ *  - "stuck: no progress for N s" once nothing moved for XLA_STUCK_MS
+ *    while the actual size is not the target (neither the balloon nor
+ *    the pager got there);
+ *  - "paging P MiB since N s" while pages are out and the balloon is
+ *    still above the target;
+ *  - "paging in: P MiB still out" while pages come back;
+ *  - "ballooning A -> T MiB" while the actual size is not the target;
+ *  - "at target T MiB".
+ * At target means within XLA_AT_TARGET_KB (1 MiB, the resolution of
+ * every size xl shows, as `mem-set --wait` counts it).
+ */
+#define XLA_STUCK_MS 30000u
+#define XLA_AT_TARGET_KB 1024u
+void xla_status(char *buf, size_t len, uint64_t target_kb,
+                const struct xla_obs *o, uint64_t paging_ms, uint64_t still_ms);
+
 #endif

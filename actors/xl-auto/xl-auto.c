@@ -55,6 +55,9 @@ struct dom {
 
     mempolicy_timer *timer;
     uint64_t interval_ms;     /* current re-check interval */
+    uint64_t armed_ms;        /* host ms the pending timer waits */
+    uint64_t paging_ms;       /* host ms pages have been out */
+    uint64_t still_ms;        /* host ms nothing moved */
     uint64_t last_actual_kb, last_paged_kb;
     bool maybe_paging;        /* paging may be in effect: check on change */
     uint64_t ptarget_kb;      /* paging target as last set or seen */
@@ -72,6 +75,7 @@ static void dom_free(mempolicy_actor *a, struct dom *d)
 
 static void arm(mempolicy_actor *a, struct dom *d, uint64_t ms)
 {
+    d->armed_ms = ms;
     mempolicy_actor_timer_set(a, &d->timer, ms, check, d);
 }
 
@@ -85,10 +89,16 @@ static void disarm(mempolicy_actor *a, struct dom *d)
 static bool failed(mempolicy_actor *a, struct dom *d, int rc,
                    const char *what)
 {
+    bool had = d->paging_unavailable;
+
     if (!mempolicy_actor_failed(a, d->domid, rc, what,
                                 &d->paging_unavailable,
                                 "paging unavailable, ballooning only"))
         return false;
+    if (!had && d->paging_unavailable)
+        mempolicy_actor_set_status(
+            a, d->domid, "balloon target %llu MiB; paging unavailable (%s)",
+            (unsigned long long)(d->target_kb / 1024), mempolicy_strerror(rc));
     disarm(a, d);
     return true;
 }
@@ -196,6 +206,7 @@ static void domain_changed(mempolicy_actor *a, uint32_t domid,
     d->has_target = p->has_target;
     if (!p->has_target) {
         /* A policy without a target yet: nothing to follow. */
+        mempolicy_actor_set_status(a, d->domid, "no target yet");
         disarm(a, d);
         return;
     }
@@ -214,6 +225,15 @@ static void domain_changed(mempolicy_actor *a, uint32_t domid,
                         want_paging(d) ? ", paging check after the delay"
                                        : "");
     d->interval_ms = 0;
+    d->still_ms = 0;
+    if (want_paging(d))
+        mempolicy_actor_set_status(
+            a, d->domid, "balloon target %llu MiB; paging after %g s if short",
+            (unsigned long long)(d->target_kb / 1024),
+            (double)d->params.delay_ms / 1000);
+    else
+        mempolicy_actor_set_status(a, d->domid, "balloon target %llu MiB",
+                                   (unsigned long long)(d->target_kb / 1024));
     if (want_paging(d)) {
         /*
          * A higher target pages back in at once (no reason to keep the
@@ -285,13 +305,23 @@ static void check(mempolicy_actor *a, void *arg)
     d->static_max_kb = info.static_max_kb;
     mempolicy_dominfo_dispose(&info);
 
+    moved = o.actual_kb != d->last_actual_kb || o.paged_kb != d->last_paged_kb;
+    /* Host time since the last look is the delay the timer waited. */
+    d->still_ms = moved ? 0 : d->still_ms + d->armed_ms;
+    d->paging_ms = o.paged_kb ? d->paging_ms + d->armed_ms : 0;
+    {
+        char line[MEMPOLICY_STATUS_MAX + 1];
+
+        xla_status(line, sizeof(line), d->target_kb, &o, d->paging_ms,
+                   d->still_ms);
+        mempolicy_actor_set_status(a, d->domid, "%s", line);
+    }
     xla_decide(want_paging(d), d->target_kb, d->static_max_kb, &o, &act);
     apply(a, d, &act);
     if (!act.recheck || d->paging_unavailable) {
         d->interval_ms = 0;
         return;
     }
-    moved = o.actual_kb != d->last_actual_kb || o.paged_kb != d->last_paged_kb;
     d->last_actual_kb = o.actual_kb;
     d->last_paged_kb = o.paged_kb;
     d->interval_ms = xla_next_interval(d->interval_ms, d->params.delay_ms,

@@ -15,6 +15,7 @@
  * each later change costs the two setters only.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <libmempolicy_actor.h>
@@ -23,6 +24,7 @@
 
 struct dom {
     bool can_page;        /* HVM with HAP, paging not refused so far */
+    const char *no_paging; /* why not, for the status line */
     uint64_t static_max_kb;
 };
 
@@ -35,6 +37,8 @@ static void report(mempolicy_actor *a, uint32_t domid, int rc,
         mempolicy_actor_fatal(a, rc, what);
         return;
     }
+    mempolicy_actor_set_status(a, domid, "failed %s: %s", what,
+                               mempolicy_strerror(rc));
     /* Gone or no longer ours: its own event follows; not an error. */
     mempolicy_actor_log(a, rc == MEMPOLICY_ERROR_NO_DOMAIN ||
                                rc == MEMPOLICY_ERROR_DYING ||
@@ -67,6 +71,9 @@ static struct dom *get_dom(mempolicy_actor *a, uint32_t domid)
         d->static_max_kb = listed->static_max_kb;
         d->can_page = listed->type == MEMPOLICY_DOMAIN_TYPE_HVM &&
                       listed->hap;
+        d->no_paging = listed->type == MEMPOLICY_DOMAIN_TYPE_HVM ?
+            "no hardware-assisted paging" :
+            "PV guest";
         if (!d->can_page)
             mempolicy_actor_log(a, XTL_INFO, "domain %u: %s guest: balloon "
                                 "target only, no paging", domid,
@@ -91,8 +98,10 @@ static void domain_changed(mempolicy_actor *a, uint32_t domid,
     uint64_t kb;
     int rc;
 
-    if (!p->has_target)
+    if (!p->has_target) {
+        mempolicy_actor_set_status(a, domid, "no target yet");
         return;
+    }
     d = get_dom(a, domid);
     if (!d)
         return;
@@ -102,8 +111,12 @@ static void domain_changed(mempolicy_actor *a, uint32_t domid,
         report(a, domid, rc, "setting the balloon target");
         return;
     }
-    if (!d->can_page)
+    if (!d->can_page) {
+        mempolicy_actor_set_status(
+            a, domid, "balloon target %llu MiB; no paging (%s)",
+            (unsigned long long)(kb / 1024), d->no_paging);
         return;
+    }
     rc = mempolicy_domain_enable_paging(ctx, domid);
     if (!rc)
         rc = mempolicy_domain_set_paging_target(ctx, domid, (int64_t)kb,
@@ -114,6 +127,10 @@ static void domain_changed(mempolicy_actor *a, uint32_t domid,
                             "balloon target only: %s", domid,
                             mempolicy_last_error(ctx));
         d->can_page = false;
+        d->no_paging = mempolicy_strerror(rc);
+        mempolicy_actor_set_status(
+            a, domid, "balloon target %llu MiB; no paging (%s)",
+            (unsigned long long)(kb / 1024), d->no_paging);
         return;
     }
     if (rc) {
@@ -122,6 +139,8 @@ static void domain_changed(mempolicy_actor *a, uint32_t domid,
     }
     mempolicy_actor_log(a, XTL_DEBUG, "domain %u: balloon and paging "
                         "target %" PRIu64 " KiB", domid, kb);
+    mempolicy_actor_set_status(a, domid, "balloon and paging target %llu MiB",
+                               (unsigned long long)(kb / 1024));
 }
 
 static void domain_data_free(mempolicy_actor *a, uint32_t domid, void *data,

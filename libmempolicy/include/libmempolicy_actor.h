@@ -172,9 +172,10 @@ const mempolicy_dominfo *mempolicy_actor_resync_info(mempolicy_actor *a,
  * actor may call this on every pass at no cost; the kit removes it when
  * the domain leaves the actor (after domain_left) and at
  * mempolicy_actor_free().  Only for domains that are currently ours:
- * MEMPOLICY_ERROR_NO_DOMAIN otherwise.  Errors: NOMEM, STORE, PERM (line
- * kept as it was).  Cost: one store round trip when the line changed,
- * none otherwise.
+ * MEMPOLICY_ERROR_NO_DOMAIN otherwise.  Errors: NOMEM, PERM (line kept
+ * as it was), STORE (the store went away: the kit ends the loop as
+ * mempolicy_actor_fatal() does, so actors may ignore the result).  Cost: one
+ * store round trip when the line changed, none otherwise.
  */
 int mempolicy_actor_set_status(mempolicy_actor *a, uint32_t domid,
                                const char *fmt, ...)

@@ -169,6 +169,38 @@ static void test_recheck_backoff(void **state)
     assert_int_equal(xla_next_interval(i, 5000, true), 5000);
 }
 
+static const char *status(uint64_t target, uint64_t actual, uint64_t paged,
+                          uint64_t paging_ms, uint64_t still_ms)
+{
+    static char buf[160];
+    struct xla_obs o = { .actual_kb = actual,
+                         .paged_kb = paged,
+                         .paging = paged != 0 };
+
+    xla_status(buf, sizeof(buf), target, &o, paging_ms, still_ms);
+    return buf;
+}
+
+static void test_status_lines(void **state)
+{
+    assert_string_equal(status(512 * MIB, 812 * MIB, 0, 0, 5000),
+                        "ballooning 812 -> 512 MiB");
+    assert_string_equal(status(512 * MIB, 512 * MIB + 1000, 0, 0, 90000),
+                        "at target 512 MiB");
+    assert_string_equal(status(512 * MIB, 512 * MIB, 300 * MIB, 5000, 0),
+                        "paging 300 MiB since 5 s");
+    assert_string_equal(status(900 * MIB, 512 * MIB, 300 * MIB, 9000, 0),
+                        "paging in: 300 MiB still out");
+    /* Nothing moved for XLA_STUCK_MS while short of the target. */
+    assert_string_equal(status(512 * MIB, 812 * MIB, 0, 0, 47000),
+                        "stuck: no progress for 47 s");
+    assert_string_equal(status(512 * MIB, 812 * MIB, 0, 0, XLA_STUCK_MS - 1),
+                        "ballooning 812 -> 512 MiB");
+    /* The pager holds the gap: not stuck, however long it lasts. */
+    assert_string_equal(status(512 * MIB, 512 * MIB, 300 * MIB, 60000, 60000),
+                        "paging 300 MiB since 60 s");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +212,7 @@ int main(void)
         cmocka_unit_test(test_decide_caught_up_pages_back_in),
         cmocka_unit_test(test_decide_not_wanted_winds_paging_down),
         cmocka_unit_test(test_recheck_backoff),
+        cmocka_unit_test(test_status_lines),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

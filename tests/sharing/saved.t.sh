@@ -58,6 +58,9 @@ for d in 1 2 3; do
        "domain $d: no copy-on-write break"
     ok "[ $(xsr /libxl/$d/memory-sharing/passes) -ge 1 ]" \
        "domain $d: a pass completed"
+    line=$(xsr /tool/mempolicy/actors/sharing/status/$d)
+    like "$line" "^saved $(( $(xsr /libxl/$d/memory-sharing/saved_kb) / 1024 )) MiB; balloon target [0-9]+ MiB" \
+       "domain $d: the status line says what sharing saved"
 done
 row=$("$XLMEM" mem-list web1 | awk '$1 == "web1"' | tr -s ' ')
 like "$row" "^web1 1 sharing .* $(( $(xsr /libxl/1/memory-sharing/saved_kb) / 1024 )) rate=" \

@@ -1,0 +1,85 @@
+#!/bin/bash
+# The shipped actors announce themselves and publish a status line per
+# domain (libmempolicy's "who serves what"): xl-auto while ballooning and
+# paging, xl-manual with or without paging; a domain that leaves loses its
+# line; a clean exit removes the announcement; a second instance of the
+# same actor is refused.  Waits are xenstore watches (wait_match) and the
+# actors' own readiness; nothing sleeps.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/common.sh"
+
+xensim_start --speed 100
+G=1048576
+M=1024
+S=/tool/mempolicy/actors
+
+# wait_match PATH REGEX [S]: until PATH's value matches (watch, S s).
+wait_match() {
+    local path=$1 re=$2 t=${3:-30} v= line left
+    local deadline=$((SECONDS + t))
+    coproc _M { exec xenstore-watch "$path" 2>/dev/null; }
+    local wpid=$_M_PID
+    while :; do
+        v=$(xenstore-read "$path" 2>/dev/null)
+        [[ $v =~ $re ]] && break
+        left=$((deadline - SECONDS))
+        [ "$left" -gt 0 ] || break
+        read -r -t "$left" line <&"${_M[0]}" || break
+    done
+    kill "$wpid" 2>/dev/null
+    wait "$wpid" 2>/dev/null
+    [[ $v =~ $re ]] || { echo "# $path is '$v', not /$re/"; return 1; }
+}
+
+stuck=$(mkdom name=stuck type=hvm hap=1 memory_kb=$G maxmem_kb=$G \
+    balloon=stuck memory_policy=xl-auto memory_policy_args=paging=1,delay=2)
+coop=$(mkdom name=coop type=pv memory_kb=$G maxmem_kb=$G \
+    memory_policy=xl-auto)
+man_pv=$(mkdom name=mpv type=pv memory_kb=$G maxmem_kb=$G \
+    memory_policy=xl-manual)
+man_hvm=$(mkdom name=mhvm type=hvm hap=1 memory_kb=$G maxmem_kb=$G \
+    memory_policy=xl-manual)
+
+actor_start xl-auto || exit 1
+"$MP_BUILD/bin/xl-manual" -d -p "$XENSIM_DIR/xl-manual.pid" \
+    2>>"$XENSIM_DIR/xl-manual.log" || exit 1
+
+is "$(xenstore-read $S/xl-auto/pid)" "$ACTOR_PID" "xl-auto announces its pid"
+is "$(xenstore-read $S/xl-manual/pid)" "$(cat "$XENSIM_DIR/xl-manual.pid")" \
+    "xl-manual too"
+out=$("$MP_BUILD/bin/xl-auto" 2>&1)
+is "$?" 1 "a second xl-auto is refused"
+like "$out" "actor xl-auto is already running as pid $ACTOR_PID" \
+    "... naming the running one"
+
+# --- xl-auto -----------------------------------------------------------
+"$PROBE" target "$coop" $((512 * M))
+ok "wait_match $S/xl-auto/status/$coop '^balloon target 512 MiB$'" \
+    "xl-auto: the balloon target it set"
+"$PROBE" target "$stuck" $((512 * M))
+ok "wait_match $S/xl-auto/status/$stuck '^balloon target 512 MiB; paging after 2 s if short$'" \
+    "xl-auto: paging announced for after the delay"
+ok "wait_match $S/xl-auto/status/$stuck '^paging [0-9]+ MiB since [0-9]+ s$'" \
+    "xl-auto: the stuck guest is paged, and the line says since when"
+
+# --- xl-manual ---------------------------------------------------------
+"$PROBE" target "$man_pv" $((600 * M))
+ok "wait_match $S/xl-manual/status/$man_pv '^balloon target 600 MiB; no paging \(PV guest\)$'" \
+    "xl-manual: a PV guest, balloon only, and why"
+"$PROBE" target "$man_hvm" $((700 * M))
+ok "wait_match $S/xl-manual/status/$man_hvm '^balloon and paging target 700 MiB$'" \
+    "xl-manual: an HVM guest, both targets"
+
+# --- leaving, and exiting ---------------------------------------------
+"$PROBE" policy "$coop" "$coop" xl-manual ""
+ok "wait_match $S/xl-manual/status/$coop '^balloon target 512 MiB; no paging'" \
+    "the domain's new actor publishes its line"
+# A line is never empty: '^$' is the node gone.
+ok "wait_match $S/xl-auto/status/$coop '^$'" "the old actor's line is gone"
+
+actor_stop
+fails "xenstore-exists $S/xl-auto" "a clean exit removes xl-auto's subtree"
+kill -TERM "$(cat "$XENSIM_DIR/xl-manual.pid")"
+
+echo "1..$_tap_n"
+[ "$_tap_failed" -eq 0 ]
