@@ -99,6 +99,35 @@ int xlmem_parse_size_kb(const char *s, bool allow_sign, int64_t *kb,
  */
 int xlmem_check_actor_params(const char *actor, const char *params);
 
+/* ---- xlmem_explain.c: who serves a domain, and why it is where it is -- */
+
+/* What explains a domain: its info, its actor's status, the host. */
+struct xlmem_facts {
+    mempolicy_dominfo info;
+    mempolicy_status st;
+    mempolicy_physinfo host;
+    bool have_host;
+};
+/* 0, or 1 after printing why (xlmem_lib_err). */
+int xlmem_facts_read(uint32_t domid, struct xlmem_facts *f);
+void xlmem_facts_dispose(struct xlmem_facts *f);
+/*
+ * One line saying why the domain is where it is relative to target_kb
+ * (no actor, actor not running, at target, host out of memory, stuck,
+ * the actor's own status).  still_s > 0: the caller saw the actual size
+ * stand still that long (host seconds).
+ */
+void xlmem_verdict(const struct xlmem_facts *f, uint64_t target_kb,
+                   unsigned long still_s, char *buf, size_t len);
+/* "xl-auto, running as pid 812" / "..., NOT running (...)" / "none". */
+void xlmem_actor_state(const mempolicy_status *st, char *buf, size_t len);
+/* mem-list's Status column: the actor's line, "actor not running", ... */
+void xlmem_status_column(const mempolicy_dominfo *i, const mempolicy_status *st,
+                         char *buf, size_t len);
+/* After a policy change: a warning line if the actor does not run.
+ * 0, or 1 after printing why it cannot tell. */
+int xlmem_warn_actor_down(uint32_t domid, const char *actor);
+
 /* A size for people: KiB to the nearest MiB below, as xl list does. */
 static inline unsigned long long xlmem_mib(uint64_t kb)
 {
@@ -120,6 +149,7 @@ int main_mem_paging_disable(int argc, char **argv);
 int main_mem_sharing_enable(int argc, char **argv);
 int main_mem_sharing_disable(int argc, char **argv);
 int main_mem_list(int argc, char **argv);
+int main_mem_explain(int argc, char **argv);
 int main_mem_watch(int argc, char **argv);
 int main_create(int argc, char **argv);
 int main_mem_policy_params(int argc, char **argv);

@@ -3,7 +3,9 @@
  *
  * One row per domain, sorted by id, in xl list's layout (name first,
  * fixed columns, sizes in MiB rounded down); the free-form actor
- * parameters go last so that the fixed columns stay aligned.  "-" marks
+ * parameters and the status line the domain's actor publishes
+ * (libmempolicy's "who serves what"; "actor not running" when its daemon
+ * is down) go last so that the fixed columns stay aligned.  "-" marks
  * an unset value (no actor, no parameters, no policy target).  With -j
  * the library's JSON rendering (yajl) is printed instead, with every size
  * in KiB as stored.  Named domains are all looked up before anything is
@@ -47,18 +49,22 @@ static void saved_column(const mempolicy_dominfo *d, struct xs_handle **xs,
     free(v);
 }
 
-static void print_table(const mempolicy_dominfo *list, int n)
+static int print_table(const mempolicy_dominfo *list, int n)
 {
     struct xs_handle *xs = NULL;
-    int i;
+    mempolicy_status *st = NULL;
+    int i, rc;
 
-    printf("%-32s %5s %-12s %7s %7s %7s %7s %6s %6s %6s  %s\n", "Name",
+    rc = mempolicy_list_status(xlmem_ctx(), list, n, &st);
+    if (rc)
+        return xlmem_lib_err(rc, "cannot read the actors' status");
+    printf("%-32s %5s %-12s %7s %7s %7s %7s %6s %6s %6s  %-16s %s\n", "Name",
            "ID", "Actor", "Target", "Enforce", "Balloon", "Actual", "Paged",
-           "Shared", "Saved", "Params");
+           "Shared", "Saved", "Params", "Status");
     for (i = 0; i < n; i++) {
         const mempolicy_dominfo *d = &list[i];
         const mempolicy_policy *p = &d->policy;
-        char target[24], saved[24];
+        char target[24], saved[24], status[MEMPOLICY_STATUS_MAX + 32];
 
         if (p->has_target)
             snprintf(target, sizeof(target), "%llu",
@@ -66,16 +72,21 @@ static void print_table(const mempolicy_dominfo *list, int n)
         else
             snprintf(target, sizeof(target), "-");
         saved_column(d, &xs, saved, sizeof(saved));
-        printf("%-32s %5u %-12s %7s %7d %7llu %7llu %6llu %6llu %6s  %s\n",
+        xlmem_status_column(d, &st[i], status, sizeof(status));
+        printf("%-32s %5u %-12s %7s %7d %7llu %7llu %6llu %6llu %6s  %-16s "
+               "%s\n",
                d->name && *d->name ? d->name : "-", d->domid,
                p->actor && *p->actor ? p->actor : "-", target,
                p->enforce ? 1 : 0, xlmem_mib(d->balloon_target_kb),
                xlmem_mib(d->actual_kb), xlmem_mib(d->paged_kb),
                xlmem_mib(d->shared_kb), saved,
-               p->actor_params && *p->actor_params ? p->actor_params : "-");
+               p->actor_params && *p->actor_params ? p->actor_params : "-",
+               status);
     }
     if (xs)
         xs_close(xs);
+    mempolicy_status_list_free(st, n);
+    return 0;
 }
 
 int main_mem_list(int argc, char **argv)
@@ -138,7 +149,7 @@ int main_mem_list(int argc, char **argv)
             free(s);
         }
     } else {
-        print_table(list, n);
+        rc = print_table(list, n);
     }
     mempolicy_dominfo_list_free(list, n);
     return rc ? XLMEM_EXIT_FAIL : XLMEM_EXIT_OK;

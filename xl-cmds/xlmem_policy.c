@@ -53,6 +53,9 @@ int main_mem_policy_set(int argc, char **argv)
     if (rc)
         return xlmem_lib_err(rc, "cannot set the policy of domain %u",
                              domid);
+    /* The policy is valid whether or not its actor runs (it may start
+     * later): a warning, and success. */
+    xlmem_warn_actor_down(domid, canonical);
     return XLMEM_EXIT_OK;
 }
 
@@ -108,6 +111,8 @@ int main_mem_policy_apply(int argc, char **argv)
     rc = mempolicy_domain_set_policy(xlmem_ctx(), domid, actor, params);
     if (rc)
         xlmem_lib_err(rc, "cannot set the policy of domain %u", domid);
+    else
+        xlmem_warn_actor_down(domid, actor);
     free(actor);
     free(params);
     return rc ? XLMEM_EXIT_FAIL : XLMEM_EXIT_OK;

@@ -17,7 +17,9 @@
  * simulated host), never more often than every 20 ms nor less often than
  * every 500 ms of real time.  SECONDS is host
  * time too.  On a terminal a progress bar is redrawn in place; otherwise
- * one plain line is printed each time the actual size changes.
+ * one plain line is printed each time the actual size changes.  When the
+ * time runs out, the line says why (xlmem_verdict: actor down, host out
+ * of memory, balloon stuck, or the actor's own status).
  */
 #include <errno.h>
 #include <limits.h>
@@ -117,13 +119,34 @@ static int take_events(mempolicy_ctx *ctx, uint32_t domid, uint64_t *target,
     return r;
 }
 
+/*
+ * Why the wait ran out (xlmem_explain.c's verdict): the actor is down,
+ * the host is out of memory, the balloon is stuck (the actual size stood
+ * still for at least STUCK_S host seconds, or the whole wait if shorter),
+ * or what the actor says.
+ */
+#define STUCK_S 5
+static void timeout_reason(uint32_t domid, uint64_t target, unsigned long secs,
+                           unsigned long still_s, char *buf, size_t len)
+{
+    struct xlmem_facts f;
+    unsigned long stuck = secs < STUCK_S ? secs : STUCK_S;
+
+    if (xlmem_facts_read(domid, &f)) {
+        snprintf(buf, len, "cannot tell why");
+        return;
+    }
+    xlmem_verdict(&f, target, still_s >= stuck ? still_s : 0, buf, len);
+    xlmem_facts_dispose(&f);
+}
+
 static int wait_for_target(uint32_t domid, unsigned long secs)
 {
     mempolicy_ctx *ctx = xlmem_ctx();
     mempolicy_evgen *eg_target = NULL, *eg_death = NULL;
     struct progress pg = { .domid = domid, .tty = isatty(STDOUT_FILENO) };
     double speed = mempolicy_clock_speed(ctx);
-    uint64_t target, deadline, tick;
+    uint64_t target, deadline, tick, moved_ms = now_ms(), last_actual = 0;
     bool enforce;
     int rc, ret = XLMEM_EXIT_FAIL;
 
@@ -174,6 +197,9 @@ static int wait_for_target(uint32_t domid, unsigned long secs)
         }
         if (!pg.shown)
             pg.start_kb = actual;
+        if (pg.shown && actual != last_actual)
+            moved_ms = now_ms();
+        last_actual = actual;
         progress_show(&pg, actual, target);
 
         if ((actual > target ? actual - target : target - actual)
@@ -186,10 +212,17 @@ static int wait_for_target(uint32_t domid, unsigned long secs)
         }
         now = now_ms();
         if (now >= deadline) {
+            char why[512];
+
             progress_end(&pg);
+            timeout_reason(
+                domid, target, secs,
+                (unsigned long)((double)(now - moved_ms) * speed / 1000.0 +
+                                0.5),
+                why, sizeof(why));
             xlmem_err("domain %u did not reach its target within %lu s: "
-                      "actual %llu MiB, target %llu MiB", domid, secs,
-                      xlmem_mib(actual), xlmem_mib(target));
+                      "actual %llu MiB, target %llu MiB: %s",
+                      domid, secs, xlmem_mib(actual), xlmem_mib(target), why);
             ret = XLMEM_EXIT_TIMEOUT;
             goto out;
         }

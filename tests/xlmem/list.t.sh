@@ -12,14 +12,14 @@ start_sim --domains 3
 run_xlmem mem-list
 is "$rc" 0 "mem-list exits 0"
 header=$(sed -n 1p <<<"$out")
-like "$header" "^Name +ID Actor +Target +Enforce +Balloon +Actual +Paged +Shared +Saved +Params$" \
+like "$header" "^Name +ID Actor +Target +Enforce +Balloon +Actual +Paged +Shared +Saved +Params +Status$" \
     "header in xl list style"
 is "$(wc -l <<<"$out")" 5 "one row per domain, Domain-0 included as in xl list"
 row() { awk -v n="$1" '$1 == n' <<<"$out" | tr -s ' '; }
-is "$(row guest1)" "guest1 1 - - 0 512 512 0 0 - -" "no policy: dashes"
-like "$(row guest2)" "^guest2 2 xl-auto 512 0 512 [0-9]+ 0 0 - delay=3,min=64$" \
+is "$(row guest1)" "guest1 1 - - 0 512 512 0 0 - - -" "no policy: dashes"
+like "$(row guest2)" "^guest2 2 xl-auto 512 0 512 [0-9]+ 0 0 - delay=3,min=64 actor not running$" \
     "actor, params, target from the balloon target"
-like "$(row guest3)" "^guest3 3 - 300 1 300 [0-9]+ 0 0 - -$" \
+like "$(row guest3)" "^guest3 3 - 300 1 300 [0-9]+ 0 0 - - -$" \
     "mem-set's target, enforced, in MiB"
 is "$(awk 'NR > 1 {print $2}' <<<"$out" | tr '\n' ' ')" "0 1 2 3 " \
     "sorted by id"

@@ -96,8 +96,8 @@ run_xlmem create "$T/stuck.cfg"
 stuck=${out#domid=}
 run_xlmem mem-set --wait=2 stuck 256
 is "$rc" 3 "--wait timeout: status 3"
-like "$err" "^xlmem mem-set: domain $stuck did not reach its target within 2 s: actual 512 MiB, target 256 MiB$" \
-    "--wait timeout: one line saying so"
+like "$err" "^xlmem mem-set: domain $stuck did not reach its target within 2 s: actual 512 MiB, target 256 MiB: stuck: no progress for [0-9]+ s \(balloon target 256 MiB, actual 512 MiB: the guest's balloon driver does not give memory back\)$" \
+    "--wait timeout: one line saying so, and why (stuck balloon)"
 is "$(rd /libxl/$stuck/memory-policy/target)" 262144 \
     "--wait timeout: the target is still set"
 

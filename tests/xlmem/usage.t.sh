@@ -14,7 +14,7 @@ for c in mem-set mem-policy-set mem-policy-get mem-policy-apply \
          mem-balloon-set-target mem-balloon-get-target \
          mem-paging-set-target mem-paging-get-target mem-paging-enable \
          mem-paging-disable mem-sharing-enable mem-sharing-disable \
-         mem-list mem-watch create; do
+         mem-list mem-explain mem-watch create; do
     like "$help" " $c " "help lists $c"
     run_xlmem "$c" -h
     if [ "$rc" -eq 0 ] && [[ $out == "Usage: xlmem $c "* ]]; then
