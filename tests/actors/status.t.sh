@@ -13,24 +13,6 @@ G=1048576
 M=1024
 S=/tool/mempolicy/actors
 
-# wait_match PATH REGEX [S]: until PATH's value matches (watch, S s).
-wait_match() {
-    local path=$1 re=$2 t=${3:-30} v= line left
-    local deadline=$((SECONDS + t))
-    coproc _M { exec xenstore-watch "$path" 2>/dev/null; }
-    local wpid=$_M_PID
-    while :; do
-        v=$(xenstore-read "$path" 2>/dev/null)
-        [[ $v =~ $re ]] && break
-        left=$((deadline - SECONDS))
-        [ "$left" -gt 0 ] || break
-        read -r -t "$left" line <&"${_M[0]}" || break
-    done
-    kill "$wpid" 2>/dev/null
-    wait "$wpid" 2>/dev/null
-    [[ $v =~ $re ]] || { echo "# $path is '$v', not /$re/"; return 1; }
-}
-
 stuck=$(mkdom name=stuck type=hvm hap=1 memory_kb=$G maxmem_kb=$G \
     balloon=stuck memory_policy=xl-auto memory_policy_args=paging=1,delay=2)
 coop=$(mkdom name=coop type=pv memory_kb=$G maxmem_kb=$G \
