@@ -320,7 +320,7 @@ int mempolicy_actor_set_status(mempolicy_actor *a, uint32_t domid,
     rc = mp_status_write(a->ctx, a->name, domid, line);
     if (rc) {
         free(copy);
-        if (rc == MEMPOLICY_ERROR_STORE)
+        if (rc == MEMPOLICY_ERROR_STORE || rc == MEMPOLICY_ERROR_STORE_GONE)
             fail(a, rc, "publishing a status line");
         return rc;
     }
