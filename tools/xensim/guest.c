@@ -138,12 +138,53 @@ static bool balloon_moves(const struct guest *g)
            g->cfg.balloon == BALLOON_SLOW;
 }
 
+/*
+ * The guest's RAM as its balloon driver counts it (current_pages): the
+ * backed gfns and the PoD entries, not the ballooned-out ones.
+ */
+static uint64_t balloon_current(const struct hv_domain *d)
+{
+    return d->populated + d->pod_entries;
+}
+
 bool guest_balloon_wants(const struct hv_domain *d)
 {
     const struct guest *g = &d->guest;
 
     return balloon_moves(g) && g->target_known &&
-           g->target_pages != d->populated;
+        g->target_pages != balloon_current(d);
+}
+
+/*
+ * xen-balloon.c's watch_target, at its first event: a PV guest (or
+ * dom0) takes memory/target as its own RAM; an HVM or PVH guest
+ * subtracts static-max - the RAM it booted with (video RAM and the
+ * holes of its memory map), for good.  The static-max read is the
+ * guest's own (a missing one means no difference).
+ */
+static void first_target(struct hv *hv, struct hv_domain *d)
+{
+    struct guest *g = &d->guest;
+    unsigned long long kb;
+    char *val = NULL, *end, path[64];
+    unsigned len;
+    uint64_t static_max = g->boot_pages;
+
+    g->watch_fired = true;
+    if (!hv_is_hvm(d) || hv->cfg.ideal) {
+        g->target_diff = 0;
+        return;
+    }
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max",
+             d->domid);
+    if (!store_read(hv->store, d->domid, path, &val, &len)) {
+        errno = 0;
+        kb = strtoull(val, &end, 10);
+        if (end != val && !errno && val[0] != '-')
+            static_max = kb / HV_PAGE_KB;
+        free(val);
+    }
+    g->target_diff = (int64_t)static_max - (int64_t)g->boot_pages;
 }
 
 /*
@@ -172,8 +213,14 @@ void guest_target_event(struct hv *hv, struct hv_domain *d)
     kb = strtoull(val, &end, 10);
     /* Like xenbus_scanf("%llu"): garbage leaves the target alone. */
     if (end != val && !errno && val[0] != '-') {
+        int64_t pages;
+
+        if (!d->guest.watch_fired)
+            first_target(hv, d);
+        /* Linux would wrap a negative one round; the model stops at 0. */
+        pages = (int64_t)(kb / HV_PAGE_KB) - d->guest.target_diff;
         d->guest.target_known = true;
-        d->guest.target_pages = kb / HV_PAGE_KB;
+        d->guest.target_pages = pages > 0 ? (uint64_t)pages : 0;
         if (guest_balloon_wants(d))
             hv_wake(hv, d);
         hv_record(hv, d, true);
@@ -194,7 +241,7 @@ static int guest_write(struct hv *hv, struct hv_domain *d, const char *node,
 static void meminfo_write(struct hv *hv, struct hv_domain *d)
 {
     struct guest *g = &d->guest;
-    long long total = (long long)(d->populated * HV_PAGE_KB);
+    long long total = (long long)(balloon_current(d) * HV_PAGE_KB);
     long long demand = (long long)guest_demand_kb(g);
     long long used_ram = demand < total ? demand : total;
     long long swapped = demand - used_ram;
@@ -354,12 +401,51 @@ void guest_peek(struct hv *hv, const struct hv_domain *d,
                           (double)(hv_now_ms(hv) - g->last_ms) / 1000.0;
 }
 
+/*
+ * The guest uses its working set.  In a PoD guest a gfn it touches is
+ * backed from the PoD cache (p2m_pod_demand_populate); with the cache
+ * empty Xen has nothing to back it with and crashes the domain ("out of
+ * PoD memory").  The zero-page sweep that may refill the cache first is
+ * not modelled.  While a working balloon driver is taking memory back,
+ * the kernel does not use more than its target.
+ */
+static void pod_touch(struct hv *hv, struct hv_domain *d)
+{
+    struct guest *g = &d->guest;
+    uint64_t want = guest_demand_kb(g) / HV_PAGE_KB, need, take;
+    char why[160];
+
+    if (!d->pod_entries || d->shutdown)
+        return;
+    if (want > balloon_current(d))
+        want = balloon_current(d);
+    if (balloon_moves(g) && g->target_known && want > g->target_pages)
+        want = g->target_pages;
+    if (want <= d->populated)
+        return;
+    need = want - d->populated;
+    take = need < d->pod_cache ? need : d->pod_cache;
+    d->pod_cache -= take;
+    d->pod_entries -= take;
+    d->populated += take;
+    if (take < need) {
+        snprintf(why, sizeof(why),
+                 "p2m_pod_demand_populate: out of PoD "
+                 "memory! (tot=%" PRIu64 " ents=%" PRIu64 ")",
+                 d->tot_pages, d->pod_entries);
+        hv_domain_crash(hv, d, why);
+    }
+}
+
 void guest_update(struct hv *hv, struct hv_domain *d)
 {
     struct guest *g = &d->guest;
     uint64_t now = hv_now_ms(hv);
-    uint64_t resident_kb = (d->populated - d->paged) * HV_PAGE_KB;
     uint64_t demand = guest_demand_kb(g);
+    uint64_t resident_kb;
+
+    pod_touch(hv, d);
+    resident_kb = (balloon_current(d) - d->paged) * HV_PAGE_KB;
 
     g->shortfall_kb_s += (double)g->shortfall_kb *
                          (double)(now - g->last_ms) / 1000.0;
@@ -373,17 +459,29 @@ void guest_update(struct hv *hv, struct hv_domain *d)
 }
 
 /*
- * Give back n gfns from the top.  Shared ones leave their frames; of the
- * private ones, resident pages go first (they return to the host), then
- * paged-out ones (their contents are simply dropped).
+ * Give back n gfns from the top.  PoD entries go first (the memory the
+ * guest never touched; p2m-pod.c's decrease_reservation drops them and
+ * trims the cache to what is still outstanding).  Then backed ones:
+ * shared ones leave their frames; of the private ones, resident pages go
+ * first (they return to the host), then paged-out ones (their contents
+ * are simply dropped).
  */
 static void balloon_release(struct hv *hv, struct hv_domain *d, uint64_t n)
 {
-    uint64_t shr = d->shr_pages, priv, resident;
+    uint64_t shr = d->shr_pages, priv, resident, res0;
+    uint64_t pod = n < d->pod_entries ? n : d->pod_entries;
 
+    if (pod) {
+        d->pod_entries -= pod;
+        hv_pod_trim(hv, d);
+        n -= pod;
+    }
+    if (!n)
+        return;
+    res0 = hv_private_resident(d);
     sharing_truncate(hv, d, d->populated - n);
     priv = n - (shr - d->shr_pages);
-    resident = priv < d->tot_pages ? priv : d->tot_pages;
+    resident = priv < res0 ? priv : res0;
     hv_pages_free(hv, d, resident);
     d->paged -= priv - resident;
     d->populated -= n;
@@ -401,8 +499,9 @@ bool guest_balloon_step(struct hv *hv, struct hv_domain *d, uint64_t dt_ms)
     }
     g->budget += guest_rate(&g->cfg) * 256.0 * (double)dt_ms / 1000.0;
     n = (uint64_t)g->budget;
-    if (g->target_pages > d->populated) {
-        want = g->target_pages - d->populated;
+    if (g->target_pages > balloon_current(d)) {
+        /* increase_reservation: real pages, up to max_pages. */
+        want = g->target_pages - balloon_current(d);
         avail = hv_pages_available(hv, d);
         if (want > avail && n >= avail) {
             /* maxmem or the host stops it: wait to be woken. */
@@ -414,7 +513,7 @@ bool guest_balloon_step(struct hv *hv, struct hv_domain *d, uint64_t dt_ms)
         hv_pages_alloc(hv, d, n);
         d->populated += n;
     } else {
-        want = d->populated - g->target_pages;
+        want = balloon_current(d) - g->target_pages;
         if (n > want)
             n = want;
         balloon_release(hv, d, n);
@@ -437,8 +536,10 @@ int guest_start(struct hv *hv, struct hv_domain *d)
     g->psi_written = -1;
     g->noise_rng = 0x9e3779b97f4a7c15ull ^ ((uint64_t)d->domid << 32) ^
                    d->seed;
-    guest_update(hv, d);
+    /* balloon_init: a PV guest's pages, an HVM guest's E820 RAM. */
+    g->boot_pages = hv_is_hvm(d) ? d->ram_pages : d->populated;
     guest_target_event(hv, d);
+    guest_update(hv, d);
     return 0;
 }
 

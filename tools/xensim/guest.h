@@ -52,7 +52,16 @@ struct guest_config {
 struct guest {
     struct guest_config cfg;
     bool target_known;
-    uint64_t target_pages;   /* from memory/target */
+    uint64_t target_pages;   /* the balloon's target, from memory/target */
+    /*
+     * Linux's xen-balloon.c watch_target: at the first event an HVM or
+     * PVH guest takes static-max - the RAM it booted with as the part of
+     * memory/target that is not its own RAM, and subtracts it from every
+     * target after.  boot_pages is balloon_stats.current_pages at init.
+     */
+    bool watch_fired;
+    int64_t target_diff;     /* pages */
+    uint64_t boot_pages;
     double budget;           /* pages allowed but not yet moved */
     uint64_t demand_kb;
     uint64_t shortfall_kb;   /* current */

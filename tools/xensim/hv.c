@@ -266,7 +266,39 @@ void hv_domain_config_init(struct hv_domain_config *c)
     c->type = HV_PV;
     c->hap = true;
     c->memory_kb = 512 * 1024;
+    c->vga = HV_VGA_CIRRUS; /* libxl's default vga kind */
+    c->videoram_kb = -1;
     c->guest.balloon = BALLOON_COOPERATIVE;
+}
+
+const char *hv_type_name(enum hv_type t)
+{
+    return t == HV_HVM ? "hvm" : t == HV_PVH ? "pvh" : "pv";
+}
+
+static const char *const vga_names[] = {
+    [HV_VGA_CIRRUS] = "cirrus",
+    [HV_VGA_STDVGA] = "stdvga",
+    [HV_VGA_NONE] = "none",
+    [HV_VGA_QXL] = "qxl",
+};
+
+const char *hv_vga_name(enum hv_vga v)
+{
+    return vga_names[v];
+}
+
+int hv_vga_parse(const char *s, enum hv_vga *v)
+{
+    unsigned i;
+
+    for (i = 0; i < sizeof(vga_names) / sizeof(vga_names[0]); i++) {
+        if (!strcmp(s, vga_names[i])) {
+            *v = (enum hv_vga)i;
+            return 0;
+        }
+    }
+    return -EINVAL;
 }
 
 void hv_domain_config_dispose(struct hv_domain_config *c)
@@ -374,13 +406,21 @@ static int write_domain_nodes(struct hv *hv, struct hv_domain *d,
                                 "suspend"), "1"));
     TRY(xs_writef(hv, SUB(dom, "control/platform-feature-xs_reset_watches"),
                   "1"));
-    TRY(xs_writef(hv, SUB(lx, "type"), "%s",
-                  d->type == HV_HVM ? "hvm" : "pv"));
-    /* libxl__build_post */
+    TRY(xs_writef(hv, SUB(lx, "type"), "%s", hv_type_name(d->type)));
+    /*
+     * libxl__build_post: memory/target is the target net of
+     * libxl__get_targetmem_fudge (video RAM, plus LIBXL_MAXMEM_CONSTANT
+     * for an HVM guest with memory < maxmem).
+     */
     TRY(xs_writef(hv, SUB(dom, "memory/static-max"), "%" PRIu64,
                   c->maxmem_kb));
-    TRY(xs_writef(hv, SUB(dom, "memory/target"), "%" PRIu64, c->memory_kb));
-    TRY(xs_writef(hv, SUB(dom, "memory/videoram"), "0"));
+    TRY(xs_writef(hv, SUB(dom, "memory/target"), "%" PRIu64,
+                  c->memory_kb - d->videoram_kb -
+                      (d->type == HV_HVM && c->maxmem_kb > c->memory_kb &&
+                               !hv->cfg.ideal ?
+                           LIBXL_MAXMEM_CONSTANT :
+                           0)));
+    TRY(xs_writef(hv, SUB(dom, "memory/videoram"), "%" PRIu64, d->videoram_kb));
     TRY(xs_writef(hv, SUB(dom, "domid"), "%u", d->domid));
     TRY(xs_writef(hv, SUB(vm, "image/ostype"), "%s",
                   d->type == HV_HVM ? "hvm" : "linux"));
@@ -446,12 +486,117 @@ static int pick_domid(struct hv *hv, unsigned want, unsigned *domid)
     return -ENOSPC;
 }
 
+/* What building a domain gives it, in pages unless named _kb. */
+struct layout {
+    uint64_t videoram_kb;
+    uint64_t vram, fw, ram, populated, pod_entries, pod_cache, max_pages;
+};
+
+/*
+ * libxl__domain_build_info_setdefault (libxl_create.c): an HVM guest's
+ * video RAM by vga kind, for the upstream QEMU (QEMU_XEN): cirrus 8 MiB,
+ * stdvga 16 MiB, qxl 128 MiB at least, none 0; PV and PVH guests have
+ * none.
+ */
+uint64_t hv_vga_min_kb(enum hv_vga v)
+{
+    static const uint64_t min_kb[] = {
+        [HV_VGA_CIRRUS] = 8192,
+        [HV_VGA_STDVGA] = 16384,
+        [HV_VGA_NONE] = 0,
+        [HV_VGA_QXL] = 131072,
+    };
+
+    return min_kb[v];
+}
+
+static int plan_videoram(const struct hv_domain_config *c, bool ideal,
+                         uint64_t *kb, char *err, size_t errlen)
+{
+    uint64_t min = hv_vga_min_kb(c->vga);
+
+    if (c->type != HV_HVM) {
+        if (c->videoram_kb > 0) {
+            snprintf(err, errlen, "videoram is for HVM guests only");
+            return -EINVAL;
+        }
+        *kb = 0;
+        return 0;
+    }
+    if (c->videoram_kb < 0) {
+        /* The transitional idealised host has no video RAM by default. */
+        *kb = ideal ? 0 : min;
+        return 0;
+    }
+    if ((uint64_t)c->videoram_kb < min) {
+        snprintf(err, errlen,
+                 "videoram must be at least %" PRIu64 " KiB for %s", min,
+                 hv_vga_name(c->vga));
+        return -EINVAL;
+    }
+    *kb = (uint64_t)c->videoram_kb;
+    return 0;
+}
+
+/*
+ * The domain as libxl and libxenguest build it (libxl_dom.c,
+ * libs/guest/xg_dom_x86.c):
+ *   max_pages  target_memkb + LIBXL_MAXMEM_CONSTANT (libxl__build_pre);
+ *   RAM        PV: memory; HVM: maxmem - videoram, of which the kernel
+ *              sees all but HV_HVM_HOLE_KB; PVH: maxmem;
+ *   PoD        a non-PV guest with memory < maxmem: every RAM gfn is a
+ *              PoD entry, and the cache is the target less video RAM
+ *              and the VGA hole (meminit_hvm's set_pod_target);
+ *   extra      video RAM (populated by QEMU) and firmware pages.
+ */
+static int plan_layout(struct hv *hv, const struct hv_domain_config *c,
+                       struct layout *l, char *err, size_t errlen)
+{
+    bool ideal = hv->cfg.ideal;
+    uint64_t hole = 0;
+    int rc;
+
+    memset(l, 0, sizeof(*l));
+    rc = plan_videoram(c, ideal, &l->videoram_kb, err, errlen);
+    if (rc)
+        return rc;
+    if (l->videoram_kb + 4096 > c->memory_kb) {
+        snprintf(err, errlen,
+                 "memory %" PRIu64 " KiB leaves less than "
+                 "4096 KiB beside %" PRIu64 " KiB of video RAM",
+                 c->memory_kb, l->videoram_kb);
+        return -EINVAL;
+    }
+    l->vram = l->videoram_kb / HV_PAGE_KB;
+    if (!ideal && c->type == HV_HVM) {
+        l->fw = HV_HVM_FW_KB / HV_PAGE_KB;
+        hole = HV_HVM_HOLE_KB / HV_PAGE_KB;
+    } else if (!ideal && c->type == HV_PVH) {
+        l->fw = HV_PVH_FW_KB / HV_PAGE_KB;
+    }
+    l->max_pages = ideal ? c->maxmem_kb / HV_PAGE_KB :
+                           (c->memory_kb + LIBXL_MAXMEM_CONSTANT) / HV_PAGE_KB;
+    if (c->type == HV_PV)
+        l->ram = c->memory_kb / HV_PAGE_KB;
+    else
+        l->ram = (c->maxmem_kb - l->videoram_kb) / HV_PAGE_KB - hole;
+    if (c->type != HV_PV && c->maxmem_kb > c->memory_kb) {
+        l->pod_entries = l->ram;
+        l->pod_cache = (c->memory_kb - l->videoram_kb) / HV_PAGE_KB -
+            (c->type == HV_HVM && !ideal ? HV_VGA_HOLE_PAGES : 0);
+    } else {
+        l->populated = l->ram;
+    }
+    return 0;
+}
+
 int hv_domain_create(struct hv *hv, const struct hv_domain_config *c,
                      unsigned want_domid, unsigned *domid, char *err,
                      size_t errlen)
 {
     char dummy[8];
     struct hv_domain *d;
+    struct layout lay;
     uint64_t pages;
     unsigned id;
     int rc;
@@ -475,11 +620,15 @@ int hv_domain_create(struct hv *hv, const struct hv_domain_config *c,
                  c->memory_kb, c->maxmem_kb);
         return -EINVAL;
     }
-    pages = c->memory_kb / HV_PAGE_KB;
+    rc = plan_layout(hv, c, &lay, err, errlen);
+    if (rc)
+        return rc;
+    pages = lay.populated + lay.pod_cache + lay.vram + lay.fw;
     if (pages > hv->free_pages) {
-        snprintf(err, errlen, "not enough free memory for '%s': needs %"
-                 PRIu64 " KiB, host has %" PRIu64 " KiB free", c->name,
-                 c->memory_kb, hv->free_pages * HV_PAGE_KB);
+        snprintf(err, errlen,
+                 "not enough free memory for '%s': needs %" PRIu64
+                 " KiB, host has %" PRIu64 " KiB free",
+                 c->name, pages * HV_PAGE_KB, hv->free_pages * HV_PAGE_KB);
         return -ENOMEM;
     }
     rc = pick_domid(hv, want_domid, &id);
@@ -498,9 +647,17 @@ int hv_domain_create(struct hv *hv, const struct hv_domain_config *c,
     strcpy(d->name, c->name);
     make_uuid(hv, d->uuid);
     d->type = c->type;
-    d->hap = c->type == HV_HVM && c->hap;
+    d->hap = c->type != HV_PV && c->hap;
     d->seed = mix64(hv->uuid_seq * 0x100000001b3ull + id);
-    d->max_pages = c->maxmem_kb / HV_PAGE_KB;
+    d->max_pages = lay.max_pages;
+    d->videoram_kb = lay.videoram_kb;
+    d->vram_pages = lay.vram;
+    d->fw_pages = lay.fw;
+    d->ram_pages = lay.ram;
+    d->pod_entries = lay.pod_entries;
+    d->pod_cache = lay.pod_cache;
+    d->pod_target = lay.pod_cache;
+    d->pod_target_set = lay.pod_entries != 0;
     d->guest.cfg = c->guest;
     if (!d->guest.cfg.demand_set)
         d->guest.cfg.demand_kb = c->memory_kb / 2;
@@ -511,7 +668,7 @@ int hv_domain_create(struct hv *hv, const struct hv_domain_config *c,
     }
     hv->doms[id] = d;
     hv_pages_alloc(hv, d, pages);
-    d->populated = pages;
+    d->populated = lay.populated;
 
     rc = write_domain_nodes(hv, d, c);
     if (!rc)
@@ -601,6 +758,74 @@ int hv_setmaxmem(struct hv *hv, unsigned domid, uint64_t kb)
     return 0;
 }
 
+void hv_pod_trim(struct hv *hv, struct hv_domain *d)
+{
+    /*
+     * p2m-pod.c's decrease_reservation: "If we've reduced our
+     * liabilities beyond our assets, free some".
+     */
+    if (d->pod_cache > d->pod_entries) {
+        uint64_t n = d->pod_cache - d->pod_entries;
+
+        d->pod_cache -= n;
+        hv_pages_free(hv, d, n);
+    }
+}
+
+/* After p2m_pod_set_mem_target (xen/arch/x86/mm/p2m-pod.c). */
+int hv_set_pod_target(struct hv *hv, unsigned domid, uint64_t target)
+{
+    struct hv_domain *d = live(hv, domid);
+    uint64_t populated, want, avail;
+
+    if (!d)
+        return -ESRCH;
+    /* arch_memory_op: XENMEM_set_pod_target */
+    if (!hv_is_hvm(d) || target > d->max_pages)
+        return -EINVAL;
+    d->pod_target = target;
+    d->pod_target_set = true;
+    populated = d->tot_pages - d->pod_cache;
+    /* P == B: nothing to do; T' < B: let the balloon driver work. */
+    if ((populated > 0 && d->pod_entries == 0) || d->shutdown ||
+        target < d->tot_pages)
+        return 0;
+    want = target - populated;
+    /* B < T': cover the outstanding entries, the balloon does the rest. */
+    if (populated > 0 && want > d->pod_entries)
+        want = d->pod_entries;
+    if (want <= d->pod_cache)
+        return 0;
+    want -= d->pod_cache;
+    avail = hv->free_pages;
+    if (want > avail) {
+        /* p2m_pod_set_cache_target: what was allocated stays. */
+        d->pod_cache += avail;
+        hv_pages_alloc(hv, d, avail);
+        hv_record(hv, d, true);
+        return -ENOMEM;
+    }
+    d->pod_cache += want;
+    hv_pages_alloc(hv, d, want);
+    hv_record(hv, d, true);
+    return 0;
+}
+
+void hv_domain_crash(struct hv *hv, struct hv_domain *d, const char *why)
+{
+    if (d->shutdown || d->dying)
+        return;
+    fprintf(stderr, "xensim: d%u (%s): %s: domain_crash\n", d->domid, d->name,
+            why);
+    d->shutdown = true;
+    d->crashed = true;
+    d->guest.cfg.balloon = BALLOON_NONE;
+    d->guest.target_known = false;
+    d->guest.cfg.share.cow_per_s = 0;
+    d->paging_target_set = false;
+    hv_record(hv, d, true);
+}
+
 int hv_paging_enable(struct hv *hv, unsigned domid)
 {
     struct hv_domain *d;
@@ -642,7 +867,7 @@ int hv_sharing_control(struct hv *hv, unsigned domid, bool enable)
     if (!d)
         return -ESRCH;
     if (enable) {
-        if (d->type != HV_HVM)
+        if (!hv_is_hvm(d))
             return -EOPNOTSUPP;
         if (!d->hap)
             return -ENODEV;
@@ -883,10 +1108,15 @@ int hv_check(struct hv *hv, char *err, size_t errlen)
 
         if (!d)
             continue;
-        if (d->tot_pages + d->paged + d->shr_pages != d->populated) {
-            snprintf(err, errlen, "domain %u: tot %" PRIu64 " + paged %"
-                     PRIu64 " + shared %" PRIu64 " != populated %" PRIu64,
-                     i, d->tot_pages, d->paged, d->shr_pages, d->populated);
+        if (d->tot_pages + d->paged + d->shr_pages !=
+            d->populated + d->pod_cache + d->vram_pages + d->fw_pages) {
+            snprintf(err, errlen,
+                     "domain %u: tot %" PRIu64 " + paged %" PRIu64
+                     " + shared %" PRIu64 " != populated %" PRIu64
+                     " + PoD cache %" PRIu64 " + video %" PRIu64
+                     " + firmware %" PRIu64,
+                     i, d->tot_pages, d->paged, d->shr_pages, d->populated,
+                     d->pod_cache, d->vram_pages, d->fw_pages);
             return -1;
         }
         used += d->tot_pages;

@@ -42,13 +42,45 @@ struct record;
 #define HV_MAX_DOMID 0x7fefu /* DOMID_FIRST_RESERVED - 1 */
 #define HV_NAME_MAX 64
 
-enum hv_type { HV_PV, HV_HVM };
+/*
+ * libxl's guest types.  PVH is an HVM container to Xen (is_hvm_domain,
+ * xc's dominfo says hvm) without a device model: no video RAM.
+ */
+enum hv_type { HV_PV, HV_HVM, HV_PVH };
+
+/* libxl's vga kinds (xl.cfg vga=, stdvga=); they set the video RAM. */
+enum hv_vga { HV_VGA_CIRRUS, HV_VGA_STDVGA, HV_VGA_NONE, HV_VGA_QXL };
+
+/*
+ * What the model adds to a guest's RAM, after libxl and measurements of
+ * Linux guests on Xen 4.17 (docs/xensim.md, "Video RAM, firmware, PoD"):
+ *   LIBXL_MAXMEM_CONSTANT  libxl's slack above the target in maxmem
+ *   HV_VGA_HOLE_PAGES      0xA0000-0xC0000, skipped by meminit_hvm and
+ *                          subtracted from the boot PoD target
+ *   HV_HVM_FW_KB           populated pages an HVM guest does not count
+ *                          as RAM (special pages, firmware, ACPI)
+ *   HV_HVM_HOLE_KB         what of an HVM guest's memory map below
+ *                          maxmem - videoram its kernel does not see as
+ *                          RAM (VGA hole, BIOS and reserved ranges)
+ *   HV_PVH_FW_KB           a PVH guest's special pages
+ */
+#define LIBXL_MAXMEM_CONSTANT 1024u
+#define HV_VGA_HOLE_PAGES 32u
+#define HV_HVM_FW_KB 444u
+#define HV_HVM_HOLE_KB 400u
+#define HV_PVH_FW_KB 64u
 
 struct hv_config {
     uint64_t host_kb;
     uint64_t dom0_kb;
     bool paging_feature;       /* hypervisor built with paging */
     bool sharing_feature;      /* hypervisor built with sharing */
+    /*
+     * Transitional: the idealised host of before (no video RAM by
+     * default, no firmware pages or holes, maxmem = xl's maxmem at
+     * creation, balloon drivers that take memory/target as it is).
+     */
+    bool ideal;
     double speed;
     double paging_rate_mib_s;  /* xenpaging's speed */
     const char *socket_path;
@@ -60,8 +92,10 @@ struct hv_domain_config {
     char name[HV_NAME_MAX + 1];
     enum hv_type type;
     bool hap;
-    uint64_t memory_kb;
-    uint64_t maxmem_kb;
+    uint64_t memory_kb;        /* xl's memory= (libxl's target_memkb) */
+    uint64_t maxmem_kb;        /* xl's maxmem= (libxl's max_memkb) */
+    enum hv_vga vga;           /* HVM only */
+    int64_t videoram_kb;       /* HVM only; -1: libxl's default for vga */
     struct guest_config guest;
     char *memory_policy;       /* NULL: not set */
     char *memory_policy_args;  /* NULL: not set */
@@ -76,11 +110,31 @@ struct hv_domain {
     bool hap;
     uint64_t seed;             /* page contents of this domain */
 
+    /*
+     * Pages.  populated: the guest RAM gfns backed by a page (what the
+     * balloon driver gives and takes); vram_pages, fw_pages: video RAM
+     * and firmware pages, in tot_pages, not RAM to the guest; ram_pages:
+     * the RAM the guest's kernel saw at boot.
+     */
     uint64_t populated;
     uint64_t tot_pages;
     uint64_t max_pages;
     uint64_t paged;
     uint64_t shr_pages;
+    uint64_t vram_pages;
+    uint64_t fw_pages;
+    uint64_t ram_pages;
+    uint64_t videoram_kb;      /* as written to memory/videoram */
+
+    /*
+     * Populate on demand (xen/arch/x86/mm/p2m-pod.c): pod_entries guest
+     * gfns not backed yet, pod_cache pages the domain owns (in tot_pages)
+     * to back them with when the guest touches them.
+     */
+    uint64_t pod_entries;
+    uint64_t pod_cache;
+    uint64_t pod_target;       /* last set_pod_target, pages */
+    bool pod_target_set;
 
     bool paging;
     bool paging_target_set;
@@ -95,6 +149,7 @@ struct hv_domain {
 
     bool dying;
     bool shutdown;
+    bool crashed;              /* shut down by domain_crash */
     struct loop_timer *reaper; /* the toolstack's destroy after shutdown */
     bool active;
     bool stalled;
@@ -175,8 +230,31 @@ int hv_domain_destroy(struct hv *hv, unsigned domid);
 struct hv_domain *hv_domain(struct hv *hv, unsigned domid);
 struct hv_domain *hv_domain_by_name(struct hv *hv, const char *name);
 
+/* Xen's is_hvm_domain: HVM and PVH. */
+static inline bool hv_is_hvm(const struct hv_domain *d)
+{
+    return d->type != HV_PV;
+}
+
+const char *hv_type_name(enum hv_type t);
+const char *hv_vga_name(enum hv_vga v);
+int hv_vga_parse(const char *s, enum hv_vga *v);
+/* libxl's default and least video RAM for a vga kind (QEMU_XEN), KiB. */
+uint64_t hv_vga_min_kb(enum hv_vga v);
+
 /* Hypercalls: 0 or a negative errno, as Xen returns them. */
 int hv_setmaxmem(struct hv *hv, unsigned domid, uint64_t kb);
+/*
+ * XENMEM_set_pod_target (xc_domain_set_pod_target): -ESRCH, -EINVAL (PV
+ * guest, or pages above max_pages), -ENOMEM (the host ran out while
+ * filling the cache: what was allocated stays); else 0.
+ */
+int hv_set_pod_target(struct hv *hv, unsigned domid, uint64_t pages);
+/*
+ * domain_crash: the domain is shut down with reason crash and kept (as
+ * xl's on_crash="preserve") until destroyed.  why goes to the log.
+ */
+void hv_domain_crash(struct hv *hv, struct hv_domain *d, const char *why);
 int hv_paging_enable(struct hv *hv, unsigned domid);
 int hv_paging_disable(struct hv *hv, unsigned domid);
 int hv_sharing_control(struct hv *hv, unsigned domid, bool enable);
@@ -184,6 +262,18 @@ int hv_sharing_control(struct hv *hv, unsigned domid, bool enable);
 /* Accounting, used by guest.c, paging.c and sharing.c. */
 void hv_pages_alloc(struct hv *hv, struct hv_domain *d, uint64_t n);
 void hv_pages_free(struct hv *hv, struct hv_domain *d, uint64_t n);
+/*
+ * The guest's pages of RAM that are resident and its own (not paged
+ * out, not shared): what a balloon or a pager can take.
+ */
+static inline uint64_t hv_private_resident(const struct hv_domain *d)
+{
+    return d->populated - d->paged - d->shr_pages;
+}
+
+/* Give the PoD cache back down to the outstanding entries. */
+void hv_pod_trim(struct hv *hv, struct hv_domain *d);
+
 /* How many pages d may still get: min(host free, max_pages - tot). */
 uint64_t hv_pages_available(struct hv *hv, const struct hv_domain *d);
 /* Memory came back to the host (or maxmem rose): wake stalled guests. */

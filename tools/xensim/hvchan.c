@@ -284,16 +284,63 @@ static char *v_dominfo(struct hv *hv, int argc, char **argv)
     d = arg_domain(hv, argv[1], &r);
     if (!d)
         return r;
-    if (asprintf(&r, "ok domid=%u type=%s hap=%d tot_kb=%" PRIu64
-                 " max_kb=%" PRIu64 " paging=%d paged_kb=%" PRIu64
-                 " paging_target_kb=%" PRIu64 " sharing=%d shared_kb=%"
-                 PRIu64 " cow_breaks=%" PRIu64 " dying=%d shutdown=%d",
-                 d->domid, d->type == HV_HVM ? "hvm" : "pv", d->hap,
+    if (asprintf(&r,
+                 "ok domid=%u type=%s hap=%d tot_kb=%" PRIu64 " max_kb=%" PRIu64
+                 " paging=%d paged_kb=%" PRIu64 " paging_target_kb=%" PRIu64
+                 " sharing=%d shared_kb=%" PRIu64 " cow_breaks=%" PRIu64
+                 " dying=%d shutdown=%d"
+                 " guest_type=%s videoram_kb=%" PRIu64 " pod_target_kb=%" PRIu64
+                 " pod_cache_kb=%" PRIu64 " pod_entries_kb=%" PRIu64
+                 " crashed=%d",
+                 d->domid, hv_is_hvm(d) ? "hvm" : "pv", d->hap,
                  d->tot_pages * HV_PAGE_KB, d->max_pages * HV_PAGE_KB,
                  d->paging, d->paged * HV_PAGE_KB,
                  d->paging_target_set ? d->paging_target * HV_PAGE_KB : 0,
-                 d->sharing, d->shr_pages * HV_PAGE_KB, d->cow_breaks,
-                 d->dying, d->shutdown) < 0)
+                 d->sharing, d->shr_pages * HV_PAGE_KB, d->cow_breaks, d->dying,
+                 d->shutdown, hv_type_name(d->type), d->videoram_kb,
+                 d->pod_target_set ? d->pod_target * HV_PAGE_KB : 0,
+                 d->pod_cache * HV_PAGE_KB, d->pod_entries * HV_PAGE_KB,
+                 d->crashed) < 0)
+        return NULL;
+    return r;
+}
+
+/*
+ * xc_domain_set_pod_target(xch, domid, pages, &tot_pages,
+ * &pod_cache_pages, &pod_entries): the reply carries the three outputs
+ * under their names, in pages as xc gives them.
+ */
+static char *v_set_pod_target(struct hv *hv, int argc, char **argv)
+{
+    struct hv_domain *d;
+    unsigned domid;
+    uint64_t pages;
+    char *r;
+    int rc;
+
+    if (argc != 3 || !parse_domid(argv[1], &domid) ||
+        !parse_u64(argv[2], &pages))
+        return err_reply(EINVAL, "usage: set_pod_target DOMID PAGES");
+    rc = hv_set_pod_target(hv, domid, pages);
+    if (rc == -EINVAL) {
+        d = hv_domain(hv, domid);
+        if (!hv_is_hvm(d))
+            return err_reply(EINVAL,
+                             "set_pod_target domain %u: a PV "
+                             "domain has no populate-on-demand",
+                             domid);
+        return err_reply(EINVAL,
+                         "set_pod_target domain %u: %" PRIu64
+                         " pages is above its maxmem of %" PRIu64 " pages",
+                         domid, pages, d->max_pages);
+    }
+    if (rc)
+        return hv_err(rc, domid, "set_pod_target");
+    d = hv_domain(hv, domid);
+    if (asprintf(&r,
+                 "ok tot_pages=%" PRIu64 " pod_cache_pages=%" PRIu64
+                 " pod_entries=%" PRIu64,
+                 d->tot_pages, d->pod_cache, d->pod_entries) < 0)
         return NULL;
     return r;
 }
@@ -305,9 +352,11 @@ static char *v_dominfo(struct hv *hv, int argc, char **argv)
  * hypercall.  `fields=` names the values of each record in order, so
  * fields can be appended later without breaking a reader.
  */
-#define DOMINFO_FIELDS "domid,type,hap,tot_kb,max_kb,paging,paged_kb," \
-                       "paging_target_kb,sharing,shared_kb,cow_breaks," \
-                       "dying,shutdown"
+#define DOMINFO_FIELDS                               \
+    "domid,type,hap,tot_kb,max_kb,paging,paged_kb,"  \
+    "paging_target_kb,sharing,shared_kb,cow_breaks," \
+    "dying,shutdown,guest_type,videoram_kb,"         \
+    "pod_target_kb,pod_cache_kb,pod_entries_kb,crashed"
 
 static char *v_dominfo_all(struct hv *hv, int argc, char **argv)
 {
@@ -324,15 +373,19 @@ static char *v_dominfo_all(struct hv *hv, int argc, char **argv)
 
         if (!d || d->dying)
             continue;
-        bprintf(&b, "%s%u,%s,%d,%" PRIu64 ",%" PRIu64 ",%d,%" PRIu64 ",%"
-                PRIu64 ",%d,%" PRIu64 ",%" PRIu64 ",%d,%d",
-                first ? "" : ";", d->domid,
-                d->type == HV_HVM ? "hvm" : "pv", d->hap,
-                d->tot_pages * HV_PAGE_KB, d->max_pages * HV_PAGE_KB,
-                d->paging, d->paged * HV_PAGE_KB,
+        bprintf(&b,
+                "%s%u,%s,%d,%" PRIu64 ",%" PRIu64 ",%d,%" PRIu64 ",%" PRIu64
+                ",%d,%" PRIu64 ",%" PRIu64 ",%d,%d,%s,%" PRIu64 ",%" PRIu64
+                ",%" PRIu64 ",%" PRIu64 ",%d",
+                first ? "" : ";", d->domid, hv_is_hvm(d) ? "hvm" : "pv", d->hap,
+                d->tot_pages * HV_PAGE_KB, d->max_pages * HV_PAGE_KB, d->paging,
+                d->paged * HV_PAGE_KB,
                 d->paging_target_set ? d->paging_target * HV_PAGE_KB : 0,
-                d->sharing, d->shr_pages * HV_PAGE_KB, d->cow_breaks,
-                d->dying, d->shutdown);
+                d->sharing, d->shr_pages * HV_PAGE_KB, d->cow_breaks, d->dying,
+                d->shutdown, hv_type_name(d->type), d->videoram_kb,
+                d->pod_target_set ? d->pod_target * HV_PAGE_KB : 0,
+                d->pod_cache * HV_PAGE_KB, d->pod_entries * HV_PAGE_KB,
+                d->crashed);
         first = false;
     }
     if (b.oom) {
@@ -363,7 +416,8 @@ static char *v_guestinfo(struct hv *hv, int argc, char **argv)
                  " demand_kb=%" PRIu64 " shortfall_kb=%" PRIu64
                  " shortfall_max_kb=%" PRIu64 " shortfall_kb_s=%.0f"
                  " stalled=%d cow_failed=%" PRIu64 " bad_shares=%" PRIu64
-                 " meminfo=%s psi=%d noise_kb=%" PRIu64 " psi_avg10=%.2f",
+                 " meminfo=%s psi=%d noise_kb=%" PRIu64 " psi_avg10=%.2f"
+                 " boot_ram_kb=%" PRIu64 " target_diff_kb=%" PRId64,
                  d->domid, d->name, balloon_mode_name(g->cfg.balloon),
                  guest_rate(&g->cfg),
                  g->target_known ? g->target_pages * HV_PAGE_KB : 0,
@@ -371,7 +425,8 @@ static char *v_guestinfo(struct hv *hv, int argc, char **argv)
                  g->shortfall_max_kb, integral, d->stalled,
                  d->cow_failed, d->bad_shares,
                  meminfo_format_name(g->cfg.meminfo), g->cfg.psi,
-                 g->cfg.noise_kb, g->psi_avg10) < 0)
+                 g->cfg.noise_kb, g->psi_avg10, g->boot_pages * HV_PAGE_KB,
+                 g->target_diff * (int64_t)HV_PAGE_KB) < 0)
         return NULL;
     return r;
 }
@@ -635,8 +690,24 @@ static char *v_create(struct hv *hv, int argc, char **argv)
                 c.type = HV_PV;
             else if (!strcmp(v, "hvm"))
                 c.type = HV_HVM;
+            else if (!strcmp(v, "pvh"))
+                c.type = HV_PVH;
             else
-                r = err_reply(EINVAL, "type must be pv or hvm, not '%s'", v);
+                r = err_reply(EINVAL,
+                              "type must be pv, pvh or hvm, not "
+                              "'%s'",
+                              v);
+        } else if (!strcmp(k, "vga")) {
+            if (hv_vga_parse(v, &c.vga))
+                r = err_reply(EINVAL,
+                              "vga must be cirrus, stdvga, none or "
+                              "qxl, not '%s'",
+                              v);
+        } else if (!strcmp(k, "videoram_kb")) {
+            if (!parse_u64(v, &kb) || kb > (1ull << 32))
+                r = err_reply(EINVAL, "bad videoram_kb '%s'", v);
+            else
+                c.videoram_kb = (int64_t)kb;
         } else if (!strcmp(k, "hap")) {
             if (!parse_bool(v, &c.hap))
                 r = err_reply(EINVAL, "hap must be 0 or 1");
@@ -691,6 +762,9 @@ static char *v_guest_set(struct hv *hv, int argc, char **argv)
         return r;
     if (d->domid == 0)
         return err_reply(EPERM, "dom0 has no simulated guest");
+    if (d->shutdown)
+        return err_reply(EINVAL, "domain %u is shut down%s", d->domid,
+                         d->crashed ? " (crashed)" : "");
     g = d->guest.cfg;
     g.demand_set = false;
     for (i = 2; i < argc; i++) {
@@ -766,6 +840,7 @@ static const struct verb {
     { "dominfo", v_dominfo },
     { "dominfo_all", v_dominfo_all },
     { "setmaxmem", v_setmaxmem },
+    { "set_pod_target", v_set_pod_target },
     { "paging_enable", v_onoff },
     { "paging_disable", v_onoff },
     { "sharing_enable", v_onoff },

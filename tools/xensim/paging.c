@@ -82,8 +82,14 @@ static int64_t paging_delta(const struct hv_domain *d)
         return 0;
     if (d->paging_target == 0)
         return -(int64_t)d->paged;
-    if (d->tot_pages > d->paging_target)
-        return (int64_t)(d->tot_pages - d->paging_target);
+    if (d->tot_pages > d->paging_target) {
+        /* Only the guest's own resident RAM can be evicted. */
+        uint64_t n = d->tot_pages - d->paging_target;
+
+        if (n > hv_private_resident(d))
+            n = hv_private_resident(d);
+        return (int64_t)n;
+    }
     if (d->tot_pages < d->paging_target && d->paged) {
         uint64_t n = d->paging_target - d->tot_pages;
 

@@ -7,6 +7,7 @@
  * be domains of the scenario.  The result is plain data (scenario_int.h).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,6 +302,8 @@ static bool check_domain(struct chk *k, struct scenario *sc, size_t idx,
                                         "meminfo",
                                         "psi",
                                         "noise",
+                                        "vga",
+                                        "videoram",
                                         NULL };
     struct sc_domain *d = &sc->doms[idx];
     struct hv_domain_config *c = &d->cfg;
@@ -334,8 +337,32 @@ static bool check_domain(struct chk *k, struct scenario *sc, size_t idx,
             c->type = HV_PV;
         else if (!strcmp(s, "hvm"))
             c->type = HV_HVM;
+        else if (!strcmp(s, "pvh"))
+            c->type = HV_PVH;
         else
-            return fail(k, n, f, "must be \"pv\" or \"hvm\"");
+            return fail(k, n, f, "must be \"pv\", \"pvh\" or \"hvm\"");
+    }
+    if ((n = json_get(o, "vga"))) {
+        if (!get_str(k, n, FIELD(f, "%s.vga", w), &s))
+            return false;
+        if (c->type != HV_HVM)
+            return fail(k, n, f, "only for \"type\": \"hvm\"");
+        if (hv_vga_parse(s, &c->vga))
+            return fail(k, n, f,
+                        "must be \"cirrus\", \"stdvga\", \"none\" or "
+                        "\"qxl\"");
+    }
+    if ((n = json_get(o, "videoram"))) {
+        uint64_t kb;
+
+        if (!get_size(k, n, FIELD(f, "%s.videoram", w), &kb))
+            return false;
+        if (c->type != HV_HVM)
+            return fail(k, n, f, "only for \"type\": \"hvm\"");
+        if (kb < hv_vga_min_kb(c->vga))
+            return fail(k, n, f, "must be at least %" PRIu64 " KiB for vga %s",
+                        hv_vga_min_kb(c->vga), hv_vga_name(c->vga));
+        c->videoram_kb = (int64_t)kb;
     }
     if ((n = json_get(o, "hap")) &&
         !get_bool(k, n, FIELD(f, "%s.hap", w), &c->hap))
