@@ -15,14 +15,18 @@
 
 #include "hvtest.h"
 
-#define FIELDS "domid,type,hap,tot_kb,max_kb,paging,paged_kb," \
-               "paging_target_kb,sharing,shared_kb,cow_breaks,dying," \
-               "shutdown"
+#define FIELDS                                             \
+    "domid,type,hap,tot_kb,max_kb,paging,paged_kb,"        \
+    "paging_target_kb,sharing,shared_kb,cow_breaks,dying," \
+    "shutdown,guest_type,videoram_kb,pod_target_kb,"       \
+    "pod_cache_kb,pod_entries_kb,crashed"
 
 static const char *const keys[] = {
-    "domid", "type", "hap", "tot_kb", "max_kb", "paging", "paged_kb",
-    "paging_target_kb", "sharing", "shared_kb", "cow_breaks", "dying",
-    "shutdown",
+    "domid",        "type",           "hap",         "tot_kb",
+    "max_kb",       "paging",         "paged_kb",    "paging_target_kb",
+    "sharing",      "shared_kb",      "cow_breaks",  "dying",
+    "shutdown",     "guest_type",     "videoram_kb", "pod_target_kb",
+    "pod_cache_kb", "pod_entries_kb", "crashed",
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
