@@ -19,14 +19,14 @@
     "domid,type,hap,tot_kb,max_kb,paging,paged_kb,"        \
     "paging_target_kb,sharing,shared_kb,cow_breaks,dying," \
     "shutdown,guest_type,videoram_kb,pod_target_kb,"       \
-    "pod_cache_kb,pod_entries_kb,crashed"
+    "pod_cache_kb,pod_entries_kb,crashed,uuid"
 
 static const char *const keys[] = {
     "domid",        "type",           "hap",         "tot_kb",
     "max_kb",       "paging",         "paged_kb",    "paging_target_kb",
     "sharing",      "shared_kb",      "cow_breaks",  "dying",
     "shutdown",     "guest_type",     "videoram_kb", "pod_target_kb",
-    "pod_cache_kb", "pod_entries_kb", "crashed",
+    "pod_cache_kb", "pod_entries_kb", "crashed",     "uuid",
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -39,8 +39,7 @@ static void check_all(struct hvt *t, char *seen, size_t seenlen)
 
     all = strdup(hvt_ok(t, "dominfo_all"));
     assert_non_null(all);
-    assert_string_equal(hvt_str(all, "fields", fields, sizeof(fields)),
-                        FIELDS);
+    assert_string_equal(hvt_str(all, "fields", fields, sizeof(fields)), FIELDS);
     doms = strstr(all, " domains=");
     assert_non_null(doms);
     doms += 9;
@@ -61,8 +60,8 @@ static void check_all(struct hvt *t, char *seen, size_t seenlen)
         assert_null(p); /* exactly the named fields */
         one = hvt_ok(t, "dominfo %s", f[0]);
         for (i = 0; i < NKEYS; i++)
-            assert_string_equal(f[i], hvt_str(one, keys[i], want,
-                                              sizeof(want)));
+            assert_string_equal(f[i],
+                                hvt_str(one, keys[i], want, sizeof(want)));
         used += (size_t)snprintf(seen + used, seenlen - used, "%s%s",
                                  used ? "," : "", f[0]);
         assert_true(used < seenlen);
@@ -79,8 +78,9 @@ static void test_dominfo_all(void **state)
 
     (void)state;
     hvt_start(&t, args);
-    h = hvt_create(&t, "name=h type=hvm hap=1 memory_kb=262144 "
-                       "maxmem_kb=524288");
+    h = hvt_create(&t,
+                   "name=h type=hvm hap=1 memory_kb=262144 "
+                   "maxmem_kb=524288");
     /* Give the records something other than defaults to say. */
     hvt_ok(&t, "paging_enable %u", h);
     hvt_ok(&t, "sharing_enable %u", h);
@@ -90,8 +90,8 @@ static void test_dominfo_all(void **state)
     hvt_ok(&t, "destroy 2");
     check_all(&t, seen, sizeof(seen));
     assert_string_equal(seen, "0,1,3");
-    assert_int_equal(strncmp(hvt_call(&t, "dominfo_all 1"), "err EINVAL",
-                             10), 0);
+    assert_int_equal(strncmp(hvt_call(&t, "dominfo_all 1"), "err EINVAL", 10),
+                     0);
     hvt_stop(&t);
 }
 

@@ -291,7 +291,7 @@ static char *v_dominfo(struct hv *hv, int argc, char **argv)
                  " dying=%d shutdown=%d"
                  " guest_type=%s videoram_kb=%" PRIu64 " pod_target_kb=%" PRIu64
                  " pod_cache_kb=%" PRIu64 " pod_entries_kb=%" PRIu64
-                 " crashed=%d",
+                 " crashed=%d uuid=%s",
                  d->domid, hv_is_hvm(d) ? "hvm" : "pv", d->hap,
                  d->tot_pages * HV_PAGE_KB, d->max_pages * HV_PAGE_KB,
                  d->paging, d->paged * HV_PAGE_KB,
@@ -300,7 +300,7 @@ static char *v_dominfo(struct hv *hv, int argc, char **argv)
                  d->shutdown, hv_type_name(d->type), d->videoram_kb,
                  d->pod_target_set ? d->pod_target * HV_PAGE_KB : 0,
                  d->pod_cache * HV_PAGE_KB, d->pod_entries * HV_PAGE_KB,
-                 d->crashed) < 0)
+                 d->crashed, d->uuid) < 0)
         return NULL;
     return r;
 }
@@ -356,7 +356,7 @@ static char *v_set_pod_target(struct hv *hv, int argc, char **argv)
     "domid,type,hap,tot_kb,max_kb,paging,paged_kb,"  \
     "paging_target_kb,sharing,shared_kb,cow_breaks," \
     "dying,shutdown,guest_type,videoram_kb,"         \
-    "pod_target_kb,pod_cache_kb,pod_entries_kb,crashed"
+    "pod_target_kb,pod_cache_kb,pod_entries_kb,crashed,uuid"
 
 static char *v_dominfo_all(struct hv *hv, int argc, char **argv)
 {
@@ -376,7 +376,7 @@ static char *v_dominfo_all(struct hv *hv, int argc, char **argv)
         bprintf(&b,
                 "%s%u,%s,%d,%" PRIu64 ",%" PRIu64 ",%d,%" PRIu64 ",%" PRIu64
                 ",%d,%" PRIu64 ",%" PRIu64 ",%d,%d,%s,%" PRIu64 ",%" PRIu64
-                ",%" PRIu64 ",%" PRIu64 ",%d",
+                ",%" PRIu64 ",%" PRIu64 ",%d,%s",
                 first ? "" : ";", d->domid, hv_is_hvm(d) ? "hvm" : "pv", d->hap,
                 d->tot_pages * HV_PAGE_KB, d->max_pages * HV_PAGE_KB, d->paging,
                 d->paged * HV_PAGE_KB,
@@ -385,7 +385,7 @@ static char *v_dominfo_all(struct hv *hv, int argc, char **argv)
                 d->shutdown, hv_type_name(d->type), d->videoram_kb,
                 d->pod_target_set ? d->pod_target * HV_PAGE_KB : 0,
                 d->pod_cache * HV_PAGE_KB, d->pod_entries * HV_PAGE_KB,
-                d->crashed);
+                d->crashed, d->uuid);
         first = false;
     }
     if (b.oom) {
