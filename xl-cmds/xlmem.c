@@ -34,9 +34,12 @@ const struct xlmem_cmd xlmem_cmds[] = {
       "A leading + or - changes the target relative to the current one." },
     { "mem-policy-set", main_mem_policy_set,
       "Set the memory policy actor of a domain",
-      "<Domain> <Actor> [<ParamString>]",
+      "[-t SIZE] <Domain> <Actor> [<ParamString>]",
       "<Actor> is an actor name ([a-z0-9-], \"xl\" means \"xl-auto\"), or\n"
-      "\"\" for no actor; <ParamString> is key=value[,key=value...]." },
+      "\"\" for no actor; <ParamString> is key=value[,key=value...].\n"
+      "-t, --target=SIZE       Also set the target (enforced, as mem-set):\n"
+      "                        all four policy nodes are written at once,\n"
+      "                        which repairs nodes holding garbage." },
     { "mem-policy-get", main_mem_policy_get,
       "Show the memory policy of a domain", "<Domain>", NULL },
     { "mem-policy-apply", main_mem_policy_apply,

@@ -9,7 +9,9 @@
  * an unset value (no actor, no parameters, no policy target).  With -j
  * the library's JSON rendering (yajl) is printed instead, with every size
  * in KiB as stored.  Named domains are all looked up before anything is
- * printed, so a bad name gives an error and no partial table.
+ * printed, so a bad name gives an error and no partial table.  In a full
+ * list a domain whose nodes hold garbage is shown, marked "!garbage" with
+ * the reason and the repair, instead of failing the whole list.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +74,13 @@ static int print_table(const mempolicy_dominfo *list, int n)
         else
             snprintf(target, sizeof(target), "-");
         saved_column(d, &xs, saved, sizeof(saved));
+        if (d->malformed) {
+            /* Listed all the same, marked: the repair is a full write. */
+            printf("%-32s %5u %-12s %s (repair: xlmem mem-policy-set -t "
+                   "SIZE %u ACTOR)\n", d->name && *d->name ? d->name : "-",
+                   d->domid, "!garbage", d->malformed, d->domid);
+            continue;
+        }
         xlmem_status_column(d, &st[i], status, sizeof(status));
         printf("%-32s %5u %-12s %7s %7d %7llu %7llu %6llu %6llu %6s  %-16s "
                "%s\n",

@@ -35,24 +35,53 @@ static int check_policy(const char *actor, const char *params,
     return 0;
 }
 
+/*
+ * With -t SIZE all four policy nodes are written in one transaction
+ * (actor, params, the target, enforce 1 as mem-set), whatever they held:
+ * that is the documented repair of a domain whose policy nodes hold
+ * garbage (docs/xlmem.md).  Without it, target and enforce are kept, so
+ * garbage in them is refused with a hint to use -t.
+ */
 int main_mem_policy_set(int argc, char **argv)
 {
-    const char *actor, *params, *canonical;
+    static const struct option opts[] = {
+        { "target", required_argument, NULL, 't' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *actor, *params, *canonical, *dom, *size = NULL;
+    int64_t kb = 0;
+    bool relative;
     uint32_t domid;
-    int rc;
+    int rc, opt;
 
-    while (xlmem_getopt(argc, argv, "", NULL, 2, 3) != -1)
-        ;
+    while ((opt = xlmem_getopt(argc, argv, "t:", opts, 2, 3)) != -1) {
+        if (opt == 't')
+            size = optarg;
+    }
+    dom = argv[optind];
     actor = argv[optind + 1];
     params = optind + 2 < argc ? argv[optind + 2] : "";
     if (check_policy(actor, params, &canonical))
         return XLMEM_EXIT_FAIL;
+    if (size && xlmem_parse_size_kb(size, false, &kb, &relative))
+        return XLMEM_EXIT_FAIL;
 
-    domid = xlmem_find_domain(argv[optind]);
-    rc = mempolicy_domain_set_policy(xlmem_ctx(), domid, canonical, params);
+    domid = xlmem_find_domain(dom);
+    if (size)
+        rc = mempolicy_domain_set_policy_target(xlmem_ctx(), domid,
+                                                canonical, params, kb,
+                                                false, true);
+    else
+        rc = mempolicy_domain_set_policy(xlmem_ctx(), domid, canonical,
+                                         params);
+    if (rc == MEMPOLICY_ERROR_FAIL && !size)
+        return xlmem_lib_err(rc, "cannot set the policy of domain %s "
+                             "(to replace garbage, write all four nodes: "
+                             "mem-policy-set -t SIZE)", XQ(dom));
     if (rc)
-        return xlmem_lib_err(rc, "cannot set the policy of domain %u",
-                             domid);
+        return xlmem_lib_err(rc, "cannot set the policy of domain %s",
+                             XQ(dom));
     /* The policy is valid whether or not its actor runs (it may start
      * later): a warning, and success. */
     xlmem_warn_actor_down(domid, canonical);

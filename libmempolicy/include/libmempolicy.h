@@ -62,6 +62,7 @@ extern "C" {
 #define MEMPOLICY_HAVE_JSON 1
 #define MEMPOLICY_HAVE_ACTOR_KIT 1
 #define MEMPOLICY_HAVE_DISABLE_ANYONE 1
+#define MEMPOLICY_HAVE_DOMINFO_MALFORMED 1
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -395,6 +396,12 @@ typedef struct mempolicy_dominfo {
     bool paging;
     bool sharing;
     mempolicy_policy policy;
+    /* list_domains only: NULL, or the one-line reason (malloc'd, freed
+     * by dispose) why a node of this domain held garbage, e.g.
+     * "/libxl/3/memory-policy/target: 'x' is not a size in KiB".  The
+     * fields from such a node are 0, and a garbage policy reads as
+     * actor "" (see MEMPOLICY_HAVE_DOMINFO_MALFORMED). */
+    char *malformed;
 } mempolicy_dominfo;
 
 /* Frees what *info holds and zeroes it. */
@@ -408,7 +415,10 @@ int mempolicy_domain_info(mempolicy_ctx *ctx, uint32_t domid,
                           mempolicy_dominfo *out);
 /* All domains (dom0 included), sorted by domid; free with
  * mempolicy_dominfo_list_free(*list, *n).  Domains that vanish while the
- * list is taken are left out.  Each domain's policy is a consistent
+ * list is taken are left out.  A domain whose nodes hold garbage is
+ * listed all the same, marked with `malformed` (one bad domain never
+ * hides the others; MEMPOLICY_HAVE_DOMINFO_MALFORMED); a complete
+ * write (mempolicy_domain_set_policy_target) repairs its policy.  Each domain's policy is a consistent
  * snapshot (read in a transaction with those of up to 127 other
  * domains).  Cost: one hypervisor query for all domains, and about 8
  * store reads per domain pipelined on a connection of the context's own

@@ -21,6 +21,7 @@ void mempolicy_dominfo_dispose(mempolicy_dominfo *info)
         return;
     free(info->name);
     mempolicy_policy_dispose(&info->policy);
+    free(info->malformed);
     memset(info, 0, sizeof(*info));
 }
 
@@ -207,6 +208,28 @@ static int req_kb(mempolicy_ctx *ctx, struct mp_xs_req *q, uint64_t *kb)
     return rc;
 }
 
+/*
+ * A value that is garbage (FAIL from the parsers): keep the domain in
+ * the list, marked, rather than failing the whole list.  The first
+ * reason is kept; 0, or NOMEM.
+ */
+static int mark_malformed(mempolicy_ctx *ctx, mempolicy_dominfo *out)
+{
+    if (!out->malformed)
+        out->malformed = strdup(ctx->err);
+    mp_log(ctx, XTL_WARN, "domain %u listed with garbage: %s", out->domid,
+           ctx->err);
+    return out->malformed ? 0 : MEMPOLICY_ERROR_NOMEM;
+}
+
+static int fill_kb(mempolicy_ctx *ctx, struct mp_xs_req *q, uint64_t *kb,
+                   mempolicy_dominfo *out)
+{
+    int rc = req_kb(ctx, q, kb);
+
+    return rc == MEMPOLICY_ERROR_FAIL ? mark_malformed(ctx, out) : rc;
+}
+
 /* Fill out from hv and the answers of its plain and policy reads. */
 static int fill_from(mempolicy_ctx *ctx, const struct mp_hvinfo *hv,
                      struct mp_xs_req *plain, struct mp_xs_req *pol,
@@ -218,9 +241,9 @@ static int fill_from(mempolicy_ctx *ctx, const struct mp_hvinfo *hv,
 
     fill_hv(hv, out);
     if ((rc = req_value(ctx, &plain[0], &out->name)) ||
-        (rc = req_kb(ctx, &plain[1], &out->static_max_kb)) ||
-        (rc = req_kb(ctx, &plain[2], &out->balloon_target_kb)) ||
-        (rc = req_kb(ctx, &plain[3], &out->paging_target_kb)))
+        (rc = fill_kb(ctx, &plain[1], &out->static_max_kb, out)) ||
+        (rc = fill_kb(ctx, &plain[2], &out->balloon_target_kb, out)) ||
+        (rc = fill_kb(ctx, &plain[3], &out->paging_target_kb, out)))
         goto fail;
     if (!out->name && (rc = default_name(out)))
         goto fail;
@@ -235,6 +258,15 @@ static int fill_from(mempolicy_ctx *ctx, const struct mp_hvinfo *hv,
     rc = mp_policy_parse(ctx, hv->domid, vals, &out->policy, &present);
     free(vals[2]);
     free(vals[3]);
+    if (rc == MEMPOLICY_ERROR_FAIL) {
+        /* Garbage policy: shown as no actor, no target, marked. */
+        memset(&out->policy, 0, sizeof(out->policy));
+        out->policy.actor = strdup("");
+        out->policy.actor_params = strdup("");
+        rc = out->policy.actor && out->policy.actor_params
+                 ? mark_malformed(ctx, out)
+                 : MEMPOLICY_ERROR_NOMEM;
+    }
     if (rc)
         goto fail;
     return 0;

@@ -91,6 +91,7 @@ static bool gen_dominfo(yajl_gen g, const mempolicy_dominfo *d)
            gen_bool(g, "paging", d->paging) &&
            gen_bool(g, "sharing", d->sharing) && gen_str(g, "policy") &&
            gen_policy(g, &d->policy) &&
+           (!d->malformed || gen_kv(g, "malformed", d->malformed)) &&
            yajl_gen_map_close(g) == yajl_gen_status_ok;
 }
 

@@ -247,18 +247,30 @@ static void list_domains_many(void **state)
     }
     mempolicy_dominfo_list_free(list, n);
 
-    /* Garbage in the last chunk's policy, then in a plain node. */
+    /* Garbage in the last chunk's policy, then in a plain node: the
+     * domain is listed all the same, marked, and no other is hidden. */
     assert_true(xs_put(h2, "x", "/libxl/290/memory-policy/target"));
-    assert_int_equal(mempolicy_list_domains(c2, &list, &n),
-                     MEMPOLICY_ERROR_FAIL);
-    assert_non_null(strstr(mempolicy_last_error(c2),
+    assert_int_equal(mempolicy_list_domains(c2, &list, &n), 0);
+    assert_int_equal(n, 301);
+    for (i = 0; i < n; i++)
+        if (i != 290)
+            assert_null(list[i].malformed);
+    assert_non_null(list[290].malformed);
+    assert_non_null(strstr(list[290].malformed,
                            "/libxl/290/memory-policy/target"));
+    assert_string_equal(list[290].policy.actor, "");
+    assert_false(list[290].policy.has_target);
+    mempolicy_dominfo_list_free(list, n);
     assert_true(xs_put(h2, "100", "/libxl/290/memory-policy/target"));
     assert_true(xs_put(h2, "-1", "/local/domain/150/memory/static-max"));
-    assert_int_equal(mempolicy_list_domains(c2, &list, &n),
-                     MEMPOLICY_ERROR_FAIL);
-    assert_non_null(strstr(mempolicy_last_error(c2),
+    assert_int_equal(mempolicy_list_domains(c2, &list, &n), 0);
+    assert_int_equal(n, 301);
+    assert_null(list[290].malformed);
+    assert_non_null(list[150].malformed);
+    assert_non_null(strstr(list[150].malformed,
                            "/local/domain/150/memory/static-max"));
+    assert_int_equal(list[150].static_max_kb, 0);
+    mempolicy_dominfo_list_free(list, n);
     assert_true(xs_put(h2, "262144", "/local/domain/150/memory/static-max"));
     assert_int_equal(mempolicy_list_domains(c2, &list, &n), 0);
     mempolicy_dominfo_list_free(list, n);
