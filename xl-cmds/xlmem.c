@@ -28,9 +28,14 @@ const struct xlmem_cmd xlmem_cmds[] = {
     { "mem-set", main_mem_set,
       "Set the memory target of a domain (enforced, as xl mem-set)",
       "[options] <Domain> [+|-]" SIZE_USAGE,
-      "-w, --wait[=SECONDS]    Follow the domain until its actual memory\n"
-      "                        reaches the target (default 60 s of host\n"
-      "                        time); exit status 3 if time runs out.\n"
+      "-w SECONDS, --wait[=SECONDS]\n"
+      "                        Follow the domain until its actual memory\n"
+      "                        reaches the target (bare --wait: 60 s of\n"
+      "                        host time); exit status 3 if time runs out.\n"
+      "                        -w always takes a value; --wait only as\n"
+      "                        --wait=SECONDS.\n"
+      "-f, --force             Set a target below 16 MiB, which no guest\n"
+      "                        can run in (refused without it).\n"
       "A leading + or - changes the target relative to the current one." },
     { "mem-policy-set", main_mem_policy_set,
       "Set the memory policy actor of a domain",

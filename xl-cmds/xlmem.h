@@ -81,6 +81,12 @@ int xlmem_lib_err(int rc, const char *fmt, ...)
  * and exits 1.
  */
 uint32_t xlmem_find_domain(const char *qualifier);
+/*
+ * A domain as the admin named it, for messages: "guest1" if looked up by
+ * that name (escaped, bounded), "domain 5" if by id or not looked up.
+ * Static storage, valid until exit.
+ */
+const char *xlmem_dom(uint32_t domid);
 
 /*
  * Sizes as xl: decimal digits, then an optional suffix b (bytes), k
@@ -127,6 +133,10 @@ void xlmem_status_column(const mempolicy_dominfo *i, const mempolicy_status *st,
 /* After a policy change: a warning line if the actor does not run.
  * 0, or 1 after printing why it cannot tell. */
 int xlmem_warn_actor_down(uint32_t domid, const char *actor);
+
+/* The smallest target mem-set takes without --force (xlmem_target.c). */
+#define XLMEM_MIN_TARGET_KB (16 * 1024)
+int xlmem_target_too_small(uint32_t domid, int64_t kb, bool relative);
 
 /* A size for people: KiB to the nearest MiB below, as xl list does. */
 static inline unsigned long long xlmem_mib(uint64_t kb)

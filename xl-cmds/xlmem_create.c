@@ -495,7 +495,7 @@ static int create_xen(struct create_args *ca, char **argv, int argc,
     }
     rc = mempolicy_domain_set_policy(xlmem_ctx(), domid, actor, params);
     if (rc) {
-        xlmem_lib_err(rc, "cannot set the policy of new domain %u", domid);
+        xlmem_lib_err(rc, "cannot set the policy of new %s", xlmem_dom(domid));
         return -1;
     }
     printf("domid=%u\n", domid);

@@ -36,11 +36,12 @@ int xlmem_facts_read(uint32_t domid, struct xlmem_facts *f)
     memset(f, 0, sizeof(*f));
     rc = mempolicy_domain_info(ctx, domid, &f->info);
     if (rc)
-        return xlmem_lib_err(rc, "cannot read domain %u", domid);
+        return xlmem_lib_err(rc, "cannot read %s", xlmem_dom(domid));
     rc = mempolicy_domain_get_status(ctx, domid, &f->st);
     if (rc) {
         mempolicy_dominfo_dispose(&f->info);
-        return xlmem_lib_err(rc, "cannot read the status of domain %u", domid);
+        return xlmem_lib_err(rc, "cannot read the status of %s",
+                             xlmem_dom(domid));
     }
     /* Host figures are a bonus: a host that cannot say still explains. */
     f->have_host = !mempolicy_get_physinfo(ctx, &f->host);
@@ -152,9 +153,9 @@ int xlmem_warn_actor_down(uint32_t domid, const char *actor)
     if (rc)
         return xlmem_lib_err(rc, "cannot tell whether actor %s runs", actor);
     if (!running)
-        xlmem_err("warning: no actor '%s' is running: domain %u's memory "
+        xlmem_err("warning: no actor '%s' is running: %s's memory "
                   "stays as it is until one starts",
-                  actor, domid);
+                  actor, xlmem_dom(domid));
     return 0;
 }
 

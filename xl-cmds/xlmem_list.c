@@ -26,29 +26,87 @@
  * "-" for a domain it does not serve.  Read-only xenstore connection,
  * opened only if some domain has a report.
  */
-static void saved_column(const mempolicy_dominfo *d, struct xs_handle **xs,
-                         char *buf, size_t len)
+static bool saved_kb(const mempolicy_dominfo *d, struct xs_handle **xs,
+                     unsigned long long *kb)
 {
     char path[64], *v, *end;
     unsigned vlen;
-    unsigned long long kb;
+    bool ok;
 
-    snprintf(buf, len, "-");
     if (!d->policy.actor || strcmp(d->policy.actor, "sharing"))
-        return;
+        return false;
     if (!*xs)
         *xs = xs_open(XS_OPEN_READONLY);
     if (!*xs)
-        return;
+        return false;
     snprintf(path, sizeof(path), "/libxl/%u/memory-sharing/saved_kb",
              d->domid);
     v = xs_read(*xs, XBT_NULL, path, &vlen);
     if (!v)
-        return;
-    kb = strtoull(v, &end, 10);
-    if (end != v && !*end)
-        snprintf(buf, len, "%llu", xlmem_mib(kb));
+        return false;
+    *kb = strtoull(v, &end, 10);
+    ok = end != v && !*end && v[0] >= '0' && v[0] <= '9';
     free(v);
+    return ok;
+}
+
+static void saved_column(const mempolicy_dominfo *d, struct xs_handle **xs,
+                         char *buf, size_t len)
+{
+    unsigned long long kb;
+
+    if (saved_kb(d, xs, &kb))
+        snprintf(buf, len, "%llu", xlmem_mib(kb));
+    else
+        snprintf(buf, len, "-");
+}
+
+/*
+ * -j: {"host": {total_kb, free_kb, shared_kb, freed_by_sharing_kb},
+ * "domains": [the library's object of each domain, plus "saved_kb"
+ * (null where the sharing actor reports nothing)]}.
+ */
+static int print_json(mempolicy_ctx *ctx, const mempolicy_dominfo *list,
+                      int n, const mempolicy_physinfo *host)
+{
+    struct xs_handle *xs = NULL;
+    int i, rc = 0;
+
+    printf("{\n  \"host\": {\n    \"total_kb\": %llu,\n    \"free_kb\": "
+           "%llu,\n    \"shared_kb\": %llu,\n    "
+           "\"freed_by_sharing_kb\": %llu\n  },\n  \"domains\": [",
+           (unsigned long long)host->total_kb,
+           (unsigned long long)host->free_kb,
+           (unsigned long long)host->shared_kb,
+           (unsigned long long)host->freed_by_sharing_kb);
+    for (i = 0; i < n && !rc; i++) {
+        char *s = mempolicy_dominfo_to_json(ctx, &list[i]);
+        unsigned long long kb;
+        char *end;
+
+        /* The library's object, closed by its last '}': saved_kb goes
+         * in just before. */
+        end = s ? strrchr(s, '}') : NULL;
+        if (!end) {
+            xlmem_err("cannot render JSON");
+            rc = -1;
+        } else {
+            *end = '\0';
+            while (end > s && (end[-1] == '\n' || end[-1] == ' '))
+                *--end = '\0';
+            fputs(i ? ",\n" : "\n", stdout);
+            fputs(s, stdout);
+            if (saved_kb(&list[i], &xs, &kb))
+                printf(",\n    \"saved_kb\": %llu\n}", kb);
+            else
+                printf(",\n    \"saved_kb\": null\n}");
+        }
+        free(s);
+    }
+    printf("%s]\n}\n", n ? "\n  " : "");
+    if (xs)
+        xs_close(xs);
+    return rc;
 }
 
 static int print_table(const mempolicy_dominfo *list, int n)
@@ -107,6 +165,7 @@ int main_mem_list(int argc, char **argv)
     };
     mempolicy_ctx *ctx;
     mempolicy_dominfo *list = NULL;
+    mempolicy_physinfo host;
     bool json = false;
     int opt, n = 0, i, rc = 0;
 
@@ -134,7 +193,7 @@ int main_mem_list(int argc, char **argv)
         for (n = 0; n < want; n++) {
             rc = mempolicy_domain_info(ctx, domids[n], &list[n]);
             if (rc) {
-                xlmem_lib_err(rc, "cannot read domain %u", domids[n]);
+                xlmem_lib_err(rc, "cannot read %s", xlmem_dom(domids[n]));
                 break;
             }
         }
@@ -145,20 +204,18 @@ int main_mem_list(int argc, char **argv)
         }
     }
 
+    rc = mempolicy_get_physinfo(ctx, &host);
+    if (rc) {
+        mempolicy_dominfo_list_free(list, n);
+        return xlmem_lib_err(rc, "cannot read the host's memory");
+    }
     if (json) {
-        char *s = mempolicy_dominfo_list_to_json(ctx, list, n);
-
-        if (!s) {
-            xlmem_err("cannot render JSON");
-            rc = -1;
-        } else {
-            fputs(s, stdout);
-            if (!*s || s[strlen(s) - 1] != '\n')
-                putchar('\n');
-            free(s);
-        }
+        rc = print_json(ctx, list, n, &host);
     } else {
         rc = print_table(list, n);
+        if (!rc)
+            printf("Host: total %llu MiB, free %llu MiB\n",
+                   xlmem_mib(host.total_kb), xlmem_mib(host.free_kb));
     }
     mempolicy_dominfo_list_free(list, n);
     return rc ? XLMEM_EXIT_FAIL : XLMEM_EXIT_OK;

@@ -32,9 +32,10 @@ static int not_manual(uint32_t domid, const char *dom, const char *actor)
         snprintf(who, sizeof(who), "is managed by actor '%s'", actor);
     else
         snprintf(who, sizeof(who), "has no actor");
-    xlmem_err("domain %u %s; low-level targets can only be set under "
-              "actor " MANUAL " (switch with: xlmem mem-policy-set %s "
-              MANUAL ")", domid, who, dom);
+    xlmem_err("%s %s; low-level targets can only be set under "
+              "actor " MANUAL " (switch with: xlmem mem-policy-set %s " MANUAL
+              ")",
+              xlmem_dom(domid), who, dom);
     return XLMEM_EXIT_FAIL;
 }
 
@@ -46,8 +47,8 @@ static int check_manual(uint32_t domid, const char *dom)
 
     rc = mempolicy_domain_get_policy(xlmem_ctx(), domid, &p);
     if (rc)
-        return xlmem_lib_err(rc, "cannot read the policy of domain %u",
-                             domid);
+        return xlmem_lib_err(rc, "cannot read the policy of %s",
+                             xlmem_dom(domid));
     rc = strcmp(p.actor, MANUAL) ? not_manual(domid, dom, p.actor) : 0;
     mempolicy_policy_dispose(&p);
     return rc;
@@ -77,8 +78,10 @@ int main_mem_balloon_set_target(int argc, char **argv)
     rc = mempolicy_domain_set_balloon_target(xlmem_ctx(), domid, kb,
                                              relative);
     if (rc)
-        return xlmem_lib_err(rc, "cannot set the balloon target of "
-                             "domain %u", domid);
+        return xlmem_lib_err(rc,
+                             "cannot set the balloon target of "
+                             "%s",
+                             xlmem_dom(domid));
     return XLMEM_EXIT_OK;
 }
 
@@ -100,8 +103,10 @@ int main_mem_paging_set_target(int argc, char **argv)
 
         rc = mempolicy_domain_get_paging_target(ctx, domid, &cur);
         if (rc)
-            return xlmem_lib_err(rc, "cannot read the paging target of "
-                                 "domain %u", domid);
+            return xlmem_lib_err(rc,
+                                 "cannot read the paging target of "
+                                 "%s",
+                                 xlmem_dom(domid));
         if (kb < 0 && (uint64_t)-kb > cur) {
             xlmem_err("paging target %lluk %s would be negative",
                       (unsigned long long)cur, argv[optind + 1]);
@@ -120,20 +125,20 @@ int main_mem_paging_set_target(int argc, char **argv)
         if (!rc)
             rc = mempolicy_domain_disable_paging(ctx, domid);
         if (rc)
-            return xlmem_lib_err(rc, "cannot turn paging off for domain %u",
-                                 domid);
+            return xlmem_lib_err(rc, "cannot turn paging off for %s",
+                                 xlmem_dom(domid));
         return XLMEM_EXIT_OK;
     }
 
     rc = mempolicy_domain_info(ctx, domid, &info);
     if (rc)
-        return xlmem_lib_err(rc, "cannot read domain %u", domid);
+        return xlmem_lib_err(rc, "cannot read %s", xlmem_dom(domid));
     if (!info.paging) {
         rc = mempolicy_domain_enable_paging(ctx, domid);
         if (rc) {
             mempolicy_dominfo_dispose(&info);
-            return xlmem_lib_err(rc, "cannot enable paging for domain %u",
-                                 domid);
+            return xlmem_lib_err(rc, "cannot enable paging for %s",
+                                 xlmem_dom(domid));
         }
         enabled_here = true;
     }
@@ -141,8 +146,8 @@ int main_mem_paging_set_target(int argc, char **argv)
 
     rc = mempolicy_domain_set_paging_target(ctx, domid, kb, false);
     if (rc) {
-        xlmem_lib_err(rc, "cannot set the paging target of domain %u",
-                      domid);
+        xlmem_lib_err(rc, "cannot set the paging target of %s",
+                      xlmem_dom(domid));
         if (enabled_here)
             mempolicy_domain_disable_paging(ctx, domid);
         return XLMEM_EXIT_FAIL;
@@ -163,8 +168,8 @@ static int get_target(int argc, char **argv, getter_fn *fn, const char *what)
     domid = xlmem_find_domain(argv[optind]);
     rc = fn(xlmem_ctx(), domid, &kb);
     if (rc)
-        return xlmem_lib_err(rc, "cannot read the %s target of domain %u",
-                             what, domid);
+        return xlmem_lib_err(rc, "cannot read the %s target of %s", what,
+                             xlmem_dom(domid));
     printf("%lluk\n", (unsigned long long)kb);
     return XLMEM_EXIT_OK;
 }
@@ -195,7 +200,7 @@ static int do_switch(int argc, char **argv, switch_fn *fn, const char *what)
         return XLMEM_EXIT_FAIL;
     rc = fn(xlmem_ctx(), domid);
     if (rc)
-        return xlmem_lib_err(rc, "cannot %s for domain %u", what, domid);
+        return xlmem_lib_err(rc, "cannot %s for %s", what, xlmem_dom(domid));
     return XLMEM_EXIT_OK;
 }
 

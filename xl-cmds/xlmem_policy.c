@@ -99,8 +99,8 @@ int main_mem_policy_get(int argc, char **argv)
     domid = xlmem_find_domain(argv[optind]);
     rc = mempolicy_domain_get_policy(xlmem_ctx(), domid, &p);
     if (rc)
-        return xlmem_lib_err(rc, "cannot read the policy of domain %u",
-                             domid);
+        return xlmem_lib_err(rc, "cannot read the policy of %s",
+                             xlmem_dom(domid));
     printf("actor:        %s\n", *p.actor ? p.actor : "(none)");
     printf("actor-params: %s\n", p.actor_params);
     if (p.has_target)
@@ -139,7 +139,7 @@ int main_mem_policy_apply(int argc, char **argv)
     }
     rc = mempolicy_domain_set_policy(xlmem_ctx(), domid, actor, params);
     if (rc)
-        xlmem_lib_err(rc, "cannot set the policy of domain %u", domid);
+        xlmem_lib_err(rc, "cannot set the policy of %s", xlmem_dom(domid));
     else
         xlmem_warn_actor_down(domid, actor);
     free(actor);

@@ -72,10 +72,10 @@ static void progress_show(struct progress *pg, uint64_t actual,
         memset(bar, '#', done);
         memset(bar + done, '.', BAR_WIDTH - done);
         bar[BAR_WIDTH] = '\0';
-        printf("\rdomain %u: [%s] %llu MiB -> %llu MiB ", pg->domid, bar,
+        printf("\r%s: [%s] %llu MiB -> %llu MiB ", xlmem_dom(pg->domid), bar,
                xlmem_mib(actual), xlmem_mib(target));
     } else if (!pg->shown || actual != pg->last_kb) {
-        printf("domain %u: actual %llu MiB, target %llu MiB\n", pg->domid,
+        printf("%s: actual %llu MiB, target %llu MiB\n", xlmem_dom(pg->domid),
                xlmem_mib(actual), xlmem_mib(target));
     }
     pg->shown = true;
@@ -166,7 +166,7 @@ static int wait_for_target(uint32_t domid, unsigned long secs)
     if (!rc)
         rc = mempolicy_domain_get_target(ctx, domid, &target, &enforce);
     if (rc) {
-        xlmem_lib_err(rc, "cannot follow domain %u", domid);
+        xlmem_lib_err(rc, "cannot follow %s", xlmem_dom(domid));
         goto out;
     }
 
@@ -179,12 +179,12 @@ static int wait_for_target(uint32_t domid, unsigned long secs)
         rc = mempolicy_domain_info(ctx, domid, &info);
         if (rc == MEMPOLICY_ERROR_NO_DOMAIN) {
             progress_end(&pg);
-            xlmem_err("domain %u disappeared while waiting", domid);
+            xlmem_err("%s disappeared while waiting", xlmem_dom(domid));
             goto out;
         }
         if (rc) {
             progress_end(&pg);
-            xlmem_lib_err(rc, "cannot read domain %u", domid);
+            xlmem_lib_err(rc, "cannot read %s", xlmem_dom(domid));
             goto out;
         }
         actual = info.actual_kb;
@@ -192,7 +192,7 @@ static int wait_for_target(uint32_t domid, unsigned long secs)
         mempolicy_dominfo_dispose(&info);
         if (dying) {
             progress_end(&pg);
-            xlmem_err("domain %u is dying", domid);
+            xlmem_err("%s is dying", xlmem_dom(domid));
             goto out;
         }
         if (!pg.shown)
@@ -205,7 +205,7 @@ static int wait_for_target(uint32_t domid, unsigned long secs)
         if ((actual > target ? actual - target : target - actual)
             <= SLACK_KB) {
             progress_end(&pg);
-            printf("domain %u: reached target %llu MiB\n", domid,
+            printf("%s: reached target %llu MiB\n", xlmem_dom(domid),
                    xlmem_mib(target));
             ret = XLMEM_EXIT_OK;
             goto out;
@@ -220,9 +220,10 @@ static int wait_for_target(uint32_t domid, unsigned long secs)
                 (unsigned long)((double)(now - moved_ms) * speed / 1000.0 +
                                 0.5),
                 why, sizeof(why));
-            xlmem_err("domain %u did not reach its target within %lu s: "
+            xlmem_err("%s did not reach its target within %lu s: "
                       "actual %llu MiB, target %llu MiB: %s",
-                      domid, secs, xlmem_mib(actual), xlmem_mib(target), why);
+                      xlmem_dom(domid), secs, xlmem_mib(actual),
+                      xlmem_mib(target), why);
             ret = XLMEM_EXIT_TIMEOUT;
             goto out;
         }
@@ -237,13 +238,13 @@ static int wait_for_target(uint32_t domid, unsigned long secs)
             rc = mempolicy_event_wait(ctx, &ev, (int)(wake - now));
             if (rc && rc != MEMPOLICY_ERROR_NOT_READY) {
                 progress_end(&pg);
-                xlmem_lib_err(rc, "cannot follow domain %u", domid);
+                xlmem_lib_err(rc, "cannot follow %s", xlmem_dom(domid));
                 goto out;
             }
             r = rc ? 0 : take_events(ctx, domid, &target, ev);
             if (r & EV_DIED) {
                 progress_end(&pg);
-                xlmem_err("domain %u died while waiting", domid);
+                xlmem_err("%s died while waiting", xlmem_dom(domid));
                 goto out;
             }
             now = now_ms();
@@ -279,34 +280,85 @@ static int parse_seconds(const char *s, unsigned long *secs)
     return 0;
 }
 
+/*
+ * A target no guest can run in: below XLMEM_MIN_TARGET_KB (16 MiB) a
+ * kernel has no room left (the Linux balloon driver's own floor,
+ * minimum_target() in the classic drivers/xen/balloon.c, is 16 MiB at
+ * its smallest), so "mem-set guest4 4096b" is almost surely a typo.  It
+ * is refused unless forced (-f, --force).  1 after saying so.
+ */
+int xlmem_target_too_small(uint32_t domid, int64_t kb, bool relative)
+{
+    uint64_t cur = 0;
+    int64_t result = kb;
+    int rc;
+
+    if (relative) {
+        rc = mempolicy_domain_get_target(xlmem_ctx(), domid, &cur, NULL);
+        if (rc)
+            return xlmem_lib_err(rc, "cannot read the target of %s",
+                                 xlmem_dom(domid));
+        result = (int64_t)cur + kb;
+    }
+    if (result <= 0 || result >= XLMEM_MIN_TARGET_KB)
+        return 0; /* the library refuses <= 0 with its own words */
+    xlmem_err("a target of %lld KiB is below %d MiB, too small for any "
+              "guest to run in (use --force to set it anyway)",
+              (long long)result, XLMEM_MIN_TARGET_KB / 1024);
+    return 1;
+}
+
 int main_mem_set(int argc, char **argv)
 {
+    /*
+     * The wait time, unambiguously (docs/xlmem.md): -w takes a value
+     * (-w 30, -w30); --wait takes one only attached (--wait=30), bare it
+     * means 60 s.  So "-w 3 400" waits 3 s and then misses its size, and
+     * "--wait 3 400" -- which getopt reads as domain 3 -- is refused as
+     * ambiguous rather than guessed (write --wait=3, or --wait -- 3).
+     */
     static const struct option opts[] = {
-        { "wait", optional_argument, NULL, 'w' },
+        { "wait", optional_argument, NULL, 'W' },
+        { "force", no_argument, NULL, 'f' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     unsigned long secs = 0;
     uint32_t domid;
     int64_t kb;
-    bool relative;
-    int opt, rc;
+    bool relative, force = false;
+    int opt, rc, bare_wait_next = -1;
 
-    while ((opt = xlmem_getopt(argc, argv, "w::", opts, 2, 2)) != -1) {
-        if (opt == 'w') {
+    while ((opt = xlmem_getopt(argc, argv, "w:f", opts, 2, 2)) != -1) {
+        if (opt == 'w' || opt == 'W') {
             secs = WAIT_DEFAULT_S;
             if (optarg && parse_seconds(optarg, &secs))
                 return XLMEM_EXIT_USAGE;
+            bare_wait_next = opt == 'W' && !optarg ? optind : -1;
+        } else if (opt == 'f') {
+            force = true;
         }
+    }
+    if (bare_wait_next == optind &&
+        !argv[optind][strspn(argv[optind], "0123456789")]) {
+        xlmem_err("ambiguous '--wait %s': write --wait=%s to wait %s s, or "
+                  "--wait -- %s for domain %s", XQ(argv[optind]),
+                  XQ(argv[optind]), XQ(argv[optind]), XQ(argv[optind]),
+                  XQ(argv[optind]));
+        return XLMEM_EXIT_USAGE;
     }
     if (xlmem_parse_size_kb(argv[optind + 1], true, &kb, &relative))
         return XLMEM_EXIT_FAIL;
     domid = xlmem_find_domain(argv[optind]);
+    if (!force && xlmem_target_too_small(domid, kb, relative))
+        return XLMEM_EXIT_FAIL;
 
     rc = mempolicy_domain_set_target(xlmem_ctx(), domid, kb, relative, true);
     if (rc)
-        return xlmem_lib_err(rc, "cannot set the memory target of "
-                             "domain %u", domid);
+        return xlmem_lib_err(rc,
+                             "cannot set the memory target of "
+                             "%s",
+                             xlmem_dom(domid));
 
     return secs ? wait_for_target(domid, secs) : XLMEM_EXIT_OK;
 }

@@ -164,6 +164,42 @@ void xlmem_ctx_free(void)
     logger = NULL;
 }
 
+/*
+ * How the admin named each domain looked up, so that messages say
+ * "guest1" when guest1 was typed (and "domain 5" for 5).
+ */
+#define TYPED_MAX 16
+static struct {
+    uint32_t domid;
+    char label[MEMPOLICY_QUOTE_BUF + 8];
+} typed[TYPED_MAX];
+static unsigned ntyped;
+
+static void remember_typed(uint32_t domid, const char *q)
+{
+    unsigned i = ntyped < TYPED_MAX ? ntyped++ : TYPED_MAX - 1;
+
+    typed[i].domid = domid;
+    if (q[strspn(q, "0123456789")])
+        mempolicy_quote(q, typed[i].label);
+    else
+        snprintf(typed[i].label, sizeof(typed[i].label), "domain %u", domid);
+}
+
+const char *xlmem_dom(uint32_t domid)
+{
+    static char buf[4][24];
+    static unsigned next;
+    unsigned i;
+
+    for (i = 0; i < ntyped; i++)
+        if (typed[i].domid == domid)
+            return typed[i].label;
+    next = (next + 1) % 4;
+    snprintf(buf[next], sizeof(buf[next]), "domain %u", domid);
+    return buf[next];
+}
+
 uint32_t xlmem_find_domain(const char *q)
 {
     uint32_t domid;
@@ -181,5 +217,6 @@ uint32_t xlmem_find_domain(const char *q)
     }
     if (rc)
         exit(xlmem_lib_err(rc, "cannot look up domain '%s'", XQ(q)));
+    remember_typed(domid, q);
     return domid;
 }

@@ -4,7 +4,8 @@
  * Subscribes to every DOMAIN_MEMORY_TARGET_CHANGED (no actor filter),
  * DOMAIN_INTRODUCE and DOMAIN_DEATH, and prints each event as one line
  * ("key=value" words, the free-form actor-params last) or, with -j, as
- * one JSON object on one line (the library's yajl rendering), flushed at
+ * one compact JSON object on one line (the library's yajl rendering
+ * without its indentation, as `jq -c` prints it), flushed at
  * once so that a pipe reader sees it.  One poll() on the library's event
  * fd and a signalfd: no timer, no wake-up while nothing happens.
  * SIGINT/SIGTERM end it with status 0; losing the store ends it with 1.
@@ -67,11 +68,28 @@ static int print_json(mempolicy_ctx *ctx, const mempolicy_event *ev)
         xlmem_err("cannot render an event as JSON");
         return -1;
     }
-    /* Raw newlines can only be whitespace between tokens (yajl escapes
-     * them inside strings): dropping them keeps one object per line. */
+    /*
+     * Compact, one object per line (as `jq -c` prints): whitespace
+     * outside strings is only the library's indentation, and inside
+     * strings yajl escapes control characters, so a raw newline is never
+     * part of a value.
+     */
+    bool in_str = false, esc = false;
+
     for (c = s; *c; c++) {
-        if (*c != '\n')
-            putchar(*c);
+        if (in_str) {
+            if (esc)
+                esc = false;
+            else if (*c == '\\')
+                esc = true;
+            else if (*c == '"')
+                in_str = false;
+        } else if (*c == '"') {
+            in_str = true;
+        } else if (*c == ' ' || *c == '\n' || *c == '\t' || *c == '\r') {
+            continue;
+        }
+        putchar(*c);
     }
     putchar('\n');
     free(s);

@@ -63,6 +63,7 @@ extern "C" {
 #define MEMPOLICY_HAVE_ACTOR_KIT 1
 #define MEMPOLICY_HAVE_DISABLE_ANYONE 1
 #define MEMPOLICY_HAVE_DOMINFO_MALFORMED 1
+#define MEMPOLICY_HAVE_DISABLE_NOOP 1
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -337,7 +338,8 @@ int mempolicy_domain_get_paging_target(mempolicy_ctx *ctx, uint32_t domid,
 /*
  * Idempotent.  Paging and sharing need an HVM guest (PV) with HAP
  * (NO_HAP) and a hypervisor built with the feature (NOSYS: Debian's stock
- * Xen 4.17 has neither).  On a real host enabling paging starts a pager
+ * Xen 4.17 has neither).  Disabling on a guest where the mechanism cannot
+ * be on (PV, no HAP) is a successful no-op (MEMPOLICY_HAVE_DISABLE_NOOP).  On a real host enabling paging starts a pager
  * (xenpaging) for the domain, owned by this context, with its pagefile
  * in the paging directory; disabling stops it (paging everything in).
  */

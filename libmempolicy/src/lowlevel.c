@@ -318,6 +318,10 @@ static int mech_switch(mempolicy_ctx *ctx, uint32_t domid, bool paging,
         if (rc)
             return rc;
     }
+    /* Off is the only state a PV (or HAP-less) guest can be in: turning
+     * it off there is done already, as for any other idempotent call. */
+    if (!enable && (!hv.hvm || !hv.hap))
+        return 0;
     rc = check_hap(ctx, domid, &hv, paging ? "paging" : "sharing");
     if (rc)
         return rc;

@@ -218,6 +218,20 @@ static void missing_features(void **state)
               MEMPOLICY_ERROR_NO_HAP, "hardware-assisted paging");
     UNCHANGED(mempolicy_domain_enable_sharing(ctx, nohap),
               MEMPOLICY_ERROR_NO_HAP, "hardware-assisted paging");
+    /* Off is all these guests can be: disabling is a successful no-op
+     * that changes nothing. */
+    {
+        char *before = store_dump(xsh), *after;
+
+        assert_int_equal(mempolicy_domain_disable_paging(ctx, 2), 0);
+        assert_int_equal(mempolicy_domain_disable_sharing(ctx, 2), 0);
+        assert_int_equal(mempolicy_domain_disable_paging(ctx, nohap), 0);
+        assert_int_equal(mempolicy_domain_disable_sharing(ctx, nohap), 0);
+        after = store_dump(xsh);
+        assert_string_equal(before, after);
+        free(before);
+        free(after);
+    }
 }
 
 static void hypervisor_without_features(void **state)

@@ -65,6 +65,10 @@ done
 row=$("$XLMEM" mem-list web1 | awk '$1 == "web1"' | tr -s ' ')
 like "$row" "^web1 1 sharing .* $(( $(xsr /libxl/1/memory-sharing/saved_kb) / 1024 )) rate=" \
      "xlmem mem-list shows the savings (Saved, MiB)"
+is "$("$XLMEM" mem-list -j web1 | python3 -c \
+    'import json,sys; print(json.load(sys.stdin)["domains"][0]["saved_kb"])')" \
+    "$(xsr /libxl/1/memory-sharing/saved_kb)" \
+    "xlmem mem-list -j gives saved_kb (KiB)"
 like "$(xsr /libxl/1/memory-policy/actor)" '^sharing$' \
      "reports leave memory-policy/ alone"
 fails 'xenstore-read /libxl/1/memory-policy/shared_kb' \

@@ -17,12 +17,12 @@ manual=$!
 
 actual() {
     "$XLMEM" mem-list -j "$1" | python3 -c \
-        'import json,sys; print(json.load(sys.stdin)[0]["actual_kb"])'
+        'import json,sys; print(json.load(sys.stdin)["domains"][0]["actual_kb"])'
 }
 
 run_xlmem mem-set --wait=60 guest1 200
 is "$rc" 0 "xl-auto: --wait sees the balloon reach the target"
-like "$out" "domain 1: reached target 200 MiB$" "... and says so"
+like "$out" "guest1: reached target 200 MiB$" "... and says so"
 is "$(actual guest1)" 204800 "xl-auto: actual memory is the target"
 
 run_xlmem mem-set --wait=60 guest2 +100

@@ -29,6 +29,19 @@ is "$(comp xlmem --c)" "--config" "global options"
 is "$(comp xlmem mem-set gu)" "guest1 guest2" "domain names from the store"
 is "$(comp xlmem mem-set guest1 "")" "" "no completion for a size"
 is "$(comp xlmem mem-set --w)" "--wait --wait=" "mem-set options"
+# After --wait=: bash splits it as "--wait" "=" (COMP_WORDBREAKS), or
+# leaves it one word; either way the value is not an argument.
+is "$(comp xlmem mem-set --wait = "")" "" "nothing to offer for --wait's value"
+is "$(comp xlmem mem-set --wait=)" "" "--wait= as one word: nothing either"
+is "$(comp xlmem mem-set --wait = 30 gu)" "guest1 guest2" \
+    "domains after --wait=30 (split at '=')"
+is "$(comp xlmem mem-set --wait=30 gu)" "guest1 guest2" \
+    "domains after --wait=30 (one word)"
+is "$(comp xlmem mem-set -w 30 gu)" "guest1 guest2" "domains after -w 30"
+is "$(comp xlmem mem-set -w "")" "" "nothing to offer for -w's value"
+is "$(comp xlmem mem-set --wait = 30 guest1 "")" "" "no completion for a size"
+is "$(comp xlmem mem-policy-set -t 300 guest2 xl-)" "xl-auto xl-manual" \
+    "mem-policy-set -t SIZE: actors still in place"
 is "$(comp xlmem mem-policy-set guest2 xl-)" "xl-auto xl-manual" \
     "actor names"
 is "$(comp xlmem mem-policy-set guest2 xl-auto d)" "delay=" \

@@ -26,7 +26,7 @@ wait_value() {
 # --- mem-policy-set warns about an actor that does not run ---------------
 run_xlmem mem-policy-set guest2 nosuch-actor
 is "$rc" 0 "a policy naming an actor that does not run is still set"
-is "$err" "xlmem mem-policy-set: warning: no actor 'nosuch-actor' is running: domain 2's memory stays as it is until one starts" \
+is "$err" "xlmem mem-policy-set: warning: no actor 'nosuch-actor' is running: guest2's memory stays as it is until one starts" \
     "... with one warning line naming it"
 is "$(rd /libxl/2/memory-policy/actor)" nosuch-actor "... and written"
 

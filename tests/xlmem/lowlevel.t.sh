@@ -35,14 +35,14 @@ dominfo() {   # dominfo DOMAIN FIELD
 # ---- balloon ----------------------------------------------------------------
 run_xlmem mem-balloon-get-target guest1
 is "$rc|$out" "0|524288k" "balloon getter works with no actor"
-xrejects "domain 1 has no actor; low-level targets can only be set under actor xl-manual \(switch with: xlmem mem-policy-set guest1 xl-manual\)" \
+xrejects "guest1 has no actor; low-level targets can only be set under actor xl-manual \(switch with: xlmem mem-policy-set guest1 xl-manual\)" \
     "balloon setter refused with no actor" \
     mem-balloon-set-target guest1 256
 "$XLMEM" mem-policy-set guest1 xl-auto >/dev/null
-xrejects "domain 1 is managed by actor 'xl-auto'.*mem-policy-set guest1 xl-manual" \
+xrejects "guest1 is managed by actor 'xl-auto'.*mem-policy-set guest1 xl-manual" \
     "balloon setter refused under xl-auto, naming it" \
     mem-balloon-set-target guest1 256
-xrejects "domain 1 is managed by actor 'xl-auto'" \
+xrejects "guest1 is managed by actor 'xl-auto'" \
     "paging setter refused under xl-auto" mem-paging-set-target guest1 256
 
 run_xlmem mem-balloon-set-target hvm1 400
@@ -74,9 +74,9 @@ is "$rc|$(rd $M/target-tot_pages)" "0|0" "paging target 0"
 is "$(dominfo hvm1 paging)" False "... turned paging off"
 xrejects "paging target 0k -1 would be negative" "paging: relative below 0" \
     mem-paging-set-target hvm1 -1
-xrejects "domain 1 is managed by actor 'xl-auto'.*mem-policy-set guest1 xl-manual" \
+xrejects "guest1 is managed by actor 'xl-auto'.*mem-policy-set guest1 xl-manual" \
     "paging enable refused under xl-auto" mem-paging-enable guest1
-xrejects "domain 1 is managed by actor 'xl-auto'" \
+xrejects "guest1 is managed by actor 'xl-auto'" \
     "sharing enable refused under xl-auto" mem-sharing-enable guest1
 "$XLMEM" mem-policy-set guest1 xl-manual >/dev/null
 xrejects "paging needs an HVM guest; this is a PV guest" \
@@ -85,6 +85,15 @@ xrejects "paging needs an HVM guest" "paging target on a PV guest" \
     mem-paging-set-target guest1 256
 xrejects "hardware-assisted paging" "paging without HAP" \
     mem-paging-enable nohap
+# Disabling what cannot be on is done already: success, nothing changed.
+for c in "mem-paging-disable guest1" "mem-sharing-disable guest1" \
+         "mem-paging-disable nohap" "mem-sharing-disable nohap"; do
+    before=$(store_dump)
+    # shellcheck disable=SC2086
+    run_xlmem $c
+    is "$rc|$err|$([ "$before" == "$(store_dump)" ] && echo same)" "0||same" \
+        "$c: a successful no-op"
+done
 
 run_xlmem mem-paging-enable hvm1
 is "$rc|$(dominfo hvm1 paging)" "0|True" "mem-paging-enable"

@@ -62,9 +62,9 @@ xrejects "empty domain name" "empty domain" mem-set "" 256
 # --wait: the guest's balloon driver follows (256 MiB/s, --speed 20).
 run_xlmem mem-set --wait=30 guest2 200
 is "$rc" 0 "--wait: reached, status 0"
-like "$out" $'\n'"domain 2: reached target 200 MiB$" "--wait: reached line"
+like "$out" $'\n'"guest2: reached target 200 MiB$" "--wait: reached line"
 actual=$("$XLMEM" mem-list -j guest2 | python3 -c \
-    'import json,sys; print(json.load(sys.stdin)[0]["actual_kb"])')
+    'import json,sys; print(json.load(sys.stdin)["domains"][0]["actual_kb"])')
 is "$actual" 204800 "--wait returned when actual memory is the target"
 
 # A slow balloon (1 MiB/s of host time, 20 MiB/s here) shows progress.
@@ -78,9 +78,9 @@ run_xlmem create "$T/slow.cfg"
 slow=${out#domid=}
 run_xlmem mem-set --wait=60 slow 490
 is "$rc" 0 "--wait on a slow balloon: reached"
-like "$out" "^domain $slow: actual (5[01][0-9]|49[0-9]) MiB, target 490 MiB"$'\n' \
+like "$out" "^slow: actual (5[01][0-9]|49[0-9]) MiB, target 490 MiB"$'\n' \
     "--wait: plain progress lines off a terminal, from the start"
-n=$(grep -c "^domain $slow: actual [0-9]* MiB, target 490 MiB$" <<<"$out")
+n=$(grep -c "^slow: actual [0-9]* MiB, target 490 MiB$" <<<"$out")
 [ "$n" -ge 3 ] && _tap_result 0 "... one more each time the size moves" ||
     { _tap_result 1 "... one more each time the size moves"; diag "$out"; }
 
@@ -96,7 +96,7 @@ run_xlmem create "$T/stuck.cfg"
 stuck=${out#domid=}
 run_xlmem mem-set --wait=2 stuck 256
 is "$rc" 3 "--wait timeout: status 3"
-like "$err" "^xlmem mem-set: domain $stuck did not reach its target within 2 s: actual 512 MiB, target 256 MiB: stuck: no progress for [0-9]+ s \(balloon target 256 MiB, actual 512 MiB: the guest's balloon driver does not give memory back\)$" \
+like "$err" "^xlmem mem-set: stuck did not reach its target within 2 s: actual 512 MiB, target 256 MiB: stuck: no progress for [0-9]+ s \(balloon target 256 MiB, actual 512 MiB: the guest's balloon driver does not give memory back\)$" \
     "--wait timeout: one line saying so, and why (stuck balloon)"
 is "$(rd /libxl/$stuck/memory-policy/target)" 262144 \
     "--wait timeout: the target is still set"
@@ -105,7 +105,7 @@ is "$(rd /libxl/$stuck/memory-policy/target)" 262144 \
 # balloon heads for 128 MiB, far away; the new target of 480 MiB is near.
 exec 5< <("$XLMEM" mem-set --wait=600 slow 128 2>&1; echo "exit=$?")
 read -r -t 20 first <&5
-like "$first" "^domain $slow: actual 4[0-9][0-9] MiB, target 128 MiB" \
+like "$first" "^slow: actual 4[0-9][0-9] MiB, target 128 MiB" \
     "--wait started"
 "$XLMEM" mem-set slow 480
 rest=$(timeout 60 cat <&5)
@@ -115,7 +115,7 @@ exec 5<&-
 
 # On a terminal: a progress bar redrawn in place.
 tty=$(script -qec "$XLMEM mem-set --wait=30 guest2 300" /dev/null </dev/null)
-like "$tty" $'\r''domain 2: \[#*\.*\] [0-9]+ MiB -> 300 MiB' \
+like "$tty" $'\r''guest2: \[#*\.*\] [0-9]+ MiB -> 300 MiB' \
     "--wait on a terminal draws a progress bar"
 like "$tty" "\[##############################\] 300 MiB -> 300 MiB" \
     "... that ends full"
