@@ -232,7 +232,7 @@ static int cmp_prio(const void *pa, const void *pb)
 static void publish(struct bal *b, struct bdom *d, const struct bp_host *h,
                     const struct bp_dom *x)
 {
-    char line[160];
+    char line[320];
 
     if (d->stuck)
         snprintf(line, sizeof(line),
@@ -253,6 +253,12 @@ static void publish(struct bal *b, struct bdom *d, const struct bp_host *h,
                  "slow balloon: %llu -> %llu MiB, "
                  "counted as it arrives",
                  MIB(d->actual_kb), MIB(d->target_kb));
+    else if (d->damped)
+        snprintf(line, sizeof(line),
+                 "%llu MiB kept: plan %llu is within the %llu MiB damping; "
+                 "used %llu; host free %llu MiB (floor %llu)",
+                 MIB(d->target_kb), MIB(d->plan_kb), MIB(b->damp_kb),
+                 MIB(d->used_kb), MIB(h->free_kb), MIB(h->floor_kb));
     else if (d->waiting)
         snprintf(line, sizeof(line),
                  "waiting for %llu MiB to be freed; "
@@ -272,6 +278,7 @@ void bal_pass(mempolicy_actor *a, void *arg)
     uint64_t now, t0, dt, commit, keep;
     int64_t avail;
     size_t i, nr = 0;
+    int iter;
     bool moving = false, donors_moving = false, host_needs;
 
     (void)a;
@@ -281,17 +288,27 @@ void bal_pass(mempolicy_actor *a, void *arg)
         return;
     b->passes++;
     now = bal_now_ms(b);
+    /*
+     * Page counts first, free memory last: a balloon growing in between
+     * then shows as less free (never as free memory it already took), so
+     * what is free is never overestimated.
+     */
+    refresh(b, false);
     if (mempolicy_actor_failed(b->a, 0, mempolicy_get_physinfo(b->ctx, &phys),
                                "host free memory", NULL, NULL))
         return;
     b->free_kb = phys.free_kb;
-    refresh(b, false);
     for (i = 0; i < b->n; i++) {
         struct bdom *d = b->v[i];
 
         if (d->reread && !br_ignored(&d->guard, now)) {
             d->reread = false;
             bal_read_reports(b, d);
+        } else if (d->reread && !d->timer) {
+            /* Read its reports again when its penalty ends. */
+            mempolicy_actor_timer_set(b->a, &d->timer,
+                                      d->guard.ignore_until_ms - now,
+                                      bal_dom_timer, d);
         }
         follow(b, d, now);
     }
@@ -301,8 +318,10 @@ void bal_pass(mempolicy_actor *a, void *arg)
         fill_plan(b, b->v[i], &b->pd[i], now);
     memset(&h, 0, sizeof(h));
     h.free_kb = phys.free_kb;
-    h.floor_kb = b->floor_kb;
-    h.reserve_kb = b->reserve_kb + b->request_kb;
+    /* A toolstack's request is kept free like the floor; the reserve
+     * only holds back surplus. */
+    h.floor_kb = b->floor_kb + b->request_kb;
+    h.reserve_kb = b->reserve_kb;
     /* Planned domains count with what they hold now, held ones with
      * what they will hold: raises granted earlier are re-planned. */
     bp_plan(&h, b->pd, b->n, b->scratch);
@@ -313,6 +332,37 @@ void bal_pass(mempolicy_actor *a, void *arg)
 
     keep = b->floor_kb + b->request_kb;
     host_needs = phys.free_kb < keep;
+    /*
+     * 5. Damping, inside the plan: a domain whose size would change by
+     * less than damp_kb (and that is not short of what it uses, nor
+     * giving memory the host needs) keeps its target and the others are
+     * planned again around it, so no raise ever waits for a decrease that
+     * damping holds back.
+     */
+    for (iter = 0; iter < 4; iter++) {
+        bool more = false;
+
+        for (i = 0; i < b->n; i++) {
+            struct bdom *d = b->v[i];
+            struct bp_dom *x = &b->pd[i];
+            bool relieve = d->has_used && d->used_kb > d->target_kb;
+            uint64_t delta = absdiff(x->want_kb, d->target_kb);
+
+            if (!iter) {
+                d->damped = false;
+                d->plan_kb = x->want_kb;
+            }
+            if (x->held || !delta || delta >= b->damp_kb ||
+                (x->want_kb > d->target_kb ? relieve : host_needs))
+                continue;
+            x->held = true;
+            x->hold_kb = d->target_kb;
+            d->damped = more = true;
+        }
+        if (!more)
+            break;
+        bp_plan(&h, b->pd, b->n, b->scratch);
+    }
     /* 4a. Lower first: donors and raises no longer needed. */
     recv = (struct bdom **)(void *)b->scratch;
     for (i = 0; i < b->n; i++) {
@@ -379,6 +429,7 @@ void bal_pass(mempolicy_actor *a, void *arg)
         if (d->moving || (d->waiting && donors_moving))
             moving = true;
     }
+    bal_request_ack(b, phys.free_kb >= keep);
     if (moving)
         bal_schedule(b, BAL_TICK_MS);
 }

@@ -156,7 +156,7 @@ static int grow(struct bal *b)
     return 0;
 }
 
-static void dom_timer(mempolicy_actor *a, void *arg)
+void bal_dom_timer(mempolicy_actor *a, void *arg)
 {
     struct bdom *d = arg;
 
@@ -227,7 +227,7 @@ static void domain_changed(mempolicy_actor *a, uint32_t domid,
     d->has_policy_target = p->has_target;
     d->policy_target_kb = p->target_kb;
     if (d->grace_ms && !d->has_used)
-        mempolicy_actor_timer_set(a, &d->timer, d->grace_ms, dom_timer, d);
+        mempolicy_actor_timer_set(a, &d->timer, d->grace_ms, bal_dom_timer, d);
     bal_schedule(b, 0);
 }
 

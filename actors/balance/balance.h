@@ -32,6 +32,7 @@
 #define BAL_STEP_MIN_KB (128u * 1024) /* partial raise of a swapping guest */
 #define BAL_MAXMEM_SLACK_KB 1024u     /* LIBXL_MAXMEM_CONSTANT */
 #define BAL_REQUEST_PATH "/tool/mempolicy/balance/free-request-kb"
+#define BAL_REQUEST_DONE_PATH "/tool/mempolicy/balance/free-request-done"
 
 struct bdom {
     uint32_t domid;
@@ -67,7 +68,8 @@ struct bdom {
     bool stuck, slow, capped;
     uint64_t stuck_retry_ms, stuck_backoff_ms;
     bool waiting; /* raise planned, memory not free yet */
-    uint64_t want_kb;
+    bool damped;  /* plan within damping: target kept */
+    uint64_t want_kb, plan_kb;
 
     mempolicy_timer *timer; /* grace end / penalty end */
     bool watching;
@@ -88,10 +90,11 @@ struct bal {
     struct bp_dom *pd;
     double *scratch;
 
-    mempolicy_timer *timer; /* the next pass */
-    uint64_t timer_due_ms;  /* host ms, when armed */
-    uint64_t request_kb;    /* a toolstack asks this much free */
-    uint64_t free_kb;       /* last seen */
+    mempolicy_timer *timer;   /* the next pass */
+    uint64_t timer_due_ms;    /* host ms, when armed */
+    uint64_t request_kb;      /* a toolstack asks this much free */
+    uint64_t request_done_kb; /* ... and was told it is */
+    uint64_t free_kb;         /* last seen */
 
     /* figures (logged at exit with -v; bench reads the log) */
     uint64_t passes, writes, plan_ns, plan_max_ns;
@@ -100,6 +103,8 @@ struct bal {
 uint64_t bal_now_ms(struct bal *b);
 /* Run a pass soon (coalesces: one pass for many events). */
 void bal_schedule(struct bal *b, uint64_t ms);
+/* A domain's own timer (boot grace, penalty end): a pass. */
+void bal_dom_timer(mempolicy_actor *a, void *arg);
 
 /* watch.c */
 int bal_watch_init(struct bal *b);
@@ -108,6 +113,8 @@ int bal_watch_domain(struct bal *b, struct bdom *d);
 void bal_unwatch_domain(struct bal *b, struct bdom *d);
 void bal_read_reports(struct bal *b, struct bdom *d);
 struct bdom *bal_find(struct bal *b, uint32_t domid);
+/* After a pass: say whether the toolstack's request is met. */
+void bal_request_ack(struct bal *b, bool met);
 
 /* apply.c */
 void bal_pass(mempolicy_actor *a, void *arg);

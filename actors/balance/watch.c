@@ -62,6 +62,7 @@ static void bad_report(struct bal *b, struct bdom *d, const char *node,
 
     br_strike(&d->guard, now, why);
     d->reread = true;
+    bal_schedule(b, 0);
     if (!br_may_log(&d->guard, now))
         return;
     escape(v, len, esc, sizeof(esc));
@@ -194,7 +195,22 @@ static void read_request(struct bal *b)
     free(v);
     if (kb != b->request_kb) {
         b->request_kb = kb;
+        bal_request_ack(b, false);
         bal_schedule(b, 0);
+    }
+}
+
+void bal_request_ack(struct bal *b, bool met)
+{
+    char v[24];
+
+    if (b->request_kb && met && b->request_done_kb != b->request_kb) {
+        snprintf(v, sizeof(v), "%" PRIu64, b->request_kb);
+        if (xs_write(b->xs, XBT_NULL, BAL_REQUEST_DONE_PATH, v, strlen(v)))
+            b->request_done_kb = b->request_kb;
+    } else if (!b->request_kb && b->request_done_kb) {
+        xs_rm(b->xs, XBT_NULL, BAL_REQUEST_DONE_PATH);
+        b->request_done_kb = 0;
     }
 }
 
@@ -220,7 +236,11 @@ static void on_event(struct bal *b, const char *path, const char *token)
     if (id > UINT32_MAX || !(d = bal_find(b, (uint32_t)id)))
         return;
     if (!br_admit(&d->guard, bal_now_ms(b))) {
+        /* Ignored: a comparison, no read.  The next pass arms the timer
+         * that reads its reports again at the end of its penalty. */
         d->reread = true;
+        if (!d->timer)
+            bal_schedule(b, 0);
         return;
     }
     if (read_node(b, d, token[0] == 'p'))

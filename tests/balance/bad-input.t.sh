@@ -1,0 +1,83 @@
+#!/bin/bash
+# The balance actor and guests that lie, write garbage or flood their
+# memory/meminfo: none changes another guest's memory, crashes the actor
+# or makes it log more than once a minute about one guest.  Params that
+# do not fit are refused at mem-policy-set (tests/xlmem/policy.t.sh).
+#
+# Time runs 10x: a guest's penalty (10 s) is 1 s of real time.  Waiting
+# is on xenstore watches; the log bound is checked against the simulated
+# time that passed.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../actors/common.sh"
+
+M=1024
+wait_until() {
+    local line deadline=$((SECONDS + 30))
+    coproc _WU { exec xenstore-watch / 2>/dev/null; }
+    local wpid=$_WU_PID
+    while ! "$@" >/dev/null 2>&1; do
+        [ "$SECONDS" -lt "$deadline" ] || break
+        read -r -t 5 line <&"${_WU[0]}" || true
+    done
+    kill "$wpid" 2>/dev/null
+    wait "$wpid" 2>/dev/null
+    "$@" >/dev/null 2>&1
+}
+tgt() { xenstore-read "/local/domain/$1/memory/target"; }
+st() { xenstore-read "/tool/mempolicy/actors/balance/status/$1" 2>/dev/null; }
+status_like() { [[ $(st "$1") =~ $2 ]]; }
+sim_s() { "$PROBE" hv time | tr ' ' '\n' | sed -n 's/^ms=//p' |
+    awk '{ printf "%d", $1 / 1000 }'; }
+as_guest() { local d=$1; shift; as_dom "$d" xenstore-write -- "$@"; }
+
+xensim_start --speed 10 --host-mem 4G
+# liar: no meminfo writer of its own, the test writes as the guest.
+l=$(mkdom name=liar memory_kb=$((1024 * M)) maxmem_kb=$((1536 * M)) \
+    meminfo=none psi=0 memory_policy=balance memory_policy_args=grace=0)
+g=$(mkdom name=good memory_kb=$((1024 * M)) maxmem_kb=$((2048 * M)) \
+    demand_kb=$((1200 * M)) memory_policy=balance \
+    memory_policy_args=grace=0)
+actor_start balance
+start=$(sim_s)
+ok "wait_until status_like $g 'used 1200'" "the good guest is served"
+ok "as_guest $l memory/meminfo $((300 * M))" "the liar may write its node"
+ok "wait_until status_like $l 'used 300'" "an honest report is taken"
+"$PROBE" hv settle >/dev/null
+tg=$(tgt "$g")
+
+# Garbage: one problem starts the penalty, the rest is not even read
+# (2,000 bytes: a guest's node record is bounded by the store at 2 KiB).
+for v in lots -5 "12 " 0x10 99999999999999999999999 \
+    "$(printf '%02000d' 7)"; do
+    as_guest "$l" memory/meminfo "$v"
+done
+ok "wait_until status_like $l '^reports ignored: report is not a number'" \
+    "garbage: the guest's reports are ignored, and the status says why"
+as_guest "$l" memory/pressure "abc"
+# A flood: 3,000 writes in one go.
+args=()
+for i in $(seq 3000); do args+=(memory/meminfo $((100000 + i))); done
+ok "as_dom $l xenstore-write ${args[*]}" "3,000 reports in a row"
+ok "kill -0 $ACTOR_PID" "the actor is alive"
+"$PROBE" hv settle >/dev/null
+is "$(tgt "$g")" "$tg" "the good guest's target did not move"
+like "$(st "$g")" "used 1200" "the good guest is still explained"
+
+# After the penalty, the claim of more than it can hold counts as at
+# most static-max, and the good guest keeps what it uses.
+ok "as_guest $l memory/pressure 0.00" "its pressure node is sane again"
+ok "as_guest $l memory/meminfo 999999999999" "a claim of 1 PB"
+ok "wait_until status_like $l '= max \\(used 1536\\)'" \
+    "once its penalty is over: counted as static-max, not more" ||
+    diag "liar: $(st $l)"
+ok "[ $(tgt "$g") -ge $((1200 * M)) ]" \
+    "the good guest still has what it uses ($(tgt "$g") KiB)"
+ok "[ $(tgt "$l") -le $((1536 * M)) ]" "the liar never above static-max"
+ok "kill -0 $ACTOR_PID" "the actor is alive"
+elapsed=$(($(sim_s) - start))
+lines=$(actor_log | grep -c "domain $l: memory/")
+ok "[ $lines -ge 1 ] && [ $lines -le $((1 + elapsed / 60)) ]" \
+    "at most one log line a minute about the guest ($lines in ${elapsed} s)"
+is "$(actor_log | grep -c "domain $g:")" 0 "nothing logged about the good guest"
+actor_stop
+done_testing

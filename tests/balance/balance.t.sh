@@ -1,0 +1,163 @@
+#!/bin/bash
+# The balance actor against the simulated host: every rule of issue 14 §1.
+#
+# Time runs 100x (--speed 100).  Nothing sleeps to synchronise: a step
+# waits (xenstore watches) for the actor's status line or a balloon
+# target to show the decision, then for the host to stop moving (hv
+# `settle`); the recording (--record) tells what happened in between
+# (host free memory at every change, every target written).
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../actors/common.sh"
+
+M=1024
+T=$(mktemp -d /tmp/balance-t.XXXXXX)
+REC=$T/rec.csv
+FLOOR=$((72 * M))
+
+# wait_until CMD...: re-run CMD at every store change, until it succeeds
+# (30 s bound, a failure bound only).
+wait_until() {
+    local line deadline=$((SECONDS + 30))
+    coproc _WU { exec xenstore-watch / 2>/dev/null; }
+    local wpid=$_WU_PID
+    while ! "$@" >/dev/null 2>&1; do
+        [ "$SECONDS" -lt "$deadline" ] || break
+        read -r -t 5 line <&"${_WU[0]}" || true
+    done
+    kill "$wpid" 2>/dev/null
+    wait "$wpid" 2>/dev/null
+    "$@" >/dev/null 2>&1
+}
+settle() { "$PROBE" hv settle >/dev/null; }
+tgt() { xenstore-read "/local/domain/$1/memory/target"; }
+st() { xenstore-read "/tool/mempolicy/actors/balance/status/$1" 2>/dev/null; }
+status_like() { [[ $(st "$1") =~ $2 ]]; }
+target_ge() { [ "$(tgt "$1")" -ge "$2" ]; }
+target_le() { [ "$(tgt "$1")" -le "$2" ]; }
+guest() { "$PROBE" hv guestinfo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+dom() { info "$1" "$2"; }
+# Lowest host free memory in the recording from time $1 on (KiB).
+min_free() {
+    awk -F, -v t="${1:-0}" 'NR > 1 && $1 + 0 >= t && (m == "" || $11 < m) \
+        { m = $11 } END { print m }' "$REC"
+}
+# request_free KB: as a toolstack before creating a domain, ask the actor
+# to keep KB free (on top of the floor) and wait until it says it is.
+request_free() {
+    xenstore-write /tool/mempolicy/balance/free-request-kb "$1"
+    wait_until node_is /tool/mempolicy/balance/free-request-done "$1"
+}
+node_is() { [ "$(xenstore-read "$1" 2>/dev/null)" = "$2" ]; }
+request_end() { xenstore-rm /tool/mempolicy/balance/free-request-kb; }
+now_s() { "$PROBE" hv time | tr ' ' '\n' | sed -n 's/^ms=//p' |
+    awk '{ print $1 / 1000 }'; }
+
+xensim_start --speed 100 --host-mem 4G --record "$REC"
+
+# ---- the guest's node, reports, explanations, free before allocate -------
+a=$(mkdom name=a memory_kb=$((1024 * M)) maxmem_kb=$((2048 * M)) \
+    demand_kb=$((300 * M)) memory_policy=balance memory_policy_args=grace=0)
+b=$(mkdom name=b memory_kb=$((1024 * M)) maxmem_kb=$((2048 * M)) \
+    demand_kb=$((400 * M)) memory_policy=balance memory_policy_args=grace=0)
+c=$(mkdom name=c memory_kb=$((512 * M)) maxmem_kb=$((1024 * M)) \
+    demand_kb=$((200 * M)) memory_policy=balance \
+    memory_policy_args=grace=0,max=600m)
+is "$(xenstore-read /local/domain/$a/memory/meminfo 2>&1)" \
+    "xenstore-read: couldn't read path /local/domain/$a/memory/meminfo" \
+    "libxl makes no memory/meminfo"
+actor_start balance
+ok "wait_until status_like $a 'used 300 x 1.30 headroom'" \
+    "the guest's report arrives once the node is the guest's"
+like "$(xenstore-ls -p /local/domain/$a/memory | grep meminfo)" \
+    "\\(n$a\\)" "memory/meminfo owned by the guest, no one else may read"
+like "$(xenstore-ls -p /local/domain/$a/memory | grep pressure)" \
+    "\\(n$a\\)" "memory/pressure too"
+is "$(xenstore-read /local/domain/$a/memory/meminfo)" $((300 * M)) \
+    "one number: used kB"
+ok "wait_until status_like $c 'used 200'" "every guest explained"
+settle
+like "$(st $a)" '^[0-9]+ MiB = used 300 x 1\.30 headroom \+ [0-9]+ MiB of the surplus at weight 1; host free [0-9]+ MiB \(floor 72\)$' \
+    "status: why this target"
+ok "target_le $c $((600 * M))" "max= is a cap"
+# a grows past what it has: b and c give first, a gets it once free.
+t1=$(now_s)
+"$PROBE" hv guest_set "$a" demand_kb=$((1500 * M)) >/dev/null
+ok "wait_until target_ge $a $((1950 * M))" "a growing guest gets used x 1.3"
+settle
+is "$(guest "$a" shortfall_kb)" 0 "no shortfall left"
+is "$(guest "$a" stalled)" 0 "the growing guest never waited on a full host"
+# Damping: b uses 40 MiB more; nobody's plan moves by 32 MiB or more.
+ta=$(tgt "$a"); tb=$(tgt "$b"); tc=$(tgt "$c")
+"$PROBE" hv guest_set "$b" demand_kb=$((440 * M)) >/dev/null
+ok "wait_until status_like $b 'used 440'" "b's new report is seen"
+settle
+is "$(tgt "$a") $(tgt "$b") $(tgt "$c")" "$ta $tb $tc" \
+    "damping: changes under 32 MiB are not written"
+
+# Idle: no wake-up at all once nothing moves.
+switches() {
+    cat /proc/"$ACTOR_PID"/task/*/status |
+        awk '/ctxt_switches/ {s += $2} END {print s}'
+}
+before=$(switches)
+sleep 1 # a measurement window, not synchronisation
+after=$(switches)
+is "$((after - before))" 0 "no wake-up in 1 s of idleness"
+
+# ---- boot grace -----------------------------------------------------------
+"$PROBE" hv guest_set "$a" demand_kb=$((1900 * M)) >/dev/null
+ok "wait_until status_like $a 'used 1900'" "a wants more"
+settle
+ok "request_free $((512 * M))" "a toolstack asks for 512 MiB free: done"
+ok "[ $("$PROBE" hv physinfo | tr ' ' '\n' | sed -n 's/^free_kb=//p') -ge $((584 * M)) ]" \
+    "512 MiB free on top of the floor"
+t0=$(now_s)
+n=$(mkdom name=n memory_kb=$((512 * M)) maxmem_kb=$((1024 * M)) \
+    demand_kb=$((100 * M)) memory_policy=balance memory_policy_args=grace=20)
+request_end
+ok "wait_until status_like $n 'used 100'" "the new domain reports"
+ok "wait_until target_le $n $((400 * M))" "after the grace it gives to a"
+settle
+first_low=$(awk -F, -v d=n -v k=$((512 * M)) '$3 == d && $4 + 0 > 0 &&
+    $4 + 0 < k { print $1; exit }' "$REC")
+ok "awk 'BEGIN { exit !($first_low >= $t0 + 20) }'" \
+    "held at its initial memory for the 20 s grace ($t0 -> $first_low)"
+
+# ---- weights, contention, a stuck balloon --------------------------------
+"$PROBE" hv destroy "$n" >/dev/null
+"$PROBE" hv destroy "$c" >/dev/null
+request_free $((700 * M))
+s=$(mkdom name=s memory_kb=$((700 * M)) maxmem_kb=$((1024 * M)) \
+    demand_kb=$((100 * M)) balloon=stuck memory_policy=balance \
+    memory_policy_args=grace=0)
+request_end
+"$PROBE" hv guest_set "$b" demand_kb=$((1500 * M)) >/dev/null
+XLMEM=$MP_BUILD/bin/xlmem
+"$XLMEM" mem-policy-set a balance grace=0,weight=3 >/dev/null
+"$XLMEM" mem-policy-set b balance grace=0,weight=1 >/dev/null
+t2=$(now_s)
+ok "wait_until status_like $s '^stuck at 700 MiB'" \
+    "a balloon that does not move is found stuck"
+ok "[ $(dom "$s" maxmem) -le $((700 * M + 1024)) ]" \
+    "its maxmem is capped at what it holds ($(dom "$s" maxmem) KiB)"
+sum_ge() { [ $(($(tgt "$1") + $(tgt "$2"))) -ge "$3" ]; }
+ok "wait_until sum_ge $a $b $((2300 * M - 4 * M))" \
+    "a and b get what the stuck domain does not give"
+settle
+# 3000 MiB for guests, s holds 700: a (weight 3) and b (1) share 2300.
+ta=$(dom "$a" actual); tb=$(dom "$b" actual)
+ok "[ $ta -gt $tb ]" "weight 3 gets more than weight 1 ($ta > $tb KiB)"
+ok "[ $((ta + tb)) -ge $((2300 * M - 4 * M)) ]" \
+    "what the stuck domain holds is not counted on: a + b = $(((ta + tb) / M)) MiB"
+like "$(actor_log)" "domain $s: balloon stuck at 700 MiB" "stuck logged"
+
+actor_stop
+# The recording is complete once xensim stopped.
+xensim_stop
+ok "[ $(min_free "$t1") -ge $FLOOR ]" \
+    "free before allocate: host free never under the floor ($(min_free "$t1") KiB)"
+ok "[ $(min_free "$t0") -ge $FLOOR ]" "the floor held through the boot grace"
+ok "[ $(min_free "$t2") -ge $FLOOR ]" "the floor held with a stuck balloon"
+ok "[ $(min_free 0) -ge $FLOOR ]" "the floor held all along"
+rm -rf "$T"
+done_testing
