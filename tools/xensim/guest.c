@@ -49,6 +49,7 @@
 #include "hv.h"
 #include "loop.h"
 #include "sharing.h"
+#include "simclock.h"
 #include "store.h"
 
 #define MEMINFO_THRESHOLD_KB 30000
@@ -326,17 +327,18 @@ static bool guest_ticks(const struct hv_domain *d)
     return g->cfg.psi && fabs(g->psi_avg10 - stall_pct(d)) >= 0.005;
 }
 
-static void guest_tick(struct loop *l, struct loop_timer *t, void *arg);
+static void guest_tick(struct simclock *c, struct sim_timer *t, void *arg);
 
 static void guest_arm(struct hv *hv, struct hv_domain *d)
 {
-    uint64_t real;
+    uint64_t ms = GUEST_TICK_MS;
 
     if (d->guest.noise_timer || !guest_ticks(d))
         return;
-    real = (uint64_t)((double)GUEST_TICK_MS / hv->cfg.speed);
-    d->guest.noise_timer = loop_timer_add(hv->loop, real ? real : 1,
-                                          guest_tick, d);
+    /* At least 1 ms of real time apart, as before the clock could stop. */
+    if ((double)ms < hv->cfg.speed)
+        ms = (uint64_t)hv->cfg.speed;
+    d->guest.noise_timer = sim_timer_add(hv->clock, ms, guest_tick, d);
 }
 
 /* xorshift64: the guest's own deterministic noise. */
@@ -350,14 +352,14 @@ static uint64_t noise_next(struct guest *g)
     return g->noise_rng = x;
 }
 
-static void guest_tick(struct loop *l, struct loop_timer *t, void *arg)
+static void guest_tick(struct simclock *c, struct sim_timer *t, void *arg)
 {
     struct hv_domain *d = arg;
     struct guest *g = &d->guest;
     struct hv *hv = d->hv;
     long long amp = (long long)g->cfg.noise_kb;
 
-    (void)l;
+    (void)c;
     (void)t;
     g->noise_timer = NULL;
     if (amp) {
@@ -385,7 +387,7 @@ void guest_meminfo_event(struct hv *hv, struct hv_domain *d)
 
 void guest_stop(struct hv *hv, struct hv_domain *d)
 {
-    loop_timer_cancel(hv->loop, d->guest.noise_timer);
+    sim_timer_cancel(hv->clock, d->guest.noise_timer);
     d->guest.noise_timer = NULL;
 }
 

@@ -74,7 +74,7 @@ struct guest {
 
     long long noise_kb;      /* current offset of the working set */
     uint64_t noise_rng;
-    struct loop_timer *noise_timer;
+    struct sim_timer *noise_timer;  /* on the simulated clock */
 
     double psi_avg10;        /* some avg10, percent */
     uint64_t psi_ms;         /* when psi_avg10 was last advanced */

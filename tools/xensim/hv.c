@@ -35,17 +35,17 @@
 #include "paging.h"
 #include "record.h"
 #include "sharing.h"
+#include "simclock.h"
 #include "store.h"
 
 #define TICK_SIM_MS 100u
 #define TICK_MIN_REAL_MS 10u
 
-static void tick_fn(struct loop *l, struct loop_timer *t, void *arg);
+static void tick_fn(struct simclock *c, struct sim_timer *t, void *arg);
 
 uint64_t hv_now_ms(struct hv *hv)
 {
-    return (uint64_t)((double)(loop_now_ms(hv->loop) - hv->start_real_ms) *
-                      hv->cfg.speed);
+    return simclock_now(hv->clock);
 }
 
 struct hv *hv_new(struct loop *l, struct store *s, const struct hv_config *c)
@@ -60,10 +60,12 @@ struct hv *hv_new(struct loop *l, struct store *s, const struct hv_config *c)
     hv->store = s;
     hv->sharing = sharing_new();
     hv->by_name = ht_new();
-    if (!hv->sharing || !hv->by_name ||
+    hv->clock = simclock_new(l, c->speed);
+    if (!hv->sharing || !hv->by_name || !hv->clock ||
         ht_put(hv->by_name, "Domain-0", &hv->dom0, NULL)) {
         sharing_free(hv->sharing);
         ht_free(hv->by_name, NULL);
+        simclock_free(hv->clock);
         free(hv);
         return NULL;
     }
@@ -72,7 +74,6 @@ struct hv *hv_new(struct loop *l, struct store *s, const struct hv_config *c)
     assert(hv->dom0_pages <= hv->total_pages);
     hv->free_pages = hv->total_pages - hv->dom0_pages;
     hv->next_domid = 1;
-    hv->start_real_ms = loop_now_ms(l);
 
     d0 = &hv->dom0;
     d0->hv = hv;
@@ -99,7 +100,7 @@ void hv_free(struct hv *hv)
     if (!hv)
         return;
     if (hv->tick)
-        loop_timer_cancel(hv->loop, hv->tick);
+        sim_timer_cancel(hv->clock, hv->tick);
     if (hv->watching)
         store_watch_remove(hv->store, "/local/domain", "xensim-hv");
     /* Frames reference domains: drop sharing state while all exist. */
@@ -117,6 +118,7 @@ void hv_free(struct hv *hv)
     ht_free(hv->by_name, NULL);
     free(hv->active);
     free(hv->stalled);
+    simclock_free(hv->clock);
     free(hv);
 }
 
@@ -939,11 +941,12 @@ void hv_memory_freed(struct hv *hv)
 
 static void arm_tick(struct hv *hv)
 {
-    uint64_t real = (uint64_t)((double)TICK_SIM_MS / hv->cfg.speed);
+    uint64_t ms = TICK_SIM_MS;
 
-    if (real < TICK_MIN_REAL_MS)
-        real = TICK_MIN_REAL_MS;
-    hv->tick = loop_timer_add(hv->loop, real, tick_fn, hv);
+    /* At high speeds, no more than one tick per TICK_MIN_REAL_MS. */
+    if ((double)ms < TICK_MIN_REAL_MS * hv->cfg.speed)
+        ms = (uint64_t)(TICK_MIN_REAL_MS * hv->cfg.speed);
+    hv->tick = sim_timer_add(hv->clock, ms, tick_fn, hv);
 }
 
 void hv_wake(struct hv *hv, struct hv_domain *d)
@@ -972,13 +975,13 @@ static bool step_domain(struct hv *hv, struct hv_domain *d, uint64_t dt)
     return moving;
 }
 
-static void tick_fn(struct loop *l, struct loop_timer *t, void *arg)
+static void tick_fn(struct simclock *c, struct sim_timer *t, void *arg)
 {
     struct hv *hv = arg;
     uint64_t now = hv_now_ms(hv), dt = now - hv->last_tick_ms;
     unsigned *batch = hv->active, n = hv->nactive, i;
 
-    (void)l;
+    (void)c;
     (void)t;
     hv->tick = NULL;
     hv->nticks++;

@@ -14,7 +14,8 @@
  * resident, just deduplicated), and pressure is the part of its demand
  * above that.
  *
- * Time: sim_now_ms = real ms since start * speed.  Nothing ticks unless
+ * Time: the simulated clock (simclock.h): real ms since start * speed,
+ * unless a test paused or stepped it.  Nothing ticks unless
  * something moves: a domain whose balloon, pager or copy-on-write writer
  * has work is "active", and only then runs a periodic tick that advances
  * active domains by the simulated time elapsed.  A domain that cannot
@@ -33,6 +34,8 @@
 
 struct loop;
 struct loop_timer;
+struct sim_timer;
+struct simclock;
 struct store;
 struct sharing;
 struct share_map;
@@ -180,9 +183,9 @@ struct hv {
     uint64_t uuid_seq;
 
     /* scheduling */
-    uint64_t start_real_ms;
+    struct simclock *clock;     /* simulated time (simclock.h) */
     uint64_t last_tick_ms;      /* simulated */
-    struct loop_timer *tick;
+    struct sim_timer *tick;
     uint64_t nticks;            /* ticks run so far (for tests) */
     unsigned *active;           /* domids, unordered */
     unsigned nactive, active_cap;

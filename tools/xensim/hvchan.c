@@ -27,6 +27,7 @@
 #include "listen.h"
 #include "loop.h"
 #include "sharing.h"
+#include "simclock.h"
 #include "store.h"
 
 #define LINE_MAX_BYTES 4096
@@ -53,7 +54,8 @@ struct conn {
     bool checked;           /* the deferred first check has run */
     bool time_only;         /* `wait`: only the time counts */
     uint64_t wait_until;    /* simulated ms; 0: no limit */
-    struct loop_timer *wait_timer;
+    struct loop_timer *first_timer; /* the deferred first check */
+    struct sim_timer *until_timer;  /* wait_until, on the simulated clock */
     struct conn *next;
 };
 
@@ -819,6 +821,39 @@ static char *v_time(struct hv *hv, int argc, char **argv)
     return r;
 }
 
+/*
+ * clock [pause|resume|step MS]: read, stop, restart or advance the
+ * simulated clock (simclock.h); the reply is the state afterwards.
+ */
+static char *v_clock(struct hv *hv, int argc, char **argv)
+{
+    struct simclock *clk = hv->clock;
+    uint64_t ms;
+    char *r;
+    int rc;
+
+    if (argc == 2 && !strcmp(argv[1], "pause")) {
+        simclock_pause(clk);
+    } else if (argc == 2 && !strcmp(argv[1], "resume")) {
+        simclock_resume(clk);
+    } else if (argc == 3 && !strcmp(argv[1], "step")) {
+        if (!parse_u64(argv[2], &ms) || ms > SIMCLOCK_STEP_MAX_MS)
+            return err_reply(EINVAL, "step: MS must be 0..%u",
+                             SIMCLOCK_STEP_MAX_MS);
+        rc = simclock_step(clk, ms);
+        if (rc)
+            return err_reply(rc, "step: the clock is running (clock pause "
+                             "first)");
+    } else if (argc != 1) {
+        return err_reply(EINVAL, "usage: clock [pause|resume|step MS]");
+    }
+    if (asprintf(&r, "ok ms=%" PRIu64 " paused=%d speed=%g",
+                 simclock_now(clk), simclock_paused(clk),
+                 simclock_speed(clk)) < 0)
+        return NULL;
+    return r;
+}
+
 static char *v_check(struct hv *hv, int argc, char **argv)
 {
     char err[256];
@@ -854,6 +889,7 @@ static const struct verb {
     { "guest_set", v_guest_set },
     { "guest_write", v_guest_write },
     { "time", v_time },
+    { "clock", v_clock },
     { "check", v_check },
 };
 
@@ -924,8 +960,10 @@ static void conn_close(struct conn *c)
             break;
         }
     }
-    if (c->wait_timer)
-        loop_timer_cancel(ch->hv->loop, c->wait_timer);
+    if (c->first_timer)
+        loop_timer_cancel(ch->hv->loop, c->first_timer);
+    if (c->until_timer)
+        sim_timer_cancel(ch->hv->clock, c->until_timer);
     listener_close_conn(ch->hv->loop, c->fd);
     free(c->out);
     free(c);
@@ -979,13 +1017,14 @@ static int conn_flush(struct conn *c)
     return 0;
 }
 
-static void settle_timer(struct loop *l, struct loop_timer *t, void *arg);
+static void settle_first(struct loop *l, struct loop_timer *t, void *arg);
 
 /*
  * settle [MAX_MS]: answer once no domain is moving (balloon, pager or
  * copy-on-write), or after MAX_MS of simulated time.  The first check is
  * deferred by one turn of the loop, so that watch events already queued
- * (a target just written) are seen first.
+ * (a target just written) are seen first.  The time limit is a timer on
+ * the simulated clock: while the clock is paused it waits for a step.
  */
 static int settle_begin(struct conn *c, const char *line, bool time_only)
 {
@@ -1011,8 +1050,8 @@ static int settle_begin(struct conn *c, const char *line, bool time_only)
     c->waiting = true;
     c->checked = false;
     c->wait_until = max ? hv_now_ms(hv) + max : 0;
-    c->wait_timer = loop_timer_add(hv->loop, 0, settle_timer, c);
-    return c->wait_timer ? 0 : -1;
+    c->first_timer = loop_timer_add(hv->loop, 0, settle_first, c);
+    return c->first_timer ? 0 : -1;
 }
 
 static int conn_process(struct conn *c);
@@ -1022,9 +1061,12 @@ static void settle_end(struct conn *c, bool idle)
     struct hv *hv = c->ch->hv;
     char r[80];
 
-    if (c->wait_timer)
-        loop_timer_cancel(hv->loop, c->wait_timer);
-    c->wait_timer = NULL;
+    if (c->first_timer)
+        loop_timer_cancel(hv->loop, c->first_timer);
+    if (c->until_timer)
+        sim_timer_cancel(hv->clock, c->until_timer);
+    c->first_timer = NULL;
+    c->until_timer = NULL;
     c->waiting = false;
     snprintf(r, sizeof(r), "ok ms=%" PRIu64 " idle=%d", hv_now_ms(hv),
              idle);
@@ -1032,15 +1074,26 @@ static void settle_end(struct conn *c, bool idle)
         conn_close(c);
 }
 
-static void settle_timer(struct loop *l, struct loop_timer *t, void *arg)
+static void settle_until(struct simclock *clk, struct sim_timer *t,
+                         void *arg)
+{
+    struct conn *c = arg;
+
+    (void)clk;
+    (void)t;
+    c->until_timer = NULL;
+    settle_end(c, !c->ch->hv->nactive);
+}
+
+static void settle_first(struct loop *l, struct loop_timer *t, void *arg)
 {
     struct conn *c = arg;
     struct hv *hv = c->ch->hv;
-    uint64_t now = hv_now_ms(hv), real;
+    uint64_t now = hv_now_ms(hv);
 
     (void)l;
     (void)t;
-    c->wait_timer = NULL;
+    c->first_timer = NULL;
     if (!hv->nactive && !c->time_only) {
         settle_end(c, true);
         return;
@@ -1051,8 +1104,10 @@ static void settle_timer(struct loop *l, struct loop_timer *t, void *arg)
     }
     c->checked = true;
     if (c->wait_until) {
-        real = (uint64_t)((double)(c->wait_until - now) / hv->cfg.speed);
-        c->wait_timer = loop_timer_add(hv->loop, real + 1, settle_timer, c);
+        c->until_timer = sim_timer_add(hv->clock, c->wait_until - now,
+                                       settle_until, c);
+        if (!c->until_timer)
+            settle_end(c, !hv->nactive);
     }
 }
 

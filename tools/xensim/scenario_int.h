@@ -13,7 +13,7 @@
 #include "hv.h"
 #include "scenario.h"
 
-struct loop_timer;
+struct sim_timer;
 
 enum ev_kind { EV_CREATE, EV_DESTROY, EV_DEMAND, EV_ACTION, EV_END };
 enum act_kind { A_WRITE, A_RM, A_RUN, A_DESTROY, A_SET };
@@ -73,7 +73,7 @@ struct scenario {
     /* running */
     struct hv *hv;
     char *socket_path;
-    struct loop_timer *timer, *clock;
+    struct sim_timer *timer, *clock; /* on the simulated clock */
     struct child *children;
 };
 

@@ -26,6 +26,7 @@
 
 #include "loop.h"
 #include "scenario_int.h"
+#include "simclock.h"
 #include "store.h"
 
 /* ---- the event list ------------------------------------------------------ */
@@ -341,12 +342,12 @@ static void do_event(struct scenario *sc, const struct sc_event *e)
 
 static void arm_events(struct scenario *sc);
 
-static void event_timer(struct loop *l, struct loop_timer *t, void *arg)
+static void event_timer(struct simclock *c, struct sim_timer *t, void *arg)
 {
     struct scenario *sc = arg;
     uint64_t now = hv_now_ms(sc->hv);
 
-    (void)l;
+    (void)c;
     (void)t;
     sc->timer = NULL;
     while (sc->next_ev < sc->nevs &&
@@ -358,23 +359,23 @@ static void event_timer(struct loop *l, struct loop_timer *t, void *arg)
     arm_events(sc);
 }
 
-/* Real milliseconds until simulated time t_ms. */
-static uint64_t real_delay(struct hv *hv, double t_ms)
+/* Simulated milliseconds until simulated time t_ms. */
+static uint64_t sim_delay(struct hv *hv, double t_ms)
 {
     double now = (double)hv_now_ms(hv);
 
     if (t_ms <= now)
         return 0;
-    return (uint64_t)ceil((t_ms - now) / hv->cfg.speed);
+    return (uint64_t)ceil(t_ms - now);
 }
 
 static void arm_events(struct scenario *sc)
 {
     if (sc->next_ev >= sc->nevs)
         return;
-    sc->timer = loop_timer_add(
-        sc->hv->loop, real_delay(sc->hv, sc->evs[sc->next_ev].t * 1000),
-        event_timer, sc);
+    sc->timer = sim_timer_add(sc->hv->clock,
+                              sim_delay(sc->hv, sc->evs[sc->next_ev].t * 1000),
+                              event_timer, sc);
 }
 
 static void publish_time(struct scenario *sc, uint64_t s)
@@ -385,15 +386,15 @@ static void publish_time(struct scenario *sc, uint64_t s)
     store_write(sc->hv->store, 0, "/tool/xensim/time", buf, (unsigned)n);
 }
 
-static void clock_timer(struct loop *l, struct loop_timer *t, void *arg)
+static void clock_timer(struct simclock *c, struct sim_timer *t, void *arg)
 {
     struct scenario *sc = arg;
     uint64_t s = hv_now_ms(sc->hv) / 1000;
 
     (void)t;
     publish_time(sc, s);
-    sc->clock = loop_timer_add(l, real_delay(sc->hv, (double)(s + 1) * 1000),
-                               clock_timer, sc);
+    sc->clock = sim_timer_add(c, sim_delay(sc->hv, (double)(s + 1) * 1000),
+                              clock_timer, sc);
 }
 
 int scenario_run(struct scenario *sc, struct hv *hv, const char *socket_path)
@@ -406,9 +407,9 @@ int scenario_run(struct scenario *sc, struct hv *hv, const char *socket_path)
         return -ENOMEM;
     publish_time(sc, 0);
     store_set_perms(hv->store, 0, "/tool/xensim/time", &all_read, 1);
-    sc->clock = loop_timer_add(hv->loop, real_delay(hv, 1000), clock_timer, sc);
+    sc->clock = sim_timer_add(hv->clock, sim_delay(hv, 1000), clock_timer, sc);
     /* Events at time 0 (the initial domains) happen before the loop. */
-    event_timer(hv->loop, NULL, sc);
+    event_timer(hv->clock, NULL, sc);
     return 0;
 }
 
@@ -416,9 +417,9 @@ void scenario_play_stop(struct scenario *sc)
 {
     if (sc->hv) {
         if (sc->timer)
-            loop_timer_cancel(sc->hv->loop, sc->timer);
+            sim_timer_cancel(sc->hv->clock, sc->timer);
         if (sc->clock)
-            loop_timer_cancel(sc->hv->loop, sc->clock);
+            sim_timer_cancel(sc->hv->clock, sc->clock);
     }
     sc->timer = sc->clock = NULL;
     while (sc->children) {

@@ -24,6 +24,7 @@
 #include "record.h"
 #include "scenario.h"
 #include "sim.h"
+#include "simclock.h"
 #include "store.h"
 
 #define DOMAINS_MEMORY_KB (512u * 1024)
@@ -102,6 +103,33 @@ int sim_config_option(struct sim_config *c, int opt, const char *arg)
     }
 }
 
+/*
+ * /tool/xensim/clock = "BASE_MS ANCHOR_MS RATE": simulated time is
+ * BASE_MS + (CLOCK_MONOTONIC in ms - ANCHOR_MS) x RATE, RATE 0 while a
+ * test holds the clock (docs/hv-channel.md, `clock`).  Rewritten at
+ * every pause, step and resume, so that other processes (the actor
+ * kit's timers) follow the simulated clock with one watch.
+ */
+static int publish_clock(struct hv *hv)
+{
+    uint64_t base, anchor;
+    double rate;
+    char buf[96];
+    int n;
+
+    simclock_state(hv->clock, &base, &anchor, &rate);
+    n = snprintf(buf, sizeof(buf), "%" PRIu64 " %" PRIu64 " %.17g", base,
+                 anchor, rate);
+    return store_write(hv->store, 0, "/tool/xensim/clock", buf,
+                       (unsigned)n);
+}
+
+static void clock_changed(void *arg)
+{
+    if (publish_clock(arg))
+        fprintf(stderr, "xensim: cannot write /tool/xensim/clock\n");
+}
+
 static int publish(struct hv *hv, double speed)
 {
     struct xs_permissions all_read = { .id = 0, .perms = XS_PERM_READ };
@@ -110,8 +138,17 @@ static int publish(struct hv *hv, double speed)
     int rc = store_write(hv->store, 0, "/tool/xensim/speed", buf,
                          (unsigned)n);
 
-    return rc ? rc : store_set_perms(hv->store, 0, "/tool/xensim/speed",
-                                     &all_read, 1);
+    if (!rc)
+        rc = store_set_perms(hv->store, 0, "/tool/xensim/speed", &all_read,
+                             1);
+    if (!rc)
+        rc = publish_clock(hv);
+    if (!rc)
+        rc = store_set_perms(hv->store, 0, "/tool/xensim/clock", &all_read,
+                             1);
+    if (!rc)
+        simclock_set_observer(hv->clock, clock_changed, hv);
+    return rc;
 }
 
 static int create_domains(struct hv *hv, unsigned n)
