@@ -19,8 +19,12 @@
  *  - The start-up resync subscribes first and lists domains second, so
  *    that a change between the two is seen at least once (possibly twice:
  *    actors treat a repeated policy as harmless).
- *  - Timers live in a heap (actor_timer.c) in real monotonic time; host
- *    time is scaled once on insertion by the clock speed read at start.
+ *  - Timers live in a heap (actor_timer.c) on the host's clock (clock.c):
+ *    CLOCK_MONOTONIC on a real host; on xensim its simulated clock, which
+ *    the kit follows with a watch, so a test that holds, steps or resumes
+ *    that clock holds, fires or releases the actor's timers too.  While
+ *    the clock is held the poll has no timeout: the clock's change wakes
+ *    the event fd.
  *  - Any failure of the event source is fatal: the actor ends with
  *    MEMPOLICY_ERROR_STORE and a one-line reason, and systemd restarts
  *    it; the resync makes that restart lossless.
@@ -204,6 +208,13 @@ int mp_actor_new_logged(mempolicy_ctx *ctx, const char *name,
     if (rc) {
         mempolicy_actor_log(a, XTL_ERROR, "cannot subscribe to events: %s: %s",
                             mempolicy_strerror(rc),
+                            mempolicy_last_error(ctx));
+        goto err;
+    }
+    rc = mp_clock_follow(ctx);
+    if (rc) {
+        mempolicy_actor_log(a, XTL_ERROR, "cannot follow the host's clock: "
+                            "%s: %s", mempolicy_strerror(rc),
                             mempolicy_last_error(ctx));
         goto err;
     }
@@ -500,8 +511,7 @@ mempolicy_timer *mempolicy_timer_add(mempolicy_actor *a, uint64_t ms,
                                      mempolicy_timer_fn *fn, void *arg)
 {
     mempolicy_timer *t = calloc(1, sizeof(*t));
-    double real_ns = (double)ms * 1e6 / a->speed;
-    uint64_t now = mp_actor_now_ns();
+    uint64_t now = mp_clock_now_ms(a->ctx);
 
     if (!t)
         return NULL;
@@ -509,10 +519,7 @@ mempolicy_timer *mempolicy_timer_add(mempolicy_actor *a, uint64_t ms,
     t->arg = arg;
     t->idx = MP_TIMER_NOT_QUEUED;
     /* Saturate rather than wrap for absurdly long delays. */
-    if (real_ns >= (double)(UINT64_MAX - now))
-        t->deadline_ns = UINT64_MAX;
-    else
-        t->deadline_ns = now + (uint64_t)real_ns;
+    t->deadline = ms > UINT64_MAX - now ? UINT64_MAX : now + ms;
     if (mp_timer_heap_push(&a->timers, t)) {
         free(t);
         return NULL;
@@ -530,7 +537,7 @@ void mempolicy_timer_cancel(mempolicy_actor *a, mempolicy_timer *t)
 
 static void run_timers(mempolicy_actor *a)
 {
-    uint64_t now = mp_actor_now_ns();
+    uint64_t now = mp_clock_now_ms(a->ctx);
     /* Timers added by these callbacks wait for the next round, so a
      * callback re-adding a 0 ms timer cannot starve the loop. */
     uint64_t limit = a->timers.next_seq;
@@ -547,17 +554,11 @@ static void run_timers(mempolicy_actor *a)
 static int poll_timeout_ms(mempolicy_actor *a)
 {
     mempolicy_timer *t = mp_timer_heap_top(&a->timers);
-    uint64_t now, left;
 
     if (!t)
         return -1;
-    now = mp_actor_now_ns();
-    if (t->deadline_ns <= now)
-        return 0;
-    left = t->deadline_ns - now;
-    /* Round up so that we never wake just before the deadline and spin. */
-    left = (left + 999999) / 1000000;
-    return left > INT32_MAX ? INT32_MAX : (int)left;
+    /* Rounded up, so that we never wake just before the deadline. */
+    return mp_clock_poll_ms(a->ctx, t->deadline);
 }
 
 /* ---- extra fds --------------------------------------------------------- */

@@ -19,7 +19,7 @@
 /* ---- timers (actor_timer.c) -------------------------------------------- */
 
 struct mempolicy_timer {
-    uint64_t deadline_ns;      /* CLOCK_MONOTONIC, real time */
+    uint64_t deadline;         /* host ms (mp_clock_now_ms) */
     uint64_t seq;              /* tie-break: equal deadlines fire FIFO */
     mempolicy_timer_fn *fn;
     void *arg;
@@ -42,11 +42,9 @@ int mp_timer_heap_push(struct mp_timer_heap *h, struct mempolicy_timer *t);
 void mp_timer_heap_remove(struct mp_timer_heap *h, struct mempolicy_timer *t);
 /* Earliest timer, NULL if none. */
 struct mempolicy_timer *mp_timer_heap_top(const struct mp_timer_heap *h);
-/* Removes and returns the earliest timer if due at `now_ns`, else NULL. */
+/* Removes and returns the earliest timer if due at `now`, else NULL. */
 struct mempolicy_timer *mp_timer_heap_pop_due(struct mp_timer_heap *h,
-                                           uint64_t now_ns);
-
-uint64_t mp_actor_now_ns(void);
+                                           uint64_t now);
 
 /* ---- domain table (actor_domtab.c) ------------------------------------- */
 

@@ -5,31 +5,21 @@
  * delay before paging, a re-check while paging).  A heap keeps add,
  * cancel and "next deadline" at O(log n) / O(1) with one array and no
  * per-tick scanning; each timer remembers its heap index so that
- * cancelling is a direct removal.  Deadlines are absolute CLOCK_MONOTONIC
- * nanoseconds in real time: the host-time scaling (clock speed) is done
- * once when a timer is added, in actor.c.  Equal deadlines fire in the
- * order they were added (the sequence number), so behaviour is
- * deterministic.
+ * cancelling is a direct removal.  Deadlines are absolute host
+ * milliseconds (clock.c: CLOCK_MONOTONIC on a real host, the simulated
+ * clock on xensim).  Equal deadlines fire in the order they were added
+ * (the sequence number), so behaviour is deterministic.
  */
 #include <assert.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "actor_internal.h"
-
-uint64_t mp_actor_now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static bool earlier(const struct mempolicy_timer *a,
                     const struct mempolicy_timer *b)
 {
-    if (a->deadline_ns != b->deadline_ns)
-        return a->deadline_ns < b->deadline_ns;
+    if (a->deadline != b->deadline)
+        return a->deadline < b->deadline;
     return a->seq < b->seq;
 }
 
@@ -135,11 +125,11 @@ struct mempolicy_timer *mp_timer_heap_top(const struct mp_timer_heap *h)
 }
 
 struct mempolicy_timer *mp_timer_heap_pop_due(struct mp_timer_heap *h,
-                                           uint64_t now_ns)
+                                           uint64_t now)
 {
     struct mempolicy_timer *t = mp_timer_heap_top(h);
 
-    if (!t || t->deadline_ns > now_ns)
+    if (!t || t->deadline > now)
         return NULL;
     mp_timer_heap_remove(h, t);
     return t;

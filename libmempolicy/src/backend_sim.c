@@ -606,6 +606,7 @@ static const struct mp_backend_ops sim_ops = {
     .nominate = sim_nominate,
     .share = sim_share,
     .clock_speed = sim_clock_speed,
+    .clock_node = "/tool/xensim/clock",
 };
 
 /* The host's speed from /tool/xensim/speed; 1.0 if absent or odd. */

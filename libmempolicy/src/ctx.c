@@ -194,6 +194,8 @@ int mempolicy_ctx_alloc(mempolicy_ctx **pctx, unsigned flags,
         return MEMPOLICY_ERROR_STORE;
     }
     rc = pick_backend(ctx);
+    if (!rc)
+        mp_clock_init(ctx);
     if (rc) {
         mp_log(ctx, XTL_ERROR, "%s", ctx->err);
         xs_close(ctx->xsh);

@@ -564,6 +564,8 @@ static int drain_watches(mempolicy_ctx *ctx)
             intro = true;
         } else if (!strcmp(tok, TOK_RELEASE)) {
             release = true;
+        } else if (!strcmp(tok, MP_CLOCK_TOKEN)) {
+            mp_clock_reread(ctx);
         }
         free(w);
         if (rc)

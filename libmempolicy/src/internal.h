@@ -81,6 +81,9 @@ struct mp_backend_ops {
                  uint64_t shandle, uint32_t cdom, uint64_t cgfn,
                  uint64_t chandle);
     double (*clock_speed)(mempolicy_ctx *ctx);
+    /* Where a simulated host publishes its clock (clock.c); NULL: the
+     * host's clock is CLOCK_MONOTONIC. */
+    const char *clock_node;
 };
 
 /* Backend constructors: 0 and ctx->be/be_priv set, or an error. */
@@ -89,6 +92,17 @@ int mp_backend_xen_open(mempolicy_ctx *ctx);
 
 struct mp_events;
 struct mp_xsb;
+
+/*
+ * The host's clock (clock.c): host ms = base_ms + (CLOCK_MONOTONIC ms -
+ * anchor_ms) x rate; rate 0 while a test holds xensim's clock.
+ */
+struct mp_clock {
+    uint64_t base_ms;
+    uint64_t anchor_ms;
+    double rate;
+    bool watched;             /* mp_clock_follow() set its watch */
+};
 
 struct mempolicy_ctx {
     xentoollog_logger *lg;
@@ -100,8 +114,28 @@ struct mempolicy_ctx {
     struct mp_events *ev;     /* NULL until an event is first enabled */
     struct mp_xsb *xsb;       /* store_batch.c's connection, or NULL */
     bool xsb_tx_fallback;     /* its transaction runs on ctx->xsh */
+    struct mp_clock clock;
     char err[512];
 };
+
+/* ---- the host's clock (clock.c) ---- */
+
+#define MP_CLOCK_TOKEN "mp-clock"
+/* Once the backend is chosen: the clock's state as the host says. */
+void mp_clock_init(mempolicy_ctx *ctx);
+/* Host time, ms: CLOCK_MONOTONIC on Xen, the simulated clock on xensim. */
+uint64_t mp_clock_now_ms(mempolicy_ctx *ctx);
+/*
+ * Real milliseconds to wait (poll) until host time at_ms: 0 if due, -1
+ * while a test holds the simulated clock (a change of it wakes the
+ * event fd of a context that follows it).
+ */
+int mp_clock_poll_ms(mempolicy_ctx *ctx, uint64_t at_ms);
+/* Keep the clock current with a watch (a no-op on a real host); the
+ * watch's events arrive through the event code (needs events enabled). */
+int mp_clock_follow(mempolicy_ctx *ctx);
+/* The watch fired: read the clock's state again. */
+void mp_clock_reread(mempolicy_ctx *ctx);
 
 /* Record the one-line detail of a failure, log it (debug) and return rc. */
 int mp_err(mempolicy_ctx *ctx, int rc, const char *fmt, ...)

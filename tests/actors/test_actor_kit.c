@@ -25,7 +25,7 @@ static struct mempolicy_timer *new_timer(uint64_t deadline)
     struct mempolicy_timer *t = calloc(1, sizeof(*t));
 
     assert_non_null(t);
-    t->deadline_ns = deadline;
+    t->deadline = deadline;
     t->idx = MP_TIMER_NOT_QUEUED;
     return t;
 }
@@ -90,14 +90,14 @@ static void test_heap_random_against_model(void **state)
             size_t k, mk = 0;
 
             for (k = 1; k < nlive; k++) {
-                if (live[k]->deadline_ns < min->deadline_ns ||
-                    (live[k]->deadline_ns == min->deadline_ns &&
+                if (live[k]->deadline < min->deadline ||
+                    (live[k]->deadline == min->deadline &&
                      live[k]->seq < min->seq)) {
                     min = live[k];
                     mk = k;
                 }
             }
-            now = min->deadline_ns;
+            now = min->deadline;
             t = mp_timer_heap_pop_due(&h, now);
             assert_ptr_equal(t, min);
             free(t);

@@ -5,7 +5,10 @@
 # test must show that something did NOT happen after the delay, it makes a
 # second, identical domain change afterwards and waits for that one to be
 # paged: the kit's timers fire in deadline order, so by then the first
-# domain's delay has certainly expired.
+# domain's delay has certainly expired.  Where something must happen
+# DURING a delay (a second change, a destruction), the test holds
+# xensim's clock (`clock pause`), which holds the actor's timers too, and
+# steps it past the delay afterwards: never a race with the machine.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
 
@@ -96,18 +99,28 @@ is "$(info "$off" paging)/$(info "$off" paged)" "0/0" \
     "nothing paged out, paging disabled"
 
 # --- a new change during the delay restarts it: no stale paging ----------
+ok "'$PROBE' hv clock pause" "clock held: the delay cannot run out"
 "$PROBE" target "$burst" $((600 * M))
 ok "wait_node /local/domain/$burst/memory/target $((600 * M))" \
     "first change: balloon target set"
 "$PROBE" target "$burst" $((500 * M))
+ok "wait_node /local/domain/$burst/memory/target $((500 * M))" \
+    "second change during the delay: balloon target set"
+is "$(xenstore-read /local/domain/"$burst"/memory/target-tot_pages \
+    2>/dev/null)" "" "no paging decision while the delay runs"
+ok "'$PROBE' hv clock step 10000" "10 s pass (the delay is 5 s)"
 ok "wait_node /local/domain/$burst/memory/target-tot_pages $((500 * M))" \
-    "second change during the delay: paged to the new target"
+    "after the delay: paged to the new target"
+ok "'$PROBE' hv clock resume" "clock running again"
 
 # --- a domain destroyed during the delay ---------------------------------
+ok "'$PROBE' hv clock pause" "clock held again"
 "$PROBE" target "$doomed" $((512 * M))
 ok "wait_node /local/domain/$doomed/memory/target $((512 * M))" \
     "doomed domain: balloon target set, delay running"
 ok "'$PROBE' hv destroy $doomed" "destroyed during its delay"
+ok "'$PROBE' hv clock step 10000" "its delay (2 s) runs out"
+ok "'$PROBE' hv clock resume" "clock running again"
 "$PROBE" target "$sync2" $((512 * M))
 ok "wait_node /local/domain/$sync2/memory/target-tot_pages $((512 * M))" \
     "a later domain got paged: the doomed domain's delay has passed"

@@ -1,0 +1,44 @@
+#!/bin/bash
+# clock.t.sh: the actor kit's timers run on the host's clock, which on
+# xensim is the simulated clock a test can hold (docs/hv-channel.md,
+# `clock`).  xensim runs at --speed 1000000, so xl-auto's 2 s delay is
+# 2 microseconds of real time: a kit whose timers ran on real time would
+# have decided long before any check below; with the clock held, the
+# delay runs out only when the test steps the clock past it.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/common.sh"
+
+xensim_start --speed 1000000
+G=1048576 # 1 GiB in KiB
+M=1024
+
+hvm() { mkdom name="$1" type=hvm hap=1 memory_kb=$G maxmem_kb=$G \
+    balloon=stuck memory_policy=xl-auto memory_policy_args="$2"; }
+
+held=$(hvm held paging=1,delay=2)
+later=$(hvm later paging=1,delay=2)
+actor_start xl-auto || exit 1
+
+ok "'$PROBE' hv clock pause" "clock held"
+"$PROBE" target "$held" $((512 * M))
+ok "wait_node /local/domain/$held/memory/target $((512 * M))" \
+    "balloon target set at once"
+# A second domain's change: once its balloon target is written, the actor
+# has been through the turn of its loop that would have fired a due timer
+# for the first domain (it runs its timers after each batch of events).
+"$PROBE" target "$later" $((512 * M))
+ok "wait_node /local/domain/$later/memory/target $((512 * M))" \
+    "a later change handled too"
+is "$(xenstore-read /local/domain/"$held"/memory/target-tot_pages \
+    2>/dev/null)" "" "clock held: the 2 s delay has not run out"
+ok "'$PROBE' hv clock step 2500" "2.5 s of simulated time"
+ok "wait_node /local/domain/$held/memory/target-tot_pages $((512 * M))" \
+    "the step ran the delay out: paging decided"
+ok "wait_node /local/domain/$later/memory/target-tot_pages $((512 * M))" \
+    "for the later domain too"
+ok "'$PROBE' hv clock resume" "clock running again"
+
+actor_stop
+is "$(grep -c "domain $held: paging target" <<<"$(actor_log)")" 1 \
+    "one paging decision"
+done_testing
