@@ -700,9 +700,10 @@ char *mempolicy_event_to_json(mempolicy_ctx *ctx, const mempolicy_event *ev);
 
 /*
  * The host's clock speed: 1.0 on real Xen; xensim's --speed on the
- * simulated host (read once, when the context is made).  Actors divide
- * their delays by it, so a 5 s delay takes 50 ms of real time at
- * --speed 100.
+ * simulated host (read once, when the context is made): a 5 s delay of
+ * host time takes 50 ms of real time at --speed 100.  The actor kit's
+ * timers follow the simulated clock itself (which a test may also pause
+ * and step), not this figure.
  */
 double mempolicy_clock_speed(mempolicy_ctx *ctx);
 

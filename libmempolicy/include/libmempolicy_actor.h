@@ -14,7 +14,8 @@
  *    the kit itself, so that a domain it claimed from the start-up
  *    listing is released even when its arrival and departure were
  *    coalesced into one change), DOMAIN_INTRODUCE and DOMAIN_DEATH;
- *  - timers on the host's clock (scaled by mempolicy_clock_speed());
+ *  - timers on the host's clock (CLOCK_MONOTONIC on Xen; on xensim its
+ *    simulated clock, --speed times faster, which a test may hold);
  *  - one poll loop, no thread per domain, no wake-up when idle;
  *  - SIGTERM/SIGINT end the loop cleanly; the store going away ends it
  *    with an error (exit status 1, so systemd restarts the actor);
@@ -119,9 +120,13 @@ xentoollog_logger *mempolicy_actor_logger(mempolicy_actor *a);
 const char *mempolicy_actor_name(mempolicy_actor *a);
 
 /*
- * One-shot timer after `ms` milliseconds of host time (divided by the
- * clock speed in real time).  The timer is freed after its callback
- * returns or by mempolicy_timer_cancel() (NULL is fine); the handle is
+ * One-shot timer after `ms` milliseconds of host time: real time on Xen;
+ * on xensim its simulated clock (ms / --speed of real time, and held
+ * while a test holds that clock: docs/hv-channel.md, `clock`).  The
+ * deadline is a point on that clock, so equal delays fire in the order
+ * they were added.  Cost: O(log n).  The timer is freed after its
+ * callback returns or by mempolicy_timer_cancel() (NULL is fine); the
+ * handle is
  * invalid from then on, so a callback should clear its stored handle
  * first.  Cancelling the running timer from its own callback is allowed.
  * Returns NULL on allocation failure.
