@@ -40,11 +40,13 @@ const struct xlmem_cmd xlmem_cmds[] = {
     { "mem-policy-set", main_mem_policy_set,
       "Set the memory policy actor of a domain",
       "[-t SIZE] <Domain> <Actor> [<ParamString>]",
-      "<Actor> is an actor name ([a-z0-9-], \"xl\" means \"xl-auto\"), or\n"
-      "\"\" for no actor; <ParamString> is key=value[,key=value...].\n"
       "-t, --target=SIZE       Also set the target (enforced, as mem-set):\n"
       "                        all four policy nodes are written at once,\n"
-      "                        which repairs nodes holding garbage." },
+      "                        which repairs nodes holding garbage.\n"
+      "<Actor> is an actor name ([a-z0-9-], not starting with -; \"xl\"\n"
+      "means \"xl-auto\"), or \"\" for no actor; <ParamString> is\n"
+      "key=value[,key=value...] (xlmem mem-policy-params ACTOR lists the\n"
+      "keys of a shipped actor)." },
     { "mem-policy-get", main_mem_policy_get,
       "Show the memory policy of a domain", "<Domain>", NULL },
     { "mem-policy-apply", main_mem_policy_apply,
@@ -79,7 +81,12 @@ const struct xlmem_cmd xlmem_cmds[] = {
       NULL },
     { "mem-list", main_mem_list, "List the memory policy and memory of domains",
       "[options] [Domain ...]",
-      "-j, --json              Print JSON instead of a table." },
+      "-j, --json              Print JSON instead of a table: an object\n"
+      "                        {\"host\": {total_kb, free_kb, ...},\n"
+      "                        \"domains\": [...]}, sizes in KiB.\n"
+      "The table shows sizes in MiB, one row per domain (a domain whose\n"
+      "nodes hold garbage is marked !garbage, with the repair), then the\n"
+      "host's total and free memory." },
     { "mem-explain", main_mem_explain,
       "Show who serves a domain's memory, its status and why", "<Domain>",
       "Prints the domain's actor and whether it runs, the status line the\n"
@@ -87,7 +94,8 @@ const struct xlmem_cmd xlmem_cmds[] = {
       "shared, host free memory) and a one-line verdict." },
     { "mem-watch", main_mem_watch,
       "Print memory policy events until interrupted", "[options]",
-      "-j, --json              One JSON object per event." },
+      "-j, --json              One compact JSON object per line per event.\n"
+      "Ends with status 0 on SIGINT/SIGTERM, 1 if the store goes away." },
     { "create", main_create,
       "Create a domain from a config file and apply its memory policy",
       "<ConfigFile> [xl create options] [vars]",

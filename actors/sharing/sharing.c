@@ -619,7 +619,7 @@ static int take_max_rate(int *argc, char **argv, uint64_t *rate)
         if (errno || end == v || *end || v[0] == '-' || n == 0 ||
             n > SHARING_MAX_RATE) {
             fprintf(stderr, "sharing: --max-rate %s: expected pages per "
-                    "second, 1..%u\n", v, SHARING_MAX_RATE);
+                    "second, 1..%u\n", MEMPOLICY_QUOTE(v), SHARING_MAX_RATE);
             return -1;
         }
         *rate = n;
@@ -641,6 +641,9 @@ int main(int argc, char **argv)
 
     memset(&s, 0, sizeof(s));
     s.max_rate = SHARING_DEFAULT_MAX_RATE;
+    mempolicy_actor_main_help(
+        "  -r, --max-rate=N     host-wide scan budget, pages per second\n"
+        "                       over all domains (1..16777216, default 65536)\n");
     if (take_max_rate(&argc, argv, &s.max_rate))
         return 2;
     s.eng = shr_engine_new(&sharing_shr_ops, &s);

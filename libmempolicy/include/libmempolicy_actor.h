@@ -232,7 +232,7 @@ int mempolicy_actor_param_uint(const char *params, const char *key,
 typedef enum {
     MEMPOLICY_PARAM_SIZE,     /* xl size: MiB without suffix, k/m/g/t, b */
     MEMPOLICY_PARAM_SECONDS,  /* seconds, fractions allowed, 0..1 year */
-    MEMPOLICY_PARAM_BOOL,     /* 1/0, true/false, yes/no, on/off */
+    MEMPOLICY_PARAM_BOOL,     /* 1/0 or true/false */
     MEMPOLICY_PARAM_UINT,     /* decimal integer in [min, max] */
 } mempolicy_param_type;
 
@@ -328,6 +328,15 @@ void mempolicy_actor_stop(mempolicy_actor *a);
  * The pid file is locked while the actor runs, so a second instance
  * with the same pid file refuses to start, and removed on exit.
  */
+/*
+ * Options of the actor's own that it takes out of argv before calling
+ * mempolicy_actor_main(), for -h to list after the standard ones: lines
+ * of the same shape ("  -r, --max-rate=N     what it does\n").  The
+ * string must outlive the call; NULL for none.  -h also lists the
+ * actor's parameters from its table (mempolicy_actor_param_table).
+ */
+#define MEMPOLICY_HAVE_ACTOR_MAIN_HELP 1
+void mempolicy_actor_main_help(const char *options);
 int mempolicy_actor_main(int argc, char **argv, const char *name,
                          const mempolicy_actor_ops *ops, void *user);
 

@@ -35,22 +35,44 @@ struct main_opts {
     const char *pidfile;
 };
 
+/* The actor's own options (mempolicy_actor_main_help), or NULL. */
+static const char *extra_help;
+
+void mempolicy_actor_main_help(const char *options)
+{
+    extra_help = options;
+}
+
+/* Complete help: the standard options, the actor's own, and the
+ * memory_policy_args keys from its parameter table when it has one. */
 static void usage(FILE *f, const char *prog, const char *name)
 {
+    const mempolicy_param_table *t = mempolicy_actor_param_table(name);
+    const mempolicy_param_spec *d;
+
     fprintf(f,
-            "Usage: %s [-v] [-d] [-p PIDFILE]\n"
+            "Usage: %s [options]\n"
             "Memory-policy actor '%s': serves every domain whose\n"
             "/libxl/<domid>/memory-policy/actor is '%s'.\n"
             "\n"
             "  -v, --verbose        debug logging\n"
             "  -d, --daemon         run in the background\n"
             "  -p, --pidfile FILE   write (and lock) a pid file\n"
-            "  -h, --help           this help\n"
+            "  -h, --help           this help\n",
+            prog, name, name);
+    if (extra_help)
+        fputs(extra_help, f);
+    if (t && t->params[0].key) {
+        fprintf(f, "\nPer-domain parameters (memory_policy_args, "
+                   "xlmem mem-policy-set):\n");
+        for (d = t->params; d->key; d++)
+            fprintf(f, "  %-20s %s\n", d->key, d->help ? d->help : "");
+    }
+    fprintf(f,
             "\n"
             "The store is found through XENSTORED_PATH or the standard\n"
             "socket.  Exit status: 0 on SIGTERM/SIGINT, 1 on a fatal error\n"
-            "(store unreachable or gone), 2 on bad usage.\n",
-            prog, name, name);
+            "(store unreachable or gone), 2 on bad usage.\n");
 }
 
 /* 1: run, 0: exit 0 (help), -1: usage error. */
@@ -88,7 +110,7 @@ static int parse_opts(int argc, char **argv, const char *name,
     }
     if (optind < argc) {
         fprintf(stderr, "%s: unexpected argument '%s'\n", argv[0],
-                argv[optind]);
+                MEMPOLICY_QUOTE(argv[optind]));
         return -1;
     }
     if (o->pidfile && !o->pidfile[0]) {
