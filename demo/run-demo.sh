@@ -285,10 +285,10 @@ play_timeline() {
 }
 
 # The policies as they stand at the end, read from the store before it
-# goes away: name domid actor params target-MiB, "-" for an absent or
-# empty value (actor "" is "none", no policy at all is "-").
+# goes away: name domid actor params target-MiB target-state, "-" for an
+# absent or empty value (actor "" is "none", no policy at all is "-").
 save_policies() {
-    local id name actor params target p=/libxl
+    local id name actor params target state p=/libxl
     for id in $(xenstore-list /local/domain); do
         [ "$id" != 0 ] || continue
         name=$(xenstore-read "/local/domain/$id/name") || continue
@@ -300,7 +300,10 @@ save_policies() {
         target=$(xenstore-read "$p/$id/memory-policy/target" \
                  2>/dev/null) || target=
         [ -z "$target" ] || target=$((target / 1024))
-        echo "$name $id $actor ${params:--} ${target:--}"
+        # Reached or not: the library's verdict (mempolicy_target_cmp).
+        state=$(xlmem mem-list -j "$id" 2>/dev/null |
+                sed -n 's/.*"target_state": "\([a-z]*\)".*/\1/p')
+        echo "$name $id $actor ${params:--} ${target:--} ${state:--}"
     done >"$out/data/final.txt"
 }
 
@@ -339,10 +342,12 @@ plot() {
 }
 
 verdicts() {
-    local name id actor params target line
-    while read -r name id actor params target; do
+    local name id actor params target state line
+    while read -r name id actor params target state; do
         [ "$target" != - ] || target=
-        awk -v name="$name" -v actor="$actor" -v target="$target" -v tol=4 \
+        [ "$state" != - ] || state=
+        awk -v name="$name" -v actor="$actor" -v target="$target" \
+            -v state="$state" -v tol=4 \
             -f "$demo/verdict.awk" "$out/data/dom-$name.dat" \
             "$out/data/host.dat"
     done <"$out/data/final.txt" >"$out/verdict.txt"

@@ -5,8 +5,10 @@
  * domain's actor then moves the memory (or, with no actor, the library
  * does what xl does: balloon target and maxmem).
  *
- * --wait follows the domain until its actual memory (tot_pages) is
- * within 1 MiB of the target (the resolution of every size xl shows) or
+ * --wait follows the domain until it has reached its target, as the
+ * library judges it (mempolicy_target_cmp: tot_pages within the band a
+ * real guest sits in once ballooned, video RAM and libxl's slack
+ * included; on a real HVM guest tot_pages never equals the target), or
  * the time runs out.  The policy target is followed through the library's
  * DOMAIN_MEMORY_TARGET_CHANGED events, so another mem-set while waiting
  * moves the goal, and DOMAIN_DEATH ends the wait; events about other
@@ -33,7 +35,6 @@
 
 #define WAIT_DEFAULT_S 60
 #define WAIT_MAX_S (7 * 24 * 3600)
-#define SLACK_KB 1024
 #define TICK_HOST_MS 500.0
 #define TICK_MIN_MS 20
 #define TICK_MAX_MS 500
@@ -56,7 +57,7 @@ struct progress {
 };
 
 static void progress_show(struct progress *pg, uint64_t actual,
-                          uint64_t target)
+                          uint64_t target, bool reached)
 {
     if (pg->tty) {
         uint64_t total = pg->start_kb > target ? pg->start_kb - target
@@ -67,7 +68,7 @@ static void progress_show(struct progress *pg, uint64_t actual,
                         : total ? 0 : BAR_WIDTH;
         char bar[BAR_WIDTH + 1];
 
-        if (left <= SLACK_KB)
+        if (reached)
             done = BAR_WIDTH;
         memset(bar, '#', done);
         memset(bar + done, '.', BAR_WIDTH - done);
@@ -173,8 +174,8 @@ static int wait_for_target(uint32_t domid, unsigned long secs)
     for (;;) {
         mempolicy_dominfo info;
         mempolicy_event *ev;
-        uint64_t actual, now, wake;
-        bool dying;
+        uint64_t actual, videoram, now, wake;
+        bool dying, reached;
 
         rc = mempolicy_domain_info(ctx, domid, &info);
         if (rc == MEMPOLICY_ERROR_NO_DOMAIN) {
@@ -188,6 +189,7 @@ static int wait_for_target(uint32_t domid, unsigned long secs)
             goto out;
         }
         actual = info.actual_kb;
+        videoram = info.videoram_kb;
         dying = info.dying;
         mempolicy_dominfo_dispose(&info);
         if (dying) {
@@ -200,10 +202,10 @@ static int wait_for_target(uint32_t domid, unsigned long secs)
         if (pg.shown && actual != last_actual)
             moved_ms = now_ms();
         last_actual = actual;
-        progress_show(&pg, actual, target);
+        reached = mempolicy_target_cmp(target, videoram, actual) == 0;
+        progress_show(&pg, actual, target, reached);
 
-        if ((actual > target ? actual - target : target - actual)
-            <= SLACK_KB) {
+        if (reached) {
             progress_end(&pg);
             printf("%s: reached target %llu MiB\n", xlmem_dom(domid),
                    xlmem_mib(target));

@@ -322,6 +322,7 @@ static void check(mempolicy_actor *a, void *arg)
     o.paged_kb = info.paged_kb;
     o.paging = info.paging;
     o.paging_target_kb = info.paging_target_kb;
+    o.videoram_kb = info.videoram_kb;
     mempolicy_dominfo_dispose(&info);
 
     xla_decide(want_paging(d), tot_target, d->static_max_kb, &o, &act);

@@ -67,7 +67,8 @@ void xla_decide(bool want_paging, uint64_t target_kb, uint64_t static_max_kb,
 
     memset(act, 0, sizeof(*act));
 
-    if (want_paging && held > target_kb) {
+    if (want_paging &&
+        mempolicy_target_cmp(target_kb, o->videoram_kb, held) > 0) {
         /* The balloon has not got there: page out what it has not. */
         act->enable_paging = !o->paging;
         act->set_paging_target = !o->paging ||

@@ -47,6 +47,7 @@ struct xla_obs {
     uint64_t paged_kb;
     bool paging;               /* paging enabled */
     uint64_t paging_target_kb; /* memory/target-tot_pages, 0 = none */
+    uint64_t videoram_kb;      /* memory/videoram */
 };
 
 struct xla_action {
@@ -62,6 +63,9 @@ struct xla_action {
  * present); `target_kb` is already clamped.  What the balloon holds is
  * actual + paged: Xen's tot_pages leaves paged-out pages out, and the
  * paging target (xenpaging's target-tot_pages) is a tot_pages goal.
+ * Whether that is more than the target is the library's verdict
+ * (mempolicy_target_cmp: the band a real guest sits in once ballooned,
+ * video RAM and libxl's slack included), never a bare comparison.
  *  - wanted and the balloon still holds more than the target: page out
  *    the rest of the gap (paging target = target), look again later;
  *  - otherwise, with pages still paged out: page them back in (paging

@@ -61,7 +61,8 @@ struct dom {
     uint64_t last_actual_kb, last_paged_kb;
     bool maybe_paging;        /* paging may be in effect: check on change */
     uint64_t ptarget_kb;      /* paging target as last set or seen */
-    uint64_t balloon_kb;      /* balloon target as seen at start-up */
+    uint64_t balloon_kb;      /* balloon target as seen at start-up, as a
+                                 target (memory/target + videoram) */
 };
 
 static void check(mempolicy_actor *a, void *arg);
@@ -112,7 +113,8 @@ static void take_caps(struct dom *d, const mempolicy_dominfo *info)
     if (info->paging || info->paged_kb)
         d->maybe_paging = true;
     d->ptarget_kb = info->paging_target_kb;
-    d->balloon_kb = info->balloon_target_kb;
+    /* As a target (what set_balloon_target takes): video RAM included. */
+    d->balloon_kb = info->balloon_target_kb + info->videoram_kb;
 }
 
 static int fetch_caps(mempolicy_actor *a, struct dom *d)
@@ -301,6 +303,7 @@ static void check(mempolicy_actor *a, void *arg)
     o.paged_kb = info.paged_kb;
     o.paging = info.paging;
     o.paging_target_kb = info.paging_target_kb;
+    o.videoram_kb = info.videoram_kb;
     d->ptarget_kb = info.paging_target_kb;
     d->static_max_kb = info.static_max_kb;
     mempolicy_dominfo_dispose(&info);

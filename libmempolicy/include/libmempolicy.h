@@ -404,10 +404,34 @@ typedef struct mempolicy_dominfo {
      * fields from such a node are 0, and a garbage policy reads as
      * actor "" (see MEMPOLICY_HAVE_DOMINFO_MALFORMED). */
     char *malformed;
+    uint64_t videoram_kb;        /* store memory/videoram; 0 if absent
+                                    (MEMPOLICY_HAVE_TARGET_CMP) */
 } mempolicy_dominfo;
 
 /* Frees what *info holds and zeroes it. */
 void mempolicy_dominfo_dispose(mempolicy_dominfo *info);
+
+/*
+ * Has a domain reached a target?  Compare what it holds with what a Xen
+ * host shows once the guest got there; never compare actual_kb with the
+ * target (or memory/target) by hand: on a real host they are never equal.
+ * target_kb is a target as set_target takes it (video RAM included),
+ * videoram_kb the domain's (mempolicy_dominfo.videoram_kb), held_kb what
+ * the caller counts as held: actual_kb (tot_pages), plus paged_kb for
+ * "where would the balloon be without paging".  The domain has reached
+ * the target while
+ *     target - videoram - 1024 <= held <= target + 1024   (KiB)
+ * that is from the balloon target less libxl's slack
+ * (LIBXL_MAXMEM_CONSTANT) up to the maxmem libxl enforces for the target:
+ * a ballooned PV guest holds exactly memory/target, PVH and HVM guests a
+ * few dozen KiB more (firmware), and an HVM guest's tot_pages includes its
+ * video RAM while its balloon driver does not count it.
+ * Returns -1 below the band, 0 inside it, 1 above it.  Pure: no context,
+ * no cost.
+ */
+#define MEMPOLICY_HAVE_TARGET_CMP 1
+int mempolicy_target_cmp(uint64_t target_kb, uint64_t videoram_kb,
+                         uint64_t held_kb);
 /* Disposes each entry and frees the array; NULL is fine. */
 void mempolicy_dominfo_list_free(mempolicy_dominfo *list, int n);
 

@@ -102,7 +102,8 @@ static int fill_info(mempolicy_ctx *ctx, const struct mp_hvinfo *hv,
     if ((rc = read_kb(ctx, d, "memory/static-max", &out->static_max_kb)) ||
         (rc = read_kb(ctx, d, "memory/target", &out->balloon_target_kb)) ||
         (rc = read_kb(ctx, d, "memory/target-tot_pages",
-                      &out->paging_target_kb)))
+                      &out->paging_target_kb)) ||
+        (rc = read_kb(ctx, d, "memory/videoram", &out->videoram_kb)))
         goto fail;
     rc = mp_transaction(ctx, policy_tx, out);
     if (rc)
@@ -151,12 +152,13 @@ int mempolicy_domain_info(mempolicy_ctx *ctx, uint32_t domid,
  * pipelined (store_batch.c): the listing costs a few round trips per
  * chunk, not ten per domain.
  */
-#define LIST_PLAIN 4
+#define LIST_PLAIN 5
 #define LIST_POLICY 4
 #define LIST_CHUNK 128
 
 static const char *const plain_nodes[LIST_PLAIN] = {
     "name", "memory/static-max", "memory/target", "memory/target-tot_pages",
+    "memory/videoram",
 };
 static const char *const policy_nodes[LIST_POLICY] = {
     "actor", "actor-params", "target", "enforce",
@@ -243,7 +245,8 @@ static int fill_from(mempolicy_ctx *ctx, const struct mp_hvinfo *hv,
     if ((rc = req_value(ctx, &plain[0], &out->name)) ||
         (rc = fill_kb(ctx, &plain[1], &out->static_max_kb, out)) ||
         (rc = fill_kb(ctx, &plain[2], &out->balloon_target_kb, out)) ||
-        (rc = fill_kb(ctx, &plain[3], &out->paging_target_kb, out)))
+        (rc = fill_kb(ctx, &plain[3], &out->paging_target_kb, out)) ||
+        (rc = fill_kb(ctx, &plain[4], &out->videoram_kb, out)))
         goto fail;
     if (!out->name && (rc = default_name(out)))
         goto fail;

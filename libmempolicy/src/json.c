@@ -73,6 +73,21 @@ static bool gen_policy(yajl_gen g, const mempolicy_policy *p)
            yajl_gen_map_close(g) == yajl_gen_status_ok;
 }
 
+/* The library's verdict on the policy target (mempolicy_target_cmp with
+ * tot_pages): "below", "reached", "above", or null without a target. */
+static bool gen_target_state(yajl_gen g, const mempolicy_dominfo *d)
+{
+    static const char *const names[] = { "below", "reached", "above" };
+
+    if (!gen_str(g, "target_state"))
+        return false;
+    if (!d->policy.has_target)
+        return yajl_gen_null(g) == yajl_gen_status_ok;
+    return gen_str(g, names[mempolicy_target_cmp(d->policy.target_kb,
+                                                 d->videoram_kb,
+                                                 d->actual_kb) + 1]);
+}
+
 static bool gen_dominfo(yajl_gen g, const mempolicy_dominfo *d)
 {
     return yajl_gen_map_open(g) == yajl_gen_status_ok &&
@@ -88,6 +103,8 @@ static bool gen_dominfo(yajl_gen g, const mempolicy_dominfo *d)
            gen_u64(g, "cow_breaks", d->cow_breaks) &&
            gen_u64(g, "balloon_target_kb", d->balloon_target_kb) &&
            gen_u64(g, "paging_target_kb", d->paging_target_kb) &&
+           gen_u64(g, "videoram_kb", d->videoram_kb) &&
+           gen_target_state(g, d) &&
            gen_bool(g, "paging", d->paging) &&
            gen_bool(g, "sharing", d->sharing) && gen_str(g, "policy") &&
            gen_policy(g, &d->policy) &&

@@ -117,3 +117,12 @@ void mp_mem_band(uint64_t request_kb, uint64_t videoram_kb, uint64_t *low_kb,
                    ? request_kb + MP_MAXMEM_SLACK_KB
                    : MP_KB_MAX;
 }
+
+int mempolicy_target_cmp(uint64_t target_kb, uint64_t videoram_kb,
+                         uint64_t held_kb)
+{
+    uint64_t lo, hi;
+
+    mp_mem_band(target_kb, videoram_kb, &lo, &hi);
+    return held_kb < lo ? -1 : held_kb > hi ? 1 : 0;
+}

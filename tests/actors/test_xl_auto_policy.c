@@ -106,6 +106,34 @@ static void test_decide_balloon_reached_target_no_paging(void **state)
     assert_false(act.recheck);
 }
 
+/*
+ * A ballooned guest on a real host is not exactly at its target: a PVH
+ * guest holds memory/target + 64 KiB, an HVM guest with 16 MiB of video
+ * RAM memory/target + 44 KiB where memory/target = target - 16 MiB.
+ * Neither is "above the target": no paging (the bare comparison of
+ * tot_pages with the target paged the PVH guest out).
+ */
+static void test_decide_real_guests_at_target_no_paging(void **state)
+{
+    struct xla_action act;
+    struct xla_obs o = { .actual_kb = 512 * MIB + 64 };
+
+    xla_decide(true, 512 * MIB, 4096 * MIB, &o, &act);
+    assert_false(act.enable_paging || act.set_paging_target || act.recheck);
+
+    o.actual_kb = 512 * MIB - 16 * MIB + 44;
+    o.videoram_kb = 16 * MIB;
+    xla_decide(true, 512 * MIB, 4096 * MIB, &o, &act);
+    assert_false(act.enable_paging || act.set_paging_target || act.recheck);
+
+    /* Above the band (target + LIBXL_MAXMEM_CONSTANT): the balloon did
+     * not get there, page out. */
+    o.actual_kb = 512 * MIB + 1025;
+    xla_decide(true, 512 * MIB, 4096 * MIB, &o, &act);
+    assert_true(act.enable_paging);
+    assert_int_equal(act.paging_target_kb, 512 * MIB);
+}
+
 static void test_decide_caught_up_pages_back_in(void **state)
 {
     struct xla_action act;
@@ -209,6 +237,7 @@ int main(void)
         cmocka_unit_test(test_clamp),
         cmocka_unit_test(test_decide_balloon_short_pages_out_the_gap),
         cmocka_unit_test(test_decide_balloon_reached_target_no_paging),
+        cmocka_unit_test(test_decide_real_guests_at_target_no_paging),
         cmocka_unit_test(test_decide_caught_up_pages_back_in),
         cmocka_unit_test(test_decide_not_wanted_winds_paging_down),
         cmocka_unit_test(test_recheck_backoff),

@@ -120,4 +120,28 @@ like "$tty" $'\r''guest2: \[#*\.*\] [0-9]+ MiB -> 300 MiB' \
 like "$tty" "\[##############################\] 300 MiB -> 300 MiB" \
     "... that ends full"
 
+# Video RAM (libxl writes memory/videoram; 16 MiB for stdvga): the guest
+# gets target - videoram, maxmem target + 1 MiB, as xl mem-set; --wait
+# sees the target reached although tot_pages is 16 MiB below it.
+cat >"$T/vga.cfg" <<'EOF'
+name = "vga"
+memory = 512
+maxmem = 1024
+memory_policy = ""
+EOF
+run_xlmem create "$T/vga.cfg"
+vga=${out#domid=}
+xenstore-write /local/domain/$vga/memory/videoram 16384
+run_xlmem mem-set --wait=30 vga 256
+is "$rc" 0 "video RAM: --wait reached, status 0"
+like "$out" "reached target 256 MiB" "video RAM: the reached line"
+is "$(rd /local/domain/$vga/memory/target)" $((262144 - 16384)) \
+    "video RAM: memory/target = target - videoram, as libxl"
+like "$("$XLMEM" mem-list -j vga)" '"maxmem_kb": 263168' \
+    "video RAM: maxmem = target + 1024 KiB (LIBXL_MAXMEM_CONSTANT)"
+is "$(rd "$(rd /local/domain/$vga/vm)/memory")" $(( (262144 - 16384) / 1024 )) \
+    "video RAM: /vm/<uuid>/memory in MiB, as libxl"
+xrejects "not above its video RAM" "a target within the video RAM" \
+    mem-set vga 16m
+
 finish
