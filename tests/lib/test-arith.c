@@ -86,6 +86,21 @@ static uint64_t hv_maxmem(int domid)
     return v;
 }
 
+/* The PoD target the hypervisor holds, KiB (xensim's dominfo). */
+static uint64_t hv_pod_target(int domid)
+{
+    char *r = xsim_hv(&sim, "dominfo %d", domid);
+    uint64_t v = 0;
+
+    assert_non_null(r);
+    assert_true(reply_u64(r, "pod_target_kb", &v));
+    free(r);
+    return v;
+}
+
+/* What libxl sets for memory/target = t: (t + 1024) / 4 pages. */
+#define POD_KB(t) (((uint64_t)(t) + 1024) / 4 * 4)
+
 static uint64_t vm_memory(int domid)
 {
     char *vm = xs_get(xsh, "/local/domain/%d/vm", domid);
@@ -113,12 +128,13 @@ static void check_detail(const char *detail)
 #define UNCHANGED(dom, call, rc_expected, detail)                            \
     do {                                                                     \
         char *before_ = store_dump(xsh), *after_;                            \
-        uint64_t max_ = hv_maxmem(dom);                                      \
+        uint64_t max_ = hv_maxmem(dom), pod_ = hv_pod_target(dom);           \
         int rc_ = (call);                                                    \
         after_ = store_dump(xsh);                                            \
         assert_int_equal(rc_, (rc_expected));                                \
         assert_string_equal(before_, after_);                                \
         assert_int_equal(hv_maxmem(dom), max_);                              \
+        assert_int_equal(hv_pod_target(dom), pod_);                          \
         check_detail(detail);                                                \
         free(before_);                                                       \
         free(after_);                                                        \
@@ -264,6 +280,7 @@ static void no_actor_as_xl_mem_set(void **state)
     assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
                      300000 - VIDEO_KB);
     assert_int_equal(hv_maxmem(hvm), 300000 + 1024);
+    assert_int_equal(hv_pod_target(hvm), POD_KB(300000 - VIDEO_KB));
     assert_int_equal(vm_memory(hvm), (300000 - VIDEO_KB) / 1024);
     assert_int_equal(node_u64("/libxl/%d/memory-policy/target", hvm), 300000);
     assert_int_equal(mempolicy_domain_get_target(ctx, hvm, &t, NULL), 0);
@@ -274,12 +291,18 @@ static void no_actor_as_xl_mem_set(void **state)
     assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
                      290000 - VIDEO_KB);
     assert_int_equal(hv_maxmem(hvm), 290000 + 1024);
+    assert_int_equal(hv_pod_target(hvm), POD_KB(290000 - VIDEO_KB));
     /* Not enforcing: maxmem left alone, as libxl. */
-    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, 400000, false,
+    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, 280000, false,
                                                  false), 0);
     assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
-                     400000 - VIDEO_KB);
+                     280000 - VIDEO_KB);
     assert_int_equal(hv_maxmem(hvm), 290000 + 1024);
+    /* ... so a PoD target above maxmem fails in Xen (XENMEM_set_pod_target:
+     * EINVAL), as it does for libxl: nothing changes. */
+    UNCHANGED(hvm, mempolicy_domain_set_target(ctx, hvm, 400000, false,
+                                               false),
+              MEMPOLICY_ERROR_INVAL, "EINVAL");
 }
 
 static void actor_enforced_sets_maxmem(void **state)
@@ -306,6 +329,7 @@ static void balloon_setter(void **state)
                                                          false), 0);
     assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
                      262144 - VIDEO_KB);
+    assert_int_equal(hv_pod_target(hvm), POD_KB(262144 - VIDEO_KB));
     assert_int_equal(vm_memory(hvm), (262144 - VIDEO_KB) / 1024);
     /* Above maxmem: maxmem raised to target + videoram + slack. */
     r = xsim_hv(&sim, "setmaxmem %d 300000", hvm);
@@ -316,6 +340,7 @@ static void balloon_setter(void **state)
     assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
                      500000 - VIDEO_KB);
     assert_int_equal(hv_maxmem(hvm), 500000 + 1024);
+    assert_int_equal(hv_pod_target(hvm), POD_KB(500000 - VIDEO_KB));
     /* Below maxmem: maxmem left as it is. */
     assert_int_equal(mempolicy_domain_set_balloon_target(ctx, hvm, 400000,
                                                          false), 0);
@@ -325,6 +350,40 @@ static void balloon_setter(void **state)
                                                          true), 0);
     assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
                      400000 - VIDEO_KB - 4096);
+}
+
+/*
+ * A failed call puts the hypervisor back: the balloon setter raises maxmem
+ * (it must, for the PoD target to be accepted), then Xen cannot grow the
+ * PoD cache on a full host (ENOMEM): maxmem, PoD target and store are as
+ * before.  libxl leaves maxmem raised.
+ */
+static void undo_on_failure(void **state)
+{
+    uint64_t free_kb = 0;
+    char *r;
+    int hog;
+
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "xl-manual", ""),
+                     0);
+    r = xsim_hv(&sim, "physinfo");
+    assert_non_null(r);
+    assert_true(reply_u64(r, "free_kb", &free_kb));
+    free(r);
+    r = xsim_hv(&sim, "create name=hog type=pv memory_kb=%llu maxmem_kb=%llu",
+                (unsigned long long)free_kb, (unsigned long long)free_kb);
+    assert_non_null(r);
+    assert_true(reply_u64(r, "domid", &free_kb));
+    hog = (int)free_kb;
+    free(r);
+
+    UNCHANGED(hvm, mempolicy_domain_set_balloon_target(ctx, hvm, 1000000,
+                                                       false),
+              MEMPOLICY_ERROR_NOMEM, "ENOMEM");
+
+    r = xsim_hv(&sim, "destroy %d", hog);
+    assert_non_null(r);
+    free(r);
 }
 
 /* ---- bad input -------------------------------------------------------- */
@@ -408,6 +467,7 @@ int main(void)
         cmocka_unit_test(no_actor_as_xl_mem_set),
         cmocka_unit_test(actor_enforced_sets_maxmem),
         cmocka_unit_test(balloon_setter),
+        cmocka_unit_test(undo_on_failure),
         cmocka_unit_test(bad_video_and_static_max),
         cmocka_unit_test(dom0),
     };
