@@ -77,6 +77,13 @@ int xlmem_lib_err(int rc, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
+ * The failure of a policy write to a domain: "cannot <what> of <dom>:
+ * <detail>", and for FAIL (a node holding garbage) the repair, a write
+ * of all four nodes (mem-policy-set -t).  Returns 1.
+ */
+int xlmem_write_err(int rc, uint32_t domid, const char *what);
+
+/*
  * A domain named by name or id, as xl does it; on failure prints one line
  * and exits 1.
  */

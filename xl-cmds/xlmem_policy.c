@@ -75,13 +75,8 @@ int main_mem_policy_set(int argc, char **argv)
     else
         rc = mempolicy_domain_set_policy(xlmem_ctx(), domid, canonical,
                                          params);
-    if (rc == MEMPOLICY_ERROR_FAIL && !size)
-        return xlmem_lib_err(rc, "cannot set the policy of domain %s "
-                             "(to replace garbage, write all four nodes: "
-                             "mem-policy-set -t SIZE)", XQ(dom));
     if (rc)
-        return xlmem_lib_err(rc, "cannot set the policy of domain %s",
-                             XQ(dom));
+        return xlmem_write_err(rc, domid, "set the policy");
     /* The policy is valid whether or not its actor runs (it may start
      * later): a warning, and success. */
     xlmem_warn_actor_down(domid, canonical);
@@ -139,7 +134,7 @@ int main_mem_policy_apply(int argc, char **argv)
     }
     rc = mempolicy_domain_set_policy(xlmem_ctx(), domid, actor, params);
     if (rc)
-        xlmem_lib_err(rc, "cannot set the policy of %s", xlmem_dom(domid));
+        xlmem_write_err(rc, domid, "set the policy");
     else
         xlmem_warn_actor_down(domid, actor);
     free(actor);

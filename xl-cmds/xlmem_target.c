@@ -357,10 +357,7 @@ int main_mem_set(int argc, char **argv)
 
     rc = mempolicy_domain_set_target(xlmem_ctx(), domid, kb, relative, true);
     if (rc)
-        return xlmem_lib_err(rc,
-                             "cannot set the memory target of "
-                             "%s",
-                             xlmem_dom(domid));
+        return xlmem_write_err(rc, domid, "set the memory target");
 
     return secs ? wait_for_target(domid, secs) : XLMEM_EXIT_OK;
 }

@@ -63,6 +63,18 @@ int xlmem_lib_err(int rc, const char *fmt, ...)
     return XLMEM_EXIT_FAIL;
 }
 
+int xlmem_write_err(int rc, uint32_t domid, const char *what)
+{
+    fprintf(stderr, "xlmem %s: cannot %s of %s: ", xlmem_cmdname, what,
+            xlmem_dom(domid));
+    put_detail(rc);
+    if (rc == MEMPOLICY_ERROR_FAIL)
+        fprintf(stderr, " (to replace garbage, write all four nodes: "
+                "xlmem mem-policy-set -t SIZE %s ACTOR)", xlmem_dom(domid));
+    fputc('\n', stderr);
+    return XLMEM_EXIT_FAIL;
+}
+
 static void usage_line(void)
 {
     const struct xlmem_cmd *cmd = xlmem_cmd_lookup(xlmem_cmdname);

@@ -199,6 +199,24 @@ int mp_policy_parse(mempolicy_ctx *ctx, uint32_t domid, char *vals[4],
     out->actor_params = vals[1];
     *present |= (out->actor ? MP_HAS_ACTOR : 0) |
                 (out->actor_params ? MP_HAS_PARAMS : 0);
+    /* Only what a writer of this library could have stored: anything
+     * else (control characters, an option-like name) is garbage that
+     * must not reach an actor or a terminal. */
+    if (out->actor && mempolicy_actor_name_valid(out->actor, NULL)) {
+        snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor", domid);
+        rc = mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                    "%s: '%s' is not a valid actor name", path,
+                    MP_Q(out->actor));
+        goto fail;
+    }
+    if (out->actor_params && mempolicy_params_valid(out->actor_params)) {
+        snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor-params",
+                 domid);
+        rc = mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                    "%s: '%s' is not a key=value list", path,
+                    MP_Q(out->actor_params));
+        goto fail;
+    }
     if (vals[2]) {
         if (!mp_parse_u64(vals[2], MP_KB_MAX, &out->target_kb)) {
             snprintf(path, sizeof(path), "/libxl/%u/memory-policy/target",

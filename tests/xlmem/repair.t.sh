@@ -7,8 +7,8 @@
 . "$(dirname "$0")/common.sh"
 
 start_sim --domains 3
-"$XLMEM" mem-policy-set guest1 xl-manual >/dev/null
-"$XLMEM" mem-policy-set guest3 xl-manual >/dev/null
+"$XLMEM" mem-policy-set guest1 xl-manual 2>/dev/null
+"$XLMEM" mem-policy-set guest3 xl-manual 2>/dev/null
 P=/libxl/2/memory-policy
 xenstore-write $P/actor xl-manual $P/actor-params "" \
     $P/target "x$(head -c 200 /dev/zero | tr '\0' 9)" $P/enforce maybe
@@ -22,13 +22,15 @@ like "$out" $'\nguest2 +2 +!garbage +/libxl/2/memory-policy/target: .x9{63}\\.\\
 run_xlmem mem-list -j
 is "$(python3 -c '
 import json, sys
-l = json.loads(sys.argv[1])
+l = json.loads(sys.argv[1])["domains"]
 print(",".join("%d:%s" % (d["domid"], "malformed" in d) for d in l))
 ' "$out")" "0:False,1:False,2:True,3:False" "-j: every domain, the bad one marked"
 
-xrejects "^xlmem mem-policy-set: cannot set the policy of domain guest2 \(to replace garbage, write all four nodes: mem-policy-set -t SIZE\): /libxl/2/memory-policy/target: " \
+xrejects "^xlmem mem-policy-set: cannot set the policy of guest2: /libxl/2/memory-policy/target: .* \(to replace garbage, write all four nodes: xlmem mem-policy-set -t SIZE guest2 ACTOR\)$" \
     "mem-policy-set without a target refuses garbage, naming the repair" \
     mem-policy-set guest2 xl-auto
+xrejects "^xlmem mem-set: cannot set the memory target of guest2: .*is not a size in KiB \(to replace garbage" \
+    "mem-set refuses it too, naming the repair" mem-set guest2 300
 xrejects "^xlmem mem-policy-set: invalid memory size 'lots'" \
     "-t takes a size" mem-policy-set -t lots guest2 xl-auto
 
@@ -40,5 +42,18 @@ run_xlmem mem-list
 like "$out" $'\nguest2 +2 +xl-auto +300 ' "... and mem-list shows it plainly"
 [[ $out == *garbage* ]] && _tap_result 1 "no mark left" ||
     _tap_result 0 "no mark left"
+
+# Garbage in the actor node (an escape sequence, written by hand): never
+# handed on as a name, never printed raw.
+xenstore-write /libxl/3/memory-policy/actor $'x\e[31my'
+run_xlmem mem-list
+like "$out" $'\nguest3 +3 +!garbage +/libxl/3/memory-policy/actor: .x\\\\e\\[31my. is not a valid actor name' \
+    "a garbage actor is marked, escaped"
+[[ $out == *$'\e'* ]] && _tap_result 1 "no escape byte reaches the terminal" ||
+    _tap_result 0 "no escape byte reaches the terminal"
+xrejects "^xlmem mem-policy-get: .*actor: 'x\\\\e\[31my' is not a valid actor name" \
+    "mem-policy-get refuses it, escaped" mem-policy-get guest3
+run_xlmem mem-policy-set -t 256 guest3 xl-manual
+is "$rc|$(rd /libxl/3/memory-policy/actor)" "0|xl-manual" "... and -t repairs it"
 
 finish
