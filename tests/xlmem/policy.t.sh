@@ -12,7 +12,7 @@ P=/libxl/1/memory-policy
 run_xlmem mem-policy-set guest1 xl-auto delay=2,paging=1
 # No actor runs here: success, nothing on stdout, and the warning
 # (tests/xlmem/explain.t.sh covers the warning and its absence).
-is "$rc/$out/$err" "0//xlmem mem-policy-set: warning: no actor 'xl-auto' is running: domain 1's memory stays as it is until one starts" \
+is "$rc/$out/$err" "0//xlmem mem-policy-set: warning: no actor 'xl-auto' is running: guest1's memory stays as it is until one starts" \
     "mem-policy-set: success, with a warning that xl-auto does not run"
 is "$(rd $P/actor)|$(rd $P/actor-params)" "xl-auto|delay=2,paging=1" \
     "actor and params written"
