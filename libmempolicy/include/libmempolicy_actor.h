@@ -126,10 +126,9 @@ const char *mempolicy_actor_name(mempolicy_actor *a);
  * deadline is a point on that clock, so equal delays fire in the order
  * they were added.  Cost: O(log n).  The timer is freed after its
  * callback returns or by mempolicy_timer_cancel() (NULL is fine); the
- * handle is
- * invalid from then on, so a callback should clear its stored handle
- * first.  Cancelling the running timer from its own callback is allowed.
- * Returns NULL on allocation failure.
+ * handle is invalid from then on, so a callback should clear its stored
+ * handle first.  Cancelling the running timer from its own callback is
+ * allowed.  Returns NULL on allocation failure.
  */
 typedef void mempolicy_timer_fn(mempolicy_actor *a, void *arg);
 mempolicy_timer *mempolicy_timer_add(mempolicy_actor *a, uint64_t ms,
