@@ -2,8 +2,9 @@
  * store_int.h: the store as seen by the wire-protocol server.
  *
  * xs_server.c owns sockets and framing; store*.c own xenstored's
- * semantics (split as xenstored is, see store_priv.h).  A "client" is one requesting identity: a socket connection
- * of some domain, with its own transactions and watches.  Every call
+ * semantics (split as xenstored is, see store_priv.h).  A "client" is
+ * one requesting identity: a socket connection of some domain, with its
+ * own transactions and watches.  Every call
  * mirrors one xenstored request and returns 0 or a positive errno with
  * the value xenstored would send (EINVAL, EACCES, ENOENT, ...).  `tx` is
  * the transaction id from the message header (0: none).
