@@ -5,6 +5,9 @@
 #   ok 'xenstore-write /a 1' "write"   # or: check DESC CMD ARGS...
 #   is "$(xenstore-read /a)" 1 "read back"
 #   as_dom 5 xenstore-read /a          # run a command as domain 5
+#   wait_node PATH VALUE [S]           # until PATH reads VALUE (watch)
+#   xensim_hv clock pause              # one hv channel request
+#   clock_step 5000 xl-auto            # held clock + 5 s, actor caught up
 #   done_testing                       # prints the plan, stops xensim
 #
 # Readiness comes from xensim's --ready-fd through a fifo, and a clean
@@ -105,6 +108,60 @@ xensim_stop() {
     is "$rc" 0 "xensim exits 0 on SIGTERM"
     if [ -e "$XENSIM_DIR/xs.sock" ]; then _tap_result 1 "socket removed"
     else _tap_result 0 "socket removed"; fi
+}
+
+# wait_match PATH REGEX [S]: wait (xenstore watch, at most S seconds,
+# default 30: a bound, never a pause) until PATH's value matches REGEX.
+# wait_node PATH VALUE [S]: the same for an exact value.
+wait_match() {
+    local path=$1 re=$2 t=${3:-30} v= line left
+    local deadline=$((SECONDS + t))
+    coproc _W { exec xenstore-watch "$path" 2>/dev/null; }
+    local wpid=$_W_PID
+    while :; do
+        v=$(xenstore-read "$path" 2>/dev/null)
+        [[ $v =~ $re ]] && break
+        left=$((deadline - SECONDS))
+        [ "$left" -gt 0 ] || break
+        read -r -t "$left" line <&"${_W[0]}" || break
+    done
+    kill "$wpid" 2>/dev/null
+    wait "$wpid" 2>/dev/null
+    [[ $v =~ $re ]] || { echo "# $path is '$v', not /$re/"; return 1; }
+}
+
+wait_node() {
+    wait_match "$1" "^$(printf '%s' "$2" | sed 's/[][\\.*^$+?(){}|]/\\&/g')\$" "${3:-30}"
+}
+
+# xensim_hv VERB ARGS...: one request on xensim's hypervisor channel
+# (docs/hv-channel.md); prints the reply, fails unless it is "ok ...".
+xensim_hv() {
+    python3 - "$(xenstore-read /tool/xensim/hv-socket)" "$@" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall((" ".join(sys.argv[2:]) + "\n").encode())
+reply = s.makefile().readline().strip()
+print(reply)
+sys.exit(0 if reply.startswith("ok") else 1)
+EOF
+}
+
+# clock_step MS [ACTOR...]: advance xensim's held clock (`clock pause`
+# first) by MS, then wait until each ACTOR has run the timers the step
+# made due: the actor kit writes the held time to
+# /tool/mempolicy/actors/ACTOR/clock once none is due.  So what an actor
+# does "after its delay" is done when this returns: no race.
+clock_step() {
+    local ms=$1 r now a
+    shift
+    r=$(xensim_hv clock step "$ms") || { echo "# clock step: $r"; return 1; }
+    now=${r#*ms=}
+    now=${now%% *}
+    for a in "$@"; do
+        wait_node "/tool/mempolicy/actors/$a/clock" "$now" || return 1
+    done
 }
 
 # as_dom N CMD...: run CMD connected as unprivileged domain N.

@@ -72,6 +72,8 @@ struct mempolicy_actor {
     bool stop;
     bool announced;         /* our announcement is in the store */
     bool closing;           /* in mempolicy_actor_free() */
+    bool clock_acked;       /* clock_ack_ms is in the store */
+    uint64_t clock_ack_ms;
     int fatal;              /* 0, or the negative code run() returns */
 };
 
@@ -561,6 +563,28 @@ static int poll_timeout_ms(mempolicy_actor *a)
     return mp_clock_poll_ms(a->ctx, t->deadline);
 }
 
+/*
+ * While a test holds xensim's clock, say up to which simulated time our
+ * timers have run, once none is due: after `clock step`, a test waits
+ * for this node to reach the new time and knows the actor has done what
+ * the step made due (tests/actors/common.sh, clock_step).  Never written
+ * while the clock runs, nor on a real host.
+ */
+static void ack_clock(mempolicy_actor *a)
+{
+    const struct mp_clock *c = &a->ctx->clock;
+
+    if (!c->watched || c->rate != 0 ||
+        (a->clock_acked && a->clock_ack_ms == c->base_ms))
+        return;
+    if (mp_actor_clock_ack(a->ctx, a->name, c->base_ms)) {
+        fail(a, MEMPOLICY_ERROR_STORE, "cannot write the clock barrier");
+        return;
+    }
+    a->clock_acked = true;
+    a->clock_ack_ms = c->base_ms;
+}
+
 /* ---- extra fds --------------------------------------------------------- */
 
 int mempolicy_actor_watch_fd(mempolicy_actor *a, int fd,
@@ -646,6 +670,11 @@ int mempolicy_actor_run(mempolicy_actor *a)
         }
 
         timeout = poll_timeout_ms(a);
+        if (timeout != 0) {
+            ack_clock(a);
+            if (a->stop)
+                break;
+        }
         r = poll(pf, n, timeout);
         if (r < 0) {
             if (errno == EINTR)

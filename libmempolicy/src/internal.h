@@ -214,12 +214,15 @@ void mp_events_free(mempolicy_ctx *ctx);
  * (best effort).  status_write: "" removes the domain's line.
  * status_clean: copies src into dst (len bytes with the NUL) with
  * control characters replaced by '?'; returns the length.
+ * clock_ack: on a simulated host whose clock a test holds, the held
+ * time up to which the actor has run its timers (clock.c).
  */
 int mp_actor_announce(mempolicy_ctx *ctx, const char *actor);
 void mp_actor_withdraw(mempolicy_ctx *ctx, const char *actor);
 int mp_status_write(mempolicy_ctx *ctx, const char *actor, uint32_t domid,
                     const char *text);
 size_t mp_status_clean(char *dst, size_t len, const char *src);
+int mp_actor_clock_ack(mempolicy_ctx *ctx, const char *actor, uint64_t ms);
 
 /*
  * Parse the four policy values (actor, actor-params, target, enforce as

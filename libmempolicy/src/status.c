@@ -10,6 +10,12 @@
  *   /tool/mempolicy/actors/<name>/start          its start time
  *   /tool/mempolicy/actors/<name>/status/<domid> one line, at most
  *                                                MEMPOLICY_STATUS_MAX
+ *   /tool/mempolicy/actors/<name>/clock          xensim only, while a
+ *                                                test holds its clock:
+ *                                                the simulated ms up to
+ *                                                which the actor ran its
+ *                                                timers (a test's barrier
+ *                                                after `clock step`)
  *
  * A live actor is told from a stale announcement (kill -9, a crash, a
  * power cut of a daemon that had no time to clean up) by the process
@@ -205,6 +211,15 @@ void mp_actor_withdraw(mempolicy_ctx *ctx, const char *actor)
 {
     /* Best effort: at exit, possibly with the store gone. */
     mp_transaction(ctx, withdraw_tx, (void *)actor);
+}
+
+int mp_actor_clock_ack(mempolicy_ctx *ctx, const char *actor, uint64_t ms)
+{
+    char path[STATUS_PATH_MAX], val[24];
+
+    actor_path(path, sizeof(path), actor, "clock");
+    snprintf(val, sizeof(val), "%" PRIu64, ms);
+    return mp_xs_write(ctx, XBT_NULL, path, val);
 }
 
 int mp_status_write(mempolicy_ctx *ctx, const char *actor, uint32_t domid,

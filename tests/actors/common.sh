@@ -6,8 +6,10 @@
 #   actor_stop                  SIGTERM it, wait, check exit status 0
 #   actor_log                   what it logged so far (complete once
 #                               stopped)
-#   wait_node PATH VALUE [S]    wait (xenstore watch, at most S seconds,
-#                               default 30) until PATH reads VALUE
+#   wait_node PATH VALUE [S]    (tests/lib.sh) wait (xenstore watch, at
+#                               most S seconds, default 30) until PATH
+#                               reads VALUE; also wait_match PATH REGEX,
+#                               clock_step MS ACTOR (xensim's held clock)
 #   wait_match PATH REGEX [S]   the same until PATH's value matches REGEX
 #                               ('^$': until PATH is absent or empty)
 #   mkdom ARGS...               create a domain on the hv channel; echo
@@ -66,27 +68,6 @@ actor_kill9() {
 }
 
 actor_log() { cat "$ACTOR_LOG"; }
-
-wait_node() {
-    wait_match "$1" "^$(printf '%s' "$2" | sed 's/[][\\.*^$+?(){}|]/\\&/g')\$" "${3:-30}"
-}
-
-wait_match() {
-    local path=$1 re=$2 t=${3:-30} v= line left
-    local deadline=$((SECONDS + t))
-    coproc _W { exec xenstore-watch "$path" 2>/dev/null; }
-    local wpid=$_W_PID
-    while :; do
-        v=$(xenstore-read "$path" 2>/dev/null)
-        [[ $v =~ $re ]] && break
-        left=$((deadline - SECONDS))
-        [ "$left" -gt 0 ] || break
-        read -r -t "$left" line <&"${_W[0]}" || break
-    done
-    kill "$wpid" 2>/dev/null
-    wait "$wpid" 2>/dev/null
-    [[ $v =~ $re ]] || { echo "# $path is '$v', not /$re/"; return 1; }
-}
 
 mkdom() {
     local r

@@ -99,7 +99,7 @@ is "$(info "$off" paging)/$(info "$off" paged)" "0/0" \
     "nothing paged out, paging disabled"
 
 # --- a new change during the delay restarts it: no stale paging ----------
-ok "'$PROBE' hv clock pause" "clock held: the delay cannot run out"
+ok "xensim_hv clock pause" "clock held: the delay cannot run out"
 "$PROBE" target "$burst" $((600 * M))
 ok "wait_node /local/domain/$burst/memory/target $((600 * M))" \
     "first change: balloon target set"
@@ -108,19 +108,19 @@ ok "wait_node /local/domain/$burst/memory/target $((500 * M))" \
     "second change during the delay: balloon target set"
 is "$(xenstore-read /local/domain/"$burst"/memory/target-tot_pages \
     2>/dev/null)" "" "no paging decision while the delay runs"
-ok "'$PROBE' hv clock step 10000" "10 s pass (the delay is 5 s)"
-ok "wait_node /local/domain/$burst/memory/target-tot_pages $((500 * M))" \
-    "after the delay: paged to the new target"
-ok "'$PROBE' hv clock resume" "clock running again"
+ok "clock_step 10000 xl-auto" "10 s pass (the delay is 5 s), actor caught up"
+is "$(xenstore-read /local/domain/"$burst"/memory/target-tot_pages)" \
+    $((500 * M)) "after the delay: paged to the new target"
+ok "xensim_hv clock resume" "clock running again"
 
 # --- a domain destroyed during the delay ---------------------------------
-ok "'$PROBE' hv clock pause" "clock held again"
+ok "xensim_hv clock pause" "clock held again"
 "$PROBE" target "$doomed" $((512 * M))
 ok "wait_node /local/domain/$doomed/memory/target $((512 * M))" \
     "doomed domain: balloon target set, delay running"
 ok "'$PROBE' hv destroy $doomed" "destroyed during its delay"
-ok "'$PROBE' hv clock step 10000" "its delay (2 s) runs out"
-ok "'$PROBE' hv clock resume" "clock running again"
+ok "clock_step 10000 xl-auto" "its delay (2 s) runs out, actor caught up"
+ok "xensim_hv clock resume" "clock running again"
 "$PROBE" target "$sync2" $((512 * M))
 ok "wait_node /local/domain/$sync2/memory/target-tot_pages $((512 * M))" \
     "a later domain got paged: the doomed domain's delay has passed"

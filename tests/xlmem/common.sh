@@ -93,18 +93,8 @@ wait_node() {
 }
 
 # hv VERB ARGS...: one request on the simulated host's channel, as a
-# toolstack that knows nothing of policies would send it; prints the reply.
-hv() {
-    python3 - "$(xenstore-read /tool/xensim/hv-socket)" "$@" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sys.argv[1])
-s.sendall((" ".join(sys.argv[2:]) + "\n").encode())
-reply = s.makefile().readline().strip()
-print(reply)
-sys.exit(0 if reply.startswith("ok") else 1)
-EOF
-}
+# toolstack that knows nothing of policies would send it (tests/lib.sh).
+hv() { xensim_hv "$@"; }
 
 # expect_line FD REGEX DESC: read lines from FD until one matches (10 s).
 expect_line() {
