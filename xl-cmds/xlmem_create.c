@@ -4,11 +4,14 @@
  * Stock xl knows nothing of memory_policy, so on a Xen host xlmem runs
  * `xl create` with the same arguments and then gives the new domain its
  * policy (file, then vars, over the xl.conf default), as xl itself would
- * at domain build.  mempolicyd may have given the domain the default in
+ * at domain build: the domain is created paused (xl create -p), gets its
+ * policy, then is unpaused, so no actor acts on it before its own policy
+ * is in place.  mempolicyd may have given the domain the default in
  * between: the write here comes last, so the file's policy wins.  Options
  * that keep xl in the foreground until the domain dies (-F, -c, -V) are
  * refused, since the policy could then never be applied; -n (dry run)
- * just runs xl.  $XLMEM_XL names the xl binary (default "xl").
+ * just runs xl.  $XLMEM_XL names the xl binary (default "xl"); when it
+ * is set, xl is run on the simulated host too.
  *
  * On the simulated host there is no xl: xlmem asks xensim to create the
  * domain through its hypervisor channel (docs/hv-channel.md, verb
@@ -407,62 +410,40 @@ out:
 
 /* ---- a Xen host -------------------------------------------------------- */
 
-static int create_xen(struct create_args *ca, char **argv, int argc,
-                      const char *actor, const char *params)
+/*
+ * Run xl with xargv (NULL-terminated, xargv[0] the binary), wait for it.
+ * 0 when it exited 0; otherwise one line saying why and -1.
+ */
+static int run_xl(char **xargv)
 {
-    const char *xl = getenv("XLMEM_XL") ? getenv("XLMEM_XL") : "xl";
-    const char *name = cfg_string(ca, "name");
-    char **xargv;
-    uint32_t domid;
     pid_t pid;
     ssize_t n;
-    int i, status, rc, errpipe[2], exec_errno = 0;
+    int status, errpipe[2], exec_errno = 0;
 
-    if (!name || !*name) {
-        xlmem_err("config file %s has no domain name", XQ(ca->cfgfile));
-        return -1;
-    }
-    /* "xl" "create" argv... NULL */
-    xargv = calloc((size_t)argc + 3, sizeof(*xargv));
-    if (!xargv) {
-        xlmem_err("out of memory");
-        return -1;
-    }
-    xargv[0] = (char *)xl;
-    xargv[1] = (char *)"create";
-    for (i = 0; i < argc; i++)
-        xargv[i + 2] = argv[i];
-    if (xl_config_file(ca, (const char **)&xargv[2])) {
-        free(xargv);
-        return -1;
-    }
     /* A close-on-exec pipe tells an exec failure (the child writes its
      * errno) from xl itself failing (EOF, then an exit status). */
     if (pipe2(errpipe, O_CLOEXEC)) {
-        free(xargv);
         xlmem_err("pipe: %s", strerror(errno));
         return -1;
     }
     fflush(NULL);
     pid = fork();
     if (pid < 0) {
-        free(xargv);
         close(errpipe[0]);
         close(errpipe[1]);
-        xlmem_err("cannot run %s: %s", xl, strerror(errno));
+        xlmem_err("cannot run %s: %s", xargv[0], strerror(errno));
         return -1;
     }
     if (pid == 0) {
         int e;
 
         close(errpipe[0]);
-        execvp(xl, xargv);
+        execvp(xargv[0], xargv);
         e = errno;
         if (write(errpipe[1], &e, sizeof(e)) < 0)
             _exit(126);
         _exit(127);
     }
-    free(xargv);
     close(errpipe[1]);
     while ((n = read(errpipe[0], &exec_errno, sizeof(exec_errno))) < 0 &&
            errno == EINTR)
@@ -475,16 +456,78 @@ static int create_xen(struct create_args *ca, char **argv, int argc,
         }
     }
     if (n == (ssize_t)sizeof(exec_errno)) {
-        xlmem_err("cannot run %s: %s", xl, strerror(exec_errno));
+        xlmem_err("cannot run %s: %s", xargv[0], strerror(exec_errno));
         return -1;
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-        xlmem_err("%s create failed (%s %d)", xl,
+        xlmem_err("%s %s failed (%s %d)", xargv[0], xargv[1],
                   WIFEXITED(status) ? "status" : "signal",
                   WIFEXITED(status) ? WEXITSTATUS(status)
                   : WTERMSIG(status));
         return -1;
     }
+    return 0;
+}
+
+/* `xl VERB <domid>` (unpause, destroy). */
+static int run_xl_domid(const char *xl, const char *verb, uint32_t domid)
+{
+    char id[16], *xargv[4];
+
+    snprintf(id, sizeof(id), "%u", domid);
+    xargv[0] = (char *)xl;
+    xargv[1] = (char *)verb;
+    xargv[2] = id;
+    xargv[3] = NULL;
+    return run_xl(xargv);
+}
+
+/*
+ * As xl would if it knew memory_policy: the domain is created paused
+ * (`xl create -p`), gets its policy, and only then runs (`xl unpause`),
+ * so no actor ever acts on it under another policy (mempolicyd's default
+ * may land in between; ours is written last and wins).  A domain whose
+ * policy cannot be written is destroyed, as xl destroys a domain whose
+ * build failed.  The caller's own -p keeps it paused.
+ */
+static int create_xen(struct create_args *ca, char **argv, int argc,
+                      const char *actor, const char *params)
+{
+    const char *xl = getenv("XLMEM_XL") ? getenv("XLMEM_XL") : "xl";
+    const char *name = cfg_string(ca, "name");
+    bool paused = false;
+    char **xargv;
+    uint32_t domid;
+    int i, j, rc;
+
+    if (!name || !*name) {
+        xlmem_err("config file %s has no domain name", XQ(ca->cfgfile));
+        return -1;
+    }
+    /* "xl" "create" cfgfile "-p" options... NULL */
+    xargv = calloc((size_t)argc + 4, sizeof(*xargv));
+    if (!xargv) {
+        xlmem_err("out of memory");
+        return -1;
+    }
+    for (i = 1; i < argc; i++)
+        paused |= !strcmp(argv[i], "-p");
+    xargv[0] = (char *)xl;
+    xargv[1] = (char *)"create";
+    j = 2;
+    xargv[j++] = argv[0];
+    if (!paused && !ca->dryrun)
+        xargv[j++] = (char *)"-p";
+    for (i = 1; i < argc; i++)
+        xargv[j++] = argv[i];
+    if (xl_config_file(ca, (const char **)&xargv[2])) {
+        free(xargv);
+        return -1;
+    }
+    rc = run_xl(xargv);
+    free(xargv);
+    if (rc)
+        return -1;
     if (ca->dryrun)
         return 0;
     rc = mempolicy_domain_qualifier_to_domid(xlmem_ctx(), name, &domid);
@@ -495,9 +538,13 @@ static int create_xen(struct create_args *ca, char **argv, int argc,
     }
     rc = mempolicy_domain_set_policy(xlmem_ctx(), domid, actor, params);
     if (rc) {
-        xlmem_lib_err(rc, "cannot set the policy of new %s", xlmem_dom(domid));
+        xlmem_lib_err(rc, "cannot set the policy of new %s: destroying it",
+                      xlmem_dom(domid));
+        run_xl_domid(xl, "destroy", domid);
         return -1;
     }
+    if (!paused && run_xl_domid(xl, "unpause", domid))
+        return -1;
     printf("domid=%u\n", domid);
     return 0;
 }
@@ -567,7 +614,10 @@ int main_create(int argc, char **argv)
                      &nvars) ||
         read_config(&ca, vars, nvars) || parse_config(&ca))
         goto out;
-    sim = !strcmp(mempolicy_backend_name(xlmem_ctx()), "sim");
+    /* $XLMEM_XL set: run that xl on any host (a stand-in xl drives the
+     * Xen path on the simulated host in tests). */
+    sim = !strcmp(mempolicy_backend_name(xlmem_ctx()), "sim") &&
+          !getenv("XLMEM_XL");
     if (config_policy(&ca, &actor, &params))
         goto out;
     if (sim)

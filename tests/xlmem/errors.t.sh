@@ -66,8 +66,8 @@ rejects "^xlmem create: cannot run $T/no-xl: No such file or directory$" \
 rejects "^xlmem create: $T/fake-xl create failed \(status 3\)$" \
     "xl create failing: its status" \
     XLMEM_XL="$T/fake-xl" FAKE_XL_STATUS=3 "$XLMEM" create "$T/x.cfg" -e
-is "$(cat "$T/xl-args")" "create $T/x.cfg -e" \
-    "xl gets the config file and options unchanged"
+is "$(cat "$T/xl-args")" "create $T/x.cfg -p -e" \
+    "xl gets the config file and options, and -p (paused until the policy)"
 XLMEM_XL="$T/fake-xl" run_xlmem create "$T/x.cfg" -n 'memory=256'
 is "$rc|$out|$(cat "$T/xl-args")" "0||create $T/x.cfg -n memory=256" \
     "dry run (-n): xl runs, no policy is applied"
