@@ -496,8 +496,12 @@ int mempolicy_get_physinfo(mempolicy_ctx *ctx, mempolicy_physinfo *out);
 /*
  * A domain named by name or numeric id, as xl does it: all digits is a
  * domid (not looked up; NO_DOMAIN if out of range), anything else is
- * searched among /local/domain/<id>/name (NO_DOMAIN naming it if absent).
- * Cost of a name: one store read per domain until found.
+ * searched, as libxl_name_to_domid does, among the names
+ * (/local/domain/<id>/name) of the domains the hypervisor lists, so a
+ * directory left behind by a dead domain never resolves (NO_DOMAIN naming
+ * it if absent; NO_HYPERVISOR where there is none).
+ * Cost of a name: one hypervisor query, then one store read per domain
+ * until found.
  */
 int mempolicy_domain_qualifier_to_domid(mempolicy_ctx *ctx, const char *s,
                                         uint32_t *domid);

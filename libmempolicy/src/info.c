@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "paths.h"
 
 void mempolicy_dominfo_dispose(mempolicy_dominfo *info)
 {
@@ -396,10 +397,10 @@ int mempolicy_get_physinfo(mempolicy_ctx *ctx, mempolicy_physinfo *out)
 int mempolicy_domain_qualifier_to_domid(mempolicy_ctx *ctx, const char *s,
                                         uint32_t *domid)
 {
-    char **names, path[64], *name;
-    unsigned n, i;
+    char path[MP_PATH_MAX], *name;
+    uint32_t *ids;
     uint64_t v;
-    int rc;
+    int n, i, rc;
 
     if (!s || !*s || !domid)
         return mp_err(ctx, MEMPOLICY_ERROR_INVAL, "empty domain name");
@@ -411,26 +412,28 @@ int mempolicy_domain_qualifier_to_domid(mempolicy_ctx *ctx, const char *s,
         *domid = (uint32_t)v;
         return 0;
     }
-    names = xs_directory(ctx->xsh, XBT_NULL, "/local/domain", &n);
-    if (!names)
-        return mp_err(ctx, MEMPOLICY_ERROR_STORE,
-                      "xenstore: listing /local/domain failed");
+    /*
+     * As libxl_name_to_domid: the hypervisor's domains, each one's name
+     * from the store, so a /local/domain/<id> left behind by a dead
+     * domain never resolves.
+     */
+    rc = ctx->be->list(ctx, &ids, &n);
+    if (rc)
+        return rc;
     rc = MEMPOLICY_ERROR_NO_DOMAIN;
     for (i = 0; i < n; i++) {
-        if (!mp_parse_u64(names[i], MP_DOMID_LIMIT - 1, &v))
-            continue;
-        snprintf(path, sizeof(path), "/local/domain/%u/name", (unsigned)v);
-        if (mp_xs_read(ctx, XBT_NULL, path, &name) || !name)
+        if (mp_xs_read(ctx, XBT_NULL, mp_path_dom(path, ids[i], "name"),
+                       &name) || !name)
             continue;
         if (!strcmp(name, s)) {
             free(name);
-            *domid = (uint32_t)v;
+            *domid = ids[i];
             rc = 0;
             break;
         }
         free(name);
     }
-    free(names);
+    free(ids);
     if (rc)
         return mp_err(ctx, rc, "no domain named '%s'", MP_Q(s));
     return 0;

@@ -308,6 +308,14 @@ static void qualifier(void **state)
                      MEMPOLICY_ERROR_NO_DOMAIN);
     assert_int_equal(mempolicy_domain_qualifier_to_domid(ctx, "", &d),
                      MEMPOLICY_ERROR_INVAL);
+    /* A /local/domain directory the hypervisor does not know (left by a
+     * dead domain) never resolves: names come from the hypervisor's
+     * domain list, as libxl_name_to_domid takes them. */
+    assert_true(xs_put(xsh, "ghost", "/local/domain/%d/name", 4000));
+    assert_int_equal(mempolicy_domain_qualifier_to_domid(ctx, "ghost", &d),
+                     MEMPOLICY_ERROR_NO_DOMAIN);
+    assert_non_null(strstr(mempolicy_last_error(ctx), "ghost"));
+    assert_true(xs_rm(xsh, XBT_NULL, "/local/domain/4000"));
 }
 
 /* ---- JSON ------------------------------------------------------------- */
