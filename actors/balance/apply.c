@@ -20,11 +20,13 @@
  *     and what a toolstack asked to keep free, net of what earlier raises
  *     still may take; first the domains short of what they use, then by
  *     weight.  A raise that does not fit waits for the donors (a tick
- *     every 200 ms of host time while balloons move); meanwhile a guest
- *     already swapping gets what is free in steps of at least 128 MiB and
- *     a third of the way, and all that is free once nothing moves.
- *  5. Damping: a change smaller than 32 MiB is not written, unless it
- *     relieves a domain short of what it uses or frees memory the host
+ *     every 200 ms of host time while balloons move); a guest already
+ *     swapping that waited a second gets what is free in steps of at
+ *     least 256 MiB and half the way, and all that is free (at least the
+ *     damping) once nothing moves.
+ *  5. Damping: a change smaller than 128 MiB is not written, unless it
+ *     relieves a domain short of what it uses (by 64 MiB at least) or
+ *     frees memory the host
  *     needs (free below the floor).
  *  6. Each domain's status line says why it has its target.
  * No timer is left once nothing moves: an idle actor never wakes up.
@@ -57,10 +59,21 @@ static bool at_target(const struct bdom *d)
     return absdiff(d->actual_kb, d->target_kb) <= BAL_TOLERANCE_KB;
 }
 
+/* Short of what it uses, now and as planned: its target and what it
+ * holds are both below its report. */
+static bool swapping(const struct bdom *d)
+{
+    return d->has_used && d->used_kb > d->target_kb &&
+        d->used_kb > d->actual_kb;
+}
+
 static int set_target(struct bal *b, struct bdom *d, uint64_t kb, uint64_t now)
 {
-    int rc = mempolicy_domain_set_balloon_target(b->ctx, d->domid, (int64_t)kb,
-                                                 false);
+    int rc;
+
+    kb &= ~(uint64_t)3; /* whole pages: actual can equal it */
+    rc = mempolicy_domain_set_balloon_target(b->ctx, d->domid, (int64_t)kb,
+                                             false);
 
     if (mempolicy_actor_failed(b->a, d->domid, rc,
                                "setting the balloon "
@@ -77,6 +90,14 @@ static int set_target(struct bal *b, struct bdom *d, uint64_t kb, uint64_t now)
     return 0;
 }
 
+/* May its page count have changed since we looked?  A balloon within
+ * the tolerance of its target still moves the last pages. */
+static bool stale(const struct bdom *d)
+{
+    return d->moving || d->stuck || !d->actual_kb ||
+        d->actual_kb != d->target_kb;
+}
+
 /* Page counts of the domains that may have changed. */
 static void refresh(struct bal *b, bool all)
 {
@@ -85,7 +106,7 @@ static void refresh(struct bal *b, bool all)
     int n, k, rc;
 
     for (i = 0; i < b->n && !all; i++)
-        if (b->v[i]->moving || b->v[i]->stuck || !b->v[i]->actual_kb)
+        if (stale(b->v[i]))
             want++;
     if (all || want > 32) {
         if (mempolicy_list_domain_pages(b->ctx, &list, &n))
@@ -104,7 +125,7 @@ static void refresh(struct bal *b, bool all)
     for (i = 0; i < b->n; i++) {
         struct bdom *d = b->v[i];
 
-        if (!d->moving && !d->stuck && d->actual_kb)
+        if (!stale(d))
             continue;
         rc = mempolicy_domain_get_pages(b->ctx, d->domid, &one);
         if (rc)
@@ -258,7 +279,7 @@ static void publish(struct bal *b, struct bdom *d, const struct bp_host *h,
                  "%llu MiB kept: plan %llu is within the %llu MiB damping; "
                  "used %llu; host free %llu MiB (floor %llu)",
                  MIB(d->target_kb), MIB(d->plan_kb), MIB(b->damp_kb),
-                 MIB(d->used_kb), MIB(h->free_kb), MIB(h->floor_kb));
+                 MIB(x->used_kb), MIB(h->free_kb), MIB(h->floor_kb));
     else if (d->waiting)
         snprintf(line, sizeof(line),
                  "waiting for %llu MiB to be freed; "
@@ -333,6 +354,24 @@ void bal_pass(mempolicy_actor *a, void *arg)
     keep = b->floor_kb + b->request_kb;
     host_needs = phys.free_kb < keep;
     /*
+     * A guest short of what it uses, whose raise free memory cannot pay
+     * for: the decreases that pay for it are not damped either.
+     */
+    {
+        uint64_t relief = 0,
+                 spare = phys.free_kb > keep ? phys.free_kb - keep : 0;
+
+        for (i = 0; i < b->n; i++) {
+            struct bdom *d = b->v[i];
+            struct bp_dom *x = &b->pd[i];
+
+            if (!x->held && swapping(d) && x->want_kb > d->target_kb)
+                relief += x->want_kb - d->target_kb;
+        }
+        if (relief > spare)
+            host_needs = true;
+    }
+    /*
      * 5. Damping, inside the plan: a domain whose size would change by
      * less than damp_kb (and that is not short of what it uses, nor
      * giving memory the host needs) keeps its target and the others are
@@ -345,7 +384,7 @@ void bal_pass(mempolicy_actor *a, void *arg)
         for (i = 0; i < b->n; i++) {
             struct bdom *d = b->v[i];
             struct bp_dom *x = &b->pd[i];
-            bool relieve = d->has_used && d->used_kb > d->target_kb;
+            bool relieve = swapping(d);
             uint64_t delta = absdiff(x->want_kb, d->target_kb);
 
             if (!iter) {
@@ -353,7 +392,9 @@ void bal_pass(mempolicy_actor *a, void *arg)
                 d->plan_kb = x->want_kb;
             }
             if (x->held || !delta || delta >= b->damp_kb ||
-                (x->want_kb > d->target_kb ? relieve : host_needs))
+                (x->want_kb > d->target_kb ?
+                     relieve && delta >= b->damp_kb / 2 :
+                     host_needs))
                 continue;
             x->held = true;
             x->hold_kb = d->target_kb;
@@ -368,9 +409,10 @@ void bal_pass(mempolicy_actor *a, void *arg)
     for (i = 0; i < b->n; i++) {
         struct bdom *d = b->v[i];
         struct bp_dom *x = &b->pd[i];
-        bool short_of_used = d->has_used && d->used_kb > d->target_kb;
+        bool short_of_used = swapping(d);
 
         d->want_kb = x->want_kb;
+        d->was_waiting = d->waiting;
         d->waiting = false;
         if (x->held)
             continue;
@@ -379,7 +421,9 @@ void bal_pass(mempolicy_actor *a, void *arg)
                 (d->target_kb > d->actual_kb && x->want_kb >= d->actual_kb))
                 set_target(b, d, x->want_kb, now);
         } else if (x->want_kb > d->target_kb &&
-                   (x->want_kb - d->target_kb >= b->damp_kb || short_of_used)) {
+                   (x->want_kb - d->target_kb >= b->damp_kb ||
+                    (short_of_used &&
+                     x->want_kb - d->target_kb >= b->damp_kb / 2))) {
             recv[nr++] = d;
         }
     }
@@ -401,25 +445,31 @@ void bal_pass(mempolicy_actor *a, void *arg)
                                                       d->actual_kb;
         uint64_t cost = d->want_kb > base ? d->want_kb - base : 0;
 
-        bool swapping = d->has_used && d->used_kb > d->actual_kb;
+        bool swap_now = swapping(d);
 
         if ((int64_t)cost <= avail) {
             if (!set_target(b, d, d->want_kb, now))
                 avail -= (int64_t)cost;
             continue;
         }
+        if (!d->was_waiting)
+            d->wait_since_ms = now;
         d->waiting = true;
         /*
-         * A guest short of what it uses gets what is free already, in
-         * steps of at least 128 MiB and a third of the way (so a few writes,
-         * not one per tick), or all that is left when nothing more is coming.
+         * A guest short of what it uses that has waited a second for the
+         * donors gets what is free already, in steps of at least 256 MiB
+         * and half the way (a few writes, not one per tick), or all that
+         * is free once nothing more is coming.
          */
-        if (swapping && avail >= (int64_t)BAL_TOLERANCE_KB &&
+        if (swap_now && (uint64_t)avail >= b->damp_kb &&
             (!donors_moving ||
-             ((uint64_t)avail >= BAL_STEP_MIN_KB &&
-              (uint64_t)avail >= cost / 3))) {
-            if (!set_target(b, d, base + (uint64_t)avail, now))
+             (now - d->wait_since_ms >= BAL_WAIT_STEP_MS &&
+              (uint64_t)avail >= BAL_STEP_MIN_KB &&
+              (uint64_t)avail >= cost / 2))) {
+            if (!set_target(b, d, base + (uint64_t)avail, now)) {
                 avail = 0;
+                d->wait_since_ms = now;
+            }
         }
     }
     for (i = 0; i < b->n; i++) {

@@ -24,7 +24,7 @@
  * Options besides the kit's -v -d -p:
  *   --floor SIZE    host free memory never planned below (72 MiB)
  *   --reserve SIZE  kept free besides the floor, for starting domains (0)
- *   --damp SIZE     no write for a smaller change (32 MiB), unless it
+ *   --damp SIZE     no write for a smaller change (128 MiB), unless it
  *                   relieves a guest short of memory or the host needs it
  * A toolstack about to start a domain may write, as dom0,
  * /tool/mempolicy/balance/free-request-kb: while it is there the actor
@@ -262,6 +262,10 @@ static void domain_introduced(mempolicy_actor *a, uint32_t domid, void *user)
 
     (void)a;
     (void)domid;
+    /* A toolstack's request is used up by the domain it made room for
+     * (whether or not it removed the node yet). */
+    if (b->request_done_kb)
+        b->request_kb = 0;
     /* It took host memory. */
     if (b->n)
         bal_schedule(b, 0);

@@ -20,7 +20,7 @@
 
 /* Defaults (host-wide options and per-domain params). */
 #define BAL_FLOOR_KB (72u * 1024) /* squeezed: 64 MiB + 8 MiB */
-#define BAL_DAMP_KB (32u * 1024)
+#define BAL_DAMP_KB (128u * 1024)
 #define BAL_MIN_KB (200u * 1024) /* qmemman's vm-min-mem */
 #define BAL_HEADROOM_PCT 30u     /* qmemman's cache-margin 1.3 */
 #define BAL_GRACE_MS 30000u
@@ -29,7 +29,8 @@
 #define BAL_STUCK_RETRY_MAX_MS 300000u
 #define BAL_SLOW_KB_S (16u * 1024)    /* below this a donor is slow */
 #define BAL_TOLERANCE_KB 2048u        /* reached its target */
-#define BAL_STEP_MIN_KB (128u * 1024) /* partial raise of a swapping guest */
+#define BAL_WAIT_STEP_MS 1000u        /* before a partial raise */
+#define BAL_STEP_MIN_KB (256u * 1024) /* partial raise of a swapping guest */
 #define BAL_MAXMEM_SLACK_KB 1024u     /* LIBXL_MAXMEM_CONSTANT */
 #define BAL_REQUEST_PATH "/tool/mempolicy/balance/free-request-kb"
 #define BAL_REQUEST_DONE_PATH "/tool/mempolicy/balance/free-request-done"
@@ -68,7 +69,9 @@ struct bdom {
     bool stuck, slow, capped;
     uint64_t stuck_retry_ms, stuck_backoff_ms;
     bool waiting; /* raise planned, memory not free yet */
-    bool damped;  /* plan within damping: target kept */
+    bool was_waiting;
+    uint64_t wait_since_ms;
+    bool damped; /* plan within damping: target kept */
     uint64_t want_kb, plan_kb;
 
     mempolicy_timer *timer; /* grace end / penalty end */

@@ -193,6 +193,9 @@ static void read_request(struct bal *b)
     if (v && br_parse_used(v, len, &kb, &why))
         kb = 0;
     free(v);
+    /* The same request again after its domain appeared: used up. */
+    if (kb && kb == b->request_done_kb)
+        kb = 0;
     if (kb != b->request_kb) {
         b->request_kb = kb;
         bal_request_ack(b, false);

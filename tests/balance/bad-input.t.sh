@@ -37,7 +37,7 @@ l=$(mkdom name=liar memory_kb=$((1024 * M)) maxmem_kb=$((1536 * M)) \
 g=$(mkdom name=good memory_kb=$((1024 * M)) maxmem_kb=$((2048 * M)) \
     demand_kb=$((1200 * M)) memory_policy=balance \
     memory_policy_args=grace=0)
-actor_start balance
+actor_start balance --damp 32m
 start=$(sim_s)
 ok "wait_until status_like $g 'used 1200'" "the good guest is served"
 ok "as_guest $l memory/meminfo $((300 * M))" "the liar may write its node"

@@ -1,0 +1,369 @@
+#!/usr/bin/env python3
+"""qmemman_like.py: a REIMPLEMENTATION, for comparison only, of the rules
+Qubes' qmemman publishes (QubesOS/qubes-core-admin, qubes/qmemman/algo.py,
+systemstate.py and qubes/tools/qmemmand.py), written from reading them so
+that bench/balance can compare the balance actor with qmemman on the same
+simulated host.  It is not qmemman and not part of the product: qmemman
+needs Xen's own Python bindings (xen.lowlevel.xc/xs), which cannot talk to
+xensim, so its rules are restated here, with its constants:
+
+  pref = used x CACHE_FACTOR (1.3), at least MIN_PREFMEM (200 MiB), at most
+  the domain's static-max; needed = pref - actual, actual = max(tot_pages,
+  last target); Xen free memory counts minus what domains were given but
+  have not taken; XEN_FREE_MEM_LEFT (50 MiB) is kept free.
+  Enough memory: everyone gets pref plus a share of the rest in proportion
+  to pref (capped at static-max, what is left spread again); short: donors
+  go to pref, acceptors share what donors give (plus free) in proportion to
+  pref.  A balance is applied only if significant (total transfer above
+  150 MiB, or a domain under pref gaining over 15 MiB, or Xen free far from
+  50 MiB).  Donors first; before raising an acceptor it waits up to 5 x
+  100 ms for free memory, then gives what is free and stops (a domain that
+  did not react is marked and left out until it does).  Every domain of a
+  balance gets its target written, changed or not, and maxmem = target +
+  1 MiB.  A toolstack's request for free memory (qmemman.sock's do_balloon)
+  takes memory from donors in proportion to what they can give, checking
+  progress of 100 MiB/s over 3 s, and holds balancing off until the
+  request ends.
+Not reproduced: the 16 MiB qmemman subtracts from targets for what a
+Qubes guest kernel sees (the simulated guest has no such offset), dom0's
+350 MiB boost (dom0 is not balanced in the benchmark), memory hotplug.
+
+The request uses the balance actor's protocol (/tool/mempolicy/balance/
+free-request-kb, acknowledged in free-request-done) in place of
+qmemman.sock, so that the benchmark's toolstack is the same for both.
+
+  qmemman_like.py            (XENSTORED_PATH set; xenstore-utils needed)
+"""
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+CACHE_FACTOR = 1.3
+MIN_PREFMEM = 200 * 1024          # KiB
+XEN_FREE_MEM_LEFT = 50 * 1024
+XEN_FREE_MEM_MIN = 25 * 1024
+MIN_TOTAL_MEMORY_TRANSFER = 150 * 1024
+MIN_MEM_CHANGE_WHEN_UNDER_PREF = 15 * 1024
+REQ_SAFETY_NET_FACTOR = 1.05
+BALLOON_DELAY = 0.1               # seconds of host time
+CHECK_PERIOD_S = 3
+CHECK_MB_S = 100
+REQUEST = "/tool/mempolicy/balance/free-request-kb"
+DONE = "/tool/mempolicy/balance/free-request-done"
+
+writes = 0
+
+
+def xs(*args):
+    r = subprocess.run(("xenstore-" + args[0],) + args[1:],
+                       capture_output=True, text=True)
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
+class Hv:
+    def __init__(self):
+        path = xs("read", "/tool/xensim/hv-socket")
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.connect(path)
+        self.f = self.s.makefile("rwb")
+
+    def call(self, line):
+        self.f.write((line + "\n").encode())
+        self.f.flush()
+        r = self.f.readline().decode().split()
+        if not r or r[0] != "ok":
+            return None
+        return dict(kv.split("=", 1) for kv in r[1:] if "=" in kv)
+
+
+class Dom:
+    def __init__(self, domid):
+        self.domid = domid
+        self.mem_current = 0
+        self.mem_actual = None
+        self.mem_max = None
+        self.mem_used = None
+        self.last_target = 0
+        self.no_progress = False
+        self.slow_memset_react = False
+
+
+class State:
+    def __init__(self, speed):
+        self.hv = Hv()
+        self.speed = speed
+        self.doms = {}
+
+    def sleep(self, s):
+        time.sleep(s / self.speed)
+
+    def refresh(self):
+        r = self.hv.call("dominfo_all")
+        fields = r["fields"].split(",")
+        for rec in r["domains"].split(";") if r["domains"] else []:
+            v = dict(zip(fields, rec.split(",")))
+            d = self.doms.get(int(v["domid"]))
+            if not d:
+                continue
+            d.mem_current = int(v["tot_kb"])
+            d.mem_actual = max(d.mem_current, d.last_target)
+            if d.mem_max is None:
+                sm = xs("read", "/local/domain/%d/memory/static-max" %
+                        d.domid)
+                d.mem_max = int(sm) if sm else 0
+
+    def free(self):
+        xen_free = int(self.hv.call("physinfo")["free_kb"])
+        unused = sum(max(0, d.last_target - d.mem_current)
+                     for d in self.doms.values())
+        return xen_free - unused
+
+    def mem_set(self, d, val):
+        global writes
+        val = int(val)
+        d.last_target = val
+        self.hv.call("setmaxmem %d %d" % (d.domid, val + 1024))
+        xs("write", "/local/domain/%d/memory/target" % d.domid, str(val))
+        writes += 1
+
+    # algo.py
+    def pref(self, d):
+        return int(max(min(d.mem_used * CACHE_FACTOR, d.mem_max),
+                       MIN_PREFMEM))
+
+    def live(self):
+        return [d for d in self.doms.values()
+                if d.mem_used is not None and not d.no_progress and
+                d.mem_actual is not None]
+
+    def balance_plan(self, xen_free):
+        doms = self.live()
+        total_needed = total_pref = total_pref_acc = 0
+        donors, acceptors = [], []
+        for d in doms:
+            need = self.pref(d) - d.mem_actual
+            if need < 0 or d.mem_actual >= d.mem_max:
+                donors.append(d)
+            else:
+                acceptors.append(d)
+                total_pref_acc += self.pref(d)
+            total_needed += need
+            total_pref += self.pref(d)
+        avail = xen_free - total_needed
+        if avail > 0:
+            target = {}
+            left = 0
+            accept = 0
+            for d in doms:
+                t = int(0.999 * (self.pref(d) +
+                                 self.pref(d) / total_pref * avail))
+                if t > d.mem_max:
+                    left += t - d.mem_max
+                    t = d.mem_max
+                else:
+                    accept += 1
+                target[d] = t
+            while left > 0 and accept > 0:
+                nleft, nacc = 0, accept
+                for d, t in target.items():
+                    if t < d.mem_max:
+                        bonus = int(0.999 * left / accept)
+                        if t + bonus >= d.mem_max:
+                            nleft += t + bonus - d.mem_max
+                            t = d.mem_max
+                            nacc -= 1
+                        else:
+                            t += bonus
+                    target[d] = t
+                left, accept = nleft, nacc
+            dn = [(d, t) for d, t in target.items() if t < d.mem_actual]
+            ac = [(d, t) for d, t in target.items() if t >= d.mem_actual]
+            return dn + ac
+        reqs = []
+        squeezed = xen_free
+        for d in donors:
+            a = -(self.pref(d) - d.mem_actual)
+            if a < 10 * 1024:
+                continue
+            squeezed -= a
+            reqs.append((d, self.pref(d)))
+        if squeezed < 0:
+            return reqs
+        for d in acceptors:
+            t = d.mem_actual + self.pref(d) / total_pref_acc * squeezed
+            reqs.append((d, min(int(0.999 * t), d.mem_max)))
+        return reqs
+
+    def significant(self, reqs, xenfree):
+        if XEN_FREE_MEM_LEFT - xenfree > MIN_MEM_CHANGE_WHEN_UNDER_PREF:
+            return True
+        total = 0
+        for d, m in reqs:
+            change = m - d.last_target
+            total += abs(change)
+            if 0 < d.last_target < self.pref(d) and \
+                    change > MIN_MEM_CHANGE_WHEN_UNDER_PREF:
+                return True
+        return total + abs(xenfree - XEN_FREE_MEM_LEFT) > \
+            MIN_TOTAL_MEMORY_TRANSFER
+
+    # systemstate.py do_balance
+    def do_balance(self):
+        self.refresh()
+        for d in self.doms.values():
+            if d.mem_used is None:
+                continue
+            if d.mem_actual <= d.last_target + XEN_FREE_MEM_LEFT / 2 or \
+                    d.mem_actual < self.pref(d):
+                d.slow_memset_react = False
+                d.no_progress = False
+        xenfree = self.free()
+        reqs = self.balance_plan(xenfree - XEN_FREE_MEM_LEFT)
+        if not self.significant(reqs, xenfree):
+            return
+        prev = {d: d.mem_actual for d in self.doms.values()}
+        for d, mem in reqs:
+            ntries = 5
+            while self.free() - (mem - d.mem_actual) < \
+                    0.9 * XEN_FREE_MEM_LEFT:
+                self.sleep(BALLOON_DELAY)
+                self.refresh()
+                ntries -= 1
+                if ntries <= 0:
+                    for d2, m2 in reqs:
+                        if d2 is d:
+                            break
+                        if d2.mem_actual > d2.last_target + \
+                                XEN_FREE_MEM_LEFT / 4:
+                            if prev[d2] == d2.mem_actual:
+                                d2.no_progress = True
+                            else:
+                                d2.slow_memset_react = True
+                    self.mem_set(d, self.free() + d.mem_actual -
+                                 XEN_FREE_MEM_LEFT)
+                    return
+            self.mem_set(d, mem)
+
+    # systemstate.py do_balloon: free `mem` for a toolstack
+    def do_balloon(self, mem):
+        period = max(1, int(CHECK_PERIOD_S / BALLOON_DELAY))
+        delta = CHECK_PERIOD_S * CHECK_MB_S * 1024
+        ring = [0] * period
+        prev = {}
+        for d in self.doms.values():
+            d.no_progress = False
+        niter = 0
+        while True:
+            self.refresh()
+            xenfree = self.free()
+            if xenfree >= mem + XEN_FREE_MEM_MIN:
+                for d in self.doms.values():
+                    if d.mem_actual is not None and \
+                            d.mem_actual + 200 < d.last_target:
+                        self.mem_set(d, d.mem_actual)
+                return True
+            slot = niter % period
+            if niter >= period and xenfree < ring[slot] + delta:
+                return False
+            ring[slot] = xenfree
+            for d, p in prev.items():
+                if p == d.mem_actual:
+                    d.no_progress = True
+            want = mem + XEN_FREE_MEM_LEFT - xenfree
+            donors, avail = [], 0
+            for d in self.live():
+                need = self.pref(d) - d.mem_actual
+                if need < 0:
+                    donors.append((d, -need))
+                    avail -= need
+            if avail < want:
+                return False
+            scale = want / avail
+            prev = {}
+            for d, m in donors:
+                self.mem_set(d, d.mem_actual - m * scale *
+                             REQ_SAFETY_NET_FACTOR)
+                prev[d] = d.mem_actual
+            self.sleep(BALLOON_DELAY)
+            niter += 1
+
+
+def main():
+    speed = float(xs("read", "/tool/xensim/speed") or "1")
+    st = State(speed)
+    watcher = subprocess.Popen(["xenstore-watch", "/local/domain"],
+                               stdout=subprocess.PIPE, text=True, bufsize=1)
+    reqw = subprocess.Popen(["xenstore-watch", REQUEST],
+                            stdout=subprocess.PIPE, text=True, bufsize=1)
+    sel = selectors.DefaultSelector()
+    sel.register(watcher.stdout, selectors.EVENT_READ, "d")
+    sel.register(reqw.stdout, selectors.EVENT_READ, "q")
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
+    held = False
+
+    def domains():
+        ids = set(int(x) for x in (xs("list", "/local/domain") or "").split()
+                  if x.isdigit() and x != "0")
+        for i in ids - set(st.doms):
+            st.doms[i] = Dom(i)
+            t = xs("read", "/local/domain/%d/memory/target" % i)
+            st.doms[i].last_target = int(t) if t else 0
+            # Qubes' toolstack makes the node the guest's.
+            p = "/local/domain/%d/memory/meminfo" % i
+            if xs("read", p) is None:
+                xs("write", p, "")
+            xs("chmod", p, "n%d" % i)
+        for i in set(st.doms) - ids:
+            del st.doms[i]
+
+    domains()
+    while not stop:
+        for key, _ in sel.select(timeout=1.0):
+            line = key.fileobj.readline()
+            if not line:
+                stop.append(1)
+                break
+            path = line.split()[0] if line.split() else ""
+            if key.data == "q":
+                v = xs("read", REQUEST)
+                if v and v.isdigit():
+                    domains()
+                    if st.do_balloon(int(v)):
+                        xs("write", DONE, v)
+                    held = True
+                elif held:
+                    held = False
+                    xs("rm", DONE)
+                    domains()
+                    st.do_balance()
+                continue
+            if held:
+                continue
+            if path.endswith("/memory/meminfo"):
+                try:
+                    i = int(path.split("/")[3])
+                except (IndexError, ValueError):
+                    continue
+                if i not in st.doms:
+                    domains()
+                d = st.doms.get(i)
+                v = xs("read", path)
+                if d is None or not v or not v.isdigit():
+                    continue
+                d.mem_used = int(v)
+                st.do_balance()
+            elif path.count("/") == 3:
+                # a domain appeared or went
+                domains()
+    watcher.terminate()
+    reqw.terminate()
+    print("qmemman-like: writes=%d" % writes, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
