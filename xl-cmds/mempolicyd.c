@@ -11,7 +11,13 @@
  * for every existing domain, so domains born while it was down are not
  * left without a policy.  A domain that already has an actor node (set
  * by `xlmem create`, by the simulated host at creation, or by hand, ""
- * included) is never touched.  Dom0 is skipped: no toolstack builds it.
+ * included) is never touched.  Dom0 is skipped: no toolstack builds it;
+ * so are stub domains (a /local/domain/<id>/target node, as libxl writes
+ * for a device-model stub domain).  A domain whose uuid had a policy
+ * before (`xl reboot`: same uuid, new domid, /libxl/<domid> wiped) gets
+ * that policy back instead of the default
+ * (mempolicy_domain_restore_policy); copies of domains gone for good are
+ * pruned at start-up.
  *
  * xl.conf is read for each new domain, so an edited default applies from
  * the next domain on without a reload; a malformed file is reported and
@@ -94,7 +100,24 @@ static int has_policy(struct daemon *d, uint32_t domid)
     return 0;
 }
 
-/* Give domid the default policy if it has none. */
+/*
+ * A stub domain (libxl writes /local/domain/<stubdom>/target = the domid
+ * it serves, libxl_dm.c): a service domain of the toolstack, sized by it;
+ * no default policy.
+ */
+static bool is_stubdom(struct daemon *d, uint32_t domid)
+{
+    char path[64];
+    unsigned len;
+    void *v;
+
+    snprintf(path, sizeof(path), "/local/domain/%u/target", domid);
+    v = xs_read(d->xsh, XBT_NULL, path, &len);
+    free(v);
+    return v != NULL;
+}
+
+/* Give domid its saved policy (xl reboot) or the default if it has none. */
 static void apply_default(struct daemon *d, uint32_t domid)
 {
     char *actor = NULL, *params = NULL;
@@ -111,6 +134,27 @@ static void apply_default(struct daemon *d, uint32_t domid)
     case -1:
         if (d->verbose)
             say("domain %u went away before getting a policy", domid);
+        return;
+    }
+    /* Same uuid as a domain that had a policy: rebooted, keep it. */
+    rc = mempolicy_domain_restore_policy(d->ctx, domid, &written);
+    if (!rc && written) {
+        if (d->verbose)
+            say("domain %u: its policy restored (saved by uuid)", domid);
+        return;
+    }
+    if (rc == MEMPOLICY_ERROR_NO_DOMAIN || rc == MEMPOLICY_ERROR_DYING) {
+        if (d->verbose)
+            say("domain %u went away before getting a policy", domid);
+        return;
+    }
+    if (rc)
+        say("domain %u: cannot restore its saved policy: %s", domid,
+            detail(d, rc));
+    if (is_stubdom(d, domid)) {
+        if (d->verbose)
+            say("domain %u: a stub domain (has a target node), left alone",
+                domid);
         return;
     }
     rc = mempolicy_config_policy(d->ctx, d->config, NULL, &actor, &params);
@@ -138,11 +182,19 @@ static void apply_default(struct daemon *d, uint32_t domid)
     free(params);
 }
 
-/* Every existing domain without a policy gets the default. */
+/* Every existing domain without a policy gets the default; copies kept
+ * for domains gone for good are dropped first. */
 static int scan_existing(struct daemon *d)
 {
-    unsigned n, i;
-    char **names = xs_directory(d->xsh, XBT_NULL, "/local/domain", &n);
+    unsigned n, i, pruned = 0;
+    char **names;
+    int rc = mempolicy_saved_policies_prune(d->ctx, &pruned);
+
+    if (rc)
+        say("cannot prune saved policies: %s", detail(d, rc));
+    else if (pruned && d->verbose)
+        say("dropped %u saved policies of domains gone for good", pruned);
+    names = xs_directory(d->xsh, XBT_NULL, "/local/domain", &n);
 
     if (!names) {
         say("cannot list /local/domain: %s", strerror(errno));

@@ -294,6 +294,34 @@ int mempolicy_domain_set_policy_target(mempolicy_ctx *ctx, uint32_t domid,
                                        int64_t target_kb, bool relative,
                                        bool enforce);
 
+/*
+ * Policies survive `xl reboot` (same uuid, new domid; libxl wipes
+ * /libxl/<domid> when it builds the domain again): every policy write
+ * above also keeps a copy of the four nodes under the domain's uuid (the
+ * one in /local/domain/<domid>/vm), in the dom0-only
+ * /tool/mempolicy/saved/<uuid>/, in the same transaction.
+ *
+ * restore_policy: if the domain has no policy (no actor node) and a copy
+ * is kept for its uuid, write it, as set_policy_target would (the target
+ * through the target arithmetic: with no actor, memory/target and maxmem
+ * as xl mem-set).  0 with *restored (may be NULL) saying whether it
+ * wrote; false when nothing is kept or the domain had a policy by then
+ * (the check and the write are one transaction).  NO_DOMAIN, DYING; FAIL
+ * naming the node if the copy holds garbage.  What mempolicyd does for a
+ * new domain before it gives the default.  Cost: one hypervisor query,
+ * about 20 store round trips.
+ *
+ * saved_policies_prune: remove the copies whose uuid no domain has (gone
+ * for good); *removed (may be NULL) counts them.  A domain being rebooted
+ * at that very moment (between destroy and create) loses its copy and
+ * gets the default.  Cost: one hypervisor query, a store read per domain
+ * and per copy.
+ */
+#define MEMPOLICY_HAVE_SAVED_POLICY 1
+int mempolicy_domain_restore_policy(mempolicy_ctx *ctx, uint32_t domid,
+                                    bool *restored);
+int mempolicy_saved_policies_prune(mempolicy_ctx *ctx, unsigned *removed);
+
 /* ---- low level: mechanisms --------------------------------------------- */
 
 /*

@@ -205,6 +205,22 @@ bool mp_parse_bool(const char *s, bool *out);
 
 void mp_events_free(mempolicy_ctx *ctx);
 
+/* Characters of a uuid as libxl prints it (LIBXL_UUID_FMT). */
+#define MP_UUID_LEN 36
+/* The domain's uuid from its vm node ("/vm/<uuid>", as libxl writes it),
+ * read in t: 0 with uuid "" when there is none or it is not one. */
+int mp_domain_uuid_tx(mempolicy_ctx *ctx, xs_transaction_t t,
+                      uint32_t domid, char uuid[MP_UUID_LEN + 1]);
+/* Keep a copy of the domain's policy under its uuid (saved.c), in t. */
+int mp_saved_write_tx(mempolicy_ctx *ctx, xs_transaction_t t,
+                      uint32_t domid, const char *actor, const char *params,
+                      bool has_target, uint64_t target_kb, bool enforce);
+/* Write a saved policy to a domain that has none (policy.c): the four
+ * nodes, the target through the target arithmetic; *restored says
+ * whether it was written (false: the domain had a policy by then). */
+int mp_policy_restore(mempolicy_ctx *ctx, uint32_t domid,
+                      const mempolicy_policy *p, bool *restored);
+
 /*
  * Actor announcements and status lines (status.c, the one home of their
  * nodes under /tool/mempolicy/actors).  announce: BUSY (detail names the

@@ -77,27 +77,11 @@ int mp_mem_facts_tx(mempolicy_ctx *ctx, xs_transaction_t t,
     return 0;
 }
 
-/* The vm directory of the domain, or NULL (none, or not a /vm/<uuid>). */
-static int read_vm(mempolicy_ctx *ctx, xs_transaction_t t, uint32_t domid,
-                   char **vm)
-{
-    char p[MP_PATH_MAX];
-    int rc = mp_xs_read(ctx, t, mp_path_dom(p, domid, "vm"), vm);
-
-    if (!rc && *vm && !mp_vm_path_valid(*vm)) {
-        mp_log(ctx, XTL_WARN, "domain %u: vm node '%.60s' is not a "
-               "/vm/<uuid> path: /vm memory not written", domid, *vm);
-        free(*vm);
-        *vm = NULL;
-    }
-    return rc;
-}
-
 int mp_mem_apply_tx(mempolicy_ctx *ctx, xs_transaction_t t,
                     struct mp_mem_write *w)
 {
     const struct mp_mem_plan *pl = &w->plan;
-    char p[MP_PATH_MAX], num[24], *vm = NULL;
+    char p[MP_PATH_MAX], num[24], uuid[MP_UUID_LEN + 1], vm[48];
     int rc;
 
     if (w->maxmem == MP_MAXMEM_SET ||
@@ -119,13 +103,12 @@ int mp_mem_apply_tx(mempolicy_ctx *ctx, xs_transaction_t t,
     rc = mp_xs_write(ctx, t, mp_path_mem(p, w->domid, MP_MEM_TARGET), num);
     if (rc)
         return rc;
-    rc = read_vm(ctx, t, w->domid, &vm);
-    if (rc || !vm)
-        return rc;
+    rc = mp_domain_uuid_tx(ctx, t, w->domid, uuid);
+    if (rc || !uuid[0])
+        return rc; /* no /vm/<uuid> recorded: nothing to update */
+    snprintf(vm, sizeof(vm), "/vm/%s", uuid);
     snprintf(num, sizeof(num), "%llu", (unsigned long long)pl->vm_memory_mib);
-    rc = mp_xs_write(ctx, t, mp_path_vm_memory(p, vm), num);
-    free(vm);
-    return rc;
+    return mp_xs_write(ctx, t, mp_path_vm_memory(p, vm), num);
 }
 
 void mp_mem_undo(mempolicy_ctx *ctx, struct mp_mem_write *w)

@@ -40,6 +40,14 @@ char *mp_path_vm_memory(char buf[MP_PATH_MAX], const char *vm)
     return buf;
 }
 
+char *mp_path_saved(char buf[MP_PATH_MAX], const char *uuid,
+                    const char *node)
+{
+    snprintf(buf, MP_PATH_MAX, MP_SAVED_DIR "%s%s%s%s", uuid ? "/" : "",
+             uuid ? uuid : "", node ? "/" : "", node ? node : "");
+    return buf;
+}
+
 int mp_vm_path_valid(const char *vm)
 {
     size_t i;

@@ -11,6 +11,9 @@
  *     memory-policy/<node>                  the policy: actor,
  *                                           actor-params, target, enforce
  *   /vm/<uuid>/memory                       MiB, as libxl writes it
+ *   /tool/mempolicy/saved/<uuid>/<node>     a domain's policy kept by
+ *                                           uuid, for its next domid
+ *                                           (xl reboot); dom0-only
  *
  * Each builder writes into a caller's buffer of MP_PATH_MAX bytes and
  * returns it, so a call fits in an argument list:
@@ -48,6 +51,11 @@ char *mp_path_policy(char buf[MP_PATH_MAX], uint32_t domid,
                      const char *node);
 /* <vm>/memory where vm is a domain's "/vm/<uuid>" (see mp_vm_path_valid). */
 char *mp_path_vm_memory(char buf[MP_PATH_MAX], const char *vm);
+
+/* /tool/mempolicy/saved, or .../saved/<uuid>[/<node>]. */
+#define MP_SAVED_DIR "/tool/mempolicy/saved"
+char *mp_path_saved(char buf[MP_PATH_MAX], const char *uuid,
+                    const char *node);
 
 /* A value of /local/domain/<domid>/vm that names a /vm/<uuid> directory
  * (36 characters of hex digits and dashes) and nothing else. */

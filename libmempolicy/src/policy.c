@@ -183,6 +183,15 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
         if (rc)
             goto out;
     }
+    if (present != MP_HAS_ALL || strcmp(actor, cur.actor) ||
+        strcmp(params, cur.actor_params) || enforce != cur.enforce ||
+        (has_target && target != cur.target_kb)) {
+        /* Kept by uuid for the domain's next domid (xl reboot). */
+        rc = mp_saved_write_tx(ctx, t, w->domid, actor, params, has_target,
+                               target, enforce);
+        if (rc)
+            goto out;
+    }
 
     if (w->set_target) {
         /*
@@ -234,6 +243,27 @@ static int check_actor_params(mempolicy_ctx *ctx, const char **actor,
                       "characters, at most %d bytes", MP_Q(params),
                       MEMPOLICY_PARAMS_MAX);
     return 0;
+}
+
+int mp_policy_restore(mempolicy_ctx *ctx, uint32_t domid,
+                      const mempolicy_policy *p, bool *restored)
+{
+    struct policy_write w = { .domid = domid, .if_unset = true,
+                              .set_target = p->has_target,
+                              .target_kb = (int64_t)p->target_kb,
+                              .enforce = p->enforce };
+    const char *actor = p->actor;
+    int rc;
+
+    rc = check_actor_params(ctx, &actor, p->actor_params);
+    if (rc)
+        return rc;
+    w.actor = actor;
+    w.params = p->actor_params;
+    rc = policy_write(ctx, &w);
+    if (!rc && restored)
+        *restored = !w.skipped;
+    return rc;
 }
 
 int mempolicy_domain_set_policy(mempolicy_ctx *ctx, uint32_t domid,

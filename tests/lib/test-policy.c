@@ -218,14 +218,68 @@ static void policy_target_together(void **state)
     mempolicy_policy_dispose(&p);
 }
 
-/* ---- bad input: error code, detail, and the store unchanged ----------- */
-
 static void check_detail(const char *detail)
 {
     if (!strstr(mempolicy_last_error(ctx), detail))
         fail_msg("detail '%s' lacks '%s'", mempolicy_last_error(ctx),
                  detail);
 }
+
+/*
+ * xl reboot: a policy is kept by uuid; a domain with that uuid and no
+ * policy gets it back; garbage in the copy is refused naming the node;
+ * copies of uuids no domain has are pruned.
+ */
+static void saved_by_uuid(void **state)
+{
+    char *vm = xs_get(xsh, "/local/domain/1/vm"), *v;
+    bool restored = true;
+    unsigned removed = 99;
+
+    assert_non_null(vm);
+    assert_int_equal(mempolicy_domain_set_policy_target(ctx, 1, "xl-manual",
+                                                        "", 200000, false,
+                                                        false), 0);
+    v = xs_get(xsh, "/tool/mempolicy/saved/%s/actor", vm + 4);
+    assert_string_equal(v, "xl-manual");
+    free(v);
+    /* Domain 1 has a policy: nothing restored. */
+    assert_int_equal(mempolicy_domain_restore_policy(ctx, 1, &restored), 0);
+    assert_false(restored);
+    /* "Rebooted": policy nodes wiped, as libxl does at create. */
+    assert_true(xs_rm(xsh, XBT_NULL, "/libxl/1/memory-policy"));
+    assert_int_equal(mempolicy_domain_restore_policy(ctx, 1, &restored), 0);
+    assert_true(restored);
+    v = xs_get(xsh, "/libxl/1/memory-policy/target");
+    assert_string_equal(v, "200000");
+    free(v);
+    /* Garbage in the copy: refused, naming it, nothing written. */
+    assert_true(xs_rm(xsh, XBT_NULL, "/libxl/1/memory-policy"));
+    assert_true(xs_put(xsh, "lots", "/tool/mempolicy/saved/%s/target",
+                       vm + 4));
+    assert_int_equal(mempolicy_domain_restore_policy(ctx, 1, &restored),
+                     MEMPOLICY_ERROR_FAIL);
+    check_detail("saved policy under /tool/mempolicy/saved/");
+    assert_null(xs_get(xsh, "/libxl/1/memory-policy/actor"));
+    /* A copy no domain's uuid names is pruned; domain 1's stays. */
+    assert_true(xs_put(xsh, "xl-auto", "/tool/mempolicy/saved/"
+                       "00000000-1111-2222-3333-444444444444/actor"));
+    assert_int_equal(mempolicy_saved_policies_prune(ctx, &removed), 0);
+    assert_int_equal(removed, 1);
+    assert_null(xs_get(xsh, "/tool/mempolicy/saved/"
+                       "00000000-1111-2222-3333-444444444444/actor"));
+    v = xs_get(xsh, "/tool/mempolicy/saved/%s/actor", vm + 4);
+    assert_non_null(v);
+    free(v);
+    /* Put domain 1's policy back for the tests after. */
+    assert_int_equal(mempolicy_domain_set_policy_target(ctx, 1, "xl-auto",
+                                                        "", 200000, false,
+                                                        false), 0);
+    free(vm);
+}
+
+/* ---- bad input: error code, detail, and the store unchanged ----------- */
+
 
 #define UNCHANGED(call, rc_expected, detail)                                 \
     do {                                                                     \
@@ -610,6 +664,7 @@ int main(void)
         cmocka_unit_test(target_relative_to_balloon),
         cmocka_unit_test(target_without_actor),
         cmocka_unit_test(policy_target_together),
+        cmocka_unit_test(saved_by_uuid),
         cmocka_unit_test(bad_domains),
         cmocka_unit_test(bad_targets),
         cmocka_unit_test(bad_names),
