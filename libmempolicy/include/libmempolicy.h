@@ -731,7 +731,9 @@ int mempolicy_config_policy(mempolicy_ctx *ctx, const char *global_cfg,
 /*
  * The same, with the domain's config given as its contents (read once
  * with mempolicy_config_read, e.g. from a pipe that cannot be read
- * twice); domain_name names it in errors.
+ * twice); domain_name names it in errors.  Contents that
+ * mempolicy_config_read would refuse (a NUL byte, more than
+ * MEMPOLICY_CONFIG_MAX bytes) are CONFIG here too.
  */
 int mempolicy_config_policy_data(mempolicy_ctx *ctx, const char *global_cfg,
                                  const char *domain_name,

@@ -47,6 +47,26 @@ static const char *first_line(char *buf)
     return buf;
 }
 
+/*
+ * What libxlutil may be given: at most MEMPOLICY_CONFIG_MAX bytes (its
+ * length is an int) and no NUL byte, on which it asserts and aborts
+ * (xlu__cfgl_dequote in tools/libs/util/libxlu_cfg.c measures a quoted
+ * string with strlen).  0 or CONFIG naming the file.
+ */
+static int contents_ok(mempolicy_ctx *ctx, const char *name, const char *data,
+                       size_t len)
+{
+    if (len > MEMPOLICY_CONFIG_MAX)
+        return mp_err(ctx, MEMPOLICY_ERROR_CONFIG,
+                      "%s: larger than %d KiB, not a configuration file",
+                      MP_Q(name), MEMPOLICY_CONFIG_MAX / 1024);
+    if (memchr(data, '\0', len))
+        return mp_err(ctx, MEMPOLICY_ERROR_CONFIG,
+                      "%s: holds NUL bytes, not a configuration file",
+                      MP_Q(name));
+    return 0;
+}
+
 int mempolicy_config_read(mempolicy_ctx *ctx, const char *file, char **data,
                           size_t *len)
 {
@@ -107,17 +127,10 @@ int mempolicy_config_read(mempolicy_ctx *ctx, const char *file, char **data,
         n += (size_t)r;
     }
     close(fd);
-    if (n > MEMPOLICY_CONFIG_MAX) {
+    e = contents_ok(ctx, file, buf, n);
+    if (e) {
         free(buf);
-        return mp_err(ctx, MEMPOLICY_ERROR_CONFIG,
-                      "%s: larger than %d KiB, not a configuration file",
-                      MP_Q(file), MEMPOLICY_CONFIG_MAX / 1024);
-    }
-    if (memchr(buf, '\0', n)) {
-        free(buf);
-        return mp_err(ctx, MEMPOLICY_ERROR_CONFIG,
-                      "%s: holds NUL bytes, not a configuration file",
-                      MP_Q(file));
+        return e;
     }
     buf[n] = '\0';
     *data = buf;
@@ -271,8 +284,11 @@ static int config_policy(mempolicy_ctx *ctx, const char *global_cfg,
     rc = read_global(ctx, global_cfg, &g);
     if (rc)
         return rc;
-    if (from_data)
-        rc = parse_data(ctx, domain_name, domain_data, domain_len, &d);
+    if (from_data) {
+        rc = contents_ok(ctx, domain_name, domain_data, domain_len);
+        if (!rc)
+            rc = parse_data(ctx, domain_name, domain_data, domain_len, &d);
+    }
     else if (domain_name)
         rc = read_file(ctx, domain_name, false, &d);
     if (rc)

@@ -497,6 +497,27 @@ static void config_hostile(void **state)
     assert_string_equal(a, "xl-manual");
     free(a);
     free(p);
+    a = p = NULL;
+
+    /* Contents handed over directly are held to the same rules: a NUL
+     * byte inside a quoted string made libxlutil assert and abort the
+     * caller (found by tests/fuzz/config.c). */
+    assert_int_equal(mempolicy_config_policy_data(ctx, NULL, "raw",
+                                                  "memory_policy=\"a\0b\"\n",
+                                                  20, &a, &p),
+                     MEMPOLICY_ERROR_CONFIG);
+    assert_null(a);
+    assert_null(p);
+    assert_non_null(strstr(mempolicy_last_error(ctx), "raw: holds NUL"));
+    free(data);
+    data = malloc(MEMPOLICY_CONFIG_MAX + 1);
+    assert_non_null(data);
+    memset(data, '#', MEMPOLICY_CONFIG_MAX + 1);
+    assert_int_equal(mempolicy_config_policy_data(ctx, NULL, "huge", data,
+                                                  MEMPOLICY_CONFIG_MAX + 1,
+                                                  &a, &p),
+                     MEMPOLICY_ERROR_CONFIG);
+    assert_non_null(strstr(mempolicy_last_error(ctx), "huge: larger than"));
     free(data);
     free(big);
     free(esc);
