@@ -1,14 +1,20 @@
 /*
  * config.c: fuzzes reading memory_policy / memory_policy_args from xl.conf
  * and domain config files (libmempolicy/src/config.c, through libxlutil's
- * parser, as xlmem create and mempolicyd do).
+ * parser), both ways the library offers: files it reads itself
+ * (mempolicy_config_policy: mempolicyd, -c FILE, mem-policy-apply) and a
+ * domain file's contents read once (mempolicy_config_read, then
+ * mempolicy_config_policy_data: xlmem create, which may read a pipe).
  *
  * Input: the global file, optionally followed by "\n#--domain--\n" and
- * the domain file.  Each is given to the library as a file (an in-memory
- * file, memfd, named by /proc/self/fd/N) so the whole reading path runs.
- * Checked besides the sanitizers: a success returns an actor name and
- * params that pass the library's own validators (so nothing read from a
- * file reaches the store unchecked), a failure returns nothing.
+ * the domain file.  Files are in-memory files (memfd) named by
+ * /proc/self/fd/N, so the whole reading path runs.  The domain file is
+ * given once by name and once as contents, and the two ways must agree.
+ * The contents are also handed over raw, NUL bytes included, as a caller
+ * that did not use mempolicy_config_read may.  Checked besides the
+ * sanitizers: a success returns an actor name and params that pass the
+ * library's own validators (nothing read from a file reaches the store
+ * unchecked), a failure returns nothing.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -42,24 +48,30 @@ static void fill(int fd, const uint8_t *data, size_t n)
         abort();
 }
 
+/* A result is either a valid policy or nothing at all. */
+static void check(int rc, char *actor, char *params)
+{
+    if (rc == 0) {
+        if (!actor || !params || mempolicy_actor_name_valid(actor, NULL) ||
+            mempolicy_params_valid(params))
+            abort();
+    } else if (rc > 0 || actor || params) {
+        abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const uint8_t *dom = NULL;
-    size_t glen = size, i;
-    char *actor = NULL, *params = NULL;
-    int rc;
+    size_t glen = size, dlen = 0, i;
+    char *actor = NULL, *params = NULL, *a2 = NULL, *p2 = NULL;
+    char *contents = NULL;
+    size_t clen = 0;
+    int rc, rc2;
 
     if (size > 16384)
-        return -1;
-    /*
-     * Known, reported in /work/wt/NOTES.md (2026-12-03, fuzz): a NUL
-     * byte inside a quoted string trips an assert in libxlutil
-     * (xlu__cfgl_dequote, Xen 4.17) and aborts the reader.  Skipped
-     * until config.c refuses NUL bytes before libxlutil sees them.
-     */
-    if (memchr(data, 0, size))
         return -1;
     if (gfd < 0) {
         gfd = open_memfd("xl.conf", gpath, sizeof(gpath));
@@ -69,21 +81,44 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!memcmp(data + i, sep, sizeof(sep) - 1)) {
             glen = i;
             dom = data + i + sizeof(sep) - 1;
+            dlen = size - (size_t)(dom - data);
             break;
         }
     }
     fill(gfd, data, glen);
     if (dom)
-        fill(dfd, dom, size - (size_t)(dom - data));
+        fill(dfd, dom, dlen);
 
     rc = mempolicy_config_policy(NULL, gpath, dom ? dpath : NULL, &actor,
                                  &params);
-    if (rc == 0) {
-        if (!actor || !params || mempolicy_actor_name_valid(actor, NULL) ||
-            mempolicy_params_valid(params))
-            abort();
-    } else if (rc > 0 || actor || params) {
-        abort();
+    check(rc, actor, params);
+
+    if (dom) {
+        /* Read once, then parsed from memory: the same answer. */
+        rc2 = mempolicy_config_read(NULL, dpath, &contents, &clen);
+        if (rc2 == 0) {
+            if (!contents || clen != dlen || memcmp(contents, dom, dlen))
+                abort();
+            rc2 = mempolicy_config_policy_data(NULL, gpath, "domain.cfg",
+                                               contents, clen, &a2, &p2);
+            check(rc2, a2, p2);
+            if (rc2 != rc ||
+                (rc == 0 && (strcmp(actor, a2) || strcmp(params, p2))))
+                abort();
+            free(a2);
+            free(p2);
+            a2 = p2 = NULL;
+        } else if (contents || rc2 > 0 || rc == 0) {
+            abort(); /* unreadable here, yet read by name above? */
+        }
+        free(contents);
+
+        /* The contents raw, as a caller without config_read has them. */
+        rc2 = mempolicy_config_policy_data(NULL, gpath, "domain.cfg",
+                                           (const char *)dom, dlen, &a2, &p2);
+        check(rc2, a2, p2);
+        free(a2);
+        free(p2);
     }
     free(actor);
     free(params);
