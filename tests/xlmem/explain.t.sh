@@ -89,7 +89,7 @@ like "$out" $'\n'"actor: +xl-auto, NOT running \(pid $auto died without cleaning
     "mem-explain: a stale announcement is told from a live actor"
 like "$out" $'\n'"status: +-"$'\n' "... and its old line is not shown"
 run_xlmem mem-list guest1
-like "$(tail -1 <<<"$out")" " actor not running$" "mem-list: actor not running"
+like "$(grep "^guest1 " <<<"$out")" " actor not running$" "mem-list: actor not running"
 
 # --- bad input ----------------------------------------------------------
 xrejects "^xlmem mem-explain: .*nosuch" "mem-explain: unknown domain" \

@@ -29,7 +29,7 @@ nohap=${out#domid=}
 M=/local/domain/$hvm/memory
 dominfo() {   # dominfo DOMAIN FIELD
     "$XLMEM" mem-list -j "$1" | python3 -c \
-        "import json,sys; print(json.load(sys.stdin)[0]['$2'])"
+        "import json,sys; print(json.load(sys.stdin)['domains'][0]['$2'])"
 }
 
 # ---- balloon ----------------------------------------------------------------
