@@ -186,8 +186,8 @@ int main_mem_explain(int argc, char **argv)
     if (xlmem_facts_read(domid, &f))
         return XLMEM_EXIT_FAIL;
 
-    row("domain:", "%s (%u)%s", i->name && i->name[0] ? i->name : "-", domid,
-        i->dying ? ", dying" : "");
+    row("domain:", "%s (%u)%s", i->name && i->name[0] ? XQ(i->name) : "-",
+        domid, i->dying ? ", dying" : "");
     xlmem_actor_state(&f.st, line, sizeof(line));
     row("actor:", "%s", line);
     if (p->actor_params[0])

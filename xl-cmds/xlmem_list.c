@@ -135,14 +135,15 @@ static int print_table(const mempolicy_dominfo *list, int n)
         if (d->malformed) {
             /* Listed all the same, marked: the repair is a full write. */
             printf("%-32s %5u %-12s %s (repair: xlmem mem-policy-set -t "
-                   "SIZE %u ACTOR)\n", d->name && *d->name ? d->name : "-",
-                   d->domid, "!garbage", d->malformed, d->domid);
+                   "SIZE %u ACTOR)\n",
+                   d->name && *d->name ? XQ(d->name) : "-", d->domid,
+                   "!garbage", d->malformed, d->domid);
             continue;
         }
         xlmem_status_column(d, &st[i], status, sizeof(status));
         printf("%-32s %5u %-12s %7s %7d %7llu %7llu %6llu %6llu %6s  %-16s "
                "%s\n",
-               d->name && *d->name ? d->name : "-", d->domid,
+               d->name && *d->name ? XQ(d->name) : "-", d->domid,
                p->actor && *p->actor ? p->actor : "-", target,
                p->enforce ? 1 : 0, xlmem_mib(d->balloon_target_kb),
                xlmem_mib(d->actual_kb), xlmem_mib(d->paged_kb),

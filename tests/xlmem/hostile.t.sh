@@ -63,6 +63,15 @@ xrejects 'esc.cfg: memory_policy="x\\e\]0;owned\\x07y"' \
 xrejects "invalid memory size '5\\\\n\\\\n9'" "a size with newlines" \
     mem-set guest1 $'5\n\n9'
 
+# A domain name with an escape sequence (a toolstack took it from a config
+# file): mem-list shows it escaped.
+xenstore-write /local/domain/2/name $'evil\e[2J'
+run_xlmem mem-list
+like "$out" $'\nevil\\\\e\\[2J +2 ' "mem-list: a domain name is escaped"
+[[ $out == *$'\e'* ]] && _tap_result 1 "... no escape byte printed" ||
+    _tap_result 0 "... no escape byte printed"
+xenstore-write /local/domain/2/name guest2
+
 # ---- grammar -------------------------------------------------------------
 xrejects "^xlmem mem-policy-set: invalid actor name '-h'" \
     "an actor name may not start with '-'" mem-policy-set guest1 -h
