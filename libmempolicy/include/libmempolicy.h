@@ -367,9 +367,10 @@ int mempolicy_domain_get_paging_target(mempolicy_ctx *ctx, uint32_t domid,
  * Idempotent.  Paging and sharing need an HVM guest (PV) with HAP
  * (NO_HAP) and a hypervisor built with the feature (NOSYS: Debian's stock
  * Xen 4.17 has neither).  Disabling on a guest where the mechanism cannot
- * be on (PV, no HAP) is a successful no-op (MEMPOLICY_HAVE_DISABLE_NOOP).  On a real host enabling paging starts a pager
- * (xenpaging) for the domain, owned by this context, with its pagefile
- * in the paging directory; disabling stops it (paging everything in).
+ * be on (PV, no HAP) is a successful no-op (MEMPOLICY_HAVE_DISABLE_NOOP).
+ * On a real host enabling paging starts a pager (xenpaging) for the
+ * domain, owned by this context, with its pagefile in the paging
+ * directory; disabling stops it (paging everything in).
  */
 int mempolicy_domain_enable_paging(mempolicy_ctx *ctx, uint32_t domid);
 int mempolicy_domain_disable_paging(mempolicy_ctx *ctx, uint32_t domid);
@@ -472,9 +473,9 @@ int mempolicy_domain_info(mempolicy_ctx *ctx, uint32_t domid,
  * list is taken are left out.  A domain whose nodes hold garbage is
  * listed all the same, marked with `malformed` (one bad domain never
  * hides the others; MEMPOLICY_HAVE_DOMINFO_MALFORMED); a complete
- * write (mempolicy_domain_set_policy_target) repairs its policy.  Each domain's policy is a consistent
- * snapshot (read in a transaction with those of up to 127 other
- * domains).  Cost: one hypervisor query for all domains, and about 8
+ * write (mempolicy_domain_set_policy_target) repairs its policy.  Each
+ * domain's policy is a consistent snapshot (read in a transaction with
+ * those of up to 127 other domains).  Cost: one hypervisor query for all domains, and about 8
  * store reads per domain pipelined on a connection of the context's own
  * (a few round trips per 128 domains; one round trip per read where no
  * store socket is reachable). */
@@ -718,8 +719,9 @@ int mempolicy_config_read(mempolicy_ctx *ctx, const char *file, char **data,
  * memory_policy_args of `domain_cfg` (may be NULL) override those of
  * `global_cfg` (NULL: $MEMPOLICY_XL_CONF, else /etc/xen/xl.conf; only
  * the built-in /etc/xen/xl.conf may be missing, a file named by the
- * caller or the variable must exist: CONFIG); absent everywhere: "xl-auto" with "".  memory_policy="" means
- * no actor; "xl" gives "xl-auto".  A domain file that names an actor does
+ * caller or the variable must exist: CONFIG); absent everywhere:
+ * "xl-auto" with "".  memory_policy="" means no actor; "xl" gives
+ * "xl-auto".  A domain file that names an actor does
  * not inherit the global file's args.  The values are validated;
  * MEMPOLICY_ERROR_CONFIG names file (and line, from libxlutil) and
  * problem.  *actor and *params are malloc'd (free()).  ctx may be NULL
