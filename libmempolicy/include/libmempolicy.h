@@ -475,10 +475,10 @@ int mempolicy_domain_info(mempolicy_ctx *ctx, uint32_t domid,
  * hides the others; MEMPOLICY_HAVE_DOMINFO_MALFORMED); a complete
  * write (mempolicy_domain_set_policy_target) repairs its policy.  Each
  * domain's policy is a consistent snapshot (read in a transaction with
- * those of up to 127 other domains).  Cost: one hypervisor query for all domains, and about 8
- * store reads per domain pipelined on a connection of the context's own
- * (a few round trips per 128 domains; one round trip per read where no
- * store socket is reachable). */
+ * those of up to 127 other domains).  Cost: one hypervisor query for all
+ * domains, and about 8 store reads per domain pipelined on a connection
+ * of the context's own (a few round trips per 128 domains; one round trip
+ * per read where no store socket is reachable). */
 int mempolicy_list_domains(mempolicy_ctx *ctx, mempolicy_dominfo **list,
                            int *n);
 
