@@ -92,7 +92,7 @@ static void check_actor_name(const char *s)
 {
     const char *canon = NULL;
     size_t i, n = strlen(s);
-    bool ok = n <= MEMPOLICY_ACTOR_MAX;
+    bool ok = n <= MEMPOLICY_ACTOR_MAX && s[0] != '-';
 
     for (i = 0; ok && i < n; i++)
         ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
