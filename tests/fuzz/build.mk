@@ -38,7 +38,7 @@ $(FUZZ_XENSIM_LIB): $$(filter-out %/main.o,$$(XENSIM_OBJS))
 
 $(O)/obj/tests/fuzz/%.o: CPPFLAGS += -Itools/xensim -Ixl-cmds \
     $(MEMPOLICY_CFLAGS) -Ilibmempolicy/src $(XENSTORE_CFLAGS) \
-    $(YAJL_CFLAGS) -Iactors/xl-auto
+    $(YAJL_CFLAGS) -Iactors/xl-auto -Iactors/balance
 
 # What each harness needs besides its own object.
 FUZZ_DEPS_xs_wire := $(FUZZ_XENSIM_LIB)
@@ -51,8 +51,8 @@ FUZZ_DEPS_params := $(O)/obj/actors/xl-auto/policy.o $(MEMPOLICY_LIB)
 FUZZ_LIBS_params := $(MEMPOLICY_LDLIBS)
 FUZZ_DEPS_config := $(MEMPOLICY_LIB)
 FUZZ_LIBS_config := $(MEMPOLICY_LDLIBS)
-FUZZ_DEPS_meminfo := $(MEMPOLICY_LIB)
-FUZZ_LIBS_meminfo := $(MEMPOLICY_LDLIBS)
+FUZZ_DEPS_meminfo := $(O)/obj/actors/balance/report.o
+FUZZ_LIBS_meminfo :=
 
 $(O)/fuzz/fuzz-%: $(O)/obj/tests/fuzz/%.o $$(FUZZ_DEPS_$$*)
 	@mkdir -p $(@D)
