@@ -16,7 +16,12 @@
 # $(DESTDIR)$(PREFIX).
 
 MEMPOLICY_PC_DEPS := xenstore xencontrol xenlight xlutil xentoollog \
-                     xenforeignmemory yajl
+                     xenforeignmemory yajl libsystemd
+# The one version string lives in libmempolicy.h (MEMPOLICY_VERSION_*).
+MEMPOLICY_VERSION := $(shell sed -n \
+    -e 's/^\#define MEMPOLICY_VERSION_MAJOR \([0-9]*\)$$/\1/p' \
+    -e 's/^\#define MEMPOLICY_VERSION_MINOR \([0-9]*\)$$/.\1/p' \
+    libmempolicy/include/libmempolicy.h | tr -d '\n')
 MEMPOLICY_CFLAGS := -Ilibmempolicy/include $(XENCTRL_CFLAGS)
 MEMPOLICY_LIB := $(O)/lib/libmempolicy.a
 MEMPOLICY_SO := $(O)/lib/libmempolicy.so.0.1
@@ -48,7 +53,7 @@ $(O)/lib/libmempolicy.so.0 $(O)/lib/libmempolicy.so: $(MEMPOLICY_SO)
 $(O)/lib/mempolicy.pc: libmempolicy/mempolicy.pc.in libmempolicy/build.mk
 	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' \
-	    -e 's|@VERSION@|0.1|g' \
+	    -e 's|@VERSION@|$(MEMPOLICY_VERSION)|g' \
 	    -e 's|@REQUIRES_PRIVATE@|$(filter-out xentoollog,$(MEMPOLICY_PC_DEPS))|g' \
 	    $< >$@
 
@@ -90,7 +95,7 @@ mempolicy-install: $(LIBS)
 	install -m 755 $(MEMPOLICY_SO) $(DESTDIR)$(PREFIX)/lib
 	ln -sf libmempolicy.so.0.1 $(DESTDIR)$(PREFIX)/lib/libmempolicy.so.0
 	ln -sf libmempolicy.so.0.1 $(DESTDIR)$(PREFIX)/lib/libmempolicy.so
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1|g' \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(MEMPOLICY_VERSION)|g' \
 	    -e 's|@REQUIRES_PRIVATE@|$(filter-out xentoollog,$(MEMPOLICY_PC_DEPS))|g' \
 	    libmempolicy/mempolicy.pc.in \
 	    >$(DESTDIR)$(PREFIX)/lib/pkgconfig/mempolicy.pc

@@ -9,7 +9,7 @@ set -eu
 case "${1:-build}" in
 build)
     pkgs="gcc make pkg-config libxen-dev libyajl-dev xenstore-utils
-          libcmocka-dev python3"
+          libcmocka-dev python3 libsystemd-dev"
     ;;
 demo)
     pkgs="gnuplot-nox file"

@@ -52,6 +52,14 @@ extern "C" {
 
 #define MEMPOLICY_VERSION_MAJOR 0
 #define MEMPOLICY_VERSION_MINOR 1
+/* The version of the library and of every program of the project, as
+ * "MAJOR.MINOR": its one home (the build's pkg-config file and every
+ * --version read it from here). */
+#define MEMPOLICY_VERSION_STR_(x) #x
+#define MEMPOLICY_VERSION_STR(x) MEMPOLICY_VERSION_STR_(x)
+#define MEMPOLICY_VERSION                          \
+    MEMPOLICY_VERSION_STR(MEMPOLICY_VERSION_MAJOR) \
+    "." MEMPOLICY_VERSION_STR(MEMPOLICY_VERSION_MINOR)
 
 #define MEMPOLICY_HAVE_POLICY 1
 #define MEMPOLICY_HAVE_TARGET 1
@@ -107,6 +115,11 @@ extern "C" {
  * back. */
 #define MEMPOLICY_HAVE_STORE_GONE 1
 #define MEMPOLICY_ERROR_STORE_GONE -21
+
+/* The version of the library actually linked, e.g. "0.1" (static
+ * string; compare with MEMPOLICY_VERSION, the one compiled against). */
+#define MEMPOLICY_HAVE_VERSION 1
+const char *mempolicy_version(void);
 
 /* Static name of an error code, e.g. "no such domain". */
 const char *mempolicy_strerror(int rc);

@@ -72,7 +72,10 @@ typedef struct mempolicy_timer mempolicy_timer;
 
 typedef struct mempolicy_actor_ops {
     /* A domain is ours (new, resynced at start-up, or its policy
-     * changed).  Required. */
+     * changed).  Required for an actor.  NULL makes a host daemon (e.g.
+     * mempolicyd): it serves no domain by name, claims nothing and gets
+     * no policy events; domain_introduced is then required, and is also
+     * called at start-up for every domain that exists (the resync). */
     void (*domain_changed)(mempolicy_actor *a, uint32_t domid,
                            const mempolicy_policy *policy, void *user);
     /* A domain stopped being ours: its actor changed, or it died
@@ -317,15 +320,25 @@ int mempolicy_actor_run(mempolicy_actor *a);
 void mempolicy_actor_stop(mempolicy_actor *a);
 
 /*
- * The whole main() of a simple actor: parses the standard options
- * (-v, -d/--daemon, -p/--pidfile FILE, -h), creates logger, context and
- * actor, daemonizes if asked, runs, cleans up.  Returns the exit status:
- * 0 after SIGTERM/SIGINT, 1 on a fatal error (store unreachable or gone),
- * 2 on bad usage.  Logs go to stderr (xentoollog stdiostream), at INFO,
- * or DEBUG with -v.  With -d the parent returns only once the daemon is
- * connected and serving (0) or failed (1); stderr stays open for logs.
- * The pid file is locked while the actor runs, so a second instance
- * with the same pid file refuses to start, and removed on exit.
+ * The whole main() of a daemon (an actor, or a host daemon such as
+ * mempolicyd): parses the standard options (-v/--verbose,
+ * -d/--daemon, -p/--pidfile FILE, -l/--log-file FILE, -V/--version,
+ * -h/--help), creates logger, context and actor, daemonizes if asked,
+ * runs, cleans up.  Returns the exit status: 0 after SIGTERM/SIGINT (and
+ * for --help, --version), 1 on a fatal error (store unreachable or gone,
+ * another instance running), 2 on bad usage.
+ *
+ * Logs: one format, "<name>: <level>: <message>", at INFO (DEBUG with
+ * -v); to stderr in the foreground (with the syslog priority as a "<N>"
+ * prefix when stderr is the journal), to syslog (LOG_DAEMON, ident the
+ * name) with -d, to FILE (appended, with time and pid) with --log-file.
+ *
+ * Readiness: once the start-up resync is done, systemd is told READY=1
+ * (sd_notify; units use Type=notify) and, with -d, the parent returns 0
+ * (1 if the daemon failed before; until then its log lines reach the
+ * caller's stderr too).  STOPPING=1 is sent when the loop ends.  The
+ * pid file is locked while the daemon runs, so a second instance with
+ * the same pid file refuses to start, and removed on exit.
  */
 /*
  * Options of the actor's own that it takes out of argv before calling
@@ -338,6 +351,39 @@ void mempolicy_actor_stop(mempolicy_actor *a);
 void mempolicy_actor_main_help(const char *options);
 int mempolicy_actor_main(int argc, char **argv, const char *name,
                          const mempolicy_actor_ops *ops, void *user);
+
+/*
+ * mempolicy_actor_main() with the daemon's own options and a check
+ * before starting (MEMPOLICY_HAVE_ACTOR_MAIN_EXT).  Options are listed in
+ * `options` (ended by long_name NULL, at most 32), shown by --help after
+ * the standard ones, and handed to option() as they are parsed (index in
+ * the table, argument or NULL); option() returns 0, or non-zero after
+ * printing one line on stderr (bad usage: exit 2).  started(), if set,
+ * runs once the context is connected, before the actor is created
+ * (nothing is written to the store yet), with the daemon's logger: 0 to
+ * go on, or the exit status to end with (e.g. 1 for a broken
+ * configuration, after logging why; with -d that line also reaches the
+ * caller's terminal, and the parent exits 1).
+ * `description` replaces the actor's line in --help.  ext may be NULL.
+ */
+#define MEMPOLICY_HAVE_ACTOR_MAIN_EXT 1
+typedef struct mempolicy_actor_option {
+    const char *long_name; /* "config" */
+    char short_name;       /* 'c', or 0 */
+    const char *arg;       /* "FILE", or NULL for a flag */
+    const char *help;      /* one line for --help */
+} mempolicy_actor_option;
+
+typedef struct mempolicy_actor_main_opts {
+    const char *description;
+    const mempolicy_actor_option *options;
+    int (*option)(unsigned index, const char *arg, void *user);
+    int (*started)(mempolicy_ctx *ctx, xentoollog_logger *lg, void *user);
+} mempolicy_actor_main_opts;
+
+int mempolicy_actor_main_ext(int argc, char **argv, const char *name,
+                             const mempolicy_actor_ops *ops, void *user,
+                             const mempolicy_actor_main_opts *ext);
 
 #ifdef __cplusplus
 }

@@ -71,6 +71,8 @@ struct mempolicy_actor {
     const mempolicy_dominfo *resync_cur;  /* during a resync claim only */
     bool stop;
     bool announced;         /* our announcement is in the store */
+    void (*ready_fn)(mempolicy_actor *a, void *arg); /* after the resync */
+    void *ready_arg;
     bool closing;           /* in mempolicy_actor_free() */
     bool clock_acked;       /* clock_ack_ms is in the store */
     uint64_t clock_ack_ms;
@@ -157,8 +159,10 @@ int mp_actor_new_logged(mempolicy_ctx *ctx, const char *name,
     }
 
     rc = MEMPOLICY_ERROR_INVAL;
-    if (!ops || !ops->domain_changed) {
-        mempolicy_actor_log(a, XTL_ERROR, "actor: domain_changed is required");
+    if (!ops || (!ops->domain_changed && !ops->domain_introduced)) {
+        mempolicy_actor_log(a, XTL_ERROR,
+                            "actor: domain_changed (or, for "
+                            "a host daemon, domain_introduced) is required");
         goto err;
     }
     a->ops = *ops;
@@ -200,9 +204,12 @@ int mp_actor_new_logged(mempolicy_ctx *ctx, const char *name,
      * drop, and we would keep it for ever.  The library reads a snapshot
      * per change either way, so filtering here costs nothing more.
      */
-    rc = mempolicy_ctx_set_actor(ctx, a->name);
-    if (!rc)
-        rc = mempolicy_evenable_target_changed(ctx, NULL, &a->ev_target);
+    rc = 0;
+    if (a->ops.domain_changed) {
+        rc = mempolicy_ctx_set_actor(ctx, a->name);
+        if (!rc)
+            rc = mempolicy_evenable_target_changed(ctx, NULL, &a->ev_target);
+    }
     if (!rc)
         rc = mempolicy_evenable_domain_death(ctx, &a->ev_death);
     if (!rc && a->ops.domain_introduced)
@@ -449,17 +456,42 @@ static void resync(mempolicy_actor *a)
     /* Only a fatal error cuts this short: a stop request must not lose
      * the rest of the domains, whose resync would never come again. */
     for (i = 0; i < n && !a->fatal; i++) {
-        if (list[i].dying || !is_ours(a, &list[i].policy))
+        if (list[i].dying)
             continue;
-        mine++;
         a->resync_cur = &list[i];
-        domain_claim(a, list[i].domid, &list[i].policy);
+        if (!a->ops.domain_changed) {
+            /* A host daemon: every domain is one it has to look at. */
+            a->ops.domain_introduced(a, list[i].domid, a->user);
+        } else if (is_ours(a, &list[i].policy)) {
+            mine++;
+            domain_claim(a, list[i].domid, &list[i].policy);
+        }
         a->resync_cur = NULL;
     }
-    mempolicy_actor_log(a, XTL_INFO, "serving %d domain%s (of %d) at "
-                        "clock speed %g", mine, mine == 1 ? "" : "s", n,
-                        a->speed);
+    if (a->ops.domain_changed)
+        mempolicy_actor_log(a, XTL_INFO,
+                            "serving %d domain%s (of %d) at "
+                            "clock speed %g",
+                            mine, mine == 1 ? "" : "s", n, a->speed);
+    else
+        mempolicy_actor_log(a, XTL_INFO,
+                            "serving: %d domain%s seen at "
+                            "start-up",
+                            n, n == 1 ? "" : "s");
     mempolicy_dominfo_list_free(list, n);
+    if (a->ready_fn && !a->fatal) {
+        void (*fn)(mempolicy_actor *, void *) = a->ready_fn;
+
+        a->ready_fn = NULL;
+        fn(a, a->ready_arg);
+    }
+}
+
+void mp_actor_on_ready(mempolicy_actor *a,
+                       void (*fn)(mempolicy_actor *a, void *arg), void *arg)
+{
+    a->ready_fn = fn;
+    a->ready_arg = arg;
 }
 
 const mempolicy_dominfo *mempolicy_actor_resync_info(mempolicy_actor *a,

@@ -77,6 +77,26 @@ int mp_actor_new_logged(mempolicy_ctx *ctx, const char *name,
                         const mempolicy_actor_ops *ops, void *user,
                         xentoollog_logger *lg, mempolicy_actor **out);
 
+/* Called once, after the start-up resync (actor_main.c: the daemon's
+ * parent is released and systemd told READY=1 only then). */
+void mp_actor_on_ready(mempolicy_actor *a,
+                       void (*fn)(mempolicy_actor *a, void *arg), void *arg);
+
+/* ---- the daemons' logger (actor_log.c) --------------------------------- */
+
+enum mp_log_sink { MP_LOG_STDERR, MP_LOG_SYSLOG, MP_LOG_FILE };
+/* NULL on allocation failure or (MP_LOG_FILE) when `file` cannot be
+ * opened for appending (errno says why). */
+xentoollog_logger *mp_dlog_new(const char *name, xentoollog_level min,
+                               enum mp_log_sink sink, const char *file);
+/* MP_LOG_SYSLOG: copy warnings and errors to stderr too (while starting
+ * up). */
+void mp_dlog_tee_stderr(xentoollog_logger *lg, bool on);
+/* While on, lines are not logged; the last error line is kept, and
+ * mp_dlog_captured() returns it ("" if none) until the next capture. */
+void mp_dlog_capture(xentoollog_logger *lg, bool on);
+const char *mp_dlog_captured(xentoollog_logger *lg);
+
 /* ---- size and number parsing (actor_params.c) -------------------------- */
 
 int mp_actor_parse_size_kb(const char *s, uint64_t *kb);

@@ -43,6 +43,11 @@ static const char *const error_names[] = {
     [21] = "the store went away",
 };
 
+const char *mempolicy_version(void)
+{
+    return MEMPOLICY_VERSION;
+}
+
 const char *mempolicy_strerror(int rc)
 {
     unsigned i;

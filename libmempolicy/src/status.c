@@ -31,8 +31,9 @@
  * describe a process that is gone) and refuses to start while a live
  * announcement of the same name from another process exists, so two
  * daemons never serve the same domains.  A clean exit removes the
- * actor's whole subtree; a status line goes when its domain leaves the
- * actor.
+ * actor's whole subtree (and /tool/mempolicy/actors and /tool/mempolicy
+ * when nothing else is left in them); a status line goes when its domain
+ * leaves the actor.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -199,9 +200,22 @@ static int withdraw_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
     /* Only our own announcement: a successor may have taken over. */
     if (pidv && mp_parse_u64(pidv, INT32_MAX, &pid) &&
         pid == (uint64_t)getpid()) {
+        static const char *const parents[] = { ACTORS_DIR, "/tool/mempolicy" };
+        unsigned i, n;
+
         actor_path(path, sizeof(path), actor, NULL);
         if (!xs_rm(ctx->xsh, t, path) && errno != ENOENT)
             rc = errno == EAGAIN ? MP_TX_RETRY : MEMPOLICY_ERROR_STORE;
+        /* The last one out leaves the store as it found it. */
+        for (i = 0; !rc && i < 2; i++) {
+            char **kids = xs_directory(ctx->xsh, t, parents[i], &n);
+
+            free(kids);
+            if (!kids || n)
+                break;
+            if (!xs_rm(ctx->xsh, t, parents[i]) && errno != ENOENT)
+                rc = errno == EAGAIN ? MP_TX_RETRY : MEMPOLICY_ERROR_STORE;
+        }
     }
     free(pidv);
     return rc;
