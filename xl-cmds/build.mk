@@ -26,8 +26,7 @@ $(O)/bin/xlmem: $(XLCMDS_XLMEM_OBJS) $(O)/lib/libmempolicy.a
 	$(CC) $(LDFLAGS) -o $@ $(XLCMDS_XLMEM_OBJS) $(XLCMDS_LIB) \
 	    $(XLCMDS_LDLIBS)
 
-XLCMDS_MEMPOLICYD_OBJS := $(O)/obj/xl-cmds/mempolicyd.o \
-                          $(O)/obj/xl-cmds/caplog.o
+XLCMDS_MEMPOLICYD_OBJS := $(O)/obj/xl-cmds/mempolicyd.o
 
 $(O)/bin/mempolicyd: $(XLCMDS_MEMPOLICYD_OBJS) $(O)/lib/libmempolicy.a
 	@mkdir -p $(@D)
@@ -49,16 +48,21 @@ $(O)/tests/test-xlmem-size: $(O)/obj/tests/xlmem/test_size.o \
 # docs/xlmem.md and xl.conf.example as documentation.
 .PHONY: xlcmds-install
 install: xlcmds-install
-xlcmds-install: $(O)/bin/xlmem $(O)/bin/mempolicyd
+xlcmds-install: $(O)/bin/xlmem $(O)/bin/mempolicyd $(O)/man/mempolicyd.8
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man8 \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	    $(DESTDIR)$(PREFIX)/lib/systemd/system \
 	    $(DESTDIR)$(PREFIX)/share/doc/libmempolicy
 	install -m 755 $(O)/bin/xlmem $(O)/bin/mempolicyd $(DESTDIR)$(PREFIX)/bin
 	install -m 644 xl-cmds/xlmem.1 $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(O)/man/mempolicyd.8 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 644 xl-cmds/xlmem.bash-completion \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xlmem
 	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' xl-cmds/mempolicyd.service \
 	    >$(DESTDIR)$(PREFIX)/lib/systemd/system/mempolicyd.service
 	install -m 644 docs/xlmem.md xl.conf.example \
 	    $(DESTDIR)$(PREFIX)/share/doc/libmempolicy
+
+MAN8 += $(O)/man/mempolicyd.8
+$(O)/man/mempolicyd.8: xl-cmds/mempolicyd.8.in

@@ -19,9 +19,13 @@
  * (mempolicy_domain_restore_policy); copies of domains gone for good are
  * pruned at start-up.
  *
- * xl.conf is read for each new domain, so an edited default applies from
- * the next domain on without a reload; a malformed file is reported and
- * that domain left alone (the daemon refuses to start with one).
+ * The default is validated exactly as xlmem validates a policy it writes
+ * (mempolicy_config_policy, then mempolicy_actor_params_check against the
+ * shipped actor's parameter table): mempolicyd refuses to start with an
+ * invalid one (`memory_policy_args = "dealy=3"` for xl-auto), and a
+ * default that turns invalid later (xl.conf is read for each new domain,
+ * so an edited default applies without a reload) leaves that domain
+ * alone, with the reason logged.
  *
  * The write is mempolicy_domain_set_policy_if_unset(): the check for the
  * actor node and the write are one transaction, so a policy written by
@@ -29,422 +33,220 @@
  * `xl create` returns) is never overwritten by the default.  The cheap
  * read before it only spares reading xl.conf for domains that have one.
  *
- * Event-driven: one poll() on the library's event fd and a signalfd;
- * SIGTERM/SIGINT stop it (status 0), losing the store stops it with
- * status 1 so that systemd restarts it (mempolicyd.service).
+ * It is a host daemon of the actor kit (libmempolicy_actor.h: no
+ * domain_changed, so it claims no domain and follows no policy change):
+ * the kit gives it what every daemon of the project does alike, in one
+ * place: options (-v, -d, -p, --log-file, --version), the log format
+ * with levels (stderr, syslog under -d, or a file), the locked pid file,
+ * daemonizing, SIGTERM/SIGINT (status 0), the store going away (status
+ * 1, so that systemd restarts it), sd_notify READY=1 once the start-up
+ * pass is done (mempolicyd.service is Type=notify), and its announcement
+ * in the store, so that a second mempolicyd refuses to start.
  *
- *   mempolicyd [-v] [-c FILE] [-d] [-p PIDFILE]
+ *   mempolicyd [-v] [-c FILE] [-d] [-p PIDFILE] [--log-file FILE]
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
-
-#include <libmempolicy.h>
 #include <xenstore.h>
-#include <xentoollog.h>
 
-#include "caplog.h"
+#include <libmempolicy_actor.h>
 
-struct daemon {
-    mempolicy_ctx *ctx;
-    struct xs_handle *xsh;
-    const char *config;      /* NULL: the library's default */
-    int verbose;
+#define NAME "mempolicyd"
+
+struct mpd {
+    const char *config;   /* NULL: the library's default */
+    struct xs_handle *xs; /* for the stub domain check, opened on use */
 };
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("mempolicyd: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-static const char *detail(struct daemon *d, int rc)
-{
-    const char *e = mempolicy_last_error(d->ctx);
-
-    return e && *e ? e : mempolicy_strerror(rc);
-}
-
-/* 1 if the domain has an actor node, 0 if not, -1 if it is gone. */
-static int has_policy(struct daemon *d, uint32_t domid)
-{
-    char path[64];
-    unsigned len;
-    void *v;
-
-    snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor", domid);
-    v = xs_read(d->xsh, XBT_NULL, path, &len);
-    if (v) {
-        free(v);
-        return 1;
-    }
-    snprintf(path, sizeof(path), "/local/domain/%u", domid);
-    v = xs_read(d->xsh, XBT_NULL, path, &len);
-    if (!v)
-        return -1;
-    free(v);
-    return 0;
-}
 
 /*
  * A stub domain (libxl writes /local/domain/<stubdom>/target = the domid
  * it serves, libxl_dm.c): a service domain of the toolstack, sized by it;
  * no default policy.
  */
-static bool is_stubdom(struct daemon *d, uint32_t domid)
+static bool is_stubdom(mempolicy_actor *a, struct mpd *d, uint32_t domid)
 {
     char path[64];
     unsigned len;
     void *v;
 
+    if (!d->xs && !(d->xs = xs_open(0))) {
+        mempolicy_actor_log(a, XTL_ERROR, "cannot open xenstore to look "
+                            "for stub domains");
+        return false;
+    }
     snprintf(path, sizeof(path), "/local/domain/%u/target", domid);
-    v = xs_read(d->xsh, XBT_NULL, path, &len);
+    v = xs_read(d->xs, XBT_NULL, path, &len);
     free(v);
     return v != NULL;
 }
 
-/* Give domid its saved policy (xl reboot) or the default if it has none. */
-static void apply_default(struct daemon *d, uint32_t domid)
+/*
+ * The default policy as xlmem would write it: 0 and *actor, *params
+ * (malloc'd), or an error after logging why, prefixed with `what`.
+ */
+static int read_default(mempolicy_ctx *ctx, xentoollog_logger *lg,
+                        struct mpd *d, const char *what, char **actor,
+                        char **params)
 {
-    char *actor = NULL, *params = NULL;
+    char err[256];
+    int rc;
+
+    *actor = *params = NULL;
+    rc = mempolicy_config_policy(ctx, d->config, NULL, actor, params);
+    if (rc) {
+        xtl_log(lg, XTL_ERROR, -1, NAME, "%s: %s", what,
+                *mempolicy_last_error(ctx) ? mempolicy_last_error(ctx) :
+                                             mempolicy_strerror(rc));
+        return rc;
+    }
+    if (mempolicy_actor_params_check(*actor, *params, err, sizeof(err))) {
+        xtl_log(lg, XTL_ERROR, -1, NAME, "%s: memory_policy_args of %s: %s",
+                what, d->config ? d->config : mempolicy_default_global_config(),
+                err);
+        free(*actor);
+        free(*params);
+        *actor = *params = NULL;
+        return MEMPOLICY_ERROR_CONFIG;
+    }
+    return 0;
+}
+
+/* Give domid the default policy if it has none. */
+static void domain_introduced(mempolicy_actor *a, uint32_t domid, void *user)
+{
+    struct mpd *d = user;
+    mempolicy_ctx *ctx = mempolicy_actor_ctx(a);
+    const mempolicy_dominfo *listed = mempolicy_actor_resync_info(a, domid);
+    mempolicy_policy p = { 0 };
+    char *actor, *params, what[64];
     bool written = false;
     int rc;
 
     if (domid == 0)
         return;
-    switch (has_policy(d, domid)) {
-    case 1:
-        if (d->verbose)
-            say("domain %u: has a policy, left alone", domid);
-        return;
-    case -1:
-        if (d->verbose)
-            say("domain %u went away before getting a policy", domid);
+    /* At start-up the listing read the policy already. */
+    rc = listed ? 0 : mempolicy_domain_get_policy(ctx, domid, &p);
+    if (rc == MEMPOLICY_ERROR_NO_DOMAIN) {
+        mempolicy_actor_log(a, XTL_DEBUG,
+                            "domain %u went away before "
+                            "getting a policy",
+                            domid);
         return;
     }
+    /* A policy node holding garbage is somebody's choice too: only a
+     * domain with no actor node gets the default (checked again, in the
+     * same transaction as the write, by set_policy_if_unset). */
+    if (!rc && (listed ? listed->policy.actor[0] : p.actor[0])) {
+        mempolicy_policy_dispose(&p);
+        mempolicy_actor_log(a, XTL_DEBUG,
+                            "domain %u: has a policy, left "
+                            "alone",
+                            domid);
+        return;
+    }
+    mempolicy_policy_dispose(&p);
+
     /* Same uuid as a domain that had a policy: rebooted, keep it. */
-    rc = mempolicy_domain_restore_policy(d->ctx, domid, &written);
+    rc = mempolicy_domain_restore_policy(ctx, domid, &written);
     if (!rc && written) {
-        if (d->verbose)
-            say("domain %u: its policy restored (saved by uuid)", domid);
+        mempolicy_actor_log(a, XTL_INFO, "domain %u: its policy restored "
+                            "(saved by uuid)", domid);
         return;
     }
     if (rc == MEMPOLICY_ERROR_NO_DOMAIN || rc == MEMPOLICY_ERROR_DYING) {
-        if (d->verbose)
-            say("domain %u went away before getting a policy", domid);
+        mempolicy_actor_log(a, XTL_DEBUG, "domain %u went away before "
+                            "getting a policy", domid);
         return;
     }
     if (rc)
-        say("domain %u: cannot restore its saved policy: %s", domid,
-            detail(d, rc));
-    if (is_stubdom(d, domid)) {
-        if (d->verbose)
-            say("domain %u: a stub domain (has a target node), left alone",
-                domid);
+        mempolicy_actor_log(a, XTL_ERROR, "domain %u: cannot restore its "
+                            "saved policy: %s", domid,
+                            mempolicy_last_error(ctx));
+    if (is_stubdom(a, d, domid)) {
+        mempolicy_actor_log(a, XTL_DEBUG, "domain %u: a stub domain (has a "
+                            "target node), left alone", domid);
         return;
     }
-    rc = mempolicy_config_policy(d->ctx, d->config, NULL, &actor, &params);
-    if (rc) {
-        say("domain %u left without a policy: %s", domid, detail(d, rc));
+    written = false;
+
+    snprintf(what, sizeof(what), "domain %u left without a policy", domid);
+    if (read_default(ctx, mempolicy_actor_logger(a), d, what, &actor, &params))
         return;
-    }
-    rc = mempolicy_domain_set_policy_if_unset(d->ctx, domid, actor, params,
+    rc = mempolicy_domain_set_policy_if_unset(ctx, domid, actor, params,
                                               &written);
-    if (rc == MEMPOLICY_ERROR_NO_DOMAIN || rc == MEMPOLICY_ERROR_DYING) {
-        if (d->verbose)
-            say("domain %u went away before getting a policy", domid);
-    } else if (rc) {
-        say("domain %u: cannot set the default policy: %s", domid,
-            detail(d, rc));
-    } else if (!written) {
-        /* Someone chose a policy since the look above: theirs stays. */
-        if (d->verbose)
-            say("domain %u: has a policy, left alone", domid);
-    } else if (d->verbose) {
-        say("domain %u: default policy actor '%s' params '%s'", domid,
-            actor, params);
-    }
+    if (rc == MEMPOLICY_ERROR_NO_DOMAIN || rc == MEMPOLICY_ERROR_DYING)
+        mempolicy_actor_log(a, XTL_DEBUG,
+                            "domain %u went away before "
+                            "getting a policy",
+                            domid);
+    else if (rc)
+        mempolicy_actor_failed(a, domid, rc, "setting the default policy", NULL,
+                               NULL);
+    else if (!written)
+        /* Someone chose a policy since the look above ("" included). */
+        mempolicy_actor_log(a, XTL_DEBUG,
+                            "domain %u: has a policy, left "
+                            "alone",
+                            domid);
+    else
+        mempolicy_actor_log(a, XTL_INFO,
+                            "domain %u: default policy actor "
+                            "'%s' params '%s'",
+                            domid, actor, params);
     free(actor);
     free(params);
 }
 
-/* Every existing domain without a policy gets the default; copies kept
- * for domains gone for good are dropped first. */
-static int scan_existing(struct daemon *d)
+/* Refuse to start with a default that could not be applied. */
+static int started(mempolicy_ctx *ctx, xentoollog_logger *lg, void *user)
 {
-    unsigned n, i, pruned = 0;
-    char **names;
-    int rc = mempolicy_saved_policies_prune(d->ctx, &pruned);
+    char *actor, *params;
 
-    if (rc)
-        say("cannot prune saved policies: %s", detail(d, rc));
-    else if (pruned && d->verbose)
-        say("dropped %u saved policies of domains gone for good", pruned);
-    names = xs_directory(d->xsh, XBT_NULL, "/local/domain", &n);
-
-    if (!names) {
-        say("cannot list /local/domain: %s", strerror(errno));
-        return -1;
-    }
-    for (i = 0; i < n; i++) {
-        char *end;
-        unsigned long id = strtoul(names[i], &end, 10);
-
-        if (*names[i] && !*end && id < 0x7ff0)
-            apply_default(d, (uint32_t)id);
-    }
-    free(names);
+    if (read_default(ctx, lg, user, "invalid default policy", &actor, &params))
+        return 1;
+    xtl_log(lg, XTL_INFO, -1, NAME, "default policy: actor '%s' params '%s'",
+            actor, params);
+    free(actor);
+    free(params);
     return 0;
 }
 
-/*
- * The stop signals are blocked and taken through a signalfd from the very
- * start: a SIGTERM or SIGINT that arrives while mempolicyd is still
- * setting up (a shell starts background jobs with SIGINT ignored) must
- * neither be lost nor kill it half-way; it is seen by run()'s first poll.
- */
-static int stop_signals_fd(void)
-{
-    sigset_t sigs;
-    int sfd;
+static const mempolicy_actor_option options[] = {
+    { "config", 'c', "FILE",
+      "xl.conf (default $MEMPOLICY_XL_CONF or /etc/xen/xl.conf)" },
+    { NULL, 0, NULL, NULL },
+};
 
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGHUP);
-    if (sigprocmask(SIG_BLOCK, &sigs, NULL) ||
-        (sfd = signalfd(-1, &sigs, SFD_CLOEXEC)) < 0) {
-        say("cannot set up signals: %s", strerror(errno));
+static int option(unsigned index, const char *arg, void *user)
+{
+    struct mpd *d = user;
+
+    if (!arg[0]) {
+        fprintf(stderr, NAME ": empty config file name\n");
         return -1;
     }
-    return sfd;
-}
-
-static int run(struct daemon *d, int sfd)
-{
-    struct pollfd pfd[2];
-    int rc;
-
-    pfd[0].fd = mempolicy_event_fd(d->ctx);
-    pfd[0].events = POLLIN;
-    pfd[1].fd = sfd;
-    pfd[1].events = POLLIN;
-    for (;;) {
-        mempolicy_event *ev;
-
-        while ((rc = mempolicy_event_get(d->ctx, &ev)) == 0) {
-            if (ev->type == MEMPOLICY_EVENT_DOMAIN_INTRODUCE)
-                apply_default(d, ev->domid);
-            mempolicy_event_free(d->ctx, ev);
-        }
-        if (rc != MEMPOLICY_ERROR_NOT_READY) {
-            say("lost the event stream: %s", detail(d, rc));
-            return 1;
-        }
-        if (poll(pfd, 2, -1) < 0 && errno != EINTR) {
-            say("poll: %s", strerror(errno));
-            return 1;
-        }
-        if (pfd[1].revents & POLLIN) {
-            struct signalfd_siginfo si;
-
-            if (read(sfd, &si, sizeof(si)) == sizeof(si) &&
-                si.ssi_signo == SIGHUP) {
-                /* xl.conf is read per domain: nothing to reload. */
-                continue;
-            }
-            return 0;
-        }
-        if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
-            say("lost the connection to xenstore");
-            return 1;
-        }
-    }
-}
-
-/*
- * -d: fork before anything else, because libxenstore's watch thread
- * would not survive a fork made later.  The parent waits on a pipe for
- * the child's verdict, so start-up errors still reach the terminal and
- * the exit status: the child writes 0 once it is ready (and only then
- * lets go of the terminal), or exits after saying why it cannot start.
- */
-static int detach_start(void)
-{
-    int p[2];
-    pid_t pid;
-    char c;
-
-    if (pipe(p)) {
-        say("cannot detach: %s", strerror(errno));
-        exit(1);
-    }
-    pid = fork();
-    if (pid < 0) {
-        say("cannot detach: %s", strerror(errno));
-        exit(1);
-    }
-    if (pid > 0) {
-        close(p[1]);
-        exit(read(p[0], &c, 1) == 1 && c == 0 ? 0 : 1);
-    }
-    close(p[0]);
-    setsid();
-    return p[1];
-}
-
-static void detach_ready(int fd)
-{
-    char c = 0;
-    int null = open("/dev/null", O_RDWR);
-
-    if (null >= 0) {
-        dup2(null, STDIN_FILENO);
-        dup2(null, STDOUT_FILENO);
-        dup2(null, STDERR_FILENO);
-        if (null > STDERR_FILENO)
-            close(null);
-    }
-    if (write(fd, &c, 1) != 1)
-        exit(1);
-    close(fd);
-}
-
-static void usage(FILE *f)
-{
-    fprintf(f, "Usage: mempolicyd [-v] [-c FILE] [-d] [-p PIDFILE]\n\n"
-            "Give new domains without a memory policy the default from "
-            "xl.conf.\n\n"
-            " -c, --config FILE   xl.conf to read (default "
-            "$MEMPOLICY_XL_CONF,\n"
-            "                     else /etc/xen/xl.conf)\n"
-            " -d, --daemon        detach from the terminal\n"
-            " -p, --pidfile FILE  write the process id to FILE\n"
-            " -v, --verbose       say what is done to each domain\n"
-            " -h, --help          this help\n");
+    d->config = arg; /* index 0: the only one */
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "config", required_argument, NULL, 'c' },
-        { "daemon", no_argument, NULL, 'd' },
-        { "pidfile", required_argument, NULL, 'p' },
-        { "verbose", no_argument, NULL, 'v' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+    static const mempolicy_actor_ops ops = {
+        .domain_introduced = domain_introduced,
     };
-    struct daemon d = { 0 };
-    caplog *lg;
-    mempolicy_evgen *eg = NULL;
-    const char *pidfile = NULL;
-    char *actor = NULL, *params = NULL;
-    bool detach = false;
-    int opt, rc, ret = 1, ready_fd = -1, sfd;
+    static const mempolicy_actor_main_opts ext = {
+        .description = "Give new domains without a memory policy the "
+                       "default from xl.conf\n(memory_policy, "
+                       "memory_policy_args), as xl would at domain build.",
+        .options = options,
+        .option = option,
+        .started = started,
+    };
+    struct mpd d = { NULL, NULL };
+    int rc = mempolicy_actor_main_ext(argc, argv, NAME, &ops, &d, &ext);
 
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "c:dp:vh", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'c': d.config = optarg; break;
-        case 'd': detach = true; break;
-        case 'p': pidfile = optarg; break;
-        case 'v': d.verbose++; break;
-        case 'h': usage(stdout); return 0;
-        default:
-            say("unknown option or missing value '%s' (try -h)",
-                argv[optind - 1]);
-            return 2;
-        }
-    }
-    if (optind < argc) {
-        say("unexpected argument '%s' (try -h)", argv[optind]);
-        return 2;
-    }
-
-    if (detach)
-        ready_fd = detach_start();
-    sfd = stop_signals_fd();
-    if (sfd < 0)
-        return 1;
-
-    /* Failures are reported here, once, with the library's detail; its
-     * own log only with -vv. */
-    lg = caplog_new(d.verbose > 1 ? XTL_DEBUG : XTL_NUM_LEVELS);
-    if (!lg) {
-        say("cannot create a logger");
-        return 1;
-    }
-    rc = mempolicy_ctx_alloc(&d.ctx, 0, caplog_logger(lg));
-    if (rc) {
-        say("%s", *caplog_last_error(lg) ? caplog_last_error(lg)
-            : mempolicy_strerror(rc));
-        d.ctx = NULL;
-        goto out;
-    }
-    d.xsh = xs_open(0);
-    if (!d.xsh) {
-        say("cannot connect to xenstore: %s", strerror(errno));
-        goto out;
-    }
-    /* Refuse to start with a broken default, rather than fail later. */
-    rc = mempolicy_config_policy(d.ctx, d.config, NULL, &actor, &params);
-    if (rc) {
-        say("%s", detail(&d, rc));
-        goto out;
-    }
-    if (d.verbose)
-        say("default policy: actor '%s' params '%s'", actor, params);
-    free(actor);
-    free(params);
-
-    /* Subscribe first, then scan: a domain born in between is seen at
-     * least once, and applying twice is harmless. */
-    rc = mempolicy_evenable_domain_introduce(d.ctx, &eg);
-    if (rc) {
-        say("cannot follow new domains: %s", detail(&d, rc));
-        goto out;
-    }
-    if (scan_existing(&d))
-        goto out;
-
-    if (pidfile) {
-        FILE *f = fopen(pidfile, "w");
-
-        if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f)) {
-            say("cannot write %s: %s", pidfile, strerror(errno));
-            goto out;
-        }
-    }
-    if (d.verbose)
-        say("ready");
-    if (ready_fd >= 0)
-        detach_ready(ready_fd);
-    ret = run(&d, sfd);
-    if (pidfile)
-        unlink(pidfile);
-
-out:
-    close(sfd);
-    if (eg)
-        mempolicy_evdisable(d.ctx, eg);
-    if (d.xsh)
-        xs_close(d.xsh);
-    if (d.ctx)
-        mempolicy_ctx_free(d.ctx);
-    caplog_free(lg);
-    return ret;
+    if (d.xs)
+        xs_close(d.xs);
+    return rc;
 }
