@@ -593,40 +593,33 @@ static void domain_data_free(mempolicy_actor *a, uint32_t domid, void *data,
 }
 
 /*
- * Our own option, --max-rate=PAGES_PER_SECOND (or -r N): the host-wide
- * scan budget.  It is taken out of argv before the kit parses the
- * standard ones.
+ * Our own option, --max-rate PAGES_PER_SECOND (or -r N): the host-wide
+ * scan budget, parsed by the kit with the standard ones (so --help lists
+ * it).
  */
-static int take_max_rate(int *argc, char **argv, uint64_t *rate)
+static const mempolicy_actor_option sharing_options[] = {
+    { "max-rate", 'r', "N",
+      "host-wide scan budget, pages/s (1..16777216, 65536)" },
+    { NULL, 0, NULL, NULL },
+};
+
+static int take_max_rate(unsigned index, const char *v, void *user)
 {
-    int i, j = 1;
+    struct sharing_actor *s = user;
+    char *end;
+    unsigned long long n;
 
-    for (i = 1; i < *argc; i++) {
-        const char *v = NULL;
-        char *end;
-        unsigned long long n;
-
-        if (!strncmp(argv[i], "--max-rate=", 11))
-            v = argv[i] + 11;
-        else if ((!strcmp(argv[i], "--max-rate") || !strcmp(argv[i], "-r"))
-                 && i + 1 < *argc)
-            v = argv[++i];
-        if (!v) {
-            argv[j++] = argv[i];
-            continue;
-        }
-        errno = 0;
-        n = strtoull(v, &end, 10);
-        if (errno || end == v || *end || v[0] == '-' || n == 0 ||
-            n > SHARING_MAX_RATE) {
-            fprintf(stderr, "sharing: --max-rate %s: expected pages per "
-                    "second, 1..%u\n", MEMPOLICY_QUOTE(v), SHARING_MAX_RATE);
-            return -1;
-        }
-        *rate = n;
+    errno = 0;
+    n = strtoull(v, &end, 10);
+    if (errno || end == v || *end || v[0] == '-' || n == 0 ||
+        n > SHARING_MAX_RATE) {
+        fprintf(stderr,
+                "sharing: --max-rate %s: expected pages per "
+                "second, 1..%u\n",
+                MEMPOLICY_QUOTE(v), SHARING_MAX_RATE);
+        return -1;
     }
-    *argc = j;
-    argv[j] = NULL;
+    s->max_rate = n;
     return 0;
 }
 
@@ -637,22 +630,22 @@ int main(int argc, char **argv)
         .domain_left = domain_left,
         .domain_data_free = domain_data_free,
     };
+    static const mempolicy_actor_main_opts ext = {
+        .options = sharing_options,
+        .option = take_max_rate,
+    };
     struct sharing_actor s;
     int rc;
 
     memset(&s, 0, sizeof(s));
     s.max_rate = SHARING_DEFAULT_MAX_RATE;
-    mempolicy_actor_main_help(
-        "  -r, --max-rate=N     host-wide scan budget, pages per second\n"
-        "                       over all domains (1..16777216, default 65536)\n");
-    if (take_max_rate(&argc, argv, &s.max_rate))
-        return 2;
     s.eng = shr_engine_new(&sharing_shr_ops, &s);
     if (!s.eng) {
         fprintf(stderr, "sharing: out of memory\n");
         return 1;
     }
-    rc = mempolicy_actor_main(argc, argv, SHARING_ACTOR_NAME, &ops, &s);
+    rc = mempolicy_actor_main_ext(argc, argv, SHARING_ACTOR_NAME, &ops, &s,
+                                  &ext);
     s.a = NULL;   /* freed by the kit */
     report_host_remove(&s);
     report_close(&s);

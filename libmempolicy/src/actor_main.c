@@ -90,7 +90,7 @@ static void usage(FILE *f, const char *prog, const char *name,
 
         snprintf(left, sizeof(left), "%c%c%s--%s%s%s",
                  o->short_name ? '-' : ' ', o->short_name ? o->short_name : ' ',
-                 o->short_name ? ", " : "  ", o->long_name, o->arg ? " " : "",
+                 o->short_name ? ", " : "  ", o->long_name, o->arg ? "=" : "",
                  o->arg ? o->arg : "");
         fprintf(f, "  %-21s %s\n", left, o->help ? o->help : "");
     }

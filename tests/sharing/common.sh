@@ -11,7 +11,8 @@
 #
 # wait_until runs its condition again at every xenstore watch event on
 # the given path (xenstore-watch, bounded by the timeout), never sleeps.
-# Actors run as daemons (-d), whose parent returns once they serve.
+# Actors run as daemons (-d), whose parent returns once they serve, with
+# --log-file (a daemon's stderr goes there too once it serves).
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
@@ -33,8 +34,8 @@ xsr() { xenstore-read "$1" 2>/dev/null; }
 # start_actor NAME [OPTIONS...]: run $MP_BUILD/bin/NAME as a daemon.
 start_actor() {
     local name=$1; shift
-    "$MP_BUILD/bin/$name" -v -d -p "$T/$name.pid" "$@" \
-        2>>"$T/$name.log" </dev/null
+    "$MP_BUILD/bin/$name" -v -d -p "$T/$name.pid" --log-file "$T/$name.log" \
+        "$@" 2>>"$T/$name.log" </dev/null
     local rc=$?
     if [ $rc -ne 0 ]; then
         echo "Bail out! $name did not start: $(cat "$T/$name.log")"
