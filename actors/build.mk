@@ -64,16 +64,26 @@ $(O)/tests/actor-probe: $(O)/obj/tests/actors/actor_probe.o $(ACTORS_LIBMP)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ACTORS_LDLIBS)
 
-# `make install`: xl-auto and xl-manual and their systemd units
-# (ExecStart pointed at $(PREFIX)/bin).  The example actor is a sample to
-# copy, not a daemon to install.
+# `make install`: xl-auto and xl-manual, their manual pages and systemd
+# units (ExecStart pointed at $(PREFIX)/bin).  The example actor is a
+# sample to copy, not a daemon to install.
 .PHONY: actors-install
 install: actors-install
-actors-install: $(O)/bin/xl-auto $(O)/bin/xl-manual
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system
-	install -m 755 $^ $(DESTDIR)$(PREFIX)/bin
+actors-install: $(O)/bin/xl-auto $(O)/bin/xl-manual $(O)/man/xl-auto.8 \
+                $(O)/man/xl-manual.8
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system \
+	    $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 755 $(O)/bin/xl-auto $(O)/bin/xl-manual $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(O)/man/xl-auto.8 $(O)/man/xl-manual.8 \
+	    $(DESTDIR)$(PREFIX)/share/man/man8
 	for a in xl-auto xl-manual; do \
 	    sed 's|/usr/local/bin/|$(PREFIX)/bin/|' \
 	        actors/systemd/mempolicy-$$a.service \
 	        >$(DESTDIR)$(PREFIX)/lib/systemd/system/mempolicy-$$a.service; \
 	done
+
+MAN8 += $(O)/man/xl-auto.8
+$(O)/man/xl-auto.8: actors/xl-auto/xl-auto.8.in
+
+MAN8 += $(O)/man/xl-manual.8
+$(O)/man/xl-manual.8: actors/xl-manual/xl-manual.8.in

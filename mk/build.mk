@@ -4,6 +4,11 @@
 #   BINS        executables, placed in $(O)/bin
 #   TEST_BINS   test executables, placed in $(O)/tests (run by tests/run.sh)
 #   BENCH_BINS  benchmark executables, placed in $(O)/bench
+#   MAN8        daemons' manual pages $(O)/man/<name>.8, each made from its
+#               <name>.8.in (named as a prerequisite) with the part every
+#               daemon of the actor kit shares (libmempolicy/daemon.8.inc:
+#               standard options, logging, systemd, exit status) in place
+#               of its @DAEMON@ line
 #   LIBS        libraries, placed in $(O)/lib
 # and gives the link rules for them.  Objects come from the pattern rule
 # below: foo/bar.c -> $(O)/obj/foo/bar.o.
@@ -43,6 +48,7 @@ BINS :=
 TEST_BINS :=
 BENCH_BINS :=
 LIBS :=
+MAN8 :=
 
 .PHONY: all install
 # Keep objects: fragments reach them through pattern rules only.
@@ -51,7 +57,12 @@ all:
 
 include $(filter-out mk/build.mk,$(sort $(wildcard */build.mk */*/build.mk)))
 
-all: $(LIBS) $(BINS) $(TEST_BINS) $(BENCH_BINS)
+all: $(LIBS) $(BINS) $(TEST_BINS) $(BENCH_BINS) $(MAN8)
+
+$(O)/man/%.8: libmempolicy/daemon.8.inc
+	@mkdir -p $(@D)
+	sed -e '/^@DAEMON@$$/{' -e 'r libmempolicy/daemon.8.inc' -e 'd' -e '}' \
+	    $(filter %.8.in,$^) >$@
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(@D)

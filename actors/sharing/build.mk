@@ -32,13 +32,18 @@ $(O)/bin/sharing: $(SHARING_OBJS) $(O)/lib/libmempolicy.a
 	    $(or $(MEMPOLICY_LDLIBS),$(XENSTORE_LIBS) $(XENCTRL_LIBS) \
 	    $(YAJL_LIBS)) -lm
 
-# `make install`: the actor and its systemd unit (ExecStart pointed at
-# $(PREFIX)/bin).
+# `make install`: the actor, its manual page and its systemd unit
+# (ExecStart pointed at $(PREFIX)/bin).
 .PHONY: sharing-install
 install: sharing-install
-sharing-install: $(O)/bin/sharing
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system
+sharing-install: $(O)/bin/sharing $(O)/man/sharing.8
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system \
+	    $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 755 $(O)/bin/sharing $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(O)/man/sharing.8 $(DESTDIR)$(PREFIX)/share/man/man8
 	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' \
 	    actors/sharing/mempolicy-sharing.service \
 	    >$(DESTDIR)$(PREFIX)/lib/systemd/system/mempolicy-sharing.service
+
+MAN8 += $(O)/man/sharing.8
+$(O)/man/sharing.8: actors/sharing/sharing.8.in
