@@ -9,6 +9,7 @@
  *   -v                 show the library's log messages on stderr
  *   -c, --config FILE  the xl.conf to read the default memory_policy from
  *                      (default: $MEMPOLICY_XL_CONF, else /etc/xen/xl.conf)
+ *   -V, --version      print the version (mempolicy_version()) and exit
  */
 #include <errno.h>
 #include <stdio.h>
@@ -131,7 +132,8 @@ void xlmem_help(const char *name)
                "on stderr.\n"
                " -c FILE, --config FILE   Global config file "
                "(default $MEMPOLICY_XL_CONF,\n"
-               "                          else %s).\n",
+               "                          else %s).\n"
+               " -V, --version            Print the version and exit.\n",
                "/etc/xen/xl.conf");
         return;
     }
@@ -166,13 +168,14 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         { "config", required_argument, NULL, 'c' },
         { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     const struct xlmem_cmd *cmd;
     int opt;
 
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+vc:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+vc:hV", opts, NULL)) != -1) {
         switch (opt) {
         case 'v':
             xlmem_verbose++;
@@ -182,6 +185,9 @@ int main(int argc, char **argv)
             break;
         case 'h':
             xlmem_help(NULL);
+            return XLMEM_EXIT_OK;
+        case 'V':
+            printf("xlmem (libmempolicy) %s\n", mempolicy_version());
             return XLMEM_EXIT_OK;
         default:
             if (optopt)
