@@ -71,7 +71,8 @@ static bool is_stubdom(mempolicy_actor *a, struct mpd *d, uint32_t domid)
     void *v;
 
     if (!d->xs && !(d->xs = xs_open(0))) {
-        mempolicy_actor_log(a, XTL_ERROR, "cannot open xenstore to look "
+        mempolicy_actor_log(a, XTL_ERROR,
+                            "cannot open xenstore to look "
                             "for stub domains");
         return false;
     }
@@ -150,22 +151,29 @@ static void domain_introduced(mempolicy_actor *a, uint32_t domid, void *user)
     /* Same uuid as a domain that had a policy: rebooted, keep it. */
     rc = mempolicy_domain_restore_policy(ctx, domid, &written);
     if (!rc && written) {
-        mempolicy_actor_log(a, XTL_INFO, "domain %u: its policy restored "
-                            "(saved by uuid)", domid);
+        mempolicy_actor_log(a, XTL_INFO,
+                            "domain %u: its policy restored "
+                            "(saved by uuid)",
+                            domid);
         return;
     }
     if (rc == MEMPOLICY_ERROR_NO_DOMAIN || rc == MEMPOLICY_ERROR_DYING) {
-        mempolicy_actor_log(a, XTL_DEBUG, "domain %u went away before "
-                            "getting a policy", domid);
+        mempolicy_actor_log(a, XTL_DEBUG,
+                            "domain %u went away before "
+                            "getting a policy",
+                            domid);
         return;
     }
     if (rc)
-        mempolicy_actor_log(a, XTL_ERROR, "domain %u: cannot restore its "
-                            "saved policy: %s", domid,
-                            mempolicy_last_error(ctx));
+        mempolicy_actor_log(a, XTL_ERROR,
+                            "domain %u: cannot restore its "
+                            "saved policy: %s",
+                            domid, mempolicy_last_error(ctx));
     if (is_stubdom(a, d, domid)) {
-        mempolicy_actor_log(a, XTL_DEBUG, "domain %u: a stub domain (has a "
-                            "target node), left alone", domid);
+        mempolicy_actor_log(a, XTL_DEBUG,
+                            "domain %u: a stub domain (has a "
+                            "target node), left alone",
+                            domid);
         return;
     }
     written = false;
@@ -202,9 +210,19 @@ static void domain_introduced(mempolicy_actor *a, uint32_t domid, void *user)
 static int started(mempolicy_ctx *ctx, xentoollog_logger *lg, void *user)
 {
     char *actor, *params;
+    unsigned pruned = 0;
+    int rc;
 
     if (read_default(ctx, lg, user, "invalid default policy", &actor, &params))
         return 1;
+    /* Copies kept for domains gone for good go before the start-up pass. */
+    rc = mempolicy_saved_policies_prune(ctx, &pruned);
+    if (rc)
+        xtl_log(lg, XTL_ERROR, -1, NAME, "cannot prune saved policies: %s",
+                mempolicy_last_error(ctx));
+    else if (pruned)
+        xtl_log(lg, XTL_INFO, -1, NAME,
+                "dropped %u saved policies of domains gone for good", pruned);
     xtl_log(lg, XTL_INFO, -1, NAME, "default policy: actor '%s' params '%s'",
             actor, params);
     free(actor);

@@ -40,7 +40,7 @@ mkfifo "$T/derr"
 "$MEMPOLICYD" -v -c "$T/xl.conf" 2>"$T/derr" &
 dpid=$!
 exec 7<"$T/derr"
-expect_line 7 "^mempolicyd: ready$" "mempolicyd starts"
+expect_line 7 "^mempolicyd: info: serving" "mempolicyd starts"
 is "$(rd /libxl/"$new"/memory-policy/actor)|$(rd /libxl/"$new"/memory-policy/actor-params)|$(rd /libxl/"$new"/memory-policy/target)|$(rd /libxl/"$new"/memory-policy/enforce)" \
     "xl-auto|delay=7|307200|1" "after xl reboot: the policy is back, not the default"
 like "$("$XLMEM" mem-list -j "$new")" '"maxmem_kb": 308224' \
@@ -60,9 +60,9 @@ mkfifo "$T/derr2"
 "$MEMPOLICYD" -v -c "$T/xl.conf" 2>"$T/derr2" &
 dpid=$!
 exec 7<"$T/derr2"
-expect_line 7 "^mempolicyd: dropped 1 saved policies of domains gone for good$" \
+expect_line 7 "^mempolicyd: info: dropped 1 saved policies of domains gone for good$" \
     "start-up prunes copies of domains gone"
-expect_line 7 "^mempolicyd: ready$" "mempolicyd starts again"
+expect_line 7 "^mempolicyd: info: serving" "mempolicyd starts again"
 is "$(rd $S/"$uuid2"/actor)" "<absent>" "... guest2's copy is gone"
 is "$(rd $S/"$uuid1"/actor)" xl-auto "... the rebooted domain's stays"
 kill "$dpid"; wait "$dpid"
