@@ -105,7 +105,7 @@ is "$(wc -l <<<"$out")" 1 "... exactly one"
 v=$("$MP_BUILD/bin/xlmem" --version)
 like "$v" "^xlmem \(libmempolicy\) [0-9]+\.[0-9]+$" "xlmem --version"
 ver=${v##* }
-for p in xl-auto xl-manual sharing balance example mempolicyd; do
+for p in xl-auto xl-manual sharing balance example mempolicyd xensim; do
     [ -x "$MP_BUILD/bin/$p" ] || continue
     is "$("$MP_BUILD/bin/$p" --version)" "$p (libmempolicy) $ver" \
         "$p --version: the same version"

@@ -3,6 +3,8 @@
 XENSIM_SRCS := $(sort $(wildcard tools/xensim/*.c))
 XENSIM_OBJS := $(XENSIM_SRCS:%.c=$(O)/obj/%.o)
 EXTRA_CFLAGS_tools += $(XENSTORE_CFLAGS) $(YAJL_CFLAGS)
+# libmempolicy.h for MEMPOLICY_VERSION only (xensim does not link it).
+EXTRA_CFLAGS_tools += -Ilibmempolicy/include
 
 BINS += $(O)/bin/xensim
 

@@ -16,6 +16,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <libmempolicy.h>
+
 #include "loop.h"
 #include "sim.h"
 #include "store.h"
@@ -29,6 +31,7 @@ static void usage(FILE *f)
             "  --socket PATH   xenstore socket for dom0; domain N gets "
             "PATH.domN\n"
             "  --ready-fd N    write \"ready\\n\" to fd N once serving\n"
+            "  --version       print the version (libmempolicy's) and exit\n"
             SIM_USAGE);
 }
 
@@ -49,6 +52,7 @@ int main(int argc, char **argv)
         { "socket", required_argument, NULL, 's' },
         { "ready-fd", required_argument, NULL, 'r' },
         { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
         SIM_LONG_OPTIONS,
         { NULL, 0, NULL, 0 }
     };
@@ -77,6 +81,10 @@ int main(int argc, char **argv)
             break;
         case 'h':
             usage(stdout);
+            return 0;
+        case 'V':
+            /* The project's one version string (libmempolicy.h). */
+            printf("xensim (libmempolicy) %s\n", MEMPOLICY_VERSION);
             return 0;
         case '?':
             usage(stderr);
