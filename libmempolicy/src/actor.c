@@ -76,6 +76,8 @@ struct mempolicy_actor {
     bool closing;           /* in mempolicy_actor_free() */
     bool clock_acked;       /* clock_ack_ms is in the store */
     uint64_t clock_ack_ms;
+    bool in_step;           /* a timer fires at its deadline (held clock) */
+    uint64_t step_now;      /* that deadline: "now" for timers it adds */
     int fatal;              /* 0, or the negative code run() returns */
 };
 
@@ -545,7 +547,7 @@ mempolicy_timer *mempolicy_timer_add(mempolicy_actor *a, uint64_t ms,
                                      mempolicy_timer_fn *fn, void *arg)
 {
     mempolicy_timer *t = calloc(1, sizeof(*t));
-    uint64_t now = mp_clock_now_ms(a->ctx);
+    uint64_t now = a->in_step ? a->step_now : mp_clock_now_ms(a->ctx);
 
     if (!t)
         return NULL;
@@ -569,18 +571,35 @@ void mempolicy_timer_cancel(mempolicy_actor *a, mempolicy_timer *t)
     free(t);
 }
 
+/*
+ * Fire the due timers, earliest first.  Timers added by these callbacks
+ * wait for the next round, so a callback re-adding a 0 ms timer cannot
+ * starve the loop.
+ *
+ * While a test holds xensim's clock and steps it, time has jumped: each
+ * timer then fires as if at its own deadline (the "now" of the timers its
+ * callback adds), and one that such a callback adds for later within the
+ * step fires in the same round, so a 100 ms periodic timer runs ten
+ * times in a 1 s step, as it would have while the clock ran.  Only a
+ * 0 ms re-add waits for the next round.
+ */
 static void run_timers(mempolicy_actor *a)
 {
     uint64_t now = mp_clock_now_ms(a->ctx);
-    /* Timers added by these callbacks wait for the next round, so a
-     * callback re-adding a 0 ms timer cannot starve the loop. */
-    uint64_t limit = a->timers.next_seq;
+    uint64_t limit = a->timers.next_seq, last = 0;
+    bool held = a->ctx->clock.watched && a->ctx->clock.rate == 0;
     mempolicy_timer *t;
 
-    while (!a->stop && (t = mp_timer_heap_top(&a->timers)) && t->seq < limit &&
-           (t = mp_timer_heap_pop_due(&a->timers, now))) {
+    while (!a->stop && (t = mp_timer_heap_top(&a->timers)) &&
+           t->deadline <= now) {
+        if (t->seq >= limit && !(held && t->deadline > last))
+            break;
+        mp_timer_heap_remove(&a->timers, t);
+        a->in_step = held;
+        a->step_now = last = t->deadline;
         t->firing = true;
         t->fn(a, t->arg);
+        a->in_step = false;
         free(t);
     }
 }
