@@ -284,7 +284,10 @@ int mempolicy_domain_get_policy(mempolicy_ctx *ctx, uint32_t domid,
  * does what xl mem-set does: for a non-PV guest the PoD target
  * ((memory/target + 1024) / 4 pages, xc_domain_set_pod_target), then
  * memory/target and /vm/<uuid>/memory (MiB).  Hypervisor changes are
- * undone if the transaction then fails.  Cost: one hypervisor query, up
+ * undone if the transaction then fails.  Like xl mem-set, it runs under
+ * libxl's per-domain lock (XEN_LIB_DIR/userdata-l.<domid>.<uuid>.
+ * domain-userdata-lock; MEMPOLICY_XEN_LIB_DIR overrides the directory),
+ * so it waits while xl changes the domain.  Cost: one hypervisor query, up
  * to three hypervisor calls, about 15 store round trips.
  */
 int mempolicy_domain_set_target(mempolicy_ctx *ctx, uint32_t domid,
@@ -361,6 +364,7 @@ int mempolicy_saved_policies_prune(mempolicy_ctx *ctx, unsigned *removed);
  * same errors.  When the guest could not reach it under its maxmem,
  * maxmem is raised first to memory/target + videoram + 1024 KiB (libxl's
  * slack); every hypervisor change is undone if the transaction fails.
+ * Under libxl's per-domain lock, as set_target.
  */
 int mempolicy_domain_set_balloon_target(mempolicy_ctx *ctx, uint32_t domid,
                                         int64_t target_kb, bool relative);

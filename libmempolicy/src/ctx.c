@@ -153,12 +153,22 @@ static int pick_backend(mempolicy_ctx *ctx)
     int rc;
 
     if (sock) {
+        char *slash = strrchr(sock, '/');
+
+        /* The simulated host's XEN_LIB_DIR: its sockets' directory. */
+        if (!ctx->lock_dir && slash && slash != sock) {
+            *slash = '\0';
+            ctx->lock_dir = strdup(sock);
+            *slash = '/';
+        }
         rc = mp_backend_sim_open(ctx, sock);
         free(sock);
         return rc;
     }
     switch (errno) {
     case ENOENT:
+        if (!ctx->lock_dir)
+            ctx->lock_dir = strdup(MP_XEN_LIB_DIR);
         return mp_backend_xen_open(ctx);
     case EACCES:
     case EPERM:
@@ -178,6 +188,7 @@ int mempolicy_ctx_alloc(mempolicy_ctx **pctx, unsigned flags,
                         xentoollog_logger *lg)
 {
     mempolicy_ctx *ctx;
+    const char *p;
     int rc;
 
     if (!pctx)
@@ -191,13 +202,16 @@ int mempolicy_ctx_alloc(mempolicy_ctx **pctx, unsigned flags,
     ctx->lg = lg;
     ctx->xsh = xs_open(0);
     if (!ctx->xsh) {
-        const char *p = getenv("XENSTORED_PATH");
+        p = getenv("XENSTORED_PATH");
 
         mp_log(ctx, XTL_ERROR, "cannot connect to xenstore%s%s: %s",
                p ? " at " : "", p ? p : "", strerror(errno));
         free(ctx);
         return MEMPOLICY_ERROR_STORE;
     }
+    p = getenv("MEMPOLICY_XEN_LIB_DIR");
+    if (p && *p == '/')
+        ctx->lock_dir = strdup(p);
     rc = pick_backend(ctx);
     if (!rc)
         mp_clock_init(ctx);
@@ -224,6 +238,7 @@ void mempolicy_ctx_free(mempolicy_ctx *ctx)
         xs_close(ctx->xsh);
     free(ctx->actor);
     free(ctx->paging_dir);
+    free(ctx->lock_dir);
     free(ctx);
 }
 

@@ -111,6 +111,7 @@ struct mempolicy_ctx {
     void *be_priv;
     char *actor;              /* mempolicy_ctx_set_actor(), NULL if none */
     char *paging_dir;
+    char *lock_dir;           /* libxl's XEN_LIB_DIR (lock.c), or NULL */
     struct mp_events *ev;     /* NULL until an event is first enabled */
     struct mp_xsb *xsb;       /* store_batch.c's connection, or NULL */
     bool xsb_tx_fallback;     /* its transaction runs on ctx->xsh */
@@ -204,6 +205,27 @@ int mp_policy_read_tx(mempolicy_ctx *ctx, xs_transaction_t t,
 bool mp_parse_bool(const char *s, bool *out);
 
 void mp_events_free(mempolicy_ctx *ctx);
+
+/*
+ * libxl's per-domain lock (libxl__lock_domain_userdata, libxl_internal.c):
+ * flock on XEN_LIB_DIR/userdata-l.<domid>.<uuid>.domain-userdata-lock,
+ * which xl takes around every change of a domain's memory (mem-set,
+ * mem-max) and configuration, so that xl and the library never
+ * interleave.  MEMPOLICY_XEN_LIB_DIR overrides the directory
+ * (/var/lib/xen; xensim's socket directory on the simulated host).
+ */
+#define MP_XEN_LIB_DIR "/var/lib/xen"
+struct mp_lock {
+    int fd;                   /* -1: not held */
+    char path[256];
+};
+/* Take it (blocking), then check the domain is still there, as libxl,
+ * filling *hv (may be NULL) as mp_domain_live.  0 (lk->fd -1 when the
+ * directory does not exist: no toolstack to interleave with),
+ * NO_DOMAIN/DYING, or FAIL naming the file. */
+int mp_lock_domain(mempolicy_ctx *ctx, uint32_t domid, struct mp_lock *lk,
+                   struct mp_hvinfo *hv);
+void mp_unlock_domain(struct mp_lock *lk);
 
 /* Characters of a uuid as libxl prints it (LIBXL_UUID_FMT). */
 #define MP_UUID_LEN 36

@@ -197,14 +197,17 @@ int mempolicy_domain_set_balloon_target(mempolicy_ctx *ctx, uint32_t domid,
                                .mw = { .domid = domid,
                                        .maxmem = MP_MAXMEM_RAISE,
                                        .write_target = true } };
+    struct mp_lock lk = { .fd = -1 };
     int rc;
 
-    rc = mp_domain_live(ctx, domid, &b.mw.hv);
+    /* Under libxl's lock, as xl mem-set. */
+    rc = mp_lock_domain(ctx, domid, &lk, &b.mw.hv);
     if (rc)
         return rc;
     rc = mp_transaction(ctx, balloon_tx, &b);
     if (rc)
         mp_mem_undo(ctx, &b.mw);
+    mp_unlock_domain(&lk);
     return rc;
 }
 

@@ -215,9 +215,15 @@ out:
 
 static int policy_write(mempolicy_ctx *ctx, struct policy_write *w)
 {
+    struct mp_lock lk = { .fd = -1 };
     int rc;
 
-    rc = mp_domain_live(ctx, w->domid, &w->mw.hv);
+    /* A target changes memory/target or maxmem: under libxl's lock, as
+     * xl mem-set, so that the two never interleave. */
+    if (w->set_target)
+        rc = mp_lock_domain(ctx, w->domid, &lk, &w->mw.hv);
+    else
+        rc = mp_domain_live(ctx, w->domid, &w->mw.hv);
     if (rc)
         return rc;
     w->mw.domid = w->domid;
@@ -225,6 +231,7 @@ static int policy_write(mempolicy_ctx *ctx, struct policy_write *w)
     if (rc)
         /* The store kept the old target: so does the hypervisor. */
         mp_mem_undo(ctx, &w->mw);
+    mp_unlock_domain(&lk);
     return rc;
 }
 

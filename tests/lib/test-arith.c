@@ -22,6 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "common.h"
@@ -386,6 +392,84 @@ static void undo_on_failure(void **state)
     free(r);
 }
 
+/* Is someone blocked on a flock of the file with inode ino? */
+static bool lock_waiter(unsigned long ino)
+{
+    char line[256], key[40];
+    bool found = false;
+    FILE *f = fopen("/proc/locks", "r");
+
+    if (!f)
+        return false;
+    snprintf(key, sizeof(key), ":%lu ", ino);
+    while (!found && fgets(line, sizeof(line), f))
+        found = strstr(line, "-> FLOCK") && strstr(line, key);
+    fclose(f);
+    return found;
+}
+
+/*
+ * libxl's per-domain lock (libxl__lock_domain_userdata): while xl holds
+ * XEN_LIB_DIR/userdata-l.<domid>.<uuid>.domain-userdata-lock, a writer
+ * waits; it writes once xl lets go.  On xensim, XEN_LIB_DIR is the
+ * directory of its sockets.
+ */
+static void libxl_lock(void **state)
+{
+    char *sock = xs_get(xsh, "/tool/xensim/hv-socket");
+    char *vm = xs_get(xsh, "/local/domain/%d/vm", hvm), path[256];
+    char xlmem[256], dom[16];
+    uint64_t before = node_u64("/local/domain/%d/memory/target", hvm);
+    struct stat st;
+    int fd, status, i;
+    pid_t pid;
+
+    assert_non_null(sock);
+    assert_non_null(vm);
+    *strrchr(sock, '/') = '\0';
+    snprintf(path, sizeof(path), "%s/userdata-l.%d.%s.domain-userdata-lock",
+             sock, hvm, vm + 4);
+    free(sock);
+    free(vm);
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "xl-manual", ""),
+                     0);
+    /* xl holds the lock. */
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX), 0);
+    assert_int_equal(fstat(fd, &st), 0);
+
+    /* The writer: xlmem's balloon setter, a process of its own. */
+    snprintf(xlmem, sizeof(xlmem), "%s/bin/xlmem", getenv("MP_BUILD"));
+    snprintf(dom, sizeof(dom), "%d", hvm);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl(xlmem, "xlmem", "mem-balloon-set-target", dom, "333333k",
+              (char *)NULL);
+        _exit(127);
+    }
+    /* Until the writer waits on the lock (the kernel says so)... */
+    for (i = 0; !lock_waiter((unsigned long)st.st_ino); i++) {
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            fail_msg("the writer did not wait for the lock (status %d)",
+                     status);
+        sched_yield();
+    }
+    /* ... it has written nothing. */
+    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+                     before);
+    /* xl lets go, as libxl__unlock_file: unlink, then close. */
+    unlink(path);
+    close(fd);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+                     333333 - VIDEO_KB);
+    /* The writer removed its lock file when done, as libxl. */
+    assert_int_equal(access(path, F_OK), -1);
+}
+
 /* ---- bad input -------------------------------------------------------- */
 
 static void bad_video_and_static_max(void **state)
@@ -468,6 +552,7 @@ int main(void)
         cmocka_unit_test(actor_enforced_sets_maxmem),
         cmocka_unit_test(balloon_setter),
         cmocka_unit_test(undo_on_failure),
+        cmocka_unit_test(libxl_lock),
         cmocka_unit_test(bad_video_and_static_max),
         cmocka_unit_test(dom0),
     };
