@@ -365,6 +365,12 @@ int mempolicy_saved_policies_prune(mempolicy_ctx *ctx, unsigned *removed);
  * maxmem is raised first to memory/target + videoram + 1024 KiB (libxl's
  * slack); every hypervisor change is undone if the transaction fails.
  * Under libxl's per-domain lock, as set_target.
+ * When memory/target was changed outside the library (xl mem-set) since
+ * the library last wrote it, and the policy target was not, that change is
+ * adopted as the policy target (memory/target + videoram, enforce "1")
+ * and nothing else is written (0; logged at XTL_INFO): an actor then gets
+ * the policy event and follows the adopted target.  See docs/design.md,
+ * "Living beside xl".
  */
 int mempolicy_domain_set_balloon_target(mempolicy_ctx *ctx, uint32_t domid,
                                         int64_t target_kb, bool relative);

@@ -170,21 +170,69 @@ static int mech_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
 struct balloon_write {
     int64_t kb;
     bool relative;
+    bool adopted;
     struct mp_mem_write mw;
 };
+
+/*
+ * memory/target changed by someone else (xl mem-set) since the library
+ * last wrote it, while the policy target stayed the same: the change is
+ * newer than the policy, so it becomes the policy (target = memory/target
+ * + videoram, enforced, as xl mem-set enforces) instead of being undone.
+ * A policy target changed since then is newer still, and wins.
+ */
+static int adopt_tx(mempolicy_ctx *ctx, xs_transaction_t t,
+                    struct balloon_write *b, const mempolicy_policy *pol)
+{
+    const struct mp_mem_facts *f = &b->mw.facts;
+    uint64_t rec_bal, rec_pol, req;
+    char p[MP_PATH_MAX], num[24];
+    bool present;
+    int rc;
+
+    b->adopted = false;
+    rc = mp_mem_record_read_tx(ctx, t, b->mw.domid, &present, &rec_bal,
+                               &rec_pol);
+    if (rc || !present || !pol->has_target || pol->target_kb != rec_pol ||
+        f->target_kb == rec_bal)
+        return rc;
+    req = f->target_kb + f->videoram_kb;
+    snprintf(num, sizeof(num), "%llu", (unsigned long long)req);
+    if ((rc = mp_xs_write(ctx, t, mp_path_policy(p, b->mw.domid,
+                                                 MP_POL_TARGET), num)) ||
+        (rc = mp_xs_write(ctx, t, mp_path_policy(p, b->mw.domid,
+                                                 MP_POL_ENFORCE), "1")) ||
+        (rc = mp_saved_write_tx(ctx, t, b->mw.domid, pol->actor,
+                                pol->actor_params, true, req, true)) ||
+        (rc = mp_mem_record_write_tx(ctx, t, b->mw.domid, f->target_kb,
+                                     req)))
+        return rc;
+    b->adopted = true;
+    return 0;
+}
 
 /* memory/target as libxl writes it, maxmem raised to fit if needed. */
 static int balloon_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
 {
     struct balloon_write *b = arg;
+    mempolicy_policy pol;
+    unsigned present;
     int rc;
 
     rc = check_actor_tx(ctx, t, b->mw.domid, "balloon target");
     if (!rc)
         rc = mp_mem_facts_tx(ctx, t, &b->mw);
-    if (!rc)
-        rc = mp_mem_plan(ctx, &b->mw.facts, b->kb, b->relative,
-                         &b->mw.plan);
+    if (rc)
+        return rc;
+    rc = mp_policy_read_tx(ctx, t, b->mw.domid, &pol, &present);
+    if (rc)
+        return rc;
+    b->mw.policy_target_kb = pol.has_target ? pol.target_kb : 0;
+    rc = adopt_tx(ctx, t, b, &pol);
+    mempolicy_policy_dispose(&pol);
+    if (rc || b->adopted)
+        return rc;
+    rc = mp_mem_plan(ctx, &b->mw.facts, b->kb, b->relative, &b->mw.plan);
     if (!rc)
         rc = mp_mem_apply_tx(ctx, t, &b->mw);
     return rc;
@@ -207,6 +255,13 @@ int mempolicy_domain_set_balloon_target(mempolicy_ctx *ctx, uint32_t domid,
     rc = mp_transaction(ctx, balloon_tx, &b);
     if (rc)
         mp_mem_undo(ctx, &b.mw);
+    else if (b.adopted)
+        mp_log(ctx, XTL_INFO, "domain %u: memory/target was set to %llu KiB "
+               "outside the policy (xl mem-set?): adopted as the policy "
+               "target %llu KiB, enforced", domid,
+               (unsigned long long)b.mw.facts.target_kb,
+               (unsigned long long)(b.mw.facts.target_kb +
+                                    b.mw.facts.videoram_kb));
     mp_unlock_domain(&lk);
     return rc;
 }

@@ -101,6 +101,9 @@ int mp_mem_apply_tx(mempolicy_ctx *ctx, xs_transaction_t t,
     }
     snprintf(num, sizeof(num), "%llu", (unsigned long long)pl->target_kb);
     rc = mp_xs_write(ctx, t, mp_path_mem(p, w->domid, MP_MEM_TARGET), num);
+    if (!rc)
+        rc = mp_mem_record_write_tx(ctx, t, w->domid, pl->target_kb,
+                                    w->policy_target_kb);
     if (rc)
         return rc;
     rc = mp_domain_uuid_tx(ctx, t, w->domid, uuid);
@@ -109,6 +112,38 @@ int mp_mem_apply_tx(mempolicy_ctx *ctx, xs_transaction_t t,
     snprintf(vm, sizeof(vm), "/vm/%s", uuid);
     snprintf(num, sizeof(num), "%llu", (unsigned long long)pl->vm_memory_mib);
     return mp_xs_write(ctx, t, mp_path_vm_memory(p, vm), num);
+}
+
+int mp_mem_record_read_tx(mempolicy_ctx *ctx, xs_transaction_t t,
+                          uint32_t domid, bool *present,
+                          uint64_t *balloon_kb, uint64_t *policy_kb)
+{
+    char p[MP_PATH_MAX], *v, *sp;
+    int rc = mp_xs_read(ctx, t, mp_path_libxl(p, domid, "memory-balloon"),
+                        &v);
+
+    *present = false;
+    if (rc || !v)
+        return rc;
+    sp = strchr(v, ' ');
+    if (sp) {
+        *sp = '\0';
+        *present = mp_parse_u64(v, MP_KB_MAX, balloon_kb) &&
+                   mp_parse_u64(sp + 1, MP_KB_MAX, policy_kb);
+    }
+    free(v);
+    return 0;
+}
+
+int mp_mem_record_write_tx(mempolicy_ctx *ctx, xs_transaction_t t,
+                           uint32_t domid, uint64_t balloon_kb,
+                           uint64_t policy_kb)
+{
+    char p[MP_PATH_MAX], v[48];
+
+    snprintf(v, sizeof(v), "%llu %llu", (unsigned long long)balloon_kb,
+             (unsigned long long)policy_kb);
+    return mp_xs_write(ctx, t, mp_path_libxl(p, domid, "memory-balloon"), v);
 }
 
 void mp_mem_undo(mempolicy_ctx *ctx, struct mp_mem_write *w)

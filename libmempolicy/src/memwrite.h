@@ -23,6 +23,8 @@ struct mp_mem_write {
     struct mp_hvinfo hv;        /* mp_domain_live()'s, taken before */
     enum mp_maxmem_mode maxmem;
     bool write_target;          /* memory/target, PoD target, /vm memory */
+    uint64_t policy_target_kb;  /* the policy target it follows (0: none),
+                                   for the record (mp_mem_record_*) */
     /* Results of the last run. */
     struct mp_mem_facts facts;
     struct mp_mem_plan plan;
@@ -52,6 +54,20 @@ int mp_mem_facts_tx(mempolicy_ctx *ctx, xs_transaction_t t,
  */
 int mp_mem_apply_tx(mempolicy_ctx *ctx, xs_transaction_t t,
                     struct mp_mem_write *w);
+
+/*
+ * The record of the library's last balloon write, so that a write by
+ * someone else (xl mem-set) is told apart: /libxl/<domid>/memory-balloon
+ * = "<memory/target written> <policy target then>" (dom0-only, outside
+ * memory-policy/ so no event, wiped with the domain).  _read: 0 and
+ * *present false when there is none or it is not two numbers.
+ */
+int mp_mem_record_read_tx(mempolicy_ctx *ctx, xs_transaction_t t,
+                          uint32_t domid, bool *present,
+                          uint64_t *balloon_kb, uint64_t *policy_kb);
+int mp_mem_record_write_tx(mempolicy_ctx *ctx, xs_transaction_t t,
+                           uint32_t domid, uint64_t balloon_kb,
+                           uint64_t policy_kb);
 
 /*
  * After the transaction failed: put back what the runs changed in the

@@ -202,6 +202,7 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
          */
         w->mw.write_target = !*actor;
         w->mw.maxmem = enforce ? MP_MAXMEM_SET : MP_MAXMEM_KEEP;
+        w->mw.policy_target_kb = target;
         rc = mp_mem_apply_tx(ctx, t, &w->mw);
         if (rc)
             goto out;

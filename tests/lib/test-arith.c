@@ -470,6 +470,57 @@ static void libxl_lock(void **state)
     assert_int_equal(access(path, F_OK), -1);
 }
 
+/*
+ * xl mem-set on a managed domain: memory/target changed outside the
+ * library, the policy unchanged since.  The next balloon write (the
+ * actor's, on its next event or restart) adopts it as the policy target
+ * (enforced, as xl mem-set enforces) instead of undoing it; a policy
+ * target set after the xl mem-set wins.
+ */
+static void xl_mem_set_adopted(void **state)
+{
+    char *r;
+
+    assert_int_equal(mempolicy_domain_set_policy_target(ctx, hvm, "xl-auto",
+                                                        "", 400000, false,
+                                                        false), 0);
+    assert_int_equal(mempolicy_ctx_set_actor(ctx, "xl-auto"), 0);
+    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, hvm, 400000,
+                                                         false), 0);
+    /* xl mem-set hvm 256m: memory/target and maxmem, as libxl. */
+    assert_true(xs_put(xsh, "245760", "/local/domain/%d/memory/target",
+                       hvm));
+    r = xsim_hv(&sim, "setmaxmem %d 263168", hvm);
+    assert_non_null(r);
+    free(r);
+    /* The actor re-applies the policy target: adopted, not undone. */
+    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, hvm, 400000,
+                                                         false), 0);
+    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+                     245760);
+    assert_int_equal(node_u64("/libxl/%d/memory-policy/target", hvm),
+                     245760 + VIDEO_KB);
+    assert_int_equal(node_u64("/libxl/%d/memory-policy/enforce", hvm), 1);
+    assert_int_equal(hv_maxmem(hvm), 263168);
+    /* From then on the actor follows it as any policy target. */
+    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, hvm, 262144,
+                                                         false), 0);
+    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+                     262144 - VIDEO_KB);
+    /* xl mem-set, then a newer policy target: the policy wins. */
+    assert_true(xs_put(xsh, "200000", "/local/domain/%d/memory/target",
+                       hvm));
+    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, 300000, false,
+                                                 false), 0);
+    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, hvm, 300000,
+                                                         false), 0);
+    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+                     300000 - VIDEO_KB);
+    assert_int_equal(node_u64("/libxl/%d/memory-policy/target", hvm),
+                     300000);
+    assert_int_equal(mempolicy_ctx_set_actor(ctx, NULL), 0);
+}
+
 /* ---- bad input -------------------------------------------------------- */
 
 static void bad_video_and_static_max(void **state)
@@ -553,6 +604,7 @@ int main(void)
         cmocka_unit_test(balloon_setter),
         cmocka_unit_test(undo_on_failure),
         cmocka_unit_test(libxl_lock),
+        cmocka_unit_test(xl_mem_set_adopted),
         cmocka_unit_test(bad_video_and_static_max),
         cmocka_unit_test(dom0),
     };
