@@ -27,12 +27,17 @@ $(O)/tests/test-balance-plan: $(O)/obj/tests/balance/test_balance_plan.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
-# `make install`: the actor and its systemd unit.
+# `make install`: the actor, its manual page and its systemd unit.
 .PHONY: balance-install
 install: balance-install
-balance-install: $(O)/bin/balance
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system
+balance-install: $(O)/bin/balance $(O)/man/balance.8
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system \
+	    $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 755 $(O)/bin/balance $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(O)/man/balance.8 $(DESTDIR)$(PREFIX)/share/man/man8
 	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' \
 	    actors/balance/mempolicy-balance.service \
 	    >$(DESTDIR)$(PREFIX)/lib/systemd/system/mempolicy-balance.service
+
+MAN8 += $(O)/man/balance.8
+$(O)/man/balance.8: actors/balance/balance.8.in
