@@ -4,6 +4,7 @@
 #   tools/install-deps.sh demo    what `make demo` adds (gnuplot)
 #   tools/install-deps.sh xen     what `make check-xen` adds (qemu, ...)
 #   tools/install-deps.sh fuzz    what `make fuzz` adds (clang, libFuzzer)
+#   tools/install-deps.sh load    what tests/run-loaded.sh adds (stress-ng)
 set -eu
 
 case "${1:-build}" in
@@ -22,6 +23,9 @@ xen)
 fuzz)
     # clang, and compiler-rt for -fsanitize=fuzzer (libFuzzer itself).
     pkgs="clang libclang-rt-dev"
+    ;;
+load)
+    pkgs="stress-ng"
     ;;
 *)
     echo "install-deps.sh: unknown step '$1'" >&2
