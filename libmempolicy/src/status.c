@@ -306,9 +306,51 @@ static int req_take(mempolicy_ctx *ctx, struct mp_xs_req *q, char **v)
  * Fill *out for a domain served by `actor` (canonical, non-empty) from
  * the answers for the actor's pid, start and the domain's status line.
  */
+/*
+ * The last announcements checked, so that a listing of thousands of
+ * domains served by a handful of actors reads /proc once per actor, not
+ * once per domain (an announcement is the same for all of an actor's
+ * domains within one listing).
+ */
+#define LIVE_CACHE 8
+struct live_cache {
+    struct {
+        uint64_t pid, start;
+        bool valid, live;
+        int32_t pid_out;
+    } e[LIVE_CACHE];
+    unsigned next;
+};
+
+static bool cached_live(struct live_cache *c, const char *pidv,
+                        const char *startv, int32_t *pid)
+{
+    uint64_t p = 0, st = 0;
+    unsigned i;
+    bool live;
+
+    if (!c || !pidv || !startv || !mp_parse_u64(pidv, INT32_MAX, &p) ||
+        !mp_parse_u64(startv, UINT64_MAX, &st))
+        return announcement_live(pidv, startv, pid);
+    for (i = 0; i < LIVE_CACHE; i++)
+        if (c->e[i].valid && c->e[i].pid == p && c->e[i].start == st) {
+            *pid = c->e[i].pid_out;
+            return c->e[i].live;
+        }
+    live = announcement_live(pidv, startv, pid);
+    i = c->next++ % LIVE_CACHE;
+    c->e[i].valid = true;
+    c->e[i].pid = p;
+    c->e[i].start = st;
+    c->e[i].live = live;
+    c->e[i].pid_out = *pid;
+    return live;
+}
+
 static int fill_status(mempolicy_ctx *ctx, const char *actor,
                        struct mp_xs_req *pid, struct mp_xs_req *start,
-                       struct mp_xs_req *line, mempolicy_status *out)
+                       struct mp_xs_req *line, struct live_cache *cache,
+                       mempolicy_status *out)
 {
     char *pidv = NULL, *startv = NULL, *text = NULL,
          clean[MEMPOLICY_STATUS_MAX + 1];
@@ -318,7 +360,7 @@ static int fill_status(mempolicy_ctx *ctx, const char *actor,
         (rc = req_take(ctx, start, &startv)) ||
         (rc = req_take(ctx, line, &text)))
         goto out;
-    out->running = announcement_live(pidv, startv, &out->pid);
+    out->running = cached_live(cache, pidv, startv, &out->pid);
     /* A dead actor's line describes the past: not reported. */
     mp_status_clean(clean, sizeof(clean), out->running && text ? text : "");
     out->actor = strdup(actor);
@@ -388,7 +430,7 @@ int mempolicy_actor_running(mempolicy_ctx *ctx, const char *actor,
     rc = mp_xsb_read(ctx, 0, r, 2);
     if (!rc) {
         r[2].err = ENOENT;
-        rc = fill_status(ctx, canon, &r[0], &r[1], &r[2], &s);
+        rc = fill_status(ctx, canon, &r[0], &r[1], &r[2], NULL, &s);
     }
     free_reqs(r, 3);
     if (!rc)
@@ -440,7 +482,7 @@ int mempolicy_domain_get_status(mempolicy_ctx *ctx, uint32_t domid,
     set_reqs(r, paths, canon, domid);
     rc = mp_xsb_read(ctx, 0, r, 3);
     if (!rc)
-        rc = fill_status(ctx, canon, &r[0], &r[1], &r[2], out);
+        rc = fill_status(ctx, canon, &r[0], &r[1], &r[2], NULL, out);
     free_reqs(r, 3);
 out:
     free(actor);
@@ -457,6 +499,7 @@ int mempolicy_list_status(mempolicy_ctx *ctx, const mempolicy_dominfo *list,
     char(*paths)[STATUS_PATH_MAX] = NULL;
     struct mp_xs_req *r = NULL;
     mempolicy_status *s = NULL;
+    struct live_cache cache = { .next = 0 };
     int *idx = NULL, i, m = 0, rc = 0;
 
     if (!out || n < 0 || (n && !list))
@@ -487,7 +530,7 @@ int mempolicy_list_status(mempolicy_ctx *ctx, const mempolicy_dominfo *list,
 
         rc = k < 0 ? no_actor(&s[i]) :
                      fill_status(ctx, list[i].policy.actor, &r[3 * k],
-                                 &r[3 * k + 1], &r[3 * k + 2], &s[i]);
+                                 &r[3 * k + 1], &r[3 * k + 2], &cache, &s[i]);
     }
 out:
     if (r)
