@@ -155,7 +155,28 @@ like "$("$XLMEM" mem-list -j vga)" '"maxmem_kb": 263168' \
     "video RAM: maxmem = target + 1024 KiB (LIBXL_MAXMEM_CONSTANT)"
 is "$(rd "$(rd /local/domain/$vga/vm)/memory")" $(( (262144 - 16384) / 1024 )) \
     "video RAM: /vm/<uuid>/memory in MiB, as libxl"
-xrejects "not above its video RAM" "a target within the video RAM" \
-    mem-set vga 16m
+# Bad input around the arithmetic: one line naming the domain as typed
+# and the problem, status non-zero, store and maxmem unchanged.
+maxmem() { "$XLMEM" mem-list -j "$1" | sed -n 's/.*"maxmem_kb": \([0-9]*\).*/\1/p'; }
+m0=$(maxmem vga)
+xrejects "^xlmem mem-set: .*vga.*target 16384 KiB is not above its video RAM \(memory/videoram 16384 KiB\)" \
+    "a target within the video RAM" mem-set vga 16m
+xenstore-write /local/domain/$vga/memory/videoram 16M
+xrejects "^xlmem mem-set: .*vga.*memory/videoram: '16M' is not a size in KiB" \
+    "garbage memory/videoram" mem-set vga 300
+xenstore-rm /local/domain/$vga/memory/videoram
+xrejects "^xlmem mem-set: .*vga.*no /local/domain/$vga/memory/videoram in xenstore" \
+    "missing memory/videoram" mem-set vga 300
+xenstore-write /local/domain/$vga/memory/videoram 16384
+sm=$(rd /local/domain/$vga/memory/static-max)
+xenstore-write /local/domain/$vga/memory/static-max 1g
+xrejects "^xlmem mem-set: .*vga.*memory/static-max: '1g' is not a size in KiB" \
+    "garbage memory/static-max" mem-set vga 300
+xenstore-write /local/domain/$vga/memory/static-max "$sm"
+is "$(maxmem vga)" "$m0" "... maxmem unchanged by all of them"
+d0=$(maxmem Domain-0)
+xrejects "^xlmem mem-set: .*Domain-0.*below dom0's minimum of 131072 KiB \(LIBXL_MIN_DOM0_MEM\)" \
+    "dom0 below LIBXL_MIN_DOM0_MEM" mem-set Domain-0 64
+is "$(maxmem Domain-0)" "$d0" "... dom0's maxmem unchanged"
 
 finish
