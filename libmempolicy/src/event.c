@@ -58,6 +58,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "paths.h"
 
 #define TOK_LIBXL "mp-libxl"
 #define TOK_INTRO "mp-intro"
@@ -592,7 +593,7 @@ struct snap {
 static int snap_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
 {
     struct snap *s = arg;
-    char path[48], *dom;
+    char path[MP_PATH_MAX], *dom;
     unsigned any;
     int rc;
 
@@ -605,8 +606,7 @@ static int snap_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
     s->any = any != 0;
     if (any)
         return 0;
-    snprintf(path, sizeof(path), "/local/domain/%u", s->domid);
-    rc = mp_xs_read(ctx, t, path, &dom);
+    rc = mp_xs_read(ctx, t, mp_path_dom(path, s->domid, NULL), &dom);
     if (rc) {
         mempolicy_policy_dispose(s->p);
         return rc;

@@ -40,11 +40,11 @@ void mempolicy_dominfo_list_free(mempolicy_dominfo *list, int n)
 static int read_kb(mempolicy_ctx *ctx, uint32_t domid, const char *node,
                    uint64_t *kb)
 {
-    char path[80];
+    char path[MP_PATH_MAX];
     bool present;
 
-    snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, node);
-    return mp_xs_read_kb(ctx, XBT_NULL, path, &present, kb);
+    return mp_xs_read_kb(ctx, XBT_NULL, mp_path_dom(path, domid, node),
+                         &present, kb);
 }
 
 static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
@@ -90,12 +90,11 @@ static int fill_info(mempolicy_ctx *ctx, const struct mp_hvinfo *hv,
                      mempolicy_dominfo *out)
 {
     uint32_t d = hv->domid;
-    char path[48];
+    char path[MP_PATH_MAX];
     int rc;
 
     fill_hv(hv, out);
-    snprintf(path, sizeof(path), "/local/domain/%u/name", d);
-    rc = mp_xs_read(ctx, XBT_NULL, path, &out->name);
+    rc = mp_xs_read(ctx, XBT_NULL, mp_path_dom(path, d, "name"), &out->name);
     if (rc)
         goto fail;
     if (!out->name && (rc = default_name(out)))
@@ -120,7 +119,7 @@ int mempolicy_domain_info(mempolicy_ctx *ctx, uint32_t domid,
                           mempolicy_dominfo *out)
 {
     struct mp_hvinfo hv;
-    char path[48], *dom;
+    char path[MP_PATH_MAX], *dom;
     int rc;
 
     if (!out)
@@ -134,8 +133,7 @@ int mempolicy_domain_info(mempolicy_ctx *ctx, uint32_t domid,
         return mp_err(ctx, rc, "domain %u does not exist", domid);
     if (rc)
         return rc;
-    snprintf(path, sizeof(path), "/local/domain/%u", domid);
-    rc = mp_xs_read(ctx, XBT_NULL, path, &dom);
+    rc = mp_xs_read(ctx, XBT_NULL, mp_path_dom(path, domid, NULL), &dom);
     if (rc)
         return rc;
     if (!dom && !hv.dying)

@@ -57,11 +57,12 @@ int mp_lock_domain(mempolicy_ctx *ctx, uint32_t domid, struct mp_lock *lk,
     for (;;) {
         lk->fd = open(lk->path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
         if (lk->fd < 0)
-            return mp_err(ctx, errno == EACCES || errno == EPERM
-                                   ? MEMPOLICY_ERROR_PERM
-                                   : MEMPOLICY_ERROR_FAIL,
-                          "domain %u: cannot open libxl's lock %s: %s",
-                          domid, lk->path, strerror(errno));
+            return mp_err(ctx,
+                          errno == EACCES || errno == EPERM ?
+                              MEMPOLICY_ERROR_PERM :
+                              MEMPOLICY_ERROR_FAIL,
+                          "domain %u: cannot open libxl's lock %s: %s", domid,
+                          lk->path, strerror(errno));
         while (flock(lk->fd, LOCK_EX)) {
             if (errno == EINTR)
                 continue;

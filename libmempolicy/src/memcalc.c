@@ -34,14 +34,14 @@ int mp_kb_relative(mempolicy_ctx *ctx, uint32_t domid, const char *what,
     }
     if ((uint64_t)delta > MP_KB_MAX - cur)
         return mp_err(ctx, MEMPOLICY_ERROR_RANGE,
-                      "domain %u: %s %llu KiB +%lld KiB overflows", domid,
-                      what, (unsigned long long)cur, (long long)delta);
+                      "domain %u: %s %llu KiB +%lld KiB overflows", domid, what,
+                      (unsigned long long)cur, (long long)delta);
     *out = cur + (uint64_t)delta;
     return 0;
 }
 
-int mp_mem_plan(mempolicy_ctx *ctx, const struct mp_mem_facts *f,
-                int64_t kb, bool relative, struct mp_mem_plan *out)
+int mp_mem_plan(mempolicy_ctx *ctx, const struct mp_mem_facts *f, int64_t kb,
+                bool relative, struct mp_mem_plan *out)
 {
     uint64_t t;
     int rc;
@@ -55,8 +55,9 @@ int mp_mem_plan(mempolicy_ctx *ctx, const struct mp_mem_facts *f,
         if (t == 0)
             return mp_err(ctx, MEMPOLICY_ERROR_RANGE,
                           "domain %u: target %llu KiB %lld KiB leaves no "
-                          "memory (libxl would write 0)", f->domid,
-                          (unsigned long long)f->target_kb, (long long)kb);
+                          "memory (libxl would write 0)",
+                          f->domid, (unsigned long long)f->target_kb,
+                          (long long)kb);
     } else {
         if (kb <= 0)
             return mp_err(ctx, MEMPOLICY_ERROR_RANGE,
@@ -67,14 +68,16 @@ int mp_mem_plan(mempolicy_ctx *ctx, const struct mp_mem_facts *f,
             return mp_err(ctx, MEMPOLICY_ERROR_RANGE,
                           "domain %u: target %lld KiB is not above its "
                           "video RAM (memory/videoram %llu KiB): nothing "
-                          "would be left for the guest", f->domid,
-                          (long long)kb, (unsigned long long)f->videoram_kb);
+                          "would be left for the guest",
+                          f->domid, (long long)kb,
+                          (unsigned long long)f->videoram_kb);
         t = (uint64_t)kb - f->videoram_kb;
     }
     if (t > f->static_max_kb)
         return mp_err(ctx, MEMPOLICY_ERROR_RANGE,
                       "domain %u: target %llu KiB is above static-max "
-                      "%llu KiB", f->domid,
+                      "%llu KiB",
+                      f->domid,
                       (unsigned long long)(relative ? t : (uint64_t)kb),
                       (unsigned long long)f->static_max_kb);
     if (f->domid == 0 && t < MP_MIN_DOM0_KB)
@@ -95,9 +98,9 @@ int mp_mem_plan(mempolicy_ctx *ctx, const struct mp_mem_facts *f,
 
 uint64_t mp_mem_maxmem_for_tot(uint64_t tot_kb)
 {
-    return tot_kb <= MP_KB_MAX - MP_MAXMEM_SLACK_KB
-               ? tot_kb + MP_MAXMEM_SLACK_KB
-               : MP_KB_MAX;
+    return tot_kb <= MP_KB_MAX - MP_MAXMEM_SLACK_KB ?
+        tot_kb + MP_MAXMEM_SLACK_KB :
+        MP_KB_MAX;
 }
 
 uint64_t mp_mem_pod_pages(uint64_t target_kb)
@@ -109,13 +112,12 @@ uint64_t mp_mem_pod_pages(uint64_t target_kb)
 void mp_mem_band(uint64_t request_kb, uint64_t videoram_kb, uint64_t *low_kb,
                  uint64_t *high_kb)
 {
-    uint64_t target = request_kb > videoram_kb ? request_kb - videoram_kb
-                                               : 0;
+    uint64_t target = request_kb > videoram_kb ? request_kb - videoram_kb : 0;
 
     *low_kb = target > MP_MAXMEM_SLACK_KB ? target - MP_MAXMEM_SLACK_KB : 0;
-    *high_kb = request_kb <= MP_KB_MAX - MP_MAXMEM_SLACK_KB
-                   ? request_kb + MP_MAXMEM_SLACK_KB
-                   : MP_KB_MAX;
+    *high_kb = request_kb <= MP_KB_MAX - MP_MAXMEM_SLACK_KB ?
+        request_kb + MP_MAXMEM_SLACK_KB :
+        MP_KB_MAX;
 }
 
 int mempolicy_target_cmp(uint64_t target_kb, uint64_t videoram_kb,

@@ -66,8 +66,8 @@ int mp_kb_relative(mempolicy_ctx *ctx, uint32_t domid, const char *what,
  *  - /vm/<uuid>/memory = target / 1024 (MiB, rounded down).
  * Pure: no store, no hypervisor.  0 and *out, or RANGE with the detail.
  */
-int mp_mem_plan(mempolicy_ctx *ctx, const struct mp_mem_facts *f,
-                int64_t kb, bool relative, struct mp_mem_plan *out);
+int mp_mem_plan(mempolicy_ctx *ctx, const struct mp_mem_facts *f, int64_t kb,
+                bool relative, struct mp_mem_plan *out);
 
 /* The maxmem that lets a domain hold tot_kb: tot_kb + libxl's slack. */
 uint64_t mp_mem_maxmem_for_tot(uint64_t tot_kb);

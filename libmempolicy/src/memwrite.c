@@ -24,8 +24,8 @@ static int read_mem(mempolicy_ctx *ctx, xs_transaction_t t, uint32_t domid,
 }
 
 /* dom0's absent node, filled as libxl__fill_dom0_memory_info does. */
-static int fill_dom0(mempolicy_ctx *ctx, xs_transaction_t t,
-                     const char *node, uint64_t kb)
+static int fill_dom0(mempolicy_ctx *ctx, xs_transaction_t t, const char *node,
+                     uint64_t kb)
 {
     char p[MP_PATH_MAX], num[24];
 
@@ -69,11 +69,12 @@ int mp_mem_facts_tx(mempolicy_ctx *ctx, xs_transaction_t t,
     if (!has_target || !has_max || !has_video)
         return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
                       "domain %u: no %s in xenstore (libxl writes it when "
-                      "it builds a domain)", w->domid,
+                      "it builds a domain)",
+                      w->domid,
                       mp_path_mem(p, w->domid,
-                                  !has_max ? MP_MEM_STATIC_MAX
-                                  : !has_target ? MP_MEM_TARGET
-                                                : MP_MEM_VIDEORAM));
+                                  !has_max        ? MP_MEM_STATIC_MAX :
+                                      !has_target ? MP_MEM_TARGET :
+                                                    MP_MEM_VIDEORAM));
     return 0;
 }
 
@@ -115,12 +116,11 @@ int mp_mem_apply_tx(mempolicy_ctx *ctx, xs_transaction_t t,
 }
 
 int mp_mem_record_read_tx(mempolicy_ctx *ctx, xs_transaction_t t,
-                          uint32_t domid, bool *present,
-                          uint64_t *balloon_kb, uint64_t *policy_kb)
+                          uint32_t domid, bool *present, uint64_t *balloon_kb,
+                          uint64_t *policy_kb)
 {
     char p[MP_PATH_MAX], *v, *sp;
-    int rc = mp_xs_read(ctx, t, mp_path_libxl(p, domid, "memory-balloon"),
-                        &v);
+    int rc = mp_xs_read(ctx, t, mp_path_libxl(p, domid, "memory-balloon"), &v);
 
     *present = false;
     if (rc || !v)
@@ -129,7 +129,7 @@ int mp_mem_record_read_tx(mempolicy_ctx *ctx, xs_transaction_t t,
     if (sp) {
         *sp = '\0';
         *present = mp_parse_u64(v, MP_KB_MAX, balloon_kb) &&
-                   mp_parse_u64(sp + 1, MP_KB_MAX, policy_kb);
+            mp_parse_u64(sp + 1, MP_KB_MAX, policy_kb);
     }
     free(v);
     return 0;

@@ -20,11 +20,11 @@ enum mp_maxmem_mode {
 struct mp_mem_write {
     /* Set by the caller before the transaction. */
     uint32_t domid;
-    struct mp_hvinfo hv;        /* mp_domain_live()'s, taken before */
+    struct mp_hvinfo hv; /* mp_domain_live()'s, taken before */
     enum mp_maxmem_mode maxmem;
-    bool write_target;          /* memory/target, PoD target, /vm memory */
-    uint64_t policy_target_kb;  /* the policy target it follows (0: none),
-                                   for the record (mp_mem_record_*) */
+    bool write_target;         /* memory/target, PoD target, /vm memory */
+    uint64_t policy_target_kb; /* the policy target it follows (0: none),
+                                  for the record (mp_mem_record_*) */
     /* Results of the last run. */
     struct mp_mem_facts facts;
     struct mp_mem_plan plan;
@@ -63,8 +63,8 @@ int mp_mem_apply_tx(mempolicy_ctx *ctx, xs_transaction_t t,
  * *present false when there is none or it is not two numbers.
  */
 int mp_mem_record_read_tx(mempolicy_ctx *ctx, xs_transaction_t t,
-                          uint32_t domid, bool *present,
-                          uint64_t *balloon_kb, uint64_t *policy_kb);
+                          uint32_t domid, bool *present, uint64_t *balloon_kb,
+                          uint64_t *policy_kb);
 int mp_mem_record_write_tx(mempolicy_ctx *ctx, xs_transaction_t t,
                            uint32_t domid, uint64_t balloon_kb,
                            uint64_t policy_kb);

@@ -8,8 +8,8 @@
 
 char *mp_path_dom(char buf[MP_PATH_MAX], uint32_t domid, const char *sub)
 {
-    snprintf(buf, MP_PATH_MAX, "/local/domain/%u%s%s", domid,
-             sub ? "/" : "", sub ? sub : "");
+    snprintf(buf, MP_PATH_MAX, "/local/domain/%u%s%s", domid, sub ? "/" : "",
+             sub ? sub : "");
     return buf;
 }
 
@@ -26,8 +26,7 @@ char *mp_path_libxl(char buf[MP_PATH_MAX], uint32_t domid, const char *sub)
     return buf;
 }
 
-char *mp_path_policy(char buf[MP_PATH_MAX], uint32_t domid,
-                     const char *node)
+char *mp_path_policy(char buf[MP_PATH_MAX], uint32_t domid, const char *node)
 {
     snprintf(buf, MP_PATH_MAX, "/libxl/%u/memory-policy%s%s", domid,
              node ? "/" : "", node ? node : "");
@@ -40,8 +39,7 @@ char *mp_path_vm_memory(char buf[MP_PATH_MAX], const char *vm)
     return buf;
 }
 
-char *mp_path_saved(char buf[MP_PATH_MAX], const char *uuid,
-                    const char *node)
+char *mp_path_saved(char buf[MP_PATH_MAX], const char *uuid, const char *node)
 {
     snprintf(buf, MP_PATH_MAX, MP_SAVED_DIR "%s%s%s%s", uuid ? "/" : "",
              uuid ? uuid : "", node ? "/" : "", node ? node : "");

@@ -47,15 +47,13 @@ char *mp_path_mem(char buf[MP_PATH_MAX], uint32_t domid, const char *node);
 /* /libxl/<domid>, or /libxl/<domid>/<sub> (sub not NULL). */
 char *mp_path_libxl(char buf[MP_PATH_MAX], uint32_t domid, const char *sub);
 /* /libxl/<domid>/memory-policy, or .../memory-policy/<node>. */
-char *mp_path_policy(char buf[MP_PATH_MAX], uint32_t domid,
-                     const char *node);
+char *mp_path_policy(char buf[MP_PATH_MAX], uint32_t domid, const char *node);
 /* <vm>/memory where vm is a domain's "/vm/<uuid>" (see mp_vm_path_valid). */
 char *mp_path_vm_memory(char buf[MP_PATH_MAX], const char *vm);
 
 /* /tool/mempolicy/saved, or .../saved/<uuid>[/<node>]. */
 #define MP_SAVED_DIR "/tool/mempolicy/saved"
-char *mp_path_saved(char buf[MP_PATH_MAX], const char *uuid,
-                    const char *node);
+char *mp_path_saved(char buf[MP_PATH_MAX], const char *uuid, const char *node);
 
 /* A value of /local/domain/<domid>/vm that names a /vm/<uuid> directory
  * (36 characters of hex digits and dashes) and nothing else. */

@@ -349,7 +349,7 @@ struct policy_read {
 static int get_policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
 {
     struct policy_read *r = arg;
-    char path[48];
+    char path[MP_PATH_MAX];
     char *dom = NULL;
     unsigned any;
     int rc;
@@ -360,8 +360,7 @@ static int get_policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
     if (rc || any)
         return rc;
     /* No policy at all: fine for a domain that exists, an error else. */
-    snprintf(path, sizeof(path), "/local/domain/%u", r->domid);
-    rc = mp_xs_read(ctx, t, path, &dom);
+    rc = mp_xs_read(ctx, t, mp_path_dom(path, r->domid, NULL), &dom);
     if (!rc && !dom)
         rc = mp_err(ctx, MEMPOLICY_ERROR_NO_DOMAIN,
                     "domain %u does not exist", r->domid);

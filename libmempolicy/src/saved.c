@@ -21,8 +21,8 @@
 #include "internal.h"
 #include "paths.h"
 
-int mp_domain_uuid_tx(mempolicy_ctx *ctx, xs_transaction_t t,
-                      uint32_t domid, char uuid[MP_UUID_LEN + 1])
+int mp_domain_uuid_tx(mempolicy_ctx *ctx, xs_transaction_t t, uint32_t domid,
+                      char uuid[MP_UUID_LEN + 1])
 {
     char p[MP_PATH_MAX], *vm;
     int rc = mp_xs_read(ctx, t, mp_path_dom(p, domid, "vm"), &vm);
@@ -36,9 +36,9 @@ int mp_domain_uuid_tx(mempolicy_ctx *ctx, xs_transaction_t t,
     return 0;
 }
 
-int mp_saved_write_tx(mempolicy_ctx *ctx, xs_transaction_t t,
-                      uint32_t domid, const char *actor, const char *params,
-                      bool has_target, uint64_t target_kb, bool enforce)
+int mp_saved_write_tx(mempolicy_ctx *ctx, xs_transaction_t t, uint32_t domid,
+                      const char *actor, const char *params, bool has_target,
+                      uint64_t target_kb, bool enforce)
 {
     char uuid[MP_UUID_LEN + 1], p[MP_PATH_MAX], num[24];
     int rc = mp_domain_uuid_tx(ctx, t, domid, uuid);
@@ -54,13 +54,12 @@ int mp_saved_write_tx(mempolicy_ctx *ctx, xs_transaction_t t,
                           enforce ? "1" : "0")))
         return rc;
     if (has_target)
-        return mp_xs_write(ctx, t, mp_path_saved(p, uuid, MP_POL_TARGET),
-                           num);
+        return mp_xs_write(ctx, t, mp_path_saved(p, uuid, MP_POL_TARGET), num);
     if (!xs_rm(ctx->xsh, t, mp_path_saved(p, uuid, MP_POL_TARGET)) &&
         errno != ENOENT)
-        return errno == EAGAIN ? MP_TX_RETRY
-                               : mp_err(ctx, MEMPOLICY_ERROR_STORE,
-                                        "xenstore: removing %s", p);
+        return errno == EAGAIN ?
+            MP_TX_RETRY :
+            mp_err(ctx, MEMPOLICY_ERROR_STORE, "xenstore: removing %s", p);
     return 0;
 }
 
@@ -134,8 +133,7 @@ int mempolicy_saved_policies_prune(mempolicy_ctx *ctx, unsigned *removed)
             continue;
         /* No domain has this uuid any more: gone for good. */
         if (!xs_rm(ctx->xsh, XBT_NULL, mp_path_saved(p, saved[i], NULL)))
-            rc = mp_err(ctx, MEMPOLICY_ERROR_STORE,
-                        "xenstore: removing %s", p);
+            rc = mp_err(ctx, MEMPOLICY_ERROR_STORE, "xenstore: removing %s", p);
         else if (removed)
             (*removed)++;
     }

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "paths.h"
 
 bool mp_parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
@@ -190,7 +191,7 @@ int mp_domain_live(mempolicy_ctx *ctx, uint32_t domid, struct mp_hvinfo *hv)
 int mp_policy_parse(mempolicy_ctx *ctx, uint32_t domid, char *vals[4],
                     mempolicy_policy *out, unsigned *present)
 {
-    char path[64];
+    char path[MP_PATH_MAX];
     int rc;
 
     memset(out, 0, sizeof(*out));
@@ -203,26 +204,24 @@ int mp_policy_parse(mempolicy_ctx *ctx, uint32_t domid, char *vals[4],
      * else (control characters, an option-like name) is garbage that
      * must not reach an actor or a terminal. */
     if (out->actor && mempolicy_actor_name_valid(out->actor, NULL)) {
-        snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor", domid);
         rc = mp_err(ctx, MEMPOLICY_ERROR_FAIL,
-                    "%s: '%s' is not a valid actor name", path,
+                    "%s: '%s' is not a valid actor name",
+                    mp_path_policy(path, domid, MP_POL_ACTOR),
                     MP_Q(out->actor));
         goto fail;
     }
     if (out->actor_params && mempolicy_params_valid(out->actor_params)) {
-        snprintf(path, sizeof(path), "/libxl/%u/memory-policy/actor-params",
-                 domid);
         rc = mp_err(ctx, MEMPOLICY_ERROR_FAIL,
-                    "%s: '%s' is not a key=value list", path,
+                    "%s: '%s' is not a key=value list",
+                    mp_path_policy(path, domid, MP_POL_PARAMS),
                     MP_Q(out->actor_params));
         goto fail;
     }
     if (vals[2]) {
         if (!mp_parse_u64(vals[2], MP_KB_MAX, &out->target_kb)) {
-            snprintf(path, sizeof(path), "/libxl/%u/memory-policy/target",
-                     domid);
             rc = mp_err(ctx, MEMPOLICY_ERROR_FAIL,
-                        "%s: '%s' is not a size in KiB", path,
+                        "%s: '%s' is not a size in KiB",
+                        mp_path_policy(path, domid, MP_POL_TARGET),
                         MP_Q(vals[2]));
             goto fail;
         }
@@ -232,10 +231,10 @@ int mp_policy_parse(mempolicy_ctx *ctx, uint32_t domid, char *vals[4],
     if (vals[3]) {
         *present |= MP_HAS_ENFORCE;
         if (!mp_parse_bool(vals[3], &out->enforce)) {
-            snprintf(path, sizeof(path), "/libxl/%u/memory-policy/enforce",
-                     domid);
             rc = mp_err(ctx, MEMPOLICY_ERROR_FAIL,
-                        "%s: '%s' is not a boolean", path, MP_Q(vals[3]));
+                        "%s: '%s' is not a boolean",
+                        mp_path_policy(path, domid, MP_POL_ENFORCE),
+                        MP_Q(vals[3]));
             goto fail;
         }
     }
@@ -259,18 +258,17 @@ int mp_policy_read_tx(mempolicy_ctx *ctx, xs_transaction_t t,
                       uint32_t domid, mempolicy_policy *out,
                       unsigned *present)
 {
-    static const char *const nodes[4] = { "actor", "actor-params",
-                                          "target", "enforce" };
-    char path[64], *vals[4] = { NULL, NULL, NULL, NULL };
+    static const char *const nodes[4] = { MP_POL_ACTOR, MP_POL_PARAMS,
+                                          MP_POL_TARGET, MP_POL_ENFORCE };
+    char path[MP_PATH_MAX], *vals[4] = { NULL, NULL, NULL, NULL };
     unsigned i;
     int rc;
 
     memset(out, 0, sizeof(*out));
     *present = 0;
     for (i = 0; i < 4; i++) {
-        snprintf(path, sizeof(path), "/libxl/%u/memory-policy/%s", domid,
-                 nodes[i]);
-        rc = mp_xs_read(ctx, t, path, &vals[i]);
+        rc = mp_xs_read(ctx, t, mp_path_policy(path, domid, nodes[i]),
+                        &vals[i]);
         if (rc) {
             while (i--)
                 free(vals[i]);

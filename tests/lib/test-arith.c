@@ -47,18 +47,20 @@ static int setup(void **state)
 
     if (xsim_start(&sim, args))
         return -1;
-    hvm = xsim_create(&sim, "name=hvm type=hvm hap=1 memory_kb=524288 "
-                            "maxmem_kb=1048576");
-    pv = xsim_create(&sim, "name=pv type=pv memory_kb=524288 "
-                           "maxmem_kb=1048576");
+    hvm = xsim_create(&sim,
+                      "name=hvm type=hvm hap=1 memory_kb=524288 "
+                      "maxmem_kb=1048576");
+    pv = xsim_create(&sim,
+                     "name=pv type=pv memory_kb=524288 "
+                     "maxmem_kb=1048576");
     xsh = xs_open(0);
     ctx = test_ctx();
     if (!xsh || !ctx || hvm <= 0 || pv <= 0)
         return -1;
     /* An HVM guest with stdvga, as libxl builds it: 16 MiB of video RAM
      * (written here until xensim models it). */
-    return xs_put(xsh, "16384", "/local/domain/%d/memory/videoram", hvm)
-               ? 0 : -1;
+    return xs_put(xsh, "16384", "/local/domain/%d/memory/videoram", hvm) ? 0 :
+                                                                           -1;
 }
 
 static int teardown(void **state)
@@ -125,32 +127,33 @@ static uint64_t vm_memory(int domid)
 static void check_detail(const char *detail)
 {
     if (!strstr(mempolicy_last_error(ctx), detail))
-        fail_msg("detail '%s' lacks '%s'", mempolicy_last_error(ctx),
-                 detail);
+        fail_msg("detail '%s' lacks '%s'", mempolicy_last_error(ctx), detail);
 }
 
 /* The call fails with rc, its detail has `detail`, and neither the store
  * nor the domain's maxmem changed. */
-#define UNCHANGED(dom, call, rc_expected, detail)                            \
-    do {                                                                     \
-        char *before_ = store_dump(xsh), *after_;                            \
-        uint64_t max_ = hv_maxmem(dom), pod_ = hv_pod_target(dom);           \
-        int rc_ = (call);                                                    \
-        after_ = store_dump(xsh);                                            \
-        assert_int_equal(rc_, (rc_expected));                                \
-        assert_string_equal(before_, after_);                                \
-        assert_int_equal(hv_maxmem(dom), max_);                              \
-        assert_int_equal(hv_pod_target(dom), pod_);                          \
-        check_detail(detail);                                                \
-        free(before_);                                                       \
-        free(after_);                                                        \
+#define UNCHANGED(dom, call, rc_expected, detail)                  \
+    do {                                                           \
+        char *before_ = store_dump(xsh), *after_;                  \
+        uint64_t max_ = hv_maxmem(dom), pod_ = hv_pod_target(dom); \
+        int rc_ = (call);                                          \
+        after_ = store_dump(xsh);                                  \
+        assert_int_equal(rc_, (rc_expected));                      \
+        assert_string_equal(before_, after_);                      \
+        assert_int_equal(hv_maxmem(dom), max_);                    \
+        assert_int_equal(hv_pod_target(dom), pod_);                \
+        check_detail(detail);                                      \
+        free(before_);                                             \
+        free(after_);                                              \
     } while (0)
 
 /* ---- the pure function ------------------------------------------------ */
 
 static void plan_absolute(void **state)
 {
-    struct mp_mem_facts f = { .domid = 5, .pv = false, .target_kb = 500000,
+    struct mp_mem_facts f = { .domid = 5,
+                              .pv = false,
+                              .target_kb = 500000,
                               .static_max_kb = 1048576,
                               .videoram_kb = VIDEO_KB };
     struct mp_mem_plan p;
@@ -174,7 +177,8 @@ static void plan_absolute(void **state)
 
 static void plan_relative(void **state)
 {
-    struct mp_mem_facts f = { .domid = 5, .target_kb = 200000,
+    struct mp_mem_facts f = { .domid = 5,
+                              .target_kb = 200000,
                               .static_max_kb = 1048576,
                               .videoram_kb = VIDEO_KB };
     struct mp_mem_plan p;
@@ -199,7 +203,8 @@ static void plan_relative(void **state)
 
 static void plan_limits(void **state)
 {
-    struct mp_mem_facts f = { .domid = 5, .target_kb = 200000,
+    struct mp_mem_facts f = { .domid = 5,
+                              .target_kb = 200000,
                               .static_max_kb = 1048576,
                               .videoram_kb = VIDEO_KB };
     struct mp_mem_plan p;
@@ -218,8 +223,7 @@ static void plan_limits(void **state)
     assert_int_equal(mp_mem_plan(ctx, &f, 1000, false, &p),
                      MEMPOLICY_ERROR_RANGE);
     check_detail("memory/videoram 16384 KiB");
-    assert_int_equal(mp_mem_plan(ctx, &f, 0, false, &p),
-                     MEMPOLICY_ERROR_RANGE);
+    assert_int_equal(mp_mem_plan(ctx, &f, 0, false, &p), MEMPOLICY_ERROR_RANGE);
     check_detail("positive");
     /* dom0: never below LIBXL_MIN_DOM0_MEM. */
     f.domid = 0;
@@ -252,20 +256,19 @@ static void target_cmp(void **state)
 {
     uint64_t t = 524288;
 
-    assert_int_equal(mempolicy_target_cmp(t, 0, t), 0);          /* PV */
-    assert_int_equal(mempolicy_target_cmp(t, 0, t + 64), 0);     /* PVH */
+    assert_int_equal(mempolicy_target_cmp(t, 0, t), 0);      /* PV */
+    assert_int_equal(mempolicy_target_cmp(t, 0, t + 64), 0); /* PVH */
     assert_int_equal(mempolicy_target_cmp(t, VIDEO_KB, t - VIDEO_KB + 44),
-                     0);                                         /* HVM */
+                     0); /* HVM */
     /* The bare comparison said "not there" for the HVM guest: */
     assert_true(t - VIDEO_KB + 44 != t);
     /* Above the maxmem libxl enforces, below the balloon target less
      * the slack: not reached. */
     assert_int_equal(mempolicy_target_cmp(t, VIDEO_KB, t + 1025), 1);
     assert_int_equal(mempolicy_target_cmp(t, VIDEO_KB, t + 1024), 0);
-    assert_int_equal(mempolicy_target_cmp(t, VIDEO_KB,
-                                          t - VIDEO_KB - 1025), -1);
-    assert_int_equal(mempolicy_target_cmp(t, VIDEO_KB, t - VIDEO_KB - 1024),
-                     0);
+    assert_int_equal(mempolicy_target_cmp(t, VIDEO_KB, t - VIDEO_KB - 1025),
+                     -1);
+    assert_int_equal(mempolicy_target_cmp(t, VIDEO_KB, t - VIDEO_KB - 1024), 0);
     /* Degenerate inputs stay defined. */
     assert_int_equal(mempolicy_target_cmp(0, VIDEO_KB, 0), 0);
     assert_int_equal(mempolicy_target_cmp(UINT64_MAX, 0, 0), -1);
@@ -281,8 +284,8 @@ static void no_actor_as_xl_mem_set(void **state)
     /* xl mem-set hvm 300000k: memory/target net of video RAM, maxmem
      * with the slack, /vm/<uuid>/memory in MiB; the policy keeps the
      * request. */
-    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, 300000, false,
-                                                 true), 0);
+    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, 300000, false, true),
+                     0);
     assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
                      300000 - VIDEO_KB);
     assert_int_equal(hv_maxmem(hvm), 300000 + 1024);
@@ -292,22 +295,21 @@ static void no_actor_as_xl_mem_set(void **state)
     assert_int_equal(mempolicy_domain_get_target(ctx, hvm, &t, NULL), 0);
     assert_int_equal(t, 300000);
     /* Relative: the same change to memory/target as libxl's. */
-    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, -10000, true,
-                                                 true), 0);
+    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, -10000, true, true),
+                     0);
     assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
                      290000 - VIDEO_KB);
     assert_int_equal(hv_maxmem(hvm), 290000 + 1024);
     assert_int_equal(hv_pod_target(hvm), POD_KB(290000 - VIDEO_KB));
     /* Not enforcing: maxmem left alone, as libxl. */
-    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, 280000, false,
-                                                 false), 0);
+    assert_int_equal(
+        mempolicy_domain_set_target(ctx, hvm, 280000, false, false), 0);
     assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
                      280000 - VIDEO_KB);
     assert_int_equal(hv_maxmem(hvm), 290000 + 1024);
     /* ... so a PoD target above maxmem fails in Xen (XENMEM_set_pod_target:
      * EINVAL), as it does for libxl: nothing changes. */
-    UNCHANGED(hvm, mempolicy_domain_set_target(ctx, hvm, 400000, false,
-                                               false),
+    UNCHANGED(hvm, mempolicy_domain_set_target(ctx, hvm, 400000, false, false),
               MEMPOLICY_ERROR_INVAL, "EINVAL");
 }
 
@@ -317,8 +319,8 @@ static void actor_enforced_sets_maxmem(void **state)
 
     assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "xl-auto", ""), 0);
     bal = node_u64("/local/domain/%d/memory/target", hvm);
-    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, 350000, false,
-                                                 true), 0);
+    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, 350000, false, true),
+                     0);
     /* The balloon is the actor's; maxmem is enforced here. */
     assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm), bal);
     assert_int_equal(hv_maxmem(hvm), 350000 + 1024);
@@ -328,11 +330,10 @@ static void balloon_setter(void **state)
 {
     char *r;
 
-    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "xl-manual", ""),
-                     0);
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "xl-manual", ""), 0);
     /* What every actor calls: a request, written as libxl would. */
-    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, hvm, 262144,
-                                                         false), 0);
+    assert_int_equal(
+        mempolicy_domain_set_balloon_target(ctx, hvm, 262144, false), 0);
     assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
                      262144 - VIDEO_KB);
     assert_int_equal(hv_pod_target(hvm), POD_KB(262144 - VIDEO_KB));
@@ -341,19 +342,19 @@ static void balloon_setter(void **state)
     r = xsim_hv(&sim, "setmaxmem %d 300000", hvm);
     assert_non_null(r);
     free(r);
-    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, hvm, 500000,
-                                                         false), 0);
+    assert_int_equal(
+        mempolicy_domain_set_balloon_target(ctx, hvm, 500000, false), 0);
     assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
                      500000 - VIDEO_KB);
     assert_int_equal(hv_maxmem(hvm), 500000 + 1024);
     assert_int_equal(hv_pod_target(hvm), POD_KB(500000 - VIDEO_KB));
     /* Below maxmem: maxmem left as it is. */
-    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, hvm, 400000,
-                                                         false), 0);
+    assert_int_equal(
+        mempolicy_domain_set_balloon_target(ctx, hvm, 400000, false), 0);
     assert_int_equal(hv_maxmem(hvm), 500000 + 1024);
     /* Relative, as libxl: on memory/target. */
-    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, hvm, -4096,
-                                                         true), 0);
+    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, hvm, -4096, true),
+                     0);
     assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
                      400000 - VIDEO_KB - 4096);
 }
@@ -370,8 +371,7 @@ static void undo_on_failure(void **state)
     char *r;
     int hog;
 
-    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "xl-manual", ""),
-                     0);
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "xl-manual", ""), 0);
     r = xsim_hv(&sim, "physinfo");
     assert_non_null(r);
     assert_true(reply_u64(r, "free_kb", &free_kb));
@@ -383,8 +383,8 @@ static void undo_on_failure(void **state)
     hog = (int)free_kb;
     free(r);
 
-    UNCHANGED(hvm, mempolicy_domain_set_balloon_target(ctx, hvm, 1000000,
-                                                       false),
+    UNCHANGED(hvm,
+              mempolicy_domain_set_balloon_target(ctx, hvm, 1000000, false),
               MEMPOLICY_ERROR_NOMEM, "ENOMEM");
 
     r = xsim_hv(&sim, "destroy %d", hog);
@@ -431,8 +431,7 @@ static void libxl_lock(void **state)
              sock, hvm, vm + 4);
     free(sock);
     free(vm);
-    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "xl-manual", ""),
-                     0);
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "xl-manual", ""), 0);
     /* xl holds the lock. */
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     assert_true(fd >= 0);
@@ -457,8 +456,7 @@ static void libxl_lock(void **state)
         sched_yield();
     }
     /* ... it has written nothing. */
-    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
-                     before);
+    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm), before);
     /* xl lets go, as libxl__unlock_file: unlink, then close. */
     unlink(path);
     close(fd);
@@ -481,43 +479,39 @@ static void xl_mem_set_adopted(void **state)
 {
     char *r;
 
-    assert_int_equal(mempolicy_domain_set_policy_target(ctx, hvm, "xl-auto",
-                                                        "", 400000, false,
-                                                        false), 0);
+    assert_int_equal(mempolicy_domain_set_policy_target(ctx, hvm, "xl-auto", "",
+                                                        400000, false, false),
+                     0);
     assert_int_equal(mempolicy_ctx_set_actor(ctx, "xl-auto"), 0);
-    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, hvm, 400000,
-                                                         false), 0);
+    assert_int_equal(
+        mempolicy_domain_set_balloon_target(ctx, hvm, 400000, false), 0);
     /* xl mem-set hvm 256m: memory/target and maxmem, as libxl. */
-    assert_true(xs_put(xsh, "245760", "/local/domain/%d/memory/target",
-                       hvm));
+    assert_true(xs_put(xsh, "245760", "/local/domain/%d/memory/target", hvm));
     r = xsim_hv(&sim, "setmaxmem %d 263168", hvm);
     assert_non_null(r);
     free(r);
     /* The actor re-applies the policy target: adopted, not undone. */
-    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, hvm, 400000,
-                                                         false), 0);
-    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
-                     245760);
+    assert_int_equal(
+        mempolicy_domain_set_balloon_target(ctx, hvm, 400000, false), 0);
+    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm), 245760);
     assert_int_equal(node_u64("/libxl/%d/memory-policy/target", hvm),
                      245760 + VIDEO_KB);
     assert_int_equal(node_u64("/libxl/%d/memory-policy/enforce", hvm), 1);
     assert_int_equal(hv_maxmem(hvm), 263168);
     /* From then on the actor follows it as any policy target. */
-    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, hvm, 262144,
-                                                         false), 0);
+    assert_int_equal(
+        mempolicy_domain_set_balloon_target(ctx, hvm, 262144, false), 0);
     assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
                      262144 - VIDEO_KB);
     /* xl mem-set, then a newer policy target: the policy wins. */
-    assert_true(xs_put(xsh, "200000", "/local/domain/%d/memory/target",
-                       hvm));
-    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, 300000, false,
-                                                 false), 0);
-    assert_int_equal(mempolicy_domain_set_balloon_target(ctx, hvm, 300000,
-                                                         false), 0);
+    assert_true(xs_put(xsh, "200000", "/local/domain/%d/memory/target", hvm));
+    assert_int_equal(
+        mempolicy_domain_set_target(ctx, hvm, 300000, false, false), 0);
+    assert_int_equal(
+        mempolicy_domain_set_balloon_target(ctx, hvm, 300000, false), 0);
     assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
                      300000 - VIDEO_KB);
-    assert_int_equal(node_u64("/libxl/%d/memory-policy/target", hvm),
-                     300000);
+    assert_int_equal(node_u64("/libxl/%d/memory-policy/target", hvm), 300000);
     assert_int_equal(mempolicy_ctx_set_actor(ctx, NULL), 0);
 }
 
@@ -526,15 +520,13 @@ static void xl_mem_set_adopted(void **state)
 static void bad_video_and_static_max(void **state)
 {
     assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "", ""), 0);
-    UNCHANGED(hvm, mempolicy_domain_set_target(ctx, hvm, VIDEO_KB, false,
-                                               true),
+    UNCHANGED(hvm, mempolicy_domain_set_target(ctx, hvm, VIDEO_KB, false, true),
               MEMPOLICY_ERROR_RANGE, "video RAM");
     UNCHANGED(hvm, mempolicy_domain_set_target(ctx, hvm, 8192, false, true),
               MEMPOLICY_ERROR_RANGE, "video RAM");
 
     assert_true(xs_put(xsh, "16M", "/local/domain/%d/memory/videoram", hvm));
-    UNCHANGED(hvm, mempolicy_domain_set_target(ctx, hvm, 300000, false,
-                                               true),
+    UNCHANGED(hvm, mempolicy_domain_set_target(ctx, hvm, 300000, false, true),
               MEMPOLICY_ERROR_FAIL, "memory/videoram: '16M' is not a size");
     {
         char p[64];
@@ -542,24 +534,20 @@ static void bad_video_and_static_max(void **state)
         snprintf(p, sizeof(p), "/local/domain/%d/memory/videoram", hvm);
         assert_true(xs_rm(xsh, XBT_NULL, p));
     }
-    UNCHANGED(hvm, mempolicy_domain_set_target(ctx, hvm, 300000, false,
-                                               true),
+    UNCHANGED(hvm, mempolicy_domain_set_target(ctx, hvm, 300000, false, true),
               MEMPOLICY_ERROR_FAIL, "no /local/domain");
     check_detail("memory/videoram in xenstore");
-    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "xl-manual", ""),
-                     0);
-    UNCHANGED(hvm, mempolicy_domain_set_balloon_target(ctx, hvm, 300000,
-                                                       false),
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "xl-manual", ""), 0);
+    UNCHANGED(hvm, mempolicy_domain_set_balloon_target(ctx, hvm, 300000, false),
               MEMPOLICY_ERROR_FAIL, "memory/videoram in xenstore");
-    assert_true(xs_put(xsh, "16384", "/local/domain/%d/memory/videoram",
-                       hvm));
+    assert_true(xs_put(xsh, "16384", "/local/domain/%d/memory/videoram", hvm));
 
     assert_true(xs_put(xsh, "-1", "/local/domain/%d/memory/static-max", pv));
     assert_int_equal(mempolicy_domain_set_policy(ctx, pv, "", ""), 0);
     UNCHANGED(pv, mempolicy_domain_set_target(ctx, pv, 300000, false, true),
               MEMPOLICY_ERROR_FAIL, "memory/static-max: '-1'");
-    assert_true(xs_put(xsh, "1048576", "/local/domain/%d/memory/static-max",
-                       pv));
+    assert_true(
+        xs_put(xsh, "1048576", "/local/domain/%d/memory/static-max", pv));
 }
 
 static void dom0(void **state)
@@ -568,8 +556,7 @@ static void dom0(void **state)
     char *r;
 
     /* Absent nodes are filled from the hypervisor, as libxl does. */
-    assert_true(xs_rm(xsh, XBT_NULL, "/local/domain/0/memory/target") ||
-                true);
+    assert_true(xs_rm(xsh, XBT_NULL, "/local/domain/0/memory/target") || true);
     assert_true(xs_rm(xsh, XBT_NULL, "/local/domain/0/memory/static-max") ||
                 true);
     r = xsim_hv(&sim, "dominfo 0");
@@ -586,8 +573,8 @@ static void dom0(void **state)
     assert_int_equal(mempolicy_domain_set_policy(ctx, 0, "", ""), 0);
     assert_int_equal(node_u64("/local/domain/%d/memory/target", 0), tot);
     assert_int_equal(node_u64("/local/domain/%d/memory/static-max", 0), max);
-    assert_int_equal(mempolicy_domain_set_target(ctx, 0, 131072, false,
-                                                 false), 0);
+    assert_int_equal(mempolicy_domain_set_target(ctx, 0, 131072, false, false),
+                     0);
     assert_int_equal(node_u64("/local/domain/%d/memory/target", 0), 131072);
 }
 
