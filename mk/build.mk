@@ -43,6 +43,10 @@ YAJL_CFLAGS := $(call pc_cflags,yajl)
 YAJL_LIBS := $(call pc_libs,yajl)
 CMOCKA_CFLAGS := $(call pc_cflags,cmocka)
 CMOCKA_LIBS := $(call pc_libs,cmocka)
+NCURSES_CFLAGS := $(call pc_cflags,ncurses)
+NCURSES_LIBS := $(call pc_libs,ncurses)
+MHD_CFLAGS := $(call pc_cflags,libmicrohttpd)
+MHD_LIBS := $(call pc_libs,libmicrohttpd)
 
 BINS :=
 TEST_BINS :=

@@ -10,7 +10,7 @@ set -eu
 case "${1:-build}" in
 build)
     pkgs="gcc make pkg-config libxen-dev libyajl-dev xenstore-utils
-          libcmocka-dev python3 libsystemd-dev"
+          libcmocka-dev python3 libsystemd-dev libncurses-dev tmux"
     ;;
 demo)
     pkgs="gnuplot-nox file"

@@ -11,12 +11,13 @@ XLCMDS_LIB = $(MEMPOLICY_LIB)
 XLCMDS_LDLIBS = $(MEMPOLICY_LDLIBS) $(XENSTORE_LIBS) -lm
 
 EXTRA_CFLAGS_xl-cmds := -Ilibmempolicy/include $(XENSTORE_CFLAGS) \
-                        $(XENCTRL_CFLAGS) $(YAJL_CFLAGS)
+                        $(XENCTRL_CFLAGS) $(YAJL_CFLAGS) $(NCURSES_CFLAGS)
 
 XLCMDS_XLMEM_OBJS := $(addprefix $(O)/obj/xl-cmds/, \
     xlmem.o xlmem_util.o xlmem_size.o xlmem_policy.o xlmem_target.o \
     xlmem_lowlevel.o xlmem_list.o xlmem_watch.o xlmem_create.o \
-    xlmem_actors.o xlmem_explain.o caplog.o)
+    xlmem_actors.o xlmem_explain.o xlmem_top.o caplog.o) \
+    $(O)/obj/actors/balance/report.o
 
 BINS += $(O)/bin/xlmem $(O)/bin/mempolicyd
 TEST_BINS += $(O)/tests/test-xlmem-size
@@ -24,7 +25,7 @@ TEST_BINS += $(O)/tests/test-xlmem-size
 $(O)/bin/xlmem: $(XLCMDS_XLMEM_OBJS) $(O)/lib/libmempolicy.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(XLCMDS_XLMEM_OBJS) $(XLCMDS_LIB) \
-	    $(XLCMDS_LDLIBS)
+	    $(XLCMDS_LDLIBS) $(NCURSES_LIBS)
 
 XLCMDS_MEMPOLICYD_OBJS := $(O)/obj/xl-cmds/mempolicyd.o
 

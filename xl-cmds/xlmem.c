@@ -93,6 +93,20 @@ const struct xlmem_cmd xlmem_cmds[] = {
       "Prints the domain's actor and whether it runs, the status line the\n"
       "actor publishes, the figures behind it (targets, actual, paged,\n"
       "shared, host free memory) and a one-line verdict." },
+    { "mem-top", main_mem_top,
+      "Show the host's and the domains' memory live, as xentop",
+      "[options]",
+      "-b, --batch             Plain text frames on stdout (for scripts).\n"
+      "-d, --delay=SECONDS     Refresh interval (default 3; 0.1 to 86400).\n"
+      "-i, --iterations=N      Stop after N frames (batch mode).\n"
+      "-s, --sort=COLUMN       Sort by name, id (default), actor, target,\n"
+      "                        actual, balloon, paged, shared, used, status.\n"
+      "-r, --reverse           Reverse the order.\n"
+      "Keys: q quit; s next sort column; r reverse; n i a t c b p h u sort\n"
+      "by name, id, actor, target, actual, balloon, paged, shared, used;\n"
+      "arrows scroll.  Sizes in MiB; Used is what the guest reports in\n"
+      "memory/meminfo (\"?\": implausible, \"-\": none).  Redraws at once\n"
+      "when a domain comes, goes or changes its policy." },
     { "mem-watch", main_mem_watch,
       "Print memory policy events until interrupted", "[options]",
       "-j, --json              One compact JSON object per line per event.\n"

@@ -167,6 +167,7 @@ int main_mem_sharing_enable(int argc, char **argv);
 int main_mem_sharing_disable(int argc, char **argv);
 int main_mem_list(int argc, char **argv);
 int main_mem_explain(int argc, char **argv);
+int main_mem_top(int argc, char **argv);
 int main_mem_watch(int argc, char **argv);
 int main_create(int argc, char **argv);
 int main_mem_policy_params(int argc, char **argv);

@@ -54,6 +54,8 @@ is "$(comp xlmem mem-policy-set guest2 balance m)" "min= max=" \
 is "$(comp xlmem mem-policy-set guest2 xl m)" "min=" "xl means xl-auto"
 is "$(comp xlmem mem-list -)" "-j --json -h" "mem-list options"
 is "$(comp xlmem help mem-w)" "mem-watch" "help takes a subcommand"
+is "$(comp xlmem mem-top -s ac)" "actor actual" "mem-top: sort columns"
+is "$(comp xlmem mem-top --b)" "--batch" "mem-top: options"
 is "$(comp xlmem mem-e)" "mem-explain" "mem-explain is a subcommand"
 touch "$T/dom-a.cfg"
 is "$(comp xlmem create "$T/dom-a")" "$T/dom-a.cfg" "create: a file"
