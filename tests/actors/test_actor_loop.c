@@ -222,6 +222,81 @@ static void test_timers_host_time_and_order(void **state)
     mempolicy_actor_free(a);
 }
 
+/* ---- xensim's held clock ------------------------------------------------ */
+
+/* One request on xensim's hv channel; the reply must start with "ok". */
+static void hv_ok(struct fx *f, const char *req)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    struct xs_handle *xs = xensim_open(&f->sim);
+    unsigned len;
+    char *path, reply[128];
+    ssize_t n;
+    int fd;
+
+    assert_non_null(xs);
+    path = xs_read(xs, XBT_NULL, "/tool/xensim/hv-socket", &len);
+    assert_non_null(path);
+    strcpy(sa.sun_path, path);
+    free(path);
+    xs_close(xs);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+    n = read(fd, reply, sizeof(reply) - 1);
+    assert_true(n > 2);
+    reply[n] = 0;
+    assert_memory_equal(reply, "ok", 2);
+    close(fd);
+}
+
+struct periodic {
+    int ticks, at_stop;
+};
+
+static void every_100ms(mempolicy_actor *a, void *arg)
+{
+    struct periodic *p = arg;
+
+    p->ticks++;
+    assert_non_null(mempolicy_timer_add(a, 100, every_100ms, p));
+}
+
+static void stop_at(mempolicy_actor *a, void *arg)
+{
+    struct periodic *p = arg;
+
+    p->at_stop = p->ticks;
+    mempolicy_actor_stop(a);
+}
+
+/*
+ * A held clock holds the timers; a 1 s step runs a 100 ms periodic
+ * timer as often as 1 s of running time would (each firing at its own
+ * deadline), not once.  No guard timer: it would be held too.
+ */
+static void test_held_clock_step(void **state)
+{
+    struct fx *f = *state;
+    mempolicy_actor *a;
+    struct periodic p = { 0, -1 };
+
+    /* Held before the actor exists: it reads the held clock when made,
+     * so the deadlines below are on it. */
+    hv_ok(f, "clock pause\n");
+    a = new_actor(f);
+    mempolicy_actor_stop(a);
+    assert_int_equal(mempolicy_actor_run(a), 0);
+    assert_non_null(mempolicy_timer_add(a, 1000, stop_at, &p));
+    assert_non_null(mempolicy_timer_add(a, 100, every_100ms, &p));
+    hv_ok(f, "clock step 1000\n");
+    assert_int_equal(mempolicy_actor_run(a), 0);
+    /* 100, 200, ... 900 ms; at 1000 ms the stop timer, added first, goes
+     * before the periodic one. */
+    assert_int_equal(p.at_stop, 9);
+    mempolicy_actor_free(a);
+}
+
 static void cancel_self(mempolicy_actor *a, void *arg)
 {
     mempolicy_timer **self = arg;
@@ -445,6 +520,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_gone_ends_the_loop,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_held_clock_step, setup,
+                                        teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
