@@ -11,7 +11,7 @@
  *
  * The verdict, first match wins:
  *   actor not running              its daemon is down (or died: the pid)
- *   at target                      actual within 1 MiB of the target
+ *   at target                      the library says so (mempolicy_target_cmp)
  *   host out of memory             growing needs more than the host has
  *   stuck                          the caller saw no progress for a while
  *   no actor                       nothing but the balloon driver moves it
@@ -25,8 +25,6 @@
 
 #include "xlmem.h"
 
-/* Within this of the target counts as reached (as mem-set --wait). */
-#define AT_TARGET_KB 1024
 
 int xlmem_facts_read(uint32_t domid, struct xlmem_facts *f)
 {
@@ -54,15 +52,18 @@ void xlmem_facts_dispose(struct xlmem_facts *f)
     mempolicy_status_dispose(&f->st);
 }
 
-static uint64_t gap_kb(uint64_t a, uint64_t b)
-{
-    return a > b ? a - b : b - a;
-}
-
-/* The target the domain is heading for: the policy's, else the balloon's. */
+/* The target the domain is heading for: the policy's, else the balloon's
+ * (as a target: video RAM included). */
 static uint64_t goal_kb(const mempolicy_dominfo *i)
 {
-    return i->policy.has_target ? i->policy.target_kb : i->balloon_target_kb;
+    return i->policy.has_target ? i->policy.target_kb
+                                : i->balloon_target_kb + i->videoram_kb;
+}
+
+/* Reached: the library's verdict (as mem-set --wait), never by hand. */
+static bool at_target(const mempolicy_dominfo *i, uint64_t target_kb)
+{
+    return mempolicy_target_cmp(target_kb, i->videoram_kb, i->actual_kb) == 0;
 }
 
 void xlmem_actor_state(const mempolicy_status *st, char *buf, size_t len)
@@ -92,7 +93,7 @@ void xlmem_verdict(const struct xlmem_facts *f, uint64_t target_kb,
     if (st->actor[0] && !st->running) {
         snprintf(buf, len, "actor %s is not running%s", st->actor,
                  st->pid ? " (it died without cleaning up)" : "");
-    } else if (gap_kb(i->actual_kb, target_kb) <= AT_TARGET_KB) {
+    } else if (at_target(i, target_kb)) {
         snprintf(buf, len, "at target");
     } else if (f->have_host && target_kb > i->actual_kb &&
                target_kb - i->actual_kb > f->host.free_kb) {
@@ -137,7 +138,7 @@ void xlmem_status_column(const mempolicy_dominfo *i, const mempolicy_status *st,
         snprintf(buf, len, "%s", st->text);
     else
         snprintf(buf, len, "%s",
-                 gap_kb(i->actual_kb, goal_kb(i)) <= AT_TARGET_KB ?
+                 at_target(i, goal_kb(i)) ?
                      "at target" :
                      "-");
 }

@@ -155,6 +155,8 @@ like "$("$XLMEM" mem-list -j vga)" '"maxmem_kb": 263168' \
     "video RAM: maxmem = target + 1024 KiB (LIBXL_MAXMEM_CONSTANT)"
 is "$(rd "$(rd /local/domain/$vga/vm)/memory")" $(( (262144 - 16384) / 1024 )) \
     "video RAM: /vm/<uuid>/memory in MiB, as libxl"
+like "$("$XLMEM" mem-explain vga)" "at target" \
+    "video RAM: mem-explain's verdict is the library's: at target"
 # Bad input around the arithmetic: one line naming the domain as typed
 # and the problem, status non-zero, store and maxmem unchanged.
 maxmem() { "$XLMEM" mem-list -j "$1" | sed -n 's/.*"maxmem_kb": \([0-9]*\).*/\1/p'; }
