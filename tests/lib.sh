@@ -164,6 +164,18 @@ clock_step() {
     done
 }
 
+# step_until ACTOR MS COND...: with xensim's clock held, step it by MS
+# (ACTOR caught up after each step) until COND holds; at most 200 steps.
+step_until() {
+    local actor=$1 ms=$2 i
+    shift 2
+    for i in $(seq 1 200); do
+        "$@" && return 0
+        clock_step "$ms" "$actor" || return 1
+    done
+    "$@"
+}
+
 # as_dom N CMD...: run CMD connected as unprivileged domain N.
 as_dom() {
     local d=$1; shift

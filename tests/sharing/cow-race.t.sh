@@ -34,18 +34,8 @@ halfway() {
     p=$(xsr /libxl/3/memory-sharing/progress) && [ "$p" -ge 50 ] &&
         [ "$p" -lt 100 ]
 }
-step_to_halfway() {
-    local i p
-    for i in $(seq 1 200); do
-        halfway && return 0
-        p=$(xsr /libxl/3/memory-sharing/progress)
-        [ "${p:-0}" -lt 100 ] || return 1
-        clock_step 5000 sharing || return 1
-    done
-    return 1
-}
 ok "xensim_hv clock pause" "clock held"
-ok step_to_halfway "domain 3's pass half-way"
+ok "step_until sharing 5000 halfway" "domain 3's pass half-way"
 is "$(hv write-shared 3 50)" 50 "domain 3 writes 50 shared pages"
 ok "xensim_hv clock resume" "clock running again"
 

@@ -24,17 +24,8 @@ mid_scan() {
         s=$(xsr /libxl/2/memory-sharing/shared_kb) &&
         [ "$p" -gt 0 ] && [ "$p" -lt 100 ] && [ "$s" -gt 0 ]
 }
-step_to_mid_scan() {
-    local i p
-    for i in $(seq 1 400); do
-        mid_scan && return 0
-        p=$(xsr /libxl/2/memory-sharing/progress)
-        [ "${p:-0}" -lt 100 ] || return 1
-        clock_step 500 sharing || return 1
-    done
-    return 1
-}
-ok step_to_mid_scan "domain 2 is being scanned and shares pages"
+ok "step_until sharing 500 mid_scan" \
+    "domain 2 is being scanned and shares pages"
 ok "\"$XLMEM\" mem-policy-set 2 xl-auto" "domain 2 switches to xl-auto"
 ok "xensim_hv clock resume" "clock running again"
 gone() { ! xenstore-read /libxl/2/memory-sharing/saved_kb >/dev/null 2>&1; }
