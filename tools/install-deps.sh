@@ -10,7 +10,8 @@ set -eu
 case "${1:-build}" in
 build)
     pkgs="gcc make pkg-config libxen-dev libyajl-dev xenstore-utils
-          libcmocka-dev python3 libsystemd-dev libncurses-dev tmux"
+          libcmocka-dev python3 libsystemd-dev libncurses-dev tmux
+          libmicrohttpd-dev prometheus curl"
     ;;
 demo)
     pkgs="gnuplot-nox file"

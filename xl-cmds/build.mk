@@ -1,4 +1,5 @@
-# xl-cmds: xlmem (the xl-style memory commands) and mempolicyd (the
+# xl-cmds: xlmem (the xl-style memory commands), mempolicy-exporter
+# (Prometheus metrics) and mempolicyd (the
 # daemon that gives new domains the xl.conf default policy), their unit
 # test, man page, bash completion and systemd unit.
 #
@@ -11,7 +12,8 @@ XLCMDS_LIB = $(MEMPOLICY_LIB)
 XLCMDS_LDLIBS = $(MEMPOLICY_LDLIBS) $(XENSTORE_LIBS) -lm
 
 EXTRA_CFLAGS_xl-cmds := -Ilibmempolicy/include $(XENSTORE_CFLAGS) \
-                        $(XENCTRL_CFLAGS) $(YAJL_CFLAGS) $(NCURSES_CFLAGS)
+                        $(XENCTRL_CFLAGS) $(YAJL_CFLAGS) $(NCURSES_CFLAGS) \
+                        $(MHD_CFLAGS)
 
 XLCMDS_XLMEM_OBJS := $(addprefix $(O)/obj/xl-cmds/, \
     xlmem.o xlmem_util.o xlmem_size.o xlmem_policy.o xlmem_target.o \
@@ -34,6 +36,18 @@ $(O)/bin/mempolicyd: $(XLCMDS_MEMPOLICYD_OBJS) $(O)/lib/libmempolicy.a
 	$(CC) $(LDFLAGS) -o $@ $(XLCMDS_MEMPOLICYD_OBJS) $(XLCMDS_LIB) \
 	    $(XLCMDS_LDLIBS)
 
+# mempolicy-exporter: Prometheus metrics over HTTP (libmicrohttpd).
+XLCMDS_EXPORTER_OBJS := $(addprefix $(O)/obj/xl-cmds/, \
+    mempolicy_exporter.o exporter_metrics.o)
+BINS += $(O)/bin/mempolicy-exporter
+MAN8 += $(O)/man/mempolicy-exporter.8
+$(O)/man/mempolicy-exporter.8: xl-cmds/mempolicy-exporter.8.in
+
+$(O)/bin/mempolicy-exporter: $(XLCMDS_EXPORTER_OBJS) $(O)/lib/libmempolicy.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(XLCMDS_EXPORTER_OBJS) $(XLCMDS_LIB) \
+	    $(XLCMDS_LDLIBS) $(MHD_LIBS) -lpthread
+
 # The size parser alone, with the test's own error sink.
 $(O)/obj/tests/xlmem/test_size.o: CFLAGS += $(CMOCKA_CFLAGS) \
     -Ixl-cmds -Ilibmempolicy/include $(XENCTRL_CFLAGS)
@@ -49,20 +63,26 @@ $(O)/tests/test-xlmem-size: $(O)/obj/tests/xlmem/test_size.o \
 # docs/xlmem.md and xl.conf.example as documentation.
 .PHONY: xlcmds-install
 install: xlcmds-install
-xlcmds-install: $(O)/bin/xlmem $(O)/bin/mempolicyd $(O)/man/mempolicyd.8
+xlcmds-install: $(O)/bin/xlmem $(O)/bin/mempolicyd $(O)/man/mempolicyd.8 \
+    $(O)/bin/mempolicy-exporter $(O)/man/mempolicy-exporter.8
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/man/man8 \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	    $(DESTDIR)$(PREFIX)/lib/systemd/system \
 	    $(DESTDIR)$(PREFIX)/share/doc/libmempolicy
-	install -m 755 $(O)/bin/xlmem $(O)/bin/mempolicyd $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(O)/bin/xlmem $(O)/bin/mempolicyd \
+	    $(O)/bin/mempolicy-exporter $(DESTDIR)$(PREFIX)/bin
 	install -m 644 xl-cmds/xlmem.1 $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 644 $(O)/man/mempolicyd.8 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 644 $(O)/man/mempolicyd.8 $(O)/man/mempolicy-exporter.8 \
+	    $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 644 xl-cmds/xlmem.bash-completion \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xlmem
 	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' xl-cmds/mempolicyd.service \
 	    >$(DESTDIR)$(PREFIX)/lib/systemd/system/mempolicyd.service
-	install -m 644 docs/xlmem.md xl.conf.example \
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' \
+	    xl-cmds/mempolicy-exporter.service \
+	    >$(DESTDIR)$(PREFIX)/lib/systemd/system/mempolicy-exporter.service
+	install -m 644 docs/xlmem.md docs/metrics.md xl.conf.example \
 	    $(DESTDIR)$(PREFIX)/share/doc/libmempolicy
 
 MAN8 += $(O)/man/mempolicyd.8
