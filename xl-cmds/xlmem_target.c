@@ -300,7 +300,9 @@ int xlmem_target_too_small(uint32_t domid, int64_t kb, bool relative)
         if (rc)
             return xlmem_lib_err(rc, "cannot read the target of %s",
                                  xlmem_dom(domid));
-        result = (int64_t)cur + kb;
+        /* An overflow here is the library's to report (RANGE). */
+        if (__builtin_add_overflow((int64_t)cur, kb, &result))
+            return 0;
     }
     if (result <= 0 || result >= XLMEM_MIN_TARGET_KB)
         return 0; /* the library refuses <= 0 with its own words */
