@@ -476,8 +476,15 @@ void bal_pass(mempolicy_actor *a, void *arg)
         struct bdom *d = b->v[i];
 
         publish(b, d, &h, &b->pd[i]);
-        if (d->moving || (d->waiting && donors_moving))
+        if (d->moving || (d->waiting && donors_moving)) {
+            if (!moving)
+                mempolicy_actor_log(b->a, XTL_DEBUG, "domain %u: %s: "
+                                    "%llu -> %llu MiB; next look in %u ms",
+                                    d->domid, d->moving ? "moving" :
+                                    "waiting", MIB(d->actual_kb),
+                                    MIB(d->target_kb), BAL_TICK_MS);
             moving = true;
+        }
     }
     bal_request_ack(b, phys.free_kb >= keep);
     if (moving)
