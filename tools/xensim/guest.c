@@ -172,7 +172,7 @@ static void first_target(struct hv *hv, struct hv_domain *d)
     uint64_t static_max = g->boot_pages;
 
     g->watch_fired = true;
-    if (!hv_is_hvm(d) || hv->cfg.ideal) {
+    if (!hv_is_hvm(d)) {
         g->target_diff = 0;
         return;
     }

@@ -418,8 +418,7 @@ static int write_domain_nodes(struct hv *hv, struct hv_domain *d,
                   c->maxmem_kb));
     TRY(xs_writef(hv, SUB(dom, "memory/target"), "%" PRIu64,
                   c->memory_kb - d->videoram_kb -
-                      (d->type == HV_HVM && c->maxmem_kb > c->memory_kb &&
-                               !hv->cfg.ideal ?
+                      (d->type == HV_HVM && c->maxmem_kb > c->memory_kb ?
                            LIBXL_MAXMEM_CONSTANT :
                            0)));
     TRY(xs_writef(hv, SUB(dom, "memory/videoram"), "%" PRIu64, d->videoram_kb));
@@ -512,8 +511,8 @@ uint64_t hv_vga_min_kb(enum hv_vga v)
     return min_kb[v];
 }
 
-static int plan_videoram(const struct hv_domain_config *c, bool ideal,
-                         uint64_t *kb, char *err, size_t errlen)
+static int plan_videoram(const struct hv_domain_config *c, uint64_t *kb,
+                         char *err, size_t errlen)
 {
     uint64_t min = hv_vga_min_kb(c->vga);
 
@@ -526,8 +525,7 @@ static int plan_videoram(const struct hv_domain_config *c, bool ideal,
         return 0;
     }
     if (c->videoram_kb < 0) {
-        /* The transitional idealised host has no video RAM by default. */
-        *kb = ideal ? 0 : min;
+        *kb = min;
         return 0;
     }
     if ((uint64_t)c->videoram_kb < min) {
@@ -551,15 +549,14 @@ static int plan_videoram(const struct hv_domain_config *c, bool ideal,
  *              and the VGA hole (meminit_hvm's set_pod_target);
  *   extra      video RAM (populated by QEMU) and firmware pages.
  */
-static int plan_layout(struct hv *hv, const struct hv_domain_config *c,
-                       struct layout *l, char *err, size_t errlen)
+static int plan_layout(const struct hv_domain_config *c, struct layout *l,
+                       char *err, size_t errlen)
 {
-    bool ideal = hv->cfg.ideal;
     uint64_t hole = 0;
     int rc;
 
     memset(l, 0, sizeof(*l));
-    rc = plan_videoram(c, ideal, &l->videoram_kb, err, errlen);
+    rc = plan_videoram(c, &l->videoram_kb, err, errlen);
     if (rc)
         return rc;
     if (l->videoram_kb + 4096 > c->memory_kb) {
@@ -570,14 +567,13 @@ static int plan_layout(struct hv *hv, const struct hv_domain_config *c,
         return -EINVAL;
     }
     l->vram = l->videoram_kb / HV_PAGE_KB;
-    if (!ideal && c->type == HV_HVM) {
+    if (c->type == HV_HVM) {
         l->fw = HV_HVM_FW_KB / HV_PAGE_KB;
         hole = HV_HVM_HOLE_KB / HV_PAGE_KB;
-    } else if (!ideal && c->type == HV_PVH) {
+    } else if (c->type == HV_PVH) {
         l->fw = HV_PVH_FW_KB / HV_PAGE_KB;
     }
-    l->max_pages = ideal ? c->maxmem_kb / HV_PAGE_KB :
-                           (c->memory_kb + LIBXL_MAXMEM_CONSTANT) / HV_PAGE_KB;
+    l->max_pages = (c->memory_kb + LIBXL_MAXMEM_CONSTANT) / HV_PAGE_KB;
     if (c->type == HV_PV)
         l->ram = c->memory_kb / HV_PAGE_KB;
     else
@@ -585,7 +581,7 @@ static int plan_layout(struct hv *hv, const struct hv_domain_config *c,
     if (c->type != HV_PV && c->maxmem_kb > c->memory_kb) {
         l->pod_entries = l->ram;
         l->pod_cache = (c->memory_kb - l->videoram_kb) / HV_PAGE_KB -
-            (c->type == HV_HVM && !ideal ? HV_VGA_HOLE_PAGES : 0);
+            (c->type == HV_HVM ? HV_VGA_HOLE_PAGES : 0);
     } else {
         l->populated = l->ram;
     }
@@ -622,7 +618,7 @@ int hv_domain_create(struct hv *hv, const struct hv_domain_config *c,
                  c->memory_kb, c->maxmem_kb);
         return -EINVAL;
     }
-    rc = plan_layout(hv, c, &lay, err, errlen);
+    rc = plan_layout(c, &lay, err, errlen);
     if (rc)
         return rc;
     pages = lay.populated + lay.pod_cache + lay.vram + lay.fw;

@@ -78,12 +78,6 @@ struct hv_config {
     uint64_t dom0_kb;
     bool paging_feature;       /* hypervisor built with paging */
     bool sharing_feature;      /* hypervisor built with sharing */
-    /*
-     * Transitional: the idealised host of before (no video RAM by
-     * default, no firmware pages or holes, maxmem = xl's maxmem at
-     * creation, balloon drivers that take memory/target as it is).
-     */
-    bool ideal;
     double speed;
     double paging_rate_mib_s;  /* xenpaging's speed */
     const char *socket_path;

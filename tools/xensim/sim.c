@@ -231,7 +231,6 @@ int sim_start(struct sim **out, struct loop *l, struct store *s,
     }
     hc.paging_feature = c->paging && !(sh && sh->paging == 0);
     hc.sharing_feature = c->sharing && !(sh && sh->sharing == 0);
-    hc.ideal = true; /* transitional: see hv_config */
     hc.speed = c->speed;
     hc.paging_rate_mib_s = sh && sh->paging_rate_mib_s > 0
                                ? sh->paging_rate_mib_s : DEFAULT_PAGING_RATE;
