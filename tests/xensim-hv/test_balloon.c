@@ -36,6 +36,8 @@ static void test_cooperative(void **state)
     (void)state;
     hvt_start(&t, fast);
     d = hvt_create(&t, "name=a memory_kb=%u maxmem_kb=%u", 512 * MiB, GiB);
+    /* libxl builds it with maxmem = memory + 1 MiB: `xl mem-max`. */
+    hvt_ok(&t, "setmaxmem %u %u", d, GiB);
     free0 = hvt_phys(&t, "free_kb");
     set_target(&t, d, 256 * MiB);
     assert_true(hvt_settle(&t, 0));
@@ -137,6 +139,9 @@ static void test_maxmem(void **state)
     hvt_start(&t, fast);
     d = hvt_create(&t, "name=a memory_kb=%u maxmem_kb=%u", 512 * MiB,
                    640 * MiB);
+    /* Built with memory + LIBXL_MAXMEM_CONSTANT, as libxl__build_pre. */
+    assert_int_equal(hvt_dom(&t, d, "max_kb"), 512 * MiB + 1024);
+    hvt_ok(&t, "setmaxmem %u %u", d, 640 * MiB);
     set_target(&t, d, GiB);
     assert_true(hvt_settle(&t, 0));
     assert_int_equal(hvt_dom(&t, d, "tot_kb"), 640 * MiB);
@@ -174,6 +179,8 @@ static void test_host_full(void **state)
                    4 * GiB);
     b = hvt_create(&t, "name=b memory_kb=%u maxmem_kb=%u", 512 * MiB,
                    4 * GiB);
+    hvt_ok(&t, "setmaxmem %u %u", a, 4 * GiB);
+    hvt_ok(&t, "setmaxmem %u %u", b, 4 * GiB);
     assert_int_equal(hvt_phys(&t, "free_kb"), GiB);
     set_target(&t, a, 2 * GiB);
     assert_true(hvt_settle(&t, 0));

@@ -77,41 +77,47 @@ static void test_page_out_and_in(void **state)
 {
     struct hvt t;
     unsigned d;
-    uint64_t free0;
+    uint64_t free0, tot0, pop0;
 
     (void)state;
     hvt_start(&t, fast);
-    d = hvt_create(&t, "name=db type=hvm memory_kb=%u demand_kb=%u", GiB,
-                   512 * MiB);
+    d = hvt_create(&t, "name=db type=hvm vga=none memory_kb=%u demand_kb=%u",
+                   GiB, 512 * MiB);
+    assert_true(hvt_settle(&t, 0));
+    /* tot_pages holds firmware pages beside the guest's RAM. */
+    tot0 = hvt_dom(&t, d, "tot_kb");
+    pop0 = hvt_guest(&t, d, "populated_kb");
+    assert_true(tot0 > pop0);
     free0 = hvt_phys(&t, "free_kb");
     /* Without paging enabled, the node does nothing. */
     set_paging_target(&t, d, 256 * MiB);
     assert_true(hvt_settle(&t, 0));
-    assert_int_equal(hvt_dom(&t, d, "tot_kb"), GiB);
+    assert_int_equal(hvt_dom(&t, d, "tot_kb"), tot0);
 
     /* Enabling reads the target that is already there. */
     hvt_ok(&t, "paging_enable %u", d);
     assert_true(hvt_settle(&t, 0));
     assert_int_equal(hvt_dom(&t, d, "tot_kb"), 256 * MiB);
-    assert_int_equal(hvt_dom(&t, d, "paged_kb"), 768 * MiB);
+    assert_int_equal(hvt_dom(&t, d, "paged_kb"), tot0 - 256 * MiB);
     assert_int_equal(hvt_dom(&t, d, "paging_target_kb"), 256 * MiB);
-    assert_int_equal(hvt_phys(&t, "free_kb"), free0 + 768 * MiB);
-    /* 512 MiB demanded, 256 MiB resident. */
-    assert_int_equal(hvt_guest(&t, d, "shortfall_kb"), 256 * MiB);
+    assert_int_equal(hvt_phys(&t, "free_kb"), free0 + tot0 - 256 * MiB);
+    /* 512 MiB demanded, the RAM left resident is all it has. */
+    assert_int_equal(hvt_guest(&t, d, "shortfall_kb"),
+                     512 * MiB - (pop0 - (tot0 - 256 * MiB)));
     /* The balloon driver knows nothing of it. */
-    assert_int_equal(hvt_guest(&t, d, "populated_kb"), GiB);
+    assert_int_equal(hvt_guest(&t, d, "populated_kb"), pop0);
 
     /* Above tot_pages: pages come back in, up to the target. */
     set_paging_target(&t, d, 640 * MiB);
     assert_true(hvt_settle(&t, 0));
     assert_int_equal(hvt_dom(&t, d, "tot_kb"), 640 * MiB);
-    assert_int_equal(hvt_dom(&t, d, "paged_kb"), 384 * MiB);
+    assert_int_equal(hvt_dom(&t, d, "paged_kb"), tot0 - 640 * MiB);
     assert_int_equal(hvt_guest(&t, d, "shortfall_kb"), 0);
 
     /* 0: everything back. */
     set_paging_target(&t, d, 0);
     assert_true(hvt_settle(&t, 0));
-    assert_int_equal(hvt_dom(&t, d, "tot_kb"), GiB);
+    assert_int_equal(hvt_dom(&t, d, "tot_kb"), tot0);
     assert_int_equal(hvt_dom(&t, d, "paged_kb"), 0);
     assert_int_equal(hvt_phys(&t, "free_kb"), free0);
     hvt_stop(&t);
@@ -151,16 +157,24 @@ static void test_disable_and_host_full(void **state)
                                         "3G", NULL };
     struct hvt t;
     unsigned d, hog;
+    uint64_t tot0, out, hogkb;
+    char val[32];
 
     (void)state;
     hvt_start(&t, args);
-    d = hvt_create(&t, "name=db type=hvm memory_kb=%u", GiB);
+    d = hvt_create(&t, "name=db type=hvm vga=none memory_kb=%u", GiB);
+    assert_true(hvt_settle(&t, 0));
+    tot0 = hvt_dom(&t, d, "tot_kb");
     hvt_ok(&t, "paging_enable %u", d);
     set_paging_target(&t, d, 256 * MiB);
     assert_true(hvt_settle(&t, 0));
-    assert_int_equal(hvt_phys(&t, "free_kb"), GiB + 768 * MiB);
+    out = tot0 - 256 * MiB;
+    assert_int_equal(hvt_dom(&t, d, "paged_kb"), out);
+    /* 3 GiB - dom0's 1 GiB - what d holds now. */
+    assert_int_equal(hvt_phys(&t, "free_kb"), 2 * GiB - 256 * MiB);
     /* Someone takes all the memory paging freed. */
-    hog = hvt_create(&t, "name=hog memory_kb=%u", GiB + 768 * MiB);
+    hogkb = hvt_phys(&t, "free_kb");
+    hog = hvt_create(&t, "name=hog memory_kb=%llu", (unsigned long long)hogkb);
     assert_int_equal(hvt_phys(&t, "free_kb"), 0);
     /* Nothing can come back: disable refuses, and changes nothing. */
     assert_int_equal(strncmp(hvt_call(&t, "paging_disable %u", d),
@@ -168,22 +182,23 @@ static void test_disable_and_host_full(void **state)
     assert_int_equal(hvt_dom(&t, d, "paging"), 1);
     set_paging_target(&t, d, 0);
     assert_true(hvt_settle(&t, 0));
-    assert_int_equal(hvt_dom(&t, d, "paged_kb"), 768 * MiB);
+    assert_int_equal(hvt_dom(&t, d, "paged_kb"), out);
     /* The hog shrinks: the pager takes what it frees. */
-    hvt_write(&t, "/local/domain/2/memory/target", "1048576");
+    snprintf(val, sizeof(val), "%llu", (unsigned long long)(hogkb - out));
+    hvt_write(&t, "/local/domain/2/memory/target", val);
     assert_true(hvt_settle(&t, 0));
-    assert_int_equal(hvt_dom(&t, hog, "tot_kb"), GiB);
+    assert_int_equal(hvt_dom(&t, hog, "tot_kb"), hogkb - out);
     assert_int_equal(hvt_dom(&t, d, "paged_kb"), 0);
-    assert_int_equal(hvt_dom(&t, d, "tot_kb"), GiB);
+    assert_int_equal(hvt_dom(&t, d, "tot_kb"), tot0);
     /* Now disable works, and the target no longer matters. */
     set_paging_target(&t, d, 128 * MiB);
     assert_true(hvt_settle(&t, 0));
     hvt_ok(&t, "paging_disable %u", d);
     assert_int_equal(hvt_dom(&t, d, "paged_kb"), 0);
-    assert_int_equal(hvt_dom(&t, d, "tot_kb"), GiB);
+    assert_int_equal(hvt_dom(&t, d, "tot_kb"), tot0);
     set_paging_target(&t, d, 64 * MiB);
     assert_true(hvt_settle(&t, 0));
-    assert_int_equal(hvt_dom(&t, d, "tot_kb"), GiB);
+    assert_int_equal(hvt_dom(&t, d, "tot_kb"), tot0);
     hvt_stop(&t);
 }
 

@@ -67,7 +67,7 @@ static void test_errors(void **state)
     hvt_start(&t, fast);
     hvt_create(&t, "name=pv memory_kb=65536");
     hvt_create(&t, "name=nohap type=hvm hap=0 memory_kb=65536");
-    hvt_create(&t, "name=hvm type=hvm memory_kb=65536");
+    hvt_create(&t, "name=hvm type=hvm vga=none memory_kb=65536");
     expect_err(&t, "err EOPNOTSUPP", "sharing_enable 1");
     expect_err(&t, "err ENODEV", "sharing_enable 2");
     /* The memops enable sharing on first use, and fail the same way. */
@@ -89,7 +89,7 @@ static void test_errors(void **state)
     hvt_stop(&t);
 
     hvt_start(&t, nosh);
-    hvt_create(&t, "name=hvm type=hvm memory_kb=65536");
+    hvt_create(&t, "name=hvm type=hvm vga=none memory_kb=65536");
     expect_err(&t, "err ENOSYS", "sharing_enable 1");
     expect_err(&t, "err ENOSYS", "nominate 1 0");
     expect_err(&t, "err ENOSYS", "share 1 0 1 1 1 2");
@@ -106,12 +106,14 @@ static void test_fingerprints(void **state)
 
     (void)state;
     hvt_start(&t, fast);
-    hvt_create(&t, "name=a type=hvm memory_kb=65536 share_image=deb "
+    hvt_create(&t,
+               "name=a type=hvm vga=none memory_kb=65536 share_image=deb "
                "share_shared=1");
-    hvt_create(&t, "name=b type=hvm memory_kb=65536 share_image=deb "
+    hvt_create(&t,
+               "name=b type=hvm vga=none memory_kb=65536 share_image=deb "
                "share_shared=1");
-    hvt_create(&t, "name=c type=hvm memory_kb=65536");
-    hvt_create(&t, "name=z type=hvm memory_kb=65536 share_zero=1");
+    hvt_create(&t, "name=c type=hvm vga=none memory_kb=65536");
+    hvt_create(&t, "name=z type=hvm vga=none memory_kb=65536 share_zero=1");
     hashes(&t, 1, 100, 64, a);
     hashes(&t, 2, 100, 64, b);
     hashes(&t, 3, 100, 64, c);
@@ -140,9 +142,11 @@ static void test_nominate_share(void **state)
 
     (void)state;
     hvt_start(&t, fast);
-    hvt_create(&t, "name=a type=hvm memory_kb=65536 share_image=deb "
+    hvt_create(&t,
+               "name=a type=hvm vga=none memory_kb=65536 share_image=deb "
                "share_shared=1");
-    hvt_create(&t, "name=b type=hvm memory_kb=65536 share_image=deb "
+    hvt_create(&t,
+               "name=b type=hvm vga=none memory_kb=65536 share_image=deb "
                "share_shared=1");
     free0 = hvt_phys(&t, "free_kb");
     tot0 = hvt_dom(&t, 1, "tot_kb");
@@ -185,8 +189,8 @@ static void test_stale_handles(void **state)
 
     (void)state;
     hvt_start(&t, fast);
-    hvt_create(&t, "name=a type=hvm memory_kb=65536");
-    hvt_create(&t, "name=b type=hvm memory_kb=65536");
+    hvt_create(&t, "name=a type=hvm vga=none memory_kb=65536");
+    hvt_create(&t, "name=b type=hvm vga=none memory_kb=65536");
     h1 = nominate(&t, 1, 3);
     h2 = nominate(&t, 2, 3);
     hvt_ok(&t, "guest_write 2 3");
@@ -220,8 +224,8 @@ static void test_copy_on_write(void **state)
 
     (void)state;
     hvt_start(&t, args);
-    hvt_create(&t, "name=a type=hvm memory_kb=65536 share_zero=1");
-    hvt_create(&t, "name=b type=hvm memory_kb=65536 share_zero=1");
+    hvt_create(&t, "name=a type=hvm vga=none memory_kb=65536 share_zero=1");
+    hvt_create(&t, "name=b type=hvm vga=none memory_kb=65536 share_zero=1");
     h1 = nominate(&t, 1, 5);
     h2 = nominate(&t, 2, 5);
     hvt_ok(&t, "share 1 5 %llu 2 5 %llu", (unsigned long long)h1,
@@ -266,8 +270,9 @@ static void test_cow_rate(void **state)
 
     (void)state;
     hvt_start(&t, fast);
-    hvt_create(&t, "name=a type=hvm memory_kb=65536 share_zero=1");
-    hvt_create(&t, "name=b type=hvm memory_kb=65536 share_zero=1 "
+    hvt_create(&t, "name=a type=hvm vga=none memory_kb=65536 share_zero=1");
+    hvt_create(&t,
+               "name=b type=hvm vga=none memory_kb=65536 share_zero=1 "
                "cow_per_s=10");
     h = nominate(&t, 1, 0);
     for (g = 0; g < 20; g++) {
@@ -288,14 +293,15 @@ static void test_cow_rate(void **state)
 static void test_disable(void **state)
 {
     struct hvt t;
-    uint64_t h1, h2, free0;
+    uint64_t h1, h2, free0, tot0;
     unsigned g;
 
     (void)state;
     hvt_start(&t, fast);
-    hvt_create(&t, "name=a type=hvm memory_kb=65536 share_zero=1");
-    hvt_create(&t, "name=b type=hvm memory_kb=65536 share_zero=1");
+    hvt_create(&t, "name=a type=hvm vga=none memory_kb=65536 share_zero=1");
+    hvt_create(&t, "name=b type=hvm vga=none memory_kb=65536 share_zero=1");
     free0 = hvt_phys(&t, "free_kb");
+    tot0 = hvt_dom(&t, 1, "tot_kb");
     for (g = 0; g < 8; g++) {
         h1 = nominate(&t, 1, g);
         h2 = nominate(&t, 2, g);
@@ -310,7 +316,7 @@ static void test_disable(void **state)
     /* a's pages are its own again too (last user): nothing shared. */
     hvt_ok(&t, "sharing_disable 1");
     assert_int_equal(hvt_phys(&t, "shared_kb"), 0);
-    assert_int_equal(hvt_dom(&t, 1, "tot_kb"), 65536);
+    assert_int_equal(hvt_dom(&t, 1, "tot_kb"), tot0);
     assert_int_equal(hvt_phys(&t, "free_kb"), free0);
     hvt_stop(&t);
 }
@@ -320,24 +326,26 @@ static void test_disable(void **state)
 static void test_balloon_and_destroy(void **state)
 {
     struct hvt t;
-    uint64_t h1, h2, free0;
+    uint64_t h1, h2, free0, tot0;
 
     (void)state;
     hvt_start(&t, fast);
-    hvt_create(&t, "name=a type=hvm memory_kb=65536 share_zero=1");
-    hvt_create(&t, "name=b type=hvm memory_kb=65536 share_zero=1");
+    hvt_create(&t, "name=a type=hvm vga=none memory_kb=65536 share_zero=1");
+    hvt_create(&t, "name=b type=hvm vga=none memory_kb=65536 share_zero=1");
     /* gfn 16000 is near the top of b's 16384 pages. */
     h1 = nominate(&t, 1, 100);
     h2 = nominate(&t, 2, 16000);
     hvt_ok(&t, "share 1 100 %llu 2 16000 %llu", (unsigned long long)h1,
            (unsigned long long)h2);
     free0 = hvt_phys(&t, "free_kb");
+    tot0 = hvt_dom(&t, 2, "tot_kb") + 4; /* + the gfn that is shared */
     hvt_write(&t, "/local/domain/2/memory/target", "32768");
     assert_true(hvt_settle(&t, 0));
     assert_int_equal(hvt_dom(&t, 2, "shared_kb"), 0);
-    assert_int_equal(hvt_dom(&t, 2, "tot_kb"), 32768);
-    /* 32 MiB came back; the shared frame stays for a. */
-    assert_int_equal(hvt_phys(&t, "free_kb"), free0 + 32768 - 4);
+    /* An HVM guest holds 44 KiB of firmware beyond its target. */
+    assert_int_equal(hvt_dom(&t, 2, "tot_kb"), 32768 + 44);
+    /* What b gave back came back; the shared frame stays for a. */
+    assert_int_equal(hvt_phys(&t, "free_kb"), free0 + tot0 - (32768 + 44) - 4);
     assert_int_equal(hvt_phys(&t, "shared_kb"), 4);
     h2 = nominate(&t, 2, 10);
     hvt_ok(&t, "share 1 100 %llu 2 10 %llu", (unsigned long long)h1,
@@ -347,7 +355,7 @@ static void test_balloon_and_destroy(void **state)
     assert_int_equal(hvt_phys(&t, "shared_kb"), 4);
     hvt_ok(&t, "guest_write 2 10");
     assert_int_equal(hvt_phys(&t, "shared_kb"), 0);
-    assert_int_equal(hvt_dom(&t, 2, "tot_kb"), 32768);
+    assert_int_equal(hvt_dom(&t, 2, "tot_kb"), 32768 + 44);
     hvt_stop(&t);
 }
 
