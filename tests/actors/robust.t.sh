@@ -43,7 +43,8 @@ actor_kill9
 "$PROBE" hv guest_set "$hvm" balloon=cooperative >/dev/null
 "$PROBE" target "$hvm" $((768 * M))
 actor_start xl-auto || exit 1
-ok "wait_node /local/domain/$hvm/memory/target $((768 * M))" \
+ok "wait_node /local/domain/$hvm/memory/target \
+    $(balloon_kb "$hvm" $((768 * M)))" \
     "restarted actor applies the change made while it was dead"
 ok "wait_node /local/domain/$hvm/memory/target-tot_pages 0" \
     "restarted actor finds the leftover paging and ends it"

@@ -50,7 +50,8 @@ ok "wait_node /local/domain/$bad/memory/target $((700 * M))" \
 
 # --- paging after the delay, only for the gap ----------------------------
 "$PROBE" target "$stuck" $((512 * M))
-ok "wait_node /local/domain/$stuck/memory/target $((512 * M))" \
+ok "wait_node /local/domain/$stuck/memory/target \
+    $(balloon_kb "$stuck" $((512 * M)))" \
     "stuck HVM guest: balloon target set at once"
 ok "wait_node /local/domain/$stuck/memory/target-tot_pages $((512 * M))" \
     "after the delay: paging target = target (only the gap is paged)"
@@ -59,7 +60,8 @@ is "$(info "$stuck" paging)" 1 "paging enabled on the stuck guest"
 # --- enforce=0 and paging=0 never page -----------------------------------
 "$PROBE" target "$noenf" $((512 * M)) 0
 "$PROBE" target "$nopg" $((512 * M))
-ok "wait_node /local/domain/$nopg/memory/target $((512 * M))" \
+ok "wait_node /local/domain/$nopg/memory/target \
+    $(balloon_kb "$nopg" $((512 * M)))" \
     "paging=0 guest: balloon target set"
 "$PROBE" target "$sync1" $((512 * M))
 ok "wait_node /local/domain/$sync1/memory/target-tot_pages $((512 * M))" \
@@ -101,7 +103,8 @@ is "$(info "$off" paging)/$(info "$off" paged)" "0/0" \
 # --- a new change during the delay restarts it: no stale paging ----------
 ok "xensim_hv clock pause" "clock held: the delay cannot run out"
 "$PROBE" target "$burst" $((600 * M))
-ok "wait_node /local/domain/$burst/memory/target $((600 * M))" \
+ok "wait_node /local/domain/$burst/memory/target \
+    $(balloon_kb "$burst" $((600 * M)))" \
     "first change: balloon target set"
 "$PROBE" target "$burst" $((500 * M))
 ok "wait_node /local/domain/$burst/memory/target $((500 * M))" \
@@ -116,7 +119,8 @@ ok "xensim_hv clock resume" "clock running again"
 # --- a domain destroyed during the delay ---------------------------------
 ok "xensim_hv clock pause" "clock held again"
 "$PROBE" target "$doomed" $((512 * M))
-ok "wait_node /local/domain/$doomed/memory/target $((512 * M))" \
+ok "wait_node /local/domain/$doomed/memory/target \
+    $(balloon_kb "$doomed" $((512 * M)))" \
     "doomed domain: balloon target set, delay running"
 ok "'$PROBE' hv destroy $doomed" "destroyed during its delay"
 ok "clock_step 10000 xl-auto" "its delay (2 s) runs out, actor caught up"

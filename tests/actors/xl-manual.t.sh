@@ -19,22 +19,22 @@ actor_start xl-manual || exit 1
 "$PROBE" target "$hvm" $((512 * M))
 ok "wait_node /local/domain/$hvm/memory/target-tot_pages $((512 * M))" \
     "HVM: paging target = target, no delay"
-is "$(xenstore-read /local/domain/"$hvm"/memory/target)" $((512 * M)) \
-    "HVM: balloon target = target"
+is "$(xenstore-read /local/domain/"$hvm"/memory/target)" \
+    "$(balloon_kb "$hvm" $((512 * M)))" "HVM: balloon target = target"
 is "$(info "$hvm" paging)" 1 "HVM: paging enabled"
 "$PROBE" target "$hvm" $((700 * M))
 ok "wait_node /local/domain/$hvm/memory/target-tot_pages $((700 * M))" \
     "a second change: both targets follow"
-is "$(xenstore-read /local/domain/"$hvm"/memory/target)" $((700 * M)) \
-    "balloon target followed too"
+is "$(xenstore-read /local/domain/"$hvm"/memory/target)" \
+    "$(balloon_kb "$hvm" $((700 * M)))" "balloon target followed too"
 
 for d in "$pv" "$nohap"; do
     "$PROBE" target "$d" $((512 * M))
-    ok "wait_node /local/domain/$d/memory/target $((512 * M))" \
-        "domain $d: balloon target set"
+    ok "wait_node /local/domain/$d/memory/target \
+        $(balloon_kb "$d" $((512 * M)))" "domain $d: balloon target set"
     "$PROBE" target "$d" $((600 * M))
-    ok "wait_node /local/domain/$d/memory/target $((600 * M))" \
-        "domain $d: second change applied"
+    ok "wait_node /local/domain/$d/memory/target \
+        $(balloon_kb "$d" $((600 * M)))" "domain $d: second change applied"
     is "$(info "$d" paging)" 0 "domain $d: no paging"
 done
 
@@ -52,11 +52,12 @@ xensim_start --speed 100 --no-paging
 hvm=$(mk hvm2 hvm 1)
 actor_start xl-manual || exit 1
 "$PROBE" target "$hvm" $((512 * M))
-ok "wait_node /local/domain/$hvm/memory/target $((512 * M))" \
+ok "wait_node /local/domain/$hvm/memory/target \
+    $(balloon_kb "$hvm" $((512 * M)))" \
     "no paging on the host: balloon target still set"
 "$PROBE" target "$hvm" $((600 * M))
-ok "wait_node /local/domain/$hvm/memory/target $((600 * M))" \
-    "second change applied"
+ok "wait_node /local/domain/$hvm/memory/target \
+    $(balloon_kb "$hvm" $((600 * M)))" "second change applied"
 actor_stop
 is "$(grep -c "domain $hvm: paging unavailable" "$ACTOR_LOG")" 1 \
     "one line: paging unavailable"

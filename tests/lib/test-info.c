@@ -163,8 +163,10 @@ static void domain_info(void **state)
     assert_true(info.hap);
     assert_false(info.dying);
     assert_int_equal(info.static_max_kb, 524288);
-    assert_int_equal(info.maxmem_kb, 524288);
-    assert_int_equal(info.balloon_target_kb, 262144);
+    /* As libxl builds it: maxmem = memory + LIBXL_MAXMEM_CONSTANT;
+     * memory/target less the (cirrus) video RAM and the PoD fudge. */
+    assert_int_equal(info.maxmem_kb, 262144 + 1024);
+    assert_int_equal(info.balloon_target_kb, 262144 - 8192 - 1024);
     assert_true(info.actual_kb > 0);
     assert_string_equal(info.policy.actor, "xl-auto");
     assert_string_equal(info.policy.actor_params, "a=1");
