@@ -192,3 +192,12 @@ done_testing() {
     [ -n "$XENSIM_DIR" ] && rm -rf "$XENSIM_DIR"
     [ "$_tap_failed" -eq 0 ]
 }
+
+# balloon_kb DOMID REQUEST_KB: the memory/target libxl writes for a
+# request (xl mem-set's size): the request less the domain's video RAM
+# (libxl_set_memory_target; an HVM guest has video RAM).
+balloon_kb() {
+    local v
+    v=$(xenstore-read /local/domain/"$1"/memory/videoram 2>/dev/null) || v=0
+    echo $(($2 - v))
+}

@@ -21,13 +21,15 @@ actor_start xl-auto || exit 1
 
 ok "xensim_hv clock pause" "clock held"
 "$PROBE" target "$held" $((512 * M))
-ok "wait_node /local/domain/$held/memory/target $((512 * M))" \
+ok "wait_node /local/domain/$held/memory/target \
+    $(balloon_kb "$held" $((512 * M)))" \
     "balloon target set at once"
 # A second domain's change: once its balloon target is written, the actor
 # has been through the turn of its loop that would have fired a due timer
 # for the first domain (it runs its timers after each batch of events).
 "$PROBE" target "$later" $((512 * M))
-ok "wait_node /local/domain/$later/memory/target $((512 * M))" \
+ok "wait_node /local/domain/$later/memory/target \
+    $(balloon_kb "$later" $((512 * M)))" \
     "a later change handled too"
 is "$(xenstore-read /local/domain/"$held"/memory/target-tot_pages \
     2>/dev/null)" "" "clock held: the 2 s delay has not run out"

@@ -107,7 +107,8 @@ ok "wait_node /local/domain/$burst/memory/target \
     $(balloon_kb "$burst" $((600 * M)))" \
     "first change: balloon target set"
 "$PROBE" target "$burst" $((500 * M))
-ok "wait_node /local/domain/$burst/memory/target $((500 * M))" \
+ok "wait_node /local/domain/$burst/memory/target \
+    $(balloon_kb "$burst" $((500 * M)))" \
     "second change during the delay: balloon target set"
 is "$(xenstore-read /local/domain/"$burst"/memory/target-tot_pages \
     2>/dev/null)" "" "no paging decision while the delay runs"

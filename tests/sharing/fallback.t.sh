@@ -13,7 +13,9 @@ start_actor sharing
 for d in 1 2; do
     ok "\"$XLMEM\" mem-set $d 40m" "mem-set domain $d"
 done
-at_target() { [ "$(xsr /local/domain/$1/memory/target)" = 40960 ]; }
+at_target() {   # memory/target: the request less video RAM, as libxl
+    [ "$(xsr /local/domain/$1/memory/target)" = "$(balloon_kb $1 40960)" ]
+}
 ok 'wait_until 30 /local/domain/1/memory at_target 1' \
    "PV domain: balloon target = policy target"
 ok 'wait_until 30 /local/domain/2/memory at_target 2' \

@@ -33,7 +33,10 @@ like "$out" "^domid=[0-9]+$" "create prints the new domid"
 a=${out#domid=}
 is "$(rd /local/domain/$a/name)" alpha "the domain has the file's name"
 is "$(rd /local/domain/$a/memory/static-max)" 786432 "maxmem 768 MiB"
-is "$(rd /local/domain/$a/memory/target)" 393216 "memory 384 MiB"
+# libxl__build_post: memory less the video RAM (cirrus, 8 MiB) and, for an
+# HVM guest with memory < maxmem (PoD), LIBXL_MAXMEM_CONSTANT.
+is "$(rd /local/domain/$a/memory/target)" $((393216 - 8192 - 1024)) \
+    "memory 384 MiB"
 is "$(rd /libxl/$a/memory-policy/actor)|$(rd /libxl/$a/memory-policy/actor-params)" \
     "sharing|rate=128,paging=1" "born with the file's policy"
 like "$("$XLMEM" mem-list -j alpha)" '"type": "hvm"' "type hvm"
