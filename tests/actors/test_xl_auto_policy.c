@@ -174,6 +174,26 @@ static void test_decide_not_wanted_winds_paging_down(void **state)
         assert_int_equal(act.paging_target_kb, 1000);
     }
 
+    /* ... but an HVM guest at static-max holds more (its video RAM and
+     * 44 KiB of firmware pages are in tot_pages): once static-max has
+     * been asked for and the target is reached, 0 brings the rest back
+     * and ends paging. */
+    {
+        struct xla_obs o = { .actual_kb = 1048576,
+                             .paged_kb = 44,
+                             .paging = true,
+                             .paging_target_kb = 1048576,
+                             .videoram_kb = 8192 };
+
+        xla_decide(true, 1048576, 1048576, &o, &act);
+        assert_true(act.set_paging_target);
+        assert_int_equal(act.paging_target_kb, 0);
+        /* Not asked yet: static-max first. */
+        o.paging_target_kb = 900 * MIB;
+        xla_decide(true, 1048576, 1048576, &o, &act);
+        assert_int_equal(act.paging_target_kb, 1048576);
+    }
+
     /* Not wanted and not paging: nothing at all. */
     decide(false, 256 * MIB, 512 * MIB, 0, false, 0, &act);
     assert_false(act.enable_paging || act.set_paging_target || act.recheck);
