@@ -173,12 +173,53 @@ static void test_maxmem(void **state)
     hvt_stop(&t);
 }
 
+/*
+ * xl reboot: the same config (and UUID) again, a new domid; a UUID in
+ * use by a running domain, or malformed, is refused and nothing is made.
+ */
+static void test_uuid(void **state)
+{
+    static const char *const u = "0b5d3c1e-7a2f-4c3b-9d1e-0123456789ab";
+    struct hvt t;
+    unsigned a, b;
+    char buf[40], path[64], *s;
+    const char *r;
+
+    (void)state;
+    hvt_start(&t, fast);
+    a = hvt_create(&t, "name=a uuid=%s memory_kb=%u", u, 128 * MiB);
+    assert_string_equal(
+        hvt_str(hvt_ok(&t, "dominfo %u", a), "uuid", buf, sizeof(buf)), u);
+    snprintf(path, sizeof(path), "/vm/%s/name", u);
+    s = hvt_read(&t, path);
+    assert_string_equal(s, "a");
+    free(s);
+    r = hvt_call(&t, "create name=b uuid=%s memory_kb=%u", u, 128 * MiB);
+    assert_int_equal(strncmp(r, "err EEXIST ", 11), 0);
+    r = hvt_call(&t, "create name=b uuid=0b5d3c1e-7a2f memory_kb=%u",
+                 128 * MiB);
+    assert_int_equal(strncmp(r, "err EINVAL ", 11), 0);
+    r = hvt_call(&t,
+                 "create name=b uuid=0b5d3c1e-7a2f-4c3b-9d1e-0123456789ag "
+                 "memory_kb=%u",
+                 128 * MiB);
+    assert_int_equal(strncmp(r, "err EINVAL ", 11), 0);
+    assert_string_equal(hvt_ok(&t, "list"), "ok domids=1");
+    hvt_ok(&t, "destroy %u", a);
+    b = hvt_create(&t, "name=a uuid=%s memory_kb=%u", u, 128 * MiB);
+    assert_true(b != a);
+    assert_string_equal(
+        hvt_str(hvt_ok(&t, "dominfo %u", b), "uuid", buf, sizeof(buf)), u);
+    hvt_stop(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_build),
         cmocka_unit_test(test_ballooned),
         cmocka_unit_test(test_maxmem),
+        cmocka_unit_test(test_uuid),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

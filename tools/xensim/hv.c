@@ -22,12 +22,14 @@
  * Errors follow Xen's hypercalls (see docs/xensim.md, "Rules").
  */
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "hv.h"
@@ -487,6 +489,29 @@ static int pick_domid(struct hv *hv, unsigned want, unsigned *domid)
     return -ENOSPC;
 }
 
+bool hv_uuid_valid(const char *s)
+{
+    static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+    unsigned i;
+
+    for (i = 0; shape[i]; i++) {
+        if (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+            return false;
+    }
+    return s[i] == '\0';
+}
+
+static bool uuid_in_use(struct hv *hv, const char *uuid)
+{
+    unsigned i;
+
+    for (i = 1; i <= HV_MAX_DOMID; i++)
+        if (hv->doms[i] && !hv->doms[i]->dying &&
+            !strcasecmp(hv->doms[i]->uuid, uuid))
+            return true;
+    return false;
+}
+
 /* What building a domain gives it, in pages unless named _kb. */
 struct layout {
     uint64_t videoram_kb;
@@ -618,6 +643,15 @@ int hv_domain_create(struct hv *hv, const struct hv_domain_config *c,
                  c->memory_kb, c->maxmem_kb);
         return -EINVAL;
     }
+    if (c->uuid[0] && !hv_uuid_valid(c->uuid)) {
+        snprintf(err, errlen, "bad uuid (8-4-4-4-12 hex digits)");
+        return -EINVAL;
+    }
+    if (c->uuid[0] && uuid_in_use(hv, c->uuid)) {
+        /* libxl would wipe the live domain's /vm/<uuid>: refused. */
+        snprintf(err, errlen, "uuid %s belongs to a running domain", c->uuid);
+        return -EEXIST;
+    }
     rc = plan_layout(c, &lay, err, errlen);
     if (rc)
         return rc;
@@ -643,7 +677,10 @@ int hv_domain_create(struct hv *hv, const struct hv_domain_config *c,
     d->hv = hv;
     d->domid = id;
     strcpy(d->name, c->name);
-    make_uuid(hv, d->uuid);
+    if (c->uuid[0])
+        memcpy(d->uuid, c->uuid, sizeof(d->uuid));
+    else
+        make_uuid(hv, d->uuid);
     d->type = c->type;
     d->hap = c->type != HV_PV && c->hap;
     d->seed = mix64(hv->uuid_seq * 0x100000001b3ull + id);

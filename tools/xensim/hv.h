@@ -87,6 +87,7 @@ struct hv_config {
 /* What `xl create` is given; see hv_domain_config_init for defaults. */
 struct hv_domain_config {
     char name[HV_NAME_MAX + 1];
+    char uuid[37];             /* "": a new one (xl's default) */
     enum hv_type type;
     bool hap;
     uint64_t memory_kb;        /* xl's memory= (libxl's target_memkb) */
@@ -226,6 +227,9 @@ int hv_domain_destroy(struct hv *hv, unsigned domid);
 /* The domain, or NULL (dom0 included when domid is 0). */
 struct hv_domain *hv_domain(struct hv *hv, unsigned domid);
 struct hv_domain *hv_domain_by_name(struct hv *hv, const char *name);
+
+/* A UUID as xl's config takes it: 8-4-4-4-12 hex digits. */
+bool hv_uuid_valid(const char *s);
 
 /* Xen's is_hvm_domain: HVM and PVH. */
 static inline bool hv_is_hvm(const struct hv_domain *d)

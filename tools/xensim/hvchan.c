@@ -699,6 +699,11 @@ static char *v_create(struct hv *hv, int argc, char **argv)
                               "type must be pv, pvh or hvm, not "
                               "'%s'",
                               v);
+        } else if (!strcmp(k, "uuid")) {
+            if (!hv_uuid_valid(v))
+                r = err_reply(EINVAL, "uuid must be 8-4-4-4-12 hex digits");
+            else
+                memcpy(c.uuid, v, sizeof(c.uuid));
         } else if (!strcmp(k, "vga")) {
             if (hv_vga_parse(v, &c.vga))
                 r = err_reply(EINVAL,
