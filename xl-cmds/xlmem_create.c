@@ -353,11 +353,22 @@ static int create_sim(struct create_args *ca, const char *actor,
     }
     if (!type && (v = cfg_string(ca, "builder")))
         type = !strcmp(v, "hvm") ? "hvm" : v;
-    if (type) {
-        if (!strcmp(type, "pvh"))
-            type = "hvm"; /* the channel's hvm covers PVH */
-        if (add_kv(f, "type", type))
+    if (type && add_kv(f, "type", type))
+        goto out;
+    /* xl_parse.c reads vga=, stdvga= and videoram= (MiB) for HVM only. */
+    if (type && !strcmp(type, "hvm")) {
+        long std;
+
+        if ((v = cfg_string(ca, "vga"))) {
+            if (add_kv(f, "vga", v))
+                goto out;
+        } else if (!xlu_cfg_get_long(ca->cfg, "stdvga", &std, 1)) {
+            fprintf(f, " vga=%s", std ? "stdvga" : "cirrus");
+        }
+        if (cfg_mib(ca, "videoram", &present, &kb))
             goto out;
+        if (present)
+            fprintf(f, " videoram_kb=%llu", (unsigned long long)kb);
     }
     if (!xlu_cfg_get_long(ca->cfg, "hap", &hap, 1))
         fprintf(f, " hap=%d", hap ? 1 : 0);

@@ -52,6 +52,31 @@ g=${out#domid=}
 is "$rc|$(rd /local/domain/$g/name)|$(rd /libxl/$g/memory-policy/actor)" \
     "0|gamma|xl-manual" "vars override the file, as with xl"
 
+# xl's HVM keys for video RAM (xl_parse.c) and PVH reach the host.
+printf 'name = "vs"\ntype = "hvm"\nmemory = 256\nvga = "stdvga"\n' \
+    >"$T/vs.cfg"
+run_xlmem create "$T/vs.cfg"
+v=${out#domid=}
+is "$rc|$(rd /local/domain/$v/memory/videoram)" "0|16384" \
+    "vga=\"stdvga\": libxl's 16 MiB of video RAM"
+printf 'name = "vo"\ntype = "hvm"\nmemory = 256\nstdvga = 1\nvideoram = 32\n' \
+    >"$T/vo.cfg"
+run_xlmem create "$T/vo.cfg"
+v=${out#domid=}
+is "$rc|$(rd /local/domain/$v/memory/videoram)|$(rd /local/domain/$v/memory/target)" \
+    "0|32768|$((262144 - 32768))" "stdvga=1 videoram=32: 32 MiB"
+printf 'name = "vp"\ntype = "pvh"\nmemory = 128\n' >"$T/vp.cfg"
+run_xlmem create "$T/vp.cfg"
+v=${out#domid=}
+is "$rc|$(rd /libxl/$v/type)" "0|pvh" "type=\"pvh\": a PVH guest"
+printf 'name = "vb"\ntype = "hvm"\nmemory = 256\nvga = "vesa"\n' >"$T/vb.cfg"
+xrejects "refused to create the domain: EINVAL vga must be" \
+    "an unknown vga kind, refused by the host" create "$T/vb.cfg"
+printf 'name = "vm"\ntype = "hvm"\nmemory = 256\nvga = "stdvga"\nvideoram = 8\n' \
+    >"$T/vm.cfg"
+xrejects "videoram must be at least 16384 KiB for stdvga" \
+    "video RAM below libxl's minimum" create "$T/vm.cfg"
+
 printf 'name = "delta"\nmemory = 128\nmemory_policy = ""\n' >"$T/d.cfg"
 run_xlmem -c "$T/xl.conf" create "$T/d.cfg"
 d=${out#domid=}
