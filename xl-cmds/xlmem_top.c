@@ -103,6 +103,15 @@ struct top {
 };
 
 static volatile sig_atomic_t stop_signal;
+/* The full screen is on: leave it before printing an error. */
+static bool screen_on;
+
+static void screen_off(void)
+{
+    if (screen_on)
+        endwin();
+    screen_on = false;
+}
 
 static void on_signal(int sig)
 {
@@ -147,15 +156,19 @@ static int collect(struct top *t)
     int n = 0, i, rc;
 
     rc = mempolicy_list_domains(t->ctx, &list, &n);
-    if (rc)
+    if (rc) {
+        screen_off();
         return xlmem_lib_err(rc, "cannot list domains");
+    }
     rc = mempolicy_list_status(t->ctx, list, n, &st);
     if (rc) {
         mempolicy_dominfo_list_free(list, n);
+        screen_off();
         return xlmem_lib_err(rc, "cannot read the actors' status");
     }
     rc = mempolicy_get_physinfo(t->ctx, &f.host);
     if (rc) {
+        screen_off();
         mempolicy_status_list_free(st, n);
         mempolicy_dominfo_list_free(list, n);
         return xlmem_lib_err(rc, "cannot read the host's memory");
@@ -440,6 +453,7 @@ static int drain_events(struct top *t)
     }
     if (rc == MEMPOLICY_ERROR_NOT_READY)
         return any;
+    screen_off();
     xlmem_lib_err(rc, "cannot follow the domains");
     return -1;
 }
@@ -475,7 +489,7 @@ int main_mem_top(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     struct top t = { .sort = COL_ID, .delay_s = 3 };
-    bool batch = false, curses = false;
+    bool batch = false;
     unsigned long iters = 0, done = 0;
     mempolicy_evgen *g[3] = { NULL, NULL, NULL };
     struct sigaction sa;
@@ -554,7 +568,7 @@ int main_mem_top(int argc, char **argv)
     }
     if (!batch) {
         initscr();
-        curses = true;
+        screen_on = true;
         cbreak();
         noecho();
         nodelay(stdscr, TRUE);
@@ -583,6 +597,7 @@ int main_mem_top(int argc, char **argv)
                 break;
             if (poll(pfd, batch ? 1 : 2, (int)ceil(left * 1000)) < 0 &&
                 errno != EINTR) {
+                screen_off();
                 xlmem_err("poll: %s", strerror(errno));
                 rc = XLMEM_EXIT_FAIL;
                 goto out;
@@ -620,8 +635,7 @@ int main_mem_top(int argc, char **argv)
         }
     }
 out:
-    if (curses)
-        endwin();
+    screen_off();
     for (c = 0; c < 3; c++)
         if (g[c])
             mempolicy_evdisable(t.ctx, g[c]);

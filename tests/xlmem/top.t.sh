@@ -127,6 +127,22 @@ while tm has-session -t top 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
 done
 fails 'tm has-session -t top' "key q: mem-top quits"
 
+# --- the store going away ends it: status 1, one line --------------------
 xensim_hv clock resume >/dev/null
-xensim_stop
+mkfifo "$T/frames"
+timeout -s KILL 60 "$XLMEM" mem-top -b -d 3600 >"$T/frames" 2>"$T/gone.err" &
+tpid=$!
+exec 7<"$T/frames"
+read -r -t 30 line <&7
+like "$line" '^Host: ' "batch: the first frame, then it waits"
+kill -KILL "$_xensim_pid"
+wait "$_xensim_pid" 2>/dev/null
+_xensim_pid=
+wait "$tpid"
+is "$?" 1 "the store gone: mem-top exits with status 1"
+like "$(cat "$T/gone.err")" \
+    '^xlmem mem-top: .*(xenstore closed the connection|the store went away)' \
+    "... saying so"
+is "$(grep -c '' "$T/gone.err")" 1 "... in one line"
+exec 7<&-
 finish
