@@ -37,7 +37,6 @@
 #include <curses.h>
 #include <xenstore.h>
 
-#include "../actors/balance/report.h"
 #include "xlmem.h"
 
 enum col {
@@ -132,7 +131,7 @@ static void read_used(struct top *t, const mempolicy_dominfo *d, struct row *r)
     v = xs_read(t->xs, XBT_NULL, path, &len);
     if (!v)
         return;
-    if (br_parse_used(v, len, &r->used_kb, &why) ||
+    if (mempolicy_meminfo_parse(v, len, &r->used_kb, &why) ||
         r->used_kb > d->actual_kb + d->paged_kb)
         r->used = USED_BAD;
     else

@@ -14,7 +14,8 @@ BALANCE_OBJS := $(BALANCE_CORE_OBJS) \
 
 $(O)/obj/actors/balance/%.o: CFLAGS += -Ilibmempolicy/include \
     $(XENSTORE_CFLAGS)
-$(O)/obj/tests/balance/%.o: CFLAGS += $(CMOCKA_CFLAGS) -Iactors/balance
+$(O)/obj/tests/balance/%.o: CFLAGS += $(CMOCKA_CFLAGS) -Iactors/balance \
+    -Ilibmempolicy/include
 
 $(O)/bin/balance: $(BALANCE_OBJS) $(O)/lib/libmempolicy.a
 	@mkdir -p $(@D)
@@ -23,9 +24,11 @@ $(O)/bin/balance: $(BALANCE_OBJS) $(O)/lib/libmempolicy.a
 	    $(YAJL_LIBS)) -lm
 
 $(O)/tests/test-balance-plan: $(O)/obj/tests/balance/test_balance_plan.o \
-                              $(BALANCE_CORE_OBJS)
+                              $(BALANCE_CORE_OBJS) $(O)/lib/libmempolicy.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(O)/lib/libmempolicy.a \
+	    $(or $(MEMPOLICY_LDLIBS),$(XENSTORE_LIBS) $(XENCTRL_LIBS) \
+	    $(YAJL_LIBS)) -lm $(CMOCKA_LIBS)
 
 # `make install`: the actor, its manual page and its systemd unit.
 .PHONY: balance-install

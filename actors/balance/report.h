@@ -2,12 +2,10 @@
  * report.h: what a guest writes for the balance actor, taken as the
  * untrusted input it is.
  *
- * memory/meminfo holds one decimal number, the used memory in kB, as
- * Qubes' meminfo-writer writes it (qubes-linux-utils,
- * qmemman/meminfo-writer.c); memory/pressure holds "some avg10" of
- * /proc/pressure/memory (percent, at most two decimals), as the guest
- * agent in guest/ writes it.  Anything else is refused: digits only
- * (and one '.' for pressure), bounded length, bounded value.
+ * The values themselves are parsed by the library
+ * (mempolicy_meminfo_parse, mempolicy_pressure_parse: digits only, one
+ * '.' for pressure, bounded length and value); this is what the actor
+ * does about a guest that writes garbage or too often.
  *
  * A guest that writes garbage, or more than BR_FLOOD_MAX reports in a
  * second (meminfo-writer looks every 100 ms, so at most 10), is ignored
@@ -39,12 +37,6 @@ struct br_guard {
     unsigned suppressed;  /* problems not logged since */
     const char *why;      /* the last problem (static string) */
 };
-
-/* Used memory: 0 or -1 with *why.  No upper bound here: the caller
- * clips to what the domain can hold. */
-int br_parse_used(const char *v, unsigned len, uint64_t *kb, const char **why);
-/* "12.34" -> 1234 (0..10000): 0 or -1 with *why. */
-int br_parse_psi(const char *v, unsigned len, unsigned *x100, const char **why);
 
 /* A report event arrived: true if it may be read now (not ignored, not
  * flooding; a flood starts a penalty). */

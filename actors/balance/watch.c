@@ -97,7 +97,7 @@ static bool read_node(struct bal *b, struct bdom *d, unsigned which)
         return false;
     }
     if (which == 0) {
-        if (br_parse_used(v, len, &kb, &why)) {
+        if (mempolicy_meminfo_parse(v, len, &kb, &why)) {
             bad_report(b, d, nodes[which], v, len, why);
         } else {
             changed = !d->has_used || d->used_kb != kb;
@@ -105,7 +105,7 @@ static bool read_node(struct bal *b, struct bdom *d, unsigned which)
             d->used_kb = kb;
         }
     } else {
-        if (br_parse_psi(v, len, &x100, &why)) {
+        if (mempolicy_pressure_parse(v, len, &x100, &why)) {
             bad_report(b, d, nodes[which], v, len, why);
         } else {
             changed = d->psi_x100 != x100;
@@ -190,7 +190,7 @@ static void read_request(struct bal *b)
 
     v = xs_read(b->xs, XBT_NULL, BAL_REQUEST_PATH, &len);
     /* dom0-only node: a bad value is the toolstack's, counted as none. */
-    if (v && br_parse_used(v, len, &kb, &why))
+    if (v && mempolicy_meminfo_parse(v, len, &kb, &why))
         kb = 0;
     free(v);
     /* The same request again after its domain appeared: used up. */

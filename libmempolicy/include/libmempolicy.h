@@ -537,6 +537,27 @@ int mempolicy_list_domain_pages(mempolicy_ctx *ctx,
 int mempolicy_domain_set_maxmem(mempolicy_ctx *ctx, uint32_t domid,
                                 uint64_t maxmem_kb);
 
+/*
+ * A guest's own memory reports, untrusted, parsed one way for every
+ * reader (the balance actor, xlmem mem-top):
+ *  - memory/meminfo in the format of Qubes' current meminfo-writer
+ *    (qubes-linux-utils, qmemman/meminfo-writer.c): one decimal number,
+ *    the guest's used memory in kB.  Digits only, 1 to 20 of them, no
+ *    overflow; no upper bound here (the caller compares it with what the
+ *    domain can hold);
+ *  - memory/pressure, as the guest agent writes it: PSI's "some avg10"
+ *    of /proc/pressure/memory, percent with at most two decimals
+ *    ("12.34"), 0..100, returned in hundredths.
+ * `value` need not be NUL-terminated; `len` bytes are read.  0, or
+ * MEMPOLICY_ERROR_INVAL with a static one-line reason in *why (may be
+ * NULL).  No allocation, no store access.
+ */
+#define MEMPOLICY_HAVE_MEMINFO_PARSE 1
+int mempolicy_meminfo_parse(const char *value, size_t len,
+                            uint64_t *used_kb, const char **why);
+int mempolicy_pressure_parse(const char *value, size_t len,
+                             unsigned *avg10_x100, const char **why);
+
 typedef struct mempolicy_physinfo {
     uint64_t total_kb;
     uint64_t free_kb;

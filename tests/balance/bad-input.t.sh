@@ -67,7 +67,7 @@ like "$(st "$g")" "used 1200" "the good guest is still explained"
 # most static-max, and the good guest keeps what it uses.
 ok "as_guest $l memory/pressure 0.00" "its pressure node is sane again"
 ok "as_guest $l memory/meminfo 999999999999" "a claim of 1 PB"
-ok "wait_until status_like $l '= max \\(used 1536\\)'" \
+ok "wait_until status_like $l 'used 1536'" \
     "once its penalty is over: counted as static-max, not more" ||
     diag "liar: $(st $l)"
 ok "[ $(tgt "$g") -ge $((1200 * M)) ]" \
@@ -78,6 +78,6 @@ elapsed=$(($(sim_s) - start))
 lines=$(actor_log | grep -c "domain $l: memory/")
 ok "[ $lines -ge 1 ] && [ $lines -le $((1 + elapsed / 60)) ]" \
     "at most one log line a minute about the guest ($lines in ${elapsed} s)"
-is "$(actor_log | grep -c "domain $g:")" 0 "nothing logged about the good guest"
+is "$(actor_log | grep -v debug | grep -c "domain $g:")" 0 "nothing logged about the good guest" || diag "$(actor_log | grep "domain $g:" | head -3)"
 actor_stop
 done_testing

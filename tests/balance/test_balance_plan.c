@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include <libmempolicy.h>
+
 #include "plan.h"
 #include "report.h"
 
@@ -245,17 +247,26 @@ static void test_report_used(void **state)
     const char *why;
 
     (void)state;
-    assert_int_equal(br_parse_used("262144", 6, &kb, &why), 0);
+    assert_int_equal(mempolicy_meminfo_parse("262144", 6, &kb, &why), 0);
     assert_int_equal(kb, 262144);
-    assert_int_equal(br_parse_used("0", 1, &kb, &why), 0);
-    assert_int_equal(br_parse_used("", 0, &kb, &why), -1);
-    assert_int_equal(br_parse_used("-5", 2, &kb, &why), -1);
-    assert_int_equal(br_parse_used("12a", 3, &kb, &why), -1);
-    assert_int_equal(br_parse_used(" 12", 3, &kb, &why), -1);
-    assert_int_equal(br_parse_used("MemTotal: 5 kB", 14, &kb, &why), -1);
-    assert_int_equal(br_parse_used("99999999999999999999", 20, &kb, &why), -1);
+    assert_int_equal(mempolicy_meminfo_parse("0", 1, &kb, &why), 0);
+    assert_int_equal(mempolicy_meminfo_parse("", 0, &kb, &why),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_meminfo_parse("-5", 2, &kb, &why),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_meminfo_parse("12a", 3, &kb, &why),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_meminfo_parse(" 12", 3, &kb, &why),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_meminfo_parse("MemTotal: 5 kB", 14, &kb, &why),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(
+        mempolicy_meminfo_parse("99999999999999999999", 20, &kb, &why),
+        MEMPOLICY_ERROR_INVAL);
     assert_string_equal(why, "report out of range");
-    assert_int_equal(br_parse_used("123456789012345678901", 21, &kb, &why), -1);
+    assert_int_equal(
+        mempolicy_meminfo_parse("123456789012345678901", 21, &kb, &why),
+        MEMPOLICY_ERROR_INVAL);
     assert_string_equal(why, "report too long");
 }
 
@@ -265,17 +276,22 @@ static void test_report_psi(void **state)
     const char *why;
 
     (void)state;
-    assert_int_equal(br_parse_psi("12.34", 5, &v, &why), 0);
+    assert_int_equal(mempolicy_pressure_parse("12.34", 5, &v, &why), 0);
     assert_int_equal(v, 1234);
-    assert_int_equal(br_parse_psi("0.5", 3, &v, &why), 0);
+    assert_int_equal(mempolicy_pressure_parse("0.5", 3, &v, &why), 0);
     assert_int_equal(v, 50);
-    assert_int_equal(br_parse_psi("100", 3, &v, &why), 0);
+    assert_int_equal(mempolicy_pressure_parse("100", 3, &v, &why), 0);
     assert_int_equal(v, 10000);
-    assert_int_equal(br_parse_psi("100.01", 6, &v, &why), -1);
-    assert_int_equal(br_parse_psi("1.234", 5, &v, &why), -1);
-    assert_int_equal(br_parse_psi(".5", 2, &v, &why), -1);
-    assert_int_equal(br_parse_psi("5.", 2, &v, &why), -1);
-    assert_int_equal(br_parse_psi("1.2.3", 5, &v, &why), -1);
+    assert_int_equal(mempolicy_pressure_parse("100.01", 6, &v, &why),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_pressure_parse("1.234", 5, &v, &why),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_pressure_parse(".5", 2, &v, &why),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_pressure_parse("5.", 2, &v, &why),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_pressure_parse("1.2.3", 5, &v, &why),
+                     MEMPOLICY_ERROR_INVAL);
 }
 
 /* Floods and garbage: ignored for a while, growing; logs once a minute. */
