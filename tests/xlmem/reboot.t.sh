@@ -4,10 +4,9 @@
 # of every policy by uuid, mempolicyd gives it back to the new domid
 # instead of the default; copies of domains gone for good are pruned when
 # mempolicyd starts; a stub domain (libxl's /local/domain/<id>/target)
-# gets no default policy.  xensim cannot create a domain with a given
-# uuid, so the reboot is played as xl plays it on the store: the old
-# domain destroyed, a new one whose vm node names the old /vm/<uuid>,
-# before mempolicyd looks at it (it is started afterwards).
+# gets no default policy.  The first reboot is played while mempolicyd
+# is down (the new domain's vm node names the old /vm/<uuid>), the last
+# one live, with xensim's create uuid= as xl creates it.
 . "$(dirname "$0")/common.sh"
 
 start_sim --domains 2
@@ -65,6 +64,22 @@ expect_line 7 "^mempolicyd: info: dropped 1 saved policies of domains gone for g
 expect_line 7 "^mempolicyd: info: serving" "mempolicyd starts again"
 is "$(rd $S/"$uuid2"/actor)" "<absent>" "... guest2's copy is gone"
 is "$(rd $S/"$uuid1"/actor)" xl-auto "... the rebooted domain's stays"
+
+# A live xl reboot, mempolicyd running: the domain goes, the same uuid
+# comes back with a new domid (xensim's create uuid=, as xl's).
+U=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0
+web=$(hv create name=web memory_kb=262144 maxmem_kb=524288 uuid=$U)
+web=${web#ok domid=}
+expect_line 7 "domain $web: default policy" "a new domain: the default"
+"$XLMEM" mem-policy-set web xl-manual >/dev/null 2>&1
+"$XLMEM" mem-set web 200 >/dev/null
+hv destroy "$web" >/dev/null
+web2=$(hv create name=web memory_kb=262144 maxmem_kb=524288 uuid=$U)
+web2=${web2#ok domid=}
+expect_line 7 "domain $web2: its policy restored" \
+    "live xl reboot: mempolicyd gives the policy back"
+is "$(rd /libxl/"$web2"/memory-policy/actor)|$(rd /libxl/"$web2"/memory-policy/target)|$(rd /libxl/"$web2"/memory-policy/enforce)" \
+    "xl-manual|204800|1" "... actor, target and enforce of before the reboot"
 kill "$dpid"; wait "$dpid"
 exec 7<&-
 
