@@ -15,7 +15,14 @@
 #                        build-fuzz/ and run each FUZZ_SECONDS (default
 #                        60); FUZZ_HARNESSES="a b" picks some
 #                        (docs/robustness.md)
-#   make install         PREFIX=/usr/local DESTDIR=
+#   make install         build and install (PREFIX=/usr/local DESTDIR=
+#                        LIBDIR= SBINDIR= ...: mk/build.mk); never runs
+#                        apt-get
+#   make deb             Debian binary packages into $(O)/deb
+#                        (debhelper; docs/packaging.md)
+#   make check-deb       build the packages, install them, check the
+#                        installed layout and units, purge them (root)
+#   WERROR=0             for packagers: warnings do not fail the build
 
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
@@ -28,7 +35,7 @@ export O SANITIZE
 SUBMAKE = $(MAKE) --no-print-directory -f mk/build.mk
 
 .PHONY: all deps check check-plain check-san demo bench install clean \
-        check-xen format fuzz
+        check-xen format fuzz deb check-deb
 
 all: deps
 	@$(SUBMAKE) all
@@ -76,8 +83,24 @@ check-xen: deps
 	@$(SUBMAKE) all
 	@tests/xen/check-xen.sh $(O)
 
-install: all
+# Builds what it installs, from the packages already there: no apt-get.
+install:
 	@$(SUBMAKE) install
+
+# dpkg-buildpackage -b (build, then `debian/rules binary` under fakeroot);
+# the .debs, .changes and .buildinfo land in $(O)/deb, not in `..`.
+DEB_OUT = $(abspath $(O))/deb
+deb: deps
+	@tools/install-deps.sh deb
+	@rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)
+	MP_DEB_OUT=$(DEB_OUT) dpkg-buildpackage -b -us -uc \
+	    --buildinfo-option=-u$(DEB_OUT) --changes-option=-u$(DEB_OUT) \
+	    --buildinfo-file=$(DEB_OUT)/libmempolicy.buildinfo \
+	    --changes-file=$(DEB_OUT)/libmempolicy.changes
+	lintian --fail-on error,warning $(DEB_OUT)/libmempolicy.changes
+
+check-deb: deb
+	@tests/deb/deb.t.sh $(DEB_OUT)
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')

@@ -64,26 +64,25 @@ $(O)/tests/actor-probe: $(O)/obj/tests/actors/actor_probe.o $(ACTORS_LIBMP)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ACTORS_LDLIBS)
 
-# `make install`: xl-auto and xl-manual, their manual pages and systemd
-# units (ExecStart pointed at $(PREFIX)/bin).  The example actor is a
-# sample to copy, not a daemon to install.
+# `make install`: xl-auto and xl-manual as $(SBINDIR)/mempolicy-xl-auto
+# and mempolicy-xl-manual, their manual pages and systemd units.  The
+# example actor is a sample to copy, not a daemon to install.
 .PHONY: actors-install
 install: actors-install
-actors-install: $(O)/bin/xl-auto $(O)/bin/xl-manual $(O)/man/xl-auto.8 \
-                $(O)/man/xl-manual.8
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system \
-	    $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 755 $(O)/bin/xl-auto $(O)/bin/xl-manual $(DESTDIR)$(PREFIX)/bin
-	install -m 644 $(O)/man/xl-auto.8 $(O)/man/xl-manual.8 \
-	    $(DESTDIR)$(PREFIX)/share/man/man8
+actors-install: $(O)/bin/xl-auto $(O)/bin/xl-manual \
+                $(O)/man/mempolicy-xl-auto.8 $(O)/man/mempolicy-xl-manual.8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(MANDIR)/man8
 	for a in xl-auto xl-manual; do \
-	    sed 's|/usr/local/bin/|$(PREFIX)/bin/|' \
-	        actors/systemd/mempolicy-$$a.service \
-	        >$(DESTDIR)$(PREFIX)/lib/systemd/system/mempolicy-$$a.service; \
+	    install -m 755 $(O)/bin/$$a $(DESTDIR)$(SBINDIR)/$(ACTOR_PREFIX)$$a; \
 	done
+	install -m 644 $(O)/man/mempolicy-xl-auto.8 \
+	    $(O)/man/mempolicy-xl-manual.8 $(DESTDIR)$(MANDIR)/man8
+	$(call install_unit,actors/systemd/mempolicy-xl-auto.service)
+	$(call install_unit,actors/systemd/mempolicy-xl-manual.service)
 
-MAN8 += $(O)/man/xl-auto.8
-$(O)/man/xl-auto.8: actors/xl-auto/xl-auto.8.in
+MAN8 += $(O)/man/mempolicy-xl-auto.8
+$(O)/man/mempolicy-xl-auto.8: actors/xl-auto/mempolicy-xl-auto.8.in
 
-MAN8 += $(O)/man/xl-manual.8
-$(O)/man/xl-manual.8: actors/xl-manual/xl-manual.8.in
+MAN8 += $(O)/man/mempolicy-xl-manual.8
+$(O)/man/mempolicy-xl-manual.8: actors/xl-manual/mempolicy-xl-manual.8.in

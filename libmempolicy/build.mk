@@ -12,8 +12,8 @@
 # actor*.c included).  Also builds $(O)/lib/libmempolicy.so.0.1 (soname
 # libmempolicy.so.0, with the .so.0 and .so links), $(O)/lib/mempolicy.pc,
 # the tests $(O)/tests/test-lib-* and the benchmark $(O)/bench/bench-lib.
-# `make install` installs headers, libraries and mempolicy.pc under
-# $(DESTDIR)$(PREFIX).
+# `make install` installs headers in INCLUDEDIR, libraries and
+# mempolicy.pc in LIBDIR (multiarch, mk/build.mk), under $(DESTDIR).
 
 MEMPOLICY_PC_DEPS := xenstore xencontrol xenlight xlutil xentoollog \
                      xenforeignmemory yajl libsystemd
@@ -50,12 +50,17 @@ $(MEMPOLICY_SO): $(mempolicy_objs) libmempolicy/libmempolicy.map
 $(O)/lib/libmempolicy.so.0 $(O)/lib/libmempolicy.so: $(MEMPOLICY_SO)
 	ln -sf libmempolicy.so.0.1 $@
 
+# mempolicy.pc for PREFIX/LIBDIR/INCLUDEDIR as given (make install
+# regenerates it with the install's own values).
+mempolicy_pc = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+    -e 's|@VERSION@|$(MEMPOLICY_VERSION)|g' \
+    -e 's|@REQUIRES_PRIVATE@|$(filter-out xentoollog,$(MEMPOLICY_PC_DEPS))|g' \
+    $(1)
+
 $(O)/lib/mempolicy.pc: libmempolicy/mempolicy.pc.in libmempolicy/build.mk
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' \
-	    -e 's|@VERSION@|$(MEMPOLICY_VERSION)|g' \
-	    -e 's|@REQUIRES_PRIVATE@|$(filter-out xentoollog,$(MEMPOLICY_PC_DEPS))|g' \
-	    $< >$@
+	$(call mempolicy_pc,$<) >$@
 
 # ---- tests (tests/lib) and benchmark (bench/lib) ------------------------
 
@@ -88,14 +93,12 @@ endif
 .PHONY: mempolicy-install
 install: mempolicy-install
 mempolicy-install: $(LIBS)
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 644 libmempolicy/include/libmempolicy.h \
-	    libmempolicy/include/libmempolicy_actor.h $(DESTDIR)$(PREFIX)/include
-	install -m 644 $(MEMPOLICY_LIB) $(DESTDIR)$(PREFIX)/lib
-	install -m 755 $(MEMPOLICY_SO) $(DESTDIR)$(PREFIX)/lib
-	ln -sf libmempolicy.so.0.1 $(DESTDIR)$(PREFIX)/lib/libmempolicy.so.0
-	ln -sf libmempolicy.so.0.1 $(DESTDIR)$(PREFIX)/lib/libmempolicy.so
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(MEMPOLICY_VERSION)|g' \
-	    -e 's|@REQUIRES_PRIVATE@|$(filter-out xentoollog,$(MEMPOLICY_PC_DEPS))|g' \
-	    libmempolicy/mempolicy.pc.in \
-	    >$(DESTDIR)$(PREFIX)/lib/pkgconfig/mempolicy.pc
+	    libmempolicy/include/libmempolicy_actor.h $(DESTDIR)$(INCLUDEDIR)
+	install -m 644 $(MEMPOLICY_LIB) $(DESTDIR)$(LIBDIR)
+	install -m 755 $(MEMPOLICY_SO) $(DESTDIR)$(LIBDIR)
+	ln -sf libmempolicy.so.0.1 $(DESTDIR)$(LIBDIR)/libmempolicy.so.0
+	ln -sf libmempolicy.so.0.1 $(DESTDIR)$(LIBDIR)/libmempolicy.so
+	$(call mempolicy_pc,libmempolicy/mempolicy.pc.in) \
+	    >$(DESTDIR)$(LIBDIR)/pkgconfig/mempolicy.pc

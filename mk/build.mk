@@ -15,14 +15,42 @@
 
 O ?= build
 SANITIZE ?= 0
+# Where `make install` puts things (DESTDIR is prepended to each).
+# Daemons go to SBINDIR; the actors' executables are installed as
+# $(ACTOR_PREFIX)<actor> (mempolicy-sharing, ...): the actor NAME, the one
+# a domain's policy names, stays "sharing" (docs/packaging.md).
 PREFIX ?= /usr/local
 DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+INCLUDEDIR ?= $(PREFIX)/include
+# Multiarch libdir as Debian's (x86_64-linux-gnu): dpkg's
+# DEB_HOST_MULTIARCH when a package build sets it, else the compiler's.
+MULTIARCH ?= $(or $(DEB_HOST_MULTIARCH),$(shell $(CC) -print-multiarch))
+LIBDIR ?= $(PREFIX)/lib$(if $(MULTIARCH),/$(MULTIARCH))
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/libmempolicy
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+ACTOR_PREFIX := mempolicy-
+# A unit's ExecStart= and Documentation= name the installed paths; the
+# sources say /usr/sbin and /usr/share/doc/libmempolicy (Debian's).
+install_unit = sed -e 's|/usr/sbin/|$(SBINDIR)/|' \
+    -e 's|/usr/share/doc/libmempolicy/|$(DOCDIR)/|' $(1) \
+    >$(DESTDIR)$(UNITDIR)/$(notdir $(1))
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
-WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
+# -Werror for `make`, `make check` and CI; packagers turn it off with
+# WERROR=0 (debian/rules does: a newer compiler's new warning must not
+# break a distribution's build).
+WERROR ?= 1
+WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes \
         -Wstrict-prototypes -Wno-unused-parameter
+ifneq ($(WERROR),0)
+WARN += -Werror
+endif
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN) -fPIC -D_GNU_SOURCE -MMD -MP
 ifeq ($(SANITIZE),1)
@@ -62,6 +90,10 @@ all:
 include $(filter-out mk/build.mk,$(sort $(wildcard */build.mk */*/build.mk)))
 
 all: $(LIBS) $(BINS) $(TEST_BINS) $(BENCH_BINS) $(MAN8)
+
+# What is installed, without the tests and benchmarks (debian/rules).
+.PHONY: progs
+progs: $(LIBS) $(BINS) $(MAN8)
 
 $(O)/man/%.8: libmempolicy/daemon.8.inc
 	@mkdir -p $(@D)

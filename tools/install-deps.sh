@@ -5,6 +5,8 @@
 #   tools/install-deps.sh xen     what `make check-xen` adds (qemu, ...)
 #   tools/install-deps.sh fuzz    what `make fuzz` adds (clang, libFuzzer)
 #   tools/install-deps.sh load    what tests/run-loaded.sh adds (stress-ng)
+#   tools/install-deps.sh deb     what `make deb`/`make check-deb` add
+#                                 (debhelper, lintian, systemd-analyze)
 set -eu
 
 case "${1:-build}" in
@@ -27,6 +29,9 @@ fuzz)
     ;;
 load)
     pkgs="stress-ng"
+    ;;
+deb)
+    pkgs="debhelper devscripts lintian fakeroot dpkg-dev systemd"
     ;;
 *)
     echo "install-deps.sh: unknown step '$1'" >&2

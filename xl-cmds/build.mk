@@ -57,32 +57,28 @@ $(O)/tests/test-xlmem-size: $(O)/obj/tests/xlmem/test_size.o \
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(XLCMDS_LIB) \
 	    $(XLCMDS_LDLIBS) $(CMOCKA_LIBS)
 
-# `make install`: both programs, the man page, the bash completion, the
-# unit (ExecStart pointed at $(PREFIX)/bin, as the actors' units), and
-# docs/xlmem.md and xl.conf.example as documentation.
+# `make install`: xlmem in BINDIR (section 1, as xl's commands),
+# mempolicyd and mempolicy-exporter in SBINDIR (daemons, section 8), the
+# bash completion, the units, and the documentation (README.md, docs/*.md,
+# xl.conf.example) in DOCDIR.
 .PHONY: xlcmds-install
 install: xlcmds-install
 xlcmds-install: $(O)/bin/xlmem $(O)/bin/mempolicyd $(O)/man/mempolicyd.8 \
     $(O)/bin/mempolicy-exporter $(O)/man/mempolicy-exporter.8
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man8 \
-	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
-	    $(DESTDIR)$(PREFIX)/lib/systemd/system \
-	    $(DESTDIR)$(PREFIX)/share/doc/libmempolicy
-	install -m 755 $(O)/bin/xlmem $(O)/bin/mempolicyd \
-	    $(O)/bin/mempolicy-exporter $(DESTDIR)$(PREFIX)/bin
-	install -m 644 xl-cmds/xlmem.1 $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
+	install -m 755 $(O)/bin/xlmem $(DESTDIR)$(BINDIR)
+	install -m 755 $(O)/bin/mempolicyd $(O)/bin/mempolicy-exporter \
+	    $(DESTDIR)$(SBINDIR)
+	install -m 644 xl-cmds/xlmem.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(O)/man/mempolicyd.8 $(O)/man/mempolicy-exporter.8 \
-	    $(DESTDIR)$(PREFIX)/share/man/man8
+	    $(DESTDIR)$(MANDIR)/man8
 	install -m 644 xl-cmds/xlmem.bash-completion \
-	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xlmem
-	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' xl-cmds/mempolicyd.service \
-	    >$(DESTDIR)$(PREFIX)/lib/systemd/system/mempolicyd.service
-	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' \
-	    xl-cmds/mempolicy-exporter.service \
-	    >$(DESTDIR)$(PREFIX)/lib/systemd/system/mempolicy-exporter.service
-	install -m 644 docs/xlmem.md docs/metrics.md xl.conf.example \
-	    $(DESTDIR)$(PREFIX)/share/doc/libmempolicy
+	    $(DESTDIR)$(COMPLETIONDIR)/xlmem
+	$(call install_unit,xl-cmds/mempolicyd.service)
+	$(call install_unit,xl-cmds/mempolicy-exporter.service)
+	install -m 644 README.md docs/*.md xl.conf.example $(DESTDIR)$(DOCDIR)
 
 MAN8 += $(O)/man/mempolicyd.8
 $(O)/man/mempolicyd.8: xl-cmds/mempolicyd.8.in

@@ -30,17 +30,16 @@ $(O)/tests/test-balance-plan: $(O)/obj/tests/balance/test_balance_plan.o \
 	    $(or $(MEMPOLICY_LDLIBS),$(XENSTORE_LIBS) $(XENCTRL_LIBS) \
 	    $(YAJL_LIBS)) -lm $(CMOCKA_LIBS)
 
-# `make install`: the actor, its manual page and its systemd unit.
+# `make install`: the actor as $(SBINDIR)/mempolicy-balance, its manual page
+# and its systemd unit.
 .PHONY: balance-install
 install: balance-install
-balance-install: $(O)/bin/balance $(O)/man/balance.8
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system \
-	    $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 755 $(O)/bin/balance $(DESTDIR)$(PREFIX)/bin
-	install -m 644 $(O)/man/balance.8 $(DESTDIR)$(PREFIX)/share/man/man8
-	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' \
-	    actors/balance/mempolicy-balance.service \
-	    >$(DESTDIR)$(PREFIX)/lib/systemd/system/mempolicy-balance.service
+balance-install: $(O)/bin/balance $(O)/man/mempolicy-balance.8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(O)/bin/balance $(DESTDIR)$(SBINDIR)/$(ACTOR_PREFIX)balance
+	install -m 644 $(O)/man/mempolicy-balance.8 $(DESTDIR)$(MANDIR)/man8
+	$(call install_unit,actors/balance/mempolicy-balance.service)
 
-MAN8 += $(O)/man/balance.8
-$(O)/man/balance.8: actors/balance/balance.8.in
+MAN8 += $(O)/man/mempolicy-balance.8
+$(O)/man/mempolicy-balance.8: actors/balance/mempolicy-balance.8.in

@@ -32,18 +32,16 @@ $(O)/bin/sharing: $(SHARING_OBJS) $(O)/lib/libmempolicy.a
 	    $(or $(MEMPOLICY_LDLIBS),$(XENSTORE_LIBS) $(XENCTRL_LIBS) \
 	    $(YAJL_LIBS)) -lm
 
-# `make install`: the actor, its manual page and its systemd unit
-# (ExecStart pointed at $(PREFIX)/bin).
+# `make install`: the actor as $(SBINDIR)/mempolicy-sharing, its manual page
+# and its systemd unit.
 .PHONY: sharing-install
 install: sharing-install
-sharing-install: $(O)/bin/sharing $(O)/man/sharing.8
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system \
-	    $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 755 $(O)/bin/sharing $(DESTDIR)$(PREFIX)/bin
-	install -m 644 $(O)/man/sharing.8 $(DESTDIR)$(PREFIX)/share/man/man8
-	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' \
-	    actors/sharing/mempolicy-sharing.service \
-	    >$(DESTDIR)$(PREFIX)/lib/systemd/system/mempolicy-sharing.service
+sharing-install: $(O)/bin/sharing $(O)/man/mempolicy-sharing.8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(O)/bin/sharing $(DESTDIR)$(SBINDIR)/$(ACTOR_PREFIX)sharing
+	install -m 644 $(O)/man/mempolicy-sharing.8 $(DESTDIR)$(MANDIR)/man8
+	$(call install_unit,actors/sharing/mempolicy-sharing.service)
 
-MAN8 += $(O)/man/sharing.8
-$(O)/man/sharing.8: actors/sharing/sharing.8.in
+MAN8 += $(O)/man/mempolicy-sharing.8
+$(O)/man/mempolicy-sharing.8: actors/sharing/mempolicy-sharing.8.in
