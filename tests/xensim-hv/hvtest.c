@@ -171,6 +171,15 @@ void hvt_write(struct hvt *t, const char *path, const char *val)
     assert_true(xs_write(t->xs, XBT_NULL, path, val, strlen(val)));
 }
 
+void hvt_set_target(struct hvt *t, unsigned domid, uint64_t kb)
+{
+    char path[64], val[32];
+
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
+    snprintf(val, sizeof(val), "%llu", (unsigned long long)kb);
+    hvt_write(t, path, val);
+}
+
 char *hvt_read(struct hvt *t, const char *path)
 {
     unsigned len;

@@ -59,6 +59,9 @@ unsigned hvt_create(struct hvt *t, const char *fmt, ...)
 /* xenstore as dom0: write, read (malloc'd or NULL), read a number. */
 void hvt_write(struct hvt *t, const char *path, const char *val);
 char *hvt_read(struct hvt *t, const char *path);
+/* Write /local/domain/<domid>/memory/target (KiB) as dom0, as a toolstack
+ * does for the guest's balloon driver. */
+void hvt_set_target(struct hvt *t, unsigned domid, uint64_t kb);
 uint64_t hvt_read_u64(struct hvt *t, const char *path);
 
 /* Wait for a watch event on h; returns the path (malloc'd) or NULL. */

@@ -16,15 +16,6 @@
 
 static const char *const fast[] = { "--speed", "100", NULL };
 
-static void set_target(struct hvt *t, unsigned domid, uint64_t kb)
-{
-    char path[64], val[32];
-
-    snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
-    snprintf(val, sizeof(val), "%llu", (unsigned long long)kb);
-    hvt_write(t, path, val);
-}
-
 /* A cooperative guest follows its target down and up; the host gets
  * the pages back and gives them out again. */
 static void test_cooperative(void **state)
@@ -39,11 +30,11 @@ static void test_cooperative(void **state)
     /* libxl builds it with maxmem = memory + 1 MiB: `xl mem-max`. */
     hvt_ok(&t, "setmaxmem %u %u", d, GiB);
     free0 = hvt_phys(&t, "free_kb");
-    set_target(&t, d, 256 * MiB);
+    hvt_set_target(&t, d, 256 * MiB);
     assert_true(hvt_settle(&t, 0));
     assert_int_equal(hvt_dom(&t, d, "tot_kb"), 256 * MiB);
     assert_int_equal(hvt_phys(&t, "free_kb"), free0 + 256 * MiB);
-    set_target(&t, d, 768 * MiB);
+    hvt_set_target(&t, d, 768 * MiB);
     assert_true(hvt_settle(&t, 0));
     assert_int_equal(hvt_dom(&t, d, "tot_kb"), 768 * MiB);
     assert_int_equal(hvt_phys(&t, "free_kb"), free0 - 256 * MiB);
@@ -63,7 +54,7 @@ static void test_rate(void **state)
     d = hvt_create(&t, "name=a memory_kb=%u balloon=slow", 512 * MiB);
     assert_int_equal(hvt_guest(&t, d, "rate_mib_s"), 8);
     t0 = hvt_u64(hvt_ok(&t, "time"), "ms");
-    set_target(&t, d, 448 * MiB);
+    hvt_set_target(&t, d, 448 * MiB);
     assert_true(hvt_settle(&t, 0));
     t1 = hvt_u64(hvt_ok(&t, "settle"), "ms");
     assert_int_equal(hvt_dom(&t, d, "tot_kb"), 448 * MiB);
@@ -74,7 +65,7 @@ static void test_rate(void **state)
     /* A rate given explicitly wins. */
     hvt_ok(&t, "guest_set %u rate_mib_s=64", d);
     t0 = hvt_u64(hvt_ok(&t, "time"), "ms");
-    set_target(&t, d, 384 * MiB);
+    hvt_set_target(&t, d, 384 * MiB);
     assert_true(hvt_settle(&t, 0));
     t1 = hvt_u64(hvt_ok(&t, "settle"), "ms");
     assert_int_equal(hvt_dom(&t, d, "tot_kb"), 384 * MiB);
@@ -94,8 +85,8 @@ static void test_stuck_and_none(void **state)
     hvt_start(&t, fast);
     s = hvt_create(&t, "name=s memory_kb=%u balloon=stuck", 512 * MiB);
     n = hvt_create(&t, "name=n memory_kb=%u balloon=none", 512 * MiB);
-    set_target(&t, s, 128 * MiB);
-    set_target(&t, n, 128 * MiB);
+    hvt_set_target(&t, s, 128 * MiB);
+    hvt_set_target(&t, n, 128 * MiB);
     assert_true(hvt_settle(&t, 0));
     assert_int_equal(hvt_dom(&t, s, "tot_kb"), 512 * MiB);
     assert_int_equal(hvt_dom(&t, n, "tot_kb"), 512 * MiB);
@@ -142,7 +133,7 @@ static void test_maxmem(void **state)
     /* Built with memory + LIBXL_MAXMEM_CONSTANT, as libxl__build_pre. */
     assert_int_equal(hvt_dom(&t, d, "max_kb"), 512 * MiB + 1024);
     hvt_ok(&t, "setmaxmem %u %u", d, 640 * MiB);
-    set_target(&t, d, GiB);
+    hvt_set_target(&t, d, GiB);
     assert_true(hvt_settle(&t, 0));
     assert_int_equal(hvt_dom(&t, d, "tot_kb"), 640 * MiB);
     assert_int_equal(hvt_guest(&t, d, "stalled"), 1);
@@ -154,9 +145,9 @@ static void test_maxmem(void **state)
     assert_int_equal(hvt_dom(&t, d, "max_kb"), 256 * MiB);
     assert_int_equal(hvt_dom(&t, d, "tot_kb"), 768 * MiB);
     /* Shrinking still works, growing does not go past the new max. */
-    set_target(&t, d, 128 * MiB);
+    hvt_set_target(&t, d, 128 * MiB);
     assert_true(hvt_settle(&t, 0));
-    set_target(&t, d, 512 * MiB);
+    hvt_set_target(&t, d, 512 * MiB);
     assert_true(hvt_settle(&t, 0));
     assert_int_equal(hvt_dom(&t, d, "tot_kb"), 256 * MiB);
     assert_int_equal(strncmp(hvt_call(&t, "setmaxmem 9 1024"), "err ESRCH",
@@ -182,13 +173,13 @@ static void test_host_full(void **state)
     hvt_ok(&t, "setmaxmem %u %u", a, 4 * GiB);
     hvt_ok(&t, "setmaxmem %u %u", b, 4 * GiB);
     assert_int_equal(hvt_phys(&t, "free_kb"), GiB);
-    set_target(&t, a, 2 * GiB);
+    hvt_set_target(&t, a, 2 * GiB);
     assert_true(hvt_settle(&t, 0));
     assert_int_equal(hvt_phys(&t, "free_kb"), 0);
     assert_int_equal(hvt_dom(&t, a, "tot_kb"), 1536 * MiB);
     assert_int_equal(hvt_guest(&t, a, "stalled"), 1);
     /* b gives 256 MiB back: a takes it. */
-    set_target(&t, b, 256 * MiB);
+    hvt_set_target(&t, b, 256 * MiB);
     assert_true(hvt_settle(&t, 0));
     assert_int_equal(hvt_dom(&t, b, "tot_kb"), 256 * MiB);
     assert_int_equal(hvt_dom(&t, a, "tot_kb"), 1792 * MiB);
@@ -291,7 +282,7 @@ static void test_demand_pressure_meminfo(void **state)
     assert_int_equal(meminfo(&t, d), 300 * MiB);
     assert_int_equal(hvt_guest(&t, d, "shortfall_kb"), 0);
 
-    set_target(&t, d, 256 * MiB);
+    hvt_set_target(&t, d, 256 * MiB);
     assert_true(hvt_settle(&t, 0));
     /* 300 MiB wanted, 256 MiB resident: 44 MiB short, swapped. */
     assert_int_equal(hvt_guest(&t, d, "shortfall_kb"), 44 * MiB);
@@ -328,7 +319,7 @@ static void test_meminfo_legacy(void **state)
     give_node(&t, d, "meminfo");
     assert_int_equal(meminfo_field(&t, d, "MemTotal:"), 512 * MiB);
     assert_int_equal(meminfo_field(&t, d, "MemFree:"), 212 * MiB);
-    set_target(&t, d, 256 * MiB);
+    hvt_set_target(&t, d, 256 * MiB);
     assert_true(hvt_settle(&t, 0));
     hvt_ok(&t, "guest_set %u demand_kb=%u", d, 400 * MiB);
     assert_int_equal(meminfo_field(&t, d, "MemTotal:"), 256 * MiB);
@@ -433,7 +424,7 @@ static void test_psi(void **state)
     free(v);
     /* Half the working set swapped: avg10 climbs towards 50. */
     hvt_ok(&t, "guest_set %u demand_kb=%u", d, 1024 * MiB);
-    set_target(&t, d, 512 * MiB);
+    hvt_set_target(&t, d, 512 * MiB);
     for (i = 0; i < 30; i++)
         hvt_ok(&t, "wait 1000");
     v = node(&t, d, "pressure");

@@ -19,15 +19,6 @@
 #define MiB 1024u
 #define GiB (1024u * 1024u)
 
-static void set_target(struct hvt *t, unsigned domid, uint64_t kb)
-{
-    char path[64], val[32];
-
-    snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
-    snprintf(val, sizeof(val), "%llu", (unsigned long long)kb);
-    hvt_write(t, path, val);
-}
-
 /* A second hv channel connection. */
 static int second_channel(struct hvt *t)
 {
@@ -81,7 +72,7 @@ static void test_pause_step(void **state)
                    512 * MiB, GiB);
     ms0 = hvt_u64(hvt_ok(&t, "clock pause"), "ms");
     assert_int_equal(hvt_u64(hvt_ok(&t, "clock"), "paused"), 1);
-    set_target(&t, d, 256 * MiB);
+    hvt_set_target(&t, d, 256 * MiB);
     /* The guest saw its target (the balloon is set) but has not moved. */
     assert_int_equal(hvt_guest(&t, d, "balloon_target_kb"), 256 * MiB);
     assert_int_equal(hvt_dom(&t, d, "tot_kb"), 512 * MiB);

@@ -27,15 +27,6 @@ static uint64_t node(struct hvt *t, unsigned domid, const char *rel)
     return hvt_read_u64(t, path);
 }
 
-static void set_target(struct hvt *t, unsigned domid, uint64_t kb)
-{
-    char path[64], val[32];
-
-    snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
-    snprintf(val, sizeof(val), "%llu", (unsigned long long)kb);
-    hvt_write(t, path, val);
-}
-
 /* tot_pages - memory/target, in KiB (signed). */
 static long long excess(struct hvt *t, unsigned domid)
 {
@@ -136,12 +127,12 @@ static void test_ballooned(void **state)
         assert_int_equal(hvt_guest(&t, pvh, "target_diff_kb"), 0);
         assert_int_equal(hvt_dom(&t, pod, "crashed"), 0);
         /* What `xl mem-set D 384m` writes, then the same again. */
-        set_target(&t, pv, 384 * MiB);
-        set_target(&t, pvh, 384 * MiB);
-        set_target(&t, hvm, 384 * MiB - 16 * MiB);
+        hvt_set_target(&t, pv, 384 * MiB);
+        hvt_set_target(&t, pvh, 384 * MiB);
+        hvt_set_target(&t, hvm, 384 * MiB - 16 * MiB);
         hvt_ok(&t, "set_pod_target %u %u", pod,
                (384 * MiB - 16 * MiB + SLACK) / 4);
-        set_target(&t, pod, 384 * MiB - 16 * MiB);
+        hvt_set_target(&t, pod, 384 * MiB - 16 * MiB);
         assert_true(hvt_settle(&t, 0));
     }
     hvt_ok(&t, "check");
@@ -161,7 +152,7 @@ static void test_maxmem(void **state)
     (void)state;
     hvt_start(&t, fast);
     pv = hvt_create(&t, "name=pv memory_kb=%u maxmem_kb=%u", 512 * MiB, GiB);
-    set_target(&t, pv, 768 * MiB);
+    hvt_set_target(&t, pv, 768 * MiB);
     assert_true(hvt_settle(&t, 0));
     assert_int_equal(hvt_dom(&t, pv, "tot_kb"), 512 * MiB + SLACK);
     assert_int_equal(hvt_guest(&t, pv, "stalled"), 1);

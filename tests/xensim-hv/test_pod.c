@@ -19,15 +19,6 @@
 
 static const char *const fast[] = { "--speed", "100", NULL };
 
-static void set_target(struct hvt *t, unsigned domid, uint64_t kb)
-{
-    char path[64], val[32];
-
-    snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
-    snprintf(val, sizeof(val), "%llu", (unsigned long long)kb);
-    hvt_write(t, path, val);
-}
-
 /* The reply must start with "err NAME ". */
 static void assert_err(struct hvt *t, const char *name, const char *req)
 {
@@ -202,7 +193,7 @@ static void test_raise_without_pod_target(void **state)
     b = d[1];
     for (i = 0; i < 2; i++) {
         hvt_ok(&t, "setmaxmem %u %u", d[i], 900 * MiB + 1024);
-        set_target(&t, d[i], 900 * MiB);
+        hvt_set_target(&t, d[i], 900 * MiB);
     }
     hvt_ok(&t, "set_pod_target %u %u", b, (900 * MiB + 1024) / 4);
     for (i = 0; i < 2; i++)
@@ -238,7 +229,7 @@ static void test_above_maxmem(void **state)
     assert_int_equal(hvt_dom(&t, h, "pod_cache_kb"),
                      hvt_dom(&t, h, "pod_entries_kb"));
     assert_true(hvt_dom(&t, h, "tot_kb") <= hvt_dom(&t, h, "max_kb"));
-    set_target(&t, h, 2 * GiB);
+    hvt_set_target(&t, h, 2 * GiB);
     assert_true(hvt_settle(&t, 0));
     assert_int_equal(hvt_dom(&t, h, "tot_kb"), hvt_dom(&t, h, "max_kb"));
     assert_int_equal(hvt_guest(&t, h, "stalled"), 1);
