@@ -17,12 +17,13 @@ $(O)/tests/test-guest-agent: $(O)/obj/tests/balance/test_guest_agent.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
-# `make install`: the agent and its unit (for a guest image).
+# `make install`: the agent in SBINDIR, its manual page and its unit (for
+# a guest image; the Debian package mempolicy-guest-agent).
 .PHONY: guest-install
 install: guest-install
 guest-install: $(O)/bin/mempolicy-guest-agent
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system
-	install -m 755 $(O)/bin/mempolicy-guest-agent $(DESTDIR)$(PREFIX)/bin
-	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' \
-	    guest/mempolicy-guest-agent.service \
-	    >$(DESTDIR)$(PREFIX)/lib/systemd/system/mempolicy-guest-agent.service
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(O)/bin/mempolicy-guest-agent $(DESTDIR)$(SBINDIR)
+	install -m 644 guest/mempolicy-guest-agent.8 $(DESTDIR)$(MANDIR)/man8
+	$(call install_unit,guest/mempolicy-guest-agent.service)

@@ -18,7 +18,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 debdir=${1:-${MP_DEB_DIR:-}}
-pkgs="libmempolicy0 libmempolicy-dev mempolicy-utils"
+pkgs="libmempolicy0 libmempolicy-dev mempolicy-utils mempolicy-guest-agent"
 
 skip_all() {
     echo "ok 1 # skip $1"
@@ -60,7 +60,7 @@ ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null ||
      gcc -print-multiarch)
 ver=$(dpkg-deb -f "${debs[0]}" Version)
 
-ok "dpkg -i ${debs[*]}" "dpkg -i installs the three packages (no download)"
+ok "dpkg -i ${debs[*]}" "dpkg -i installs the packages (no download)"
 for p in $pkgs; do
     ok "installed $p" "$p installed"
 done
@@ -74,7 +74,7 @@ ok "has /usr/bin/xlmem" "xlmem in /usr/bin"
 ok "has /usr/share/man/man1/xlmem.1.gz" "xlmem(1)"
 daemons="mempolicyd mempolicy-exporter mempolicy-xl-auto mempolicy-xl-manual
          mempolicy-sharing mempolicy-balance"
-for d in $daemons; do
+for d in $daemons mempolicy-guest-agent; do
     ok "has /usr/sbin/$d" "$d in /usr/sbin"
     ok "has /usr/share/man/man8/$d.8.gz" "$d(8)"
 done
@@ -88,8 +88,10 @@ ok "has /usr/include/libmempolicy.h && has /usr/include/libmempolicy_actor.h" \
 ok "has /usr/share/bash-completion/completions/xlmem" "bash completion"
 ok "has /usr/share/doc/mempolicy-utils/README.md &&
     has /usr/share/doc/mempolicy-utils/xlmem.md" "documentation installed"
-is "$(grep -c '^/lib/systemd/system/mempolicy.*\.service$' <<<"$list")" 6 \
-   "six units in /lib/systemd/system"
+is "$(grep -c '^/lib/systemd/system/mempolicy.*\.service$' <<<"$list")" 7 \
+   "seven units in /lib/systemd/system"
+is "$(dpkg -L mempolicy-guest-agent | grep -c '^/usr/sbin/')" 1 \
+   "the guest package holds the agent only (no host daemon in a guest)"
 is "$(grep -c /usr/local <<<"$list")" 0 "nothing under /usr/local"
 
 # ---- pkg-config and the -dev package --------------------------------------
@@ -134,6 +136,10 @@ for d in $daemons; do
     like "$("/usr/sbin/$d" --version 2>&1)" "\(libmempolicy\) $ver\$" \
          "$d --version"
 done
+# The guest agent has no --version yet: a bad option proves it runs.
+out=$(/usr/sbin/mempolicy-guest-agent --no-such-option 2>&1)
+is "$?" 2 "mempolicy-guest-agent runs (bad option: exit 2)"
+like "$out" "^usage: mempolicy-guest-agent" "and prints its usage"
 
 # ---- purge ------------------------------------------------------------------
 ok "dpkg --purge $pkgs" "dpkg --purge removes the packages"
