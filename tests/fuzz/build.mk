@@ -51,8 +51,8 @@ FUZZ_DEPS_params := $(O)/obj/actors/xl-auto/policy.o $(MEMPOLICY_LIB)
 FUZZ_LIBS_params := $(MEMPOLICY_LDLIBS)
 FUZZ_DEPS_config := $(MEMPOLICY_LIB)
 FUZZ_LIBS_config := $(MEMPOLICY_LDLIBS)
-FUZZ_DEPS_meminfo := $(O)/obj/actors/balance/report.o
-FUZZ_LIBS_meminfo :=
+FUZZ_DEPS_meminfo := $(O)/obj/actors/balance/report.o $(MEMPOLICY_LIB)
+FUZZ_LIBS_meminfo := $(MEMPOLICY_LDLIBS)
 
 $(O)/fuzz/fuzz-%: $(O)/obj/tests/fuzz/%.o $$(FUZZ_DEPS_$$*)
 	@mkdir -p $(@D)

@@ -1,13 +1,17 @@
 /*
- * meminfo.c: fuzzes what a guest reports to the balance actor, taken as
- * the untrusted input it is (actors/balance/report.c): memory/meminfo
- * (one decimal number, used kB, as Qubes' meminfo-writer writes it),
- * memory/pressure ("some avg10", at most two decimals), and the guard
- * that ignores a guest flooding reports or writing garbage.
+ * meminfo.c: fuzzes what a guest reports about its memory, taken as the
+ * untrusted input it is: the library's one parser of memory/meminfo (one
+ * decimal number, used kB, as Qubes' meminfo-writer writes it) and
+ * memory/pressure ("some avg10", at most two decimals),
+ * mempolicy_meminfo_parse / mempolicy_pressure_parse (the balance actor
+ * and xlmem mem-top read reports with them), and the balance actor's
+ * guard that ignores a guest flooding reports or writing garbage
+ * (actors/balance/report.c).
  *
  * Input: a sequence of events, each an op byte then its bytes:
  *   op % 3 == 0: a meminfo report: a length byte (0..31), then the value;
  *   op % 3 == 1: a pressure report: same;
+ *   (for both, op bit 3 set: no `why` asked for)
  *   op % 3 == 2: the clock moves on by a little-endian 16-bit ms count.
  * A report goes through the guard as the actor does (br_admit, then the
  * parser, br_strike on garbage).  Values are handed over in a buffer of
@@ -22,15 +26,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libmempolicy.h>
+
 #include "report.h"
 
-/* used kB: 1..BR_VALUE_MAX digits whose value fits 64 bits. */
+/* used kB: 1..20 digits whose value fits 64 bits. */
 static bool used_ok(const char *v, unsigned len, uint64_t *kb)
 {
     unsigned __int128 n = 0;
     unsigned i;
 
-    if (!len || len > BR_VALUE_MAX)
+    if (!len || len > 20)
         return false;
     for (i = 0; i < len; i++) {
         if (v[i] < '0' || v[i] > '9')
@@ -129,21 +135,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         }
         if (op % 3 == 0) {
-            rc = br_parse_used(len ? v : NULL, len, &kb, &why);
+            rc = mempolicy_meminfo_parse(len ? v : NULL, len, &kb,
+                                         op & 8 ? NULL : &why);
             if ((rc == 0) != used_ok(v, len, &want_kb))
                 abort();
             if (rc == 0 && kb != want_kb)
                 abort();
         } else {
-            rc = br_parse_psi(len ? v : NULL, len, &x100, &why);
+            rc = mempolicy_pressure_parse(len ? v : NULL, len, &x100,
+                                          op & 8 ? NULL : &why);
             if ((rc == 0) != psi_ok(v, len, &want_x100))
                 abort();
             if (rc == 0 && x100 != want_x100)
                 abort();
         }
-        if (rc && !why)
+        if (rc && (rc != MEMPOLICY_ERROR_INVAL || (!(op & 8) && !why)))
             abort();
         if (rc) {
+            if (!why)
+                why = "garbage";
             br_strike(&g, now, why);
             if (!br_ignored(&g, now))
                 abort();
