@@ -6,7 +6,8 @@
 # it every second and answers a query for a domain's target.  Readiness
 # comes from -d (the parent returns once the daemon serves) and from
 # polling Prometheus's HTTP API under a generous deadline, never from a
-# fixed pause.  Everything listens on 127.0.0.1 only; ports are free
+# fixed pause.  At the end xensim is killed: the exporter must exit.
+# Everything listens on 127.0.0.1 only; ports are free
 # ones (the exporter's: --listen 127.0.0.1:0, read back from its log).
 . "$(dirname "$0")/../xlmem/common.sh"
 
@@ -141,8 +142,16 @@ wait_query 'count(mempolicy_domain_actual_bytes)' 3 \
     "... and every domain, the hostile name included"
 wait_query 'up{job="mempolicy"}' 1 "... the target is up"
 
-kill "$(cat "$T/exp.pid")"
+# --- the store going away ends it (systemd's Restart= brings it back) ------
+epid=$(cat "$T/exp.pid")
+kill -KILL "$_xensim_pid"
+wait "$_xensim_pid" 2>/dev/null
+_xensim_pid=
+# Not our child: tail --pid waits for it to end (bounded).
+timeout 60 tail --pid="$epid" -f /dev/null
+fails "kill -0 $epid" "the store gone: the exporter ends"
+like "$(grep -E 'xenstore closed the connection|the store went away' "$T/exp.log")" \
+    'mempolicy-exporter\[[0-9]+\]: error: .*' "... logging why in one error line"
+ok "[ ! -e '$T/exp.pid' ]" "... and removing its pid file"
 rm -f "$T/exp.pid"
-xensim_hv clock resume >/dev/null
-xensim_stop
 finish
