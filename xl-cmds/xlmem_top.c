@@ -20,7 +20,8 @@
  *
  * memory/meminfo is written by the guest (the balance actor's format: one
  * decimal number, the used memory in kB, docs/actors.md) and is not
- * trusted: it is parsed by the balance actor's bounded parser, and a
+ * trusted: it is parsed by the library's bounded parser
+ * (mempolicy_meminfo_parse, the balance actor's too), and a
  * value that does not parse, or claims more than the domain holds
  * (actual + paged), is shown as "?"; "-" where the guest writes nothing.
  */
