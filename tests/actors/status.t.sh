@@ -4,7 +4,8 @@
 # paging, xl-manual with or without paging; a domain that leaves loses its
 # line; a clean exit removes the announcement; a second instance of the
 # same actor is refused.  Waits are xenstore watches (wait_match) and the
-# actors' own readiness; nothing sleeps.
+# actors' own readiness; nothing sleeps.  The paging delay runs on a
+# held clock (clock_step).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
 
@@ -38,11 +39,22 @@ like "$out" "actor xl-auto is already running as pid $ACTOR_PID" \
 "$PROBE" target "$coop" $((512 * M))
 ok "wait_match $S/xl-auto/status/$coop '^balloon target 512 MiB$'" \
     "xl-auto: the balloon target it set"
+# The announcement lasts the 2 s delay: hold the clock so the test, not
+# the machine's speed, decides when the delay is over
+# (docs/determinism.md).
+xensim_hv clock pause >/dev/null
 "$PROBE" target "$stuck" $((512 * M))
 ok "wait_match $S/xl-auto/status/$stuck '^balloon target 512 MiB; paging after 2 s if short$'" \
     "xl-auto: paging announced for after the delay"
-ok "wait_match $S/xl-auto/status/$stuck '^paging [0-9]+ MiB since [0-9]+ s$'" \
+# Then the pager moves on the same clock; the actor rechecks on its own.
+paging_line() {
+    [[ $(xenstore-read "$S/xl-auto/status/$stuck") =~ \
+        ^paging\ [0-9]+\ MiB\ since\ [0-9]+\ s$ ]]
+}
+clock_step 2000 xl-auto
+ok "step_until xl-auto 500 paging_line" \
     "xl-auto: the stuck guest is paged, and the line says since when"
+xensim_hv clock resume >/dev/null
 
 # --- xl-manual ---------------------------------------------------------
 "$PROBE" target "$man_pv" $((600 * M))
