@@ -92,8 +92,10 @@ extern "C" {
                                           paging */
 #define MEMPOLICY_ERROR_NOSYS -10      /* hypervisor built without the
                                           feature (ENOSYS from Xen) */
-#define MEMPOLICY_ERROR_NOTSUP -11     /* hardware cannot do it
-                                          (EOPNOTSUPP from Xen) */
+#define MEMPOLICY_ERROR_NOTSUP -11     /* hardware or guest setup cannot
+                                          do it (EOPNOTSUPP, EXDEV,
+                                          EMLINK from Xen: the detail
+                                          says which, and what to do) */
 #define MEMPOLICY_ERROR_BUSY -12       /* resource busy */
 #define MEMPOLICY_ERROR_PERM -13       /* permission denied */
 #define MEMPOLICY_ERROR_STORE -14      /* xenstore unreachable or failed */

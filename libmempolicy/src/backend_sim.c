@@ -43,7 +43,8 @@ static const struct {
 } errnames[] = {
     { "ESRCH", ESRCH }, { "EINVAL", EINVAL }, { "ENODEV", ENODEV },
     { "EBUSY", EBUSY }, { "ENOSYS", ENOSYS }, { "EOPNOTSUPP", EOPNOTSUPP },
-    { "ENOTSUP", EOPNOTSUPP }, { "ENOMEM", ENOMEM }, { "EPERM", EPERM },
+    { "ENOTSUP", EOPNOTSUPP }, { "EXDEV", EXDEV }, { "EMLINK", EMLINK },
+    { "ENOMEM", ENOMEM }, { "EPERM", EPERM },
     { "EACCES", EACCES }, { "EAGAIN", EAGAIN }, { "ENOENT", ENOENT },
     { "EEXIST", EEXIST }, { "E2BIG", E2BIG }, { "ENOSPC", ENOSPC },
     { "ECHILD", ECHILD }, { "EBADF", EBADF },
@@ -134,6 +135,7 @@ static int sim_call(mempolicy_ctx *ctx, char **line, const char *fmt, ...)
             *msg++ = '\0';
         e = errno_from_name(name);
         s->last_errno = e;
+        ctx->hv_errno = e;
         return mp_err(ctx, mp_errno_to_rc(e), "hypervisor: %s: %s",
                       MP_Q(name), mempolicy_quote_n(msg ? msg : "", 200, qmsg));
     }

@@ -62,6 +62,7 @@ static int xc_fail(mempolicy_ctx *ctx, const char *call, uint32_t domid)
 {
     int e = errno;
 
+    ctx->hv_errno = e;
     if (e == ENOSYS)
         return mp_err(ctx, MEMPOLICY_ERROR_NOSYS,
                       "domain %u: %s: the hypervisor was built without this "

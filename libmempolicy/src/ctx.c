@@ -97,6 +97,8 @@ int mp_errno_to_rc(int e)
     case ENOSYS: return MEMPOLICY_ERROR_NOSYS;
     case EOPNOTSUPP: return MEMPOLICY_ERROR_NOTSUP;
     case ENODEV: return MEMPOLICY_ERROR_NO_HAP;
+    case EXDEV:  /* PoD guest (paging), IOMMU (sharing): hverr.c */
+    case EMLINK: return MEMPOLICY_ERROR_NOTSUP; /* IOMMU (paging) */
     case EBUSY: return MEMPOLICY_ERROR_BUSY;
     case EPERM:
     case EACCES: return MEMPOLICY_ERROR_PERM;
@@ -114,6 +116,8 @@ const char *mp_errno_name(int e)
     case ENOSYS: return "ENOSYS";
     case EOPNOTSUPP: return "EOPNOTSUPP";
     case ENODEV: return "ENODEV";
+    case EXDEV: return "EXDEV";
+    case EMLINK: return "EMLINK";
     case EBUSY: return "EBUSY";
     case EPERM: return "EPERM";
     case EACCES: return "EACCES";

@@ -116,6 +116,7 @@ struct mempolicy_ctx {
     struct mp_xsb *xsb;       /* store_batch.c's connection, or NULL */
     bool xsb_tx_fallback;     /* its transaction runs on ctx->xsh */
     struct mp_clock clock;
+    int hv_errno;             /* errno of the backend's last failed call */
     char err[512];
 };
 
@@ -146,6 +147,16 @@ void mp_log(mempolicy_ctx *ctx, xentoollog_level lvl, const char *fmt, ...)
 /* Map an errno from Xen (or the sim channel) to an error code. */
 int mp_errno_to_rc(int e);
 const char *mp_errno_name(int e);
+
+/* ---- Xen's paging and sharing errors (hverr.c) ---- */
+
+/*
+ * The one table of what Xen's errno from a paging (paging true) or
+ * sharing hypercall means for the administrator: sets the context's
+ * one-line message for domain domid and returns the error code.  An errno
+ * the table does not know keeps the backend's own message (rc returned).
+ */
+int mp_hv_mech_err(mempolicy_ctx *ctx, uint32_t domid, bool paging, int rc);
 
 /* MEMPOLICY_QUOTE(s), for detail strings. */
 #define MP_Q(s) MEMPOLICY_QUOTE(s)

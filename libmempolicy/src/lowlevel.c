@@ -390,6 +390,7 @@ static int mech_switch(mempolicy_ctx *ctx, uint32_t domid, bool paging,
         rc = room_to_page_in(ctx, domid);
     if (rc)
         return rc;
+    ctx->hv_errno = 0;
     if (paging)
         rc = enable ? ctx->be->paging_enable(ctx, domid)
                     : ctx->be->paging_disable(ctx, domid);
@@ -397,7 +398,9 @@ static int mech_switch(mempolicy_ctx *ctx, uint32_t domid, bool paging,
         rc = ctx->be->sharing_control(ctx, domid, enable);
     if (rc == MEMPOLICY_ERROR_BUSY)
         rc = 0; /* raced with another enabler: the state is as asked */
-    return rc;
+    /* What Xen's refusal means (hverr.c); disabling keeps the backend's
+     * message (Xen's enable checks do not apply to it). */
+    return rc && enable ? mp_hv_mech_err(ctx, domid, paging, rc) : rc;
 }
 
 int mempolicy_domain_enable_paging(mempolicy_ctx *ctx, uint32_t domid)
@@ -443,7 +446,10 @@ int mempolicy_domain_nominate_gfn(mempolicy_ctx *ctx, uint32_t domid,
         return rc;
     if (!handle)
         return mp_err(ctx, MEMPOLICY_ERROR_INVAL, "nominate: no handle");
-    return ctx->be->nominate(ctx, domid, gfn, handle);
+    ctx->hv_errno = 0;
+    rc = ctx->be->nominate(ctx, domid, gfn, handle);
+    /* Xen's first nominate enables sharing: its errors are the same. */
+    return rc ? mp_hv_mech_err(ctx, domid, false, rc) : 0;
 }
 
 int mempolicy_domain_share_gfns(mempolicy_ctx *ctx, uint32_t source_domid,

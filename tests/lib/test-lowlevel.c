@@ -18,7 +18,7 @@
 static struct xsim sim;
 static struct xs_handle *xsh;
 static mempolicy_ctx *ctx;
-static int hvm1, hvm2, nohap;
+static int hvm1, hvm2, nohap, pod, pt;
 
 static int setup(void **state)
 {
@@ -26,14 +26,22 @@ static int setup(void **state)
 
     if (xsim_start(&sim, args))
         return -1;
-    hvm1 = xsim_create(&sim, "name=hvm1 type=hvm hap=1 memory_kb=262144 "
+    /* memory = maxmem: Xen pages no populate-on-demand guest */
+    hvm1 = xsim_create(&sim, "name=hvm1 type=hvm hap=1 memory_kb=524288 "
                              "maxmem_kb=524288 share_zero=1");
     hvm2 = xsim_create(&sim, "name=hvm2 type=hvm hap=1 memory_kb=262144 "
                              "maxmem_kb=524288 share_zero=1");
     nohap = xsim_create(&sim, "name=nohap type=hvm hap=0 memory_kb=262144");
+    pod = xsim_create(&sim, "name=pod type=hvm hap=1 memory_kb=262144 "
+                            "maxmem_kb=524288");
+    pt = xsim_create(&sim, "name=pt type=hvm hap=1 passthrough=1 "
+                           "memory_kb=262144");
     xsh = xs_open(0);
     ctx = test_ctx();
-    return xsh && ctx && hvm1 > 0 && hvm2 > 0 && nohap > 0 ? 0 : -1;
+    return xsh && ctx && hvm1 > 0 && hvm2 > 0 && nohap > 0 && pod > 0 &&
+                   pt > 0
+               ? 0
+               : -1;
 }
 
 static int teardown(void **state)
@@ -218,6 +226,27 @@ static void missing_features(void **state)
               MEMPOLICY_ERROR_NO_HAP, "hardware-assisted paging");
     UNCHANGED(mempolicy_domain_enable_sharing(ctx, nohap),
               MEMPOLICY_ERROR_NO_HAP, "hardware-assisted paging");
+    /* What Xen refuses, one message per errno (hverr.c) */
+    assert_int_equal(mempolicy_domain_set_policy(ctx, pod, "xl-manual", ""),
+                     0);
+    assert_int_equal(mempolicy_domain_set_policy(ctx, pt, "xl-manual", ""),
+                     0);
+    UNCHANGED(mempolicy_domain_enable_paging(ctx, pod),
+              MEMPOLICY_ERROR_NOTSUP,
+              "paging: the guest is populate-on-demand (memory < maxmem); "
+              "Xen does not page PoD guests: start it with memory = maxmem "
+              "(EXDEV)");
+    assert_int_equal(hv_field(pod, "paging"), 0);
+    UNCHANGED(mempolicy_domain_enable_paging(ctx, pt), MEMPOLICY_ERROR_NOTSUP,
+              "paging: the guest has an IOMMU (PCI passthrough); Xen does "
+              "not page such guests: remove its pci= devices "
+              "(passthrough=\"disabled\") (EMLINK)");
+    UNCHANGED(mempolicy_domain_enable_sharing(ctx, pt), MEMPOLICY_ERROR_NOTSUP,
+              "sharing: the guest has an IOMMU (PCI passthrough); Xen does "
+              "not share its pages: remove its pci= devices "
+              "(passthrough=\"disabled\") (EXDEV)");
+    assert_int_equal(hv_field(pt, "paging"), 0);
+    assert_int_equal(hv_field(pt, "sharing"), 0);
     /* Off is all these guests can be: disabling is a successful no-op
      * that changes nothing. */
     {
@@ -249,10 +278,51 @@ static void hypervisor_without_features(void **state)
     assert_int_equal(mempolicy_domain_set_policy(c2, d, "xl-manual", ""), 0);
     assert_int_equal(mempolicy_domain_enable_paging(c2, d),
                      MEMPOLICY_ERROR_NOSYS);
-    check_detail(c2, "ENOSYS");
+    check_detail(c2, "paging: the hypervisor is built without memory "
+                     "paging; use a Xen built with CONFIG_MEM_PAGING "
+                     "(ENOSYS)");
     assert_int_equal(mempolicy_domain_enable_sharing(c2, d),
                      MEMPOLICY_ERROR_NOSYS);
-    check_detail(c2, "ENOSYS");
+    check_detail(c2, "sharing: the hypervisor is built without memory "
+                     "sharing; use a Xen built with CONFIG_MEM_SHARING "
+                     "(ENOSYS)");
+    /* the first nominate enables sharing in Xen: the same refusal */
+    {
+        uint64_t h;
+
+        assert_int_equal(mempolicy_domain_nominate_gfn(c2, d, 1, &h),
+                         MEMPOLICY_ERROR_NOSYS);
+        check_detail(c2, "CONFIG_MEM_SHARING (ENOSYS)");
+    }
+    test_ctx_free(c2);
+    xsim_stop(&s2);
+    setenv("XENSTORED_PATH", sim.sock, 1);
+}
+
+/* A host whose CPU is not Intel VT-x, with a PVH dom0: both refused with
+ * EOPNOTSUPP, each with its own cause. */
+static void host_cannot(void **state)
+{
+    static const char *const args[] = { "--no-vmx", "--pvh-dom0", NULL };
+    struct xsim s2;
+    mempolicy_ctx *c2;
+    int d;
+
+    assert_int_equal(xsim_start(&s2, args), 0);
+    d = xsim_create(&s2, "name=h type=hvm hap=1 memory_kb=262144");
+    assert_true(d > 0);
+    c2 = test_ctx();
+    assert_non_null(c2);
+    assert_int_equal(mempolicy_domain_set_policy(c2, d, "xl-manual", ""), 0);
+    assert_int_equal(mempolicy_domain_enable_paging(c2, d),
+                     MEMPOLICY_ERROR_NOTSUP);
+    check_detail(c2, "paging: dom0 is an HVM/PVH domain; Xen 4.17 pages "
+                     "guests only from a PV dom0 (EOPNOTSUPP)");
+    assert_int_equal(mempolicy_domain_enable_sharing(c2, d),
+                     MEMPOLICY_ERROR_NOTSUP);
+    check_detail(c2, "sharing: a PV guest, or a host CPU without Intel "
+                     "VT-x; Xen shares pages only of HVM/PVH guests on "
+                     "Intel VT-x hosts (EOPNOTSUPP)");
     test_ctx_free(c2);
     xsim_stop(&s2);
     setenv("XENSTORED_PATH", sim.sock, 1);
@@ -410,6 +480,7 @@ int main(void)
         cmocka_unit_test(paging),
         cmocka_unit_test(missing_features),
         cmocka_unit_test(hypervisor_without_features),
+        cmocka_unit_test(host_cannot),
         cmocka_unit_test(sharing),
         cmocka_unit_test(stale_handles),
         cmocka_unit_test(departing_actor_undoes),

@@ -12,7 +12,16 @@ name = "hvm1"
 type = "hvm"
 hap = 1
 memory = 512
-maxmem = 1024
+maxmem = 512
+memory_policy = "xl-manual"
+EOF
+# memory < maxmem: a populate-on-demand guest, which Xen does not page
+cat >"$T/pod.cfg" <<'EOF'
+name = "pod"
+type = "hvm"
+hap = 1
+memory = 256
+maxmem = 512
 memory_policy = "xl-manual"
 EOF
 cat >"$T/nohap.cfg" <<'EOF'
@@ -117,16 +126,22 @@ xrejects "sharing needs an HVM guest" "sharing on a PV guest" \
     mem-sharing-enable guest1
 xrejects "no such domain 'nosuch'" "sharing: unknown domain" \
     mem-sharing-enable nosuch
+run_xlmem create "$T/pod.cfg"
+is "$rc" 0 "a PoD guest"
+xrejects "paging: the guest is populate-on-demand \(memory < maxmem\); Xen does not page PoD guests: start it with memory = maxmem \(EXDEV\)" \
+    "paging a PoD guest: Xen's EXDEV, explained" mem-paging-enable pod
+is "$(dominfo pod paging)" False "... and paging stays off"
 
 # ---- a hypervisor built without the features --------------------------------
 xensim_stop
 start_sim --no-paging --no-sharing
 "$XLMEM" create "$T/hvm.cfg" >/dev/null
-xrejects "without paging|ENOSYS|not built" "paging compiled out" \
-    mem-paging-enable hvm1
+xrejects "paging: the hypervisor is built without memory paging; use a Xen built with CONFIG_MEM_PAGING \(ENOSYS\)" \
+    "paging compiled out" mem-paging-enable hvm1
 xrejects "without paging|ENOSYS|not built" \
     "paging target with paging compiled out" mem-paging-set-target hvm1 256
-xrejects "without sharing|ENOSYS|not built" "sharing compiled out" \
+xrejects "sharing: the hypervisor is built without memory sharing; use a Xen built with CONFIG_MEM_SHARING \(ENOSYS\)" \
+    "sharing compiled out" \
     mem-sharing-enable hvm1
 
 finish

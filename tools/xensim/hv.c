@@ -683,6 +683,7 @@ int hv_domain_create(struct hv *hv, const struct hv_domain_config *c,
         make_uuid(hv, d->uuid);
     d->type = c->type;
     d->hap = c->type != HV_PV && c->hap;
+    d->iommu = c->iommu;
     d->seed = mix64(hv->uuid_seq * 0x100000001b3ull + id);
     d->max_pages = lay.max_pages;
     d->videoram_kb = lay.videoram_kb;
@@ -870,8 +871,19 @@ int hv_paging_enable(struct hv *hv, unsigned domid)
     d = live(hv, domid);
     if (!d)
         return -ESRCH;
+    /* xen/common/vm_event.c: paging from an HVM/PVH dom0 is refused
+     * ("p2m_is_foreign types need addressing"), then no HAP, then an
+     * IOMMU. */
+    if (hv->cfg.pvh_dom0)
+        return -EOPNOTSUPP;
     if (!d->hap)
         return -ENODEV;     /* "Only HAP is supported" */
+    if (d->iommu)
+        return -EMLINK;
+    /* xen/common/vm_event.c: "Disallow paging in a PoD guest"
+     * (p2m_pod_active: PoD entries or a PoD cache). */
+    if (d->pod_entries || d->pod_cache)
+        return -EXDEV;
     if (d->paging)
         return -EBUSY;      /* the ring is already set up */
     return paging_start(hv, d);
@@ -902,10 +914,13 @@ int hv_sharing_control(struct hv *hv, unsigned domid, bool enable)
     if (!d)
         return -ESRCH;
     if (enable) {
-        if (!hv_is_hvm(d))
+        /* xen/arch/x86/mm/mem_sharing.c: mem_sharing_control */
+        if (!hv_is_hvm(d) || hv->cfg.no_vmx)
             return -EOPNOTSUPP;
         if (!d->hap)
             return -ENODEV;
+        if (d->iommu)
+            return -EXDEV;
         d->sharing = true;
         return 0;
     }

@@ -78,6 +78,8 @@ struct hv_config {
     uint64_t dom0_kb;
     bool paging_feature;       /* hypervisor built with paging */
     bool sharing_feature;      /* hypervisor built with sharing */
+    bool no_vmx;               /* host CPU without Intel VT-x */
+    bool pvh_dom0;             /* dom0 is an HVM/PVH domain */
     double speed;
     double paging_rate_mib_s;  /* xenpaging's speed */
     const char *socket_path;
@@ -90,6 +92,7 @@ struct hv_domain_config {
     char uuid[37];             /* "": a new one (xl's default) */
     enum hv_type type;
     bool hap;
+    bool iommu;                /* PCI passthrough (xl's pci=) */
     uint64_t memory_kb;        /* xl's memory= (libxl's target_memkb) */
     uint64_t maxmem_kb;        /* xl's maxmem= (libxl's max_memkb) */
     enum hv_vga vga;           /* HVM only */
@@ -106,6 +109,7 @@ struct hv_domain {
     char uuid[37];
     enum hv_type type;
     bool hap;
+    bool iommu;                /* is_iommu_enabled: PCI passthrough */
     uint64_t seed;             /* page contents of this domain */
 
     /*

@@ -126,6 +126,7 @@ static const char *errno_name(int e)
     case EBUSY: return "EBUSY";
     case EEXIST: return "EEXIST";
     case EXDEV: return "EXDEV";
+    case EMLINK: return "EMLINK";
     case ENODEV: return "ENODEV";
     case EINVAL: return "EINVAL";
     case ENOSPC: return "ENOSPC";
@@ -164,6 +165,7 @@ static char *hv_err(int rc, unsigned domid, const char *what)
     case EBUSY: why = "already enabled"; break;
     case ENOMEM: why = "the host has no free memory for it"; break;
     case EPERM: why = "not allowed on dom0"; break;
+    case EXDEV: why = "a populate-on-demand guest cannot be paged"; break;
     case EINVAL: why = "invalid gfn or argument"; break;
     default: why = strerror(-rc); break;
     }
@@ -718,6 +720,9 @@ static char *v_create(struct hv *hv, int argc, char **argv)
         } else if (!strcmp(k, "hap")) {
             if (!parse_bool(v, &c.hap))
                 r = err_reply(EINVAL, "hap must be 0 or 1");
+        } else if (!strcmp(k, "passthrough")) {
+            if (!parse_bool(v, &c.iommu))
+                r = err_reply(EINVAL, "passthrough must be 0 or 1");
         } else if (!strcmp(k, "memory_kb") || !strcmp(k, "maxmem_kb")) {
             if (!parse_u64(v, &kb))
                 r = err_reply(EINVAL, "bad %s '%s'", k, v);

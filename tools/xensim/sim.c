@@ -97,6 +97,12 @@ int sim_config_option(struct sim_config *c, int opt, const char *arg)
     case SIM_OPT_NO_SHARING:
         c->sharing = false;
         return 0;
+    case SIM_OPT_NO_VMX:
+        c->no_vmx = true;
+        return 0;
+    case SIM_OPT_PVH_DOM0:
+        c->pvh_dom0 = true;
+        return 0;
     default:
         fprintf(stderr, "xensim: unknown option (try --help)\n");
         return -1;
@@ -231,6 +237,8 @@ int sim_start(struct sim **out, struct loop *l, struct store *s,
     }
     hc.paging_feature = c->paging && !(sh && sh->paging == 0);
     hc.sharing_feature = c->sharing && !(sh && sh->sharing == 0);
+    hc.no_vmx = c->no_vmx;
+    hc.pvh_dom0 = c->pvh_dom0;
     hc.speed = c->speed;
     hc.paging_rate_mib_s = sh && sh->paging_rate_mib_s > 0
                                ? sh->paging_rate_mib_s : DEFAULT_PAGING_RATE;

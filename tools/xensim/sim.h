@@ -28,6 +28,8 @@ enum {
     SIM_OPT_HOST_MEM,
     SIM_OPT_NO_PAGING,
     SIM_OPT_NO_SHARING,
+    SIM_OPT_NO_VMX,
+    SIM_OPT_PVH_DOM0,
 };
 
 #define SIM_LONG_OPTIONS                                              \
@@ -37,7 +39,9 @@ enum {
     { "record", required_argument, NULL, SIM_OPT_RECORD },            \
     { "host-mem", required_argument, NULL, SIM_OPT_HOST_MEM },        \
     { "no-paging", no_argument, NULL, SIM_OPT_NO_PAGING },            \
-    { "no-sharing", no_argument, NULL, SIM_OPT_NO_SHARING }
+    { "no-sharing", no_argument, NULL, SIM_OPT_NO_SHARING },          \
+    { "no-vmx", no_argument, NULL, SIM_OPT_NO_VMX },                  \
+    { "pvh-dom0", no_argument, NULL, SIM_OPT_PVH_DOM0 }
 
 #define SIM_USAGE                                                          \
     "Simulated host:\n"                                                    \
@@ -52,7 +56,10 @@ enum {
     "                   guest's maxmem, at least 16 GiB; suffix K/M/G/T,\n" \
     "                   KiB when none)\n"                                  \
     "  --no-paging      a hypervisor built without paging (ENOSYS)\n"      \
-    "  --no-sharing     a hypervisor built without sharing (ENOSYS)\n"
+    "  --no-sharing     a hypervisor built without sharing (ENOSYS)\n"      \
+    "  --no-vmx         a host CPU without Intel VT-x (sharing:\n"         \
+    "                   EOPNOTSUPP)\n"                                     \
+    "  --pvh-dom0       dom0 is a PVH domain (paging: EOPNOTSUPP)\n"
 
 struct sim_config {
     unsigned domains;
@@ -62,6 +69,8 @@ struct sim_config {
     uint64_t host_mem_kb;  /* 0: automatic */
     bool paging;           /* host feature, default on */
     bool sharing;          /* host feature, default on */
+    bool no_vmx;           /* host CPU without Intel VT-x */
+    bool pvh_dom0;         /* dom0 is an HVM/PVH domain */
 };
 
 void sim_config_init(struct sim_config *c);
