@@ -1,7 +1,7 @@
 #!/bin/bash
 # Run every benchmark under bench/ against one build directory:
 #   bench/run.sh BUILD
-# Each writes its own figures; the README's "Benchmarks" section says what
+# Each writes its own figures; docs/benchmarks.md says what
 # each measures and records the figures measured on the project's machine.
 # Not part of `make check`: timings belong here, never in tests.
 set -u

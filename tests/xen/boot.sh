@@ -9,7 +9,7 @@
 # happens: at the time limit (exit status 124), and when this script is
 # interrupted or ends.  TCG only: the machines' /dev/kvm is a nested,
 # paravirtual KVM on which Xen does not run, and Xen needs smap=0 under
-# TCG (see "Real Xen" in README.md).
+# TCG (see docs/check-xen.md).
 set -u
 
 xen=${1:?usage: boot.sh XEN KERNEL INITRD LOG LIMIT_S}
@@ -52,7 +52,7 @@ dom0_args+=" xentest.budget=$((limit > 120 ? limit - 60 : limit / 2))"
 # busybox segfault, "malloc(): ... corrupted"), with PV and PVH guests
 # alike, ballooning or not, with one or two CPUs, with or without XPTI
 # and multi-threaded TCG.  Without a domU, or with this pinning, it does
-# not happen (stress loops of 30 balloon cycles; README.md, "Real Xen").
+# not happen (stress loops of 30 balloon cycles; docs/check-xen.md).
 cpu=${MP_XEN_CPU:-max,pcid=off,invpcid=off}
 
 timeout -k 5 "$limit" qemu-system-x86_64 \
