@@ -390,6 +390,16 @@ void bal_pass(mempolicy_actor *a, void *arg)
             if (!iter) {
                 d->damped = false;
                 d->plan_kb = x->want_kb;
+                /*
+                 * Planned again around the damped ones, a domain moves
+                 * towards its first plan, never past it: what damping
+                 * holds back stays free rather than pile up on the few
+                 * domains left.
+                 */
+                if (!x->held && x->want_kb >= d->target_kb)
+                    x->max_kb = x->want_kb;
+                else if (!x->held)
+                    x->min_kb = x->want_kb;
             }
             if (x->held || !delta || delta >= b->damp_kb ||
                 (x->want_kb > d->target_kb ?
@@ -478,11 +488,12 @@ void bal_pass(mempolicy_actor *a, void *arg)
         publish(b, d, &h, &b->pd[i]);
         if (d->moving || (d->waiting && donors_moving)) {
             if (!moving)
-                mempolicy_actor_log(b->a, XTL_DEBUG, "domain %u: %s: "
+                mempolicy_actor_log(b->a, XTL_DEBUG,
+                                    "domain %u: %s: "
                                     "%llu -> %llu MiB; next look in %u ms",
-                                    d->domid, d->moving ? "moving" :
-                                    "waiting", MIB(d->actual_kb),
-                                    MIB(d->target_kb), BAL_TICK_MS);
+                                    d->domid, d->moving ? "moving" : "waiting",
+                                    MIB(d->actual_kb), MIB(d->target_kb),
+                                    BAL_TICK_MS);
             moving = true;
         }
     }
