@@ -18,6 +18,10 @@ set -u
 MP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MP_BUILD=${MP_BUILD:-$MP_TOP/build}
 XENSIM=${XENSIM:-$MP_BUILD/bin/xensim}
+# The bound of every wait for an outcome (start-up, a node, a line): it
+# only turns a hang into a failure, so it is generous; a loaded CI machine
+# running the sanitizer build must never reach it.
+MP_WAIT_S=${MP_WAIT_S:-120}
 _tap_n=0
 _tap_failed=0
 _xensim_pid=
@@ -78,7 +82,7 @@ xensim_start() {
         3>"$fifo" 2>"$XENSIM_DIR/xensim.log" &
     _xensim_pid=$!
     # Opening the fifo waits for xensim to open its end; read is bounded.
-    read -r -t 10 line <"$fifo"
+    read -r -t "$MP_WAIT_S" line <"$fifo"
     if [ "$line" != ready ]; then
         echo "Bail out! xensim did not start: $(cat "$XENSIM_DIR/xensim.log")"
         kill -9 "$_xensim_pid" 2>/dev/null
@@ -114,7 +118,7 @@ xensim_stop() {
 # default 30: a bound, never a pause) until PATH's value matches REGEX.
 # wait_node PATH VALUE [S]: the same for an exact value.
 wait_match() {
-    local path=$1 re=$2 t=${3:-30} v= line left
+    local path=$1 re=$2 t=${3:-$MP_WAIT_S} v= line left
     local deadline=$((SECONDS + t))
     coproc _W { exec xenstore-watch "$path" 2>/dev/null; }
     local wpid=$_W_PID
@@ -131,7 +135,7 @@ wait_match() {
 }
 
 wait_node() {
-    wait_match "$1" "^$(printf '%s' "$2" | sed 's/[][\\.*^$+?(){}|]/\\&/g')\$" "${3:-30}"
+    wait_match "$1" "^$(printf '%s' "$2" | sed 's/[][\\.*^$+?(){}|]/\\&/g')\$" "${3:-$MP_WAIT_S}"
 }
 
 # xensim_hv VERB ARGS...: one request on xensim's hypervisor channel

@@ -33,7 +33,7 @@ actor_start() {
     "$MP_BUILD/bin/$name" -v "$@" 2>"$fifo" &
     ACTOR_PID=$!
     exec 5<"$fifo"
-    while IFS= read -r -t 30 line <&5; do
+    while IFS= read -r -t "$MP_WAIT_S" line <&5; do
         echo "$line" >>"$ACTOR_LOG"
         case $line in *serving*) break ;; esac
     done

@@ -40,12 +40,12 @@ sock=$XENSIM_DIR/notify.sock
 coproc N { exec python3 "$XENSIM_DIR/notify.py" "$sock"; }
 # Our own copy of its output: bash drops N once the script has ended.
 exec 9<&"${N[0]}"
-read -r -t 30 line <&9
+read -r -t "$MP_WAIT_S" line <&9
 is "$line" bound "a notify socket stands in for systemd"
 NOTIFY_SOCKET=$sock "$MP_BUILD/bin/xl-auto" 2>"$XENSIM_DIR/xl-auto.err" &
 apid=$!
 ready=
-while read -r -t 30 line <&9; do
+while read -r -t "$MP_WAIT_S" line <&9; do
     case $line in
     target-at-ready*) ready=${line#target-at-ready }; break ;;
     esac
@@ -56,7 +56,7 @@ kill -TERM "$apid"
 wait "$apid"
 is "$?" 0 "SIGTERM: status 0"
 stopping=
-while read -r -t 30 line <&9; do
+while read -r -t "$MP_WAIT_S" line <&9; do
     case $line in *STOPPING=1*) stopping=1; break ;; esac
 done
 is "$stopping" 1 "STOPPING=1 at the end"

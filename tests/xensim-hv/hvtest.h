@@ -21,7 +21,7 @@
 
 #include "xensim_fixture.h"
 
-#define HT_TIMEOUT_MS 20000
+#define HT_TIMEOUT_MS 120000
 
 struct hvt {
     struct xensim_fixture f;

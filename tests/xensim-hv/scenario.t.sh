@@ -164,7 +164,7 @@ wait_until() {
     local line
     coproc W { exec xenstore-watch /; }
     while ! "$@" >/dev/null 2>&1; do
-        if ! read -r -t 30 -u "${W[0]}" line; then
+        if ! read -r -t "$MP_WAIT_S" -u "${W[0]}" line; then
             kill "$W_PID" 2>/dev/null; wait "$W_PID" 2>/dev/null
             return 1
         fi
@@ -180,7 +180,7 @@ mkfifo "$work/ready"
 "$XENSIM" --socket "$work/xs.sock" --ready-fd 3 --scenario "$work/play.json" \
     --speed 10 --record "$work/rec.csv" 3>"$work/ready" 2>"$work/log" &
 pid=$!
-read -r -t 10 line <"$work/ready"
+read -r -t "$MP_WAIT_S" line <"$work/ready"
 is "$line" ready "scenario host starts"
 export XENSTORED_PATH=$work/xs.sock
 
@@ -243,7 +243,7 @@ mkfifo "$work/ready2"
 "$XENSIM" --socket "$work/xs2.sock" --ready-fd 3 --domains 50 --speed 10 \
     --record "$work/rec.jsonl" 3>"$work/ready2" 2>"$work/log2" &
 pid=$!
-read -r -t 10 line <"$work/ready2"
+read -r -t "$MP_WAIT_S" line <"$work/ready2"
 is "$line" ready "--domains 50 starts"
 export XENSTORED_PATH=$work/xs2.sock
 is "$(xenstore-list /local/domain | wc -l)" 51 "50 guests and dom0"

@@ -31,7 +31,7 @@ start() {
     mkfifo "$tmp/ready.$1"
     "$XENSIM" --socket "$tmp/s" --ready-fd 3 3>"$tmp/ready.$1" &
     pid=$!
-    read -r -t 10 line <"$tmp/ready.$1"
+    read -r -t "$MP_WAIT_S" line <"$tmp/ready.$1"
     is "$line" ready "xensim ready ($1)"
 }
 start 1

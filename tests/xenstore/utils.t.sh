@@ -66,17 +66,17 @@ mkfifo "$fifo"
 xenstore-watch -n 4 /w >"$fifo" &
 wpid=$!
 exec 4<"$fifo"
-read -r -t 10 first <&4
+read -r -t "$MP_WAIT_S" first <&4
 is "$first" /w "xenstore-watch prints the initial event"
 ok 'xenstore-write /w/a 1' "write below the watched node"
-read -r -t 10 second <&4
+read -r -t "$MP_WAIT_S" second <&4
 is "$second" /w/a "the change is reported"
 ok 'xenstore-write /other 1' "unrelated write"
 ok 'xenstore-rm /w' "rm of the watched node"
-read -r -t 10 third <&4
+read -r -t "$MP_WAIT_S" third <&4
 is "$third" /w "rm reports the node (not /other)"
 ok 'xenstore-write /w 2' "recreate"
-read -r -t 10 fourth <&4
+read -r -t "$MP_WAIT_S" fourth <&4
 is "$fourth" /w "and again"
 wait "$wpid"
 is "$?" 0 "xenstore-watch -n 4 exits after four events"

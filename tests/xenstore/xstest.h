@@ -30,7 +30,7 @@
 
 #include "xensim_fixture.h"
 
-#define XT_TIMEOUT_MS 10000
+#define XT_TIMEOUT_MS 120000
 
 /* Wait for one watch event; returns its vector (free it) or NULL. */
 static inline char **xt_wait_event(struct xs_handle *h)

@@ -61,7 +61,7 @@ mkfifo "$T/wout" "$T/werr"
 "$XLMEM" mem-watch -j >"$T/wout" 2>"$T/werr" &
 wpid=$!
 exec 6<"$T/wout" 7<"$T/werr"
-read -r -t 10 ready <&7
+read -r -t "$MP_WAIT_S" ready <&7
 like "$ready" "watching" "mem-watch -j is watching"
 "$XLMEM" mem-policy-set guest1 sharing 'rate=10' 2>/dev/null
 expect_line 6 '"domid":1' "an event as one compact line"

@@ -99,7 +99,7 @@ hv() { xensim_hv "$@"; }
 # expect_line FD REGEX DESC: read lines from FD until one matches (10 s).
 expect_line() {
     local fd=$1 re=$2 desc=$3 line seen=
-    while read -r -t 10 line <&"$fd"; do
+    while read -r -t "$MP_WAIT_S" line <&"$fd"; do
         if [[ $line =~ $re ]]; then
             _tap_result 0 "$desc"
             matched=$line

@@ -80,12 +80,12 @@ slow=${out#domid=}
 # it prints does not depend on how soon it runs (docs/hv-channel.md).
 ok "xensim_hv clock pause" "clock held"
 exec 6< <("$XLMEM" mem-set --wait=600 slow 490 2>&1; echo "exit=$?")
-read -r -t 20 line <&6
+read -r -t "$MP_WAIT_S" line <&6
 is "$line" "slow: actual 512 MiB, target 490 MiB" \
     "--wait: plain progress lines off a terminal, from the start"
 for mib in 508 504 500; do
     ok "xensim_hv clock step 4000" "4 s of host time: 4 MiB at 1 MiB/s"
-    read -r -t 20 line <&6
+    read -r -t "$MP_WAIT_S" line <&6
     is "$line" "slow: actual $mib MiB, target 490 MiB" \
         "... one more line each time the size moves"
 done
@@ -118,7 +118,7 @@ is "$(rd /libxl/$stuck/memory-policy/target)" 262144 \
 # where the balloon stands, whatever the machine's speed.
 xensim_hv clock pause >/dev/null
 exec 5< <("$XLMEM" mem-set --wait=600 slow 128 2>&1; echo "exit=$?")
-read -r -t 20 first <&5
+read -r -t "$MP_WAIT_S" first <&5
 is "$first" "slow: actual 490 MiB, target 128 MiB" "--wait started"
 "$XLMEM" mem-set slow 480
 xensim_hv clock resume >/dev/null

@@ -140,7 +140,7 @@ mkfifo "$T/frames"
 timeout -s KILL 60 "$XLMEM" mem-top -b -d 3600 >"$T/frames" 2>"$T/gone.err" &
 tpid=$!
 exec 7<"$T/frames"
-read -r -t 30 line <&7
+read -r -t "$MP_WAIT_S" line <&7
 like "$line" '^Host: ' "batch: the first frame, then it waits"
 kill -KILL "$_xensim_pid"
 wait "$_xensim_pid" 2>/dev/null

@@ -15,7 +15,7 @@ start_watch() {
     wpid=$!
     exec 6<"$T/wout" 7<"$T/werr"
     local ready=
-    read -r -t 10 ready <&7
+    read -r -t "$MP_WAIT_S" ready <&7
     is "$ready" "xlmem mem-watch: watching (interrupt to stop)" \
         "mem-watch${*:+ $*} says when it is watching"
 }
