@@ -420,6 +420,37 @@ static int ready_source(struct shr_engine *e, struct shidx_entry *x,
     return SHR_OK;
 }
 
+/*
+ * Share client page c into x's frame, both nominated, only if their
+ * bytes are the same: Xen's share compares nothing (mem_sharing.c
+ * share_pages), and a hash match may be a crafted collision.  Different
+ * bytes with a page's hash changed too is a write since it was hashed
+ * (the handle is stale in Xen: handled as such); with both hashes still
+ * equal, a collision: SHR_EMISMATCH.
+ */
+static int share_checked(struct shr_engine *e, struct shidx_entry *x,
+                         struct shr_dom *d, struct cand *c)
+{
+    bool same = false;
+    uint64_t now;
+    int rc = e->ops->page_compare(e->user, x->domid, x->gfn, d->domid,
+                                  c->gfn, &same);
+
+    if (rc)
+        return rc;
+    if (!same) {
+        rc = e->ops->page_hashes(e->user, x->domid, x->gfn, 1, &now);
+        if (rc || now != c->hash)
+            return rc ? rc : SHR_ESTALE_SOURCE;
+        rc = e->ops->page_hashes(e->user, d->domid, c->gfn, 1, &now);
+        if (rc || now != c->hash)
+            return rc ? rc : SHR_ESTALE_CLIENT;
+        return SHR_EMISMATCH;
+    }
+    return e->ops->share(e->user, x->domid, x->gfn, x->handle, d->domid,
+                         c->gfn, c->handle);
+}
+
 static void share_one(struct shr_engine *e, struct shr_dom *d,
                       struct cand *c)
 {
@@ -451,8 +482,7 @@ static void share_one(struct shr_engine *e, struct shr_dom *d,
         repoint(e, x, d, c->gfn, c->handle, rc == SHR_ESTALE_SOURCE);
         return;
     }
-    rc = e->ops->share(e->user, x->domid, x->gfn, x->handle, d->domid,
-                       c->gfn, c->handle);
+    rc = share_checked(e, x, d, c);
     if (rc == SHR_ESTALE_SOURCE || rc == SHR_EGONE) {
         /*
          * The source was written (or its domain went) since it was
@@ -477,8 +507,7 @@ static void share_one(struct shr_engine *e, struct shr_dom *d,
                 repoint(e, x, d, c->gfn, c->handle, false);
                 return;
             }
-            rc = e->ops->share(e->user, x->domid, x->gfn, x->handle,
-                               d->domid, c->gfn, c->handle);
+            rc = share_checked(e, x, d, c);
             changed = true;
             e->st.stale += rc == SHR_ESTALE_SOURCE;
         } while (rc == SHR_ESTALE_SOURCE);
@@ -502,6 +531,12 @@ static void share_one(struct shr_engine *e, struct shr_dom *d,
     case SHR_ESTALE_CLIENT:
         e->st.stale++;
         d->state[c->gfn] = PG_UNSEEN;
+        break;
+    case SHR_EMISMATCH:
+        /* Stays the guest's own page; counted for the admin. */
+        e->st.mismatches++;
+        d->st.mismatches++;
+        d->state[c->gfn] = PG_PLAIN;
         break;
     default:
         d->state[c->gfn] = PG_PLAIN;

@@ -15,6 +15,11 @@
  *     the contents when the share with that handle succeeds.  Hashing
  *     first and nominating later would let a write in between through,
  *     and Xen does not compare contents;
+ *   - after both pages are nominated their bytes are compared
+ *     (page_compare) before sharing: xc_memshr_share_gfns compares
+ *     nothing, so a 64-bit hash match alone would let a guest that
+ *     crafts a colliding page have another guest's page replaced with
+ *     its own.  A mismatch is counted and never shared;
  *   - a share that fails because the source handle is stale means the
  *     source page was written (copy-on-write): the index entry moves to
  *     the client page, already nominated and verified.  A stale client
@@ -48,6 +53,7 @@
 #define SHR_ESTALE_CLIENT -2 /* client handle invalid (client changed) */
 #define SHR_EGONE -3         /* domain gone, dying, or sharing disabled */
 #define SHR_EFAIL -4         /* anything else (page not sharable, ...) */
+#define SHR_EMISMATCH -5     /* same hash, different bytes: not shared */
 
 struct shr_ops {
     /* Hashes of count (<= SHR_CHUNK) pages from first_gfn;
@@ -56,6 +62,9 @@ struct shr_ops {
                        unsigned count, uint64_t *hashes);
     int (*nominate)(void *user, uint32_t domid, uint64_t gfn,
                     uint64_t *handle);
+    /* *same: the two pages hold the same bytes (read, not hashed). */
+    int (*page_compare)(void *user, uint32_t dom1, uint64_t gfn1,
+                        uint32_t dom2, uint64_t gfn2, bool *same);
     int (*share)(void *user, uint32_t sdomid, uint64_t sgfn,
                  uint64_t shandle, uint32_t cdomid, uint64_t cgfn,
                  uint64_t chandle);
@@ -72,6 +81,7 @@ struct shr_dom_stats {
     uint64_t saved;        /* pages shared into another page (freed) */
     uint64_t sources;      /* pages others are shared into */
     uint64_t breaks;       /* copy-on-write breaks noticed */
+    uint64_t mismatches;   /* pages whose hash matched but bytes did not */
     bool scanning;         /* a pass is under way */
 };
 
@@ -81,6 +91,7 @@ struct shr_engine_stats {
     uint64_t breaks;
     uint64_t shares;       /* successful share calls */
     uint64_t stale;        /* shares refused for a stale handle */
+    uint64_t mismatches;   /* hash matches refused: different bytes */
     uint64_t index_entries;
     uint64_t index_bytes;
 };

@@ -2,9 +2,9 @@
  * report.c: the sharing actor's figures in xenstore.
  *
  *   /libxl/<domid>/memory-sharing/{shared_kb,saved_kb,cow_breaks,scanned,
- *                                  progress,passes}
+ *                                  progress,passes,mismatches}
  *   /tool/mempolicy/sharing/{shared_kb,saved_kb,cow_breaks,scanned,
- *                            domains,scanning,index_entries}
+ *                            domains,scanning,index_entries,mismatches}
  *
  * Deliberately NOT under memory-policy/: a change there is a policy
  * event for every listener.  Both trees are dom0's (toolstack-private:
@@ -17,6 +17,8 @@
  *   cow_breaks  copy-on-write breaks since the actor took the domain
  *   scanned     pages fingerprinted so far; progress: % of the current
  *               pass (100 when none is under way); passes: completed
+ *   mismatches  pages whose 64-bit hash matched an indexed page but whose
+ *               bytes did not (a collision, perhaps crafted): never shared
  * The domain's status line (libmempolicy_actor.h) is published from
  * here too.
  * Host: shared_kb and saved_kb are the hypervisor's (physinfo), the rest
@@ -159,7 +161,7 @@ void report_domain(struct sharing_actor *s, struct sdom *d)
     struct shr_dom_stats st;
     char dir[64];
     uint64_t cow = d->cow_seen - d->cow_base;
-    struct kv kv[6];
+    struct kv kv[7];
 
     memset(&st, 0, sizeof(st));
     if (d->sharing)
@@ -175,10 +177,11 @@ void report_domain(struct sharing_actor *s, struct sdom *d)
                          st.scanning && st.npages
                              ? st.cursor * 100 / st.npages : 100 };
     kv[5] = (struct kv){ "passes", st.passes };
-    if (!changed(d->report, sizeof(d->report), kv, 6))
+    kv[6] = (struct kv){ "mismatches", st.mismatches };
+    if (!changed(d->report, sizeof(d->report), kv, 7))
         return;
     snprintf(dir, sizeof(dir), "/libxl/%u/memory-sharing", d->domid);
-    if (!write_set(s, dir, kv, 6))
+    if (!write_set(s, dir, kv, 7))
         d->report[0] = '\0';
 }
 
@@ -198,7 +201,7 @@ void report_host(struct sharing_actor *s)
     mempolicy_physinfo pi;
     struct shr_engine_stats es;
     uint64_t cow = 0, scanning = 0, doms = 0;
-    struct kv kv[7];
+    struct kv kv[8];
     unsigned i;
 
     memset(&pi, 0, sizeof(pi));
@@ -223,8 +226,9 @@ void report_host(struct sharing_actor *s)
     kv[4] = (struct kv){ "domains", doms };
     kv[5] = (struct kv){ "scanning", scanning };
     kv[6] = (struct kv){ "index_entries", es.index_entries };
-    if (!changed(s->host_report, sizeof(s->host_report), kv, 7))
+    kv[7] = (struct kv){ "mismatches", es.mismatches };
+    if (!changed(s->host_report, sizeof(s->host_report), kv, 8))
         return;
-    if (!write_set(s, HOST_DIR, kv, 7))
+    if (!write_set(s, HOST_DIR, kv, 8))
         s->host_report[0] = '\0';
 }

@@ -64,6 +64,13 @@ static int op_nominate(void *user, uint32_t domid, uint64_t gfn,
                                                 handle));
 }
 
+static int op_compare(void *user, uint32_t d1, uint64_t g1, uint32_t d2,
+                      uint64_t g2, bool *same)
+{
+    return map_rc(
+        mempolicy_domain_page_compare(ctx_of(user), d1, g1, d2, g2, same));
+}
+
 static int op_share(void *user, uint32_t sd, uint64_t sgfn, uint64_t sh,
                     uint32_t cd, uint64_t cgfn, uint64_t ch)
 {
@@ -74,6 +81,7 @@ static int op_share(void *user, uint32_t sd, uint64_t sgfn, uint64_t sh,
 const struct shr_ops sharing_shr_ops = {
     .page_hashes = op_hashes,
     .nominate = op_nominate,
+    .page_compare = op_compare,
     .share = op_share,
 };
 

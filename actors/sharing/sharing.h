@@ -72,7 +72,7 @@ struct sdom {
     uint64_t balloon_saved_kb; /* saved_kb it was computed with */
 
     /* report cache */
-    char report[160];
+    char report[200];
     unsigned idx;             /* position in the actor's domain array */
 };
 

@@ -423,6 +423,19 @@ int mempolicy_domain_page_hashes(mempolicy_ctx *ctx, uint32_t domid,
                                  uint64_t *hashes);
 int mempolicy_domain_nominate_gfn(mempolicy_ctx *ctx, uint32_t domid,
                                   uint64_t gfn, uint64_t *handle);
+/*
+ * Whether page gfn1 of dom1 and page gfn2 of dom2 hold the same bytes
+ * (*same), read by mapping both (xenforeignmemory, read-only) and
+ * comparing them; changes nothing.  Xen's share_gfns compares nothing,
+ * so a sharing actor calls this after nominating both pages and before
+ * sharing them: a 64-bit hash match alone could be a crafted collision.
+ * Cost: two page mappings.  Errors: NO_DOMAIN, INVAL (gfn not a page of
+ * the domain), as page_hashes.
+ */
+#define MEMPOLICY_HAVE_PAGE_COMPARE 1
+int mempolicy_domain_page_compare(mempolicy_ctx *ctx, uint32_t dom1,
+                                  uint64_t gfn1, uint32_t dom2,
+                                  uint64_t gfn2, bool *same);
 int mempolicy_domain_share_gfns(mempolicy_ctx *ctx, uint32_t source_domid,
                                 uint64_t source_gfn, uint64_t source_handle,
                                 uint32_t client_domid, uint64_t client_gfn,

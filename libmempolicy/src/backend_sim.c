@@ -551,6 +551,20 @@ bad:
                   "hypervisor channel: malformed page_hashes reply");
 }
 
+static int sim_page_compare(mempolicy_ctx *ctx, uint32_t dom1,
+                            uint64_t gfn1, uint32_t dom2, uint64_t gfn2,
+                            bool *same)
+{
+    char *line;
+    int rc;
+
+    rc = sim_call(ctx, &line, "page_compare %u %llu %u %llu", dom1,
+                  (unsigned long long)gfn1, dom2, (unsigned long long)gfn2);
+    if (rc)
+        return rc;
+    return reply_bool(ctx, line, "same", same);
+}
+
 static int sim_nominate(mempolicy_ctx *ctx, uint32_t domid, uint64_t gfn,
                         uint64_t *handle)
 {
@@ -605,6 +619,7 @@ static const struct mp_backend_ops sim_ops = {
     .paging_disable = sim_paging_disable,
     .sharing_control = sim_sharing_control,
     .page_hashes = sim_page_hashes,
+    .page_compare = sim_page_compare,
     .nominate = sim_nominate,
     .share = sim_share,
     .clock_speed = sim_clock_speed,

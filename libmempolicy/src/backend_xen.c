@@ -370,13 +370,11 @@ static uint64_t page_hash(const unsigned char *p, size_t n)
     return h;
 }
 
-static int xen_page_hashes(mempolicy_ctx *ctx, uint32_t domid,
-                           uint64_t first_gfn, unsigned count,
-                           uint64_t *hashes)
+/* The foreign-memory handle, opened on first use. */
+static int fmem(mempolicy_ctx *ctx, xenforeignmemory_handle **out)
 {
     struct xenbe *x = ctx->be_priv;
     xc_interface *h = NULL;
-    unsigned i;
     int rc = xch(ctx, &h);
 
     if (rc)
@@ -387,20 +385,67 @@ static int xen_page_hashes(mempolicy_ctx *ctx, uint32_t domid,
             return mp_err(ctx, MEMPOLICY_ERROR_NO_HYPERVISOR,
                           "xenforeignmemory_open: %s", strerror(errno));
     }
-    for (i = 0; i < count; i++) {
-        xen_pfn_t gfn = (xen_pfn_t)(first_gfn + i);
-        int err = 0;
-        void *m = xenforeignmemory_map(x->fmem, domid, PROT_READ, 1, &gfn,
-                                       &err);
+    *out = x->fmem;
+    return 0;
+}
 
-        if (!m || err) {
-            if (m)
-                xenforeignmemory_unmap(x->fmem, m, 1);
-            errno = err ? -err : errno;
-            return xc_fail(ctx, "xenforeignmemory_map", domid);
-        }
+/* One guest page mapped read-only, or NULL with the error set in *rc. */
+static void *map_page(mempolicy_ctx *ctx, xenforeignmemory_handle *fm,
+                      uint32_t domid, uint64_t gfn, int *rc)
+{
+    xen_pfn_t pfn = (xen_pfn_t)gfn;
+    int err = 0;
+    void *m = xenforeignmemory_map(fm, domid, PROT_READ, 1, &pfn, &err);
+
+    if (!m || err) {
+        if (m)
+            xenforeignmemory_unmap(fm, m, 1);
+        errno = err ? -err : errno;
+        *rc = xc_fail(ctx, "xenforeignmemory_map", domid);
+        return NULL;
+    }
+    return m;
+}
+
+static int xen_page_compare(mempolicy_ctx *ctx, uint32_t dom1,
+                            uint64_t gfn1, uint32_t dom2, uint64_t gfn2,
+                            bool *same)
+{
+    xenforeignmemory_handle *fm = NULL;
+    void *p1, *p2;
+    int rc = fmem(ctx, &fm);
+
+    if (rc)
+        return rc;
+    p1 = map_page(ctx, fm, dom1, gfn1, &rc);
+    if (!p1)
+        return rc;
+    p2 = map_page(ctx, fm, dom2, gfn2, &rc);
+    if (p2) {
+        *same = !memcmp(p1, p2, XEN_PAGE_KB * 1024);
+        xenforeignmemory_unmap(fm, p2, 1);
+    }
+    xenforeignmemory_unmap(fm, p1, 1);
+    return rc;
+}
+
+static int xen_page_hashes(mempolicy_ctx *ctx, uint32_t domid,
+                           uint64_t first_gfn, unsigned count,
+                           uint64_t *hashes)
+{
+    xenforeignmemory_handle *fm = NULL;
+    unsigned i;
+    int rc = fmem(ctx, &fm);
+
+    if (rc)
+        return rc;
+    for (i = 0; i < count; i++) {
+        void *m = map_page(ctx, fm, domid, first_gfn + i, &rc);
+
+        if (!m)
+            return rc;
         hashes[i] = page_hash(m, XEN_PAGE_KB * 1024);
-        xenforeignmemory_unmap(x->fmem, m, 1);
+        xenforeignmemory_unmap(fm, m, 1);
     }
     return 0;
 }
@@ -464,6 +509,7 @@ static const struct mp_backend_ops xen_ops = {
     .paging_disable = xen_paging_disable,
     .sharing_control = xen_sharing_control,
     .page_hashes = xen_page_hashes,
+    .page_compare = xen_page_compare,
     .nominate = xen_nominate,
     .share = xen_share,
     .clock_speed = xen_clock_speed,

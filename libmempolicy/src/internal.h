@@ -75,6 +75,9 @@ struct mp_backend_ops {
     int (*sharing_control)(mempolicy_ctx *ctx, uint32_t domid, bool enable);
     int (*page_hashes)(mempolicy_ctx *ctx, uint32_t domid, uint64_t first_gfn,
                        unsigned count, uint64_t *hashes);
+    /* *same: the two pages hold the same bytes. */
+    int (*page_compare)(mempolicy_ctx *ctx, uint32_t dom1, uint64_t gfn1,
+                        uint32_t dom2, uint64_t gfn2, bool *same);
     int (*nominate)(mempolicy_ctx *ctx, uint32_t domid, uint64_t gfn,
                     uint64_t *handle);
     int (*share)(mempolicy_ctx *ctx, uint32_t sdom, uint64_t sgfn,

@@ -437,6 +437,21 @@ int mempolicy_domain_page_hashes(mempolicy_ctx *ctx, uint32_t domid,
     return ctx->be->page_hashes(ctx, domid, first_gfn, count, hashes);
 }
 
+int mempolicy_domain_page_compare(mempolicy_ctx *ctx, uint32_t dom1,
+                                  uint64_t gfn1, uint32_t dom2,
+                                  uint64_t gfn2, bool *same)
+{
+    int rc = mp_check_domid(ctx, dom1);
+
+    if (!rc)
+        rc = mp_check_domid(ctx, dom2);
+    if (rc)
+        return rc;
+    if (!same)
+        return mp_err(ctx, MEMPOLICY_ERROR_INVAL, "page_compare: no result");
+    return ctx->be->page_compare(ctx, dom1, gfn1, dom2, gfn2, same);
+}
+
 int mempolicy_domain_nominate_gfn(mempolicy_ctx *ctx, uint32_t domid,
                                   uint64_t gfn, uint64_t *handle)
 {

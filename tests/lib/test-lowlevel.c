@@ -352,6 +352,23 @@ static void sharing(void **state)
     for (i = 0; i < 4; i++)
         assert_true(h1[i] == h2[i]);
     assert_int_equal(hv_field(hvm2, "shared_kb"), 0);
+    /* page_compare reads the bytes: zero pages alike, others not */
+    {
+        bool same = false;
+
+        assert_int_equal(
+            mempolicy_domain_page_compare(ctx, hvm1, 1, hvm2, 1, &same), 0);
+        assert_true(same);
+        assert_int_equal(
+            mempolicy_domain_page_compare(ctx, nohap, 1, hvm1, 1, &same), 0);
+        assert_false(same);
+        assert_int_equal(
+            mempolicy_domain_page_compare(ctx, 99, 1, hvm1, 1, &same),
+            MEMPOLICY_ERROR_NO_DOMAIN);
+        assert_int_equal(mempolicy_domain_page_compare(ctx, hvm1, 1 << 30,
+                                                       hvm2, 1, &same),
+                         MEMPOLICY_ERROR_INVAL);
+    }
     assert_int_equal(mempolicy_domain_nominate_gfn(ctx, hvm1, 1, &hd1), 0);
     assert_int_equal(mempolicy_domain_nominate_gfn(ctx, hvm2, 1, &hd2), 0);
     assert_int_equal(mempolicy_domain_share_gfns(ctx, hvm1, 1, hd1, hvm2, 1,

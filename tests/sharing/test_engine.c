@@ -27,7 +27,7 @@
 
 struct mfn {
     uint64_t content;
-    uint64_t handle;   /* 0: not nominated */
+    uint64_t handle; /* 0: not nominated */
     unsigned refs;
 };
 
@@ -37,12 +37,12 @@ struct fake {
     uint32_t p2m[MAXDOM][MAXPG]; /* guest frame -> machine frame */
     uint64_t npages[MAXDOM];
     uint64_t next_handle;
-    unsigned hash_calls, nominate_calls, share_calls;
+    unsigned hash_calls, nominate_calls, share_calls, compare_calls;
     /* write (dom,gfn) just after nominating it / before sharing */
     int race_nominate_dom, race_share_dom, race_share2_dom;
     uint64_t race_nominate_gfn, race_share_gfn, race_share2_gfn;
     bool gone[MAXDOM];
-    int hole_dom;           /* a frame that cannot be read, or -1 */
+    int hole_dom; /* a frame that cannot be read, or -1 */
     uint64_t hole_gfn;
 };
 
@@ -75,8 +75,7 @@ static void fake_dom(struct fake *f, uint32_t d, uint64_t n,
 }
 
 /* A guest write: copy-on-write if shared, handle invalidated. */
-static void fake_write(struct fake *f, uint32_t d, uint64_t g,
-                       uint64_t content)
+static void fake_write(struct fake *f, uint32_t d, uint64_t g, uint64_t content)
 {
     struct mfn *m = &f->mfns[f->p2m[d][g]];
 
@@ -117,6 +116,14 @@ static uint64_t fake_pages(struct fake *f)
     return n;
 }
 
+/* A content tagged 0xc011 in its top 16 bits is a crafted page: its
+ * 64-bit hash is the zero page's, its bytes are not. */
+#define CRAFTED (0xc011ULL << 48)
+static uint64_t fhash(uint64_t content)
+{
+    return (content >> 48) == (CRAFTED >> 48) ? 0 : content;
+}
+
 static int f_hashes(void *u, uint32_t d, uint64_t first, unsigned count,
                     uint64_t *h)
 {
@@ -132,7 +139,20 @@ static int f_hashes(void *u, uint32_t d, uint64_t first, unsigned count,
         f->hole_gfn < first + count)
         return SHR_EFAIL;
     for (i = 0; i < count; i++)
-        h[i] = f->mfns[f->p2m[d][first + i]].content;
+        h[i] = fhash(f->mfns[f->p2m[d][first + i]].content);
+    return SHR_OK;
+}
+
+/* Mapping both pages and comparing their bytes. */
+static int f_compare(void *u, uint32_t d1, uint64_t g1, uint32_t d2,
+                     uint64_t g2, bool *same)
+{
+    struct fake *f = u;
+
+    f->compare_calls++;
+    if (d1 >= MAXDOM || d2 >= MAXDOM || f->gone[d1] || f->gone[d2])
+        return SHR_EGONE;
+    *same = f->mfns[f->p2m[d1][g1]].content == f->mfns[f->p2m[d2][g2]].content;
     return SHR_OK;
 }
 
@@ -155,8 +175,8 @@ static int f_nominate(void *u, uint32_t d, uint64_t g, uint64_t *handle)
     return SHR_OK;
 }
 
-static int f_share(void *u, uint32_t sd, uint64_t sg, uint64_t sh,
-                   uint32_t cd, uint64_t cg, uint64_t ch)
+static int f_share(void *u, uint32_t sd, uint64_t sg, uint64_t sh, uint32_t cd,
+                   uint64_t cg, uint64_t ch)
 {
     struct fake *f = u;
     struct mfn *s, *c;
@@ -191,6 +211,7 @@ static int f_share(void *u, uint32_t sd, uint64_t sg, uint64_t sh,
 static const struct shr_ops fops = {
     .page_hashes = f_hashes,
     .nominate = f_nominate,
+    .page_compare = f_compare,
     .share = f_share,
 };
 
@@ -282,6 +303,58 @@ static void test_saves_what_contents_allow(void **state)
     shr_engine_free(e);
 }
 
+/* Like image, but every zero page of the domain is a crafted page whose
+ * hash collides with the zero page's. */
+static uint64_t crafted(uint32_t d, uint64_t g)
+{
+    return g % 4 == 0 ? CRAFTED | g : image(d, g);
+}
+
+/*
+ * A hash match is not enough: a crafted page colliding with the zero
+ * page's hash is compared byte for byte, counted, and never shared
+ * (f_share asserts equal contents; Xen would share them).
+ */
+static void test_collision_refused(void **state)
+{
+    static struct fake f;
+    struct shr_engine *e;
+    struct shr_engine_stats es;
+    struct shr_dom_stats d0, d1;
+    uint64_t n = 256;
+
+    fake_init(&f);
+    e = shr_engine_new(&fops, &f);
+    assert_non_null(e);
+    fake_dom(&f, 0, n, image);
+    fake_dom(&f, 1, n, crafted);
+    assert_int_equal(shr_dom_add(e, 0, n), 0);
+    assert_int_equal(shr_dom_add(e, 1, n), 0);
+    shr_dom_rescan(e, 0);
+    scan_all(e, 0, 1000);
+    shr_dom_rescan(e, 1);
+    scan_all(e, 1, 1000);
+    assert_int_equal(shr_dom_stats(e, 0, &d0), 0);
+    assert_int_equal(shr_dom_stats(e, 1, &d1), 0);
+    shr_engine_stats(e, &es);
+    /* dom 1's n/4 crafted pages: compared, refused, counted */
+    assert_int_equal(d1.mismatches, n / 4);
+    assert_int_equal(es.mismatches, n / 4);
+    assert_int_equal(d0.mismatches, 0);
+    /* its image pages still shared into dom 0's */
+    assert_int_equal(d1.saved, n / 4);
+    assert_true(f.compare_calls >= f.share_calls);
+    /* every crafted page still holds its own bytes */
+    {
+        uint64_t g;
+
+        for (g = 0; g < n; g += 4)
+            assert_int_equal(f.mfns[f.p2m[1][g]].content, CRAFTED | g);
+    }
+    assert_int_equal(fake_pages(&f) - fake_frames(&f), es.saved);
+    shr_engine_free(e);
+}
+
 /* A budget is never exceeded, and a pass resumes where it stopped. */
 static void test_budget(void **state)
 {
@@ -355,7 +428,7 @@ static void test_stale_source(void **state)
     shr_dom_rescan(e, 1);
     shr_dom_rescan(e, 2);
     scan_all(e, 0, 8);
-    scan_all(e, 1, 8);   /* dom1 gfn1 shared into dom0 gfn1 */
+    scan_all(e, 1, 8); /* dom1 gfn1 shared into dom0 gfn1 */
     /* dom0's image page is written (CoW) right before dom2's share */
     f.race_share_dom = 0;
     f.race_share_gfn = 1;
@@ -392,10 +465,10 @@ static void test_stale_source_and_stand_in(void **state)
     }
     scan_all(e, 0, 8);
     scan_all(e, 1, 8);
-    scan_all(e, 2, 8);   /* image page 1: dom0 source, dom1 and dom2 in */
+    scan_all(e, 2, 8); /* image page 1: dom0 source, dom1 and dom2 in */
     f.race_share_dom = 0;
     f.race_share_gfn = 1;
-    f.race_share2_dom = 2;   /* the last page shared in */
+    f.race_share2_dom = 2; /* the last page shared in */
     f.race_share2_gfn = 1;
     scan_all(e, 3, 8);
     shr_engine_stats(e, &es);
@@ -593,7 +666,7 @@ static void test_hole(void **state)
     shr_dom_rescan(e, 1);
     scan_all(e, 0, 512);
     f.hole_dom = 1;
-    f.hole_gfn = 5;          /* an image page */
+    f.hole_gfn = 5; /* an image page */
     scan_all(e, 1, 512);
     shr_dom_stats(e, 1, &ds);
     /* dom1: 128 zeros + 128 image pages, minus the hole */
@@ -641,6 +714,7 @@ int main(void)
         cmocka_unit_test(test_source_domain_leaves),
         cmocka_unit_test(test_balloon_shrinks_range),
         cmocka_unit_test(test_hole),
+        cmocka_unit_test(test_collision_refused),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,8 @@ struct share_profile {
     char image[65];       /* domains of one image share content */
     double zero;          /* fraction of zero pages */
     double shared;        /* fraction of pages identical across the image */
+    double collide;       /* fraction of crafted pages: the zero page's
+                           * 64-bit hash, other content (docs/xensim.md) */
     double cow_per_s;     /* guest writes to shared pages per second */
 };
 

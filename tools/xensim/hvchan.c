@@ -526,6 +526,37 @@ static char *v_page_hashes(struct hv *hv, int argc, char **argv)
     return b.s;
 }
 
+/*
+ * What mapping both pages (xenforeignmemory_map) and comparing their
+ * bytes tells: whether they hold the same content.  Reading pages
+ * changes nothing, and sharing need not be enabled (any privileged
+ * mapper can read guest pages).
+ */
+static char *v_page_compare(struct hv *hv, int argc, char **argv)
+{
+    struct hv_domain *d1, *d2;
+    uint64_t g1, g2;
+    char *r = NULL;
+
+    if (argc != 5 || !parse_u64(argv[2], &g1) || !parse_u64(argv[4], &g2))
+        return err_reply(EINVAL, "usage: page_compare DOMID1 GFN1 DOMID2 "
+                         "GFN2");
+    d1 = arg_domain(hv, argv[1], &r);
+    if (!d1)
+        return r;
+    d2 = arg_domain(hv, argv[3], &r);
+    if (!d2)
+        return r;
+    if (g1 >= d1->populated || g2 >= d2->populated)
+        return err_reply(EINVAL, "page_compare: gfn beyond the domain's "
+                         "pages");
+    if (asprintf(&r, "ok same=%d",
+                 sharing_page_content(hv, d1, g1) ==
+                     sharing_page_content(hv, d2, g2)) < 0)
+        return NULL;
+    return r;
+}
+
 static char *v_nominate(struct hv *hv, int argc, char **argv)
 {
     struct hv_domain *d;
@@ -644,11 +675,14 @@ static char *guest_kv(const char *k, const char *v, struct guest_config *g,
         if (!parse_double(v, &x))
             return err_reply(EINVAL, "bad cow_per_s '%s'", v);
         g->share.cow_per_s = x;
-    } else if (!strcmp(k, "share_zero") || !strcmp(k, "share_shared")) {
+    } else if (!strcmp(k, "share_zero") || !strcmp(k, "share_shared") ||
+               !strcmp(k, "share_collide")) {
         if (!parse_double(v, &x) || x > 1)
             return err_reply(EINVAL, "%s must be a fraction 0..1", k);
         if (k[6] == 'z')
             g->share.zero = x;
+        else if (k[6] == 'c')
+            g->share.collide = x;
         else
             g->share.shared = x;
     } else if (!strcmp(k, "share_image")) {
@@ -891,6 +925,7 @@ static const struct verb {
     { "sharing_enable", v_onoff },
     { "sharing_disable", v_onoff },
     { "page_hashes", v_page_hashes },
+    { "page_compare", v_page_compare },
     { "nominate", v_nominate },
     { "share", v_share },
     { "create", v_create },

@@ -253,8 +253,8 @@ static bool check_demand(struct chk *k, const struct jnode *n,
 static bool check_sharing(struct chk *k, const struct jnode *s,
                           const char *where, struct share_profile *p)
 {
-    static const char *const keys[] = { "image", "zero", "shared", "cow_per_s",
-                                        NULL };
+    static const char *const keys[] = { "image",     "zero",    "shared",
+                                        "cow_per_s", "collide", NULL };
     const struct jnode *n;
     const char *str = NULL;
     char f[160];
@@ -274,6 +274,9 @@ static bool check_sharing(struct chk *k, const struct jnode *s,
         return false;
     if ((n = json_get(s, "shared")) &&
         !get_num(k, n, FIELD(f, "%s.shared", where), 0, 1, &p->shared))
+        return false;
+    if ((n = json_get(s, "collide")) &&
+        !get_num(k, n, FIELD(f, "%s.collide", where), 0, 1, &p->collide))
         return false;
     if (p->zero + p->shared > 1)
         return fail(k, s, where, "zero + shared must not exceed 1");

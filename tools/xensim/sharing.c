@@ -13,6 +13,10 @@
  *  - Xen does not compare contents: the caller must.  The model does and
  *    counts shares of different contents in the client's bad_shares, so
  *    a buggy sharing actor shows up in tests;
+ *  - a page has a content and a 64-bit hash (what page_hashes shows, the
+ *    fingerprint an actor computes); they agree except for the crafted
+ *    pages of share_collide, whose hash is the zero page's: only reading
+ *    the bytes (page_compare) tells them apart;
  *  - a write to a shared gfn unshares it: the last user gets the frame
  *    back as private (its handle dies), another user gets a copy, which
  *    needs a free host page (ENOMEM otherwise).
@@ -42,6 +46,7 @@ struct rmap_ent {
 struct frame {
     uint64_t handle;
     uint64_t content;
+    uint64_t hash;          /* of content, as page_hashes shows it */
     struct rmap_ent *rmap;
     unsigned nrmap, caprmap;
 };
@@ -310,7 +315,8 @@ static void cow_wake(struct hv *hv, struct hv_domain *d)
         hv_wake(hv, d);
 }
 
-uint64_t sharing_page_hash(struct hv *hv, struct hv_domain *d, uint64_t gfn)
+uint64_t sharing_page_content(struct hv *hv, struct hv_domain *d,
+                              uint64_t gfn)
 {
     struct gent *e = map_find(d->smap, gfn);
 
@@ -320,6 +326,22 @@ uint64_t sharing_page_hash(struct hv *hv, struct hv_domain *d, uint64_t gfn)
     if (e && e->version)
         return mix2(d->seed ^ mix(e->version), gfn);
     return page_base(d, gfn);
+}
+
+uint64_t sharing_page_hash(struct hv *hv, struct hv_domain *d, uint64_t gfn)
+{
+    const struct share_profile *p = &d->guest.cfg.share;
+    struct gent *e = map_find(d->smap, gfn);
+    uint64_t c;
+
+    if (e && e->fr)
+        return e->fr->hash;
+    c = sharing_page_content(hv, d, gfn);
+    /* A crafted page (never rewritten since): the zero page's hash. */
+    if (!e && p->collide > 0 && c != SHARING_ZERO_HASH &&
+        unit(mix2(d->seed ^ 0x636f6c6cull, gfn)) < p->collide)
+        return SHARING_ZERO_HASH;
+    return c;
 }
 
 int sharing_nominate(struct hv *hv, struct hv_domain *d, uint64_t gfn,
@@ -341,7 +363,8 @@ int sharing_nominate(struct hv *hv, struct hv_domain *d, uint64_t gfn,
     fr = calloc(1, sizeof(*fr));
     if (!fr)
         return -ENOMEM;
-    fr->content = sharing_page_hash(hv, d, gfn);
+    fr->content = sharing_page_content(hv, d, gfn);
+    fr->hash = sharing_page_hash(hv, d, gfn);
     e = map_get(d, gfn);
     if (!e || rmap_add(fr, d->domid, gfn, &e->ridx)) {
         if (e)

@@ -29,6 +29,10 @@ uint64_t sharing_saved(const struct sharing *sh);
 
 /* Content fingerprint of d's page gfn (gfn < populated). */
 uint64_t sharing_page_hash(struct hv *hv, struct hv_domain *d, uint64_t gfn);
+/* The page's real content (its bytes): the hash, except for a crafted
+ * page whose hash collides with another content's (share_collide). */
+uint64_t sharing_page_content(struct hv *hv, struct hv_domain *d,
+                              uint64_t gfn);
 
 /*
  * XENMEM_sharing_op_nominate_gfn: 0 and *handle, -EINVAL for a gfn the
