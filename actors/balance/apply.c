@@ -254,6 +254,25 @@ static void publish(struct bal *b, struct bdom *d, const struct bp_host *h,
                     const struct bp_dom *x)
 {
     char line[320];
+    uint64_t sig;
+
+    /*
+     * A line is rewritten only when this domain's decision changed (its
+     * plan, tier, target or state), not for every pass: the host's free
+     * memory it quotes is the one of its last decision.  So a pass costs
+     * status writes for what changed, not for every domain.
+     */
+    sig = (x->want_kb >> 10) * 1000003u ^ (d->target_kb >> 10) * 7919u ^
+        (uint64_t)x->tier << 56 ^ (uint64_t)d->stuck << 60 ^
+        (uint64_t)d->slow << 61 ^ (uint64_t)d->waiting << 62 ^
+        (uint64_t)d->damped << 63 ^ (x->used_kb >> 10) * 131u ^
+        (uint64_t)br_ignored(&d->guard, bal_now_ms(b)) << 55 ^
+        (uint64_t)d->has_used << 54 ^
+        (uint64_t)(bal_now_ms(b) < d->born_ms + d->grace_ms) << 53;
+    if (d->published && sig == d->pub_sig)
+        return;
+    d->published = true;
+    d->pub_sig = sig;
 
     if (d->stuck)
         snprintf(line, sizeof(line),

@@ -71,7 +71,10 @@ struct bdom {
     bool waiting; /* raise planned, memory not free yet */
     bool was_waiting;
     uint64_t wait_since_ms;
-    bool damped; /* plan within damping: target kept */
+    bool damped;
+    bool published;
+    uint64_t pub_sig;
+        /* what the status line said */ /* plan within damping: target kept */
     uint64_t want_kb, plan_kb;
 
     mempolicy_timer *timer; /* grace end / penalty end */

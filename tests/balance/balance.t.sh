@@ -1,8 +1,9 @@
 #!/bin/bash
 # The balance actor against the simulated host: every rule of issue 14 §1.
 #
-# Time runs 100x (--speed 100).  Nothing sleeps to synchronise: a step
-# waits (xenstore watches) for the actor's status line or a balloon
+# Time runs 20x (--speed 20: 5 s without progress, a stuck balloon, is
+# 250 ms of real time, so a loaded machine does not fake one).  Nothing
+# sleeps to synchronise: a step waits (xenstore watches) for the actor's status line or a balloon
 # target to show the decision, then for the host to stop moving (hv
 # `settle`); the recording (--record) tells what happened in between
 # (host free memory at every change, every target written).
@@ -54,7 +55,7 @@ request_end() { xenstore-rm /tool/mempolicy/balance/free-request-kb; }
 now_s() { "$PROBE" hv time | tr ' ' '\n' | sed -n 's/^ms=//p' |
     awk '{ print $1 / 1000 }'; }
 
-xensim_start --speed 100 --host-mem 4G --record "$REC"
+xensim_start --speed 20 --host-mem 4G --record "$REC"
 
 # ---- the guest's node, reports, explanations, free before allocate -------
 a=$(mkdom name=a memory_kb=$((1024 * M)) maxmem_kb=$((2048 * M)) \
