@@ -3,8 +3,9 @@
 #
 # Time runs 20x (--speed 20: 5 s without progress, a stuck balloon, is
 # 250 ms of real time, so a loaded machine does not fake one).  Nothing
-# sleeps to synchronise: a step waits (xenstore watches) for the actor's status line or a balloon
-# target to show the decision, then for the host to stop moving (hv
+# sleeps to synchronise: a step waits (xenstore watches) for the actor's
+# status line or a balloon target to show the decision, then for the
+# host to stop moving (hv
 # `settle`); the recording (--record) tells what happened in between
 # (host free memory at every change, every target written).
 . "$(dirname "$0")/../lib.sh"
