@@ -1,7 +1,7 @@
 #!/bin/bash
 # run-demo.sh: the product at work on the simulated host (`make demo`).
 #
-#   demo/run-demo.sh [--short] [--speed X] [--out DIR] [BUILD]
+#   demo/run-demo.sh [--short] [--stepped] [--speed X] [--out DIR] [BUILD]
 #
 # Starts xensim with demo/scenario.json, the actors (xl-auto, xl-manual,
 # sharing) and mempolicyd (which gives the newcomer the default policy of
@@ -13,6 +13,12 @@
 # Design:
 #  - one minute of simulated time; --speed 3 by default (20 s of real
 #    time), --short runs the same story at --speed 10 for the test;
+#  - --stepped (the test's): the script holds xensim's clock and steps it
+#    up to two seconds at a time, each step finished only once every actor has
+#    run the timers it made due (docs/determinism.md), so the outcome
+#    does not depend on the machine's speed: under load a running clock
+#    leaves the actors behind in simulated time (the sharing actor's scan
+#    slices, one per 100 ms, come late and the scan misses the end);
 #  - the script never sleeps to synchronise: it waits for the simulated
 #    clock through a xenstore watch on xensim's clock node, and for
 #    processes with wait;
@@ -25,6 +31,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 demo=$top/demo
 speed=3
+stepped=0
 out=
 build=
 
@@ -40,6 +47,7 @@ usage() {
 while [ $# -gt 0 ]; do
     case $1 in
     --short) speed=10 ;;
+    --stepped) stepped=1 ;;
     --speed) [ $# -ge 2 ] || die "--speed needs a value"; speed=$2; shift ;;
     --speed=*) speed=${1#--speed=} ;;
     --out) [ $# -ge 2 ] || die "--out needs a directory"; out=$2; shift ;;
@@ -55,6 +63,8 @@ case $build in /*) ;; *) build=$PWD/$build ;; esac
 [ -n "$out" ] || out=$build/demo
 case $out in /*) ;; *) out=$PWD/$out ;; esac
 [[ $speed =~ ^[0-9]+([.][0-9]+)?$ ]] || die "bad --speed '$speed'"
+# Stepped, the clock barely runs between xensim's start and the hold.
+[ "$stepped" = 0 ] || speed=0.001
 
 # ---- what the demo needs ---------------------------------------------
 
@@ -175,16 +185,71 @@ sim_now() {
 }
 
 clock_start() {
+    [ "$stepped" = 0 ] || return 0
     coproc CLOCK { exec xenstore-watch "$clock_node"; }
     pids+=("$CLOCK_PID")
     names+=(clock-watch)
     echo "$CLOCK_PID clock-watch" >>"$out/pids"
 }
 
+# One request on xensim's hypervisor channel (docs/hv-channel.md).
+hv() {
+    python3 - "$(xenstore-read /tool/xensim/hv-socket)" "$@" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall((" ".join(sys.argv[2:]) + "\n").encode())
+reply = s.makefile().readline().strip()
+print(reply)
+sys.exit(0 if reply.startswith("ok") else 1)
+EOF
+}
+
+# --stepped: hold the clock from the start.
+clock_hold() {
+    [ "$stepped" = 1 ] || return 0
+    hv clock pause >/dev/null || die "cannot hold xensim's clock"
+}
+
+# --stepped: $1 ms of simulated time pass, then every running actor
+# (announced under /tool/mempolicy/actors) has caught up: the kit writes
+# the held time to .../<actor>/clock once none of its timers is due.
+clock_step() {
+    local r ms a v line wfd wpid
+    r=$(hv clock step "$1") || die "clock step: $r"
+    ms=${r#*ms=}
+    ms=${ms%% *}
+    for a in $(xenstore-list /tool/mempolicy/actors 2>/dev/null); do
+        v=$(xenstore-read "/tool/mempolicy/actors/$a/clock" 2>/dev/null)
+        [ "$v" != "$ms" ] || continue
+        exec {wfd}< <(exec xenstore-watch "/tool/mempolicy/actors/$a/clock" \
+                      2>/dev/null)
+        wpid=$!
+        while :; do
+            v=$(xenstore-read "/tool/mempolicy/actors/$a/clock" 2>/dev/null)
+            [ "$v" = "$ms" ] && break
+            # A bound, not a pause: a dead actor must not hang the demo.
+            read -r -t 60 -u "$wfd" line ||
+                die "actor $a did not catch up with the clock at ${ms} ms"
+        done
+        kill "$wpid" 2>/dev/null
+        exec {wfd}<&-
+    done
+}
+
 # Wait until the simulated clock reaches $1 seconds.
 clock_wait() {
     local want=$1 line
     sim_now
+    if [ "$stepped" = 1 ]; then
+        # Steps of 2 s at most: the actors' answers to store events (not
+        # timers) come between steps, as they would every few ticks.
+        while ((now < want)); do
+            clock_step $(( want - now > 2 ? 2000 : (want - now) * 1000 ))
+            sim_now
+        done
+        return
+    fi
     while ((now < want)); do
         read -r -t 30 -u "${CLOCK[0]}" line ||
             die "the simulated clock stopped before ${want}s"
@@ -364,6 +429,7 @@ verdicts() {
 
 echo "libmempolicy demo: simulated host at ${speed}x, output in $out"
 start_host
+clock_hold
 clock_start
 initial_targets
 start_actors
