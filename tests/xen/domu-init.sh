@@ -3,23 +3,37 @@
 # domU /init for check-xen: a guest that reports its balloon driver.
 #
 # The Linux balloon driver tells nobody when it has moved memory, so this
-# guest publishes the driver's own count (current_kb in sysfs) in its
-# xenstore home, data/current_kb, whenever it changes.  dom0 waits on that
-# node with a xenstore watch instead of guessing how long ballooning
-# takes.  The first write also says "user space is up".  The short sleep
-# here is the guest-side sampling of a value that has no change
-# notification; dom0 never sleeps on it.
+# guest publishes the driver's own counts in its xenstore home whenever
+# they change: data/target_kb (the driver's target: memory/target less
+# what the guest never sees as RAM, a constant the driver fixes at its
+# first look, drivers/xen/xen-balloon.c) and then data/current_kb (what it
+# holds now).  dom0 waits on those nodes with xenstore watches instead of
+# guessing how long ballooning takes; the driver got there when the two
+# are equal.  The first write also says "user space is up".  The short
+# timed read here is the guest-side sampling of values that have no
+# change notification; dom0 never sleeps on them.  The loop starts no
+# process unless a value changed (builtin reads, and a read with a time
+# limit on a FIFO nobody writes as the pause): under QEMU's TCG a fork
+# costs a guest milliseconds of CPU, and four guests share one CPU.
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs dev /dev
-cur=/sys/devices/system/xen_memory/xen_memory0/info/current_kb
+mount -t tmpfs tmpfs /tmp
+mkfifo /tmp/tick
+exec 3<>/tmp/tick
+b=/sys/devices/system/xen_memory/xen_memory0
+prevt=
 prev=
 while :; do
-    kb=$(cat $cur)
+    read -r t <$b/target_kb
+    read -r kb <$b/info/current_kb
+    if [ "$t" != "$prevt" ]; then
+        xenstore-write data/target_kb "$t" && prevt=$t
+    fi
     if [ "$kb" != "$prev" ]; then
         xenstore-write data/current_kb "$kb" && prev=$kb
-        echo "DOMU current_kb=$kb"
+        echo "DOMU current_kb=$kb target_kb=$t"
     fi
-    sleep 0.2
+    read -r -t 0.3 -u 3 _
 done

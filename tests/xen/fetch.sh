@@ -4,9 +4,11 @@
 #   tests/xen/fetch.sh CACHE
 #
 # Downloads (apt-get download, never installed) Debian's Xen 4.17
-# hypervisor, the Xen tools, xenstore-utils and the Linux image that
-# linux-image-amd64 currently points to, into CACHE/debs, and unpacks them
-# with dpkg-deb -x into CACHE/root.  The Xen packages are pinned to the
+# hypervisor, the Xen tools, xenstore-utils, the Linux image that
+# linux-image-amd64 currently points to, and what an HVM guest needs in
+# dom0 (the device model qemu-system-xen with its ROMs from seabios and
+# qemu-system-data; hvmloader comes with xen-utils-4.17), into
+# CACHE/debs, and unpacks them with dpkg-deb -x into CACHE/root.  The Xen packages are pinned to the
 # version of the host's libxenctrl, so the tools in the guest image and the
 # product (linked against the host's libraries) speak the same ABI.  A
 # second run with the same package set does nothing: CACHE/root/.stamp
@@ -39,7 +41,8 @@ fi
 [ -n "$kpkg" ] || die "cannot resolve the kernel package of linux-image-amd64"
 
 want="xen-hypervisor-4.17-amd64=$xenver xen-utils-4.17=$xenver
-      xen-utils-common=$xenver xenstore-utils=$xenver $kpkg"
+      xen-utils-common=$xenver xenstore-utils=$xenver $kpkg
+      qemu-system-xen seabios qemu-system-data"
 
 debs=()
 missing=()

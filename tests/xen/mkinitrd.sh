@@ -8,7 +8,8 @@
 #
 # dom0 gets busybox (the shell and coreutils), bash (the test script uses
 # arrays and $EPOCHREALTIME), the Xen tools from ROOT, the product's
-# binaries and every shared library ldd lists for all of them: the host's
+# binaries, the HVM device model with its ROMs and hvmloader, check-xen's
+# probe, and every shared library ldd lists for all of them: the host's
 # libxen* are the same version as ROOT's tools (fetch.sh pins it), so the
 # product runs against exactly the libraries it was linked with.  The domU
 # image is busybox plus xenstore-write, so the guest can publish its
@@ -32,7 +33,12 @@ mkdir -p "$out"
 # Copy every shared library the given executables need into image $1,
 # at the same path (the dynamic loader's own path included).
 copy_libs() {
-    local img=$1 l; shift
+    local img=$1 l miss; shift
+    # a library this machine lacks would only show as a failed exec in
+    # dom0: refuse here instead
+    miss=$(for f in "$@"; do ldd "$f" 2>/dev/null || true; done |
+           awk '/not found/ {print $1}' | sort -u | tr '\n' ' ')
+    [ -z "$miss" ] || die "libraries not on this machine: $miss"
     for f in "$@"; do ldd "$f" 2>/dev/null || true; done |
         awk '/=> \//{print $3} /^\t\/lib64\//{print $1}' | sort -u |
         while read -r l; do
@@ -73,6 +79,24 @@ for c in xenstore xenstore-read xenstore-write xenstore-ls xenstore-list \
          xenstore-exists xenstore-rm xenstore-watch xenstore-chmod; do
     cp -L "$root/usr/bin/$c" "$r/usr/bin/"
 done
+# HVM guests: libxl runs the device model at /usr/libexec/
+# xen-qemu-system-i386 (Debian's qemu-system-xen), which must be the real
+# file there, not a link: QEMU finds its ROMs relative to its own path
+# (<dir>/../share/qemu and ../share/seabios, from qemu-system-data and
+# seabios).  hvmloader is the guest's firmware.  About 30 MiB in all.
+# Only with MP_XEN_HVM=1 (see tests/xen/check-xen.sh).
+dm=
+if [ "${MP_XEN_HVM:-0}" = 1 ]; then
+    mkdir -p "$r/usr/libexec" "$r/usr/share" "$r/usr/lib/xen-4.17/boot"
+    cp "$root/usr/libexec/xen-qemu-system-i386" "$r/usr/libexec/"
+    cp -a "$root/usr/share/qemu" "$root/usr/share/seabios" "$r/usr/share/"
+    cp "$root/usr/lib/xen-4.17/boot/hvmloader" "$r/usr/lib/xen-4.17/boot/"
+    dm=$r/usr/libexec/xen-qemu-system-i386
+fi
+# The parity probe (tests/xen/xen-podinfo.c), built beside BINDIR.
+probe=$bindir/../tests/xen/xen-podinfo
+[ -x "$probe" ] || die "no $probe (run make)"
+cp "$probe" "$r/usr/bin/"
 # The product: everything built into BINDIR but the simulator.
 prod=()
 for b in "$bindir"/*; do
@@ -82,7 +106,7 @@ for b in "$bindir"/*; do
     prod+=("${b##*/}")
 done
 printf '%s\n' "${prod[@]}" >"$r/xentest/product-bins"
-copy_libs "$r" "$r/bin/bash" "$r"/usr/lib/xen-4.17/bin/* "$r"/usr/bin/*
+copy_libs "$r" "$r/bin/bash" "$r"/usr/lib/xen-4.17/bin/* "$r"/usr/bin/* $dm
 
 for m in drivers/xen/xen-privcmd drivers/xen/xenfs/xenfs \
          drivers/xen/xen-evtchn drivers/xen/xen-gntdev \
@@ -97,4 +121,5 @@ install -m 755 "$here/dom0-init.sh" "$r/init"
 # MP_XEN_TESTS: another dom0 test script (to debug one check quickly)
 install -m 755 "${MP_XEN_TESTS:-$here/dom0-tests.sh}" \
     "$r/xentest/dom0-tests.sh"
+install -m 644 "$here/parity.sh" "$here/beside-xl.sh" "$r/xentest/"
 cpio_gz "$r" >"$out/dom0.cpio.gz"
