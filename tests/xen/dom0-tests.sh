@@ -80,10 +80,10 @@ xl_mem_reaches() {
     return 1
 }
 
-# A guest's balloon driver reached KIB (it publishes data/current_kb)
+# A guest's balloon driver reached KIB (it publishes data/current_kb).
 # The guest's count is the balloon target less what the guest never sees
-# as RAM (none for PV; for PVH, the pages Xen gives its firmware tables),
-# a constant per guest measured once it is up: off[ID].
+# as RAM (none for PV; for PVH, the pages Xen gives its firmware tables;
+# for HVM, video RAM and holes too), a constant per guest: off[ID].
 # Fails at once when the guest never came up, so that one broken guest
 # does not cost every later check its whole timeout.
 declare -A off
@@ -98,13 +98,17 @@ guest_kb_reaches() {
         "(target $2 less ${off[$1]:-0})"
     return 1
 }
-guest_offset() { # ID: remember off[ID] once the guest is up
+# ID: remember off[ID] once the guest is up: memory/target less the
+# balloon driver's own target (data/target_kb), which the driver fixes at
+# its first look at memory/target (drivers/xen/xen-balloon.c), so it is
+# right even while the guest is still ballooning after boot.
+guest_offset() {
     local t c
     t=$(xenstore-read /local/domain/$1/memory/target 2>/dev/null) &&
-        c=$(xenstore-read /local/domain/$1/data/current_kb 2>/dev/null) &&
+        c=$(xenstore-read /local/domain/$1/data/target_kb 2>/dev/null) &&
         off[$1]=$((t - c))
-    info "domain $1: memory/target ${t:-?}, guest current_kb ${c:-?}," \
-         "offset ${off[$1]:-?} KiB"
+    info "domain $1: memory/target ${t:-?}, balloon driver's target" \
+         "${c:-?}, offset ${off[$1]:-?} KiB"
 }
 
 # expect_fail NAME PATTERN CMD...: CMD fails, and says PATTERN (grep -E)
@@ -288,6 +292,11 @@ create() { # NAME CFG
 }
 create gpv guest-pv.cfg
 create gpvh guest-pvh.cfg
+# The parity table's guests (tests/xen/parity.sh) boot meanwhile.  The
+# HVM guest only with MP_XEN_HVM=1 (check-xen.sh says why).
+hvm_on=$(sed -n 's/.*xentest.hvm=\([0-9]\).*/\1/p' /proc/cmdline)
+[ "$hvm_on" = 1 ] && create ghvm guest-hvm.cfg
+create gpod guest-pod.cfg
 pv=$(xl domid gpv 2>/dev/null)
 pvh=$(xl domid gpvh 2>/dev/null)
 info "gpv is domain ${pv:-?} (PV), gpvh is domain ${pvh:-?} (PVH)"
@@ -468,6 +477,50 @@ check "after the timing runs, xlmem mem-set gpv 256 still works" \
 check "gpv's balloon driver gets back to 262144 KiB" \
     guest_kb_reaches $pv 262144
 
+# ---- the parity table: xlmem vs xl mem-set on PV, PVH PoD, HVM ----------
+. /xentest/parity.sh
+hvm=
+[ "$hvm_on" = 1 ] && hvm=$(xl domid ghvm 2>/dev/null)
+pod=$(xl domid gpod 2>/dev/null)
+info "ghvm is domain ${hvm:-?} (HVM, PoD, stdvga), gpod is domain" \
+     "${pod:-?} (PVH, PoD)"
+if [ -n "$pod" ] &&
+   check "gpod (PVH PoD) user space is up and reports its balloon driver" \
+       wait_xs /local/domain/$pod/data/current_kb 120 '[ -n "$v" ]'; then
+    guest_offset $pod
+fi
+if [ "$hvm_on" = 1 ] &&
+   check "ghvm (HVM) user space is up and reports its balloon driver" \
+       wait_xs /local/domain/$hvm/data/current_kb 240 '[ -n "$v" ]'; then
+    guest_offset $hvm
+    check "ghvm's memory/videoram is 16384 (stdvga)" \
+        xs_is /local/domain/$hvm/memory/videoram 16384
+fi
+t=$SECONDS
+if check "gpv to no actor for its parity rows" xlmem mem-policy-set gpv ""
+then
+    parity_guest gpv PV 224 160 256
+    check "gpv back under xl-auto" xlmem mem-policy-set gpv xl-auto delay=2
+fi
+[ -n "$pod" ] && parity_guest gpod "PVH PoD" 256 192 320
+[ -n "$hvm" ] && parity_guest ghvm "HVM PoD stdvga" 320 256 384
+info "parity table: $((SECONDS - t)) s"
+
+# ---- living beside xl: xl mem-set adopted, xl reboot keeps the policy ---
+. /xentest/beside-xl.sh
+# on the HVM guest if there is one (video RAM: the adopted policy target
+# is memory/target + 16 MiB), else on the PoD PVH guest
+if [ -n "$hvm" ]; then
+    xl_mem_set_adopted ghvm $hvm 352 320
+elif [ -n "$pod" ]; then
+    xl_mem_set_adopted gpod $pod 288 224
+fi
+pv0=$pv
+reboot_keeps_policy gpv $pv && pv=$REBOOTED
+for g in gpod ghvm; do
+    xl domid $g >/dev/null 2>&1 && check "xl destroy $g" xl destroy $g
+done
+
 # ---- nothing else broke -----------------------------------------------
 for d in xl-auto xl-manual mempolicyd; do
     [ -n "${dpid[$d]:-}" ] && check "$d is still running" alive $d
@@ -487,7 +540,7 @@ check "mem-watch printed gpvh's death" \
 if have xlmem; then
     watch_wait 7 watchj "$(json_death_re $pvh)" 30 >/dev/null
     send_json mem-watch-j \
-        "domid=$pv+actor=xl-auto+target_kb=131072,domid=$pl+type~death" \
+        "domid=$pv0+actor=xl-auto+target_kb=131072,domid=$pl+type~death" \
         /tmp/watchj
 fi
 # not through check(): only this shell can wait for its children
