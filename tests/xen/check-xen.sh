@@ -118,7 +118,7 @@ if [ ${#parity[@]} -ne 0 ]; then
             xlmem) p="xlmem, no actor" ;;
             xl-auto) p="xlmem + xl-auto" ;;
             esac
-            echo "| $g ($kind) | $n | $p | ${f[target_kb]:--} | " \
+            echo "| $g ($kind) | $n | $p | ${f[target_kb]:--} |" \
                  "${f[vm_memory_mb]:--} | ${f[max_kb]:--} | ${f[pod]:--} |" \
                  "${f[tot_kb]:--} | ${f[pod_cache_kb]:--} /" \
                  "${f[pod_entries_kb]:--} |"
