@@ -180,6 +180,20 @@ step_until() {
     "$@"
 }
 
+# wait_exit PID: until process PID has ended (a pidfd becomes readable
+# when it does; one that is already gone, reaped or not, has ended), at
+# most MP_WAIT_S seconds.  Works for processes this shell did not start.
+wait_exit() {
+    python3 - "$1" "$MP_WAIT_S" <<'EOF'
+import os, select, sys
+try:
+    fd = os.pidfd_open(int(sys.argv[1]))
+except ProcessLookupError:
+    sys.exit(0)
+sys.exit(0 if select.select([fd], [], [], float(sys.argv[2]))[0] else 1)
+EOF
+}
+
 # as_dom N CMD...: run CMD connected as unprivileged domain N.
 as_dom() {
     local d=$1; shift

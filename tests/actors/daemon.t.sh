@@ -92,9 +92,7 @@ ls -l "/proc/$dpid/fd/2" >"$XENSIM_DIR/fd2"
 like "$(cat "$XENSIM_DIR/fd2")" "-> $log\$" \
     "a daemon's stderr goes to its log file once it serves"
 kill -TERM "$dpid"
-ok "python3 -c 'import os, select, sys
-fd = os.pidfd_open($dpid)
-sys.exit(0 if select.select([fd], [], [], 10)[0] else 1)'" "it stops"
+ok "wait_exit $dpid" "it stops"
 out=$(XENSTORED_PATH=$XENSIM_DIR/none.sock "$MP_BUILD/bin/xl-auto" -d 2>&1)
 is "$?" 1 "-d with no store: status 1"
 like "$out" "^xl-auto: error: cannot connect to xenstore" \

@@ -81,9 +81,7 @@ like "$err" "target 1000 MiB: host out of memory: the domain needs [0-9]+ MiB mo
 # --- a crashed actor ----------------------------------------------------
 kill -9 "$auto"
 # Its exit, as an event: a pidfd becomes readable when the process ends.
-ok "python3 -c 'import os, select, sys
-fd = os.pidfd_open($auto)
-sys.exit(0 if select.select([fd], [], [], 10)[0] else 1)'" "xl-auto killed"
+ok "wait_exit $auto" "xl-auto killed"
 run_xlmem mem-explain guest1
 like "$out" $'\n'"actor: +xl-auto, NOT running \(pid $auto died without cleaning up\)"$'\n' \
     "mem-explain: a stale announcement is told from a live actor"
