@@ -263,40 +263,55 @@ static void missing_features(void **state)
     }
 }
 
+/* A second simulated host started with args, one xl-manual HVM guest. */
+struct other_host {
+    struct xsim sim;
+    mempolicy_ctx *ctx;
+    int domid;
+};
+
+static void other_host_start(struct other_host *o,
+                             const char *const *args)
+{
+    assert_int_equal(xsim_start(&o->sim, args), 0);
+    o->domid = xsim_create(&o->sim, "name=h type=hvm hap=1 "
+                                    "memory_kb=262144");
+    assert_true(o->domid > 0);
+    o->ctx = test_ctx();
+    assert_non_null(o->ctx);
+    assert_int_equal(
+        mempolicy_domain_set_policy(o->ctx, o->domid, "xl-manual", ""), 0);
+}
+
+static void other_host_stop(struct other_host *o)
+{
+    test_ctx_free(o->ctx);
+    xsim_stop(&o->sim);
+    setenv("XENSTORED_PATH", sim.sock, 1);
+}
+
 static void hypervisor_without_features(void **state)
 {
     static const char *const args[] = { "--no-paging", "--no-sharing", NULL };
-    struct xsim s2;
-    mempolicy_ctx *c2;
-    int d;
+    struct other_host o;
+    uint64_t h;
 
-    assert_int_equal(xsim_start(&s2, args), 0);
-    d = xsim_create(&s2, "name=h type=hvm hap=1 memory_kb=262144");
-    assert_true(d > 0);
-    c2 = test_ctx();
-    assert_non_null(c2);
-    assert_int_equal(mempolicy_domain_set_policy(c2, d, "xl-manual", ""), 0);
-    assert_int_equal(mempolicy_domain_enable_paging(c2, d),
+    other_host_start(&o, args);
+    assert_int_equal(mempolicy_domain_enable_paging(o.ctx, o.domid),
                      MEMPOLICY_ERROR_NOSYS);
-    check_detail(c2, "paging: the hypervisor is built without memory "
-                     "paging; use a Xen built with CONFIG_MEM_PAGING "
-                     "(ENOSYS)");
-    assert_int_equal(mempolicy_domain_enable_sharing(c2, d),
+    check_detail(o.ctx, "paging: the hypervisor is built without memory "
+                        "paging; use a Xen built with CONFIG_MEM_PAGING "
+                        "(ENOSYS)");
+    assert_int_equal(mempolicy_domain_enable_sharing(o.ctx, o.domid),
                      MEMPOLICY_ERROR_NOSYS);
-    check_detail(c2, "sharing: the hypervisor is built without memory "
-                     "sharing; use a Xen built with CONFIG_MEM_SHARING "
-                     "(ENOSYS)");
+    check_detail(o.ctx, "sharing: the hypervisor is built without memory "
+                        "sharing; use a Xen built with CONFIG_MEM_SHARING "
+                        "(ENOSYS)");
     /* the first nominate enables sharing in Xen: the same refusal */
-    {
-        uint64_t h;
-
-        assert_int_equal(mempolicy_domain_nominate_gfn(c2, d, 1, &h),
-                         MEMPOLICY_ERROR_NOSYS);
-        check_detail(c2, "CONFIG_MEM_SHARING (ENOSYS)");
-    }
-    test_ctx_free(c2);
-    xsim_stop(&s2);
-    setenv("XENSTORED_PATH", sim.sock, 1);
+    assert_int_equal(mempolicy_domain_nominate_gfn(o.ctx, o.domid, 1, &h),
+                     MEMPOLICY_ERROR_NOSYS);
+    check_detail(o.ctx, "CONFIG_MEM_SHARING (ENOSYS)");
+    other_host_stop(&o);
 }
 
 /* A host whose CPU is not Intel VT-x, with a PVH dom0: both refused with
@@ -304,28 +319,19 @@ static void hypervisor_without_features(void **state)
 static void host_cannot(void **state)
 {
     static const char *const args[] = { "--no-vmx", "--pvh-dom0", NULL };
-    struct xsim s2;
-    mempolicy_ctx *c2;
-    int d;
+    struct other_host o;
 
-    assert_int_equal(xsim_start(&s2, args), 0);
-    d = xsim_create(&s2, "name=h type=hvm hap=1 memory_kb=262144");
-    assert_true(d > 0);
-    c2 = test_ctx();
-    assert_non_null(c2);
-    assert_int_equal(mempolicy_domain_set_policy(c2, d, "xl-manual", ""), 0);
-    assert_int_equal(mempolicy_domain_enable_paging(c2, d),
+    other_host_start(&o, args);
+    assert_int_equal(mempolicy_domain_enable_paging(o.ctx, o.domid),
                      MEMPOLICY_ERROR_NOTSUP);
-    check_detail(c2, "paging: dom0 is an HVM/PVH domain; Xen 4.17 pages "
-                     "guests only from a PV dom0 (EOPNOTSUPP)");
-    assert_int_equal(mempolicy_domain_enable_sharing(c2, d),
+    check_detail(o.ctx, "paging: dom0 is an HVM/PVH domain; Xen 4.17 pages "
+                        "guests only from a PV dom0 (EOPNOTSUPP)");
+    assert_int_equal(mempolicy_domain_enable_sharing(o.ctx, o.domid),
                      MEMPOLICY_ERROR_NOTSUP);
-    check_detail(c2, "sharing: a PV guest, or a host CPU without Intel "
-                     "VT-x; Xen shares pages only of HVM/PVH guests on "
-                     "Intel VT-x hosts (EOPNOTSUPP)");
-    test_ctx_free(c2);
-    xsim_stop(&s2);
-    setenv("XENSTORED_PATH", sim.sock, 1);
+    check_detail(o.ctx, "sharing: a PV guest, or a host CPU without Intel "
+                        "VT-x; Xen shares pages only of HVM/PVH guests on "
+                        "Intel VT-x hosts (EOPNOTSUPP)");
+    other_host_stop(&o);
 }
 
 static void sharing(void **state)

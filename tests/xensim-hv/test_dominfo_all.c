@@ -80,7 +80,7 @@ static void test_dominfo_all(void **state)
     hvt_start(&t, args);
     h = hvt_create(&t,
                    "name=h type=hvm hap=1 memory_kb=262144 "
-                   "maxmem_kb=524288");
+                   "maxmem_kb=262144"); /* not PoD: Xen pages no PoD guest */
     /* Give the records something other than defaults to say. */
     hvt_ok(&t, "paging_enable %u", h);
     hvt_ok(&t, "sharing_enable %u", h);
