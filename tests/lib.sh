@@ -180,6 +180,23 @@ step_until() {
     "$@"
 }
 
+# wait_until CMD...: until CMD succeeds, re-run at every store change (a
+# watch on /), at most MP_WAIT_S seconds in all; CMD's output is dropped.
+wait_until() {
+    local line deadline=$((SECONDS + MP_WAIT_S))
+    coproc _WU { exec xenstore-watch / 2>/dev/null; }
+    local wpid=$_WU_PID rc=1
+    while :; do
+        if "$@" >/dev/null 2>&1; then rc=0; break; fi
+        [ "$SECONDS" -lt "$deadline" ] || break
+        read -r -t $((deadline - SECONDS + 1)) line <&"${_WU[0]}" || {
+            "$@" >/dev/null 2>&1 && rc=0; break; }
+    done
+    kill "$wpid" 2>/dev/null
+    wait "$wpid" 2>/dev/null
+    return $rc
+}
+
 # wait_exit PID: until process PID has ended (a pidfd becomes readable
 # when it does; one that is already gone, reaped or not, has ended), at
 # most MP_WAIT_S seconds.  Works for processes this shell did not start.

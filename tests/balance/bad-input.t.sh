@@ -11,18 +11,6 @@
 . "$(dirname "$0")/../actors/common.sh"
 
 M=1024
-wait_until() {
-    local line deadline=$((SECONDS + 30))
-    coproc _WU { exec xenstore-watch / 2>/dev/null; }
-    local wpid=$_WU_PID
-    while ! "$@" >/dev/null 2>&1; do
-        [ "$SECONDS" -lt "$deadline" ] || break
-        read -r -t 5 line <&"${_WU[0]}" || true
-    done
-    kill "$wpid" 2>/dev/null
-    wait "$wpid" 2>/dev/null
-    "$@" >/dev/null 2>&1
-}
 tgt() { xenstore-read "/local/domain/$1/memory/target"; }
 st() { xenstore-read "/tool/mempolicy/actors/balance/status/$1" 2>/dev/null; }
 status_like() { [[ $(st "$1") =~ $2 ]]; }

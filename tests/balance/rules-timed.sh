@@ -16,20 +16,6 @@ T=$(mktemp -d /tmp/balance-t.XXXXXX)
 REC=$T/rec.csv
 FLOOR=$((72 * M))
 
-# wait_until CMD...: re-run CMD at every store change, until it succeeds
-# (30 s bound, a failure bound only).
-wait_until() {
-    local line deadline=$((SECONDS + 30))
-    coproc _WU { exec xenstore-watch / 2>/dev/null; }
-    local wpid=$_WU_PID
-    while ! "$@" >/dev/null 2>&1; do
-        [ "$SECONDS" -lt "$deadline" ] || break
-        read -r -t 5 line <&"${_WU[0]}" || true
-    done
-    kill "$wpid" 2>/dev/null
-    wait "$wpid" 2>/dev/null
-    "$@" >/dev/null 2>&1
-}
 settle() { "$PROBE" hv settle >/dev/null; }
 tgt() { xenstore-read "/local/domain/$1/memory/target"; }
 st() { xenstore-read "/tool/mempolicy/actors/balance/status/$1" 2>/dev/null; }

@@ -158,21 +158,6 @@ cat >"$work/play.json" <<'EOF'
 }
 EOF
 
-# wait_until CMD...: run CMD each time /scenario or the domain tree
-# changes, until it succeeds (a watch event is what wakes us).
-wait_until() {
-    local line
-    coproc W { exec xenstore-watch /; }
-    while ! "$@" >/dev/null 2>&1; do
-        if ! read -r -t "$MP_WAIT_S" -u "${W[0]}" line; then
-            kill "$W_PID" 2>/dev/null; wait "$W_PID" 2>/dev/null
-            return 1
-        fi
-    done
-    kill "$W_PID" 2>/dev/null
-    wait "$W_PID" 2>/dev/null
-    return 0
-}
 node_is() { [ "$(xenstore-read "$1" 2>/dev/null)" = "$2" ]; }
 node_gone() { ! xenstore-read "$1" >/dev/null 2>&1; }
 
