@@ -88,10 +88,12 @@ void xla_decide(bool want_paging, uint64_t target_kb, uint64_t static_max_kb,
             up = static_max_kb;
             /* A guest may hold more than static-max: its video RAM and
              * firmware pages are in tot_pages.  Once static-max is asked
-             * for and the target is reached, 0 brings the rest back and
-             * ends paging (else a few pages stay out for ever). */
+             * for and the target is reached, or paging is no longer
+             * wanted, 0 brings the rest back and ends paging (else a few
+             * pages stay out for ever). */
             if (o->paging_target_kb >= up &&
-                mempolicy_target_cmp(target_kb, o->videoram_kb, held) == 0) {
+                (!want_paging ||
+                 mempolicy_target_cmp(target_kb, o->videoram_kb, held) == 0)) {
                 act->set_paging_target = true;
                 act->paging_target_kb = 0;
                 act->recheck = true;

@@ -192,6 +192,12 @@ static void test_decide_not_wanted_winds_paging_down(void **state)
         o.paging_target_kb = 900 * MIB;
         xla_decide(true, 1048576, 1048576, &o, &act);
         assert_int_equal(act.paging_target_kb, 1048576);
+        /* paging=0 with the target far below what is held (the test
+         * "params now say paging=0"): static-max asked, 0 ends it. */
+        o.paging_target_kb = 1048576;
+        xla_decide(false, 512 * MIB, 1048576, &o, &act);
+        assert_true(act.set_paging_target);
+        assert_int_equal(act.paging_target_kb, 0);
     }
 
     /* Not wanted and not paging: nothing at all. */
