@@ -72,6 +72,8 @@ bench: deps
 	@bench/run.sh $(O)
 
 FUZZ_SECONDS ?= 60
+FUZZ_CPU ?= 0
+export FUZZ_CPU
 FUZZ_HARNESSES ?=
 fuzz: deps
 	@tools/install-deps.sh fuzz

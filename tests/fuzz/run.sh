@@ -3,7 +3,7 @@
 #
 #   tests/fuzz/run.sh BUILD SECONDS [HARNESS...]
 #
-# Each harness BUILD/fuzz/fuzz-<name> runs SECONDS (wall clock) on a
+# Each harness BUILD/fuzz/fuzz-<name> runs SECONDS on a
 # working corpus BUILD/fuzz-corpus/<name>/ (kept between runs, never in
 # the tree) seeded from tests/fuzz/<name>/corpus/, with
 # tests/fuzz/<name>/dict when there is one.  SECONDS=0 only replays the
@@ -12,6 +12,12 @@
 # BUILD/fuzz-artifacts/<name>/ and makes the script fail.  Ends with one
 # line per harness: CPU seconds used, executions, coverage (cov, ft),
 # corpus size and result.
+#
+# SECONDS are wall-clock seconds, or with FUZZ_CPU=1 CPU seconds of the
+# harness itself: on a loaded machine a wall-clock budget says little
+# about how much fuzzing was done, so a watchdog interrupts the harness
+# (libFuzzer prints its final statistics on SIGINT) once its own user +
+# system time reaches SECONDS.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 
@@ -29,6 +35,25 @@ fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/fuzz/lsan.supp:print_suppressions=0}
+# cpu_watchdog PID SECONDS: SIGINT the harness once its CPU time (user +
+# system, from /proc/PID/stat) reaches SECONDS; leaves $log.budget behind
+# so the interrupt (libFuzzer exits 72) counts as a completed run.  It
+# looks every 20 s: the run overshoots by at most that much CPU.
+cpu_watchdog() {
+    local pid=$1 budget=$2 hz used
+    hz=$(getconf CLK_TCK)
+    while sleep 20; do
+        [ -r "/proc/$pid/stat" ] || return 0
+        used=$(awk -v hz="$hz" '{ sub(/^.*\) /, ""); print int(($12 + $13) / hz) }' \
+            "/proc/$pid/stat") || return 0
+        if [ "$used" -ge "$budget" ]; then
+            : >"$log.budget"
+            kill -INT "$pid" 2>/dev/null
+            return 0
+        fi
+    done
+}
+
 summary=()
 failed=0
 for h in "$@"; do
@@ -47,13 +72,29 @@ for h in "$@"; do
     [ -f "tests/fuzz/$h/dict" ] && args+=(-dict="tests/fuzz/$h/dict")
     if [ "$secs" -eq 0 ]; then
         args+=(-runs=0)
+    elif [ "${FUZZ_CPU:-0}" = 1 ]; then
+        args+=(-max_total_time=$((secs * 50)))
     else
         args+=(-max_total_time="$secs")
     fi
-    echo "== fuzz-$h (${secs}s)"
+    echo "== fuzz-$h (${secs}s$([ "${FUZZ_CPU:-0}" = 1 ] && echo ' of CPU'))"
     TIMEFORMAT='%U %S'
-    { time "$bin" "${args[@]}" "$work" "$seeds" >"$log" 2>&1; } 2>"$log.time"
-    rc=$?
+    # The harness runs as a direct child (its own pid for the watchdog);
+    # `time` on the group reports its CPU once it has been waited for.
+    wpid=
+    { time {
+        "$bin" "${args[@]}" "$work" "$seeds" >"$log" 2>&1 &
+        fpid=$!
+        if [ "${FUZZ_CPU:-0}" = 1 ] && [ "$secs" -gt 0 ]; then
+            cpu_watchdog "$fpid" "$secs" &
+            wpid=$!
+        fi
+        wait "$fpid"
+        rc=$?
+    }; } 2>"$log.time"
+    [ -n "$wpid" ] && kill "$wpid" 2>/dev/null
+    [ -f "$log.budget" ] && [ "$rc" -eq 72 ] && rc=0
+    rm -f "$log.budget"
     cpu=$(awk '{ printf "%.0f", $1 + $2 }' "$log.time")
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     last=$(grep -E '^#[0-9]+' "$log" | tail -1)
