@@ -13,7 +13,8 @@
 #   make bench           the benchmarks (not part of check)
 #   make fuzz            build the libFuzzer harnesses (clang) into
 #                        build-fuzz/ and run each FUZZ_SECONDS (default
-#                        60); FUZZ_HARNESSES="a b" picks some
+#                        60; FUZZ_CPU=1: seconds of the harness's own
+#                        CPU); FUZZ_HARNESSES="a b" picks some
 #                        (docs/robustness.md)
 #   make install         build and install (PREFIX=/usr/local DESTDIR=
 #                        LIBDIR= SBINDIR= ...: mk/build.mk); never runs
