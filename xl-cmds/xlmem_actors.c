@@ -41,15 +41,31 @@ static const char *type_name(mempolicy_param_type t)
         return "1|0";
     case MEMPOLICY_PARAM_UINT:
         return "N";
+    case MEMPOLICY_PARAM_NAME:
+        return "NAME";
     }
     return "?";
 }
 
-/* mem-policy-params [ACTOR]: the shipped actors, or one actor's keys. */
+static void print_specs(const mempolicy_param_spec *d)
+{
+    for (; d->key; d++) {
+        char kv[48];
+
+        if (d->type == MEMPOLICY_PARAM_UINT)
+            snprintf(kv, sizeof(kv), "%s=%llu..%llu", d->key,
+                     (unsigned long long)d->min, (unsigned long long)d->max);
+        else
+            snprintf(kv, sizeof(kv), "%s=%s", d->key, type_name(d->type));
+        printf("%-22s %s\n", kv, d->help);
+    }
+}
+
+/* mem-policy-params [ACTOR]: the shipped actors, or one actor's keys
+ * (its own, then the common ones every actor takes). */
 int main_mem_policy_params(int argc, char **argv)
 {
     const mempolicy_param_table *t;
-    const mempolicy_param_spec *d;
     unsigned n, i;
 
     if (xlmem_getopt(argc, argv, "", NULL, 0, 1) != -1)
@@ -63,19 +79,11 @@ int main_mem_policy_params(int argc, char **argv)
     t = mempolicy_actor_param_table(argv[optind]);
     if (!t) {
         xlmem_err("actor '%s' is not shipped with libmempolicy: its "
-                  "parameters are its own", XQ(argv[optind]));
+                  "parameters are its own",
+                  XQ(argv[optind]));
         return XLMEM_EXIT_FAIL;
     }
-    for (d = t->params; d->key; d++) {
-        char kv[48];
-
-        if (d->type == MEMPOLICY_PARAM_UINT)
-            snprintf(kv, sizeof(kv), "%s=%llu..%llu", d->key,
-                     (unsigned long long)d->min,
-                     (unsigned long long)d->max);
-        else
-            snprintf(kv, sizeof(kv), "%s=%s", d->key, type_name(d->type));
-        printf("%-22s %s\n", kv, d->help);
-    }
+    print_specs(t->params);
+    print_specs(mempolicy_common_params());
     return XLMEM_EXIT_OK;
 }

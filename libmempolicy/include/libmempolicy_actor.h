@@ -236,6 +236,8 @@ typedef enum {
     MEMPOLICY_PARAM_SECONDS,  /* seconds, fractions allowed, 0..1 year */
     MEMPOLICY_PARAM_BOOL,     /* 1/0 or true/false */
     MEMPOLICY_PARAM_UINT,     /* decimal integer in [min, max] */
+    MEMPOLICY_PARAM_NAME,     /* a name: mempolicy_group_name_valid()
+                                 (MEMPOLICY_HAVE_MEMTUNE) */
 } mempolicy_param_type;
 
 typedef struct mempolicy_param_spec {
@@ -267,6 +269,89 @@ const mempolicy_param_table *mempolicy_actor_param_tables(unsigned *n);
  */
 int mempolicy_actor_params_check(const char *actor, const char *params,
                                  char *err, size_t errlen);
+
+/*
+ * Common params: libvirt's memtune vocabulary (<memtune> of the domain
+ * XML, `virsh memtune`), valid under EVERY actor, shipped or custom, and
+ * honoured by each actor where it applies (docs/memtune.md):
+ *
+ *   hard_limit=SIZE       the cap: Xen's maxmem for the domain never goes
+ *                         above it, so no target (video RAM included)
+ *                         above hard_limit - 1024 KiB (libxl's maxmem
+ *                         slack, LIBXL_MAXMEM_CONSTANT) is applied
+ *   soft_limit=SIZE       under contention a balancer takes the domain
+ *                         down to this first; nobody goes below its soft
+ *                         limit while another domain is above its own
+ *   min_guarantee=SIZE    the floor: no target below it; admission
+ *                         (reservations, starts) never breaks it
+ *   swap_hard_limit=SIZE  the most an actor may page out of the domain
+ *                         (xenpaging); 0 forbids paging
+ *   group=NAME            the domain's memory group (the balance actor's
+ *                         budgets and weights); absent: the root group
+ *
+ * SIZE is the kit's size grammar (MiB without a suffix, k/m/g/t, b);
+ * absent means unlimited (hard, soft, swap) or none (guarantee, group).
+ * Rules across keys: soft_limit <= hard_limit, min_guarantee <=
+ * hard_limit, hard_limit > 0; with the domain's static-max known,
+ * hard_limit <= static-max.  mempolicy_actor_params_check() accepts these
+ * keys for every actor and applies the rules without static-max.
+ */
+#define MEMPOLICY_HAVE_MEMTUNE 1
+#define MEMPOLICY_MEMTUNE_UNLIMITED UINT64_MAX
+#define MEMPOLICY_GROUP_MAX 64
+
+typedef struct mempolicy_memtune {
+    uint64_t hard_limit_kb;      /* MEMPOLICY_MEMTUNE_UNLIMITED if absent */
+    uint64_t soft_limit_kb;      /* MEMPOLICY_MEMTUNE_UNLIMITED if absent */
+    uint64_t min_guarantee_kb;   /* 0 if absent */
+    uint64_t swap_hard_limit_kb; /* MEMPOLICY_MEMTUNE_UNLIMITED if absent */
+    char group[MEMPOLICY_GROUP_MAX + 1]; /* "" if absent: the root group */
+} mempolicy_memtune;
+
+/* The common keys above, as a table terminated by a NULL key (static). */
+const mempolicy_param_spec *mempolicy_common_params(void);
+
+/*
+ * A group name: 1 to MEMPOLICY_GROUP_MAX characters of a-z, 0-9, _ and -,
+ * starting with a letter or digit.  0 or INVAL.  Pure.
+ */
+int mempolicy_group_name_valid(const char *name);
+
+/*
+ * The memtune values of a params string (policy->actor_params), for
+ * actors.  Always fills *out with something an actor can apply: a
+ * malformed key keeps its default (unlimited / none), and values that
+ * contradict each other (stored by hand, bypassing the checks) are made
+ * consistent, the cap winning: soft_limit and min_guarantee at most
+ * hard_limit.  Returns 0, or MEMPOLICY_ERROR_INVAL with the first problem
+ * as one line in err (may be NULL), for the actor to log once.  Pure, no
+ * allocation.
+ */
+int mempolicy_memtune_get(const char *params, mempolicy_memtune *out,
+                          char *err, size_t errlen);
+
+/*
+ * The memtune rules for a params string: each key's syntax and the rules
+ * across keys; static_max_kb (memory/static-max) adds hard_limit <=
+ * static-max, 0 meaning unknown.  0, or INVAL with one line in err naming
+ * the keys and values.  What xlmem mem-tune and mem-policy-set check
+ * before anything is stored.  Pure.
+ */
+int mempolicy_memtune_check(const char *params, uint64_t static_max_kb,
+                            char *err, size_t errlen);
+
+/*
+ * The range an actor may give the domain's target (a request as
+ * mempolicy_domain_set_target takes it, video RAM included), from the
+ * memtune values, the domain's static-max and the actor's own floor
+ * (e.g. xl-auto's min=; 0 for none):
+ *   *hi = min(static-max, hard_limit - 1024 KiB)   (maxmem <= hard_limit)
+ *   *lo = min(max(min_guarantee, floor), *hi)      (the cap wins)
+ * Pure.
+ */
+void mempolicy_memtune_range(const mempolicy_memtune *m,
+                             uint64_t static_max_kb, uint64_t floor_kb,
+                             uint64_t *lo, uint64_t *hi);
 
 /*
  * A failed call of an actor on a domain, classified once for every

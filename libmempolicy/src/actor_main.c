@@ -102,6 +102,12 @@ static void usage(FILE *f, const char *prog, const char *name,
         for (d = t->params; d->key; d++)
             fprintf(f, "  %-20s %s\n", d->key, d->help ? d->help : "");
     }
+    if (t) {
+        fprintf(f, "\nCommon parameters (libvirt's memtune, every actor; "
+                   "xlmem mem-tune):\n");
+        for (d = mempolicy_common_params(); d->key; d++)
+            fprintf(f, "  %-20s %s\n", d->key, d->help ? d->help : "");
+    }
     fprintf(f,
             "\n"
             "The store is found through XENSTORED_PATH or the standard\n"

@@ -340,7 +340,7 @@ static void test_param_tables(void **state)
     assert_int_equal(mempolicy_actor_params_check("xl-manual", "delay=1",
                                                   err, sizeof(err)),
                      MEMPOLICY_ERROR_INVAL);
-    assert_non_null(strstr(err, "it takes none"));
+    assert_non_null(strstr(err, "it takes only the common hard_limit"));
     /* uint: digits only, bounds inclusive, default when absent. */
     assert_int_equal(mempolicy_actor_param_uint("w=100", "w", 1, 1, 100, &u,
                                                 err, sizeof(err)), 0);
@@ -357,6 +357,148 @@ static void test_param_tables(void **state)
                      MEMPOLICY_ERROR_INVAL);
 }
 
+/* The common params (libvirt's memtune), valid under every actor. */
+static void test_memtune(void **state)
+{
+    char err[256];
+    mempolicy_memtune m;
+    uint64_t lo, hi;
+    unsigned n, i;
+    const mempolicy_param_table *t = mempolicy_actor_param_tables(&n);
+    const mempolicy_param_spec *c = mempolicy_common_params();
+
+    (void)state;
+    assert_string_equal(c[0].key, "hard_limit");
+    assert_string_equal(c[1].key, "soft_limit");
+    assert_string_equal(c[2].key, "min_guarantee");
+    assert_string_equal(c[3].key, "swap_hard_limit");
+    assert_string_equal(c[4].key, "group");
+    assert_null(c[5].key);
+    /* Accepted under every shipped actor and a custom one. */
+    for (i = 0; i < n; i++) {
+        err[0] = '\0';
+        assert_int_equal(mempolicy_actor_params_check(
+                             t[i].actor, "hard_limit=1g,soft_limit=512,"
+                             "min_guarantee=256m,swap_hard_limit=64,"
+                             "group=web-1", err, sizeof(err)), 0);
+        /* ...and their rules apply under every actor. */
+        assert_int_equal(mempolicy_actor_params_check(
+                             t[i].actor, "hard_limit=1g,soft_limit=2g", err,
+                             sizeof(err)), MEMPOLICY_ERROR_INVAL);
+        assert_string_equal(err, "soft_limit=2097152 KiB is above "
+                                 "hard_limit=1048576 KiB");
+    }
+    assert_int_equal(mempolicy_actor_params_check("my-own",
+                                                  "x=1,min_guarantee=2g,"
+                                                  "hard_limit=1g", err,
+                                                  sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_string_equal(err, "min_guarantee=2097152 KiB is above "
+                             "hard_limit=1048576 KiB");
+    assert_int_equal(mempolicy_actor_params_check("xl-auto",
+                                                  "hard_limit=-5", err,
+                                                  sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_non_null(strstr(err, "hard_limit=-5: not a size"));
+    assert_int_equal(mempolicy_actor_params_check("xl-auto",
+                                                  "soft_limit=lots", err,
+                                                  sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_non_null(strstr(err, "soft_limit=lots: not a size"));
+    assert_int_equal(mempolicy_actor_params_check("sharing", "group=Web",
+                                                  err, sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_non_null(strstr(err, "group=Web: not a name"));
+    assert_int_equal(mempolicy_actor_params_check("balance", "hard_limit=0",
+                                                  err, sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_non_null(strstr(err, "hard_limit=0 KiB leaves nothing"));
+    assert_int_equal(mempolicy_actor_params_check("balance", "hard_limit=1k",
+                                                  err, sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+
+    /* Group names. */
+    assert_int_equal(mempolicy_group_name_valid("web"), 0);
+    assert_int_equal(mempolicy_group_name_valid("a_b-9"), 0);
+    assert_int_equal(mempolicy_group_name_valid(""), MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_group_name_valid("-x"), MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_group_name_valid("a/b"), MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_group_name_valid(NULL), MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(mempolicy_group_name_valid(
+                         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                         "aaaaaaaaaa"), 0);
+    assert_int_equal(mempolicy_group_name_valid(
+                         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                         "aaaaaaaaaaa"), MEMPOLICY_ERROR_INVAL);
+
+    /* static-max, where known. */
+    assert_int_equal(mempolicy_memtune_check("hard_limit=1g", 1048576, err,
+                                             sizeof(err)), 0);
+    assert_int_equal(mempolicy_memtune_check("hard_limit=1025", 1048576, err,
+                                             sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_string_equal(err, "hard_limit=1049600 KiB is above the domain's "
+                             "static-max 1048576 KiB");
+    assert_int_equal(mempolicy_memtune_check("hard_limit=1025", 0, err,
+                                             sizeof(err)), 0);
+    assert_int_equal(mempolicy_memtune_check("min_guarantee=2g", 1048576, err,
+                                             sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+
+    /* The getter: defaults... */
+    assert_int_equal(mempolicy_memtune_get("delay=1", &m, err, sizeof(err)),
+                     0);
+    assert_true(m.hard_limit_kb == MEMPOLICY_MEMTUNE_UNLIMITED);
+    assert_true(m.soft_limit_kb == MEMPOLICY_MEMTUNE_UNLIMITED);
+    assert_true(m.swap_hard_limit_kb == MEMPOLICY_MEMTUNE_UNLIMITED);
+    assert_int_equal(m.min_guarantee_kb, 0);
+    assert_string_equal(m.group, "");
+    assert_int_equal(mempolicy_memtune_get(NULL, &m, err, sizeof(err)), 0);
+    assert_true(m.hard_limit_kb == MEMPOLICY_MEMTUNE_UNLIMITED);
+    /* ...values... */
+    assert_int_equal(mempolicy_memtune_get("hard_limit=1g,soft_limit=768,"
+                                           "min_guarantee=256m,"
+                                           "swap_hard_limit=0,group=db",
+                                           &m, err, sizeof(err)), 0);
+    assert_int_equal(m.hard_limit_kb, 1048576);
+    assert_int_equal(m.soft_limit_kb, 786432);
+    assert_int_equal(m.min_guarantee_kb, 262144);
+    assert_int_equal(m.swap_hard_limit_kb, 0);
+    assert_string_equal(m.group, "db");
+    /* ...a malformed key keeps its default, the others apply... */
+    assert_int_equal(mempolicy_memtune_get("hard_limit=x,min_guarantee=1g",
+                                           &m, err, sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_true(m.hard_limit_kb == MEMPOLICY_MEMTUNE_UNLIMITED);
+    assert_int_equal(m.min_guarantee_kb, 1048576);
+    assert_non_null(strstr(err, "hard_limit=x"));
+    /* ...contradictions stored by hand: the cap wins. */
+    assert_int_equal(mempolicy_memtune_get("hard_limit=512,soft_limit=1g,"
+                                           "min_guarantee=2g", &m, err,
+                                           sizeof(err)),
+                     MEMPOLICY_ERROR_INVAL);
+    assert_int_equal(m.hard_limit_kb, 524288);
+    assert_int_equal(m.soft_limit_kb, 524288);
+    assert_int_equal(m.min_guarantee_kb, 524288);
+
+    /* The range: maxmem (target + 1024 KiB, libxl) never above the cap. */
+    assert_int_equal(mempolicy_memtune_get("hard_limit=512", &m, NULL, 0), 0);
+    mempolicy_memtune_range(&m, 1048576, 0, &lo, &hi);
+    assert_int_equal(hi, 524288 - 1024);
+    assert_int_equal(lo, 0);
+    mempolicy_memtune_range(&m, 262144, 0, &lo, &hi);
+    assert_int_equal(hi, 262144);
+    assert_int_equal(mempolicy_memtune_get("min_guarantee=300", &m, NULL, 0),
+                     0);
+    mempolicy_memtune_range(&m, 1048576, 100 * 1024, &lo, &hi);
+    assert_int_equal(lo, 300 * 1024);
+    assert_int_equal(hi, 1048576);
+    mempolicy_memtune_range(&m, 1048576, 400 * 1024, &lo, &hi);
+    assert_int_equal(lo, 400 * 1024);
+    mempolicy_memtune_range(&m, 200 * 1024, 0, &lo, &hi);
+    assert_int_equal(lo, 200 * 1024); /* the cap wins */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -367,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_size_parsing_follows_xl),
         cmocka_unit_test(test_param_helpers),
         cmocka_unit_test(test_param_tables),
+        cmocka_unit_test(test_memtune),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -49,9 +49,9 @@ is "$(comp xlmem mem-policy-set guest2 xl-auto d)" "delay=" \
 is "$(comp xlmem mem-policy-set guest2 sharing r)" "rate=" \
     "sharing's parameters"
 is "$(comp xlmem mem-policy-set guest2 ba)" "balance" "balance is an actor"
-is "$(comp xlmem mem-policy-set guest2 balance m)" "min= max=" \
+is "$(comp xlmem mem-policy-set guest2 balance m)" "min= max= min_guarantee=" \
     "balance's parameters, from the kit's table"
-is "$(comp xlmem mem-policy-set guest2 xl m)" "min=" "xl means xl-auto"
+is "$(comp xlmem mem-policy-set guest2 xl m)" "min= min_guarantee=" "xl means xl-auto"
 is "$(comp xlmem mem-list -)" "-j --json -h" "mem-list options"
 is "$(comp xlmem help mem-w)" "mem-watch" "help takes a subcommand"
 is "$(comp xlmem mem-top -s ac)" "actor actual" "mem-top: sort columns"

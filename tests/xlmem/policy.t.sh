@@ -53,7 +53,7 @@ xrejects "invalid actor parameters 'A=1'" "upper case key" \
     mem-policy-set guest1 my-actor A=1
 xrejects "invalid actor parameters" "params over 1024 bytes" \
     mem-policy-set guest1 my-actor "k=$(printf 'v%.0s' $(seq 1100))"
-xrejects "actor xl-auto has no parameter 'dealy' \(it takes delay, paging, min\)" \
+xrejects "actor xl-auto has no parameter 'dealy' \(it takes delay, paging, min, and the common hard_limit, " \
     "unknown key of xl-auto" mem-policy-set guest1 xl-auto dealy=5
 xrejects "delay=soon: not a number of seconds" "bad delay" \
     mem-policy-set guest1 xl-auto delay=soon
@@ -61,7 +61,7 @@ xrejects "paging=maybe" "bad paging boolean" \
     mem-policy-set guest1 xl-auto paging=maybe
 xrejects "min=12x: not a size" "bad min size" \
     mem-policy-set guest1 xl-auto min=12x
-xrejects "actor xl-manual has no parameter 'delay' \(it takes none\)" \
+xrejects "actor xl-manual has no parameter 'delay' \(it takes only the common hard_limit, " \
     "xl-manual takes no params" mem-policy-set guest1 xl-manual delay=1
 xrejects "rate=0: not a whole number between 1 and 16777216" \
     "sharing rate 0" mem-policy-set guest1 sharing rate=0
