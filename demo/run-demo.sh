@@ -107,33 +107,34 @@ spawn() {
     echo "$! $name" >>"$out/pids"
 }
 
-# Stop everything spawned, newest first, and record how each ended in
-# OUT/exits ("PID NAME STATUS"; 143 is "killed by SIGTERM"), and in
-# OUT/died-early the names of those that had ended before being asked.
+# Stop everything spawned, newest first, each gone before the next is
+# asked (the actors before xensim: an actor whose store vanished first
+# would rightly exit 1), and record how each ended in OUT/exits ("PID
+# NAME STATUS"; 143 is "killed by SIGTERM"), and in OUT/died-early the
+# names of those that had ended before being asked.
 cleanup() {
-    local i guard rc
+    local i rc gfd gpid
     if [ ${#pids[@]} -gt 0 ]; then
         for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
             kill -0 "${pids[i]}" 2>/dev/null ||
                 echo "${names[i]}" >>"$out/died-early"
             kill -TERM -- "-${pids[i]}" 2>/dev/null ||
                 kill -TERM "${pids[i]}" 2>/dev/null
-        done
-        # Whatever ignores SIGTERM gets SIGKILL after 5 s: a guard, not a
-        # synchronisation.  It runs in a group of its own so that stopping
-        # it also stops its sleep.
-        # shellcheck disable=SC2016
-        setsid bash -c 'sleep 5; for p; do kill -KILL -- "-$p" ||
-                        kill -KILL "$p"; done 2>/dev/null' guard \
-            "${pids[@]}" &
-        guard=$!
-        for i in "${!pids[@]}"; do
+            # One that ignores SIGTERM gets SIGKILL after 60 s: a guard,
+            # not a synchronisation.  It reads a pipe this shell closes
+            # once the process is gone: EOF ends it at once, however
+            # soon that is (no kill of a guard that may not have started
+            # yet); only a timeout (status > 128) sends the SIGKILL.
+            exec {gfd}> >(read -r -t 60 || [ $? -le 128 ] ||
+                          kill -KILL -- "-${pids[i]}" 2>/dev/null ||
+                          kill -KILL "${pids[i]}" 2>/dev/null)
+            gpid=$!
             wait "${pids[i]}" 2>/dev/null
             rc=$?
             echo "${pids[i]} ${names[i]} $rc" >>"$out/exits"
+            exec {gfd}>&-
+            wait "$gpid" 2>/dev/null
         done
-        kill -TERM -- "-$guard" 2>/dev/null
-        wait "$guard" 2>/dev/null
         pids=()
         names=()
     fi
