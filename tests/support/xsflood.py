@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # xsflood.py: hostile clients of xensim's sockets, for tests/xensim-*
 # limits tests.  Each subcommand prints key=value lines the shell test
-# checks; every wait is bounded (10 s) and none is a sleep: a round trip
-# on a connection proves xensim's loop turned.
+# checks; every wait is bounded (MP_WAIT_S, 120 s: only a hang reaches
+# it) and none is a sleep: a round trip on a connection proves xensim's
+# loop turned.
 #
 #   xsflood.py emfile SOCK N LOG      N dom0 connections while xensim
 #                                     has few descriptors left
@@ -13,6 +14,10 @@
 #   xsflood.py hvpipeline HVSOCK N PID
 #                                     the same with page_hashes on the
 #                                     hv channel, of a domain it creates
+#   xsflood.py oversize SOCK N        N connections in turn, each sending
+#                                     a header announcing 4097 bytes
+#                                     (one over XENSTORE_PAYLOAD_MAX);
+#                                     counts those xensim closed
 import os
 import select
 import socket
@@ -20,7 +25,7 @@ import struct
 import sys
 
 XS_READ, XS_WRITE, XS_ERROR = 2, 11, 16
-TIMEOUT = 10.0
+TIMEOUT = float(os.environ.get("MP_WAIT_S", "120"))
 
 
 def connect(path):
@@ -167,6 +172,18 @@ def hvpipeline(hvsock, n, pid):
     print("other_served=%d" % other.readline().startswith("ok domid="))
 
 
+def oversize(sock, n):
+    gone = 0
+    for _ in range(n):
+        s = connect(sock)
+        s.sendall(struct.pack("<IIII", XS_READ, 0, 0, 4097))
+        # The close is what xensim does after its log line: once seen,
+        # the line (if any) is in the log.
+        gone += closed(s)
+        s.close()
+    print("disconnected=%d" % gone)
+
+
 def main(a):
     if a[1] == "emfile":
         emfile(a[2], int(a[3]), a[4])
@@ -176,6 +193,8 @@ def main(a):
         pipeline(a[2], int(a[3]), int(a[4]))
     elif a[1] == "hvpipeline":
         hvpipeline(a[2], int(a[3]), int(a[4]))
+    elif a[1] == "oversize":
+        oversize(a[2], int(a[3]))
     else:
         sys.exit("xsflood.py: unknown command " + a[1])
 

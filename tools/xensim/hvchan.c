@@ -6,7 +6,8 @@
  * are handled as soon as their line is complete, so a client may
  * pipeline.  Replies queue in the connection and go out as the socket
  * accepts them (EPOLLOUT only while something is queued), up to OUT_MAX:
- * a client that does not read is disconnected.  A line over
+ * a client that does not read is disconnected (logged at most once a
+ * minute, with a count of those held back: ratelog.h).  A line over
  * 4096 bytes is answered with EINVAL and skipped up to its newline,
  * without ever buffering more than that.  The verbs, their arguments and
  * errors are docs/hv-channel.md; every verb maps to one hv_* call or to a
@@ -26,6 +27,7 @@
 #include "hvchan.h"
 #include "listen.h"
 #include "loop.h"
+#include "ratelog.h"
 #include "sharing.h"
 #include "simclock.h"
 #include "store.h"
@@ -64,6 +66,7 @@ struct hvchan {
     struct listener *ls;
     char *path;
     struct conn *conns;
+    struct ratelog log;  /* its clients' disconnections */
 };
 
 /* ---- replies ------------------------------------------------------------- */
@@ -1019,8 +1022,9 @@ static int conn_queue(struct conn *c, const char *s)
     size_t n = strlen(s) + 1;
 
     if (c->outlen >= OUT_MAX) {
-        fprintf(stderr, "xensim: hv channel client does not read its "
-                "replies (%zu bytes queued); disconnected\n", c->outlen);
+        ratelog(&c->ch->log, simclock_now(c->ch->hv->clock), "hv channel "
+                "client does not read its replies (%zu bytes queued); "
+                "disconnected", c->outlen);
         return -1;
     }
     if (c->outlen + n > c->outcap) {
@@ -1304,6 +1308,7 @@ void hvchan_close(struct hvchan *ch)
     ch->hv->on_idle = NULL;
     while (ch->conns)
         conn_close(ch->conns);
+    ratelog_flush(&ch->log, "the hv channel");
     listener_free(ch->ls);
     free(ch->path);
     free(ch);

@@ -118,6 +118,8 @@ int main(int argc, char **argv)
     /* ---- the simulated host (hypervisor, guests) starts here ---- */
     if (sim_start(&sim, l, s, socket_path, &cfg) < 0)
         goto out;
+    if (sim)
+        xs_server_set_clock(srv, sim_now_ms, sim);
 
     if (ready_fd >= 0) {
         if (write(ready_fd, "ready\n", 6) != 6)
@@ -125,6 +127,7 @@ int main(int argc, char **argv)
         close(ready_fd);
     }
     rc = loop_run(l) < 0 ? 1 : 0;
+    xs_server_set_clock(srv, NULL, NULL);
     sim_stop(sim);
     /* A damaged store fails the run, so every test checks it at its end. */
     if (store_check(s))

@@ -277,6 +277,13 @@ fail:
     return -1;
 }
 
+uint64_t sim_now_ms(void *arg)
+{
+    struct sim *sim = arg;
+
+    return simclock_now(sim->hv->clock);
+}
+
 void sim_stop(struct sim *sim)
 {
     if (!sim)

@@ -94,4 +94,10 @@ int sim_start(struct sim **out, struct loop *l, struct store *s,
 /* Tear everything down (domains are not destroyed in the store). */
 void sim_stop(struct sim *sim);
 
+/*
+ * The simulated clock in ms (simclock.h), for the parts main.c owns
+ * (the xenstore server's rate-limited log): `sim` is the struct sim.
+ */
+uint64_t sim_now_ms(void *sim);
+
 #endif

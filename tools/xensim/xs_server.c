@@ -25,6 +25,12 @@
  * A connection that fails is marked dead and torn down from a 0 ms
  * timer, never in the middle of a watch-event fan-out that may still
  * hold pointers to it.
+ *
+ * What a client can cause at will (an oversized payload, one connection
+ * too many, replies it never reads) is logged at most once a minute per
+ * source, each guest and dom0's clients apart, with a count of what was
+ * held back (ratelog.h), on the simulated clock once xs_server_set_clock
+ * gives it.
  */
 #include <assert.h>
 #include <errno.h>
@@ -40,6 +46,7 @@
 
 #include "listen.h"
 #include "loop.h"
+#include "ratelog.h"
 #include "store.h"
 #include "store_int.h"
 #include "xs_server.h"
@@ -95,7 +102,7 @@ struct domsock {
     unsigned outstanding;
     unsigned npaused;    /* its connections not being read */
     unsigned nconns;     /* its open connections */
-    bool refused_logged; /* over XSQ_CONNS_PER_DOMAIN, said once */
+    struct ratelog log;  /* what it causes, at most a line a minute */
 };
 
 struct xs_server {
@@ -109,7 +116,22 @@ struct xs_server {
     struct loop_timer *resume_timer;
     struct cause *cur_cause;  /* of the guest request being handled */
     struct domsock *cur_dom;
+    struct ratelog dom0_log;  /* what dom0's clients cause */
+    xs_server_clock_fn *clock;
+    void *clock_arg;
 };
+
+/* Now on the clock the log's rate limits run on (xs_server_set_clock). */
+static uint64_t srv_now(struct xs_server *srv)
+{
+    return srv->clock ? srv->clock(srv->clock_arg) : loop_now_ms(srv->loop);
+}
+
+/* The rate-limited log of the source of connection c (ratelog.h). */
+static struct ratelog *conn_log(struct conn *c)
+{
+    return c->dom ? &c->dom->log : &c->srv->dom0_log;
+}
 
 static void conn_io(struct loop *l, int fd, uint32_t ev, void *arg);
 static void conn_process(struct conn *c);
@@ -171,8 +193,8 @@ static void conn_free(struct conn *c)
 
     if (c->paused && c->dom)
         c->dom->npaused--;
-    if (c->dom && c->dom->nconns-- == XSQ_CONNS_PER_DOMAIN)
-        c->dom->refused_logged = false;
+    if (c->dom)
+        c->dom->nconns--;
     listener_close_conn(srv->loop, c->fd);
     while (c->out_head) {
         struct msg *m = c->out_head;
@@ -295,8 +317,8 @@ static void queue(struct conn *c, struct msg *m)
      * end: past the hard memory quota it is disconnected.
      */
     if (!c->dom && c->out_bytes >= XSQ_MEMORY_HARD) {
-        fprintf(stderr, "xensim: dom0 client does not read its replies "
-                "(%zu bytes queued); disconnected\n", c->out_bytes);
+        ratelog(conn_log(c), srv_now(srv), "dom0 client does not read its "
+                "replies (%zu bytes queued); disconnected", c->out_bytes);
         free(m);
         conn_kill(c);
         return;
@@ -780,8 +802,8 @@ static void conn_process(struct conn *c)
             break;
         memcpy(&h, c->in + off, HDR_LEN);
         if (h.len > XENSTORE_PAYLOAD_MAX) {
-            fprintf(stderr, "xensim: client (dom%u) sent a %u-byte "
-                    "payload; disconnected\n", xsc_domid(c->c), h.len);
+            ratelog(conn_log(c), srv_now(c->srv), "client (dom%u) sent a "
+                    "%u-byte payload; disconnected", xsc_domid(c->c), h.len);
             conn_kill(c);
             return;
         }
@@ -837,11 +859,9 @@ static void new_conn(struct xs_server *srv, struct domsock *dom, int fd)
     struct conn *c;
 
     if (dom && dom->nconns >= XSQ_CONNS_PER_DOMAIN) {
-        if (!dom->refused_logged)
-            fprintf(stderr, "xensim: dom%u already has %u connections; "
-                    "refusing more until one closes\n", dom->domid,
-                    dom->nconns);
-        dom->refused_logged = true;
+        ratelog(&dom->log, srv_now(srv), "dom%u already has %u "
+                "connections; refusing more until one closes", dom->domid,
+                dom->nconns);
         close(fd);
         return;
     }
@@ -906,6 +926,7 @@ static int domain_up(void *arg, unsigned domid)
 static void domsock_close(struct xs_server *srv, struct domsock *d)
 {
     struct conn *c, *n;
+    char who[32];
 
     listener_free(d->ls);
     /* Events its requests caused stay queued, without an owner. */
@@ -929,6 +950,8 @@ static void domsock_close(struct xs_server *srv, struct domsock *d)
             xsc_reset(c->c);
         }
     }
+    snprintf(who, sizeof(who), "dom%u", d->domid);
+    ratelog_flush(&d->log, who);
     free(d->path);
     free(d);
 }
@@ -976,6 +999,13 @@ struct xs_server *xs_server_new(struct loop *l, struct store *s,
     return srv;
 }
 
+void xs_server_set_clock(struct xs_server *srv, xs_server_clock_fn *fn,
+                         void *arg)
+{
+    srv->clock = fn;
+    srv->clock_arg = arg;
+}
+
 void xs_server_free(struct xs_server *srv)
 {
     struct store_server_ops none = { 0 };
@@ -991,6 +1021,7 @@ void xs_server_free(struct xs_server *srv)
     }
     while (srv->conns)
         conn_free(srv->conns);
+    ratelog_flush(&srv->dom0_log, "dom0's clients");
     if (srv->reap_timer)
         loop_timer_cancel(srv->loop, srv->reap_timer);
     if (srv->resume_timer)
