@@ -72,6 +72,7 @@ extern "C" {
 #define MEMPOLICY_HAVE_DISABLE_ANYONE 1
 #define MEMPOLICY_HAVE_DOMINFO_MALFORMED 1
 #define MEMPOLICY_HAVE_DISABLE_NOOP 1
+#define MEMPOLICY_HAVE_DOMINFO_OVERHEAD 1
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -117,6 +118,13 @@ extern "C" {
  * back. */
 #define MEMPOLICY_HAVE_STORE_GONE 1
 #define MEMPOLICY_ERROR_STORE_GONE -21
+/* Reservations (MEMPOLICY_HAVE_RESERVATIONS): NO_MEMORY, the host cannot
+ * free this much memory (squeezed's Cannot_free_this_much_memory and
+ * Domains_refused_to_cooperate: the detail says how much could be freed
+ * and what held the rest); NO_RESERVATION, the id names no reservation
+ * (never made, released, handed over, or expired). */
+#define MEMPOLICY_ERROR_NO_MEMORY -22
+#define MEMPOLICY_ERROR_NO_RESERVATION -23
 
 /* The version of the library actually linked, e.g. "0.1" (static
  * string; compare with MEMPOLICY_VERSION, the one compiled against). */
@@ -473,6 +481,10 @@ typedef struct mempolicy_dominfo {
     char *malformed;
     uint64_t videoram_kb;        /* store memory/videoram; 0 if absent
                                     (MEMPOLICY_HAVE_TARGET_CMP) */
+    /* What Xen needs for the domain beyond its memory, as
+     * mempolicy_need_memory computes it from its type, HAP, static-max
+     * and vcpus (MEMPOLICY_HAVE_DOMINFO_OVERHEAD). */
+    uint64_t overhead_kb;
 } mempolicy_dominfo;
 
 /* Frees what *info holds and zeroes it. */
@@ -814,6 +826,160 @@ char *mempolicy_dominfo_to_json(mempolicy_ctx *ctx,
 char *mempolicy_dominfo_list_to_json(mempolicy_ctx *ctx,
                                      const mempolicy_dominfo *list, int n);
 char *mempolicy_event_to_json(mempolicy_ctx *ctx, const mempolicy_event *ev);
+
+/* ---- memory Xen needs for a domain, and reservations ------------------ */
+
+/*
+ * What libxl_domain_need_memory (tools/libs/light/libxl_mem.c, Xen 4.17,
+ * with libxl__domain_config_setdefault's defaults from libxl_create.c)
+ * says a domain built from these facts needs from the host, in KiB:
+ *   memory (the config's memory=, video RAM included)
+ *   + the paging pool, shadow_memory's default
+ *     (libxl__get_required_paging_memory): 4 KiB x (256 per vcpu + one
+ *     per MiB of maxmem for the p2m of a non-PV guest + one per MiB of
+ *     maxmem to shadow a guest without HAP; a PV guest always counts the
+ *     second: Xen may need to shadow it for migration)
+ *   + LIBXL_HVM_EXTRA_MEMORY (2 MiB) for HVM and PVH,
+ *     LIBXL_PV_EXTRA_MEMORY (1 MiB) for PV,
+ * rounded up to 2 MiB.  Not counted (0 unless configured): iommu_memkb
+ * (passthrough="sync_pt" only), a stub domain's memory (device model
+ * stub domains), an explicit shadow_memory=.
+ * *overhead_kb (may be NULL) is need - memory: what the domain costs
+ * the host beyond its memory; *need_kb (may be NULL) the total.
+ * INVAL: memory 0, maxmem below memory (maxmem 0 means memory), vcpus 0,
+ * a type other than PV/HVM, sizes that overflow.  Pure: no context, no
+ * cost.
+ */
+#define MEMPOLICY_HAVE_NEED_MEMORY 1
+/* LIBXL_PV_EXTRA_MEMORY and LIBXL_HVM_EXTRA_MEMORY (libxl_internal.h). */
+#define MEMPOLICY_PV_EXTRA_KB 1024u
+#define MEMPOLICY_HVM_EXTRA_KB 2048u
+typedef struct mempolicy_build_mem {
+    mempolicy_domain_type type; /* PV, or HVM (HVM and PVH alike) */
+    bool hap;                   /* non-PV only: HAP (libxl's default) */
+    uint64_t memory_kb;         /* memory= (target_memkb) */
+    uint64_t maxmem_kb;         /* maxmem= (max_memkb); 0: memory_kb */
+    unsigned vcpus;             /* maxvcpus=, else vcpus= (default 1) */
+} mempolicy_build_mem;
+int mempolicy_need_memory(const mempolicy_build_mem *b, uint64_t *overhead_kb,
+                          uint64_t *need_kb);
+
+/*
+ * Reservations: ask the host for memory before creating a domain, as a
+ * toolstack asks squeezed (reserve_memory) or qmemman (its request
+ * socket).  The host-wide balance actor (actors/balance, docs/
+ * reservations.md) frees the memory free-before-allocate from the
+ * domains it manages (never below any domain's floor or guarantee,
+ * never dom0 below its minimum), keeps it back from balancing, and
+ * grants or refuses the request; the caller then creates the domain and
+ * hands the reservation over to it (transfer), after which the domain's
+ * own pages account for that memory (it is counted once).  Until the
+ * hand-over the domain being built counts twice: the safe side, the
+ * actor may hold others down for the time of the build.
+ *
+ * Reservations live in the store, dom0-only:
+ *   /tool/mempolicy/reservations/next-id    ids are never reused
+ *   /tool/mempolicy/reservations/<id>/size-kb, state (pending, granted,
+ *       refused), owner ("PID START": the creating process, START field
+ *       22 of /proc/PID/stat), created-ms, deadline-ms, lifetime-ms,
+ *       granted-ms (host ms: xensim's simulated clock on the simulated
+ *       host), reason (why it was refused)
+ * so they survive a restart of the actor.  A reservation ends when it
+ * is handed over, released, or when its lifetime has passed since it
+ * was granted and its creator is gone (a process that dies holding one
+ * does not hold memory for ever; one whose creator lives is kept, and
+ * looked at again a lifetime later).  Concurrent requests never share
+ * free memory: the actor grants one at a time, in id order, counting
+ * the memory of those it granted before, and every state change is a
+ * store transaction.
+ *
+ * With no balance actor running, request grants at once what is free
+ * now beyond the memory other reservations hold (nothing can be freed),
+ * or refuses (NO_MEMORY, the detail naming the shortfall).
+ */
+#define MEMPOLICY_HAVE_RESERVATIONS 1
+/* At most this many reservations at once (pending, granted or refused). */
+#define MEMPOLICY_RESERVATIONS_MAX 64
+/* Defaults for a timeout and lifetime of 0. */
+#define MEMPOLICY_RESERVE_TIMEOUT_MS 30000u
+#define MEMPOLICY_RESERVE_LIFETIME_MS 300000u
+
+typedef enum {
+    MEMPOLICY_RESERVATION_PENDING = 1,
+    MEMPOLICY_RESERVATION_GRANTED = 2,
+    MEMPOLICY_RESERVATION_REFUSED = 3,
+} mempolicy_reservation_state;
+
+typedef struct mempolicy_reservation {
+    uint32_t id;
+    mempolicy_reservation_state state;
+    uint64_t size_kb;
+    int32_t owner_pid;      /* 0 when unknown */
+    bool owner_alive;       /* the creating process still runs */
+    uint64_t created_ms;    /* host ms */
+    uint64_t deadline_ms;   /* granted or refused by then */
+    uint64_t lifetime_ms;
+    uint64_t granted_ms;    /* 0 unless granted */
+    char *reason;           /* refused: one line (malloc'd); else NULL */
+} mempolicy_reservation;
+
+/* Frees what *r holds and zeroes it; NULL is fine. */
+void mempolicy_reservation_dispose(mempolicy_reservation *r);
+/* Disposes each entry and frees the array; NULL is fine. */
+void mempolicy_reservation_list_free(mempolicy_reservation *list, int n);
+
+/*
+ * Ask for size_kb (1 .. the host's total memory, else RANGE) to be kept
+ * free for this process, granted within timeout_ms of host time (0:
+ * MEMPOLICY_RESERVE_TIMEOUT_MS), kept lifetime_ms after the grant should
+ * this process die (0: MEMPOLICY_RESERVE_LIFETIME_MS).  Does not wait:
+ * 0 and *id with the reservation pending (or already granted or refused
+ * when no actor runs, see above); BUSY with MEMPOLICY_RESERVATIONS_MAX
+ * reservations already; STORE, AGAIN.  Cost: one hypervisor query, one
+ * transaction reading every reservation (a few round trips each).
+ */
+int mempolicy_reservation_request(mempolicy_ctx *ctx, uint64_t size_kb,
+                                  uint32_t timeout_ms, uint32_t lifetime_ms,
+                                  uint32_t *id);
+/*
+ * Wait until reservation id is granted (0, *out filled if out is not
+ * NULL) or refused (NO_MEMORY; the detail is the actor's line saying how
+ * much could be freed and what held the rest; the refused reservation is
+ * removed).  Waits on a store watch (no polling), bounded by the
+ * deadline plus 5 s of host time: a request no actor answered by then is
+ * removed and refused.  NO_RESERVATION if it does not exist.  On the
+ * simulated host a held clock holds the wait too.  Cost: a store
+ * connection of its own for the wait, a few reads per change.
+ */
+int mempolicy_reservation_wait(mempolicy_ctx *ctx, uint32_t id,
+                               mempolicy_reservation *out);
+/* request, then wait: 0 and *id granted, or the errors of both (a
+ * refused request leaves nothing behind). */
+int mempolicy_reserve(mempolicy_ctx *ctx, uint64_t size_kb,
+                      uint32_t timeout_ms, uint32_t lifetime_ms,
+                      uint32_t *id);
+/*
+ * Hand granted reservation id over to domain domid, just created for it
+ * (xl create -p has returned: its memory is allocated): the reservation
+ * ends and the domain's pages count from now on.  NO_RESERVATION; INVAL
+ * if it is not granted (pending or refused); NO_DOMAIN/DYING (the
+ * reservation is kept: release it).  Cost: one hypervisor query, one
+ * transaction.
+ */
+int mempolicy_reservation_transfer(mempolicy_ctx *ctx, uint32_t id,
+                                   uint32_t domid);
+/* End reservation id, whatever its state: NO_RESERVATION when there is
+ * none (unknown, released already, handed over, expired).  Any process
+ * may release any reservation (dom0 only).  Cost: one transaction. */
+int mempolicy_reservation_release(mempolicy_ctx *ctx, uint32_t id);
+/* One reservation (NO_RESERVATION), or all of them in id order
+ * (*list free with mempolicy_reservation_list_free(*list, *n)).  A
+ * malformed node is FAIL naming it.  Cost: a few store reads each and a
+ * read of /proc per owner. */
+int mempolicy_reservation_get(mempolicy_ctx *ctx, uint32_t id,
+                              mempolicy_reservation *out);
+int mempolicy_reservation_list(mempolicy_ctx *ctx,
+                               mempolicy_reservation **list, int *n);
 
 /* ---- time -------------------------------------------------------------- */
 

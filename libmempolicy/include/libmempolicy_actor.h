@@ -470,6 +470,21 @@ int mempolicy_actor_main_ext(int argc, char **argv, const char *name,
                              const mempolicy_actor_ops *ops, void *user,
                              const mempolicy_actor_main_opts *ext);
 
+/*
+ * The side of reservations (libmempolicy.h) that the actor answering them
+ * uses (the balance actor: actors/balance/reserve.c).  grant: a pending
+ * reservation becomes granted (granted-ms now); refuse: it becomes
+ * refused with `reason` (one line, control characters replaced, at most
+ * 200 bytes), which the waiting caller gets as its error detail.  Each is
+ * one transaction that checks the reservation is still pending: INVAL if
+ * it is not (released meanwhile: NO_RESERVATION).  An expired
+ * reservation is removed with mempolicy_reservation_release.
+ */
+#define MEMPOLICY_HAVE_ACTOR_RESERVATIONS 1
+int mempolicy_reservation_grant(mempolicy_ctx *ctx, uint32_t id);
+int mempolicy_reservation_refuse(mempolicy_ctx *ctx, uint32_t id,
+                                 const char *reason);
+
 #ifdef __cplusplus
 }
 #endif

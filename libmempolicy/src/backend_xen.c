@@ -142,6 +142,7 @@ static void fill_hvinfo(const xc_domaininfo_t *ip, struct mp_hvinfo *o)
     o->shutdown = info.flags & XEN_DOMINF_shutdown;
     o->tot_kb = info.tot_pages * XEN_PAGE_KB;
     o->max_kb = info.max_pages * XEN_PAGE_KB;
+    o->vcpus = info.max_vcpu_id + 1;
     o->paged_kb = info.paged_pages * XEN_PAGE_KB;
     o->shared_kb = info.shr_pages * XEN_PAGE_KB;
     o->paging = info.paged_pages != 0;

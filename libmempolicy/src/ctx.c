@@ -41,6 +41,8 @@ static const char *const error_names[] = {
     [19] = "stale sharing handle for the source page",
     [20] = "stale sharing handle for the client page",
     [21] = "the store went away",
+    [22] = "the host cannot free this much memory",
+    [23] = "no such reservation",
 };
 
 const char *mempolicy_version(void)

@@ -74,6 +74,22 @@ static void fill_hv(const struct mp_hvinfo *hv, mempolicy_dominfo *out)
     out->sharing = hv->sharing;
 }
 
+/* What Xen needs for the domain beyond its memory (libxl's
+ * need_memory arithmetic, from static-max; none for dom0, which libxl
+ * does not build). */
+static void fill_overhead(const struct mp_hvinfo *hv, mempolicy_dominfo *out)
+{
+    mempolicy_build_mem b = {
+        .type = out->type,
+        .hap = out->hap,
+        .memory_kb = out->static_max_kb,
+        .vcpus = hv->vcpus ? hv->vcpus : 1,
+    };
+
+    if (!out->domid || mempolicy_need_memory(&b, &out->overhead_kb, NULL))
+        out->overhead_kb = 0;
+}
+
 /* As xl: a domain without a name is shown by its id. */
 static int default_name(mempolicy_dominfo *out)
 {
@@ -105,6 +121,7 @@ static int fill_info(mempolicy_ctx *ctx, const struct mp_hvinfo *hv,
                       &out->paging_target_kb)) ||
         (rc = read_kb(ctx, d, "memory/videoram", &out->videoram_kb)))
         goto fail;
+    fill_overhead(hv, out);
     rc = mp_transaction(ctx, policy_tx, out);
     if (rc)
         goto fail;
@@ -247,6 +264,7 @@ static int fill_from(mempolicy_ctx *ctx, const struct mp_hvinfo *hv,
         (rc = fill_kb(ctx, &plain[3], &out->paging_target_kb, out)) ||
         (rc = fill_kb(ctx, &plain[4], &out->videoram_kb, out)))
         goto fail;
+    fill_overhead(hv, out);
     if (!out->name && (rc = default_name(out)))
         goto fail;
     for (i = 0; i < LIST_POLICY; i++) {

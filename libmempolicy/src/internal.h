@@ -44,6 +44,7 @@ struct mp_hvinfo {
     uint64_t paging_target_kb;
     uint64_t shared_kb;
     uint64_t cow_breaks;
+    unsigned vcpus;           /* max_vcpu_id + 1; 0 where unknown (sim) */
 };
 
 /*
@@ -270,6 +271,9 @@ int mp_policy_restore(mempolicy_ctx *ctx, uint32_t domid,
  * time up to which the actor has run its timers (clock.c).
  */
 int mp_actor_announce(mempolicy_ctx *ctx, const char *actor);
+/* Field 22 (starttime) of /proc/<pid>/stat: false if the process does
+ * not exist for us or is a zombie (status.c). */
+bool mp_proc_start(int pid, uint64_t *start);
 void mp_actor_withdraw(mempolicy_ctx *ctx, const char *actor);
 int mp_status_write(mempolicy_ctx *ctx, const char *actor, uint32_t domid,
                     const char *text);

@@ -104,6 +104,7 @@ static bool gen_dominfo(yajl_gen g, const mempolicy_dominfo *d)
            gen_u64(g, "balloon_target_kb", d->balloon_target_kb) &&
            gen_u64(g, "paging_target_kb", d->paging_target_kb) &&
            gen_u64(g, "videoram_kb", d->videoram_kb) &&
+           gen_u64(g, "overhead_kb", d->overhead_kb) &&
            gen_target_state(g, d) &&
            gen_bool(g, "paging", d->paging) &&
            gen_bool(g, "sharing", d->sharing) && gen_str(g, "policy") &&

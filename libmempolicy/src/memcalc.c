@@ -128,3 +128,40 @@ int mempolicy_target_cmp(uint64_t target_kb, uint64_t videoram_kb,
     mp_mem_band(target_kb, videoram_kb, &lo, &hi);
     return held_kb < lo ? -1 : held_kb > hi ? 1 : 0;
 }
+
+/*
+ * libxl_domain_need_memory (libxl_mem.c, Xen 4.17:
+ * libxl__domain_need_memory_calculate) with the defaults
+ * libxl__domain_config_setdefault gives (libxl_create.c:
+ * libxl__get_required_paging_memory for shadow_memkb, iommu_memkb 0
+ * without sync_pt passthrough).
+ */
+int mempolicy_need_memory(const mempolicy_build_mem *b, uint64_t *overhead_kb,
+                          uint64_t *need_kb)
+{
+    uint64_t maxmem, per_mib, paging, extra, need;
+    bool pv;
+
+    if (!b || !b->memory_kb || !b->vcpus || b->vcpus > 4096 ||
+        (b->type != MEMPOLICY_DOMAIN_TYPE_PV &&
+         b->type != MEMPOLICY_DOMAIN_TYPE_HVM) ||
+        b->memory_kb > ((uint64_t)1 << 50))
+        return MEMPOLICY_ERROR_INVAL;
+    maxmem = b->maxmem_kb ? b->maxmem_kb : b->memory_kb;
+    if (maxmem < b->memory_kb || maxmem > ((uint64_t)1 << 50))
+        return MEMPOLICY_ERROR_INVAL;
+    pv = b->type == MEMPOLICY_DOMAIN_TYPE_PV;
+    /* One page per MiB for the p2m of a non-PV guest, one more to shadow
+     * a guest without HAP (a PV guest counts as without HAP). */
+    per_mib = (uint64_t)!pv + (uint64_t)(pv || !b->hap);
+    paging = MP_PAGE_KB * (256u * (uint64_t)b->vcpus + per_mib * (maxmem / 1024));
+    extra = pv ? MEMPOLICY_PV_EXTRA_KB : MEMPOLICY_HVM_EXTRA_KB;
+    need = b->memory_kb + paging + extra;
+    if (need % 2048)
+        need += 2048 - need % 2048;
+    if (overhead_kb)
+        *overhead_kb = need - b->memory_kb;
+    if (need_kb)
+        *need_kb = need;
+    return 0;
+}

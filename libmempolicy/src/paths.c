@@ -46,6 +46,16 @@ char *mp_path_saved(char buf[MP_PATH_MAX], const char *uuid, const char *node)
     return buf;
 }
 
+char *mp_path_resv(char buf[MP_PATH_MAX], uint32_t id, const char *node)
+{
+    if (!id)
+        snprintf(buf, MP_PATH_MAX, MP_RESV_DIR);
+    else
+        snprintf(buf, MP_PATH_MAX, MP_RESV_DIR "/%u%s%s", id, node ? "/" : "",
+                 node ? node : "");
+    return buf;
+}
+
 int mp_vm_path_valid(const char *vm)
 {
     size_t i;

@@ -14,6 +14,8 @@
  *   /tool/mempolicy/saved/<uuid>/<node>     a domain's policy kept by
  *                                           uuid, for its next domid
  *                                           (xl reboot); dom0-only
+ *   /tool/mempolicy/reservations/next-id    reservations (reserve.c);
+ *   /tool/mempolicy/reservations/<id>/<node> dom0-only
  *
  * Each builder writes into a caller's buffer of MP_PATH_MAX bytes and
  * returns it, so a call fits in an argument list:
@@ -54,6 +56,20 @@ char *mp_path_vm_memory(char buf[MP_PATH_MAX], const char *vm);
 /* /tool/mempolicy/saved, or .../saved/<uuid>[/<node>]. */
 #define MP_SAVED_DIR "/tool/mempolicy/saved"
 char *mp_path_saved(char buf[MP_PATH_MAX], const char *uuid, const char *node);
+
+/* /tool/mempolicy/reservations, or .../reservations/<id>[/<node>]
+ * (id 0: the directory). */
+#define MP_RESV_DIR "/tool/mempolicy/reservations"
+#define MP_RESV_NEXT_ID MP_RESV_DIR "/next-id"
+#define MP_RESV_SIZE "size-kb"
+#define MP_RESV_STATE "state"
+#define MP_RESV_OWNER "owner"
+#define MP_RESV_CREATED "created-ms"
+#define MP_RESV_DEADLINE "deadline-ms"
+#define MP_RESV_LIFETIME "lifetime-ms"
+#define MP_RESV_GRANTED "granted-ms"
+#define MP_RESV_REASON "reason"
+char *mp_path_resv(char buf[MP_PATH_MAX], uint32_t id, const char *node);
 
 /* A value of /local/domain/<domid>/vm that names a /vm/<uuid> directory
  * (36 characters of hex digits and dashes) and nothing else. */

@@ -71,7 +71,7 @@ static void status_path(char *buf, size_t len, const char *actor,
  * command name (field 2) may hold spaces and parentheses: fields are
  * counted from the last ')'.
  */
-static bool proc_start(int pid, uint64_t *start)
+bool mp_proc_start(int pid, uint64_t *start)
 {
     char path[32], buf[1024], *p, *tok, *save = NULL;
     ssize_t r;
@@ -115,7 +115,7 @@ static bool announcement_live(const char *pidv, const char *startv,
     *pid = (int32_t)p;
     if (!startv || !mp_parse_u64(startv, UINT64_MAX, &want))
         return false;
-    return proc_start((int)p, &have) && have == want;
+    return mp_proc_start((int)p, &have) && have == want;
 }
 
 /* ---- the actor side (used by the kit in actor.c) ----------------------- */
@@ -179,7 +179,7 @@ int mp_actor_announce(mempolicy_ctx *ctx, const char *actor)
 {
     struct announce_arg a = { .actor = actor, .pid = (int32_t)getpid() };
 
-    if (!proc_start((int)a.pid, &a.start))
+    if (!mp_proc_start((int)a.pid, &a.start))
         return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
                       "cannot read /proc/%d/stat to announce actor %s",
                       (int)a.pid, actor);
