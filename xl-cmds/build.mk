@@ -18,6 +18,7 @@ EXTRA_CFLAGS_xl-cmds := -Ilibmempolicy/include $(XENSTORE_CFLAGS) \
 XLCMDS_XLMEM_OBJS := $(addprefix $(O)/obj/xl-cmds/, \
     xlmem.o xlmem_util.o xlmem_size.o xlmem_policy.o xlmem_target.o \
     xlmem_lowlevel.o xlmem_list.o xlmem_watch.o xlmem_create.o \
+    xlmem_reserve.o \
     xlmem_actors.o xlmem_explain.o xlmem_top.o caplog.o)
 
 BINS += $(O)/bin/xlmem $(O)/bin/mempolicyd

@@ -111,6 +111,21 @@ const struct xlmem_cmd xlmem_cmds[] = {
       "Print memory policy events until interrupted", "[options]",
       "-j, --json              One compact JSON object per line per event.\n"
       "Ends with status 0 on SIGINT/SIGTERM, 1 if the store goes away." },
+    { "mem-reserve", main_mem_reserve,
+      "Reserve host memory for a domain about to be created",
+      "[options] <Size>",
+      "-t, --timeout=SECONDS   Refused unless granted within this (30).\n"
+      "-l, --lifetime=SECONDS  Kept this long after the grant once this\n"
+      "                        command has exited (300).\n"
+      "The balance actor frees the memory from the domains it manages and\n"
+      "grants it; prints the reservation's id.  Hand it to the new domain\n"
+      "(xlmem create does) or end it with mem-release.  Sizes as mem-set\n"
+      "(MiB by default)." },
+    { "mem-release", main_mem_release, "End a memory reservation", "<Id>",
+      NULL },
+    { "mem-reservations", main_mem_reservations,
+      "List the memory reservations", "[options]",
+      "-j, --json              Print JSON instead of a table." },
     { "create", main_create,
       "Create a domain from a config file and apply its memory policy",
       "<ConfigFile> [xl create options] [vars]",

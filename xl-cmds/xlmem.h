@@ -170,6 +170,9 @@ int main_mem_explain(int argc, char **argv);
 int main_mem_top(int argc, char **argv);
 int main_mem_watch(int argc, char **argv);
 int main_create(int argc, char **argv);
+int main_mem_reserve(int argc, char **argv);
+int main_mem_release(int argc, char **argv);
+int main_mem_reservations(int argc, char **argv);
 int main_mem_policy_params(int argc, char **argv);
 
 #endif

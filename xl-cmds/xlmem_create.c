@@ -215,6 +215,80 @@ static int cfg_mib(struct create_args *ca, const char *key, bool *present,
     return 0;
 }
 
+/*
+ * What the domain needs from the host, as libxl_domain_need_memory
+ * computes it from the config (memory=, maxmem=, type/builder, hap,
+ * maxvcpus= or vcpus=, with libxl's defaults: 32 MiB, PV, HAP, 1 vcpu),
+ * reserved before the domain is created.  A host that cannot make room
+ * refuses: one line naming the domain, what it needs and the shortfall
+ * the balance actor (or the library, without one) found.
+ */
+static int reserve(struct create_args *ca, uint32_t *rid)
+{
+    mempolicy_build_mem b = { .type = MEMPOLICY_DOMAIN_TYPE_PV, .hap = true };
+    const char *type = cfg_string(ca, "type"), *v, *name;
+    uint64_t overhead, need;
+    long n;
+    bool present;
+    int rc;
+
+    if (!type && (v = cfg_string(ca, "builder")))
+        type = v;
+    if (type && (!strcmp(type, "hvm") || !strcmp(type, "pvh")))
+        b.type = MEMPOLICY_DOMAIN_TYPE_HVM;
+    if (!xlu_cfg_get_long(ca->cfg, "hap", &n, 1))
+        b.hap = n != 0;
+    if (cfg_mib(ca, "memory", &present, &b.memory_kb))
+        return -1;
+    if (cfg_mib(ca, "maxmem", &present, &b.maxmem_kb))
+        return -1;
+    if (!b.memory_kb)
+        b.memory_kb = b.maxmem_kb ? b.maxmem_kb : 32 * 1024;
+    if (b.maxmem_kb && b.maxmem_kb < b.memory_kb)
+        b.maxmem_kb = b.memory_kb; /* xl refuses it; let xl say so */
+    b.vcpus = 1;
+    if ((!xlu_cfg_get_long(ca->cfg, "maxvcpus", &n, 1) ||
+         !xlu_cfg_get_long(ca->cfg, "vcpus", &n, 1)) &&
+        n > 0 && n <= 4096)
+        b.vcpus = (unsigned)n;
+    if (mempolicy_need_memory(&b, &overhead, &need)) {
+        xlmem_err("config file %s: cannot compute the memory it needs",
+                  XQ(ca->cfgfile));
+        return -1;
+    }
+    rc = mempolicy_reserve(xlmem_ctx(), need, 0, 0, rid);
+    if (rc) {
+        name = cfg_string(ca, "name");
+        xlmem_lib_err(rc,
+                      "cannot start %s: it needs %llu MiB (memory %llu + "
+                      "Xen's overhead %llu KiB)",
+                      name ? XQ(name) : XQ(ca->cfgfile), xlmem_mib(need),
+                      xlmem_mib(b.memory_kb), (unsigned long long)overhead);
+        *rid = 0;
+        return -1;
+    }
+    return 0;
+}
+
+/* A name for a new domain: given, and no live domain has it (libxl
+ * refuses a name in use, xensim too). */
+static int name_free(struct create_args *ca)
+{
+    const char *name = cfg_string(ca, "name");
+    uint32_t other;
+
+    if (!name || !*name) {
+        xlmem_err("config file %s has no domain name", XQ(ca->cfgfile));
+        return -1;
+    }
+    if (!mempolicy_domain_qualifier_to_domid(xlmem_ctx(), name, &other)) {
+        xlmem_err("EEXIST: domain name '%s' already in use (domain %u)",
+                  XQ(name), other);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- the simulated host ------------------------------------------------ */
 
 /* A value for the space-separated channel line. */
@@ -314,7 +388,7 @@ static int add_kv(FILE *f, const char *key, const char *v)
 }
 
 static int create_sim(struct create_args *ca, const char *actor,
-                      const char *params)
+                      const char *params, uint32_t *domid, uint32_t *rid)
 {
     static const char *const strkeys[][2] = {
         { "name", "name" },
@@ -396,12 +470,20 @@ static int create_sim(struct create_args *ca, const char *actor,
         goto out;
     }
 
+    /* Everything checked (the name too, so that nothing is reserved for a
+     * domain the host would refuse), then the memory, then the domain. */
+    if (name_free(ca) || reserve(ca, rid))
+        goto out;
     fd = hv_connect();
     if (fd < 0)
         goto out;
     if (!hv_request(fd, req, reply, sizeof(reply))) {
-        if (!strncmp(reply, "ok", 2) && strstr(reply, "domid=")) {
-            printf("%s\n", strstr(reply, "domid="));
+        unsigned long id;
+
+        if (!strncmp(reply, "ok", 2) && strstr(reply, "domid=") &&
+            sscanf(strstr(reply, "domid="), "domid=%lu", &id) == 1 &&
+            id <= UINT32_MAX) {
+            *domid = (uint32_t)id;
             rc = 0;
         } else if (!strncmp(reply, "err ", 4)) {
             xlmem_err("the simulated host refused to create the domain: "
@@ -502,7 +584,8 @@ static int run_xl_domid(const char *xl, const char *verb, uint32_t domid)
  * build failed.  The caller's own -p keeps it paused.
  */
 static int create_xen(struct create_args *ca, char **argv, int argc,
-                      const char *actor, const char *params)
+                      const char *actor, const char *params, uint32_t *pdomid,
+                      uint32_t *rid)
 {
     const char *xl = getenv("XLMEM_XL") ? getenv("XLMEM_XL") : "xl";
     const char *name = cfg_string(ca, "name");
@@ -531,7 +614,8 @@ static int create_xen(struct create_args *ca, char **argv, int argc,
         xargv[j++] = (char *)"-p";
     for (i = 1; i < argc; i++)
         xargv[j++] = argv[i];
-    if (xl_config_file(ca, (const char **)&xargv[2])) {
+    if (xl_config_file(ca, (const char **)&xargv[2]) ||
+        (!ca->dryrun && reserve(ca, rid))) {
         free(xargv);
         return -1;
     }
@@ -539,8 +623,10 @@ static int create_xen(struct create_args *ca, char **argv, int argc,
     free(xargv);
     if (rc)
         return -1;
-    if (ca->dryrun)
+    if (ca->dryrun) {
+        *pdomid = UINT32_MAX;
         return 0;
+    }
     rc = mempolicy_domain_qualifier_to_domid(xlmem_ctx(), name, &domid);
     if (rc) {
         xlmem_lib_err(rc, "domain '%s' not found after xl create",
@@ -554,9 +640,9 @@ static int create_xen(struct create_args *ca, char **argv, int argc,
         run_xl_domid(xl, "destroy", domid);
         return -1;
     }
+    *pdomid = domid;
     if (!paused && run_xl_domid(xl, "unpause", domid))
         return -1;
-    printf("domid=%u\n", domid);
     return 0;
 }
 
@@ -612,6 +698,7 @@ int main_create(int argc, char **argv)
     struct create_args ca = { 0 };
     char **vars = NULL, *actor = NULL, *params = NULL;
     int nvars = 0, rc = -1;
+    uint32_t rid = 0, domid = UINT32_MAX;
     bool sim;
 
     while (xlmem_getopt(argc, argv, "", NULL, 1, -1) != -1)
@@ -631,10 +718,27 @@ int main_create(int argc, char **argv)
           !getenv("XLMEM_XL");
     if (config_policy(&ca, &actor, &params))
         goto out;
+    /* The memory is reserved once everything is checked, right before the
+     * domain is created: refused, nothing is created. */
     if (sim)
-        rc = create_sim(&ca, actor, params);
+        rc = create_sim(&ca, actor, params, &domid, &rid);
     else
-        rc = create_xen(&ca, argv + optind, argc - optind, actor, params);
+        rc = create_xen(&ca, argv + optind, argc - optind, actor, params,
+                        &domid, &rid);
+    if (rid && !rc && domid != UINT32_MAX) {
+        /* The domain holds the memory now: counted once, as its own. */
+        int trc = mempolicy_reservation_transfer(xlmem_ctx(), rid, domid);
+
+        if (trc) {
+            xlmem_lib_err(trc, "cannot hand reservation %u to %s", rid,
+                          xlmem_dom(domid));
+            mempolicy_reservation_release(xlmem_ctx(), rid);
+        }
+    } else if (rid) {
+        mempolicy_reservation_release(xlmem_ctx(), rid);
+    }
+    if (!rc && domid != UINT32_MAX)
+        printf("domid=%u\n", domid);
 
 out:
     if (ca.tmpcfg) {

@@ -106,7 +106,7 @@ xrejects "actor xl-auto has no parameter 'dealy'" "bad memory_policy_args" \
     create "$T/typo.cfg"
 xrejects "memory must be a positive number of MiB" "bad memory" \
     create "$T/badmem.cfg"
-xrejects "refused to create the domain: EINVAL create: name= is required" \
+xrejects "config file .*noname.cfg has no domain name" \
     "no name" create "$T/noname.cfg"
 xrejects "EEXIST.*alpha" "a name already taken" create "$T/a.cfg"
 xrejects "memory_policy_args 'k=a b' cannot be passed to the simulated host" \
