@@ -550,6 +550,66 @@ static void bad_video_and_static_max(void **state)
         xs_put(xsh, "1048576", "/local/domain/%d/memory/static-max", pv));
 }
 
+/*
+ * libxl_domain_need_memory (libxl_mem.c, Xen 4.17) with the defaults
+ * libxl__domain_config_setdefault gives: memory + paging pool
+ * (libxl__get_required_paging_memory: 4 KiB x (256 per vcpu + one per
+ * MiB of maxmem for a non-PV p2m + one per MiB to shadow without HAP, PV
+ * counting as without)) + 1 MiB (PV) or 2 MiB (HVM, PVH), rounded up to
+ * 2 MiB.  Figures worked out by hand from those lines.
+ */
+static void need_memory(void **state)
+{
+    mempolicy_build_mem bpv = { .type = MEMPOLICY_DOMAIN_TYPE_PV,
+                               .memory_kb = 1048576,
+                               .vcpus = 2 };
+    mempolicy_build_mem bhvm = { .type = MEMPOLICY_DOMAIN_TYPE_HVM,
+                                .hap = true,
+                                .memory_kb = 1048576,
+                                .maxmem_kb = 2097152,
+                                .vcpus = 1 };
+    mempolicy_build_mem bad;
+    uint64_t over, need;
+
+    (void)state;
+    /* PV: 4 x (512 + 1024) = 6144, + 1024 = 7168, rounded to 8192. */
+    assert_int_equal(mempolicy_need_memory(&bpv, &over, &need), 0);
+    assert_int_equal(over, 8192);
+    assert_int_equal(need, 1048576 + 8192);
+    /* HVM with HAP: 4 x (256 + 2048) = 9216, + 2048 = 11264 -> 12288. */
+    assert_int_equal(mempolicy_need_memory(&bhvm, &over, &need), 0);
+    assert_int_equal(over, 12288);
+    /* Without HAP, shadow pages too: 4 x (256 + 2 x 2048) + 2048 = 19456
+     * -> 20480. */
+    bhvm.hap = false;
+    assert_int_equal(mempolicy_need_memory(&bhvm, &over, NULL), 0);
+    assert_int_equal(over, 20480);
+    /* maxmem 0 means memory; a need already on 2 MiB is not rounded. */
+    bpv.vcpus = 1;
+    bpv.memory_kb = 512 * 1024;
+    /* 4 x (256 + 512) = 3072, + 1024 = 4096: on a 2 MiB boundary. */
+    assert_int_equal(mempolicy_need_memory(&bpv, &over, &need), 0);
+    assert_int_equal(over, 4096);
+    assert_int_equal(need, 512 * 1024 + 4096);
+    /* Bad input. */
+    bad = bpv;
+    bad.memory_kb = 0;
+    assert_int_equal(mempolicy_need_memory(&bad, &over, &need),
+                     MEMPOLICY_ERROR_INVAL);
+    bad = bpv;
+    bad.vcpus = 0;
+    assert_int_equal(mempolicy_need_memory(&bad, &over, &need),
+                     MEMPOLICY_ERROR_INVAL);
+    bad = bhvm;
+    bad.maxmem_kb = 1024;
+    assert_int_equal(mempolicy_need_memory(&bad, &over, &need),
+                     MEMPOLICY_ERROR_INVAL);
+    bad = bpv;
+    bad.type = (mempolicy_domain_type)7;
+    assert_int_equal(mempolicy_need_memory(&bad, &over, &need),
+                     MEMPOLICY_ERROR_INVAL);
+}
+
 static void dom0(void **state)
 {
     uint64_t tot = 0, max = 0;
@@ -594,6 +654,7 @@ int main(void)
         cmocka_unit_test(xl_mem_set_adopted),
         cmocka_unit_test(bad_video_and_static_max),
         cmocka_unit_test(dom0),
+        cmocka_unit_test(need_memory),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
