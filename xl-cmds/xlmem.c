@@ -55,6 +55,21 @@ const struct xlmem_cmd xlmem_cmds[] = {
       "<Domain> [<ConfigFile>]",
       "Without <ConfigFile>, the global default from xl.conf is applied\n"
       "(see the global option -c)." },
+    { "mem-tune", main_mem_tune,
+      "Get or set the memory tunables of a domain, as virsh memtune",
+      "<Domain> [--hard-limit S] [--soft-limit S] [--min-guarantee S] "
+      "[--swap-hard-limit S]",
+      "--hard-limit=SIZE       The cap: Xen's maxmem never above it, so no\n"
+      "                        target above SIZE less 1 MiB (libxl's slack).\n"
+      "--soft-limit=SIZE       Under contention the balancer takes the\n"
+      "                        domain down to this first.\n"
+      "--min-guarantee=SIZE    The floor: no target below it, and no start\n"
+      "                        or reservation that would break it.\n"
+      "--swap-hard-limit=SIZE  The most an actor may page out of it.\n"
+      "Sizes as xl (MiB without a suffix); -1 or unlimited removes a limit,\n"
+      "0 removes the guarantee.  Without options, prints the values as\n"
+      "virsh memtune does (KiB).  They are common params of every actor\n"
+      "(docs/memtune.md), kept with the domain's other actor-params." },
     { "mem-policy-params", main_mem_policy_params,
       "List the shipped actors, or the parameters an actor takes",
       "[<Actor>]", NULL },

@@ -111,6 +111,11 @@ int xlmem_parse_size_kb(const char *s, bool allow_sign, int64_t *kb,
  * -1 after printing the problem.  (xlmem_actors.c)
  */
 int xlmem_check_actor_params(const char *actor, const char *params);
+/*
+ * The memtune rules of params (docs/memtune.md) against the domain's
+ * static-max.  0, or -1 after printing the problem.  (xlmem_actors.c)
+ */
+int xlmem_check_memtune(uint32_t domid, const char *params);
 
 /* ---- xlmem_explain.c: who serves a domain, and why it is where it is -- */
 
@@ -174,5 +179,6 @@ int main_mem_reserve(int argc, char **argv);
 int main_mem_release(int argc, char **argv);
 int main_mem_reservations(int argc, char **argv);
 int main_mem_policy_params(int argc, char **argv);
+int main_mem_tune(int argc, char **argv);
 
 #endif

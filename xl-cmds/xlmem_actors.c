@@ -30,6 +30,34 @@ int xlmem_check_actor_params(const char *actor, const char *params)
     return -1;
 }
 
+int xlmem_check_memtune(uint32_t domid, const char *params)
+{
+    mempolicy_dominfo info;
+    mempolicy_memtune m;
+    char err[256];
+    int rc;
+
+    if (!mempolicy_memtune_get(params, &m, NULL, 0) &&
+        m.hard_limit_kb == MEMPOLICY_MEMTUNE_UNLIMITED &&
+        m.min_guarantee_kb == 0)
+        return 0; /* nothing to hold against static-max */
+    if (!mempolicy_memtune_check(params, 0, err, sizeof(err))) {
+        /* Only the static-max rule is left: read it. */
+        rc = mempolicy_domain_info(xlmem_ctx(), domid, &info);
+        if (rc) {
+            xlmem_lib_err(rc, "cannot read %s", xlmem_dom(domid));
+            return -1;
+        }
+        rc = mempolicy_memtune_check(params, info.static_max_kb, err,
+                                     sizeof(err));
+        mempolicy_dominfo_dispose(&info);
+        if (!rc)
+            return 0;
+    }
+    xlmem_err("invalid memory tunables for %s: %s", xlmem_dom(domid), err);
+    return -1;
+}
+
 static const char *type_name(mempolicy_param_type t)
 {
     switch (t) {

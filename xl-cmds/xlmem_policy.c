@@ -68,6 +68,8 @@ int main_mem_policy_set(int argc, char **argv)
         return XLMEM_EXIT_FAIL;
 
     domid = xlmem_find_domain(dom);
+    if (xlmem_check_memtune(domid, params))
+        return XLMEM_EXIT_FAIL;
     if (size)
         rc = mempolicy_domain_set_policy_target(xlmem_ctx(), domid,
                                                 canonical, params, kb,

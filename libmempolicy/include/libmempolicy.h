@@ -266,6 +266,26 @@ int mempolicy_domain_set_policy_if_unset(mempolicy_ctx *ctx, uint32_t domid,
                                          const char *actor,
                                          const char *params, bool *written);
 
+/*
+ * Change some keys of the domain's params, keeping the others, actor,
+ * target and enforce: `set` ("key=value,...", may be NULL or "") replaces
+ * the items of those keys in place or appends them, `unset` ("key,...",
+ * may be NULL or "") removes keys.  Read, merged, checked and written in
+ * one transaction, so a concurrent change of other keys is never lost.
+ * The merged params must pass the actor's table
+ * (mempolicy_actor_params_check) and the memtune rules against the
+ * domain's memory/static-max (mempolicy_memtune_check): else INVAL with
+ * the one-line reason, nothing written.  A hard_limit (libmempolicy_actor.h,
+ * docs/memtune.md) holds at once: a policy target above hard_limit - 1024
+ * KiB is brought down to it, and maxmem above the hard limit is set as
+ * libxl sets it for the target (target + video RAM + 1024 KiB), enforce
+ * or not.  What `xlmem mem-tune` calls.  Errors as set_policy and
+ * set_target.  Cost: as set_target.
+ */
+#define MEMPOLICY_HAVE_UPDATE_PARAMS 1
+int mempolicy_domain_update_params(mempolicy_ctx *ctx, uint32_t domid,
+                                   const char *set, const char *unset);
+
 /* The whole policy, read in one transaction.  A domain without any
  * policy node gives actor "", params "", no target.  NO_DOMAIN; FAIL
  * (detail names the node) if a node holds garbage. */
@@ -289,6 +309,8 @@ int mempolicy_domain_get_policy(mempolicy_ctx *ctx, uint32_t domid,
  *  - a missing or malformed memory/target, static-max or videoram is
  *    FAIL naming the node (dom0's target and static-max are first filled
  *    from the hypervisor, as libxl does).
+ * A target outside the domain's memtune range (above hard_limit - 1024
+ * KiB, below min_guarantee: docs/memtune.md) is RANGE naming the limit.
  * The policy target written is the (absolute) target.  With an actor,
  * the actor moves the balloon on the event.  With no actor (""), it also
  * does what xl mem-set does: for a non-PV guest the PoD target

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "libmempolicy_actor.h"
 #include "memwrite.h"
 #include "paths.h"
 
@@ -39,8 +40,84 @@ struct policy_write {
     bool enforce;
     bool if_unset;       /* write only if there is no actor node */
     bool skipped;        /* if_unset: there was one, nothing written */
+    /* update_params: keys set (key=value,...) and removed (key,...) in
+     * the params the transaction reads; params NULL then. */
+    const char *merge_set, *merge_unset;
+    bool merge;
     struct mp_mem_write mw;
 };
+
+static bool key_in(const char *key, size_t klen, const char *list)
+{
+    while (list && *list) {
+        size_t n = strcspn(list, "=,");
+
+        if (n == klen && !strncmp(list, key, klen))
+            return true;
+        list += strcspn(list, ",");
+        if (*list)
+            list++;
+    }
+    return false;
+}
+
+/*
+ * cur with the items of `set` replacing those of the same key (in place)
+ * or appended, and the keys of `unset` removed; *out malloc'd.  cur and
+ * set are valid params strings.
+ */
+static int params_merge(const char *cur, const char *set, const char *unset,
+                        char **out)
+{
+    size_t cap = strlen(cur) + strlen(set) + 2, n = 0;
+    char *r = malloc(cap);
+    const char *p;
+
+    if (!r)
+        return MEMPOLICY_ERROR_NOMEM;
+    r[0] = '\0';
+    for (p = cur; *p;) {
+        size_t klen = strcspn(p, "="), ilen = strcspn(p, ",");
+
+        if (!key_in(p, klen, unset)) {
+            const char *q = set;
+            bool replaced = false;
+
+            /* A key of `set` takes this item's place. */
+            while (*q) {
+                size_t qk = strcspn(q, "="), ql = strcspn(q, ",");
+
+                if (qk == klen && !strncmp(q, p, klen)) {
+                    n += (size_t)snprintf(r + n, cap - n, "%s%.*s",
+                                          n ? "," : "", (int)ql, q);
+                    replaced = true;
+                    break;
+                }
+                q += ql;
+                if (*q)
+                    q++;
+            }
+            if (!replaced)
+                n += (size_t)snprintf(r + n, cap - n, "%s%.*s", n ? "," : "",
+                                      (int)ilen, p);
+        }
+        p += ilen;
+        if (*p)
+            p++;
+    }
+    for (p = set; *p;) {
+        size_t klen = strcspn(p, "="), ilen = strcspn(p, ",");
+
+        if (!key_in(p, klen, cur) && !key_in(p, klen, unset))
+            n += (size_t)snprintf(r + n, cap - n, "%s%.*s", n ? "," : "",
+                                  (int)ilen, p);
+        p += ilen;
+        if (*p)
+            p++;
+    }
+    *out = r;
+    return 0;
+}
 
 /* A node of the policy, written as text. */
 static int write_policy_node(mempolicy_ctx *ctx, xs_transaction_t t,
@@ -50,6 +127,36 @@ static int write_policy_node(mempolicy_ctx *ctx, xs_transaction_t t,
     char p[MP_PATH_MAX];
 
     return mp_xs_write(ctx, t, mp_path_policy(p, domid, node), val);
+}
+
+/*
+ * A target asked for (mem-set, create): within the domain's memtune
+ * range, or RANGE naming the limit.  Params that do not parse are the
+ * actor's business (they were checked when stored).
+ */
+static int memtune_target_check(mempolicy_ctx *ctx, uint32_t domid,
+                                const char *params, uint64_t request_kb)
+{
+    mempolicy_memtune m;
+    uint64_t lo, hi;
+
+    mempolicy_memtune_get(params, &m, NULL, 0);
+    mempolicy_memtune_range(&m, UINT64_MAX, 0, &lo, &hi);
+    if (request_kb > hi)
+        return mp_err(ctx, MEMPOLICY_ERROR_RANGE,
+                      "domain %u: target %llu KiB is above its hard_limit "
+                      "%llu KiB less libxl's 1024 KiB maxmem slack (at most "
+                      "%llu KiB); raise the hard limit first (mem-tune)",
+                      domid, (unsigned long long)request_kb,
+                      (unsigned long long)m.hard_limit_kb,
+                      (unsigned long long)hi);
+    if (request_kb < lo)
+        return mp_err(ctx, MEMPOLICY_ERROR_RANGE,
+                      "domain %u: target %llu KiB is below its "
+                      "min_guarantee %llu KiB; lower the guarantee first "
+                      "(mem-tune)", domid, (unsigned long long)request_kb,
+                      (unsigned long long)lo);
+    return 0;
 }
 
 static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
@@ -63,6 +170,12 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
     uint64_t target = 0;
     bool has_target, enforce;
     const char *actor, *params;
+    char *merged = NULL;
+    /* A target to write: the caller's, or the cap a memtune change
+     * brings the target down to (memtune_tx). */
+    bool set_target = w->set_target, relative = w->relative;
+    int64_t req_in = w->target_kb;
+    bool new_enforce = w->enforce, cap_maxmem = false;
     int rc;
 
     rc = mp_xs_read(ctx, t, mp_path_dom(path, w->domid, NULL), &dom);
@@ -108,10 +221,24 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
     target = cur.target_kb;
     enforce = cur.enforce;
 
-    if (w->set_target || !has_target) {
+    if (w->merge) {
+        rc = params_merge(cur.actor_params, w->merge_set, w->merge_unset,
+                          &merged);
+        if (rc)
+            goto out;
+        if (mempolicy_params_valid(merged)) {
+            rc = mp_err(ctx, MEMPOLICY_ERROR_INVAL,
+                        "domain %u: the params would be '%s': longer than "
+                        "%d bytes", w->domid, MP_Q(merged),
+                        MEMPOLICY_PARAMS_MAX);
+            goto out;
+        }
+        params = merged;
+    }
+    if (set_target || !has_target || w->merge || w->params) {
         /* What libxl reads: memory/target, static-max, videoram. */
         rc = mp_mem_facts_tx(ctx, t, &w->mw);
-        if (rc == MEMPOLICY_ERROR_FAIL && !w->set_target)
+        if (rc == MEMPOLICY_ERROR_FAIL && !set_target)
             rc = 0; /* actor and params only: no target to start from */
         else if (rc)
             goto out;
@@ -124,11 +251,49 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
         has_target = true;
         target = w->mw.facts.target_kb + w->mw.facts.videoram_kb;
     }
+    if (w->merge) {
+        char err[200];
 
-    if (w->set_target) {
-        int64_t req = w->target_kb;
+        /* The params as the actor and memtune rules want them, against
+         * this domain's static-max (docs/memtune.md). */
+        if (mempolicy_actor_params_check(actor, params, err, sizeof(err)) ||
+            mempolicy_memtune_check(params, has_bal ?
+                                    w->mw.facts.static_max_kb : 0,
+                                    err, sizeof(err))) {
+            rc = mp_err(ctx, MEMPOLICY_ERROR_INVAL, "%s", err);
+            goto out;
+        }
+    }
+    if ((w->merge || w->params) && !w->set_target) {
+        mempolicy_memtune m;
+        uint64_t lo, hi;
 
-        if (w->relative) {
+        mempolicy_memtune_get(params, &m, NULL, 0);
+        if (has_bal && m.hard_limit_kb != MEMPOLICY_MEMTUNE_UNLIMITED) {
+            mempolicy_memtune_range(&m, UINT64_MAX, 0, &lo, &hi);
+            /* The cap holds at once: a target above it comes down to it,
+             * and maxmem (libxl: target + video RAM + 1024 KiB) never
+             * stays above the hard limit, enforcing or not. */
+            if (has_target && target > hi) {
+                set_target = true;
+                req_in = (int64_t)hi;
+                relative = false;
+                new_enforce = enforce;
+                cap_maxmem = true;
+            } else if (w->mw.hv.max_kb > m.hard_limit_kb && has_target) {
+                set_target = true;
+                req_in = (int64_t)target;
+                relative = false;
+                new_enforce = enforce;
+                cap_maxmem = true;
+            }
+        }
+    }
+
+    if (set_target) {
+        int64_t req = req_in;
+
+        if (relative) {
             /* Relative to the policy target, a request: the same change
              * libxl makes to memory/target, floored at 0 as libxl. */
             uint64_t r;
@@ -149,9 +314,15 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
         rc = mp_mem_plan(ctx, &w->mw.facts, req, false, &w->mw.plan);
         if (rc)
             goto out;
+        if (w->set_target) {
+            rc = memtune_target_check(ctx, w->domid, params,
+                                      w->mw.plan.request_kb);
+            if (rc)
+                goto out;
+        }
         target = w->mw.plan.request_kb;
         has_target = true;
-        enforce = w->enforce;
+        enforce = new_enforce;
     }
 
     /*
@@ -193,15 +364,15 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
             goto out;
     }
 
-    if (w->set_target) {
+    if (set_target) {
         /*
          * No actor: what xl mem-set does (libxl_set_memory_target).  With
          * an actor, the actor moves the balloon; an enforced target still
          * sets maxmem here, so that the limit holds whatever the actor
-         * does ("iff enforcing then sets maxmem").
+         * does ("iff enforcing then sets maxmem"); so does a hard limit.
          */
         w->mw.write_target = !*actor;
-        w->mw.maxmem = enforce ? MP_MAXMEM_SET : MP_MAXMEM_KEEP;
+        w->mw.maxmem = enforce || cap_maxmem ? MP_MAXMEM_SET : MP_MAXMEM_KEEP;
         w->mw.policy_target_kb = target;
         rc = mp_mem_apply_tx(ctx, t, &w->mw);
         if (rc)
@@ -210,6 +381,7 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
     rc = 0;
 
 out:
+    free(merged);
     mempolicy_policy_dispose(&cur);
     return rc;
 }
@@ -221,7 +393,7 @@ static int policy_write(mempolicy_ctx *ctx, struct policy_write *w)
 
     /* A target changes memory/target or maxmem: under libxl's lock, as
      * xl mem-set, so that the two never interleave. */
-    if (w->set_target)
+    if (w->set_target || w->merge)
         rc = mp_lock_domain(ctx, w->domid, &lk, &w->mw.hv);
     else
         rc = mp_domain_live(ctx, w->domid, &w->mw.hv);
@@ -323,6 +495,41 @@ int mempolicy_domain_set_policy_target(mempolicy_ctx *ctx, uint32_t domid,
         return rc;
     w.actor = actor;
     w.params = params;
+    return policy_write(ctx, &w);
+}
+
+int mempolicy_domain_update_params(mempolicy_ctx *ctx, uint32_t domid,
+                                   const char *set, const char *unset)
+{
+    struct policy_write w = { .domid = domid, .merge = true };
+    const char *p;
+
+    set = set ? set : "";
+    unset = unset ? unset : "";
+    if (mempolicy_params_valid(set))
+        return mp_err(ctx, MEMPOLICY_ERROR_INVAL,
+                      "invalid actor params '%s': use key=value[,...], "
+                      "keys [a-z0-9_-], no commas in values, no control "
+                      "characters, at most %d bytes", MP_Q(set),
+                      MEMPOLICY_PARAMS_MAX);
+    for (p = unset; *p;) {
+        size_t n = strcspn(p, ","), i;
+
+        for (i = 0; i < n; i++)
+            if (!((p[i] >= 'a' && p[i] <= 'z') ||
+                  (p[i] >= '0' && p[i] <= '9') || p[i] == '_' ||
+                  p[i] == '-'))
+                break;
+        if (!n || i < n)
+            return mp_err(ctx, MEMPOLICY_ERROR_INVAL,
+                          "invalid list of keys '%s': use key[,key...], "
+                          "keys [a-z0-9_-]", MP_Q(unset));
+        p += n;
+        if (*p)
+            p++;
+    }
+    w.merge_set = set;
+    w.merge_unset = unset;
     return policy_write(ctx, &w);
 }
 
