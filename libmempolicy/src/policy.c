@@ -175,7 +175,7 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
      * brings the target down to (memtune_tx). */
     bool set_target = w->set_target, relative = w->relative;
     int64_t req_in = w->target_kb;
-    bool new_enforce = w->enforce, cap_maxmem = false;
+    bool new_enforce = w->enforce, cap_maxmem = false, want_cap = false;
     int rc;
 
     rc = mp_xs_read(ctx, t, mp_path_dom(path, w->domid, NULL), &dom);
@@ -235,7 +235,14 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
         }
         params = merged;
     }
-    if (set_target || !has_target || w->merge || w->params) {
+    if (w->params && !w->set_target) {
+        mempolicy_memtune m;
+
+        /* A hard limit in the params written: the cap holds at once. */
+        mempolicy_memtune_get(params, &m, NULL, 0);
+        want_cap = m.hard_limit_kb != MEMPOLICY_MEMTUNE_UNLIMITED;
+    }
+    if (set_target || !has_target || w->merge || want_cap) {
         /* What libxl reads: memory/target, static-max, videoram. */
         rc = mp_mem_facts_tx(ctx, t, &w->mw);
         if (rc == MEMPOLICY_ERROR_FAIL && !set_target)
@@ -264,7 +271,7 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
             goto out;
         }
     }
-    if ((w->merge || w->params) && !w->set_target) {
+    if (w->merge || want_cap) {
         mempolicy_memtune m;
         uint64_t lo, hi;
 
