@@ -54,9 +54,17 @@ static uint64_t absdiff(uint64_t a, uint64_t b)
     return a > b ? a - b : b - a;
 }
 
+/* Where it stands against its target: the library's verdict (video RAM
+ * and libxl's slack), never a hand comparison.  -1 below, 0 reached, 1
+ * above. */
+static int vs_target(const struct bdom *d)
+{
+    return mempolicy_target_cmp(d->target_kb, d->videoram_kb, d->actual_kb);
+}
+
 static bool at_target(const struct bdom *d)
 {
-    return absdiff(d->actual_kb, d->target_kb) <= BAL_TOLERANCE_KB;
+    return vs_target(d) == 0;
 }
 
 /* Short of what it uses, now and as planned: its target and what it
@@ -90,12 +98,12 @@ static int set_target(struct bal *b, struct bdom *d, uint64_t kb, uint64_t now)
     return 0;
 }
 
-/* May its page count have changed since we looked?  A balloon within
- * the tolerance of its target still moves the last pages. */
+/* May its page count have changed since we looked?  (A balloon inside
+ * target_cmp's band may still move its last pages: at most libxl's
+ * 1 MiB slack, seen at the next look for another reason.) */
 static bool stale(const struct bdom *d)
 {
-    return d->moving || d->stuck || !d->actual_kb ||
-        d->actual_kb != d->target_kb;
+    return d->moving || d->stuck || !d->actual_kb || !at_target(d);
 }
 
 /* Page counts of the domains that may have changed. */
@@ -158,15 +166,15 @@ static void follow(struct bal *b, struct bdom *d, uint64_t now)
         return;
     }
     d->moving = true;
-    toward = d->target_kb < d->actual_kb ? d->actual_kb < d->progress_kb :
-                                           d->actual_kb > d->progress_kb;
+    toward = vs_target(d) > 0 ? d->actual_kb < d->progress_kb :
+                                d->actual_kb > d->progress_kb;
     if (toward) {
         d->progress_kb = d->actual_kb;
         d->progress_ms = now;
         d->stuck_backoff_ms = 0;
     }
     /* A balloon growing into a full host is not stuck. */
-    if (d->target_kb > d->actual_kb && b->free_kb <= b->floor_kb)
+    if (vs_target(d) < 0 && b->free_kb <= b->floor_kb)
         d->progress_ms = now;
     if (now - d->progress_ms >= BAL_STUCK_MS) {
         d->stuck = true;
@@ -192,7 +200,8 @@ static void follow(struct bal *b, struct bdom *d, uint64_t now)
         return;
     }
     /* Slow: shrinking at less than BAL_SLOW_KB_S for two seconds. */
-    d->slow = d->target_kb < d->actual_kb && now - d->move_ms >= 2000 &&
+    d->slow = vs_target(d) > 0 && now - d->move_ms >= 2000 &&
+        d->move_from_kb >= d->actual_kb &&
         (d->move_from_kb - d->actual_kb) * 1000 <
             (uint64_t)BAL_SLOW_KB_S * (now - d->move_ms);
 }
@@ -229,11 +238,43 @@ static void fill_plan(struct bal *b, struct bdom *d, struct bp_dom *x,
         x->hold_kb = d->target_kb;
     }
     if (d->stuck || d->slow) {
+        /* At what it holds, or what a raise already written may still
+         * give it (within its maxmem): never counted as free. */
+        uint64_t to = d->target_kb;
+
+        if (d->maxmem_kb && d->maxmem_kb < to)
+            to = d->maxmem_kb;
         x->held = true;
-        x->hold_kb = d->actual_kb;
+        x->hold_kb = to > d->actual_kb ? to : d->actual_kb;
     }
     x->min_kb = min;
     x->max_kb = max;
+}
+
+/*
+ * Memory the host will still lose to raises already written: what each
+ * growing domain may yet take (up to its target, within its maxmem),
+ * stuck ones included (a capped maxmem leaves them 1 MiB).  Free memory
+ * is worth only what is left after these: counting a raise's memory as
+ * free until its pages are gone is the free-before-allocate race (a
+ * toolstack's request answered while a receiver still grows, host free
+ * memory then under the floor).
+ */
+static uint64_t pending_kb(const struct bal *b)
+{
+    uint64_t sum = 0;
+    size_t i;
+
+    for (i = 0; i < b->n; i++) {
+        const struct bdom *d = b->v[i];
+        uint64_t to = d->target_kb;
+
+        if (d->maxmem_kb && d->maxmem_kb < to)
+            to = d->maxmem_kb;
+        if (to > d->actual_kb)
+            sum += to - d->actual_kb;
+    }
+    return sum;
 }
 
 static int cmp_prio(const void *pa, const void *pb)
@@ -371,14 +412,17 @@ void bal_pass(mempolicy_actor *a, void *arg)
         b->plan_max_ns = dt;
 
     keep = b->floor_kb + b->request_kb;
-    host_needs = phys.free_kb < keep;
+    commit = pending_kb(b);
+    host_needs = phys.free_kb < keep + commit;
     /*
      * A guest short of what it uses, whose raise free memory cannot pay
      * for: the decreases that pay for it are not damped either.
      */
     {
         uint64_t relief = 0,
-                 spare = phys.free_kb > keep ? phys.free_kb - keep : 0;
+                 spare = phys.free_kb > keep + commit ?
+            phys.free_kb - keep - commit :
+            0;
 
         for (i = 0; i < b->n; i++) {
             struct bdom *d = b->v[i];
@@ -457,15 +501,10 @@ void bal_pass(mempolicy_actor *a, void *arg)
         }
     }
     /* 4b. Raise within what is free now. */
-    commit = 0;
-    for (i = 0; i < b->n; i++) {
-        struct bdom *d = b->v[i];
-
-        if (!d->stuck && d->target_kb > d->actual_kb)
-            commit += d->target_kb - d->actual_kb;
-        if (!d->stuck && d->target_kb < d->actual_kb && !at_target(d))
+    commit = pending_kb(b); /* less, after the lowering above */
+    for (i = 0; i < b->n; i++)
+        if (!b->v[i]->stuck && vs_target(b->v[i]) > 0)
             donors_moving = true;
-    }
     avail = (int64_t)phys.free_kb - (int64_t)keep - (int64_t)commit;
     qsort(recv, nr, sizeof(*recv), cmp_prio);
     for (i = 0; i < nr; i++) {
@@ -516,7 +555,8 @@ void bal_pass(mempolicy_actor *a, void *arg)
             moving = true;
         }
     }
-    bal_request_ack(b, phys.free_kb >= keep);
+    /* Met once it is free net of every raise still under way. */
+    bal_request_ack(b, phys.free_kb >= keep + pending_kb(b));
     if (moving)
         bal_schedule(b, BAL_TICK_MS);
 }

@@ -40,7 +40,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <xenstore.h>
 
@@ -48,15 +47,12 @@
 
 static struct bal bal_state;
 
+/* The host's clock, as the kit's timers see it (xensim's simulated
+ * clock, held while a test holds it): stuck balloons, graces and
+ * penalties are measured on it, never on the machine's own speed. */
 uint64_t bal_now_ms(struct bal *b)
 {
-    struct timespec ts;
-    double ms;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ms = ((double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6) *
-        (b->speed > 0 ? b->speed : 1.0);
-    return (uint64_t)ms;
+    return b->a ? mempolicy_actor_now_ms(b->a) : 0;
 }
 
 void bal_schedule(struct bal *b, uint64_t ms)
@@ -81,7 +77,6 @@ static int init(struct bal *b, mempolicy_actor *a)
         return -1;
     b->a = a;
     b->ctx = mempolicy_actor_ctx(a);
-    b->speed = mempolicy_clock_speed(b->ctx);
     rc = bal_watch_init(b);
     if (rc) {
         b->failed_init = true;
@@ -191,8 +186,12 @@ static struct bdom *take(struct bal *b, uint32_t domid)
     d->static_max_kb = listed->static_max_kb;
     d->actual_kb = listed->actual_kb;
     d->maxmem_kb = listed->maxmem_kb;
-    d->target_kb = listed->balloon_target_kb ? listed->balloon_target_kb :
-                                               listed->actual_kb;
+    d->videoram_kb = listed->videoram_kb;
+    /* memory/target excludes video RAM; set_balloon_target's size and
+     * tot_pages include it. */
+    d->target_kb = listed->balloon_target_kb ?
+        listed->balloon_target_kb + listed->videoram_kb :
+        listed->actual_kb;
     d->initial_kb = d->target_kb > d->actual_kb ? d->target_kb : d->actual_kb;
     d->progress_kb = d->actual_kb;
     d->born_ms = d->progress_ms = d->move_ms = bal_now_ms(b);

@@ -28,7 +28,6 @@
 #define BAL_STUCK_MS 5000u /* squeezed's stuck balloon */
 #define BAL_STUCK_RETRY_MAX_MS 300000u
 #define BAL_SLOW_KB_S (16u * 1024)    /* below this a donor is slow */
-#define BAL_TOLERANCE_KB 2048u        /* reached its target */
 #define BAL_WAIT_STEP_MS 1000u        /* before a partial raise */
 #define BAL_STEP_MIN_KB (256u * 1024) /* partial raise of a swapping guest */
 #define BAL_MAXMEM_SLACK_KB 1024u     /* LIBXL_MAXMEM_CONSTANT */
@@ -50,7 +49,10 @@ struct bdom {
     /* the hypervisor and the store */
     uint64_t static_max_kb;
     uint64_t actual_kb, maxmem_kb;
-    uint64_t target_kb; /* balloon target as last written/read */
+    uint64_t target_kb;   /* balloon target as last written/read, video
+                           * RAM included (as set_balloon_target takes
+                           * it: memory/target + videoram) */
+    uint64_t videoram_kb; /* memory/videoram (HVM), for target_cmp */
     uint64_t initial_kb;
     uint64_t born_ms; /* host ms when we took it */
 
@@ -86,7 +88,6 @@ struct bal {
     mempolicy_ctx *ctx;
     struct xs_handle *xs; /* watches and the guests' nodes */
     bool ready, failed_init;
-    double speed;
 
     /* options */
     uint64_t floor_kb, reserve_kb, damp_kb;

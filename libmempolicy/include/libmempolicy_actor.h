@@ -134,6 +134,17 @@ const char *mempolicy_actor_name(mempolicy_actor *a);
  * allowed.  Returns NULL on allocation failure.
  */
 typedef void mempolicy_timer_fn(mempolicy_actor *a, void *arg);
+/*
+ * The host's clock the timers run on, in ms: CLOCK_MONOTONIC on Xen; on
+ * xensim its simulated clock (held while a test holds it).  Inside a
+ * timer callback fired by a `clock step`, the timer's own deadline, as
+ * if the time had passed one timer at a time.  An actor that measures
+ * durations (a balloon's progress, a grace) reads this, never
+ * CLOCK_MONOTONIC, so it agrees with its timers and with a held clock.
+ * Cost: no system call beyond clock_gettime.
+ */
+#define MEMPOLICY_HAVE_ACTOR_NOW 1
+uint64_t mempolicy_actor_now_ms(mempolicy_actor *a);
 mempolicy_timer *mempolicy_timer_add(mempolicy_actor *a, uint64_t ms,
                                      mempolicy_timer_fn *fn, void *arg);
 void mempolicy_timer_cancel(mempolicy_actor *a, mempolicy_timer *t);

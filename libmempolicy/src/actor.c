@@ -547,7 +547,7 @@ mempolicy_timer *mempolicy_timer_add(mempolicy_actor *a, uint64_t ms,
                                      mempolicy_timer_fn *fn, void *arg)
 {
     mempolicy_timer *t = calloc(1, sizeof(*t));
-    uint64_t now = a->in_step ? a->step_now : mp_clock_now_ms(a->ctx);
+    uint64_t now = mempolicy_actor_now_ms(a);
 
     if (!t)
         return NULL;
@@ -561,6 +561,11 @@ mempolicy_timer *mempolicy_timer_add(mempolicy_actor *a, uint64_t ms,
         return NULL;
     }
     return t;
+}
+
+uint64_t mempolicy_actor_now_ms(mempolicy_actor *a)
+{
+    return a->in_step ? a->step_now : mp_clock_now_ms(a->ctx);
 }
 
 void mempolicy_timer_cancel(mempolicy_actor *a, mempolicy_timer *t)

@@ -1,12 +1,13 @@
 #!/bin/bash
 # The balance actor against the simulated host: every rule of issue 14 §1.
 #
-# Time runs 20x (--speed 20: 5 s without progress, a stuck balloon, is
-# 250 ms of real time, so a loaded machine does not fake one).  Nothing
-# sleeps to synchronise: a step waits (xenstore watches) for the actor's
-# status line or a balloon target to show the decision, then for the
-# host to stop moving (hv
-# `settle`); the recording (--record) tells what happened in between
+# On xensim's held clock (docs/determinism.md): the test steps simulated
+# time (clock_step / step_until: after each step the actor has run what
+# the step made due), so "5 s without progress" (a stuck balloon) or a
+# 20 s boot grace are simulated seconds whatever the machine's load.
+# After a change the test steps until the decision shows (a status line,
+# a balloon target), then until nothing moves on the host (hv `time`:
+# moving=0); the recording (--record) tells what happened in between
 # (host free memory at every change, every target written).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../actors/common.sh"
@@ -16,7 +17,11 @@ T=$(mktemp -d /tmp/balance-t.XXXXXX)
 REC=$T/rec.csv
 FLOOR=$((72 * M))
 
-settle() { "$PROBE" hv settle >/dev/null; }
+# Step the held clock until the host is still (after the decision showed).
+idle() { xensim_hv time | grep -q ' moving=0$'; }
+settle() { step_until balance 200 idle; }
+# step COND...: step 200 ms at a time until COND holds.
+step() { step_until balance 200 "$@"; }
 tgt() { xenstore-read "/local/domain/$1/memory/target"; }
 st() { xenstore-read "/tool/mempolicy/actors/balance/status/$1" 2>/dev/null; }
 status_like() { [[ $(st "$1") =~ $2 ]]; }
@@ -35,14 +40,15 @@ min_free() {
 # to keep KB free (on top of the floor) and wait until it says it is.
 request_free() {
     xenstore-write /tool/mempolicy/balance/free-request-kb "$1"
-    wait_until node_is /tool/mempolicy/balance/free-request-done "$1"
+    step node_is /tool/mempolicy/balance/free-request-done "$1"
 }
 node_is() { [ "$(xenstore-read "$1" 2>/dev/null)" = "$2" ]; }
 request_end() { xenstore-rm /tool/mempolicy/balance/free-request-kb; }
-now_s() { "$PROBE" hv time | tr ' ' '\n' | sed -n 's/^ms=//p' |
+now_s() { xensim_hv clock | sed -n 's/^ok ms=\([0-9]*\).*/\1/p' |
     awk '{ print $1 / 1000 }'; }
 
 xensim_start --speed 20 --host-mem 4G --record "$REC"
+xensim_hv clock pause >/dev/null
 
 # ---- the guest's node, reports, explanations, free before allocate -------
 a=$(mkdom name=a memory_kb=$((1024 * M)) maxmem_kb=$((2048 * M)) \
@@ -56,7 +62,7 @@ is "$(xenstore-read /local/domain/$a/memory/meminfo 2>&1)" \
     "xenstore-read: couldn't read path /local/domain/$a/memory/meminfo" \
     "libxl makes no memory/meminfo"
 actor_start balance --damp 32m
-ok "wait_until status_like $a 'used 300 x 1.30 headroom'" \
+ok "step status_like $a 'used 300 x 1.30 headroom'" \
     "the guest's report arrives once the node is the guest's"
 like "$(xenstore-ls -p /local/domain/$a/memory | grep meminfo)" \
     "\\(n$a\\)" "memory/meminfo owned by the guest, no one else may read"
@@ -64,7 +70,7 @@ like "$(xenstore-ls -p /local/domain/$a/memory | grep pressure)" \
     "\\(n$a\\)" "memory/pressure too"
 is "$(xenstore-read /local/domain/$a/memory/meminfo)" $((300 * M)) \
     "one number: used kB"
-ok "wait_until status_like $c 'used 200'" "every guest explained"
+ok "step status_like $c 'used 200'" "every guest explained"
 settle
 like "$(st $a)" '^[0-9]+ MiB = used 300 x 1\.30 headroom \+ [0-9]+ MiB of the surplus at weight 1; host free [0-9]+ MiB \(floor 72\)$' \
     "status: why this target"
@@ -72,31 +78,37 @@ ok "target_le $c $((600 * M))" "max= is a cap"
 # a grows past what it has: b and c give first, a gets it once free.
 t1=$(now_s)
 "$PROBE" hv guest_set "$a" demand_kb=$((1500 * M)) >/dev/null
-ok "wait_until target_ge $a $((1950 * M))" "a growing guest gets used x 1.3"
+ok "step target_ge $a $((1950 * M))" "a growing guest gets used x 1.3"
 settle
 is "$(guest "$a" shortfall_kb)" 0 "no shortfall left"
 is "$(guest "$a" stalled)" 0 "the growing guest never waited on a full host"
-# Damping: b uses 40 MiB more; nobody's plan moves by 128 MiB or more.
+# Damping: b uses 40 MiB more; nobody's plan moves by 32 MiB or more.
 ta=$(tgt "$a"); tb=$(tgt "$b"); tc=$(tgt "$c")
 "$PROBE" hv guest_set "$b" demand_kb=$((440 * M)) >/dev/null
-ok "wait_until status_like $b 'used 440'" "b's new report is seen"
+ok "step status_like $b 'used 440'" "b's new report is seen"
 settle
 is "$(tgt "$a") $(tgt "$b") $(tgt "$c")" "$ta $tb $tc" \
-    "damping: changes under 128 MiB are not written"
+    "damping: changes under the damping (32 MiB) are not written"
 
 # Idle: no wake-up at all once nothing moves.
 switches() {
     cat /proc/"$ACTOR_PID"/task/*/status |
         awk '/ctxt_switches/ {s += $2} END {print s}'
 }
+# The clock runs for this: a held clock never wakes a timer.  The window
+# starts 1 s after it resumed (the actor's one wake-up, for the clock's
+# change, falls before it); a measurement window, not synchronisation.
+xensim_hv clock resume >/dev/null
+sleep 1
 before=$(switches)
-sleep 1 # a measurement window, not synchronisation
+sleep 1
 after=$(switches)
+xensim_hv clock pause >/dev/null
 is "$((after - before))" 0 "no wake-up in 1 s of idleness"
 
 # ---- boot grace -----------------------------------------------------------
 "$PROBE" hv guest_set "$a" demand_kb=$((1900 * M)) >/dev/null
-ok "wait_until status_like $a 'used 1900'" "a wants more"
+ok "step status_like $a 'used 1900'" "a wants more"
 settle
 ok "request_free $((512 * M))" "a toolstack asks for 512 MiB free: done"
 ok "[ $("$PROBE" hv physinfo | tr ' ' '\n' | sed -n 's/^free_kb=//p') -ge $((584 * M)) ]" \
@@ -105,8 +117,9 @@ t0=$(now_s)
 n=$(mkdom name=n memory_kb=$((512 * M)) maxmem_kb=$((1024 * M)) \
     demand_kb=$((100 * M)) memory_policy=balance memory_policy_args=grace=20)
 request_end
-ok "wait_until status_like $n 'used 100'" "the new domain reports"
-ok "wait_until target_le $n $((400 * M))" "after the grace it gives to a"
+ok "step status_like $n 'used 100'" "the new domain reports"
+ok "step_until balance 1000 target_le $n $((400 * M))" \
+    "after the grace it gives to a"
 settle
 first_low=$(awk -F, -v d=n -v k=$((512 * M)) '$3 == d && $4 + 0 > 0 &&
     $4 + 0 < k { print $1; exit }' "$REC")
@@ -126,12 +139,12 @@ XLMEM=$MP_BUILD/bin/xlmem
 "$XLMEM" mem-policy-set a balance grace=0,weight=3 >/dev/null
 "$XLMEM" mem-policy-set b balance grace=0,weight=1 >/dev/null
 t2=$(now_s)
-ok "wait_until status_like $s '^stuck at 700 MiB'" \
+ok "step_until balance 1000 status_like $s '^stuck at 700 MiB'" \
     "a balloon that does not move is found stuck"
 ok "[ $(dom "$s" maxmem) -le $((700 * M + 1024)) ]" \
     "its maxmem is capped at what it holds ($(dom "$s" maxmem) KiB)"
 sum_ge() { [ $(($(tgt "$1") + $(tgt "$2"))) -ge "$3" ]; }
-ok "wait_until sum_ge $a $b $((2300 * M - 4 * M))" \
+ok "step sum_ge $a $b $((2300 * M - 4 * M))" \
     "a and b get what the stuck domain does not give"
 settle
 # 3000 MiB for guests, s holds 700: a (weight 3) and b (1) share 2300.
