@@ -260,7 +260,7 @@ static void fill_plan(struct bal *b, struct bdom *d, struct bp_dom *x,
  * toolstack's request answered while a receiver still grows, host free
  * memory then under the floor).
  */
-static uint64_t pending_kb(const struct bal *b)
+uint64_t bal_pending_kb(const struct bal *b)
 {
     uint64_t sum = 0;
     size_t i;
@@ -412,7 +412,7 @@ void bal_pass(mempolicy_actor *a, void *arg)
         b->plan_max_ns = dt;
 
     keep = b->floor_kb + b->request_kb;
-    commit = pending_kb(b);
+    commit = bal_pending_kb(b);
     host_needs = phys.free_kb < keep + commit;
     /*
      * A guest short of what it uses, whose raise free memory cannot pay
@@ -501,7 +501,7 @@ void bal_pass(mempolicy_actor *a, void *arg)
         }
     }
     /* 4b. Raise within what is free now. */
-    commit = pending_kb(b); /* less, after the lowering above */
+    commit = bal_pending_kb(b); /* less, after the lowering above */
     for (i = 0; i < b->n; i++)
         if (!b->v[i]->stuck && vs_target(b->v[i]) > 0)
             donors_moving = true;
@@ -556,7 +556,7 @@ void bal_pass(mempolicy_actor *a, void *arg)
         }
     }
     /* Met once it is free net of every raise still under way. */
-    bal_request_ack(b, phys.free_kb >= keep + pending_kb(b));
+    bal_request_ack(b, phys.free_kb >= keep + bal_pending_kb(b));
     if (moving)
         bal_schedule(b, BAL_TICK_MS);
 }

@@ -125,5 +125,12 @@ void bal_request_ack(struct bal *b, bool met);
 
 /* apply.c */
 void bal_pass(mempolicy_actor *a, void *arg);
+/*
+ * What raises already written may still take from the host (growing
+ * domains up to their target within maxmem, stuck ones included).  Host
+ * free memory is worth only free - this: grant nothing (a request, a
+ * reservation) on more.
+ */
+uint64_t bal_pending_kb(const struct bal *b);
 
 #endif

@@ -97,7 +97,8 @@ void bp_plan(struct bp_host *h, struct bp_dom *d, size_t n, double *scratch)
     uint64_t budget, used_sum = 0, used_given = 0, spent;
     size_t i;
 
-    pool = (int64_t)h->free_kb - (int64_t)h->floor_kb;
+    pool = (int64_t)h->free_kb - (int64_t)h->floor_kb -
+        (int64_t)h->reserved_kb;
     for (i = 0; i < n; i++) {
         struct bp_dom *x = &d[i];
         uint64_t boost = 0;

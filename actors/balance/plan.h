@@ -9,7 +9,7 @@
  * the decision out (free before allocate, damping, stuck balloons).
  *
  * The memory the managed domains may share is
- *   pool = host free - floor - reserve
+ *   pool = host free - floor - reserved - reserve
  *        + what the planned domains hold now
  *        + what held domains will give back (actual - hold, may be < 0)
  * and is given out in tiers, each by weighted water-filling (every
@@ -67,6 +67,8 @@ struct bp_host {
     uint64_t free_kb;    /* the hypervisor's free memory now */
     uint64_t floor_kb;   /* never planned below */
     uint64_t reserve_kb; /* kept free besides the floor */
+    uint64_t reserved_kb; /* reservations (granted and pending): kept
+                           * free like the floor, for domains to come */
     /* outputs */
     int64_t pool_kb;     /* what the planned domains share */
     uint64_t short_kb;   /* sum of used not given (contention) */

@@ -105,6 +105,22 @@ static void test_reserve_kept(void **state)
 
 /* Contention: nobody keeps headroom while another is short of what it
  * uses; the shortage is shared by weight. */
+/* Reservations are kept free like the floor, contention or not: the
+ * domains share free + what they hold less floor and reservations. */
+static void test_reserved_kept(void **state)
+{
+    struct bp_dom d[2] = { dom(1, 1024 * MiB, 3000 * MiB, 1),
+                           dom(2, 1024 * MiB, 100 * MiB, 1) };
+    struct bp_host h = { .free_kb = 800 * MiB,
+                         .floor_kb = 72 * MiB,
+                         .reserved_kb = 300 * MiB };
+
+    (void)state;
+    plan(&h, d, 2);
+    assert_int_equal(total(d, 2), 2048 * MiB + 800 * MiB - 372 * MiB);
+    assert_int_equal(h.pool_kb, (int64_t)(2048 + 800 - 372) * (int64_t)MiB);
+}
+
 static void test_contention_no_headroom_weights(void **state)
 {
     struct bp_dom d[3] = { dom(1, 1000 * MiB, 400 * MiB, 1),
@@ -328,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_floor_never_planned_below),
         cmocka_unit_test(test_enough_headroom_and_surplus_by_weight),
         cmocka_unit_test(test_reserve_kept),
+        cmocka_unit_test(test_reserved_kept),
         cmocka_unit_test(test_contention_no_headroom_weights),
         cmocka_unit_test(test_min_max),
         cmocka_unit_test(test_held),
