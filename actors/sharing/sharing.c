@@ -125,8 +125,9 @@ uint64_t sharing_saved_kb(struct sharing_actor *s, const struct sdom *d)
  */
 static bool balloon_revision_due(struct sharing_actor *s, struct sdom *d)
 {
-    uint64_t bt = xla_clamp(d->target_kb + sharing_saved_kb(s, d),
-                            d->params.base.min_kb, d->static_max_kb);
+    uint64_t bt = xla_clamp(&d->params.base,
+                            d->target_kb + sharing_saved_kb(s, d),
+                            d->static_max_kb);
     uint64_t step = d->target_kb / 100;
 
     if (step < SHARING_REVISE_MIN_KB)
@@ -202,7 +203,8 @@ void sharing_rescan(struct sharing_actor *s, struct sdom *d)
 static bool want_paging(const struct sdom *d)
 {
     return d->hvm_hap && !d->paging_unavailable && d->enforce &&
-           d->params.base.paging;
+           d->params.base.paging &&
+           d->params.base.mt.swap_hard_limit_kb != 0;
 }
 
 /* Switch sharing on and register the domain with the engine. */
@@ -253,7 +255,7 @@ static void apply_balloon(struct sharing_actor *s, struct sdom *d)
     mempolicy_actor *a = s->a;
     mempolicy_ctx *ctx = mempolicy_actor_ctx(a);
     uint64_t saved = sharing_saved_kb(s, d);
-    uint64_t bt = xla_clamp(d->target_kb + saved, d->params.base.min_kb,
+    uint64_t bt = xla_clamp(&d->params.base, d->target_kb + saved,
                             d->static_max_kb);
     bool lowered = d->balloon_kb == 0 || bt < d->balloon_kb;
     int rc;
@@ -325,7 +327,8 @@ static void check(mempolicy_actor *a, void *arg)
     o.videoram_kb = info.videoram_kb;
     mempolicy_dominfo_dispose(&info);
 
-    xla_decide(want_paging(d), tot_target, d->static_max_kb, &o, &act);
+    xla_decide(want_paging(d), tot_target, d->static_max_kb,
+               d->params.base.mt.swap_hard_limit_kb, &o, &act);
     if (act.enable_paging) {
         int rc = mempolicy_domain_enable_paging(mempolicy_actor_ctx(a),
                                                 d->domid);
@@ -499,7 +502,7 @@ static void domain_changed(mempolicy_actor *a, uint32_t domid,
         disarm(a, d);
         return;
     }
-    d->target_kb = xla_clamp(p->target_kb, d->params.base.min_kb,
+    d->target_kb = xla_clamp(&d->params.base, p->target_kb,
                              d->static_max_kb);
     /* 2. balloon: a shrinking domain waits for the pass (at most
      * `delay`), so sharing frees what it can before the guest gives

@@ -42,38 +42,49 @@ int xla_parse_params(const char *s, struct xla_params *p, char *err,
         p->min_kb = 0;
         bad = 1;
     }
+    /* Always usable values, also when a key is bad (the cap wins). */
+    if (mempolicy_memtune_get(s, &p->mt, bad ? NULL : e, bad ? 0 : sizeof(e)))
+        bad = 1;
     if (bad && err && errlen)
         snprintf(err, errlen, "%s", e);
     return bad ? -1 : 0;
 }
 
-uint64_t xla_clamp(uint64_t target_kb, uint64_t min_kb,
+uint64_t xla_clamp(const struct xla_params *p, uint64_t target_kb,
                    uint64_t static_max_kb)
 {
-    if (min_kb > static_max_kb)
-        min_kb = static_max_kb;
-    if (target_kb < min_kb)
-        return min_kb;
-    if (target_kb > static_max_kb)
-        return static_max_kb;
+    uint64_t lo, hi;
+
+    mempolicy_memtune_range(&p->mt, static_max_kb, p->min_kb, &lo, &hi);
+    if (target_kb < lo)
+        return lo;
+    if (target_kb > hi)
+        return hi;
     return target_kb;
 }
 
 void xla_decide(bool want_paging, uint64_t target_kb, uint64_t static_max_kb,
-                const struct xla_obs *o, struct xla_action *act)
+                uint64_t swap_max_kb, const struct xla_obs *o,
+                struct xla_action *act)
 {
     /* What the guest would use with nothing paged out. */
     uint64_t held = o->actual_kb + o->paged_kb;
+    uint64_t pt = target_kb;
 
     memset(act, 0, sizeof(*act));
+    if (swap_max_kb == 0)
+        want_paging = false; /* swap_hard_limit=0: no paging at all */
+    /* swap_hard_limit: never more than that paged out. */
+    if (held > swap_max_kb && held - swap_max_kb > pt)
+        pt = held - swap_max_kb;
 
     if (want_paging &&
         mempolicy_target_cmp(target_kb, o->videoram_kb, held) > 0) {
-        /* The balloon has not got there: page out what it has not. */
+        /* The balloon has not got there: page out what it has not (at
+         * most the swap limit). */
         act->enable_paging = !o->paging;
-        act->set_paging_target = !o->paging ||
-                                 o->paging_target_kb != target_kb;
-        act->paging_target_kb = target_kb;
+        act->set_paging_target = !o->paging || o->paging_target_kb != pt;
+        act->paging_target_kb = pt;
         act->recheck = true;
         return;
     }

@@ -21,23 +21,33 @@
 #define XLA_RECHECK_MIN_MS 1000u
 #define XLA_RECHECK_MAX_MS 300000u
 
+#include <libmempolicy_actor.h>
+
 struct xla_params {
     uint64_t delay_ms;   /* delay=SECONDS, default 5 */
     bool paging;         /* paging=1|0, default 0 */
     uint64_t min_kb;     /* min=SIZE, default 0 */
+    mempolicy_memtune mt; /* the common params (docs/memtune.md) */
 };
 
 /*
- * Parse "delay=..,paging=..,min=..".  Unknown keys are ignored (another
- * version's params must not stop the actor).  On a malformed value the
- * default is kept for that key, the others still apply, and the return
- * is -1 with the reason in err.
+ * Parse "delay=..,paging=..,min=.." and the common memtune keys
+ * (mempolicy_memtune_get).  Unknown keys are ignored (another version's
+ * params must not stop the actor).  On a malformed value the default is
+ * kept for that key, the others still apply, and the return is -1 with
+ * the reason in err.
  */
 int xla_parse_params(const char *s, struct xla_params *p, char *err,
                      size_t errlen);
 
-/* Target within [min, static_max]; a min above static_max is static_max. */
-uint64_t xla_clamp(uint64_t target_kb, uint64_t min_kb,
+/*
+ * The target an actor gives the domain: within
+ * mempolicy_memtune_range(), i.e. at least max(min, min_guarantee), at
+ * most min(static-max, hard_limit - 1024 KiB) (so that maxmem, target +
+ * 1024 KiB, never passes the hard limit); where floor and cap cross, the
+ * cap wins.
+ */
+uint64_t xla_clamp(const struct xla_params *p, uint64_t target_kb,
                    uint64_t static_max_kb);
 
 /* What the hypervisor says about the domain when we look. */
@@ -73,9 +83,14 @@ struct xla_action {
  *    static-max), look again later;
  *  - nothing paged out but paging on: paging target 0 (ends paging);
  *  - nothing to do: no action, no re-check.
+ * `swap_max_kb` (swap_hard_limit; MEMPOLICY_MEMTUNE_UNLIMITED for none)
+ * bounds what is paged out: the paging target is never below
+ * actual + paged - swap_max_kb, so at most that much stays out (more
+ * out, after the limit was lowered, pages back in); 0 means no paging.
  */
 void xla_decide(bool want_paging, uint64_t target_kb, uint64_t static_max_kb,
-                const struct xla_obs *o, struct xla_action *act);
+                uint64_t swap_max_kb, const struct xla_obs *o,
+                struct xla_action *act);
 
 /*
  * Next re-check interval: back to `base` when the domain's memory moved

@@ -139,7 +139,8 @@ static int fetch_caps(mempolicy_actor *a, struct dom *d)
 static bool want_paging(const struct dom *d)
 {
     return d->can_page && !d->paging_unavailable && d->enforce &&
-           d->params.paging;
+           d->params.paging &&
+           d->params.mt.swap_hard_limit_kb != 0;
 }
 
 /* Balloon target now; on a stale static-max, refresh it and retry once. */
@@ -150,8 +151,7 @@ static int set_balloon(mempolicy_actor *a, struct dom *d, uint64_t kb)
                                                  (int64_t)kb, false);
 
     if (rc == MEMPOLICY_ERROR_RANGE && !fetch_caps(a, d)) {
-        d->target_kb = xla_clamp(d->target_kb, d->params.min_kb,
-                                 d->static_max_kb);
+        d->target_kb = xla_clamp(&d->params, d->target_kb, d->static_max_kb);
         rc = mempolicy_domain_set_balloon_target(ctx, d->domid,
                                                  (int64_t)d->target_kb,
                                                  false);
@@ -215,8 +215,7 @@ static void domain_changed(mempolicy_actor *a, uint32_t domid,
     if (!d->caps_known && failed(a, d, fetch_caps(a, d), "domain info"))
         return;
 
-    d->target_kb = xla_clamp(p->target_kb, d->params.min_kb,
-                             d->static_max_kb);
+    d->target_kb = xla_clamp(&d->params, p->target_kb, d->static_max_kb);
     /* At start-up most balloon targets are already right: skip those. */
     rc = mempolicy_actor_resync_info(a, domid) &&
          d->balloon_kb == d->target_kb ? 0 : set_balloon(a, d, d->target_kb);
@@ -319,7 +318,8 @@ static void check(mempolicy_actor *a, void *arg)
                    d->still_ms);
         mempolicy_actor_set_status(a, d->domid, "%s", line);
     }
-    xla_decide(want_paging(d), d->target_kb, d->static_max_kb, &o, &act);
+    xla_decide(want_paging(d), d->target_kb, d->static_max_kb,
+               d->params.mt.swap_hard_limit_kb, &o, &act);
     apply(a, d, &act);
     if (!act.recheck || d->paging_unavailable) {
         d->interval_ms = 0;

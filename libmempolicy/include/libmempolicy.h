@@ -397,6 +397,9 @@ int mempolicy_saved_policies_prune(mempolicy_ctx *ctx, unsigned *removed);
  * maxmem is raised first to memory/target + videoram + 1024 KiB (libxl's
  * slack); every hypervisor change is undone if the transaction fails.
  * Under libxl's per-domain lock, as set_target.
+ * With a hard_limit in the domain's params (docs/memtune.md), a target
+ * whose maxmem would pass it is RANGE (naming the limit), and a maxmem
+ * above it (set before the limit) is brought down to the target's.
  * When memory/target was changed outside the library (xl mem-set) since
  * the library last wrote it, and the policy target was not, that change is
  * adopted as the policy target (memory/target + videoram, enforce "1")

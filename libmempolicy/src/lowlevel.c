@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "libmempolicy_actor.h"
 #include "memwrite.h"
 #include "paths.h"
 
@@ -216,6 +217,7 @@ static int balloon_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
 {
     struct balloon_write *b = arg;
     mempolicy_policy pol;
+    mempolicy_memtune mt;
     unsigned present;
     int rc;
 
@@ -228,14 +230,30 @@ static int balloon_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
     if (rc)
         return rc;
     b->mw.policy_target_kb = pol.has_target ? pol.target_kb : 0;
+    /* The domain's hard limit (docs/memtune.md): maxmem never above it. */
+    mempolicy_memtune_get(pol.actor_params, &mt, NULL, 0);
     rc = adopt_tx(ctx, t, b, &pol);
     mempolicy_policy_dispose(&pol);
     if (rc || b->adopted)
         return rc;
     rc = mp_mem_plan(ctx, &b->mw.facts, b->kb, b->relative, &b->mw.plan);
-    if (!rc)
-        rc = mp_mem_apply_tx(ctx, t, &b->mw);
-    return rc;
+    if (rc)
+        return rc;
+    if (mt.hard_limit_kb != MEMPOLICY_MEMTUNE_UNLIMITED) {
+        if (b->mw.plan.maxmem_kb > mt.hard_limit_kb)
+            return mp_err(ctx, MEMPOLICY_ERROR_RANGE,
+                          "domain %u: balloon target %llu KiB would put "
+                          "maxmem (%llu KiB, libxl's target + video RAM + "
+                          "1024 KiB) above its hard_limit %llu KiB",
+                          b->mw.domid,
+                          (unsigned long long)b->mw.plan.request_kb,
+                          (unsigned long long)b->mw.plan.maxmem_kb,
+                          (unsigned long long)mt.hard_limit_kb);
+        /* A maxmem above the cap (set before the limit) comes down. */
+        b->mw.maxmem = b->mw.hv.max_kb > mt.hard_limit_kb ? MP_MAXMEM_SET
+                                                          : MP_MAXMEM_RAISE;
+    }
+    return mp_mem_apply_tx(ctx, t, &b->mw);
 }
 
 int mempolicy_domain_set_balloon_target(mempolicy_ctx *ctx, uint32_t domid,

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <stdio.h>
 
 #include "policy.h"
 
@@ -54,13 +55,62 @@ static void test_params_bad_value_keeps_default(void **state)
     assert_non_null(strstr(err, "min=-5"));
 }
 
+/* xla_clamp with min= only (no memtune keys). */
+static uint64_t clamp_min(uint64_t target, uint64_t min, uint64_t smax)
+{
+    struct xla_params p;
+    char params[64];
+
+    snprintf(params, sizeof(params), "min=%lluk", (unsigned long long)min);
+    assert_int_equal(xla_parse_params(params, &p, NULL, 0), 0);
+    return xla_clamp(&p, target, smax);
+}
+
 static void test_clamp(void **state)
 {
-    assert_int_equal(xla_clamp(100, 0, 1000), 100);
-    assert_int_equal(xla_clamp(100, 200, 1000), 200);
-    assert_int_equal(xla_clamp(2000, 0, 1000), 1000);
+    assert_int_equal(clamp_min(100, 0, 1000), 100);
+    assert_int_equal(clamp_min(100, 200, 1000), 200);
+    assert_int_equal(clamp_min(2000, 0, 1000), 1000);
     /* A floor above static-max cannot lift the target above it. */
-    assert_int_equal(xla_clamp(100, 5000, 1000), 1000);
+    assert_int_equal(clamp_min(100, 5000, 1000), 1000);
+}
+
+/* The memtune keys (docs/memtune.md): hard_limit caps the target so that
+ * maxmem (target + 1024 KiB, libxl) never passes it; min_guarantee
+ * floors it, as min= does, the higher of the two winning; the cap wins
+ * over any floor. */
+static void test_clamp_memtune(void **state)
+{
+    struct xla_params p;
+    char err[160];
+
+    assert_int_equal(xla_parse_params("hard_limit=512", &p, err,
+                                      sizeof(err)), 0);
+    assert_int_equal(xla_clamp(&p, 1024 * MIB, 4096 * MIB), 511 * MIB);
+    assert_int_equal(xla_clamp(&p, 511 * MIB, 4096 * MIB), 511 * MIB);
+    assert_int_equal(xla_clamp(&p, 300 * MIB, 4096 * MIB), 300 * MIB);
+    /* static-max below the cap: static-max. */
+    assert_int_equal(xla_clamp(&p, 1024 * MIB, 256 * MIB), 256 * MIB);
+
+    assert_int_equal(xla_parse_params("min_guarantee=300,min=200", &p, err,
+                                      sizeof(err)), 0);
+    assert_int_equal(xla_clamp(&p, 100 * MIB, 4096 * MIB), 300 * MIB);
+    assert_int_equal(xla_parse_params("min_guarantee=300,min=400", &p, err,
+                                      sizeof(err)), 0);
+    assert_int_equal(xla_clamp(&p, 100 * MIB, 4096 * MIB), 400 * MIB);
+    assert_int_equal(xla_parse_params("min=600,hard_limit=512", &p, err,
+                                      sizeof(err)), 0);
+    assert_int_equal(xla_clamp(&p, 100 * MIB, 4096 * MIB), 511 * MIB);
+
+    /* Bad memtune values: reported, the rest applies, values usable. */
+    assert_int_equal(xla_parse_params("delay=1,hard_limit=x", &p, err,
+                                      sizeof(err)), -1);
+    assert_non_null(strstr(err, "hard_limit=x"));
+    assert_int_equal(p.delay_ms, 1000);
+    assert_true(p.mt.hard_limit_kb == MEMPOLICY_MEMTUNE_UNLIMITED);
+    assert_int_equal(xla_parse_params("swap_hard_limit=64", &p, err,
+                                      sizeof(err)), 0);
+    assert_int_equal(p.mt.swap_hard_limit_kb, 64 * MIB);
 }
 
 static void decide(bool want, uint64_t target, uint64_t actual,
@@ -70,7 +120,8 @@ static void decide(bool want, uint64_t target, uint64_t actual,
     struct xla_obs o = { .actual_kb = actual, .paged_kb = paged,
                          .paging = paging, .paging_target_kb = ptarget };
 
-    xla_decide(want, target, 4096 * MIB, &o, act);
+    xla_decide(want, target, 4096 * MIB, MEMPOLICY_MEMTUNE_UNLIMITED, &o,
+               act);
 }
 
 static void test_decide_balloon_short_pages_out_the_gap(void **state)
@@ -96,6 +147,42 @@ static void test_decide_balloon_short_pages_out_the_gap(void **state)
     assert_int_equal(act.paging_target_kb, 400 * MIB);
 }
 
+/* swap_hard_limit: never more than that paged out. */
+static void test_decide_swap_hard_limit(void **state)
+{
+    struct xla_obs o = { .actual_kb = 1024 * MIB };
+    struct xla_action act;
+
+    /* Balloon stuck at 1 GiB, target 512 MiB, at most 128 MiB out: the
+     * paging target is 896 MiB, not 512. */
+    xla_decide(true, 512 * MIB, 4096 * MIB, 128 * MIB, &o, &act);
+    assert_true(act.enable_paging);
+    assert_true(act.set_paging_target);
+    assert_int_equal(act.paging_target_kb, 896 * MIB);
+    assert_true(act.recheck);
+    /* A limit above the gap does not matter. */
+    xla_decide(true, 512 * MIB, 4096 * MIB, 600 * MIB, &o, &act);
+    assert_int_equal(act.paging_target_kb, 512 * MIB);
+    /* 0: no paging at all. */
+    xla_decide(true, 512 * MIB, 4096 * MIB, 0, &o, &act);
+    assert_false(act.enable_paging);
+    assert_false(act.set_paging_target);
+    /* The limit lowered under paging already at 512 MiB out: the paging
+     * target rises to leave only the new limit out (pages come back). */
+    o.actual_kb = 512 * MIB;
+    o.paged_kb = 512 * MIB;
+    o.paging = true;
+    o.paging_target_kb = 512 * MIB;
+    xla_decide(true, 512 * MIB, 4096 * MIB, 100 * MIB, &o, &act);
+    assert_true(act.set_paging_target);
+    assert_int_equal(act.paging_target_kb, 924 * MIB);
+    /* ...and 0 with pages out winds paging down (all back in). */
+    xla_decide(true, 512 * MIB, 4096 * MIB, 0, &o, &act);
+    assert_true(act.set_paging_target);
+    assert_int_equal(act.paging_target_kb, 1024 * MIB);
+    assert_true(act.recheck);
+}
+
 static void test_decide_balloon_reached_target_no_paging(void **state)
 {
     struct xla_action act;
@@ -118,18 +205,21 @@ static void test_decide_real_guests_at_target_no_paging(void **state)
     struct xla_action act;
     struct xla_obs o = { .actual_kb = 512 * MIB + 64 };
 
-    xla_decide(true, 512 * MIB, 4096 * MIB, &o, &act);
+    xla_decide(true, 512 * MIB, 4096 * MIB, MEMPOLICY_MEMTUNE_UNLIMITED,
+                   &o, &act);
     assert_false(act.enable_paging || act.set_paging_target || act.recheck);
 
     o.actual_kb = 512 * MIB - 16 * MIB + 44;
     o.videoram_kb = 16 * MIB;
-    xla_decide(true, 512 * MIB, 4096 * MIB, &o, &act);
+    xla_decide(true, 512 * MIB, 4096 * MIB, MEMPOLICY_MEMTUNE_UNLIMITED,
+                   &o, &act);
     assert_false(act.enable_paging || act.set_paging_target || act.recheck);
 
     /* Above the band (target + LIBXL_MAXMEM_CONSTANT): the balloon did
      * not get there, page out. */
     o.actual_kb = 512 * MIB + 1025;
-    xla_decide(true, 512 * MIB, 4096 * MIB, &o, &act);
+    xla_decide(true, 512 * MIB, 4096 * MIB, MEMPOLICY_MEMTUNE_UNLIMITED,
+                   &o, &act);
     assert_true(act.enable_paging);
     assert_int_equal(act.paging_target_kb, 512 * MIB);
 }
@@ -170,7 +260,8 @@ static void test_decide_not_wanted_winds_paging_down(void **state)
         struct xla_obs o = { .actual_kb = 900, .paged_kb = 300,
                              .paging = true, .paging_target_kb = 100 };
 
-        xla_decide(false, 100, 1000, &o, &act);
+        xla_decide(false, 100, 1000, MEMPOLICY_MEMTUNE_UNLIMITED,
+                   &o, &act);
         assert_int_equal(act.paging_target_kb, 1000);
     }
 
@@ -185,17 +276,20 @@ static void test_decide_not_wanted_winds_paging_down(void **state)
                              .paging_target_kb = 1048576,
                              .videoram_kb = 8192 };
 
-        xla_decide(true, 1048576, 1048576, &o, &act);
+        xla_decide(true, 1048576, 1048576, MEMPOLICY_MEMTUNE_UNLIMITED,
+                   &o, &act);
         assert_true(act.set_paging_target);
         assert_int_equal(act.paging_target_kb, 0);
         /* Not asked yet: static-max first. */
         o.paging_target_kb = 900 * MIB;
-        xla_decide(true, 1048576, 1048576, &o, &act);
+        xla_decide(true, 1048576, 1048576, MEMPOLICY_MEMTUNE_UNLIMITED,
+                   &o, &act);
         assert_int_equal(act.paging_target_kb, 1048576);
         /* paging=0 with the target far below what is held (the test
          * "params now say paging=0"): static-max asked, 0 ends it. */
         o.paging_target_kb = 1048576;
-        xla_decide(false, 512 * MIB, 1048576, &o, &act);
+        xla_decide(false, 512 * MIB, 1048576, MEMPOLICY_MEMTUNE_UNLIMITED,
+                   &o, &act);
         assert_true(act.set_paging_target);
         assert_int_equal(act.paging_target_kb, 0);
     }
@@ -261,6 +355,8 @@ int main(void)
         cmocka_unit_test(test_params_defaults_and_values),
         cmocka_unit_test(test_params_bad_value_keeps_default),
         cmocka_unit_test(test_clamp),
+        cmocka_unit_test(test_clamp_memtune),
+        cmocka_unit_test(test_decide_swap_hard_limit),
         cmocka_unit_test(test_decide_balloon_short_pages_out_the_gap),
         cmocka_unit_test(test_decide_balloon_reached_target_no_paging),
         cmocka_unit_test(test_decide_real_guests_at_target_no_paging),
