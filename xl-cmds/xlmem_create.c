@@ -42,6 +42,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <libmempolicy_actor.h>
 #include <libxlutil.h>
 #include <xenstore.h>
 
@@ -139,6 +140,10 @@ static int parse_config(struct create_args *ca)
  * read once (vars appended, so that they override the file as in xl)
  * over the global file.
  */
+static int memtune_static_max(struct create_args *ca, const char *params);
+static int cfg_mib(struct create_args *ca, const char *key, bool *present,
+                   uint64_t *kb);
+
 static int config_policy(struct create_args *ca, char **actor, char **params)
 {
     int rc = mempolicy_config_policy_data(xlmem_ctx(), xlmem_global_config,
@@ -150,7 +155,34 @@ static int config_policy(struct create_args *ca, char **actor, char **params)
                       XQ(ca->cfgfile));
         return -1;
     }
-    return xlmem_check_actor_params(*actor, *params);
+    if (xlmem_check_actor_params(*actor, *params))
+        return -1;
+    return memtune_static_max(ca, *params);
+}
+
+/*
+ * The memtune rules against the static-max the config gives the domain
+ * (maxmem=, else memory=: libxl's max_memkb), before anything is created:
+ * a hard limit or guarantee above it is one line (docs/memtune.md).
+ */
+static int memtune_static_max(struct create_args *ca, const char *params)
+{
+    uint64_t smax = 0, kb;
+    bool present;
+    char err[256];
+
+    if (cfg_mib(ca, "maxmem", &present, &kb))
+        return -1;
+    if (present)
+        smax = kb;
+    else if (cfg_mib(ca, "memory", &present, &kb))
+        return -1;
+    else if (present)
+        smax = kb;
+    if (!mempolicy_memtune_check(params, smax, err, sizeof(err)))
+        return 0;
+    xlmem_err("invalid memory tunables in %s: %s", XQ(ca->cfgfile), err);
+    return -1;
 }
 
 /*

@@ -137,6 +137,17 @@ is "$rc|$(rd $P2/target)|$(maxmem_kb 2)" \
     "0|$((255 * 1024))|$((256 * 1024))" \
     "mem-policy-set with a lower hard limit: the cap holds at once too"
 
+# ...and at create, against the static-max the config gives (maxmem=,
+# else memory=), before anything is created or reserved.
+printf 'name = "big"\nmemory = 256\nmemory_policy = "xl-auto"\nmemory_policy_args = "hard_limit=512"\n' \
+    >"$T/big.cfg"
+xrejects "invalid memory tunables in .*big.cfg: hard_limit=524288 KiB is above the domain's static-max 262144 KiB" \
+    "create: hard above the config's static-max" create "$T/big.cfg"
+printf 'name = "big"\nmemory = 256\nmaxmem = 1024\nmemory_policy = "xl-auto"\nmemory_policy_args = "hard_limit=512,soft_limit=1g"\n' \
+    >"$T/soft.cfg"
+xrejects "soft_limit=1048576 KiB is above hard_limit=524288 KiB" \
+    "create: soft above hard" create "$T/soft.cfg"
+
 # Shell completion offers the options.
 compopt() { :; }
 . "$MP_TOP/xl-cmds/xlmem.bash-completion"
