@@ -76,6 +76,7 @@ struct hv *hv_new(struct loop *l, struct store *s, const struct hv_config *c)
     assert(hv->dom0_pages <= hv->total_pages);
     hv->free_pages = hv->total_pages - hv->dom0_pages;
     hv->next_domid = 1;
+    hv->next_pager_pid = PAGER_PID_FIRST;
 
     d0 = &hv->dom0;
     d0->hv = hv;
@@ -117,6 +118,7 @@ void hv_free(struct hv *hv)
         free_domain(hv->doms[i]);
     }
     sharing_free(hv->sharing);
+    pager_free_all(hv);
     ht_free(hv->by_name, NULL);
     free(hv->active);
     free(hv->stalled);
@@ -744,6 +746,7 @@ int hv_domain_destroy(struct hv *hv, unsigned domid)
     if (domid == 0)
         return -EPERM;
     d->dying = true;
+    pager_domain_gone(hv, d);
     d->paging = false;
     if (d->reaper)
         loop_timer_cancel(hv->loop, d->reaper);
@@ -884,9 +887,12 @@ int hv_paging_enable(struct hv *hv, unsigned domid)
      * (p2m_pod_active: PoD entries or a PoD cache). */
     if (d->pod_entries || d->pod_cache)
         return -EXDEV;
+    /* vm_event_enable: "Only one connected agent at a time" */
     if (d->paging)
-        return -EBUSY;      /* the ring is already set up */
-    return paging_start(hv, d);
+        return -EBUSY;
+    d->paging = true;
+    hv_record(hv, d, true);
+    return 0;
 }
 
 int hv_paging_disable(struct hv *hv, unsigned domid)
@@ -898,9 +904,13 @@ int hv_paging_disable(struct hv *hv, unsigned domid)
     d = live(hv, domid);
     if (!d)
         return -ESRCH;
-    if (!d->hap)
-        return -ENODEV;
-    return paging_stop(hv, d);
+    /* vm_event_domctl: XEN_VM_EVENT_DISABLE without a ring is -EINVAL;
+     * with one, the ring goes whatever is paged out or whoever serves
+     * it (the pager, and the guest, find out later: paging.c). */
+    if (!d->paging)
+        return -EINVAL;
+    paging_ring_gone(hv, d);
+    return 0;
 }
 
 int hv_sharing_control(struct hv *hv, unsigned domid, bool enable)
@@ -1059,6 +1069,8 @@ static void tick_fn(struct simclock *c, struct sim_timer *t, void *arg)
     record_flush(hv->cfg.rec);
     if (hv->nactive && !hv->tick)
         arm_tick(hv);
+    if (hv->on_change)
+        hv->on_change(hv->on_change_arg);
     if (!hv->nactive && hv->on_idle)
         hv->on_idle(hv->on_idle_arg);
 }

@@ -40,6 +40,7 @@ struct store;
 struct sharing;
 struct share_map;
 struct record;
+struct hv_pager;
 
 #define HV_PAGE_KB 4u
 #define HV_MAX_DOMID 0x7fefu /* DOMID_FIRST_RESERVED - 1 */
@@ -138,7 +139,8 @@ struct hv_domain {
     uint64_t pod_target;       /* last set_pod_target, pages */
     bool pod_target_set;
 
-    bool paging;
+    bool paging;               /* the vm_event ring is set up */
+    struct hv_pager *pager;    /* the pager serving it, NULL if none */
     bool paging_target_set;
     uint64_t paging_target;    /* pages; 0 = page everything in */
     double paging_budget;      /* pages allowed but not yet moved */
@@ -194,6 +196,13 @@ struct hv {
     /* called when the last moving domain stops (hvchan's settle) */
     void (*on_idle)(void *arg);
     void *on_idle_arg;
+    /* called after a tick and when a pager exits (hvchan's pager_wait) */
+    void (*on_change)(void *arg);
+    void *on_change_arg;
+
+    /* pagers, running and exited (paging.h), newest first */
+    struct hv_pager *pagers;
+    unsigned next_pager_pid;
 
     /* host row of the recording */
     uint64_t rec_host_ms;
@@ -260,6 +269,13 @@ int hv_set_pod_target(struct hv *hv, unsigned domid, uint64_t pages);
  * xl's on_crash="preserve") until destroyed.  why goes to the log.
  */
 void hv_domain_crash(struct hv *hv, struct hv_domain *d, const char *why);
+/*
+ * XEN_DOMCTL_VM_EVENT_OP_PAGING, as xen/common/vm_event.c: enable sets up
+ * the ring a pager serves (ENOSYS, EOPNOTSUPP, ENODEV, EMLINK, EXDEV,
+ * EBUSY as Xen); disable tears it down (EINVAL when there is none),
+ * leaving whatever is paged out paged out: the guest crashes when it
+ * next touches such a page.  A pager (paging.h) is what calls them.
+ */
 int hv_paging_enable(struct hv *hv, unsigned domid);
 int hv_paging_disable(struct hv *hv, unsigned domid);
 int hv_sharing_control(struct hv *hv, unsigned domid, bool enable);

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include "hvchan.h"
 #include "listen.h"
 #include "loop.h"
+#include "paging.h"
 #include "ratelog.h"
 #include "sharing.h"
 #include "simclock.h"
@@ -58,6 +60,8 @@ struct conn {
     uint64_t wait_until;    /* simulated ms; 0: no limit */
     struct loop_timer *first_timer; /* the deferred first check */
     struct sim_timer *until_timer;  /* wait_until, on the simulated clock */
+    unsigned wait_pid;      /* pager_wait: the pager waited for, or 0 */
+    bool wait_paged_in;     /* ... or until its domain has nothing out */
     struct conn *next;
 };
 
@@ -67,6 +71,7 @@ struct hvchan {
     char *path;
     struct conn *conns;
     struct ratelog log;  /* its clients' disconnections */
+    struct loop_timer *change_timer; /* pager waiters to look at */
 };
 
 /* ---- replies ------------------------------------------------------------- */
@@ -298,7 +303,7 @@ static char *v_dominfo(struct hv *hv, int argc, char **argv)
                  " dying=%d shutdown=%d"
                  " guest_type=%s videoram_kb=%" PRIu64 " pod_target_kb=%" PRIu64
                  " pod_cache_kb=%" PRIu64 " pod_entries_kb=%" PRIu64
-                 " crashed=%d uuid=%s",
+                 " crashed=%d uuid=%s pager_pid=%u",
                  d->domid, hv_is_hvm(d) ? "hvm" : "pv", d->hap,
                  d->tot_pages * HV_PAGE_KB, d->max_pages * HV_PAGE_KB,
                  d->paging, d->paged * HV_PAGE_KB,
@@ -307,7 +312,7 @@ static char *v_dominfo(struct hv *hv, int argc, char **argv)
                  d->shutdown, hv_type_name(d->type), d->videoram_kb,
                  d->pod_target_set ? d->pod_target * HV_PAGE_KB : 0,
                  d->pod_cache * HV_PAGE_KB, d->pod_entries * HV_PAGE_KB,
-                 d->crashed, d->uuid) < 0)
+                 d->crashed, d->uuid, d->pager ? d->pager->pid : 0) < 0)
         return NULL;
     return r;
 }
@@ -901,6 +906,108 @@ static char *v_clock(struct hv *hv, int argc, char **argv)
     return r;
 }
 
+
+/* ---- pagers (paging.h) --------------------------------------------------- */
+
+static bool parse_pid(const char *s, unsigned *pid)
+{
+    uint64_t v;
+
+    if (!parse_u64(s, &v) || v > UINT32_MAX)
+        return false;
+    *pid = (unsigned)v;
+    return true;
+}
+
+static char *pager_reply(struct hv *hv, const struct hv_pager *p,
+                         const char *extra)
+{
+    const struct hv_domain *d = hv_domain(hv, p->domid);
+    char *r;
+
+    if (asprintf(&r, "ok pid=%u domid=%u state=%s status=%d err=%s "
+                 "paged_kb=%" PRIu64 " pagefile=%s%s", p->pid, p->domid,
+                 pager_state_name(p->state), p->status,
+                 p->err ? errno_name(p->err) : "0",
+                 d && !d->dying ? d->paged * HV_PAGE_KB : 0, p->pagefile,
+                 extra ? extra : "") < 0)
+        return NULL;
+    return r;
+}
+
+/* pager_start DOMID PAGEFILE: spawn xenpaging -d DOMID -f PAGEFILE. */
+static char *v_pager_start(struct hv *hv, int argc, char **argv)
+{
+    struct hv_pager *p;
+    unsigned domid;
+    const char *f;
+
+    if (argc != 3 || !parse_domid(argv[1], &domid))
+        return err_reply(EINVAL, "usage: pager_start DOMID PAGEFILE");
+    for (f = argv[2]; *f; f++)
+        if (*f <= ' ' || *f >= 0x7f)
+            break;
+    if (argv[2][0] != '/' || *f || strlen(argv[2]) > PAGER_FILE_MAX)
+        return err_reply(EINVAL, "pager_start: the pagefile must be an "
+                         "absolute path of at most %d printable bytes",
+                         PAGER_FILE_MAX);
+    p = pager_spawn(hv, domid, argv[2]);
+    if (!p)
+        return NULL;
+    return pager_reply(hv, p, NULL);
+}
+
+static struct hv_pager *arg_pager(struct hv *hv, const char *s, char **r)
+{
+    struct hv_pager *p = NULL;
+    unsigned pid;
+
+    if (!parse_pid(s, &pid))
+        *r = err_reply(EINVAL, "bad pid");
+    else if (!(p = pager_find(hv, pid)))
+        *r = err_reply(ESRCH, "no pager with pid %u", pid);
+    return p;
+}
+
+static char *v_pager_status(struct hv *hv, int argc, char **argv)
+{
+    struct hv_pager *p;
+    char *r = NULL;
+
+    if (argc != 2)
+        return err_reply(EINVAL, "usage: pager_status PID");
+    p = arg_pager(hv, argv[1], &r);
+    return p ? pager_reply(hv, p, NULL) : r;
+}
+
+static char *v_pager_signal(struct hv *hv, int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int sig;
+    } sigs[] = { { "TERM", SIGTERM }, { "INT", SIGINT }, { "HUP", SIGHUP },
+                 { "KILL", SIGKILL } };
+    struct hv_pager *p;
+    char *r = NULL;
+    unsigned i;
+    int rc;
+
+    if (argc != 3)
+        return err_reply(EINVAL, "usage: pager_signal PID TERM|INT|HUP|KILL");
+    p = arg_pager(hv, argv[1], &r);
+    if (!p)
+        return r;
+    for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        if (!strcmp(argv[2], sigs[i].name))
+            break;
+    if (i == sizeof(sigs) / sizeof(sigs[0]))
+        return err_reply(EINVAL, "pager_signal: TERM, INT, HUP or KILL");
+    rc = pager_signal(hv, p, sigs[i].sig);
+    if (rc)
+        return err_reply(-rc, "pager %u has exited", p->pid);
+    return pager_reply(hv, p, NULL);
+}
+
 static char *v_check(struct hv *hv, int argc, char **argv)
 {
     char err[256];
@@ -939,6 +1046,9 @@ static const struct verb {
     { "time", v_time },
     { "clock", v_clock },
     { "check", v_check },
+    { "pager_start", v_pager_start },
+    { "pager_status", v_pager_status },
+    { "pager_signal", v_pager_signal },
 };
 
 char *hvchan_request(struct hv *hv, const char *line)
@@ -1105,10 +1215,10 @@ static int settle_begin(struct conn *c, const char *line, bool time_only)
 
 static int conn_process(struct conn *c);
 
-static void settle_end(struct conn *c, bool idle)
+/* Answer a waiting connection with r, then go on with its requests. */
+static void wait_end(struct conn *c, const char *r)
 {
     struct hv *hv = c->ch->hv;
-    char r[80];
 
     if (c->first_timer)
         loop_timer_cancel(hv->loop, c->first_timer);
@@ -1117,10 +1227,107 @@ static void settle_end(struct conn *c, bool idle)
     c->first_timer = NULL;
     c->until_timer = NULL;
     c->waiting = false;
-    snprintf(r, sizeof(r), "ok ms=%" PRIu64 " idle=%d", hv_now_ms(hv),
-             idle);
-    if (conn_queue(c, r) || conn_process(c) || conn_flush(c))
+    c->wait_pid = 0;
+    if (conn_queue(c, r ? r : "err ENOMEM out of memory") ||
+        conn_process(c) || conn_flush(c))
         conn_close(c);
+}
+
+static void settle_end(struct conn *c, bool idle)
+{
+    char r[80];
+
+    snprintf(r, sizeof(r), "ok ms=%" PRIu64 " idle=%d",
+             hv_now_ms(c->ch->hv), idle);
+    wait_end(c, r);
+}
+
+/* pager_wait's condition: the pager exited (or, with paged_in, its
+ * domain has nothing paged out). */
+static bool pager_wait_done(struct hv *hv, const struct conn *c)
+{
+    struct hv_pager *p = pager_find(hv, c->wait_pid);
+    struct hv_domain *d;
+
+    if (!p || p->state == PAGER_EXITED)
+        return true;
+    if (!c->wait_paged_in)
+        return false;
+    d = hv_domain(hv, p->domid);
+    return !d || d->dying || !d->paged;
+}
+
+static void pager_wait_end(struct conn *c)
+{
+    struct hv *hv = c->ch->hv;
+    struct hv_pager *p = pager_find(hv, c->wait_pid);
+    char extra[40], *r;
+
+    snprintf(extra, sizeof(extra), " ms=%" PRIu64, hv_now_ms(hv));
+    r = p ? pager_reply(hv, p, extra)
+          : err_reply(ESRCH, "pager %u forgotten", c->wait_pid);
+    wait_end(c, r);
+    free(r);
+}
+
+/*
+ * pager_wait PID MAX_MS [paged_in]: answer (with pager_status's keys and
+ * ms) once the pager has exited, or with paged_in once its domain has
+ * nothing paged out, or after MAX_MS of simulated time.
+ */
+static int pager_wait_begin(struct conn *c, int argc, char **argv)
+{
+    struct hv *hv = c->ch->hv;
+    uint64_t max;
+    unsigned pid;
+    char *r;
+    int rc;
+
+    if ((argc != 3 && argc != 4) || !parse_pid(argv[1], &pid) ||
+        !parse_u64(argv[2], &max) || !max || max > 86400000 ||
+        (argc == 4 && strcmp(argv[3], "paged_in")))
+        return conn_queue(c, "err EINVAL usage: pager_wait PID MAX_MS "
+                             "[paged_in]");
+    if (!pager_find(hv, pid)) {
+        r = err_reply(ESRCH, "no pager with pid %u", pid);
+        rc = conn_queue(c, r ? r : "err ENOMEM out of memory");
+        free(r);
+        return rc;
+    }
+    c->time_only = false;
+    c->waiting = true;
+    c->checked = false;
+    c->wait_pid = pid;
+    c->wait_paged_in = argc == 4;
+    c->wait_until = hv_now_ms(hv) + max;
+    c->first_timer = loop_timer_add(hv->loop, 0, settle_first, c);
+    return c->first_timer ? 0 : -1;
+}
+
+static void change_fire(struct loop *l, struct loop_timer *t, void *arg)
+{
+    struct hvchan *ch = arg;
+    struct conn *c, *next;
+
+    (void)l;
+    (void)t;
+    ch->change_timer = NULL;
+    for (c = ch->conns; c; c = next) {
+        next = c->next;
+        if (c->waiting && c->checked && c->wait_pid &&
+            pager_wait_done(ch->hv, c))
+            pager_wait_end(c);
+    }
+}
+
+/* Something moved or a pager exited: look at the pager waiters in a
+ * turn of the loop of their own (never inside a request). */
+static void hv_change(void *arg)
+{
+    struct hvchan *ch = arg;
+
+    if (!ch->change_timer)
+        ch->change_timer = loop_timer_add(ch->hv->loop, 0, change_fire, ch);
 }
 
 static void settle_until(struct simclock *clk, struct sim_timer *t,
@@ -1131,7 +1338,10 @@ static void settle_until(struct simclock *clk, struct sim_timer *t,
     (void)clk;
     (void)t;
     c->until_timer = NULL;
-    settle_end(c, !c->ch->hv->nactive);
+    if (c->wait_pid)
+        pager_wait_end(c);
+    else
+        settle_end(c, !c->ch->hv->nactive);
 }
 
 static void settle_first(struct loop *l, struct loop_timer *t, void *arg)
@@ -1143,7 +1353,12 @@ static void settle_first(struct loop *l, struct loop_timer *t, void *arg)
     (void)l;
     (void)t;
     c->first_timer = NULL;
-    if (!hv->nactive && !c->time_only) {
+    if (c->wait_pid) {
+        if (pager_wait_done(hv, c) || now >= c->wait_until) {
+            pager_wait_end(c);
+            return;
+        }
+    } else if (!hv->nactive && !c->time_only) {
         settle_end(c, true);
         return;
     }
@@ -1155,8 +1370,12 @@ static void settle_first(struct loop *l, struct loop_timer *t, void *arg)
     if (c->wait_until) {
         c->until_timer = sim_timer_add(hv->clock, c->wait_until - now,
                                        settle_until, c);
-        if (!c->until_timer)
-            settle_end(c, !hv->nactive);
+        if (!c->until_timer) {
+            if (c->wait_pid)
+                pager_wait_end(c);
+            else
+                settle_end(c, !hv->nactive);
+        }
     }
 }
 
@@ -1167,7 +1386,7 @@ static void hv_idle(void *arg)
 
     for (c = ch->conns; c; c = next) {
         next = c->next;
-        if (c->waiting && c->checked && !c->time_only)
+        if (c->waiting && c->checked && !c->time_only && !c->wait_pid)
             settle_end(c, true);
     }
 }
@@ -1181,6 +1400,21 @@ static int conn_line(struct conn *c, const char *line)
         return settle_begin(c, line, false);
     if (!strncmp(line, "wait", 4) && (!line[4] || line[4] == ' '))
         return settle_begin(c, line, true);
+    if (!strncmp(line, "pager_wait ", 11)) {
+        char copy[LINE_MAX_BYTES + 1], *argv[5], *p = copy;
+        int argc = 0;
+
+        snprintf(copy, sizeof(copy), "%s", line);
+        while (p && argc < 5) {
+            argv[argc++] = p;
+            p = strchr(p, ' ');
+            if (p)
+                *p++ = 0;
+        }
+        if (p)
+            argc = 0; /* too many fields */
+        return pager_wait_begin(c, argc, argv);
+    }
     r = hvchan_request(c->ch->hv, line);
     rc = conn_queue(c, r ? r : "err ENOMEM out of memory");
     free(r);
@@ -1293,6 +1527,8 @@ struct hvchan *hvchan_open(struct hv *hv, const char *path, char *err,
     }
     hv->on_idle = hv_idle;
     hv->on_idle_arg = ch;
+    hv->on_change = hv_change;
+    hv->on_change_arg = ch;
     return ch;
 fail:
     listener_free(ch->ls);
@@ -1306,6 +1542,9 @@ void hvchan_close(struct hvchan *ch)
     if (!ch)
         return;
     ch->hv->on_idle = NULL;
+    ch->hv->on_change = NULL;
+    if (ch->change_timer)
+        loop_timer_cancel(ch->hv->loop, ch->change_timer);
     while (ch->conns)
         conn_close(ch->conns);
     ratelog_flush(&ch->log, "the hv channel");

@@ -1,20 +1,38 @@
 /*
- * paging.c: xenpaging, as tools/xenpaging/xenpaging.c behaves.
+ * paging.c: xenpaging, as tools/xenpaging/xenpaging.c (Xen 4.17) behaves,
+ * modelled as a process of its own.
  *
- * The pager of a domain watches memory/target-tot_pages (KiB; read as
- * dom0, the pager being a dom0 daemon; hv.c's host-wide watch calls
- * paging_target_event) and turns it into pages with
- * kb >> 2, a negative or too large value meaning max_pages, exactly as
- * xenpaging does.  Then, at the host's paging rate:
- *   target 0          page every evicted page back in;
- *   tot_pages > target  evict resident private pages;
- *   tot_pages < target  page back in, while anything is paged out.
+ * A pager is spawned for a domain and has a pid; it lives until it exits,
+ * whoever spawned it (a library context, an actor, xlmem) having long
+ * gone.  Its life, after xenpaging's main():
+ *   start     xenpaging_init: XEN_DOMCTL_VM_EVENT_OP_PAGING enable (the
+ *             ring).  Any failure (ENOSYS, EOPNOTSUPP, ENODEV, EMLINK,
+ *             EXDEV, EBUSY, no such domain) ends it with status 1.
+ *   running   it watches memory/target-tot_pages (KiB, >> 2 for pages; a
+ *             negative or too large value means max_pages) and, at the
+ *             host's paging rate: target 0 pages every evicted page back
+ *             in; tot_pages > target evicts resident private pages;
+ *             tot_pages < target pages back in while anything is out.
+ *   SIGTERM   (or SIGINT) pages everything back in, whatever the target,
+ *             then tears the ring down (xc_mem_paging_disable) and exits
+ *             0; SIGHUP tears down at once and exits 0 (xenpaging's
+ *             "exit main loop on any other signal"); SIGKILL ends it with
+ *             nothing torn down.
+ *   @releaseDomain  the domain is gone: it exits 0.
+ *   ring gone a ring torn down under it (XEN_VM_EVENT_DISABLE by someone
+ *             else) fails its next hypercall: it exits 2.
+ * Xen itself (xen/arch/x86/mm/mem_paging.c, p2m_mem_paging_populate): a
+ * guest touching a paged-out page with no ring in place is crashed
+ * ("paging gfn yet no ring in place").  Which gfns are paged out is not
+ * tracked, only how many, so a running guest is taken to touch one at
+ * the next tick.
+ *
  * Evicting frees the host page (tot_pages drops, as in Xen); paging in
  * allocates one, so it is limited by host free memory and maxmem, and a
  * pager that cannot page in waits (stalled) until memory is freed.
- * Which gfns are paged out is not tracked: only how many.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +41,30 @@
 #include "paging.h"
 #include "store.h"
 
+const char *pager_state_name(enum pager_state s)
+{
+    switch (s) {
+    case PAGER_RUNNING:
+        return "running";
+    case PAGER_STOPPING:
+        return "stopping";
+    default:
+        return "exited";
+    }
+}
+
+static bool pager_live(const struct hv_pager *p)
+{
+    return p && p->state != PAGER_EXITED;
+}
+
 void paging_target_event(struct hv *hv, struct hv_domain *d)
 {
     char *val = NULL, *end, path[80];
     unsigned len;
     long long kb;
 
-    if (d->dying || !d->paging)
+    if (d->dying || !d->paging || !pager_live(d->pager))
         return;
     snprintf(path, sizeof(path), "/local/domain/%u/memory/target-tot_pages",
              d->domid);
@@ -51,34 +86,152 @@ void paging_target_event(struct hv *hv, struct hv_domain *d)
     free(val);
 }
 
-int paging_start(struct hv *hv, struct hv_domain *d)
+/* Forget the oldest exited pagers past PAGER_EXITED_KEEP. */
+static void prune(struct hv *hv)
 {
-    d->paging = true;
-    d->paging_target_set = false;
-    d->paging_budget = 0;
-    paging_target_event(hv, d);
-    return 0;
+    struct hv_pager **pp, *p;
+    unsigned kept = 0;
+
+    for (pp = &hv->pagers; (p = *pp);) {
+        if (p->state == PAGER_EXITED && ++kept > PAGER_EXITED_KEEP) {
+            *pp = p->next;
+            free(p);
+            continue;
+        }
+        pp = &p->next;
+    }
 }
 
-int paging_stop(struct hv *hv, struct hv_domain *d)
+/* The ring is torn down (by a pager or by a bare paging_disable). */
+void paging_ring_gone(struct hv *hv, struct hv_domain *d)
 {
-    if (!d->paging)
-        return 0;
-    if (d->paged > hv_pages_available(hv, d))
-        return -ENOMEM;
-    hv_pages_alloc(hv, d, d->paged);
-    d->paged = 0;
     d->paging = false;
     d->paging_target_set = false;
-    guest_update(hv, d);
+    d->paging_budget = 0;
+    if (d->paged || pager_live(d->pager))
+        hv_wake(hv, d);
     hv_record(hv, d, true);
-    return 0;
+}
+
+static void pager_exit(struct hv *hv, struct hv_pager *p, int status, int err,
+                       bool teardown)
+{
+    struct hv_domain *d = hv_domain(hv, p->domid);
+
+    if (p->state == PAGER_EXITED)
+        return;
+    p->state = PAGER_EXITED;
+    p->status = status;
+    p->err = err;
+    if (d && d->pager == p) {
+        d->pager = NULL;
+        if (teardown && d->paging && !d->dying)
+            paging_ring_gone(hv, d);
+    }
+    fprintf(stderr, "xensim: pager %u of d%u exited with status %d%s%s\n",
+            p->pid, p->domid, status, err ? ": " : "",
+            err ? strerror(err) : "");
+    prune(hv);
+    if (hv->on_change)
+        hv->on_change(hv->on_change_arg);
+}
+
+struct hv_pager *pager_spawn(struct hv *hv, unsigned domid,
+                             const char *pagefile)
+{
+    struct hv_pager *p = calloc(1, sizeof(*p));
+    struct hv_domain *d;
+    int rc;
+
+    if (!p)
+        return NULL;
+    p->pid = hv->next_pager_pid++;
+    p->domid = domid;
+    snprintf(p->pagefile, sizeof(p->pagefile), "%s", pagefile);
+    p->state = PAGER_RUNNING;
+    p->next = hv->pagers;
+    hv->pagers = p;
+    /* xenpaging_getopts: "Numerical <domain_id> missing!"; then
+     * xs_get_domain_path / xc calls fail for a domain that is not. */
+    d = domid ? hv_domain(hv, domid) : NULL;
+    if (!d || d->dying) {
+        pager_exit(hv, p, 1, ESRCH, false);
+        return p;
+    }
+    rc = hv_paging_enable(hv, domid);
+    if (rc) {
+        pager_exit(hv, p, 1, -rc, false);
+        return p;
+    }
+    d->pager = p;
+    d->paging_target_set = false;
+    d->paging_budget = 0;
+    /* xs_watch fires once at once: the target as it stands. */
+    paging_target_event(hv, d);
+    return p;
+}
+
+struct hv_pager *pager_find(struct hv *hv, unsigned pid)
+{
+    struct hv_pager *p;
+
+    for (p = hv->pagers; p; p = p->next)
+        if (p->pid == pid)
+            return p;
+    return NULL;
+}
+
+int pager_signal(struct hv *hv, struct hv_pager *p, int sig)
+{
+    struct hv_domain *d = hv_domain(hv, p->domid);
+
+    if (!pager_live(p))
+        return -ESRCH;
+    switch (sig) {
+    case SIGTERM:
+    case SIGINT:
+        p->state = PAGER_STOPPING;
+        if (!d || !d->paged)
+            pager_exit(hv, p, 0, 0, true);
+        else
+            hv_wake(hv, d);
+        return 0;
+    case SIGHUP:
+        pager_exit(hv, p, 0, 0, true);
+        return 0;
+    case SIGKILL:
+        pager_exit(hv, p, -SIGKILL, 0, false);
+        return 0;
+    default:
+        return -EINVAL;
+    }
+}
+
+void pager_domain_gone(struct hv *hv, struct hv_domain *d)
+{
+    if (pager_live(d->pager))
+        pager_exit(hv, d->pager, 0, 0, false);
+    d->pager = NULL;
+}
+
+void pager_free_all(struct hv *hv)
+{
+    while (hv->pagers) {
+        struct hv_pager *p = hv->pagers;
+
+        hv->pagers = p->next;
+        free(p);
+    }
 }
 
 /* Pages to evict (>0) or page in (<0) to reach the target. */
 static int64_t paging_delta(const struct hv_domain *d)
 {
-    if (!d->paging || !d->paging_target_set)
+    if (!d->paging || !pager_live(d->pager))
+        return 0;
+    if (d->pager->state == PAGER_STOPPING)
+        return -(int64_t)d->paged;
+    if (!d->paging_target_set)
         return 0;
     if (d->paging_target == 0)
         return -(int64_t)d->paged;
@@ -100,21 +253,38 @@ static int64_t paging_delta(const struct hv_domain *d)
 
 bool paging_wants(const struct hv_domain *d)
 {
+    if (!d->paging)
+        return (d->paged && !d->shutdown) || pager_live(d->pager);
+    if (pager_live(d->pager) && d->pager->state == PAGER_STOPPING)
+        return true;
     return paging_delta(d) != 0;
 }
 
 bool paging_step(struct hv *hv, struct hv_domain *d, uint64_t dt_ms)
 {
-    int64_t delta = paging_delta(d);
+    int64_t delta;
     uint64_t n, want, avail;
     bool stalled = false;
 
-    if (!delta) {
-        d->paging_budget = 0;
+    if (!d->paging) {
+        /* No ring: a pager still running fails its next hypercall (the
+         * memops answer ENODEV), and the guest's next touch of a page
+         * that is out crashes it (p2m_mem_paging_populate). */
+        if (pager_live(d->pager))
+            pager_exit(hv, d->pager, 2, ENODEV, false);
+        if (d->paged)
+            hv_domain_crash(hv, d, "paging gfn yet no ring in place");
         return false;
     }
-    d->paging_budget += hv->cfg.paging_rate_mib_s * 256.0 *
-                        (double)dt_ms / 1000.0;
+    delta = paging_delta(d);
+    if (!delta) {
+        d->paging_budget = 0;
+        if (pager_live(d->pager) && d->pager->state == PAGER_STOPPING)
+            pager_exit(hv, d->pager, 0, 0, true);
+        return false;
+    }
+    d->paging_budget += hv->cfg.paging_rate_mib_s * 256.0 * (double)dt_ms /
+        1000.0;
     n = (uint64_t)d->paging_budget;
     if (delta > 0) {
         want = (uint64_t)delta;
@@ -142,5 +312,10 @@ bool paging_step(struct hv *hv, struct hv_domain *d, uint64_t dt_ms)
         d->stalled = true;
     if (n)
         guest_update(hv, d);
+    if (!d->paged && pager_live(d->pager) &&
+        d->pager->state == PAGER_STOPPING) {
+        pager_exit(hv, d->pager, 0, 0, true);
+        return false;
+    }
     return paging_wants(d) && !stalled;
 }
