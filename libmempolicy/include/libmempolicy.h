@@ -73,6 +73,8 @@ extern "C" {
 #define MEMPOLICY_HAVE_DOMINFO_MALFORMED 1
 #define MEMPOLICY_HAVE_DISABLE_NOOP 1
 #define MEMPOLICY_HAVE_DOMINFO_OVERHEAD 1
+/* Paging keeps a detached, recorded pager per domain (enable/disable). */
+#define MEMPOLICY_HAVE_PAGER_LIFECYCLE 1
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -413,9 +415,14 @@ int mempolicy_domain_get_balloon_target(mempolicy_ctx *ctx, uint32_t domid,
                                         uint64_t *target_kb);
 /*
  * memory/target-tot_pages, the pager's target.  HVM with HAP only (PV,
- * NO_HAP).  A non-zero target needs paging enabled (INVAL otherwise).
- * 0 is allowed: the pager pages everything back in and paging is then
- * disabled.  The getter gives 0 when unset.
+ * NO_HAP).  A non-zero target needs paging enabled (INVAL otherwise),
+ * by any process: it works as soon as enable_paging has returned; a
+ * pager that has exited since is reported (FAIL, or the code of the
+ * Xen error it exited on, with its exit status in the detail).  0 is
+ * allowed to anyone: the pager pages everything back in, and once
+ * nothing is paged out it is stopped and paging is off; while pages are
+ * still out the call returns at once and the pager keeps running (a
+ * later 0, or disable_paging, stops it).  The getter gives 0 when unset.
  */
 int mempolicy_domain_set_paging_target(mempolicy_ctx *ctx, uint32_t domid,
                                        int64_t target_kb, bool relative);
@@ -426,16 +433,27 @@ int mempolicy_domain_get_paging_target(mempolicy_ctx *ctx, uint32_t domid,
  * (NO_HAP) and a hypervisor built with the feature (NOSYS: Debian's stock
  * Xen 4.17 has neither).  Disabling on a guest where the mechanism cannot
  * be on (PV, no HAP) is a successful no-op (MEMPOLICY_HAVE_DISABLE_NOOP).
- * On a real host enabling paging starts a pager (xenpaging) for the
- * domain, owned by this context, with its pagefile in the paging
- * directory; disabling stops it (paging everything in).
+ *
+ * Enabling paging starts the domain's pager (xenpaging), detached: it
+ * outlives this context and process, and is recorded (pid and pagefile,
+ * in /libxl/<domid>/xenpaging, dom0 only) so that every process sees
+ * paging on (mempolicy_dominfo.paging).  A pager that exits at once is
+ * reported with its exit status and, when it is one, Xen's reason (PoD
+ * guest, passthrough, ...).  Disabling (anyone may) sets the paging
+ * target to 0, waits until nothing is paged out (at least 60 s, longer
+ * for much paged out; BUSY naming what is still out when it does not
+ * happen, paging left on), then stops the pager, which tears paging
+ * down itself; the ring is never torn down under a live pager
+ * (MEMPOLICY_HAVE_PAGER_LIFECYCLE).  Cost: disabling blocks while pages
+ * come back in.  docs/paging.md.
  */
 int mempolicy_domain_enable_paging(mempolicy_ctx *ctx, uint32_t domid);
 int mempolicy_domain_disable_paging(mempolicy_ctx *ctx, uint32_t domid);
 int mempolicy_domain_enable_sharing(mempolicy_ctx *ctx, uint32_t domid);
 int mempolicy_domain_disable_sharing(mempolicy_ctx *ctx, uint32_t domid);
-/* Directory where pagers keep their pagefiles (real host; default
- * /var/lib/xen/xenpaging).  Absolute path, else INVAL. */
+/* Directory where pagers keep their pagefiles (default
+ * XEN_LIB_DIR/xenpaging: /var/lib/xen/xenpaging on Xen); created mode
+ * 0700 when paging is enabled.  Absolute path, else INVAL. */
 int mempolicy_set_paging_dir(mempolicy_ctx *ctx, const char *dir);
 
 /*

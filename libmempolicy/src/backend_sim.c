@@ -486,11 +486,98 @@ static int sim_set_pod_target(mempolicy_ctx *ctx, uint32_t domid,
     return rc;
 }
 
-static int sim_paging_enable(mempolicy_ctx *ctx, uint32_t domid)
+/*
+ * The pager is xensim's (tools/xensim/paging.c): a simulated process with
+ * a pid and an exit status, reached through the channel's pager_* verbs
+ * the way the xen backend reaches xenpaging with fork, kill and wait.
+ */
+static int sim_pager_start(mempolicy_ctx *ctx, uint32_t domid,
+                           const char *pagefile, long *pid)
 {
     char *line;
+    uint64_t v;
+    int rc;
 
-    return sim_call(ctx, &line, "paging_enable %u", domid);
+    rc = sim_call(ctx, &line, "pager_start %u %s", domid, pagefile);
+    if (rc)
+        return rc;
+    rc = reply_u64(ctx, line, "pid", &v);
+    if (rc)
+        return rc;
+    if (v < 2 || v > INT32_MAX)
+        return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                      "hypervisor channel: bad pager pid");
+    *pid = (long)v;
+    return 0;
+}
+
+/* state=, status=, err= and paged_kb= of a pager_status/wait reply. */
+static int pager_reply(mempolicy_ctx *ctx, const char *line,
+                       struct mp_pager_state *st)
+{
+    char state[16], status[16], err[16], *end;
+    long v;
+    int rc;
+
+    memset(st, 0, sizeof(*st));
+    if (!reply_get(line, "state", state, sizeof(state)) ||
+        !reply_get(line, "status", status, sizeof(status)) ||
+        !reply_get(line, "err", err, sizeof(err)))
+        return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                      "hypervisor channel: malformed pager reply");
+    errno = 0;
+    v = strtol(status, &end, 10);
+    if (errno || *end || end == status || v < -64 || v > 255)
+        return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                      "hypervisor channel: bad pager status");
+    rc = reply_u64(ctx, line, "paged_kb", &st->paged_kb);
+    if (rc)
+        return rc;
+    st->running = strcmp(state, "exited") != 0;
+    st->status = (int)v;
+    st->err = strcmp(err, "0") ? errno_from_name(err) : 0;
+    return 0;
+}
+
+static int sim_pager_status(mempolicy_ctx *ctx, uint32_t domid, long pid,
+                            const char *pagefile, struct mp_pager_state *st)
+{
+    struct sim *s = ctx->be_priv;
+    char *line;
+    int rc = sim_call(ctx, &line, "pager_status %ld", pid);
+
+    /* A pager xensim no longer knows (restarted, or long gone). */
+    if (rc && s->last_errno == ESRCH) {
+        memset(st, 0, sizeof(*st));
+        st->status = MP_PAGER_STATUS_UNKNOWN;
+        return 0;
+    }
+    return rc ? rc : pager_reply(ctx, line, st);
+}
+
+static int sim_pager_stop(mempolicy_ctx *ctx, uint32_t domid, long pid)
+{
+    struct sim *s = ctx->be_priv;
+    char *line;
+    int rc = sim_call(ctx, &line, "pager_signal %ld TERM", pid);
+
+    return rc && s->last_errno == ESRCH ? 0 : rc; /* exited already */
+}
+
+static int sim_pager_wait(mempolicy_ctx *ctx, uint32_t domid, long pid,
+                          const char *pagefile, bool paged_in,
+                          uint64_t max_ms, struct mp_pager_state *st)
+{
+    char *line;
+    int rc;
+
+    if (!max_ms)
+        max_ms = 1;
+    rc = sim_call(ctx, &line, "pager_wait %ld %llu%s", pid,
+                  (unsigned long long)max_ms, paged_in ? " paged_in" : "");
+    if (rc)
+        return rc;
+    return pager_reply(ctx, line, st);
 }
 
 static int sim_paging_disable(mempolicy_ctx *ctx, uint32_t domid)
@@ -615,7 +702,10 @@ static const struct mp_backend_ops sim_ops = {
     .physinfo = sim_physinfo,
     .setmaxmem = sim_setmaxmem,
     .set_pod_target = sim_set_pod_target,
-    .paging_enable = sim_paging_enable,
+    .pager_start = sim_pager_start,
+    .pager_status = sim_pager_status,
+    .pager_stop = sim_pager_stop,
+    .pager_wait = sim_pager_wait,
     .paging_disable = sim_paging_disable,
     .sharing_control = sim_sharing_control,
     .page_hashes = sim_page_hashes,

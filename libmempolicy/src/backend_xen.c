@@ -5,19 +5,22 @@
  * first call that needs the hypervisor, so that a context on a machine
  * without Xen can still do everything that only needs xenstore; the
  * first hypervisor call there fails with NO_HYPERVISOR and a detail saying
- * why.  Paging is started by running the pager (xenpaging) for the domain,
- * as libxl would; when no pager is installed the hypercall is probed so
- * that the error names what is really missing (Debian's Xen: ENOSYS).
+ * why.  Paging is served by a pager, xenpaging, run detached for the
+ * domain (pager.c has the lifecycle; the spawning is below).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <xenctrl.h>
@@ -27,16 +30,12 @@
 #include "internal.h"
 
 #define XEN_PAGE_KB 4u
-#define MP_MAX_PAGERS 64
 
 struct xenbe {
     xc_interface *xch;
     xenforeignmemory_handle *fmem;
     bool tried;
     int open_errno;
-    pid_t pagers[MP_MAX_PAGERS];
-    uint32_t pager_dom[MP_MAX_PAGERS];
-    int npagers;
 };
 
 static int xch(mempolicy_ctx *ctx, xc_interface **out)
@@ -82,12 +81,8 @@ static int xc_fail(mempolicy_ctx *ctx, const char *call, uint32_t domid)
 static void xen_close(mempolicy_ctx *ctx)
 {
     struct xenbe *x = ctx->be_priv;
-    int i;
 
-    for (i = 0; i < x->npagers; i++) {
-        kill(x->pagers[i], SIGTERM);
-        waitpid(x->pagers[i], NULL, 0);
-    }
+    /* Pagers are not ours to stop: they outlive the context. */
     if (x->fmem)
         xenforeignmemory_close(x->fmem);
     if (x->xch)
@@ -145,8 +140,9 @@ static void fill_hvinfo(const xc_domaininfo_t *ip, struct mp_hvinfo *o)
     o->vcpus = info.max_vcpu_id + 1;
     o->paged_kb = info.paged_pages * XEN_PAGE_KB;
     o->shared_kb = info.shr_pages * XEN_PAGE_KB;
-    o->paging = info.paged_pages != 0;
-    /* Xen has no query for these: the store and the pager know them. */
+    /* Xen has no query for these: paging is on while a pager is
+     * recorded (pager.c), not while pages happen to be out. */
+    o->paging = false;
     o->sharing = info.shr_pages != 0;
 }
 
@@ -254,91 +250,363 @@ static int xen_set_pod_target(mempolicy_ctx *ctx, uint32_t domid,
 }
 
 /*
- * Where distributions install the pager: Debian keeps Xen's helpers in a
- * versioned directory, upstream's default is /usr/lib/xen/bin, Fedora and
- * newer upstream builds use libexec.  MEMPOLICY_XENPAGING overrides.
+ * Where the installed Xen keeps xenpaging: Debian installs Xen's helpers
+ * per version (/usr/lib/xen-<major>.<minor>/bin), upstream's default is
+ * /usr/lib/xen/bin, Fedora and newer upstream builds use libexec.  The
+ * version is the running hypervisor's (XENVER_version), since the tools
+ * must match it.  MEMPOLICY_XENPAGING overrides.
  */
-static const char *find_pager(void)
+static int find_pager(mempolicy_ctx *ctx, xc_interface *h, char *out,
+                      size_t len)
 {
     static const char *const known[] = {
-        "/usr/lib/xen-4.17/bin/xenpaging",
         "/usr/lib/xen/bin/xenpaging",
         "/usr/libexec/xen/bin/xenpaging",
     };
     const char *env = getenv("MEMPOLICY_XENPAGING");
+    int ver = xc_version(h, XENVER_version, NULL);
     unsigned i;
 
-    if (env && *env)
-        return env;
-    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-        if (!access(known[i], X_OK))
-            return known[i];
-    return NULL;
+    if (env && *env == '/') {
+        snprintf(out, len, "%s", env);
+        return 0;
+    }
+    if (ver > 0) {
+        snprintf(out, len, "/usr/lib/xen-%d.%d/bin/xenpaging", ver >> 16,
+                 ver & 0xffff);
+        if (!access(out, X_OK))
+            return 0;
+    }
+    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        if (!access(known[i], X_OK)) {
+            snprintf(out, len, "%s", known[i]);
+            return 0;
+        }
+    }
+    return mp_err(ctx, MEMPOLICY_ERROR_NOSYS,
+                  "no xenpaging installed for Xen %d.%d (looked in "
+                  "/usr/lib/xen-%d.%d/bin, /usr/lib/xen/bin, "
+                  "/usr/libexec/xen/bin; MEMPOLICY_XENPAGING names another)",
+                  ver >> 16, ver & 0xffff, ver >> 16, ver & 0xffff);
 }
 
-static int xen_paging_enable(mempolicy_ctx *ctx, uint32_t domid)
+/*
+ * What xen/common/vm_event.c would refuse, asked without setting
+ * anything up (no enable/disable probe: a ring enabled and torn down
+ * again is not what xenpaging expects to find).  Read-only, in Xen's
+ * order: the paging memop on a gfn that cannot exist answers ENOSYS from
+ * a hypervisor without CONFIG_MEM_PAGING, ENODEV when no ring is set up
+ * and EBUSY (nominate's invalid mfn) when one is (mem_paging.c); then
+ * an HVM dom0 (EOPNOTSUPP), no HAP (ENODEV), a PoD guest (EXDEV).  An
+ * IOMMU (EMLINK) cannot be asked for: the pager exits with it.
+ */
+static int paging_precheck(mempolicy_ctx *ctx, xc_interface *h,
+                           uint32_t domid)
 {
-    struct xenbe *x = ctx->be_priv;
+    xc_domaininfo_t dom0, dom;
+    uint64_t tot = 0, cache = 0, entries = 0;
+    int e = 0;
+
+    if (xc_mem_paging_nominate(h, domid, (1ull << 52) - 1) < 0 &&
+        errno != ENODEV)
+        e = errno;
+    else if (xc_domain_getinfolist(h, 0, 1, &dom0) == 1 &&
+             (dom0.flags & XEN_DOMINF_hvm_guest))
+        e = EOPNOTSUPP;
+    else if (xc_domain_getinfolist(h, domid, 1, &dom) != 1 ||
+             dom.domain != domid)
+        e = ESRCH;
+    else if (!(dom.flags & XEN_DOMINF_hap))
+        e = ENODEV;
+    else if (!xc_domain_get_pod_target(h, domid, &tot, &cache, &entries) &&
+             (cache || entries))
+        e = EXDEV;
+    if (!e)
+        return 0;
+    errno = e;
+    return mp_hv_mech_err(ctx, domid, true,
+                          xc_fail(ctx, "XEN_DOMCTL_VM_EVENT_OP_PAGING",
+                                  domid));
+}
+
+/* Async-signal-safe decimal, for the supervisor after fork. */
+static size_t put_num(char *p, long v)
+{
+    char tmp[24];
+    size_t n = 0, i;
+    bool neg = v < 0;
+
+    if (neg)
+        v = -v;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (neg)
+        tmp[n++] = '-';
+    for (i = 0; i < n; i++)
+        p[i] = tmp[n - 1 - i];
+    return n;
+}
+
+static void close_from(int first, int keep)
+{
+    long max = sysconf(_SC_OPEN_MAX);
+    int fd;
+
+    if (max < 0 || max > 65536)
+        max = 65536;
+    for (fd = first; fd < max; fd++)
+        if (fd != keep)
+            close(fd);
+}
+
+/*
+ * The supervisor, in the pager's session: starts xenpaging, tells the
+ * caller its pid, waits for it and writes how it exited to exitfile.
+ * Only async-signal-safe calls (the caller may have threads).
+ */
+static void supervise(const char *pager, char *const argv[],
+                      const char *logfile, const char *exitfile, int wfd)
+{
+    char buf[48];
+    size_t n;
+    long v;
+    int fd, st = 0;
+    pid_t p;
+    sigset_t none;
+    struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    sigaction(SIGTERM, &dfl, NULL);
+    sigaction(SIGINT, &dfl, NULL);
+    sigaction(SIGHUP, &dfl, NULL);
+    sigaction(SIGPIPE, &dfl, NULL);
+    close_from(3, wfd);
+    if (chdir("/"))
+        _exit(1);
+    fd = open("/dev/null", O_RDWR);
+    if (fd >= 0) {
+        dup2(fd, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        if (fd > 2)
+            close(fd);
+    }
+    fd = open(logfile, O_WRONLY | O_CREAT | O_APPEND, 0640);
+    if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+        if (fd > 2)
+            close(fd);
+    }
+    p = fork();
+    if (p == 0) {
+        close(wfd);
+        execv(pager, argv);
+        _exit(127);
+    }
+    v = p;
+    if (write(wfd, &v, sizeof(v)) != (ssize_t)sizeof(v) || p < 0)
+        _exit(1);
+    close(wfd);
+    while (waitpid(p, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFSIGNALED(st)) {
+        memcpy(buf, "killed ", 7);
+        n = 7 + put_num(buf + 7, WTERMSIG(st));
+    } else {
+        memcpy(buf, "exited ", 7);
+        n = 7 + put_num(buf + 7, WEXITSTATUS(st));
+    }
+    buf[n++] = '\n';
+    fd = open(exitfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd >= 0) {
+        if (write(fd, buf, n) < 0)
+            _exit(1);
+        close(fd);
+    }
+    _exit(0);
+}
+
+static void exit_file(const char *pagefile, char *out, size_t len)
+{
+    snprintf(out, len, "%s.exit", pagefile);
+}
+
+/*
+ * xenpaging -d <domid> -f <pagefile>, as docs/misc/xenpaging.txt runs it
+ * ("&"), but detached as a daemon is: a double fork, its own session
+ * (setsid), stdio on /dev/null and XEN_LOG_DIR/xenpaging-<domid>.log, no
+ * descriptor of the caller's, default signal dispositions and an empty
+ * mask (xenpaging's SIGTERM handler must see the signal).  Between the
+ * caller and xenpaging stays a small supervisor that records its exit.
+ */
+static int xen_pager_start(mempolicy_ctx *ctx, uint32_t domid,
+                           const char *pagefile, long *pid)
+{
     xc_interface *h = NULL;
-    uint32_t port;
-    char dom[16], file[4096];
-    const char *pager;
-    pid_t pid;
+    char pager[256], dom[16], logfile[64], exitfile[MP_PAGEFILE_MAX + 8];
+    char *argv[] = { "xenpaging", "-d", dom, "-f", NULL, NULL };
+    int rc = xch(ctx, &h), pfd[2], st;
+    long v = 0;
+    ssize_t got;
+    pid_t a;
+
+    if (rc)
+        return rc;
+    rc = paging_precheck(ctx, h, domid);
+    if (rc)
+        return rc;
+    rc = find_pager(ctx, h, pager, sizeof(pager));
+    if (rc)
+        return rc;
+    snprintf(dom, sizeof(dom), "%u", domid);
+    argv[4] = (char *)pagefile;
+    snprintf(logfile, sizeof(logfile), "/var/log/xen/xenpaging-%u.log",
+             domid);
+    exit_file(pagefile, exitfile, sizeof(exitfile));
+    if (unlink(exitfile) && errno != ENOENT)
+        return mp_err(ctx, MEMPOLICY_ERROR_FAIL, "cannot remove %s: %s",
+                      exitfile, strerror(errno));
+    if (pipe2(pfd, O_CLOEXEC))
+        return mp_err(ctx, MEMPOLICY_ERROR_FAIL, "pipe: %s",
+                      strerror(errno));
+    a = fork();
+    if (a == 0) {
+        pid_t sv;
+
+        close(pfd[0]);
+        if (setsid() < 0)
+            _exit(1);
+        sv = fork();
+        if (sv)
+            _exit(sv < 0);
+        supervise(pager, argv, logfile, exitfile, pfd[1]);
+    }
+    close(pfd[1]);
+    if (a < 0) {
+        close(pfd[0]);
+        return mp_err(ctx, MEMPOLICY_ERROR_FAIL, "fork: %s", strerror(errno));
+    }
+    while (waitpid(a, &st, 0) < 0 && errno == EINTR)
+        ;
+    do
+        got = read(pfd[0], &v, sizeof(v));
+    while (got < 0 && errno == EINTR);
+    close(pfd[0]);
+    if (got != (ssize_t)sizeof(v) || v <= 0)
+        return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
+                      "domain %u: cannot start %s", domid, pager);
+    *pid = v;
+    return 0;
+}
+
+static int xen_pager_status(mempolicy_ctx *ctx, uint32_t domid, long pid,
+                            const char *pagefile, struct mp_pager_state *st)
+{
+    char path[MP_PAGEFILE_MAX + 8], buf[32], *end;
+    ssize_t n;
+    long v;
+    int fd;
+
+    memset(st, 0, sizeof(*st));
+    st->status = MP_PAGER_STATUS_UNKNOWN;
+    exit_file(pagefile, path, sizeof(path));
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (n > 7) {
+            buf[n] = '\0';
+            v = strtol(buf + 7, &end, 10);
+            if (*end == '\n' && v >= 0 && v < 256)
+                st->status = !strncmp(buf, "killed ", 7) ? (int)-v : (int)v;
+        }
+        return 0;
+    }
+    /* No exit recorded: alive while the pid is (EPERM: alive, not ours). */
+    st->running = !kill((pid_t)pid, 0) || errno == EPERM;
+    return 0;
+}
+
+static int xen_pager_stop(mempolicy_ctx *ctx, uint32_t domid, long pid)
+{
+    if (kill((pid_t)pid, SIGTERM) && errno != ESRCH)
+        return mp_err(ctx, MEMPOLICY_ERROR_PERM,
+                      "domain %u: cannot signal its pager (pid %ld): %s",
+                      domid, pid, strerror(errno));
+    return 0;
+}
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = { .tv_sec = ms / 1000,
+                           .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+    while (nanosleep(&ts, &ts) && errno == EINTR)
+        ;
+}
+
+/*
+ * Xen says nothing when pages are back in, and xenpaging writes nothing:
+ * the paged-out count is looked at every 100 ms until it is 0, as
+ * libxl_wait_for_memory_target (libxl_mem.c) looks at tot_pages.  A
+ * pager's exit is waited for on a pidfd (it is not our child).
+ */
+static int xen_pager_wait(mempolicy_ctx *ctx, uint32_t domid, long pid,
+                          const char *pagefile, bool paged_in,
+                          uint64_t max_ms, struct mp_pager_state *st)
+{
+    xc_interface *h = NULL;
+    uint64_t start = mp_clock_now_ms(ctx);
     int rc = xch(ctx, &h);
 
     if (rc)
         return rc;
-    /*
-     * Probe the hypercall first, and undo it at once: a pager started on a
-     * hypervisor without paging would only fail later, in its own
-     * process, and the caller would have been told it worked.
-     */
-    if (xc_mem_paging_enable(h, domid, &port) < 0)
-        return xc_fail(ctx, "xc_mem_paging_enable", domid);
-    xc_mem_paging_disable(h, domid);
-    pager = find_pager();
-    if (!pager)
-        return mp_err(ctx, MEMPOLICY_ERROR_NOSYS,
-                      "domain %u: no xenpaging installed (set "
-                      "MEMPOLICY_XENPAGING to its path)", domid);
-    if (x->npagers >= MP_MAX_PAGERS)
-        return mp_err(ctx, MEMPOLICY_ERROR_BUSY,
-                      "too many pagers started by this context");
-    snprintf(dom, sizeof(dom), "%u", domid);
-    snprintf(file, sizeof(file), "%s/%u.paging",
-             ctx->paging_dir ? ctx->paging_dir : "/var/lib/xen/xenpaging",
-             domid);
-    pid = fork();
-    if (pid < 0)
-        return mp_err(ctx, MEMPOLICY_ERROR_FAIL, "fork: %s", strerror(errno));
-    if (pid == 0) {
-        execl(pager, "xenpaging", "-d", dom, "-f", file,
-              (char *)NULL);
-        _exit(127);
+    for (;;) {
+        xc_domaininfo_t info;
+        uint64_t now;
+
+        rc = xen_pager_status(ctx, domid, pid, pagefile, st);
+        if (rc)
+            return rc;
+        if (xc_domain_getinfolist(h, domid, 1, &info) == 1 &&
+            info.domain == domid)
+            st->paged_kb = info.paged_pages * XEN_PAGE_KB;
+        if (!st->running || (paged_in && !st->paged_kb))
+            return 0;
+        now = mp_clock_now_ms(ctx);
+        if (now - start >= max_ms)
+            return 0;
+        if (!paged_in) {
+            int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+
+            if (fd >= 0) {
+                struct pollfd pf = { .fd = fd, .events = POLLIN };
+                uint64_t left = max_ms - (now - start);
+
+                poll(&pf, 1, left > 1000 ? 1000 : (int)left);
+                close(fd);
+                /* The supervisor writes the exit file just after. */
+                if (pf.revents)
+                    sleep_ms(10);
+                continue;
+            }
+        }
+        sleep_ms(100);
     }
-    x->pagers[x->npagers] = pid;
-    x->pager_dom[x->npagers++] = domid;
-    return 0;
 }
 
+/* XEN_VM_EVENT_DISABLE, only for a ring whose pager has exited. */
 static int xen_paging_disable(mempolicy_ctx *ctx, uint32_t domid)
 {
-    struct xenbe *x = ctx->be_priv;
     xc_interface *h = NULL;
-    int i, rc = xch(ctx, &h);
+    int rc = xch(ctx, &h);
 
     if (rc)
         return rc;
-    for (i = 0; i < x->npagers; i++) {
-        if (x->pager_dom[i] != domid)
-            continue;
-        /* xenpaging pages everything back in when it is told to stop. */
-        kill(x->pagers[i], SIGTERM);
-        waitpid(x->pagers[i], NULL, 0);
-        x->pagers[i] = x->pagers[x->npagers - 1];
-        x->pager_dom[i] = x->pager_dom[--x->npagers];
-        return 0;
-    }
     if (xc_mem_paging_disable(h, domid))
         return xc_fail(ctx, "xc_mem_paging_disable", domid);
     return 0;
@@ -506,7 +774,10 @@ static const struct mp_backend_ops xen_ops = {
     .physinfo = xen_physinfo,
     .setmaxmem = xen_setmaxmem,
     .set_pod_target = xen_set_pod_target,
-    .paging_enable = xen_paging_enable,
+    .pager_start = xen_pager_start,
+    .pager_status = xen_pager_status,
+    .pager_stop = xen_pager_stop,
+    .pager_wait = xen_pager_wait,
     .paging_disable = xen_paging_disable,
     .sharing_control = xen_sharing_control,
     .page_hashes = xen_page_hashes,

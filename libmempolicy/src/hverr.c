@@ -41,6 +41,10 @@ static const struct hv_errmsg paging_msgs[] = {
     { EOPNOTSUPP, "EOPNOTSUPP",
       "dom0 is an HVM/PVH domain; Xen 4.17 pages guests only from a PV "
       "dom0" },
+    { EBUSY, "EBUSY",
+      "a paging ring is set up already (another xenpaging serves the "
+      "domain, or one died without tearing it down); stop that pager "
+      "first" },
 };
 
 static const struct hv_errmsg sharing_msgs[] = {
@@ -58,17 +62,28 @@ static const struct hv_errmsg sharing_msgs[] = {
       "only of HVM/PVH guests on Intel VT-x hosts" },
 };
 
-int mp_hv_mech_err(mempolicy_ctx *ctx, uint32_t domid, bool paging, int rc)
+const char *mp_hv_mech_why(bool paging, int e, const char **name)
 {
     const struct hv_errmsg *t = paging ? paging_msgs : sharing_msgs;
     size_t n = paging ? sizeof(paging_msgs) / sizeof(paging_msgs[0]) :
                         sizeof(sharing_msgs) / sizeof(sharing_msgs[0]);
     size_t i;
 
-    for (i = 0; i < n; i++)
-        if (t[i].e == ctx->hv_errno)
-            return mp_err(ctx, mp_errno_to_rc(t[i].e), "domain %u: %s: %s (%s)",
-                          domid, paging ? "paging" : "sharing", t[i].why,
-                          t[i].name);
-    return rc;
+    for (i = 0; i < n; i++) {
+        if (t[i].e == e) {
+            *name = t[i].name;
+            return t[i].why;
+        }
+    }
+    return NULL;
+}
+
+int mp_hv_mech_err(mempolicy_ctx *ctx, uint32_t domid, bool paging, int rc)
+{
+    const char *name, *why = mp_hv_mech_why(paging, ctx->hv_errno, &name);
+
+    if (!why)
+        return rc;
+    return mp_err(ctx, mp_errno_to_rc(ctx->hv_errno), "domain %u: %s: %s (%s)",
+                  domid, paging ? "paging" : "sharing", why, name);
 }

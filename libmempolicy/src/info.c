@@ -37,6 +37,8 @@ void mempolicy_dominfo_list_free(mempolicy_dominfo *list, int n)
     free(list);
 }
 
+static int mark_malformed(mempolicy_ctx *ctx, mempolicy_dominfo *out);
+
 static int read_kb(mempolicy_ctx *ctx, uint32_t domid, const char *node,
                    uint64_t *kb)
 {
@@ -70,7 +72,9 @@ static void fill_hv(const struct mp_hvinfo *hv, mempolicy_dominfo *out)
     out->paged_kb = hv->paged_kb;
     out->shared_kb = hv->shared_kb;
     out->cow_breaks = hv->cow_breaks;
-    out->paging = hv->paging;
+    /* Paging is on while a pager is recorded (pager.c), not when the
+     * hypervisor has pages out: set by the callers from the record. */
+    out->paging = false;
     out->sharing = hv->sharing;
 }
 
@@ -115,6 +119,15 @@ static int fill_info(mempolicy_ctx *ctx, const struct mp_hvinfo *hv,
         goto fail;
     if (!out->name && (rc = default_name(out)))
         goto fail;
+    {
+        struct mp_pager_rec rec;
+
+        rc = mp_pager_read(ctx, d, &rec, &out->paging);
+        if (rc == MEMPOLICY_ERROR_FAIL)
+            rc = mark_malformed(ctx, out);
+        if (rc)
+            goto fail;
+    }
     if ((rc = read_kb(ctx, d, "memory/static-max", &out->static_max_kb)) ||
         (rc = read_kb(ctx, d, "memory/target", &out->balloon_target_kb)) ||
         (rc = read_kb(ctx, d, "memory/target-tot_pages",
@@ -168,13 +181,14 @@ int mempolicy_domain_info(mempolicy_ctx *ctx, uint32_t domid,
  * pipelined (store_batch.c): the listing costs a few round trips per
  * chunk, not ten per domain.
  */
-#define LIST_PLAIN 5
+#define LIST_PLAIN 6
 #define LIST_POLICY 4
 #define LIST_CHUNK 128
 
+/* Under /local/domain/<domid>; the last is the pager's record. */
 static const char *const plain_nodes[LIST_PLAIN] = {
     "name", "memory/static-max", "memory/target", "memory/target-tot_pages",
-    "memory/videoram",
+    "memory/videoram", NULL,
 };
 static const char *const policy_nodes[LIST_POLICY] = {
     "actor", "actor-params", "target", "enforce",
@@ -265,6 +279,24 @@ static int fill_from(mempolicy_ctx *ctx, const struct mp_hvinfo *hv,
         (rc = fill_kb(ctx, &plain[4], &out->videoram_kb, out)))
         goto fail;
     fill_overhead(hv, out);
+    {
+        struct mp_pager_rec rec;
+        char *v;
+
+        rc = req_value(ctx, &plain[5], &v);
+        if (rc)
+            goto fail;
+        if (v && mp_pager_parse(v, &rec)) {
+            rc = mp_err(ctx, MEMPOLICY_ERROR_FAIL, "%s: not \"<pid> "
+                        "<pagefile>\"", plain[5].path);
+            rc = mark_malformed(ctx, out);
+        } else {
+            out->paging = v != NULL;
+        }
+        free(v);
+        if (rc)
+            goto fail;
+    }
     if (!out->name && (rc = default_name(out)))
         goto fail;
     for (i = 0; i < LIST_POLICY; i++) {
@@ -360,8 +392,12 @@ int mempolicy_list_domains(mempolicy_ctx *ctx, mempolicy_dominfo **list,
         char (*p)[64] = paths + (size_t)i * (LIST_PLAIN + LIST_POLICY);
 
         for (k = 0; k < LIST_PLAIN; k++) {
-            snprintf(p[k], sizeof(p[k]), "/local/domain/%u/%s", hv[i].domid,
-                     plain_nodes[k]);
+            if (plain_nodes[k])
+                snprintf(p[k], sizeof(p[k]), "/local/domain/%u/%s",
+                         hv[i].domid, plain_nodes[k]);
+            else
+                snprintf(p[k], sizeof(p[k]), "/libxl/%u/%s", hv[i].domid,
+                         MP_LIBXL_PAGER);
             plain[(size_t)i * LIST_PLAIN + k].path = p[k];
         }
         for (k = 0; k < LIST_POLICY; k++) {

@@ -47,6 +47,23 @@ struct mp_hvinfo {
     unsigned vcpus;           /* max_vcpu_id + 1; 0 where unknown (sim) */
 };
 
+/* A pager as its record says (pager.c): "<pid> <pagefile>". */
+#define MP_PAGEFILE_MAX 256
+struct mp_pager_rec {
+    long pid;
+    char pagefile[MP_PAGEFILE_MAX];
+};
+
+/* A pager as the backend sees it. */
+#define MP_PAGER_STATUS_UNKNOWN (-1000)
+struct mp_pager_state {
+    bool running;       /* alive (also while paging in to stop) */
+    int status;         /* exited: exit status, -signal if killed, or
+                         * MP_PAGER_STATUS_UNKNOWN */
+    int err;            /* exited: errno of the call it failed on, or 0 */
+    uint64_t paged_kb;  /* pager_wait: the domain's paged-out KiB */
+};
+
 /*
  * The backend interface.  Every call returns 0 or a negative
  * MEMPOLICY_ERROR_* code and, on failure, has set the context's error
@@ -71,7 +88,27 @@ struct mp_backend_ops {
      * non-PV guest, in 4 KiB pages. */
     int (*set_pod_target)(mempolicy_ctx *ctx, uint32_t domid,
                           uint64_t pages);
-    int (*paging_enable)(mempolicy_ctx *ctx, uint32_t domid);
+    /*
+     * The pager (xenpaging), a process of its own that outlives the
+     * context (pager.c has the lifecycle).  pager_start spawns it for
+     * domid with its pagefile and gives its pid; pager_status says
+     * whether it runs, or how it exited; pager_stop sends it SIGTERM
+     * (it pages everything in, tears the ring down and exits);
+     * pager_wait waits, at most max_ms of host time, until it has
+     * exited or, with paged_in, until nothing of domid is paged out,
+     * and fills *st (paged_kb too) as it stands then.
+     */
+    int (*pager_start)(mempolicy_ctx *ctx, uint32_t domid,
+                       const char *pagefile, long *pid);
+    int (*pager_status)(mempolicy_ctx *ctx, uint32_t domid, long pid,
+                        const char *pagefile, struct mp_pager_state *st);
+    int (*pager_stop)(mempolicy_ctx *ctx, uint32_t domid, long pid);
+    int (*pager_wait)(mempolicy_ctx *ctx, uint32_t domid, long pid,
+                      const char *pagefile, bool paged_in, uint64_t max_ms,
+                      struct mp_pager_state *st);
+    /* XEN_VM_EVENT_DISABLE of the paging ring: only for a ring whose
+     * pager has exited with nothing paged out (never under a live one:
+     * the guest would crash). */
     int (*paging_disable)(mempolicy_ctx *ctx, uint32_t domid);
     int (*sharing_control)(mempolicy_ctx *ctx, uint32_t domid, bool enable);
     int (*page_hashes)(mempolicy_ctx *ctx, uint32_t domid, uint64_t first_gfn,
@@ -161,6 +198,26 @@ const char *mp_errno_name(int e);
  * the table does not know keeps the backend's own message (rc returned).
  */
 int mp_hv_mech_err(mempolicy_ctx *ctx, uint32_t domid, bool paging, int rc);
+/* The same table: the cause and what to do for errno e, and e's name;
+ * NULL when the table does not know e. */
+const char *mp_hv_mech_why(bool paging, int e, const char **name);
+
+/* ---- the pager's lifecycle (pager.c) ---- */
+
+/* Parse a record's value: 0, or -1 if it is not "<pid> <pagefile>". */
+int mp_pager_parse(const char *v, struct mp_pager_rec *rec);
+/* Read domid's record: 0 and *present (rec filled), or an error. */
+int mp_pager_read(mempolicy_ctx *ctx, uint32_t domid,
+                  struct mp_pager_rec *rec, bool *present);
+/* Start a pager for domid and record it (0 if one runs already). */
+int mp_pager_start(mempolicy_ctx *ctx, uint32_t domid);
+/* *on: a pager is recorded and runs; one recorded that has exited is
+ * an error saying how it exited. */
+int mp_pager_check(mempolicy_ctx *ctx, uint32_t domid, bool *on);
+/* Stop domid's pager once nothing is paged out (its target must be 0
+ * already): with wait_in, wait (bounded) for the pages to come in;
+ * without, return 0 leaving the pager running while pages are out. */
+int mp_pager_stop(mempolicy_ctx *ctx, uint32_t domid, bool wait_in);
 
 /* MEMPOLICY_QUOTE(s), for detail strings. */
 #define MP_Q(s) MEMPOLICY_QUOTE(s)

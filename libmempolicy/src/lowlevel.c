@@ -331,7 +331,9 @@ int mempolicy_domain_set_paging_target(mempolicy_ctx *ctx, uint32_t domid,
     struct mech_write w = { .domid = domid, .node = MP_MEM_PAGING_TARGET,
                             .what = "paging target", .kb = target_kb,
                             .relative = relative };
+    struct mp_pager_rec rec;
     struct mp_hvinfo hv;
+    bool on = false, recorded;
     int rc;
 
     /* 0 pages everything back in: anyone may (the departing actor). */
@@ -348,7 +350,13 @@ int mempolicy_domain_set_paging_target(mempolicy_ctx *ctx, uint32_t domid,
     rc = check_hap(ctx, domid, &hv, "paging");
     if (rc)
         return rc;
-    if (!hv.paging && !(target_kb == 0 && !relative))
+    /* Paging is on while its pager is recorded and runs (pager.c), from
+     * the moment enabling returned, whoever enabled it; a pager that
+     * exited is reported (0 still goes through: it cleans up). */
+    rc = mp_pager_check(ctx, domid, &on);
+    if (rc && !w.anyone)
+        return rc;
+    if (!on && !w.anyone)
         return mp_err(ctx, MEMPOLICY_ERROR_INVAL,
                       "domain %u: paging is not enabled (enable it first)",
                       domid);
@@ -361,15 +369,39 @@ int mempolicy_domain_set_paging_target(mempolicy_ctx *ctx, uint32_t domid,
         ctx->be->setmaxmem(ctx, domid, hv.max_kb);
         memcpy(ctx->err, saved, sizeof(saved));
     }
-    if (rc)
+    if (rc || w.result != 0)
         return rc;
-    if (w.result == 0 && hv.paging) {
-        /* 0: everything paged back in, the pager is no longer needed. */
+    rc = mp_pager_read(ctx, domid, &rec, &recorded);
+    if (rc || !recorded)
+        return rc;
+    /* 0: everything comes back in; once nothing is out the pager is no
+     * longer needed (while pages are out it stays, for a later call). */
+    rc = room_to_page_in(ctx, domid);
+    return rc ? rc : mp_pager_stop(ctx, domid, false);
+}
+
+/*
+ * Paging off, as Xen's tools expect: target 0, room to page in, wait
+ * (bounded) until nothing is out, then stop the recorded pager
+ * (pager.c).  Never a bare XEN_VM_EVENT_DISABLE under a live pager.
+ */
+static int paging_off(mempolicy_ctx *ctx, uint32_t domid,
+                      const struct mp_hvinfo *hv)
+{
+    struct mech_write w = { .domid = domid, .node = MP_MEM_PAGING_TARGET,
+                            .what = "paging target", .kb = 0,
+                            .anyone = true, .max_kb = hv->max_kb };
+    struct mp_pager_rec rec;
+    bool present;
+    int rc;
+
+    rc = mp_pager_read(ctx, domid, &rec, &present);
+    if (rc || !present)
+        return rc;
+    rc = mp_transaction(ctx, mech_tx, &w);
+    if (!rc)
         rc = room_to_page_in(ctx, domid);
-        if (!rc)
-            rc = ctx->be->paging_disable(ctx, domid);
-    }
-    return rc;
+    return rc ? rc : mp_pager_stop(ctx, domid, true);
 }
 
 /* Common shape of enable/disable: checks, then the idempotent switch. */
@@ -381,7 +413,6 @@ static int mech_switch(mempolicy_ctx *ctx, uint32_t domid, bool paging,
                               : (enable ? "enabling sharing"
                                         : "disabling sharing");
     struct mp_hvinfo hv;
-    bool on;
     int rc;
 
     rc = mp_domain_live(ctx, domid, &hv);
@@ -401,19 +432,15 @@ static int mech_switch(mempolicy_ctx *ctx, uint32_t domid, bool paging,
     rc = check_hap(ctx, domid, &hv, paging ? "paging" : "sharing");
     if (rc)
         return rc;
-    on = paging ? hv.paging : hv.sharing;
-    if (on == enable)
-        return 0;
-    if (paging && !enable)
-        rc = room_to_page_in(ctx, domid);
-    if (rc)
-        return rc;
     ctx->hv_errno = 0;
+    /* Paging: the pager's lifecycle (pager.c) says what is on, and
+     * reports Xen's refusals itself (hverr.c). */
     if (paging)
-        rc = enable ? ctx->be->paging_enable(ctx, domid)
-                    : ctx->be->paging_disable(ctx, domid);
-    else
-        rc = ctx->be->sharing_control(ctx, domid, enable);
+        return enable ? mp_pager_start(ctx, domid)
+                      : paging_off(ctx, domid, &hv);
+    if (hv.sharing == enable)
+        return 0;
+    rc = ctx->be->sharing_control(ctx, domid, enable);
     if (rc == MEMPOLICY_ERROR_BUSY)
         rc = 0; /* raced with another enabler: the state is as asked */
     /* What Xen's refusal means (hverr.c); disabling keeps the backend's

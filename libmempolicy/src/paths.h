@@ -8,6 +8,7 @@
  *     vm                                    "/vm/<uuid>" (libxl writes it)
  *   /libxl/<domid>[/<sub>]                  the toolstack-private tree
  *     type                                  "pv", "pvh" or "hvm" (libxl)
+ *     xenpaging                             the pager: "<pid> <pagefile>"
  *     memory-policy/<node>                  the policy: actor,
  *                                           actor-params, target, enforce
  *   /vm/<uuid>/memory                       MiB, as libxl writes it
@@ -41,6 +42,10 @@
 #define MP_POL_PARAMS "actor-params"
 #define MP_POL_TARGET "target"
 #define MP_POL_ENFORCE "enforce"
+
+/* /libxl/<domid>/xenpaging: the domain's pager, "<pid> <pagefile>"
+ * (pager.c); dom0 only, as all of /libxl. */
+#define MP_LIBXL_PAGER "xenpaging"
 
 /* /local/domain/<domid>, or /local/domain/<domid>/<sub> (sub not NULL). */
 char *mp_path_dom(char buf[MP_PATH_MAX], uint32_t domid, const char *sub);

@@ -33,6 +33,11 @@ off=$(hvm off stuck paging=1,delay=2)
 bad=$(mkdom name=bad type=pv memory_kb=$G maxmem_kb=$G \
     memory_policy=xl-auto memory_policy_args=delay=soon,min=700)
 
+# The pager's record (/libxl/<domid>/xenpaging) is gone: the actor
+# stopped it once nothing was paged out (it does so right after writing
+# target 0, so wait for it rather than race it).
+pager_gone() { ! xenstore-exists /libxl/"$1"/xenpaging; }
+
 actor_start xl-auto || exit 1
 
 # --- balloon target, clamped to [min, static-max] ------------------------
@@ -75,6 +80,7 @@ is "$(info "$nopg" paging)/$(info "$nopg" paged)" "0/0" \
 "$PROBE" hv guest_set "$stuck" balloon=cooperative >/dev/null
 ok "wait_node /local/domain/$stuck/memory/target-tot_pages 0" \
     "balloon caught up: paging target 0 (paging ended)"
+ok "wait_until pager_gone $stuck" "its pager stopped, record removed"
 is "$(info "$stuck" paging)/$(info "$stuck" paged)" "0/0" \
     "nothing paged out, paging disabled"
 
@@ -97,6 +103,7 @@ ok "wait_node /local/domain/$off/memory/target-tot_pages $((512 * M))" \
 xenstore-write /libxl/"$off"/memory-policy/actor-params paging=0,delay=2
 ok "wait_node /local/domain/$off/memory/target-tot_pages 0" \
     "params now say paging=0: everything paged back in, paging ended"
+ok "wait_until pager_gone $off" "its pager stopped, record removed"
 is "$(info "$off" paging)/$(info "$off" paged)" "0/0" \
     "nothing paged out, paging disabled"
 
@@ -143,5 +150,32 @@ is "$(grep -cE "(error|warning).*domain $doomed" <<<"$log")" 0 \
 is "$(grep -c "bad actor-params" <<<"$log")" 1 \
     "the bad param is reported once, in one line"
 is "$(grep -c 'error' <<<"$log")" 0 "no error logged at all"
+
+# --- paging outlives the actor: its pager runs on, recorded -------------
+# The pager is a process of its own (xensim's, as xenpaging is on Xen):
+# an actor that stops or restarts leaves paging as it is, and the next
+# one finds it on, ends it the safe way, and the guest never crashes.
+surv=$(hvm surv stuck paging=1,delay=2)
+actor_start xl-auto || exit 1
+"$PROBE" target "$surv" $((512 * M))
+ok "wait_node /local/domain/$surv/memory/target-tot_pages $((512 * M))" \
+    "paging the stuck guest"
+rec=$(xenstore-read /libxl/"$surv"/xenpaging)
+pid=${rec%% *}
+like "$rec" "^[0-9]+ /.*/$surv\.paging\$" "pager recorded: pid and pagefile"
+actor_stop
+like "$(xensim_hv pager_status "$pid")" "state=running" \
+    "the pager runs on after the actor exited"
+is "$(info "$surv" paging)" 1 "another process sees paging on"
+actor_start xl-auto || exit 1
+"$PROBE" hv guest_set "$surv" balloon=cooperative >/dev/null
+ok "wait_node /local/domain/$surv/memory/target-tot_pages 0" \
+    "the restarted actor ends paging"
+ok "wait_until pager_gone $surv" "... stopping the recorded pager"
+like "$(xensim_hv pager_status "$pid")" "state=exited status=0 " \
+    "the same pager exited 0 (SIGTERM once nothing was out)"
+like "$(xensim_hv dominfo "$surv")" "paged_kb=0 .*crashed=0" \
+    "nothing left out, the guest did not crash"
+actor_stop
 
 done_testing

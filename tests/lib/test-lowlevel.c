@@ -176,18 +176,64 @@ static void balloon_target(void **state)
                      MEMPOLICY_ERROR_NO_DOMAIN);
 }
 
+/* The pager's state as xensim has it: "running", "stopping", "exited". */
+static char *pager_state(long pid)
+{
+    char *r = xsim_hv(&sim, "pager_status %ld", pid), *st, *e;
+
+    assert_non_null(r);
+    st = strstr(r, " state=");
+    assert_non_null(st);
+    st += 7;
+    e = strchr(st, ' ');
+    if (e)
+        *e = '\0';
+    memmove(r, st, strlen(st) + 1);
+    return r;
+}
+
+/* The pager recorded for domid (/libxl/<domid>/xenpaging), or 0. */
+static long recorded_pager(unsigned domid)
+{
+    char *v = xs_get(xsh, "/libxl/%u/xenpaging", domid);
+    long pid = 0;
+
+    if (v) {
+        pid = strtol(v, NULL, 10);
+        assert_true(pid > 0);
+        free(v);
+    }
+    return pid;
+}
+
 static void paging(void **state)
 {
+    mempolicy_ctx *c;
     uint64_t t;
+    long pid;
+    char *st;
 
     assert_int_equal(mempolicy_domain_set_policy(ctx, hvm1, "xl-manual", ""),
                      0);
     /* Not enabled yet: a non-zero target is refused. */
     UNCHANGED(mempolicy_domain_set_paging_target(ctx, hvm1, 100000, false),
               MEMPOLICY_ERROR_INVAL, "paging is not enabled");
-    assert_int_equal(mempolicy_domain_enable_paging(ctx, hvm1), 0);
+    /* Enabled by one context, which then goes away (as `xlmem
+     * mem-paging-enable` exits): its pager stays, recorded, and another
+     * context sets a target at once. */
+    c = test_ctx();
+    assert_non_null(c);
+    assert_int_equal(mempolicy_domain_enable_paging(c, hvm1), 0);
+    test_ctx_free(c);
+    pid = recorded_pager(hvm1);
+    assert_true(pid > 0);
+    assert_int_equal(hv_field(hvm1, "pager_pid"), (uint64_t)pid);
+    st = pager_state(pid);
+    assert_string_equal(st, "running");
+    free(st);
     assert_int_equal(hv_field(hvm1, "paging"), 1);
     assert_int_equal(mempolicy_domain_enable_paging(ctx, hvm1), 0);
+    assert_int_equal(recorded_pager(hvm1), pid); /* the same one */
     assert_int_equal(mempolicy_domain_set_paging_target(ctx, hvm1, 200000,
                                                         false), 0);
     assert_int_equal(mempolicy_domain_set_paging_target(ctx, hvm1, -50000,
@@ -198,17 +244,55 @@ static void paging(void **state)
               MEMPOLICY_ERROR_RANGE, "underflows");
     UNCHANGED(mempolicy_domain_set_paging_target(ctx, hvm1, 600000, false),
               MEMPOLICY_ERROR_RANGE, "static-max");
-    /* 0 pages everything back in and turns paging off. */
+    /* 0 pages everything back in; paging ends once nothing is out
+     * (disable waits for that, then stops the pager). */
     assert_int_equal(mempolicy_domain_set_paging_target(ctx, hvm1, 0, false),
                      0);
     assert_int_equal(mempolicy_domain_get_paging_target(ctx, hvm1, &t), 0);
     assert_int_equal(t, 0);
+    assert_int_equal(mempolicy_domain_disable_paging(ctx, hvm1), 0);
     assert_int_equal(hv_field(hvm1, "paging"), 0);
+    assert_int_equal(hv_field(hvm1, "paged_kb"), 0);
+    assert_int_equal(hv_field(hvm1, "crashed"), 0);
+    assert_int_equal(recorded_pager(hvm1), 0);
+    st = pager_state(pid);
+    assert_string_equal(st, "exited");
+    free(st);
     /* disable is idempotent too */
     assert_int_equal(mempolicy_domain_disable_paging(ctx, hvm1), 0);
     assert_int_equal(mempolicy_domain_enable_paging(ctx, hvm1), 0);
+    assert_true(recorded_pager(hvm1) != pid); /* a new one */
     assert_int_equal(mempolicy_domain_disable_paging(ctx, hvm1), 0);
     assert_int_equal(hv_field(hvm1, "paging"), 0);
+}
+
+/*
+ * A pager that exits is reported with its exit status, by the next call
+ * that needs it; one that left nothing paged out is cleaned up by
+ * disabling (or enabling again).
+ */
+static void pager_exit_reported(void **state)
+{
+    long pid;
+    char *r;
+
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm1, "xl-manual", ""),
+                     0);
+    assert_int_equal(mempolicy_domain_enable_paging(ctx, hvm1), 0);
+    pid = recorded_pager(hvm1);
+    r = xsim_hv(&sim, "pager_signal %ld KILL", pid);
+    assert_non_null(r);
+    free(r);
+    UNCHANGED(mempolicy_domain_set_paging_target(ctx, hvm1, 300000, false),
+              MEMPOLICY_ERROR_FAIL, "killed by signal 9");
+    check_detail(ctx, "pid");
+    /* Nothing was out: disabling clears the killed pager's ring. */
+    assert_int_equal(mempolicy_domain_disable_paging(ctx, hvm1), 0);
+    assert_int_equal(recorded_pager(hvm1), 0);
+    assert_int_equal(hv_field(hvm1, "paging"), 0);
+    assert_int_equal(mempolicy_domain_enable_paging(ctx, hvm1), 0);
+    assert_int_equal(mempolicy_domain_disable_paging(ctx, hvm1), 0);
+    assert_int_equal(hv_field(hvm1, "crashed"), 0);
 }
 
 static void missing_features(void **state)
@@ -432,7 +516,10 @@ static void departing_actor_undoes(void **state)
     assert_int_equal(hv_field(hvm1, "shared_kb"), 0);
     assert_int_equal(mempolicy_domain_set_paging_target(c, hvm1, 0, false),
                      0);
+    assert_int_equal(mempolicy_domain_disable_paging(c, hvm1), 0);
     assert_int_equal(hv_field(hvm1, "paging"), 0);
+    assert_int_equal(hv_field(hvm1, "paged_kb"), 0);
+    assert_int_equal(hv_field(hvm1, "crashed"), 0);
     assert_int_equal(mempolicy_domain_enable_paging(ctx, hvm1),
                      MEMPOLICY_ERROR_NOT_ACTOR);
     /* Idempotent, and for a context with no actor at all. */
@@ -501,6 +588,7 @@ int main(void)
         cmocka_unit_test(setters_need_the_actor),
         cmocka_unit_test(balloon_target),
         cmocka_unit_test(paging),
+        cmocka_unit_test(pager_exit_reported),
         cmocka_unit_test(missing_features),
         cmocka_unit_test(hypervisor_without_features),
         cmocka_unit_test(host_cannot),
