@@ -50,6 +50,7 @@ $(O)/tests/test-xl-auto-policy: $(O)/obj/tests/actors/test_xl_auto_policy.o \
 
 $(O)/tests/test-actor-loop: $(O)/obj/tests/actors/test_actor_loop.o \
                             $(O)/obj/tests/support/xensim_fixture.o \
+                            $(O)/obj/tests/support/hvclient.o \
                             $(ACTORS_LIBMP)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ACTORS_LDLIBS) $(CMOCKA_LIBS)
@@ -60,7 +61,8 @@ $(O)/tests/test-actor-status: $(O)/obj/tests/actors/test_actor_status.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ACTORS_LDLIBS) $(CMOCKA_LIBS)
 
-$(O)/tests/actor-probe: $(O)/obj/tests/actors/actor_probe.o $(ACTORS_LIBMP)
+$(O)/tests/actor-probe: $(O)/obj/tests/actors/actor_probe.o \
+                        $(O)/obj/tests/support/hvclient.o $(ACTORS_LIBMP)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ACTORS_LDLIBS)
 

@@ -38,6 +38,8 @@
 
 #include <libmempolicy.h>
 
+#include "hvclient.h"
+
 static xentoollog_logger *lg;
 static mempolicy_ctx *ctx;
 
@@ -67,40 +69,28 @@ static int lib_fail(const char *what, int rc)
 static int cmd_hv(int argc, char **argv)
 {
     struct xs_handle *xs = xs_open(0);
-    struct sockaddr_un sun = { .sun_family = AF_UNIX };
-    char line[4200] = "", reply[4200];
-    unsigned len;
-    char *path;
-    ssize_t n, got = 0;
-    int fd, i;
+    char line[4200] = "", *path, *reply;
+    int i, rc;
 
     if (!xs)
         return die("cannot open xenstore%s", "");
-    path = xs_read(xs, XBT_NULL, "/tool/xensim/hv-socket", &len);
+    path = hvc_path(xs);
     xs_close(xs);
-    if (!path || len >= sizeof(sun.sun_path))
+    if (!path)
         return die("no hv channel in /tool/xensim/hv-socket%s", "");
-    strcpy(sun.sun_path, path);
-    free(path);
     for (i = 0; i < argc; i++) {
         strncat(line, argv[i], sizeof(line) - strlen(line) - 2);
-        strcat(line, i + 1 < argc ? " " : "\n");
+        if (i + 1 < argc)
+            strcat(line, " ");
     }
-    fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)))
-        return die("connect to hv channel: %s", strerror(errno));
-    if (write(fd, line, strlen(line)) != (ssize_t)strlen(line))
-        return die("write: %s", strerror(errno));
-    while ((size_t)got < sizeof(reply) - 1 &&
-           (n = read(fd, reply + got, sizeof(reply) - 1 - (size_t)got)) > 0) {
-        got += n;
-        if (memchr(reply, '\n', (size_t)got))
-            break;
-    }
-    close(fd);
-    reply[got] = 0;
-    fputs(reply, stdout);
-    return strncmp(reply, "ok", 2) ? 1 : 0;
+    reply = hvc_request(path, line);
+    free(path);
+    if (!reply)
+        return die("no reply from the hv channel%s", "");
+    puts(reply);
+    rc = strncmp(reply, "ok", 2) ? 1 : 0;
+    free(reply);
+    return rc;
 }
 
 static int cmd_info(uint32_t domid)

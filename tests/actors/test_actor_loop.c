@@ -26,6 +26,7 @@
 
 #include <libmempolicy_actor.h>
 
+#include "hvclient.h"
 #include "xensim_fixture.h"
 
 #define NAME "kit-test"
@@ -224,30 +225,30 @@ static void test_timers_host_time_and_order(void **state)
 
 /* ---- xensim's held clock ------------------------------------------------ */
 
-/* One request on xensim's hv channel; the reply must start with "ok". */
-static void hv_ok(struct fx *f, const char *req)
+/*
+ * One request on xensim's hv channel (tests/support/hvclient.h); the
+ * reply, which must start with "ok" (malloc'd).
+ */
+static char *hv_ok_reply(struct fx *f, const char *req)
 {
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
     struct xs_handle *xs = xensim_open(&f->sim);
-    unsigned len;
-    char *path, reply[128];
-    ssize_t n;
-    int fd;
+    char *path, *reply;
 
     assert_non_null(xs);
-    path = xs_read(xs, XBT_NULL, "/tool/xensim/hv-socket", &len);
-    assert_non_null(path);
-    strcpy(sa.sun_path, path);
-    free(path);
+    path = hvc_path(xs);
     xs_close(xs);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
-    n = read(fd, reply, sizeof(reply) - 1);
-    assert_true(n > 2);
-    reply[n] = 0;
-    assert_memory_equal(reply, "ok", 2);
-    close(fd);
+    assert_non_null(path);
+    reply = hvc_request(path, req);
+    free(path);
+    assert_non_null(reply);
+    if (strncmp(reply, "ok", 2))
+        fail_msg("hv channel: '%s': %s", req, reply);
+    return reply;
+}
+
+static void hv_ok(struct fx *f, const char *req)
+{
+    free(hv_ok_reply(f, req));
 }
 
 struct periodic {
@@ -387,39 +388,11 @@ static void test_claim_left_and_data(void **state)
     mempolicy_actor_free(a);
 }
 
-static int hv_request(struct fx *f, const char *line, char *reply,
-                      size_t len)
-{
-    struct xs_handle *xs = xensim_open(&f->sim);
-    struct sockaddr_un sun = { .sun_family = AF_UNIX };
-    unsigned n;
-    char *path;
-    ssize_t r;
-    int fd;
-
-    assert_non_null(xs);
-    path = xs_read(xs, XBT_NULL, "/tool/xensim/hv-socket", &n);
-    xs_close(xs);
-    assert_non_null(path);
-    assert_true(strlen(path) < sizeof(sun.sun_path));
-    strcpy(sun.sun_path, path);
-    free(path);
-    fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
-    assert_int_equal(write(fd, line, strlen(line)), (ssize_t)strlen(line));
-    r = read(fd, reply, len - 1);
-    close(fd);
-    assert_true(r > 0);
-    reply[r] = 0;
-    return strncmp(reply, "ok", 2) ? -1 : 0;
-}
-
 static void test_death_and_introduce(void **state)
 {
     struct fx *f = *state;
     mempolicy_actor *a = new_actor(f);
-    char reply[256];
+    char *reply;
 
     assert_int_equal(mempolicy_domain_set_policy(f->admin, 2, NAME, ""), 0);
     assert_int_equal(mempolicy_domain_set_target(f->admin, 2, 200000,
@@ -427,20 +400,20 @@ static void test_death_and_introduce(void **state)
     while (f->r.last_target != 200000)
         run_once(a, &f->r);
 
-    assert_int_equal(hv_request(f, "destroy 2\n", reply, sizeof(reply)), 0);
+    hv_ok(f, "destroy 2");
     while (!f->r.left)
         run_once(a, &f->r);
     assert_int_equal(f->r.last_domid, 2);
     assert_int_equal(f->r.freed, 1);
     assert_int_equal(mempolicy_actor_domain_count(a), 0);
 
-    assert_int_equal(hv_request(f, "create name=newcomer memory_kb=262144\n",
-                                reply, sizeof(reply)), 0);
+    reply = hv_ok_reply(f, "create name=newcomer memory_kb=262144");
     while (!f->r.introduced)
         run_once(a, &f->r);
     assert_int_equal(f->r.last_domid,
                      (uint32_t)strtoul(strstr(reply, "domid=") + 6, NULL,
                                        10));
+    free(reply);
     mempolicy_actor_free(a);
 }
 

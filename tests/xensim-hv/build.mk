@@ -5,6 +5,7 @@
 HVTEST_SRCS := $(sort $(wildcard tests/xensim-hv/test_*.c))
 HVTEST_BINS := $(HVTEST_SRCS:tests/xensim-hv/test_%.c=$(O)/tests/test-hv-%)
 HVTEST_DEPS := $(O)/obj/tests/support/xensim_fixture.o \
+               $(O)/obj/tests/support/hvclient.o \
                $(O)/obj/tests/xensim-hv/hvtest.o
 EXTRA_CFLAGS_tests += $(CMOCKA_CFLAGS) $(XENSTORE_CFLAGS) -Itests/support
 

@@ -15,23 +15,24 @@
 
 void hvt_start(struct hvt *t, const char *const *args)
 {
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    char *path;
-    unsigned len;
-
     memset(t, 0, sizeof(*t));
     t->hv = -1;
     assert_int_equal(xensim_start(&t->f, args), 0);
     t->xs = xensim_open(&t->f);
     assert_non_null(t->xs);
-    path = xs_read(t->xs, XBT_NULL, "/tool/xensim/hv-socket", &len);
+    t->hv = hvt_channel(t);
+}
+
+int hvt_channel(struct hvt *t)
+{
+    char *path = hvc_path(t->xs);
+    int fd;
+
     assert_non_null(path);
-    assert_true(strlen(path) < sizeof(sa.sun_path));
-    strcpy(sa.sun_path, path);
+    fd = hvc_connect(path);
     free(path);
-    t->hv = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(t->hv >= 0);
-    assert_int_equal(connect(t->hv, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_true(fd >= 0);
+    return fd;
 }
 
 void hvt_stop(struct hvt *t)

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include <xenstore.h>
 
+#include "hvclient.h"
 #include "xensim_fixture.h"
 
 #define HT_TIMEOUT_MS 120000
@@ -34,6 +35,9 @@ struct hvt {
 void hvt_start(struct hvt *t, const char *const *args);
 /* Check the model's accounting, stop xensim, check a clean exit. */
 void hvt_stop(struct hvt *t);
+/* Another connection to the hv channel (a second client); fails the
+ * test if it cannot connect. */
+int hvt_channel(struct hvt *t);
 
 /* One request; returns t->reply (valid until the next call). */
 const char *hvt_call(struct hvt *t, const char *fmt, ...)

@@ -17,23 +17,6 @@
 
 static const char *const fast[] = { "--speed", "100", NULL };
 
-/* A second hv channel connection. */
-static int second_channel(struct hvt *t)
-{
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    unsigned len;
-    char *path = xs_read(t->xs, XBT_NULL, "/tool/xensim/hv-socket", &len);
-    int fd;
-
-    assert_non_null(path);
-    strcpy(sa.sun_path, path);
-    free(path);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(fd >= 0);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    return fd;
-}
-
 /* Read exactly n reply lines from fd into buf (NUL-terminated). */
 static void read_lines(int fd, char *buf, size_t len, unsigned n)
 {
@@ -169,7 +152,7 @@ static void test_settle_and_wait(void **state)
     /* settle with a limit: the slow balloon needs 32 s for 256 MiB.  The
      * clock is held, so "not there after 2 s" does not depend on how
      * soon the test looks; a second connection steps it. */
-    c2 = second_channel(&t);
+    c2 = hvt_channel(&t);
     hvt_write(&t, "/local/domain/1/memory/target", "524288");
     /* c2 was accepted before this answers (one turn of xensim's loop
      * reports every ready descriptor). */
@@ -225,22 +208,14 @@ static void test_idle_does_not_tick(void **state)
 /* Many connections at once, one closing mid-request. */
 static void test_connections(void **state)
 {
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
     struct hvt t;
     int fds[16], i;
-    char *path, buf[256];
-    unsigned len;
+    char buf[256];
 
     (void)state;
     hvt_start(&t, fast);
-    path = xs_read(t.xs, XBT_NULL, "/tool/xensim/hv-socket", &len);
-    assert_non_null(path);
-    strcpy(sa.sun_path, path);
-    free(path);
     for (i = 0; i < 16; i++) {
-        fds[i] = socket(AF_UNIX, SOCK_STREAM, 0);
-        assert_int_equal(connect(fds[i], (struct sockaddr *)&sa,
-                                 sizeof(sa)), 0);
+        fds[i] = hvt_channel(&t);
         assert_int_equal(write(fds[i], "physinfo\n", 9), 9);
     }
     /* One leaves half a request behind. */

@@ -19,23 +19,6 @@
 #define MiB 1024u
 #define GiB (1024u * 1024u)
 
-/* A second hv channel connection. */
-static int second_channel(struct hvt *t)
-{
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    unsigned len;
-    char *path = xs_read(t->xs, XBT_NULL, "/tool/xensim/hv-socket", &len);
-    int fd;
-
-    assert_non_null(path);
-    strcpy(sa.sun_path, path);
-    free(path);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(fd >= 0);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    return fd;
-}
-
 /* Bytes waiting on fd right now (no waiting). */
 static bool readable_now(int fd)
 {
@@ -106,7 +89,7 @@ static void test_wait_follows_steps(void **state)
 
     (void)state;
     hvt_start(&t, NULL);
-    c2 = second_channel(&t);
+    c2 = hvt_channel(&t);
     ms0 = hvt_u64(hvt_ok(&t, "clock pause"), "ms");
     assert_int_equal(write(c2, "wait 500\n", 9), 9);
     /* c2's line was sent before this request: xensim has read it by the
