@@ -8,6 +8,7 @@
 #   wait_node PATH VALUE [S]           # until PATH reads VALUE (watch)
 #   xensim_hv clock pause              # one hv channel request
 #   clock_step 5000 xl-auto            # held clock + 5 s, actor caught up
+#   wait_until CMD...                  # until CMD succeeds (watch)
 #   done_testing                       # prints the plan, stops xensim
 #
 # Readiness comes from xensim's --ready-fd through a fifo, and a clean
@@ -181,7 +182,9 @@ step_until() {
 }
 
 # wait_until CMD...: until CMD succeeds, re-run at every store change (a
-# watch on /), at most MP_WAIT_S seconds in all; CMD's output is dropped.
+# watch on /: a narrower watch misses the change that makes CMD true
+# when CMD also reads other nodes), at most MP_WAIT_S seconds in all;
+# CMD's output is dropped (it runs in this shell: it may set variables).
 wait_until() {
     local line deadline=$((SECONDS + MP_WAIT_S))
     coproc _WU { exec xenstore-watch / 2>/dev/null; }

@@ -45,16 +45,8 @@ echo "some avg10=25.50 avg60=3.00 avg300=0.50 total=99" >"$P/pressure/memory"
 ok "wait_node /local/domain/$d/memory/meminfo 1524288" \
     "swap counts as used, as meminfo-writer counts it"
 ok "wait_node /local/domain/$d/memory/pressure 25.50" "pressure reported"
-wait_status() {
-    local i
-    for i in 1 2 3 4 5 6; do
-        [[ $(xenstore-read /tool/mempolicy/actors/balance/status/$d 2>/dev/null) =~ $1 ]] &&
-            return 0
-        timeout 10 xenstore-watch -n 2 /tool/mempolicy/actors/balance/status/$d >/dev/null 2>&1
-    done
-    return 1
-}
-ok "wait_status 'used 1489'" "the actor balances on the agent's report"
+ok "wait_match /tool/mempolicy/actors/balance/status/$d 'used 1489'" \
+    "the actor balances on the agent's report"
 ok "[ \$(xenstore-read /local/domain/$d/memory/target) -ge $((1489 * M)) ]" \
     "and gives the guest what it uses"
 kill -TERM "$apid"

@@ -37,7 +37,7 @@ balloon_as_planned() {
           "$(balloon_kb $d $TARGET)" ] || return 1
     done
 }
-ok 'wait_until 120 /local/domain balloon_as_planned' \
+ok 'wait_until balloon_as_planned' \
    "balloon targets: target + saved (sharing), target (xl-auto)"
 
 sum_hv() {   # VERB KEY DOMIDS...
@@ -62,7 +62,7 @@ converged() {
     [ $(( $(sum_hv dominfo tot_kb $SH) + $(sum_hv dominfo shared_kb $SH) \
           - freed )) -le $((3 * TARGET)) ]
 }
-ok 'wait_until 120 /local/domain converged' \
+ok 'wait_until converged' \
    "every balloon converged, the sharing group within its targets"
 # What each group costs the host.  Sharing group: private pages plus
 # shared frames, i.e. tot + shared - freed (only this group shares).

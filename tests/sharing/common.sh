@@ -4,13 +4,13 @@
 #   . "$(dirname "$0")/common.sh"
 #   start_sim --scenario "$SCEN/sharing-image.json" --speed 20
 #   start_actor sharing [--max-rate N]   # returns once it serves
-#   wait_until 60 /tool/mempolicy/sharing scan_done 3
+#   wait_until scan_done 3               # (tests/lib.sh)
 #   hv dominfo 1                          # the hypervisor's own figures
 #   stop_actor sharing                    # SIGTERM, exit checked
 #   finish
 #
-# wait_until runs its condition again at every xenstore watch event on
-# the given path (xenstore-watch, bounded by the timeout), never sleeps.
+# wait_until (tests/lib.sh) runs its condition again at every store
+# change (a watch on /, bounded by MP_WAIT_S), never sleeps.
 # Actors run as daemons (-d), whose parent returns once they serve, with
 # --log-file (a daemon's stderr goes there too once it serves).
 
@@ -48,7 +48,7 @@ stop_actor() {
     local name=$1 pid
     pid=$(cat "$T/$name.pid" 2>/dev/null) || return 0
     kill -TERM "$pid" 2>/dev/null
-    timeout 30 tail --pid="$pid" -f /dev/null
+    wait_exit "$pid"
     rm -f "$T/$name.pid"
     if grep -qE 'runtime error|Sanitizer|LeakSanitizer' "$T/$name.log"; then
         _tap_result 1 "$name exits cleanly"
@@ -67,24 +67,6 @@ stop_all_actors() {
 }
 
 actor_log() { cat "$T/$1.log"; }
-
-# wait_until TIMEOUT PATH CMD...: true once CMD succeeds, re-run at every
-# watch event under PATH; false after TIMEOUT seconds.
-wait_until() {
-    local timeout=$1 path=$2; shift 2
-    local end=$((SECONDS + timeout)) line rc=1
-    coproc WATCH { exec xenstore-watch "$path" 2>/dev/null; }
-    local wpid=$WATCH_PID
-    while :; do
-        if "$@"; then rc=0; break; fi
-        [ $SECONDS -lt $end ] || break
-        read -r -t $((end - SECONDS + 1)) line <&"${WATCH[0]}" || {
-            "$@" && rc=0; break; }
-    done
-    kill "$wpid" 2>/dev/null
-    wait "$wpid" 2>/dev/null
-    return $rc
-}
 
 # scan_done N: the actor serves N sharing domains and no pass is running.
 scan_done() {

@@ -13,7 +13,7 @@
 
 start_sim --scenario "$SCEN/sharing-image.json" --speed 20
 start_actor sharing
-ok 'wait_until 120 /tool/mempolicy/sharing scan_done 3' "first scan done"
+ok 'wait_until scan_done 3' "first scan done"
 freed0=$(hvget physinfo freed_by_sharing_kb)
 is "$(sum_dom saved_kb 1 2 3)" "$freed0" "savings agree before the writes"
 
@@ -45,7 +45,7 @@ settled() {
         [ "$(sum_dom saved_kb 1 2 3)" = \
           "$(hvget physinfo freed_by_sharing_kb)" ]
 }
-ok 'wait_until 90 /libxl/3/memory-sharing settled' \
+ok 'wait_until settled' \
    "the breaks behind the pass were rescanned: savings agree" ||
     diag "cow: $(xsr /libxl/3/memory-sharing/cow_breaks) vs" \
          "$(hvget dominfo 3 cow_breaks); saved $(sum_dom saved_kb 1 2 3) vs" \

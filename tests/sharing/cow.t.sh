@@ -9,7 +9,7 @@
 
 start_sim --scenario "$SCEN/sharing-image.json" --speed 20
 start_actor sharing
-ok 'wait_until 120 /tool/mempolicy/sharing scan_done 3' "scan done"
+ok 'wait_until scan_done 3' "scan done"
 freed0=$(hvget physinfo freed_by_sharing_kb)
 is "$(sum_dom saved_kb 1 2 3)" "$freed0" "savings agree before the writes"
 
@@ -22,7 +22,7 @@ followed() {
         [ "$(sum_dom saved_kb 1 2 3)" = \
           "$(hvget physinfo freed_by_sharing_kb)" ]
 }
-ok 'wait_until 60 /libxl/2/memory-sharing followed' \
+ok 'wait_until followed' \
    "breaks counted, domain rescanned, savings follow the hypervisor" ||
     diag "saved: $(sum_dom saved_kb 1 2 3) ($(sum_dom saved_kb 1)" \
          "$(sum_dom saved_kb 2) $(sum_dom saved_kb 3)), hypervisor:" \
@@ -48,7 +48,7 @@ moving() {
     local c
     c=$(xsr /libxl/3/memory-sharing/cow_breaks) && [ "${c:-0}" -ge 50 ]
 }
-ok 'wait_until 60 /libxl/3/memory-sharing moving' \
+ok 'wait_until moving' \
    "domain 3's breaks are followed while it writes"
 ok "hv guest_set 3 cow_per_s=0 >/dev/null" "domain 3 stops writing"
 settled() {
@@ -57,7 +57,7 @@ settled() {
         [ "$(sum_dom saved_kb 1 2 3)" = \
           "$(hvget physinfo freed_by_sharing_kb)" ]
 }
-ok 'wait_until 120 /libxl/3/memory-sharing settled' \
+ok 'wait_until settled' \
    "after the writes stop, counts and savings agree with the hypervisor" ||
     diag "cow: $(xsr /libxl/3/memory-sharing/cow_breaks) vs" \
          "$(hvget dominfo 3 cow_breaks); saved $(sum_dom saved_kb 1 2 3) vs" \

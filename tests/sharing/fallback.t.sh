@@ -16,14 +16,14 @@ done
 at_target() {   # memory/target: the request less video RAM, as libxl
     [ "$(xsr /local/domain/$1/memory/target)" = "$(balloon_kb $1 40960)" ]
 }
-ok 'wait_until 30 /local/domain/1/memory at_target 1' \
+ok 'wait_until at_target 1' \
    "PV domain: balloon target = policy target"
-ok 'wait_until 30 /local/domain/2/memory at_target 2' \
+ok 'wait_until at_target 2' \
    "no-HAP domain: balloon target = policy target"
 # A second change: the reason is not logged again.
 "$XLMEM" mem-set 1 48m
 at48() { [ "$(xsr /local/domain/1/memory/target)" = 49152 ]; }
-ok 'wait_until 30 /local/domain/1/memory at48' "PV domain follows again"
+ok 'wait_until at48' "PV domain follows again"
 is "$(grep -c 'domain 1: page sharing unavailable' "$T/sharing.log")" 1 \
    "PV: logged once"
 like "$(grep 'domain 1: page sharing unavailable' "$T/sharing.log")" \
@@ -45,7 +45,7 @@ paged() {
     local t p
     t=$(hvget dominfo 3 tot_kb) && [ "$t" -le 40960 ]
 }
-ok 'wait_until 60 /local/domain/3/memory paged' \
+ok 'wait_until paged' \
    "stuck balloon: the target is reached by paging"
 is "$(hvget dominfo 3 paging)" 1 "paging enabled"
 is "$(grep -c 'domain 3: page sharing unavailable' "$T/sharing.log")" 1 \

@@ -66,7 +66,7 @@ risen_or_done() {
     { [ ${#targets[@]} -ge 1 ] && risen; } || [ "$progress" = 100 ]
 }
 progress=
-wait_until 120 /libxl/2/memory-sharing risen_or_done
+wait_until risen_or_done
 _tap_result $? "domain 2's balloon target rose or its pass ended"
 diag "balloon targets ${targets[*]} KiB; pass at $progress%"
 ok "[ \"$progress\" -lt 100 ] && [ ${#targets[@]} -ge 2 ]" \
@@ -89,7 +89,7 @@ settled() {
         [ ${diff#-} -le $STEP ] || return 1
     done
 }
-ok 'wait_until 180 /tool/mempolicy/sharing settled' \
+ok 'wait_until settled' \
    "after the passes, balloon targets are target + saved within $STEP KiB"
 saved2=$(xsr /libxl/2/memory-sharing/saved_kb)
 ok "[ $saved2 -gt $((STEP * 2)) ]" \

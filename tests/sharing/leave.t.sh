@@ -29,7 +29,7 @@ ok "step_until sharing 500 mid_scan" \
 ok "\"$XLMEM\" mem-policy-set 2 xl-auto" "domain 2 switches to xl-auto"
 ok "xensim_hv clock resume" "clock running again"
 gone() { ! xenstore-read /libxl/2/memory-sharing/saved_kb >/dev/null 2>&1; }
-ok 'wait_until 30 /libxl/2 gone' "domain 2's report removed"
+ok 'wait_until gone' "domain 2's report removed"
 is "$(hvget dominfo 2 sharing)" 0 "domain 2: sharing disabled"
 is "$(hvget dominfo 2 shared_kb)" 0 "domain 2: nothing shared"
 like "$(actor_log sharing)" 'domain 2: left for actor "xl-auto"' \
@@ -42,7 +42,7 @@ followed() {
     scan_done 2 && [ "$(sum_dom saved_kb 1 3)" = \
                      "$(hvget physinfo freed_by_sharing_kb)" ]
 }
-ok 'wait_until 60 /tool/mempolicy/sharing followed' \
+ok 'wait_until followed' \
    "the others' savings follow the hypervisor"
 is "$(( $(hv expect 1 3) * 4 ))" "$(hvget physinfo freed_by_sharing_kb)" \
    "domains 1 and 3 share all they can"
@@ -51,7 +51,7 @@ is "$(( $(hv expect 1 3) * 4 ))" "$(hvget physinfo freed_by_sharing_kb)" \
 # library lets anyone disable it), with no error.
 ok "\"$XLMEM\" mem-policy-set 3 ''" "domain 3 switches to no actor"
 gone3s() { ! xenstore-read /libxl/3/memory-sharing/saved_kb >/dev/null 2>&1; }
-ok 'wait_until 30 /libxl/3 gone3s' "domain 3's report removed"
+ok 'wait_until gone3s' "domain 3's report removed"
 is "$(hvget dominfo 3 sharing)" 0 "domain 3: sharing disabled"
 is "$(hvget dominfo 3 shared_kb)" 0 "domain 3: nothing shared"
 like "$(actor_log sharing)" 'domain 3: left for actor ""' \
@@ -63,7 +63,7 @@ gone3() {
     ! xenstore-read /libxl/3/memory-sharing/saved_kb >/dev/null 2>&1 &&
         [ "$(xsr /tool/mempolicy/sharing/domains)" = 1 ]
 }
-ok 'wait_until 30 /tool/mempolicy/sharing gone3' "domain 3 forgotten"
+ok 'wait_until gone3' "domain 3 forgotten"
 is "$(( $(hv expect 1) * 4 ))" "$(hvget physinfo freed_by_sharing_kb)" \
    "domain 1 keeps its own zero pages shared"
 is "$(xsr /libxl/1/memory-sharing/saved_kb)" \
@@ -76,7 +76,7 @@ else _tap_result 0 "no error logged"; fi
 stop_actor sharing
 freed=$(hvget physinfo freed_by_sharing_kb)
 start_actor sharing
-ok 'wait_until 60 /tool/mempolicy/sharing scan_done 1' "restarted actor scans"
+ok 'wait_until scan_done 1' "restarted actor scans"
 is "$(hvget physinfo freed_by_sharing_kb)" "$freed" "nothing lost by it"
 is "$(xsr /libxl/1/memory-sharing/saved_kb)" "$freed" \
    "its figures match what was shared"

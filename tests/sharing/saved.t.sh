@@ -35,7 +35,7 @@ ok "xensim_hv clock resume" "clock running again"
 for d in 1 2 3; do
     "$XLMEM" mem-policy-set "$d" sharing "rate=65536,cow-check=0"
 done
-ok 'wait_until 120 /tool/mempolicy/sharing scan_done 3' \
+ok 'wait_until scan_done 3' \
    "every domain scanned"
 
 expect=$(hv expect 1 2 3)

@@ -5,12 +5,10 @@
 #   start_sim --domains 2
 #   run_xlmem mem-set guest1 256      # sets $out $err $rc
 #   rejects 'REGEX' "desc" mem-set guest1 12x
-#   wait_node /libxl/3/memory-policy/actor
 #
 # rejects is the bad-input contract of issue 5 in one check: non-zero
 # exit, exactly one line on stderr matching REGEX, nothing on stdout, and
 # the store (xenstore-ls -f of everything) byte-for-byte as before.
-# wait_node waits for a node with xenstore-watch (bounded), never sleeps.
 # finish ends the test (plan, xensim stopped and checked, files removed).
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -81,22 +79,11 @@ xrejects() {
 # rd PATH: a node's value, or <absent>.
 rd() { xenstore-read "$1" 2>/dev/null || echo "<absent>"; }
 
-# wait_node PATH: until PATH exists (10 s bound), through watches.
-wait_node() {
-    local i
-    for i in 1 2 3 4 5; do
-        xenstore-exists "$1" 2>/dev/null && return 0
-        # The first event is the watch being set, the second a change.
-        timeout 10 xenstore-watch -n 2 "$1" >/dev/null 2>&1
-    done
-    xenstore-exists "$1" 2>/dev/null
-}
-
 # hv VERB ARGS...: one request on the simulated host's channel, as a
 # toolstack that knows nothing of policies would send it (tests/lib.sh).
 hv() { xensim_hv "$@"; }
 
-# expect_line FD REGEX DESC: read lines from FD until one matches (10 s).
+# expect_line FD REGEX DESC: read lines from FD until one matches (MP_WAIT_S).
 expect_line() {
     local fd=$1 re=$2 desc=$3 line seen=
     while read -r -t "$MP_WAIT_S" line <&"$fd"; do

@@ -11,18 +11,6 @@
 # dom0 1 GiB + three 512 MiB guests: about 150 MiB of the host left free.
 start_sim --domains 3 --speed 20 --host-mem 2710M
 
-# wait_value PATH REGEX: until PATH's value matches (watch, 10 s bound).
-wait_value() {
-    local i v
-    for i in $(seq 20); do
-        v=$(xenstore-read "$1" 2>/dev/null)
-        [[ $v =~ $2 ]] && return 0
-        timeout 10 xenstore-watch -n 2 "$1" >/dev/null 2>&1
-    done
-    echo "# $1 is '$v', not /$2/"
-    return 1
-}
-
 # --- mem-policy-set warns about an actor that does not run ---------------
 run_xlmem mem-policy-set guest2 nosuch-actor
 is "$rc" 0 "a policy naming an actor that does not run is still set"
@@ -39,9 +27,9 @@ run_xlmem mem-policy-set guest3 ""
 is "$rc/$err" "0/" "no actor: no warning"
 
 # --- the actor's status line, in mem-list and mem-explain ---------------
-run_xlmem mem-set --wait=60 guest1 300
+run_xlmem mem-set --wait="$MP_WAIT_S" guest1 300
 is "$rc" 0 "xl-auto moves guest1"
-ok "wait_value /tool/mempolicy/actors/xl-auto/status/1 '^balloon target 300 MiB$'" \
+ok "wait_match /tool/mempolicy/actors/xl-auto/status/1 '^balloon target 300 MiB$'" \
     "xl-auto publishes guest1's status"
 
 run_xlmem mem-list

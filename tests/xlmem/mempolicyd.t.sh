@@ -113,7 +113,7 @@ dpid=$(cat "$T/dpid")
 kill -0 "$dpid" 2>/dev/null && _tap_result 0 "the detached daemon runs" ||
     _tap_result 1 "the detached daemon runs"
 n5=$(hv create name=n5 memory_kb=131072) ; n5=${n5#ok domid=}
-wait_node /libxl/$n5/memory-policy/actor
+wait_until xenstore-exists /libxl/$n5/memory-policy/actor
 is "$(rd /libxl/$n5/memory-policy/actor)" xl-manual \
     "the detached daemon gives a new domain the default"
 kill -TERM "$dpid"
