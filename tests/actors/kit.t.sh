@@ -64,7 +64,7 @@ like "$out" "already running as pid $dpid" "and names the running pid"
 # The daemon holds an fcntl lock on the pid file until it exits: taking
 # it (opened before the signal is sent) waits for the exit itself.
 term_and_wait() {
-    timeout 20 python3 -c 'import fcntl, os, signal, sys
+    timeout "$MP_WAIT_S" python3 -c 'import fcntl, os, signal, sys
 f = open(sys.argv[1], "r+")
 os.kill(int(sys.argv[2]), signal.SIGTERM)
 fcntl.lockf(f, fcntl.LOCK_EX)' "$1" "$2"

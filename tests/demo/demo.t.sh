@@ -98,7 +98,7 @@ env --default-signal=INT "$top/demo/run-demo.sh" --short --out "$out" \
 demo=$!
 exec 5<"$tmp/fifo"
 seen=
-while IFS= read -r -t 60 -u 5 line; do
+while IFS= read -r -t "$MP_WAIT_S" -u 5 line; do
     if [[ $line == *"Name "*"ID "*"Actor"* ]]; then
         seen=1
         break

@@ -147,8 +147,9 @@ epid=$(cat "$T/exp.pid")
 kill -KILL "$_xensim_pid"
 wait "$_xensim_pid" 2>/dev/null
 _xensim_pid=
-# Not our child: tail --pid waits for it to end (bounded).
-timeout 60 tail --pid="$epid" -f /dev/null
+# Not our child: tail --pid waits until it is gone, reaped too, as the
+# kill -0 below sees it (bounded).
+timeout "$MP_WAIT_S" tail --pid="$epid" -f /dev/null
 fails "kill -0 $epid" "the store gone: the exporter ends"
 like "$(grep -E 'xenstore closed the connection|the store went away' "$T/exp.log")" \
     'mempolicy-exporter\[[0-9]+\]: error: .*' "... logging why in one error line"

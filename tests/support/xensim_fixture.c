@@ -2,7 +2,7 @@
  * xensim_fixture.c: see xensim_fixture.h.
  *
  * Readiness is a pipe whose write end xensim gets as --ready-fd; the
- * parent polls the read end for "ready" with a 10 s bound, so a test
+ * parent polls the read end for "ready" with a 120 s bound, so a test
  * never guesses with a sleep.  Shutdown is observed through a pidfd,
  * again with poll() and a bound, so a hung xensim fails the test instead
  * of hanging it.  xensim gets SIGTERM if the test process dies first,

@@ -33,7 +33,7 @@ struct xensim_fixture {
 int xensim_start(struct xensim_fixture *f, const char *const *extra_args);
 
 /*
- * SIGTERM, wait (at most 10 s), remove the directory.  Returns 0 if
+ * SIGTERM, wait (at most 120 s), remove the directory.  Returns 0 if
  * xensim exited with status 0 and removed its socket, else -1 (with a
  * message on stderr).
  */

@@ -20,19 +20,19 @@ actual() {
         'import json,sys; print(json.load(sys.stdin)["domains"][0]["actual_kb"])'
 }
 
-run_xlmem mem-set --wait=60 guest1 200
+run_xlmem mem-set --wait="$MP_WAIT_S" guest1 200
 is "$rc" 0 "xl-auto: --wait sees the balloon reach the target"
 like "$out" "guest1: reached target 200 MiB$" "... and says so"
 is "$(actual guest1)" 204800 "xl-auto: actual memory is the target"
 
-run_xlmem mem-set --wait=60 guest2 +100
+run_xlmem mem-set --wait="$MP_WAIT_S" guest2 +100
 is "$rc" 0 "xl-manual: --wait sees the domain grow by 100 MiB"
 is "$(actual guest2)" 626688 "xl-manual: actual 612 MiB"
 is "$(rd /local/domain/2/memory/target)" 626688 \
     "xl-manual set the balloon target"
 
 run_xlmem mem-policy-set guest2 xl-auto
-run_xlmem mem-set --wait=60 guest2 -300
+run_xlmem mem-set --wait="$MP_WAIT_S" guest2 -300
 is "$rc" 0 "handed to xl-auto, the domain follows its new actor"
 is "$(actual guest2)" 319488 "actual 312 MiB"
 

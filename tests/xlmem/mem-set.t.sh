@@ -60,7 +60,7 @@ xrejects "domain 42 does not exist" "unknown domain id" mem-set 42 256
 xrejects "empty domain name" "empty domain" mem-set "" 256
 
 # --wait: the guest's balloon driver follows (256 MiB/s, --speed 20).
-run_xlmem mem-set --wait=30 guest2 200
+run_xlmem mem-set --wait="$MP_WAIT_S" guest2 200
 is "$rc" 0 "--wait: reached, status 0"
 like "$out" $'\n'"guest2: reached target 200 MiB$" "--wait: reached line"
 actual=$("$XLMEM" mem-list -j guest2 | python3 -c \
@@ -90,7 +90,7 @@ for mib in 508 504 500; do
         "... one more line each time the size moves"
 done
 ok "xensim_hv clock resume" "clock running again"
-rest=$(timeout 60 cat <&6)
+rest=$(timeout "$MP_WAIT_S" cat <&6)
 exec 6<&-
 like "$rest" "slow: reached target 490 MiB" "--wait on a slow balloon: reached"
 like "$rest" "exit=0" "... status 0"
@@ -122,13 +122,13 @@ read -r -t "$MP_WAIT_S" first <&5
 is "$first" "slow: actual 490 MiB, target 128 MiB" "--wait started"
 "$XLMEM" mem-set slow 480
 xensim_hv clock resume >/dev/null
-rest=$(timeout 60 cat <&5)
+rest=$(timeout "$MP_WAIT_S" cat <&5)
 like "$rest" "reached target 480 MiB" "--wait follows a new target"
 like "$rest" "exit=0" "... and ends with status 0"
 exec 5<&-
 
 # On a terminal: a progress bar redrawn in place.
-tty=$(script -qec "$XLMEM mem-set --wait=30 guest2 300" /dev/null </dev/null)
+tty=$(script -qec "$XLMEM mem-set --wait=$MP_WAIT_S guest2 300" /dev/null </dev/null)
 like "$tty" $'\r''guest2: \[#*\.*\] [0-9]+ MiB -> 300 MiB' \
     "--wait on a terminal draws a progress bar"
 like "$tty" "\[##############################\] 300 MiB -> 300 MiB" \
@@ -146,7 +146,7 @@ EOF
 run_xlmem create "$T/vga.cfg"
 vga=${out#domid=}
 xenstore-write /local/domain/$vga/memory/videoram 16384
-run_xlmem mem-set --wait=30 vga 256
+run_xlmem mem-set --wait="$MP_WAIT_S" vga 256
 is "$rc" 0 "video RAM: --wait reached, status 0"
 like "$out" "reached target 256 MiB" "video RAM: the reached line"
 is "$(rd /local/domain/$vga/memory/target)" $((262144 - 16384)) \

@@ -78,9 +78,11 @@ trap 'tm kill-server 2>/dev/null; rm -rf "$T"; _xensim_cleanup' EXIT
 
 # screen: the pane's text now.
 screen() { tm capture-pane -p -t top 2>/dev/null; }
-# wait_screen REGEX DESC: poll the pane (deadline 30 s) until it matches.
+# wait_screen REGEX DESC: poll the pane (deadline MP_WAIT_S) until it
+# matches: tmux tells of no change, so this polls; the deadline only turns
+# a hang into a failure.
 wait_screen() {
-    local deadline=$((SECONDS + 30)) s
+    local deadline=$((SECONDS + MP_WAIT_S)) s
     while :; do
         s=$(screen)
         if printf '%s\n' "$s" | grep -Eq -- "$1"; then
@@ -121,7 +123,7 @@ wait_screen 'Actual< ' "key s: the next column"
 wait_screen '^guest1 +1 xl-manual' "a policy change is drawn at once"
 
 tm send-keys -t top q
-deadline=$((SECONDS + 30))
+deadline=$((SECONDS + MP_WAIT_S))
 # (tmux sees the terminal close before it reaps the process: wait for
 # the exit status or signal, not just the dead pane)
 while [ -z "$(tm display -p -t top '#{pane_dead_status}#{pane_dead_signal}')" ] &&
