@@ -16,10 +16,10 @@ M=1024
 # --- hard_limit and min_guarantee on pv1 (balloon only) ------------------
 ok "\"$XLMEM\" mem-set pv1 40m" "mem-set pv1 40 MiB"
 at() { [ "$(xsr /local/domain/1/memory/target)" = "$1" ]; }
-ok "wait_until 30 /local/domain/1/memory at $((40 * M))" \
+ok "wait_until at $((40 * M))" \
    "balloon target 40 MiB"
 xenstore-write /libxl/1/memory-policy/actor-params delay=1,hard_limit=32
-ok "wait_until 30 /local/domain/1/memory at $((32 * M - 1024))" \
+ok "wait_until at $((32 * M - 1024))" \
    "hard_limit=32 written by hand: balloon target 32 MiB - 1024 KiB"
 is "$(xsr /libxl/1/memory-policy/target)" $((40 * M)) \
    "(the policy target stayed 40 MiB)"
@@ -27,7 +27,7 @@ is "$(hvget dominfo 1 max_kb)" $((32 * M)) \
    "maxmem brought down to the hard limit"
 ok "\"$XLMEM\" mem-tune pv1 --hard-limit -1 --min-guarantee 50" \
    "mem-tune: no hard limit, a 50 MiB guarantee"
-ok "wait_until 30 /local/domain/1/memory at $((50 * M))" \
+ok "wait_until at $((50 * M))" \
    "the guarantee above the target: balloon target 50 MiB"
 
 # --- swap_hard_limit on hvm1 (stuck balloon, paging backstop) -------------
@@ -37,7 +37,7 @@ ok "\"$XLMEM\" mem-set hvm1 32m" "mem-set hvm1 32 MiB (its balloon is stuck)"
 ptarget() {
     [ "$(xsr /local/domain/3/memory/target-tot_pages)" = "$((held - 8 * M))" ]
 }
-ok 'wait_until 60 /local/domain/3/memory ptarget' \
+ok 'wait_until ptarget' \
    "after the delay: the paging target leaves only 8 MiB out"
 xensim_hv settle >/dev/null
 is "$(hvget dominfo 3 paged_kb)" $((8 * M)) "8 MiB paged out, not the gap"
