@@ -4,7 +4,8 @@
  * mempolicy_params_get), the actor kit's typed getters
  * (mempolicy_actor_param_*), the shipped actors' parameter tables
  * (mempolicy_actor_params_check, what xlmem checks before storing) and
- * xl-auto's own parsing (xla_parse_params).
+ * xl-auto's own parsing (xla_parse_params) and the memtune getter and
+ * checks (mempolicy_memtune_get/_check/_range).
  * Params reach these from the store, where a guest-facing tool or a
  * hand-written xenstore-write may have put anything.
  *
@@ -228,6 +229,42 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (xp.delay_ms > 365ull * 86400 * 1000)
         abort();
     check_err(err, sizeof(err));
+
+    /* memtune (docs/memtune.md): whatever was stored, the getter gives
+     * values an actor can apply (soft and guarantee not above hard, a
+     * valid group name or ""), the range is ordered, and the strict check
+     * accepts only what the getter takes as it is. */
+    {
+        mempolicy_memtune m;
+        uint64_t lo, hi;
+        int grc, crc;
+
+        err[0] = '\0';
+        grc = mempolicy_memtune_get(params, &m, err, sizeof(err));
+        if (grc != 0 && grc != MEMPOLICY_ERROR_INVAL)
+            abort();
+        if ((grc == 0) != !err[0])
+            abort();
+        check_err(err, sizeof(err));
+        if (m.hard_limit_kb != MEMPOLICY_MEMTUNE_UNLIMITED &&
+            ((m.soft_limit_kb != MEMPOLICY_MEMTUNE_UNLIMITED &&
+              m.soft_limit_kb > m.hard_limit_kb) ||
+             m.min_guarantee_kb > m.hard_limit_kb ||
+             m.hard_limit_kb <= 1024))
+            abort();
+        if (m.group[0] && mempolicy_group_name_valid(m.group))
+            abort();
+        mempolicy_memtune_range(&m, 1u << 30, xp.min_kb, &lo, &hi);
+        if (lo > hi || hi > (1u << 30))
+            abort();
+        err[0] = '\0';
+        crc = mempolicy_memtune_check(params, 0, err, sizeof(err));
+        check_err(err, sizeof(err));
+        if (crc && !err[0])
+            abort();
+        if (valid && !crc && grc)
+            abort();
+    }
 
     free(buf);
     return 0;
