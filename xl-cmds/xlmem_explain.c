@@ -9,9 +9,14 @@
  * out and the one mem-list's Status column falls back on, so the three
  * never disagree: it lives here, once (xlmem_verdict).
  *
- * The verdict, first match wins:
+ * The verdict, first match wins (a domain held at its memtune limit
+ * says so, docs/memtune.md):
  *   actor not running              its daemon is down (or died: the pid)
  *   at target                      the library says so (mempolicy_target_cmp)
+ *   held at its hard limit         the target is above hard_limit - 1 MiB
+ *                                  and the domain is at that cap
+ *   held at its guarantee          the target is below min_guarantee and
+ *                                  the domain is at that floor
  *   host out of memory             growing needs more than the host has
  *   stuck                          the caller saw no progress for a while
  *   no actor                       nothing but the balloon driver moves it
@@ -22,6 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <libmempolicy_actor.h>
 
 #include "xlmem.h"
 
@@ -90,11 +97,26 @@ void xlmem_verdict(const struct xlmem_facts *f, uint64_t target_kb,
     const mempolicy_dominfo *i = &f->info;
     const mempolicy_status *st = &f->st;
 
+    mempolicy_memtune m;
+    uint64_t lo, hi;
+
+    mempolicy_memtune_get(i->policy.actor_params, &m, NULL, 0);
+    mempolicy_memtune_range(&m, UINT64_MAX, 0, &lo, &hi);
     if (st->actor[0] && !st->running) {
         snprintf(buf, len, "actor %s is not running%s", st->actor,
                  st->pid ? " (it died without cleaning up)" : "");
     } else if (at_target(i, target_kb)) {
         snprintf(buf, len, "at target");
+    } else if (target_kb > hi && at_target(i, hi)) {
+        snprintf(buf, len,
+                 "held at its hard limit: hard_limit %llu MiB allows a "
+                 "target of at most %llu MiB (maxmem = target + 1 MiB); "
+                 "raise it with mem-tune",
+                 xlmem_mib(m.hard_limit_kb), xlmem_mib(hi));
+    } else if (target_kb < lo && at_target(i, lo)) {
+        snprintf(buf, len,
+                 "held at its guarantee: min_guarantee %llu MiB; lower "
+                 "it with mem-tune", xlmem_mib(lo));
     } else if (f->have_host && target_kb > i->actual_kb &&
                target_kb - i->actual_kb > f->host.free_kb) {
         snprintf(buf, len,
@@ -173,6 +195,37 @@ static void row(const char *key, const char *fmt, ...)
     putchar('\n');
 }
 
+/* The memtune values set (docs/memtune.md), as mem-tune names them. */
+static void memtune_row(const char *params)
+{
+    mempolicy_memtune m;
+    char line[256] = "";
+    size_t n;
+
+    mempolicy_memtune_get(params, &m, NULL, 0);
+    if (m.hard_limit_kb != MEMPOLICY_MEMTUNE_UNLIMITED)
+        snprintf(line, sizeof(line), "hard_limit %llu MiB",
+                 xlmem_mib(m.hard_limit_kb));
+    n = strlen(line);
+    if (m.soft_limit_kb != MEMPOLICY_MEMTUNE_UNLIMITED)
+        snprintf(line + n, sizeof(line) - n, "%ssoft_limit %llu MiB",
+                 n ? ", " : "", xlmem_mib(m.soft_limit_kb));
+    n = strlen(line);
+    if (m.min_guarantee_kb)
+        snprintf(line + n, sizeof(line) - n, "%smin_guarantee %llu MiB",
+                 n ? ", " : "", xlmem_mib(m.min_guarantee_kb));
+    n = strlen(line);
+    if (m.swap_hard_limit_kb != MEMPOLICY_MEMTUNE_UNLIMITED)
+        snprintf(line + n, sizeof(line) - n, "%sswap_hard_limit %llu MiB",
+                 n ? ", " : "", xlmem_mib(m.swap_hard_limit_kb));
+    n = strlen(line);
+    if (m.group[0])
+        snprintf(line + n, sizeof(line) - n, "%sgroup %s", n ? ", " : "",
+                 m.group);
+    if (line[0])
+        row("memtune:", "%s", line);
+}
+
 int main_mem_explain(int argc, char **argv)
 {
     struct xlmem_facts f;
@@ -207,6 +260,7 @@ int main_mem_explain(int argc, char **argv)
         i->sharing ? " (sharing on)" : "");
     row("maxmem:", "%llu MiB (static-max %llu MiB)", xlmem_mib(i->maxmem_kb),
         xlmem_mib(i->static_max_kb));
+    memtune_row(p->actor_params);
     if (f.have_host)
         row("host free:", "%llu MiB of %llu MiB", xlmem_mib(f.host.free_kb),
             xlmem_mib(f.host.total_kb));

@@ -8,7 +8,8 @@
 #  - min_guarantee floors it (mem-tune raising the guarantee above the
 #    target raises the balloon target), the higher of min= and it wins;
 #  - swap_hard_limit bounds what paging takes out of a stuck guest (the
-#    rest of the gap stays with the balloon), and 0 means no paging.
+#    rest of the gap stays with the balloon), and 0 means no paging;
+#  - mem-explain says when a domain is held at its hard limit.
 # Time runs 100x; "after the delay" is proven by waiting for the paging
 # target node (an event), and "no paging" by a later domain with the
 # same delay being paged first (the kit's timers fire in deadline order).
@@ -49,6 +50,10 @@ is "$(info "$capped" actual)" $((512 * M - 1024)) \
     "the guest holds no more than the cap"
 like "$(xensim_hv dominfo "$capped")" "max_kb=$((512 * M)) " \
     "maxmem (target + 1024 KiB, as libxl) is exactly the hard limit"
+out=$("$XLMEM" mem-explain capped)
+like "$out" "memtune: +hard_limit 512 MiB" "mem-explain shows the hard limit"
+like "$out" "verdict: +held at its hard limit: hard_limit 512 MiB allows a target of at most 511 MiB" \
+    "mem-explain: the domain is held at its hard limit, not stuck"
 "$PROBE" target "$capped" $((400 * M))
 ok "wait_node /local/domain/$capped/memory/target $((400 * M))" \
     "below the cap: the target is followed"
