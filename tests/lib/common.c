@@ -112,6 +112,17 @@ bool reply_u64(const char *line, const char *key, uint64_t *v)
     return true;
 }
 
+uint64_t xsim_dominfo(struct xsim *x, unsigned domid, const char *key)
+{
+    char *r = xsim_hv(x, "dominfo %u", domid);
+    uint64_t v;
+
+    if (!r || strncmp(r, "ok", 2) || !reply_u64(r, key, &v))
+        v = XSIM_NONE;
+    free(r);
+    return v;
+}
+
 int xsim_create(struct xsim *x, const char *spec)
 {
     char *r = xsim_hv(x, "create %s", spec);
@@ -242,4 +253,22 @@ bool xs_put(struct xs_handle *h, const char *val, const char *fmt, ...)
     vsnprintf(path, sizeof(path), fmt, ap);
     va_end(ap);
     return xs_write(h, XBT_NULL, path, val, strlen(val));
+}
+
+uint64_t xs_get_u64(struct xs_handle *h, const char *fmt, ...)
+{
+    char path[512], *v;
+    unsigned len;
+    uint64_t r;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(path, sizeof(path), fmt, ap);
+    va_end(ap);
+    v = xs_read(h, XBT_NULL, path, &len);
+    if (!v)
+        return XSIM_NONE;
+    r = strtoull(v, NULL, 10);
+    free(v);
+    return r;
 }

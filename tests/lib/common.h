@@ -33,6 +33,13 @@ char *xsim_hv(struct xsim *x, const char *fmt, ...)
 int xsim_create(struct xsim *x, const char *spec);
 /* A numeric key from a reply line such as "ok max_kb=1024". */
 bool reply_u64(const char *line, const char *key, uint64_t *v);
+/*
+ * A number of the hypervisor's `dominfo DOMID` (max_kb, pod_target_kb,
+ * paging, ...), or XSIM_NONE if the domain or the key is missing (so an
+ * assert_int_equal on it fails).
+ */
+#define XSIM_NONE UINT64_MAX
+uint64_t xsim_dominfo(struct xsim *x, unsigned domid, const char *key);
 
 /* The whole store as text (paths, values, perms), skipping nodes the
  * simulated guests rewrite on their own.  malloc'd. */
@@ -47,5 +54,8 @@ char *xs_get(struct xs_handle *h, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 bool xs_put(struct xs_handle *h, const char *val, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A node read as a decimal number, or XSIM_NONE if it is absent. */
+uint64_t xs_get_u64(struct xs_handle *h, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -72,40 +72,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static uint64_t node_u64(const char *fmt, int domid)
-{
-    char *v = xs_get(xsh, fmt, domid);
-    uint64_t r;
-
-    assert_non_null(v);
-    r = strtoull(v, NULL, 10);
-    free(v);
-    return r;
-}
-
-static uint64_t hv_maxmem(int domid)
-{
-    char *r = xsim_hv(&sim, "dominfo %d", domid);
-    uint64_t v = 0;
-
-    assert_non_null(r);
-    assert_true(reply_u64(r, "max_kb", &v));
-    free(r);
-    return v;
-}
-
-/* The PoD target the hypervisor holds, KiB (xensim's dominfo). */
-static uint64_t hv_pod_target(int domid)
-{
-    char *r = xsim_hv(&sim, "dominfo %d", domid);
-    uint64_t v = 0;
-
-    assert_non_null(r);
-    assert_true(reply_u64(r, "pod_target_kb", &v));
-    free(r);
-    return v;
-}
-
 /* What libxl sets for memory/target = t: (t + 1024) / 4 pages. */
 #define POD_KB(t) (((uint64_t)(t) + 1024) / 4 * 4)
 
@@ -132,19 +98,20 @@ static void check_detail(const char *detail)
 
 /* The call fails with rc, its detail has `detail`, and neither the store
  * nor the domain's maxmem changed. */
-#define UNCHANGED(dom, call, rc_expected, detail)                  \
-    do {                                                           \
-        char *before_ = store_dump(xsh), *after_;                  \
-        uint64_t max_ = hv_maxmem(dom), pod_ = hv_pod_target(dom); \
-        int rc_ = (call);                                          \
-        after_ = store_dump(xsh);                                  \
-        assert_int_equal(rc_, (rc_expected));                      \
-        assert_string_equal(before_, after_);                      \
-        assert_int_equal(hv_maxmem(dom), max_);                    \
-        assert_int_equal(hv_pod_target(dom), pod_);                \
-        check_detail(detail);                                      \
-        free(before_);                                             \
-        free(after_);                                              \
+#define UNCHANGED(dom, call, rc_expected, detail)                         \
+    do {                                                                  \
+        char *before_ = store_dump(xsh), *after_;                         \
+        uint64_t max_ = xsim_dominfo(&sim, dom, "max_kb"),                \
+                 pod_ = xsim_dominfo(&sim, dom, "pod_target_kb");         \
+        int rc_ = (call);                                                 \
+        after_ = store_dump(xsh);                                         \
+        assert_int_equal(rc_, (rc_expected));                             \
+        assert_string_equal(before_, after_);                             \
+        assert_int_equal(xsim_dominfo(&sim, dom, "max_kb"), max_);        \
+        assert_int_equal(xsim_dominfo(&sim, dom, "pod_target_kb"), pod_); \
+        check_detail(detail);                                             \
+        free(before_);                                                    \
+        free(after_);                                                     \
     } while (0)
 
 /* ---- the pure function ------------------------------------------------ */
@@ -286,27 +253,30 @@ static void no_actor_as_xl_mem_set(void **state)
      * request. */
     assert_int_equal(mempolicy_domain_set_target(ctx, hvm, 300000, false, true),
                      0);
-    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm),
                      300000 - VIDEO_KB);
-    assert_int_equal(hv_maxmem(hvm), 300000 + 1024);
-    assert_int_equal(hv_pod_target(hvm), POD_KB(300000 - VIDEO_KB));
+    assert_int_equal(xsim_dominfo(&sim, hvm, "max_kb"), 300000 + 1024);
+    assert_int_equal(xsim_dominfo(&sim, hvm, "pod_target_kb"),
+                     POD_KB(300000 - VIDEO_KB));
     assert_int_equal(vm_memory(hvm), (300000 - VIDEO_KB) / 1024);
-    assert_int_equal(node_u64("/libxl/%d/memory-policy/target", hvm), 300000);
+    assert_int_equal(xs_get_u64(xsh, "/libxl/%d/memory-policy/target", hvm),
+                     300000);
     assert_int_equal(mempolicy_domain_get_target(ctx, hvm, &t, NULL), 0);
     assert_int_equal(t, 300000);
     /* Relative: the same change to memory/target as libxl's. */
     assert_int_equal(mempolicy_domain_set_target(ctx, hvm, -10000, true, true),
                      0);
-    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm),
                      290000 - VIDEO_KB);
-    assert_int_equal(hv_maxmem(hvm), 290000 + 1024);
-    assert_int_equal(hv_pod_target(hvm), POD_KB(290000 - VIDEO_KB));
+    assert_int_equal(xsim_dominfo(&sim, hvm, "max_kb"), 290000 + 1024);
+    assert_int_equal(xsim_dominfo(&sim, hvm, "pod_target_kb"),
+                     POD_KB(290000 - VIDEO_KB));
     /* Not enforcing: maxmem left alone, as libxl. */
     assert_int_equal(
         mempolicy_domain_set_target(ctx, hvm, 280000, false, false), 0);
-    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm),
                      280000 - VIDEO_KB);
-    assert_int_equal(hv_maxmem(hvm), 290000 + 1024);
+    assert_int_equal(xsim_dominfo(&sim, hvm, "max_kb"), 290000 + 1024);
     /* ... so a PoD target above maxmem fails in Xen (XENMEM_set_pod_target:
      * EINVAL), as it does for libxl: nothing changes. */
     UNCHANGED(hvm, mempolicy_domain_set_target(ctx, hvm, 400000, false, false),
@@ -318,12 +288,13 @@ static void actor_enforced_sets_maxmem(void **state)
     uint64_t bal;
 
     assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "xl-auto", ""), 0);
-    bal = node_u64("/local/domain/%d/memory/target", hvm);
+    bal = xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm);
     assert_int_equal(mempolicy_domain_set_target(ctx, hvm, 350000, false, true),
                      0);
     /* The balloon is the actor's; maxmem is enforced here. */
-    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm), bal);
-    assert_int_equal(hv_maxmem(hvm), 350000 + 1024);
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm),
+                     bal);
+    assert_int_equal(xsim_dominfo(&sim, hvm, "max_kb"), 350000 + 1024);
 }
 
 static void balloon_setter(void **state)
@@ -334,9 +305,10 @@ static void balloon_setter(void **state)
     /* What every actor calls: a request, written as libxl would. */
     assert_int_equal(
         mempolicy_domain_set_balloon_target(ctx, hvm, 262144, false), 0);
-    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm),
                      262144 - VIDEO_KB);
-    assert_int_equal(hv_pod_target(hvm), POD_KB(262144 - VIDEO_KB));
+    assert_int_equal(xsim_dominfo(&sim, hvm, "pod_target_kb"),
+                     POD_KB(262144 - VIDEO_KB));
     assert_int_equal(vm_memory(hvm), (262144 - VIDEO_KB) / 1024);
     /* Above maxmem: maxmem raised to target + videoram + slack. */
     r = xsim_hv(&sim, "setmaxmem %d 300000", hvm);
@@ -344,18 +316,19 @@ static void balloon_setter(void **state)
     free(r);
     assert_int_equal(
         mempolicy_domain_set_balloon_target(ctx, hvm, 500000, false), 0);
-    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm),
                      500000 - VIDEO_KB);
-    assert_int_equal(hv_maxmem(hvm), 500000 + 1024);
-    assert_int_equal(hv_pod_target(hvm), POD_KB(500000 - VIDEO_KB));
+    assert_int_equal(xsim_dominfo(&sim, hvm, "max_kb"), 500000 + 1024);
+    assert_int_equal(xsim_dominfo(&sim, hvm, "pod_target_kb"),
+                     POD_KB(500000 - VIDEO_KB));
     /* Below maxmem: maxmem left as it is. */
     assert_int_equal(
         mempolicy_domain_set_balloon_target(ctx, hvm, 400000, false), 0);
-    assert_int_equal(hv_maxmem(hvm), 500000 + 1024);
+    assert_int_equal(xsim_dominfo(&sim, hvm, "max_kb"), 500000 + 1024);
     /* Relative, as libxl: on memory/target. */
     assert_int_equal(mempolicy_domain_set_balloon_target(ctx, hvm, -4096, true),
                      0);
-    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm),
                      400000 - VIDEO_KB - 4096);
 }
 
@@ -419,7 +392,7 @@ static void libxl_lock(void **state)
     char *sock = xs_get(xsh, "/tool/xensim/hv-socket");
     char *vm = xs_get(xsh, "/local/domain/%d/vm", hvm), path[256];
     char xlmem[256], dom[16];
-    uint64_t before = node_u64("/local/domain/%d/memory/target", hvm);
+    uint64_t before = xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm);
     struct stat st;
     int fd, status, i;
     pid_t pid;
@@ -456,13 +429,14 @@ static void libxl_lock(void **state)
         sched_yield();
     }
     /* ... it has written nothing. */
-    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm), before);
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm),
+                     before);
     /* xl lets go, as libxl__unlock_file: unlink, then close. */
     unlink(path);
     close(fd);
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm),
                      333333 - VIDEO_KB);
     /* The writer removed its lock file when done, as libxl. */
     assert_int_equal(access(path, F_OK), -1);
@@ -493,15 +467,17 @@ static void xl_mem_set_adopted(void **state)
     /* The actor re-applies the policy target: adopted, not undone. */
     assert_int_equal(
         mempolicy_domain_set_balloon_target(ctx, hvm, 400000, false), 0);
-    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm), 245760);
-    assert_int_equal(node_u64("/libxl/%d/memory-policy/target", hvm),
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm),
+                     245760);
+    assert_int_equal(xs_get_u64(xsh, "/libxl/%d/memory-policy/target", hvm),
                      245760 + VIDEO_KB);
-    assert_int_equal(node_u64("/libxl/%d/memory-policy/enforce", hvm), 1);
-    assert_int_equal(hv_maxmem(hvm), 263168);
+    assert_int_equal(xs_get_u64(xsh, "/libxl/%d/memory-policy/enforce", hvm),
+                     1);
+    assert_int_equal(xsim_dominfo(&sim, hvm, "max_kb"), 263168);
     /* From then on the actor follows it as any policy target. */
     assert_int_equal(
         mempolicy_domain_set_balloon_target(ctx, hvm, 262144, false), 0);
-    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm),
                      262144 - VIDEO_KB);
     /* xl mem-set, then a newer policy target: the policy wins. */
     assert_true(xs_put(xsh, "200000", "/local/domain/%d/memory/target", hvm));
@@ -509,9 +485,10 @@ static void xl_mem_set_adopted(void **state)
         mempolicy_domain_set_target(ctx, hvm, 300000, false, false), 0);
     assert_int_equal(
         mempolicy_domain_set_balloon_target(ctx, hvm, 300000, false), 0);
-    assert_int_equal(node_u64("/local/domain/%d/memory/target", hvm),
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm),
                      300000 - VIDEO_KB);
-    assert_int_equal(node_u64("/libxl/%d/memory-policy/target", hvm), 300000);
+    assert_int_equal(xs_get_u64(xsh, "/libxl/%d/memory-policy/target", hvm),
+                     300000);
     assert_int_equal(mempolicy_ctx_set_actor(ctx, NULL), 0);
 }
 
@@ -631,11 +608,13 @@ static void dom0(void **state)
     if (tot < 131072 + 4096 || max < tot)
         skip(); /* xensim's dom0 too small to set a target above 128 MiB */
     assert_int_equal(mempolicy_domain_set_policy(ctx, 0, "", ""), 0);
-    assert_int_equal(node_u64("/local/domain/%d/memory/target", 0), tot);
-    assert_int_equal(node_u64("/local/domain/%d/memory/static-max", 0), max);
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%d/memory/target", 0), tot);
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%d/memory/static-max", 0),
+                     max);
     assert_int_equal(mempolicy_domain_set_target(ctx, 0, 131072, false, false),
                      0);
-    assert_int_equal(node_u64("/local/domain/%d/memory/target", 0), 131072);
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%d/memory/target", 0),
+                     131072);
 }
 
 int main(void)

@@ -53,17 +53,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static uint64_t hv_field(unsigned domid, const char *key)
-{
-    char *r = xsim_hv(&sim, "dominfo %u", domid);
-    uint64_t v = 0;
-
-    assert_non_null(r);
-    assert_true(reply_u64(r, key, &v));
-    free(r);
-    return v;
-}
-
 static void check_detail(mempolicy_ctx *c, const char *detail)
 {
     if (!strstr(mempolicy_last_error(c), detail))
@@ -113,8 +102,8 @@ static void setters_need_the_actor(void **state)
               MEMPOLICY_ERROR_NOT_ACTOR, "actor is xl-auto");
     UNCHANGED(mempolicy_domain_enable_paging(ctx, 1),
               MEMPOLICY_ERROR_NOT_ACTOR, "actor is xl-auto");
-    assert_int_equal(hv_field(hvm1, "paging"), 0);
-    assert_int_equal(hv_field(hvm1, "sharing"), 0);
+    assert_int_equal(xsim_dominfo(&sim, hvm1, "paging"), 0);
+    assert_int_equal(xsim_dominfo(&sim, hvm1, "sharing"), 0);
     /* Getters always work. */
     assert_int_equal(mempolicy_domain_get_balloon_target(ctx, 1, &t), 0);
     assert_int_equal(t, 524288);
@@ -155,7 +144,7 @@ static void balloon_target(void **state)
     assert_int_equal(mempolicy_domain_set_balloon_target(ctx, 2, 450000,
                                                          false), 0);
     /* ... with libxl's slack, so the guest can get there. */
-    assert_int_equal(hv_field(2, "max_kb"), 450000 + 1024);
+    assert_int_equal(xsim_dominfo(&sim, 2, "max_kb"), 450000 + 1024);
 
     UNCHANGED(mempolicy_domain_set_balloon_target(ctx, 2, 0, false),
               MEMPOLICY_ERROR_RANGE, "positive");
@@ -227,11 +216,11 @@ static void paging(void **state)
     test_ctx_free(c);
     pid = recorded_pager(hvm1);
     assert_true(pid > 0);
-    assert_int_equal(hv_field(hvm1, "pager_pid"), (uint64_t)pid);
+    assert_int_equal(xsim_dominfo(&sim, hvm1, "pager_pid"), (uint64_t)pid);
     st = pager_state(pid);
     assert_string_equal(st, "running");
     free(st);
-    assert_int_equal(hv_field(hvm1, "paging"), 1);
+    assert_int_equal(xsim_dominfo(&sim, hvm1, "paging"), 1);
     assert_int_equal(mempolicy_domain_enable_paging(ctx, hvm1), 0);
     assert_int_equal(recorded_pager(hvm1), pid); /* the same one */
     assert_int_equal(mempolicy_domain_set_paging_target(ctx, hvm1, 200000,
@@ -251,9 +240,9 @@ static void paging(void **state)
     assert_int_equal(mempolicy_domain_get_paging_target(ctx, hvm1, &t), 0);
     assert_int_equal(t, 0);
     assert_int_equal(mempolicy_domain_disable_paging(ctx, hvm1), 0);
-    assert_int_equal(hv_field(hvm1, "paging"), 0);
-    assert_int_equal(hv_field(hvm1, "paged_kb"), 0);
-    assert_int_equal(hv_field(hvm1, "crashed"), 0);
+    assert_int_equal(xsim_dominfo(&sim, hvm1, "paging"), 0);
+    assert_int_equal(xsim_dominfo(&sim, hvm1, "paged_kb"), 0);
+    assert_int_equal(xsim_dominfo(&sim, hvm1, "crashed"), 0);
     assert_int_equal(recorded_pager(hvm1), 0);
     st = pager_state(pid);
     assert_string_equal(st, "exited");
@@ -263,7 +252,7 @@ static void paging(void **state)
     assert_int_equal(mempolicy_domain_enable_paging(ctx, hvm1), 0);
     assert_true(recorded_pager(hvm1) != pid); /* a new one */
     assert_int_equal(mempolicy_domain_disable_paging(ctx, hvm1), 0);
-    assert_int_equal(hv_field(hvm1, "paging"), 0);
+    assert_int_equal(xsim_dominfo(&sim, hvm1, "paging"), 0);
 }
 
 /*
@@ -289,10 +278,10 @@ static void pager_exit_reported(void **state)
     /* Nothing was out: disabling clears the killed pager's ring. */
     assert_int_equal(mempolicy_domain_disable_paging(ctx, hvm1), 0);
     assert_int_equal(recorded_pager(hvm1), 0);
-    assert_int_equal(hv_field(hvm1, "paging"), 0);
+    assert_int_equal(xsim_dominfo(&sim, hvm1, "paging"), 0);
     assert_int_equal(mempolicy_domain_enable_paging(ctx, hvm1), 0);
     assert_int_equal(mempolicy_domain_disable_paging(ctx, hvm1), 0);
-    assert_int_equal(hv_field(hvm1, "crashed"), 0);
+    assert_int_equal(xsim_dominfo(&sim, hvm1, "crashed"), 0);
 }
 
 static void missing_features(void **state)
@@ -320,7 +309,7 @@ static void missing_features(void **state)
               "paging: the guest is populate-on-demand (memory < maxmem); "
               "Xen does not page PoD guests: start it with memory = maxmem "
               "(EXDEV)");
-    assert_int_equal(hv_field(pod, "paging"), 0);
+    assert_int_equal(xsim_dominfo(&sim, pod, "paging"), 0);
     UNCHANGED(mempolicy_domain_enable_paging(ctx, pt), MEMPOLICY_ERROR_NOTSUP,
               "paging: the guest has an IOMMU (PCI passthrough); Xen does "
               "not page such guests: remove its pci= devices "
@@ -329,8 +318,8 @@ static void missing_features(void **state)
               "sharing: the guest has an IOMMU (PCI passthrough); Xen does "
               "not share its pages: remove its pci= devices "
               "(passthrough=\"disabled\") (EXDEV)");
-    assert_int_equal(hv_field(pt, "paging"), 0);
-    assert_int_equal(hv_field(pt, "sharing"), 0);
+    assert_int_equal(xsim_dominfo(&sim, pt, "paging"), 0);
+    assert_int_equal(xsim_dominfo(&sim, pt, "sharing"), 0);
     /* Off is all these guests can be: disabling is a successful no-op
      * that changes nothing. */
     {
@@ -430,7 +419,7 @@ static void sharing(void **state)
     assert_int_equal(mempolicy_domain_enable_sharing(ctx, hvm1), 0);
     assert_int_equal(mempolicy_domain_enable_sharing(ctx, hvm1), 0);
     assert_int_equal(mempolicy_domain_enable_sharing(ctx, hvm2), 0);
-    assert_int_equal(hv_field(hvm1, "sharing"), 1);
+    assert_int_equal(xsim_dominfo(&sim, hvm1, "sharing"), 1);
 
     assert_int_equal(mempolicy_domain_page_hashes(ctx, hvm1, 0, 4, h1), 0);
     assert_int_equal(mempolicy_domain_page_hashes(ctx, hvm2, 0, 4, h2), 0);
@@ -441,7 +430,7 @@ static void sharing(void **state)
     /* Both guests are all zero pages: same hashes, and shareable. */
     for (i = 0; i < 4; i++)
         assert_true(h1[i] == h2[i]);
-    assert_int_equal(hv_field(hvm2, "shared_kb"), 0);
+    assert_int_equal(xsim_dominfo(&sim, hvm2, "shared_kb"), 0);
     /* page_compare reads the bytes: zero pages alike, others not */
     {
         bool same = false;
@@ -463,7 +452,8 @@ static void sharing(void **state)
     assert_int_equal(mempolicy_domain_nominate_gfn(ctx, hvm2, 1, &hd2), 0);
     assert_int_equal(mempolicy_domain_share_gfns(ctx, hvm1, 1, hd1, hvm2, 1,
                                                  hd2), 0);
-    assert_true(hv_field(hvm2, "shared_kb") + hv_field(hvm1, "shared_kb") >
+    assert_true(xsim_dominfo(&sim, hvm2, "shared_kb") +
+                    xsim_dominfo(&sim, hvm1, "shared_kb") >
                 0);
     /* Errors of the hypervisor come back as codes with a detail. */
     assert_int_equal(mempolicy_domain_share_gfns(ctx, hvm1, 1, hd1, 99, 1,
@@ -473,7 +463,7 @@ static void sharing(void **state)
     assert_int_equal(mempolicy_domain_nominate_gfn(ctx, 99, 0, &hd1),
                      MEMPOLICY_ERROR_NO_DOMAIN);
     assert_int_equal(mempolicy_domain_disable_sharing(ctx, hvm2), 0);
-    assert_int_equal(hv_field(hvm2, "sharing"), 0);
+    assert_int_equal(xsim_dominfo(&sim, hvm2, "sharing"), 0);
 }
 
 /*
@@ -495,8 +485,8 @@ static void departing_actor_undoes(void **state)
     assert_int_equal(mempolicy_domain_enable_paging(c, hvm1), 0);
     assert_int_equal(mempolicy_domain_set_paging_target(c, hvm1, 200000,
                                                         false), 0);
-    assert_int_equal(hv_field(hvm1, "sharing"), 1);
-    assert_int_equal(hv_field(hvm1, "paging"), 1);
+    assert_int_equal(xsim_dominfo(&sim, hvm1, "sharing"), 1);
+    assert_int_equal(xsim_dominfo(&sim, hvm1, "paging"), 1);
 
     /* The domain moves to another actor. */
     assert_int_equal(mempolicy_domain_set_policy(ctx, hvm1, "new-actor", ""),
@@ -512,14 +502,14 @@ static void departing_actor_undoes(void **state)
                  MEMPOLICY_ERROR_NOT_ACTOR, "actor is new-actor");
     /* Giving it back: allowed. */
     assert_int_equal(mempolicy_domain_disable_sharing(c, hvm1), 0);
-    assert_int_equal(hv_field(hvm1, "sharing"), 0);
-    assert_int_equal(hv_field(hvm1, "shared_kb"), 0);
+    assert_int_equal(xsim_dominfo(&sim, hvm1, "sharing"), 0);
+    assert_int_equal(xsim_dominfo(&sim, hvm1, "shared_kb"), 0);
     assert_int_equal(mempolicy_domain_set_paging_target(c, hvm1, 0, false),
                      0);
     assert_int_equal(mempolicy_domain_disable_paging(c, hvm1), 0);
-    assert_int_equal(hv_field(hvm1, "paging"), 0);
-    assert_int_equal(hv_field(hvm1, "paged_kb"), 0);
-    assert_int_equal(hv_field(hvm1, "crashed"), 0);
+    assert_int_equal(xsim_dominfo(&sim, hvm1, "paging"), 0);
+    assert_int_equal(xsim_dominfo(&sim, hvm1, "paged_kb"), 0);
+    assert_int_equal(xsim_dominfo(&sim, hvm1, "crashed"), 0);
     assert_int_equal(mempolicy_domain_enable_paging(ctx, hvm1),
                      MEMPOLICY_ERROR_NOT_ACTOR);
     /* Idempotent, and for a context with no actor at all. */

@@ -43,33 +43,11 @@ static int teardown(void **state)
     return 0;
 }
 
-static uint64_t node_u64(const char *fmt, unsigned domid)
-{
-    char *v = xs_get(xsh, fmt, domid);
-    uint64_t r;
-
-    assert_non_null(v);
-    r = strtoull(v, NULL, 10);
-    free(v);
-    return r;
-}
-
-static uint64_t hv_maxmem(unsigned domid)
-{
-    char *r = xsim_hv(&sim, "dominfo %u", domid);
-    uint64_t v = 0;
-
-    assert_non_null(r);
-    assert_true(reply_u64(r, "max_kb", &v));
-    free(r);
-    return v;
-}
-
 static void policy_roundtrip(void **state)
 {
     mempolicy_policy p;
     char *v;
-    uint64_t bal = node_u64("/local/domain/%u/memory/target", 1);
+    uint64_t bal = xs_get_u64(xsh, "/local/domain/%u/memory/target", 1);
 
     assert_int_equal(mempolicy_domain_set_policy(ctx, 1, "xl", "delay=5"), 0);
     v = xs_get(xsh, "/libxl/1/memory-policy/actor");
@@ -79,7 +57,7 @@ static void policy_roundtrip(void **state)
     assert_string_equal(v, "delay=5");
     free(v);
     /* The four nodes exist together: target starts from memory/target. */
-    assert_int_equal(node_u64("/libxl/%u/memory-policy/target", 1), bal);
+    assert_int_equal(xs_get_u64(xsh, "/libxl/%u/memory-policy/target", 1), bal);
     v = xs_get(xsh, "/libxl/1/memory-policy/enforce");
     assert_string_equal(v, "0");
     free(v);
@@ -133,8 +111,8 @@ static void target_with_actor(void **state)
     bool enforce;
 
     assert_int_equal(mempolicy_domain_set_policy(ctx, 2, "xl-auto", ""), 0);
-    bal = node_u64("/local/domain/%u/memory/target", 2);
-    max = hv_maxmem(2);
+    bal = xs_get_u64(xsh, "/local/domain/%u/memory/target", 2);
+    max = xsim_dominfo(&sim, 2, "max_kb");
     assert_int_equal(mempolicy_domain_set_target(ctx, 2, 262144, false, true),
                      0);
     assert_int_equal(mempolicy_domain_get_target(ctx, 2, &t, &enforce), 0);
@@ -142,9 +120,9 @@ static void target_with_actor(void **state)
     assert_true(enforce);
     /* With an actor the balloon is the actor's; but an enforced target
      * sets maxmem here, with libxl's slack (LIBXL_MAXMEM_CONSTANT). */
-    assert_int_equal(node_u64("/local/domain/%u/memory/target", 2), bal);
-    assert_int_not_equal(hv_maxmem(2), max);
-    assert_int_equal(hv_maxmem(2), 262144 + 1024);
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%u/memory/target", 2), bal);
+    assert_int_not_equal(xsim_dominfo(&sim, 2, "max_kb"), max);
+    assert_int_equal(xsim_dominfo(&sim, 2, "max_kb"), 262144 + 1024);
 
     assert_int_equal(mempolicy_domain_set_target(ctx, 2, -1024, true, false),
                      0);
@@ -156,12 +134,12 @@ static void target_with_actor(void **state)
     assert_int_equal(mempolicy_domain_get_target(ctx, 2, &t, NULL), 0);
     assert_int_equal(t, 262144 + 1024);
     /* Not enforced: maxmem left as the enforced write set it. */
-    assert_int_equal(hv_maxmem(2), 262144 + 1024);
+    assert_int_equal(xsim_dominfo(&sim, 2, "max_kb"), 262144 + 1024);
 }
 
 static void target_relative_to_balloon(void **state)
 {
-    uint64_t bal = node_u64("/local/domain/%u/memory/target", 3), t;
+    uint64_t bal = xs_get_u64(xsh, "/local/domain/%u/memory/target", 3), t;
     mempolicy_policy p;
 
     /* Domain 3 has no policy target: relative starts at memory/target. */
@@ -174,33 +152,36 @@ static void target_relative_to_balloon(void **state)
     assert_true(xs_rm(xsh, XBT_NULL, "/libxl/3/memory-policy/target"));
     assert_int_equal(mempolicy_domain_set_target(ctx, 3, -4096, true, false),
                      0);
-    assert_int_equal(node_u64("/libxl/%u/memory-policy/target", 3),
+    assert_int_equal(xs_get_u64(xsh, "/libxl/%u/memory-policy/target", 3),
                      bal - 4096);
 }
 
 static void target_without_actor(void **state)
 {
-    uint64_t max0 = hv_maxmem(4), static_max;
+    uint64_t max0 = xsim_dominfo(&sim, 4, "max_kb"), static_max;
 
-    static_max = node_u64("/local/domain/%u/memory/static-max", 4);
+    static_max = xs_get_u64(xsh, "/local/domain/%u/memory/static-max", 4);
     assert_int_equal(mempolicy_domain_set_policy(ctx, 4, "", ""), 0);
     /* No actor, not enforcing: balloon target only, as xl mem-set. */
     assert_int_equal(mempolicy_domain_set_target(ctx, 4, 300000, false,
                                                  false), 0);
-    assert_int_equal(node_u64("/local/domain/%u/memory/target", 4), 300000);
-    assert_int_equal(node_u64("/libxl/%u/memory-policy/target", 4), 300000);
-    assert_int_equal(hv_maxmem(4), max0);
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%u/memory/target", 4),
+                     300000);
+    assert_int_equal(xs_get_u64(xsh, "/libxl/%u/memory-policy/target", 4),
+                     300000);
+    assert_int_equal(xsim_dominfo(&sim, 4, "max_kb"), max0);
     /* Enforcing: maxmem follows the target, plus libxl's slack
      * (target + videoram + LIBXL_MAXMEM_CONSTANT), never the bare
      * target. */
     assert_int_equal(mempolicy_domain_set_target(ctx, 4, 400000, false,
                                                  true), 0);
-    assert_int_equal(node_u64("/local/domain/%u/memory/target", 4), 400000);
-    assert_int_equal(hv_maxmem(4), 400000 + 1024);
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%u/memory/target", 4),
+                     400000);
+    assert_int_equal(xsim_dominfo(&sim, 4, "max_kb"), 400000 + 1024);
     /* Up to static-max is allowed. */
     assert_int_equal(mempolicy_domain_set_target(ctx, 4, (int64_t)static_max,
                                                  false, true), 0);
-    assert_int_equal(hv_maxmem(4), static_max + 1024);
+    assert_int_equal(xsim_dominfo(&sim, 4, "max_kb"), static_max + 1024);
 }
 
 static void policy_target_together(void **state)
@@ -315,7 +296,8 @@ static void bad_domains(void **state)
 
 static void bad_targets(void **state)
 {
-    uint64_t static_max = node_u64("/local/domain/%u/memory/static-max", 1);
+    uint64_t static_max = xs_get_u64(xsh, "/local/domain/%u/memory/static-max",
+                                     1);
     uint64_t cur;
 
     assert_int_equal(mempolicy_domain_set_policy(ctx, 1, "xl-auto", ""), 0);
