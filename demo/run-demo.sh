@@ -194,17 +194,7 @@ clock_start() {
 }
 
 # One request on xensim's hypervisor channel (docs/hv-channel.md).
-hv() {
-    python3 - "$(xenstore-read /tool/xensim/hv-socket)" "$@" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sys.argv[1])
-s.sendall((" ".join(sys.argv[2:]) + "\n").encode())
-reply = s.makefile().readline().strip()
-print(reply)
-sys.exit(0 if reply.startswith("ok") else 1)
-EOF
-}
+hv() { "$top/tools/xensim/xensim-hv" "$@"; }
 
 # --stepped: hold the clock from the start.
 clock_hold() {

@@ -141,17 +141,7 @@ wait_node() {
 
 # xensim_hv VERB ARGS...: one request on xensim's hypervisor channel
 # (docs/hv-channel.md); prints the reply, fails unless it is "ok ...".
-xensim_hv() {
-    python3 - "$(xenstore-read /tool/xensim/hv-socket)" "$@" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sys.argv[1])
-s.sendall((" ".join(sys.argv[2:]) + "\n").encode())
-reply = s.makefile().readline().strip()
-print(reply)
-sys.exit(0 if reply.startswith("ok") else 1)
-EOF
-}
+xensim_hv() { "$MP_TOP/tools/xensim/xensim-hv" "$@"; }
 
 # clock_step MS [ACTOR...]: advance xensim's held clock (`clock pause`
 # first) by MS, then wait until each ACTOR has run the timers the step

@@ -25,6 +25,7 @@
 
 #include <libmempolicy_actor.h>
 
+#include "actorfx.h"
 #include "xensim_fixture.h"
 
 #define NAME "status-test"
@@ -40,18 +41,12 @@ struct fx {
     bool guard_fired;
 };
 
-static const char *const sim_args[] = { "--speed", "100", "--domains", "3",
-                                        NULL };
-
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof(*f));
 
     assert_non_null(f);
-    assert_int_equal(xensim_start(&f->sim, sim_args), 0);
-    f->lg = (xentoollog_logger *)xtl_createlogger_stdiostream(stderr,
-                                                              XTL_CRITICAL, 0);
-    assert_int_equal(mempolicy_ctx_alloc(&f->admin, 0, f->lg), 0);
+    actorfx_start(&f->sim, &f->lg, &f->admin, XTL_CRITICAL);
     *state = f;
     return 0;
 }
@@ -60,9 +55,7 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
 
-    mempolicy_ctx_free(f->admin);
-    assert_int_equal(xensim_stop(&f->sim), 0);
-    xtl_logger_destroy(f->lg);
+    actorfx_stop(&f->sim, f->lg, f->admin);
     free(f);
     return 0;
 }
