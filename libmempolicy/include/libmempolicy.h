@@ -459,9 +459,16 @@ int mempolicy_set_paging_dir(mempolicy_ctx *ctx, const char *dir);
 /*
  * Page sharing primitives, for sharing actors (Xen's memshr API).  Guest
  * pages are 4 KiB frames (gfn).  page_hashes reads the content
- * fingerprints of `count` (1..512, else INVAL) pages from first_gfn (on a
- * real host by mapping them with xenforeignmemory and hashing them); a
- * fingerprint finds candidates, it does not prove equality.  Sharing must
+ * fingerprints of `count` (1..MEMPOLICY_PAGE_HASHES_MAX, else INVAL)
+ * frames from first_gfn: on a real host it asks Xen which of them hold a
+ * page (getpageframeinfo3, as migration does) and maps only those, in
+ * one xenforeignmemory_map call, then hashes them.  A frame without a
+ * page (a hole such as the MMIO hole below 4 GiB, a frame ballooned out,
+ * a paged-out frame) gets MEMPOLICY_PAGE_ABSENT and is never mapped; the
+ * range must lie within 0..max_gpfn (mempolicy_domain_frames).  Beware:
+ * on Xen looking at a populate-on-demand entry populates it, and mapping
+ * a paged-out frame asks the pager for it (see mempolicy_domain_frames).
+ * A fingerprint finds candidates, it does not prove equality.  Sharing must
  * be enabled on both domains.  No actor check: the sharing actor works
  * across the domains whose sharing it was allowed to enable.  Errors from
  * the hypervisor come back mapped (ESRCH -> NO_DOMAIN, ...) with the
@@ -469,9 +476,34 @@ int mempolicy_set_paging_dir(mempolicy_ctx *ctx, const char *dir);
  * STALE_SOURCE_HANDLE or STALE_CLIENT_HANDLE (Xen checks the source
  * first, so both stale gives STALE_SOURCE_HANDLE).
  */
+#define MEMPOLICY_PAGE_HASHES_MAX 512
+#define MEMPOLICY_PAGE_ABSENT UINT64_MAX
+#define MEMPOLICY_HAVE_PAGE_ABSENT 1
 int mempolicy_domain_page_hashes(mempolicy_ctx *ctx, uint32_t domid,
                                  uint64_t first_gfn, unsigned count,
                                  uint64_t *hashes);
+/*
+ * What a page scan must know of a domain's guest frames:
+ *   max_gpfn        xc_domain_maximum_gpfn: frames 0..max_gpfn may hold
+ *                   pages (an HVM guest over ~3-4 GiB has RAM above 4 GiB,
+ *                   past the MMIO hole);
+ *   pod_entries_kb  populate-on-demand entries not backed yet
+ *                   (xc_domain_get_pod_target): Xen populates an entry
+ *                   that is looked at or mapped, from the PoD cache, and
+ *                   crashes the guest when the cache is empty;
+ *   paged_kb        paged out: mapping such a frame makes the pager bring
+ *                   it back in.
+ * A scanner leaves a domain alone while either of the last two is not 0.
+ * Cost: three hypercalls.  Errors: NO_DOMAIN, DYING, as dominfo.
+ */
+#define MEMPOLICY_HAVE_DOMAIN_FRAMES 1
+typedef struct mempolicy_frames {
+    uint64_t max_gpfn;
+    uint64_t pod_entries_kb;
+    uint64_t paged_kb;
+} mempolicy_frames;
+int mempolicy_domain_frames(mempolicy_ctx *ctx, uint32_t domid,
+                            mempolicy_frames *out);
 int mempolicy_domain_nominate_gfn(mempolicy_ctx *ctx, uint32_t domid,
                                   uint64_t gfn, uint64_t *handle);
 /*

@@ -21,7 +21,7 @@
 
 /*
  * Reply lines start in a buffer enough for a 512-hash page_hashes reply
- * (512 * 17 bytes) and grow, for `dominfo_all` and `list` on big hosts
+ * (512 * 17 bytes) or a 1024-frame pfn_types reply, and grow, for `dominfo_all` and `list` on big hosts
  * (about 90 bytes a domain), up to a bound a sane reply never reaches.
  */
 #define MP_SIM_LINE 16384
@@ -596,46 +596,111 @@ static int sim_sharing_control(mempolicy_ctx *ctx, uint32_t domid,
                     enable ? "enable" : "disable", domid);
 }
 
-static int sim_page_hashes(mempolicy_ctx *ctx, uint32_t domid,
-                           uint64_t first_gfn, unsigned count,
-                           uint64_t *hashes)
+/* One page_hashes reply's values into hashes[0..count-1]; a frame whose
+ * mapping failed ("!ERRNO") is MEMPOLICY_PAGE_ABSENT.  0 or -1. */
+static int parse_hashes(const char *line, unsigned count, uint64_t *hashes)
 {
-    char *line, *p;
+    const char *p = strstr(line, " hashes=");
     unsigned i;
-    int rc;
 
-    rc = sim_call(ctx, &line, "page_hashes %u %llu %u", domid,
-                  (unsigned long long)first_gfn, count);
-    if (rc)
-        return rc;
-    p = strstr(line, " hashes=");
     if (!p)
-        goto bad;
+        return -1;
     p += 8;
     for (i = 0; i < count; i++) {
         char *end;
 
-        errno = 0;
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
-              (*p >= 'A' && *p <= 'F')))
-            goto bad;
-        hashes[i] = strtoull(p, &end, 16);
-        if (errno || end == p || end - p > 16)
-            goto bad;
+        if (*p == '!') {
+            size_t n = strspn(p + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+
+            if (n == 0 || n > 16)
+                return -1;
+            hashes[i] = MEMPOLICY_PAGE_ABSENT;
+            end = (char *)p + 1 + n;
+        } else {
+            errno = 0;
+            if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
+                  (*p >= 'A' && *p <= 'F')))
+                return -1;
+            hashes[i] = strtoull(p, &end, 16);
+            if (errno || end == p || end - p > 16 ||
+                hashes[i] == MEMPOLICY_PAGE_ABSENT)
+                return -1;
+        }
         p = end;
         if (i + 1 < count) {
             if (*p != ',')
-                goto bad;
+                return -1;
             p++;
         }
     }
-    if (*p && *p != ' ')
+    return *p && *p != ' ' ? -1 : 0;
+}
+
+/*
+ * As the xen backend: the frames' types first (pfn_types, Xen's
+ * getpageframeinfo3), then only the frames holding a page are mapped
+ * (page_hashes on each run of them), so holes are never mapped.
+ */
+static int sim_page_hashes(mempolicy_ctx *ctx, uint32_t domid,
+                           uint64_t first_gfn, unsigned count,
+                           uint64_t *hashes)
+{
+    char *line, *t, types[MEMPOLICY_PAGE_HASHES_MAX + 1];
+    unsigned i, run;
+    int rc;
+
+    rc = sim_call(ctx, &line, "pfn_types %u %llu %u", domid,
+                  (unsigned long long)first_gfn, count);
+    if (rc)
+        return rc;
+    t = strstr(line, " types=");
+    if (!t || strspn(t + 7, "rx") != count ||
+        (t[7 + count] && t[7 + count] != ' '))
         goto bad;
+    memcpy(types, t + 7, count);
+    for (i = 0; i < count; i += run) {
+        for (run = 0; i + run < count && types[i + run] == types[i]; run++)
+            ;
+        if (types[i] == 'x') {
+            unsigned k;
+
+            for (k = 0; k < run; k++)
+                hashes[i + k] = MEMPOLICY_PAGE_ABSENT;
+            continue;
+        }
+        rc = sim_call(ctx, &line, "page_hashes %u %llu %u", domid,
+                      (unsigned long long)(first_gfn + i), run);
+        if (rc)
+            return rc;
+        if (parse_hashes(line, run, hashes + i))
+            goto bad;
+    }
     return 0;
 
 bad:
     return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
-                  "hypervisor channel: malformed page_hashes reply");
+                  "hypervisor channel: malformed pfn_types/page_hashes "
+                  "reply");
+}
+
+/* XENMEM_maximum_gpfn, and the PoD entries as dominfo tells them. */
+static int sim_frames(mempolicy_ctx *ctx, uint32_t domid, uint64_t *max_gpfn,
+                      uint64_t *pod_entries)
+{
+    uint64_t kb;
+    char *line;
+    int rc;
+
+    rc = sim_call(ctx, &line, "maximum_gpfn %u", domid);
+    if (!rc)
+        rc = reply_u64(ctx, line, "max_gpfn", max_gpfn);
+    if (!rc)
+        rc = sim_call(ctx, &line, "dominfo %u", domid);
+    if (!rc)
+        rc = reply_u64(ctx, line, "pod_entries_kb", &kb);
+    if (!rc)
+        *pod_entries = kb / 4;
+    return rc;
 }
 
 static int sim_page_compare(mempolicy_ctx *ctx, uint32_t dom1,
@@ -710,6 +775,7 @@ static const struct mp_backend_ops sim_ops = {
     .sharing_control = sim_sharing_control,
     .page_hashes = sim_page_hashes,
     .page_compare = sim_page_compare,
+    .frames = sim_frames,
     .nominate = sim_nominate,
     .share = sim_share,
     .clock_speed = sim_clock_speed,

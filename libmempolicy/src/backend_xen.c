@@ -698,24 +698,122 @@ static int xen_page_compare(mempolicy_ctx *ctx, uint32_t dom1,
     return rc;
 }
 
+/*
+ * Which of n frames hold a page: XEN_DOMCTL_getpageframeinfo3 (at most
+ * 1024 frames a call), as migration asks before mapping a batch
+ * (tools/libs/guest/xg_sr_save.c write_batch, xc_get_pfn_type_batch,
+ * which libxenctrl does not declare publicly: the domctl is made here
+ * through xc_domctl).  XTAB (a hole, nothing there), XALLOC and BROKEN
+ * frames are not to be mapped.  Note that Xen looks frames up with
+ * P2M_ALLOC (xen/arch/x86/domctl.c): a PoD entry is populated, which is
+ * why scanners leave PoD domains alone (mempolicy_domain_frames).
+ */
+static int pfn_types(mempolicy_ctx *ctx, xc_interface *h, uint32_t domid,
+                     uint64_t first, unsigned n, bool *present)
+{
+    struct xen_domctl domctl;
+    unsigned i;
+    int rc;
+    DECLARE_HYPERCALL_BUFFER(xen_pfn_t, arr);
+
+    arr = xc_hypercall_buffer_alloc(h, arr, n * sizeof(*arr));
+    if (!arr)
+        return mp_err(ctx, MEMPOLICY_ERROR_NOMEM, "hypercall buffer");
+    for (i = 0; i < n; i++)
+        arr[i] = (xen_pfn_t)(first + i);
+    memset(&domctl, 0, sizeof(domctl));
+    domctl.cmd = XEN_DOMCTL_getpageframeinfo3;
+    domctl.domain = (domid_t)domid;
+    domctl.u.getpageframeinfo3.num = n;
+    set_xen_guest_handle(domctl.u.getpageframeinfo3.array, arr);
+    rc = xc_domctl(h, &domctl);
+    if (rc) {
+        xc_hypercall_buffer_free(h, arr);
+        return xc_fail(ctx, "XEN_DOMCTL_getpageframeinfo3", domid);
+    }
+    for (i = 0; i < n; i++) {
+        xen_pfn_t t = arr[i] & XEN_DOMCTL_PFINFO_LTAB_MASK;
+
+        present[i] = t != XEN_DOMCTL_PFINFO_XTAB &&
+                     t != XEN_DOMCTL_PFINFO_XALLOC &&
+                     t != XEN_DOMCTL_PFINFO_BROKEN;
+    }
+    xc_hypercall_buffer_free(h, arr);
+    return 0;
+}
+
+/*
+ * The frames that hold a page are mapped in ONE xenforeignmemory_map
+ * call (its per-page errors mark the frames that could not be mapped:
+ * MEMPOLICY_PAGE_ABSENT), hashed, and unmapped at once: a page a dom0
+ * process keeps mapped holds an extra reference, and Xen's nominate then
+ * refuses it (page_make_sharable, E2BIG).
+ */
 static int xen_page_hashes(mempolicy_ctx *ctx, uint32_t domid,
                            uint64_t first_gfn, unsigned count,
                            uint64_t *hashes)
 {
     xenforeignmemory_handle *fm = NULL;
-    unsigned i;
+    bool present[MEMPOLICY_PAGE_HASHES_MAX];
+    xen_pfn_t pfns[MEMPOLICY_PAGE_HASHES_MAX];
+    int errs[MEMPOLICY_PAGE_HASHES_MAX];
+    xc_interface *h = NULL;
+    unsigned i, n = 0, k;
+    unsigned char *m;
     int rc = fmem(ctx, &fm);
 
+    if (!rc)
+        rc = xch(ctx, &h);
+    if (!rc)
+        rc = pfn_types(ctx, h, domid, first_gfn, count, present);
     if (rc)
         return rc;
     for (i = 0; i < count; i++) {
-        void *m = map_page(ctx, fm, domid, first_gfn + i, &rc);
-
-        if (!m)
-            return rc;
-        hashes[i] = page_hash(m, XEN_PAGE_KB * 1024);
-        xenforeignmemory_unmap(fm, m, 1);
+        hashes[i] = MEMPOLICY_PAGE_ABSENT;
+        if (present[i])
+            pfns[n++] = (xen_pfn_t)(first_gfn + i);
     }
+    if (!n)
+        return 0;
+    m = xenforeignmemory_map(fm, domid, PROT_READ, n, pfns, errs);
+    if (!m)
+        return xc_fail(ctx, "xenforeignmemory_map", domid);
+    for (i = 0, k = 0; i < count; i++) {
+        if (!present[i])
+            continue;
+        if (!errs[k])
+            hashes[i] = page_hash(m + (size_t)k * XEN_PAGE_KB * 1024,
+                                  XEN_PAGE_KB * 1024);
+        k++;
+    }
+    xenforeignmemory_unmap(fm, m, n);
+    return 0;
+}
+
+/*
+ * xc_domain_maximum_gpfn (tools/libs/ctrl/xc_domain.c: XENMEM_maximum_gpfn,
+ * the p2m's max_mapped_pfn) and xc_domain_get_pod_target's outstanding
+ * entries (EINVAL for a PV guest, which has none).
+ */
+static int xen_frames(mempolicy_ctx *ctx, uint32_t domid, uint64_t *max_gpfn,
+                      uint64_t *pod_entries)
+{
+    xc_interface *h = NULL;
+    xen_pfn_t gpfn = 0;
+    uint64_t tot = 0, cache = 0, ents = 0;
+    int rc = xch(ctx, &h);
+
+    if (rc)
+        return rc;
+    if (xc_domain_maximum_gpfn(h, domid, &gpfn) < 0)
+        return xc_fail(ctx, "xc_domain_maximum_gpfn", domid);
+    *max_gpfn = gpfn;
+    if (xc_domain_get_pod_target(h, domid, &tot, &cache, &ents) < 0) {
+        if (errno != EINVAL && errno != EOPNOTSUPP)
+            return xc_fail(ctx, "xc_domain_get_pod_target", domid);
+        ents = 0;
+    }
+    *pod_entries = ents;
     return 0;
 }
 
@@ -782,6 +880,7 @@ static const struct mp_backend_ops xen_ops = {
     .sharing_control = xen_sharing_control,
     .page_hashes = xen_page_hashes,
     .page_compare = xen_page_compare,
+    .frames = xen_frames,
     .nominate = xen_nominate,
     .share = xen_share,
     .clock_speed = xen_clock_speed,

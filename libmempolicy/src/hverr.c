@@ -14,8 +14,17 @@
  *    reached from the first nominate): EOPNOTSUPP for a PV guest or a host
  *    without Intel VT-x, ENODEV without HAP, EXDEV with an IOMMU; ENOSYS
  *    without CONFIG_MEM_SHARING.
+ *  - the memshr memops (mem_sharing_memop, nominate_page,
+ *    page_make_sharable, share_pages; tools/libs/ctrl/xc_memshr.c):
+ *    ESRCH/EPERM from rcu_lock_live_remote_domain_by_id and XSM, EINVAL
+ *    for a gfn without a sharable page (nominate_page: no valid mfn, a
+ *    special page) or a share whose client has sharing off, EEXIST for a
+ *    page already typed otherwise, E2BIG for a page with extra references
+ *    (someone maps it), EBUSY for a dying domain, ENOMEM when Xen's heap
+ *    is out.  The stale-handle codes of share are the backends' own.
  */
 #include <errno.h>
+#include <stdio.h>
 
 #include "internal.h"
 
@@ -76,6 +85,66 @@ const char *mp_hv_mech_why(bool paging, int e, const char **name)
         }
     }
     return NULL;
+}
+
+/* What nominate or share (after the control checks above) refused. */
+static const struct hv_errmsg nominate_msgs[] = {
+    { EINVAL, "EINVAL",
+      "no sharable page there (a hole, a populate-on-demand entry, a "
+      "paged-out or special page); nothing to do, it is skipped" },
+    { EEXIST, "EEXIST",
+      "the page is in use with another type (a page table, a writable "
+      "grant); it can be shared once the guest stops using it so" },
+    { E2BIG, "E2BIG",
+      "the page has extra references (mapped by QEMU, a backend or a dom0 "
+      "process); it can be shared once nobody maps it" },
+    { EBUSY, "EBUSY", "the domain is dying" },
+    { ENOMEM, "ENOMEM",
+      "Xen's own heap is out of memory for sharing metadata; free host "
+      "memory (e.g. lower dom0's or a guest's target) and retry" },
+    { EPERM, "EPERM",
+      "not permitted: the caller is not privileged over this domain (XSM "
+      "policy, or its own domain); run it in dom0 as root" },
+};
+
+static const struct hv_errmsg share_msgs[] = {
+    { EINVAL, "EINVAL",
+      "the client domain has sharing disabled, or a gfn is not a "
+      "nominated page; nominate both pages again (that enables sharing)" },
+    { ENOMEM, "ENOMEM",
+      "Xen's own heap is out of memory for sharing metadata; free host "
+      "memory (e.g. lower dom0's or a guest's target) and retry" },
+    { EPERM, "EPERM",
+      "not permitted: the caller is not privileged over these domains "
+      "(XSM policy); run it in dom0 as root" },
+};
+
+static int lookup(mempolicy_ctx *ctx, const struct hv_errmsg *t, size_t n,
+                  const char *where, int rc)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (t[i].e == ctx->hv_errno)
+            return mp_err(ctx, mp_errno_to_rc(t[i].e), "%s: %s (%s)", where,
+                          t[i].why, t[i].name);
+    return rc;
+}
+
+#define N(t) (sizeof(t) / sizeof((t)[0]))
+
+int mp_hv_share_err(mempolicy_ctx *ctx, uint32_t domid, uint64_t gfn,
+                    bool share, int rc)
+{
+    char where[96];
+
+    if (ctx->hv_errno == ENOSYS || ctx->hv_errno == EOPNOTSUPP ||
+        ctx->hv_errno == ENODEV || ctx->hv_errno == EXDEV)
+        return mp_hv_mech_err(ctx, domid, false, rc);
+    snprintf(where, sizeof(where), "domain %u gfn %llu: %s", domid,
+             (unsigned long long)gfn, share ? "sharing" : "nominating");
+    return share ? lookup(ctx, share_msgs, N(share_msgs), where, rc)
+                 : lookup(ctx, nominate_msgs, N(nominate_msgs), where, rc);
 }
 
 int mp_hv_mech_err(mempolicy_ctx *ctx, uint32_t domid, bool paging, int rc)

@@ -111,8 +111,13 @@ struct mp_backend_ops {
      * the guest would crash). */
     int (*paging_disable)(mempolicy_ctx *ctx, uint32_t domid);
     int (*sharing_control)(mempolicy_ctx *ctx, uint32_t domid, bool enable);
+    /* Frames without a page get MEMPOLICY_PAGE_ABSENT; holes are not
+     * mapped. */
     int (*page_hashes)(mempolicy_ctx *ctx, uint32_t domid, uint64_t first_gfn,
                        unsigned count, uint64_t *hashes);
+    /* xc_domain_maximum_gpfn and xc_domain_get_pod_target's entries. */
+    int (*frames)(mempolicy_ctx *ctx, uint32_t domid, uint64_t *max_gpfn,
+                  uint64_t *pod_entries);
     /* *same: the two pages hold the same bytes. */
     int (*page_compare)(mempolicy_ctx *ctx, uint32_t dom1, uint64_t gfn1,
                         uint32_t dom2, uint64_t gfn2, bool *same);
@@ -218,6 +223,14 @@ int mp_pager_check(mempolicy_ctx *ctx, uint32_t domid, bool *on);
  * already): with wait_in, wait (bounded) for the pages to come in;
  * without, return 0 leaving the pager running while pages are out. */
 int mp_pager_stop(mempolicy_ctx *ctx, uint32_t domid, bool wait_in);
+
+/*
+ * The same for a nominate (share false) or share memop, which Xen first
+ * lets enable sharing (those errnos as mp_hv_mech_err), then checks the
+ * page: gfn names it.
+ */
+int mp_hv_share_err(mempolicy_ctx *ctx, uint32_t domid, uint64_t gfn,
+                    bool share, int rc);
 
 /* MEMPOLICY_QUOTE(s), for detail strings. */
 #define MP_Q(s) MEMPOLICY_QUOTE(s)

@@ -438,11 +438,20 @@ static int mech_switch(mempolicy_ctx *ctx, uint32_t domid, bool paging,
     if (paging)
         return enable ? mp_pager_start(ctx, domid)
                       : paging_off(ctx, domid, &hv);
-    if (hv.sharing == enable)
+    /*
+     * Sharing off is always asked of Xen: it cannot tell whether the
+     * flag is set (dominfo has only the shared page count), and its
+     * XEN_DOMCTL_MEM_SHARING_CONTROL just clears it (mem_sharing.c,
+     * mem_sharing_control).  Pages shared so far stay shared until the
+     * guest writes them.
+     */
+    if (enable && hv.sharing)
         return 0;
     rc = ctx->be->sharing_control(ctx, domid, enable);
     if (rc == MEMPOLICY_ERROR_BUSY)
         rc = 0; /* raced with another enabler: the state is as asked */
+    if (!enable && rc == MEMPOLICY_ERROR_NOSYS)
+        rc = 0; /* a hypervisor without sharing: it cannot be on */
     /* What Xen's refusal means (hverr.c); disabling keeps the backend's
      * message (Xen's enable checks do not apply to it). */
     return rc && enable ? mp_hv_mech_err(ctx, domid, paging, rc) : rc;
@@ -476,10 +485,32 @@ int mempolicy_domain_page_hashes(mempolicy_ctx *ctx, uint32_t domid,
 
     if (rc)
         return rc;
-    if (!hashes || count == 0 || count > 512)
+    if (!hashes || count == 0 || count > MEMPOLICY_PAGE_HASHES_MAX)
         return mp_err(ctx, MEMPOLICY_ERROR_INVAL,
-                      "page_hashes: count %u must be 1..512", count);
+                      "page_hashes: count %u must be 1..%u", count,
+                      MEMPOLICY_PAGE_HASHES_MAX);
     return ctx->be->page_hashes(ctx, domid, first_gfn, count, hashes);
+}
+
+int mempolicy_domain_frames(mempolicy_ctx *ctx, uint32_t domid,
+                            mempolicy_frames *out)
+{
+    struct mp_hvinfo hv;
+    uint64_t pod = 0;
+    int rc;
+
+    if (!out)
+        return mp_err(ctx, MEMPOLICY_ERROR_INVAL, "frames: no result");
+    memset(out, 0, sizeof(*out));
+    rc = mp_domain_live(ctx, domid, &hv);
+    if (rc)
+        return rc;
+    rc = ctx->be->frames(ctx, domid, &out->max_gpfn, &pod);
+    if (rc)
+        return rc;
+    out->pod_entries_kb = pod * 4;
+    out->paged_kb = hv.paged_kb;
+    return 0;
 }
 
 int mempolicy_domain_page_compare(mempolicy_ctx *ctx, uint32_t dom1,
@@ -509,7 +540,7 @@ int mempolicy_domain_nominate_gfn(mempolicy_ctx *ctx, uint32_t domid,
     ctx->hv_errno = 0;
     rc = ctx->be->nominate(ctx, domid, gfn, handle);
     /* Xen's first nominate enables sharing: its errors are the same. */
-    return rc ? mp_hv_mech_err(ctx, domid, false, rc) : 0;
+    return rc ? mp_hv_share_err(ctx, domid, gfn, false, rc) : 0;
 }
 
 int mempolicy_domain_share_gfns(mempolicy_ctx *ctx, uint32_t source_domid,
@@ -523,8 +554,14 @@ int mempolicy_domain_share_gfns(mempolicy_ctx *ctx, uint32_t source_domid,
         rc = mp_check_domid(ctx, client_domid);
     if (rc)
         return rc;
-    return ctx->be->share(ctx, source_domid, source_gfn, source_handle,
-                          client_domid, client_gfn, client_handle);
+    ctx->hv_errno = 0;
+    rc = ctx->be->share(ctx, source_domid, source_gfn, source_handle,
+                        client_domid, client_gfn, client_handle);
+    /* Stale handles keep the backend's message (which handle). */
+    if (rc && rc != MEMPOLICY_ERROR_STALE_SOURCE_HANDLE &&
+        rc != MEMPOLICY_ERROR_STALE_CLIENT_HANDLE)
+        rc = mp_hv_share_err(ctx, client_domid, client_gfn, true, rc);
+    return rc;
 }
 
 int mempolicy_domain_set_maxmem(mempolicy_ctx *ctx, uint32_t domid,

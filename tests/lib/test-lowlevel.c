@@ -474,7 +474,7 @@ static void sharing(void **state)
 static void departing_actor_undoes(void **state)
 {
     mempolicy_ctx *c = test_ctx();
-    uint64_t h;
+    uint64_t h, shared;
 
     assert_non_null(c);
     assert_int_equal(mempolicy_ctx_set_actor(c, "old-actor"), 0);
@@ -501,9 +501,12 @@ static void departing_actor_undoes(void **state)
     UNCHANGED_ON(c, mempolicy_domain_enable_paging(c, hvm1),
                  MEMPOLICY_ERROR_NOT_ACTOR, "actor is new-actor");
     /* Giving it back: allowed. */
+    shared = xsim_dominfo(&sim, hvm1, "shared_kb");
+    assert_true(shared >= 4);
     assert_int_equal(mempolicy_domain_disable_sharing(c, hvm1), 0);
     assert_int_equal(xsim_dominfo(&sim, hvm1, "sharing"), 0);
-    assert_int_equal(xsim_dominfo(&sim, hvm1, "shared_kb"), 0);
+    /* As Xen: what is shared stays shared until the guest writes it. */
+    assert_int_equal(xsim_dominfo(&sim, hvm1, "shared_kb"), shared);
     assert_int_equal(mempolicy_domain_set_paging_target(c, hvm1, 0, false),
                      0);
     assert_int_equal(mempolicy_domain_disable_paging(c, hvm1), 0);

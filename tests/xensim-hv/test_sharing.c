@@ -1,8 +1,9 @@
 /*
  * test_sharing.c: the page-sharing model against Xen's memshr rules,
  * through the hv channel: errors, page fingerprints, nominate/share and
- * their accounting, stale handles, copy on write, disable, and what
- * ballooning does to shared pages.
+ * their accounting, stale handles, copy on write, disable, what
+ * ballooning does to shared pages, guest frames (the MMIO hole, RAM
+ * above 4 GiB) and what mapping PoD or paged-out frames does.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,10 +115,11 @@ static void test_fingerprints(void **state)
                "share_shared=1");
     hvt_create(&t, "name=c type=hvm vga=none memory_kb=65536");
     hvt_create(&t, "name=z type=hvm vga=none memory_kb=65536 share_zero=1");
-    hashes(&t, 1, 100, 64, a);
-    hashes(&t, 2, 100, 64, b);
-    hashes(&t, 3, 100, 64, c);
-    hashes(&t, 4, 100, 64, z);
+    /* gfns 256.. (above the VGA hole 0xA0-0xBF of an HVM guest) */
+    hashes(&t, 1, 256, 64, a);
+    hashes(&t, 2, 256, 64, b);
+    hashes(&t, 3, 256, 64, c);
+    hashes(&t, 4, 256, 64, z);
     for (i = 0; i < 64; i++) {
         same_ab += a[i] == b[i];
         same_ac += a[i] == c[i];
@@ -129,7 +131,7 @@ static void test_fingerprints(void **state)
     /* Distinct pages within one domain differ. */
     assert_true(a[0] != a[1] && c[0] != c[1]);
     /* The same question gets the same answer. */
-    hashes(&t, 3, 100, 64, b);
+    hashes(&t, 3, 256, 64, b);
     assert_memory_equal(b, c, sizeof(c));
     hvt_stop(&t);
 }
@@ -289,7 +291,13 @@ static void test_cow_rate(void **state)
     hvt_stop(&t);
 }
 
-/* sharing_disable unshares every page of the domain. */
+/*
+ * sharing_disable does what Xen's mem_sharing_control does: it clears
+ * the domain's flag and nothing else.  Shared pages stay shared (and the
+ * memory they saved stays free) until the guest writes them; a domain
+ * with sharing off cannot be a share's client (EINVAL), and its next
+ * nominate enables sharing again (mem_sharing_memop).
+ */
 static void test_disable(void **state)
 {
     struct hvt t;
@@ -301,7 +309,7 @@ static void test_disable(void **state)
     hvt_create(&t, "name=a type=hvm vga=none memory_kb=65536 share_zero=1");
     hvt_create(&t, "name=b type=hvm vga=none memory_kb=65536 share_zero=1");
     free0 = hvt_phys(&t, "free_kb");
-    tot0 = hvt_dom(&t, 1, "tot_kb");
+    tot0 = hvt_dom(&t, 2, "tot_kb");
     for (g = 0; g < 8; g++) {
         h1 = nominate(&t, 1, g);
         h2 = nominate(&t, 2, g);
@@ -311,13 +319,162 @@ static void test_disable(void **state)
     assert_int_equal(hvt_phys(&t, "free_kb"), free0 + 32);
     hvt_ok(&t, "sharing_disable 2");
     assert_int_equal(hvt_dom(&t, 2, "sharing"), 0);
-    assert_int_equal(hvt_dom(&t, 2, "shared_kb"), 0);
-    assert_int_equal(hvt_phys(&t, "free_kb"), free0);
-    /* a's pages are its own again too (last user): nothing shared. */
-    hvt_ok(&t, "sharing_disable 1");
-    assert_int_equal(hvt_phys(&t, "shared_kb"), 0);
-    assert_int_equal(hvt_dom(&t, 1, "tot_kb"), tot0);
-    assert_int_equal(hvt_phys(&t, "free_kb"), free0);
+    /* Still shared, still saving. */
+    assert_int_equal(hvt_dom(&t, 2, "shared_kb"), 32);
+    assert_int_equal(hvt_phys(&t, "free_kb"), free0 + 32);
+    assert_int_equal(hvt_dom(&t, 2, "tot_kb"), tot0 - 32);
+    /* Off is off for a client: Xen's share refuses it. */
+    h1 = nominate(&t, 1, 20);
+    expect_err(&t, "err EINVAL", "share 1 20 %llu 2 20 1",
+               (unsigned long long)h1);
+    assert_int_equal(hvt_dom(&t, 2, "sharing"), 0);
+    hvt_ok(&t, "check");
+    /* A write still unshares (copy on write), one page at a time. */
+    hvt_ok(&t, "guest_write 2 3");
+    assert_int_equal(hvt_dom(&t, 2, "shared_kb"), 28);
+    assert_int_equal(hvt_phys(&t, "free_kb"), free0 + 28);
+    /* Its next nominate switches sharing on again. */
+    nominate(&t, 2, 20);
+    assert_int_equal(hvt_dom(&t, 2, "sharing"), 1);
+    hvt_ok(&t, "check");
+    hvt_stop(&t);
+}
+
+/* One reply's hashes field, "!ERRNO" entries kept as text. */
+static void hash_tokens(struct hvt *t, unsigned domid, unsigned long long gfn,
+                        unsigned count, char tok[][20])
+{
+    const char *r = hvt_ok(t, "page_hashes %u %llu %u", domid, gfn, count);
+    const char *p = strstr(r, " hashes=");
+    unsigned i;
+
+    assert_non_null(p);
+    p += 8;
+    for (i = 0; i < count; i++) {
+        size_t n = strcspn(p, ",");
+
+        assert_true(n > 0 && n < 20);
+        memcpy(tok[i], p, n);
+        tok[i][n] = 0;
+        p += n + (p[n] == ',');
+    }
+    assert_true(*p == 0);
+}
+
+/*
+ * Guest frames as libxl lays them out: an HVM guest bigger than the room
+ * below its MMIO hole has the rest of its RAM from 4 GiB; max_gpfn is the
+ * last frame there; pfn_types shows the hole as XTAB; mapping a hole
+ * frame fails and is counted (hole_maps), a RAM frame above 4 GiB reads.
+ */
+static void test_physmap(void **state)
+{
+    static const char *const big[] = { "--speed", "100", "--host-mem", "8G",
+                                       NULL };
+    char tok[4][20];
+    const char *r;
+    struct hvt t;
+
+    (void)state;
+    hvt_start(&t, big);
+    /* 4 GiB of RAM, a 1 GiB hole (xl's mmio_hole=1024): 3 GiB below it
+     * (less the VGA hole's 32 pages), the rest from 4 GiB. */
+    hvt_create(&t, "name=big type=hvm vga=none memory_kb=4194304 "
+               "mmio_hole_kb=1048576");
+    hvt_create(&t, "name=pv memory_kb=65536");
+    r = hvt_ok(&t, "maximum_gpfn 1");
+    /* RAM pages: 1048576 - 100 (firmware map holes); below the hole:
+     * 0xC0000 - 32; above: the rest, from 0x100000. */
+    assert_int_equal(hvt_u64(r, "max_gpfn"),
+                     0x100000 + (1048576 - 100) - (0xC0000 - 32) - 1);
+    r = hvt_ok(&t, "maximum_gpfn 2");
+    assert_int_equal(hvt_u64(r, "max_gpfn"), 16383);
+    r = hvt_ok(&t, "pfn_types 1 %u 4", 0xBFFFE);
+    assert_string_equal(strstr(r, "types="), "types=rrxx");
+    r = hvt_ok(&t, "pfn_types 1 %u 3", 0x9F);
+    assert_string_equal(strstr(r, "types="), "types=rxx");
+    r = hvt_ok(&t, "pfn_types 1 %u 2", 0xFFFFF);
+    assert_string_equal(strstr(r, "types="), "types=xr");
+    expect_err(&t, "err E2BIG", "pfn_types 1 0 1025");
+    assert_int_equal(hvt_guest(&t, 1, "hole_maps"), 0);
+    hash_tokens(&t, 1, 0xBFFFF, 2, tok);
+    assert_int_equal(strlen(tok[0]), 16);
+    assert_string_equal(tok[1], "!EINVAL");
+    assert_int_equal(hvt_guest(&t, 1, "hole_maps"), 1);
+    hash_tokens(&t, 1, 0x100000, 1, tok);
+    assert_int_equal(strlen(tok[0]), 16);
+    /* Beyond max_gpfn: the range is refused. */
+    expect_err(&t, "err EINVAL", "page_hashes 1 %u 1",
+               0x100000 + (1048576 - 100) - (0xC0000 - 32));
+    /* nominate and share take guest frames: the hole is not RAM. */
+    expect_err(&t, "err EINVAL", "nominate 1 %u", 0xC0000);
+    nominate(&t, 1, 0x100010);
+    assert_int_equal(hvt_dom(&t, 1, "shared_kb"), 4);
+    hvt_ok(&t, "check");
+    expect_err(&t, "err EINVAL", "create name=x memory_kb=65536 "
+               "mmio_hole_kb=1048576");
+    expect_err(&t, "err EINVAL", "create name=x type=hvm memory_kb=65536 "
+               "mmio_hole_kb=4096");
+    hvt_stop(&t);
+}
+
+/*
+ * Xen's side effects of looking at frames: a PoD entry is populated from
+ * the cache (by pfn_types or a mapping, both P2M_ALLOC), a paged-out
+ * frame fails to map (ENOENT) and is paged back in.
+ */
+static void test_map_side_effects(void **state)
+{
+    char tok[4][20];
+    uint64_t ents, cache, paged, pop;
+    const char *r;
+    struct hvt t;
+    unsigned i;
+
+    (void)state;
+    hvt_start(&t, fast);
+    /* PoD: memory < maxmem; every RAM frame starts as an entry. */
+    hvt_create(&t, "name=pod type=pvh memory_kb=65536 maxmem_kb=131072 "
+               "demand_kb=16384");
+    assert_true(hvt_settle(&t, 0));
+    ents = hvt_dom(&t, 1, "pod_entries_kb");
+    cache = hvt_dom(&t, 1, "pod_cache_kb");
+    assert_true(ents > 0 && cache > 0);
+    /* The entries follow the backed RAM (a PVH guest has no VGA hole);
+     * the highest frames were ballooned out at boot (nothing there). */
+    pop = hvt_guest(&t, 1, "populated_kb") / 4;
+    r = hvt_ok(&t, "maximum_gpfn 1");
+    hash_tokens(&t, 1, hvt_u64(r, "max_gpfn"), 1, tok);
+    assert_string_equal(tok[0], "!EINVAL");
+    assert_int_equal(hvt_guest(&t, 1, "pod_maps"), 0);
+    hash_tokens(&t, 1, pop + 1, 1, tok);
+    assert_string_equal(tok[0], "5a45524f50414745"); /* a zeroed page */
+    assert_int_equal(hvt_dom(&t, 1, "pod_entries_kb"), ents - 4);
+    assert_int_equal(hvt_dom(&t, 1, "pod_cache_kb"), cache - 4);
+    assert_int_equal(hvt_guest(&t, 1, "pod_maps"), 1);
+    r = hvt_ok(&t, "pfn_types 1 %llu 1", (unsigned long long)pop + 2);
+    assert_string_equal(strstr(r, "types="), "types=r");
+    assert_int_equal(hvt_dom(&t, 1, "pod_entries_kb"), ents - 8);
+    hvt_ok(&t, "check");
+
+    /* Paging: the highest private pages are the ones out. */
+    hvt_create(&t, "name=pg type=hvm vga=none memory_kb=65536");
+    hvt_ok(&t, "paging_enable 2");
+    hvt_write(&t, "/local/domain/2/memory/target-tot_pages", "32768");
+    assert_true(hvt_settle(&t, 0));
+    paged = hvt_dom(&t, 2, "paged_kb");
+    assert_true(paged > 0);
+    r = hvt_ok(&t, "maximum_gpfn 2");
+    hash_tokens(&t, 2, hvt_u64(r, "max_gpfn") - 3, 4, tok);
+    for (i = 0; i < 4; i++)
+        assert_string_equal(tok[i], "!ENOENT");
+    assert_int_equal(hvt_guest(&t, 2, "paged_maps"), 4);
+    /* The pager brought them back in (the pager then evicts others to
+     * hold its target: not waited for here). */
+    assert_int_equal(hvt_dom(&t, 2, "paged_kb"), paged - 16);
+    r = hvt_ok(&t, "pfn_types 2 0 2");
+    assert_string_equal(strstr(r, "types="), "types=rr");
+    hvt_ok(&t, "check");
     hvt_stop(&t);
 }
 
@@ -370,6 +527,8 @@ int main(void)
         cmocka_unit_test(test_cow_rate),
         cmocka_unit_test(test_disable),
         cmocka_unit_test(test_balloon_and_destroy),
+        cmocka_unit_test(test_physmap),
+        cmocka_unit_test(test_map_side_effects),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,6 +36,7 @@
 #include "loop.h"
 #include "paging.h"
 #include "record.h"
+#include "physmap.h"
 #include "sharing.h"
 #include "simclock.h"
 #include "store.h"
@@ -654,6 +655,17 @@ int hv_domain_create(struct hv *hv, const struct hv_domain_config *c,
         snprintf(err, errlen, "uuid %s belongs to a running domain", c->uuid);
         return -EEXIST;
     }
+    if (c->mmio_hole_kb &&
+        (c->type == HV_PV || c->mmio_hole_kb < PHYSMAP_MMIO_HOLE_MIN_KB ||
+         c->mmio_hole_kb > PHYSMAP_MMIO_HOLE_MAX_KB ||
+         c->mmio_hole_kb % HV_PAGE_KB)) {
+        /* xl.cfg: mmio_hole= is 256..3840 MiB, HVM (and PVH) only. */
+        snprintf(err, errlen, "mmio_hole must be %llu..%llu KiB, for HVM "
+                 "and PVH guests only",
+                 (unsigned long long)PHYSMAP_MMIO_HOLE_MIN_KB,
+                 (unsigned long long)PHYSMAP_MMIO_HOLE_MAX_KB);
+        return -EINVAL;
+    }
     rc = plan_layout(c, &lay, err, errlen);
     if (rc)
         return rc;
@@ -692,6 +704,11 @@ int hv_domain_create(struct hv *hv, const struct hv_domain_config *c,
     d->vram_pages = lay.vram;
     d->fw_pages = lay.fw;
     d->ram_pages = lay.ram;
+    d->mmio_hole_pages = c->type == HV_PV ? 0
+                         : (c->mmio_hole_kb ? c->mmio_hole_kb
+                                            : PHYSMAP_MMIO_HOLE_DEFAULT_KB) /
+                               HV_PAGE_KB;
+    d->ram_hwm = lay.ram;
     d->pod_entries = lay.pod_entries;
     d->pod_cache = lay.pod_cache;
     d->pod_target = lay.pod_cache;
@@ -916,29 +933,30 @@ int hv_paging_disable(struct hv *hv, unsigned domid)
 int hv_sharing_control(struct hv *hv, unsigned domid, bool enable)
 {
     struct hv_domain *d;
-    int rc;
 
     if (!hv->cfg.sharing_feature)
         return -ENOSYS;
     d = live(hv, domid);
     if (!d)
         return -ESRCH;
+    /*
+     * xen/arch/x86/mm/mem_sharing.c, mem_sharing_control: enabling checks
+     * the domain; disabling only clears the flag.  Pages shared so far
+     * stay shared until the guest writes them (copy on write) or gives
+     * them back; the next nominate enables sharing again
+     * (mem_sharing_memop), and a domain with it off cannot be a share's
+     * client (EINVAL).
+     */
     if (enable) {
-        /* xen/arch/x86/mm/mem_sharing.c: mem_sharing_control */
         if (!hv_is_hvm(d) || hv->cfg.no_vmx)
             return -EOPNOTSUPP;
         if (!d->hap)
             return -ENODEV;
         if (d->iommu)
             return -EXDEV;
-        d->sharing = true;
-        return 0;
     }
-    rc = sharing_unshare_all(hv, d);
-    if (!rc)
-        d->sharing = false;
-    hv_record(hv, d, true);
-    return rc;
+    d->sharing = enable;
+    return 0;
 }
 
 /* ---- accounting ---------------------------------------------------------- */

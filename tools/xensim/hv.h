@@ -98,6 +98,7 @@ struct hv_domain_config {
     uint64_t maxmem_kb;        /* xl's maxmem= (libxl's max_memkb) */
     enum hv_vga vga;           /* HVM only */
     int64_t videoram_kb;       /* HVM only; -1: libxl's default for vga */
+    uint64_t mmio_hole_kb;     /* HVM/PVH: xl's mmio_hole=; 0: default */
     struct guest_config guest;
     char *memory_policy;       /* NULL: not set */
     char *memory_policy_args;  /* NULL: not set */
@@ -128,6 +129,16 @@ struct hv_domain {
     uint64_t fw_pages;
     uint64_t ram_pages;
     uint64_t videoram_kb;      /* as written to memory/videoram */
+
+    /*
+     * Guest frames (physmap.h): the MMIO hole below 4 GiB (0 for PV),
+     * the most RAM indices the guest ever had (max_mapped_pfn), and how
+     * often a foreign mapping touched a hole, a paged-out frame or a PoD
+     * entry.
+     */
+    uint64_t mmio_hole_pages;
+    uint64_t ram_hwm;
+    uint64_t hole_maps, paged_maps, pod_maps;
 
     /*
      * Populate on demand (xen/arch/x86/mm/p2m-pod.c): pod_entries guest

@@ -29,6 +29,7 @@
 #include "listen.h"
 #include "loop.h"
 #include "paging.h"
+#include "physmap.h"
 #include "ratelog.h"
 #include "sharing.h"
 #include "simclock.h"
@@ -37,6 +38,7 @@
 #define LINE_MAX_BYTES 4096
 #define MAX_ARGS 32
 #define HASHES_MAX 512
+#define PFN_TYPES_MAX 1024 /* XEN_DOMCTL_getpageframeinfo3's limit */
 /*
  * Replies queued for one connection: past this, a client that does not
  * read what it asked for is disconnected.  A single reply may exceed it
@@ -429,7 +431,9 @@ static char *v_guestinfo(struct hv *hv, int argc, char **argv)
                  " shortfall_max_kb=%" PRIu64 " shortfall_kb_s=%.0f"
                  " stalled=%d cow_failed=%" PRIu64 " bad_shares=%" PRIu64
                  " meminfo=%s psi=%d noise_kb=%" PRIu64 " psi_avg10=%.2f"
-                 " boot_ram_kb=%" PRIu64 " target_diff_kb=%" PRId64,
+                 " boot_ram_kb=%" PRIu64 " target_diff_kb=%" PRId64
+                 " hole_maps=%" PRIu64 " paged_maps=%" PRIu64
+                 " pod_maps=%" PRIu64,
                  d->domid, d->name, balloon_mode_name(g->cfg.balloon),
                  guest_rate(&g->cfg),
                  g->target_known ? g->target_pages * HV_PAGE_KB : 0,
@@ -438,7 +442,8 @@ static char *v_guestinfo(struct hv *hv, int argc, char **argv)
                  d->cow_failed, d->bad_shares,
                  meminfo_format_name(g->cfg.meminfo), g->cfg.psi,
                  g->cfg.noise_kb, g->psi_avg10, g->boot_pages * HV_PAGE_KB,
-                 g->target_diff * (int64_t)HV_PAGE_KB) < 0)
+                 g->target_diff * (int64_t)HV_PAGE_KB, d->hole_maps,
+                 d->paged_maps, d->pod_maps) < 0)
         return NULL;
     return r;
 }
@@ -504,12 +509,21 @@ static int memop_domain(struct hv *hv, const char *s, struct hv_domain **dp,
     return 0;
 }
 
+/*
+ * What mapping count frames with xenforeignmemory_map and hashing them
+ * does (physmap.c): each frame gives 16 hex digits, or "!" and the errno
+ * of its mapping (a hole or a frame without a page "!EINVAL", a paged
+ * out frame "!ENOENT", and Xen's side effects: the pager is asked for
+ * the frame, a PoD entry is populated from the cache).  The range must
+ * lie within 0..max_gpfn.
+ */
 static char *v_page_hashes(struct hv *hv, int argc, char **argv)
 {
     struct hv_domain *d;
-    uint64_t first, count, i;
+    uint64_t first, count, i, max, idx;
     struct buf b = { 0 };
     char *r = NULL;
+    int rc;
 
     if (argc != 4 || !parse_u64(argv[2], &first) ||
         !parse_u64(argv[3], &count))
@@ -519,14 +533,22 @@ static char *v_page_hashes(struct hv *hv, int argc, char **argv)
         return r;
     if (count == 0 || count > HASHES_MAX)
         return err_reply(EINVAL, "count must be 1..%d", HASHES_MAX);
-    if (first >= d->populated || count > d->populated - first)
+    max = physmap_max_gpfn(d);
+    if (first > max || count - 1 > max - first)
         return err_reply(EINVAL, "gfns %" PRIu64 "..%" PRIu64 " beyond "
-                         "domain %u's %" PRIu64 " pages", first,
-                         first + count - 1, d->domid, d->populated);
+                         "domain %u's maximum gpfn %" PRIu64, first,
+                         first + count - 1, d->domid, max);
     bprintf(&b, "ok hashes=");
-    for (i = 0; i < count; i++)
-        bprintf(&b, i ? ",%016" PRIx64 : "%016" PRIx64,
-                sharing_page_hash(hv, d, first + i));
+    for (i = 0; i < count; i++) {
+        if (i)
+            bprintf(&b, ",");
+        rc = physmap_map(hv, d, first + i, &idx);
+        if (rc < 0)
+            bprintf(&b, "!%s", errno_name(-rc));
+        else
+            bprintf(&b, "%016" PRIx64, rc ? (uint64_t)SHARING_ZERO_HASH
+                                          : sharing_page_hash(hv, d, idx));
+    }
     if (b.oom) {
         free(b.s);
         return NULL;
@@ -535,16 +557,67 @@ static char *v_page_hashes(struct hv *hv, int argc, char **argv)
 }
 
 /*
+ * XEN_DOMCTL_getpageframeinfo3 (what xc_get_pfn_type_batch asks, as
+ * migration's write_batch does before mapping): one letter per frame,
+ * "r" a page (XEN_DOMCTL_PFINFO_NOTAB), "x" none (XTAB: a hole, a frame
+ * ballooned out or paged out).  Like Xen (get_page_from_gfn with
+ * P2M_ALLOC) it populates a PoD entry it looks at.
+ */
+static char *v_pfn_types(struct hv *hv, int argc, char **argv)
+{
+    struct hv_domain *d;
+    uint64_t first, count, i;
+    char *r = NULL;
+
+    if (argc != 4 || !parse_u64(argv[2], &first) ||
+        !parse_u64(argv[3], &count))
+        return err_reply(EINVAL, "usage: pfn_types DOMID FIRST_GFN COUNT");
+    d = arg_domain(hv, argv[1], &r);
+    if (!d)
+        return r;
+    if (count == 0 || count > PFN_TYPES_MAX)
+        return err_reply(E2BIG, "count must be 1..%d", PFN_TYPES_MAX);
+    if (first > UINT64_MAX - count)
+        return err_reply(EINVAL, "gfn range overflows");
+    r = malloc(16 + count);
+    if (!r)
+        return NULL;
+    strcpy(r, "ok types=");
+    for (i = 0; i < count; i++)
+        r[9 + i] = physmap_pfn_type(hv, d, first + i) ? 'r' : 'x';
+    r[9 + count] = '\0';
+    return r;
+}
+
+/* XENMEM_maximum_gpfn (xc_domain_maximum_gpfn). */
+static char *v_maximum_gpfn(struct hv *hv, int argc, char **argv)
+{
+    struct hv_domain *d;
+    char *r = NULL;
+
+    if (argc != 2)
+        return err_reply(EINVAL, "usage: maximum_gpfn DOMID");
+    d = arg_domain(hv, argv[1], &r);
+    if (!d)
+        return r;
+    if (asprintf(&r, "ok max_gpfn=%" PRIu64, physmap_max_gpfn(d)) < 0)
+        return NULL;
+    return r;
+}
+
+/*
  * What mapping both pages (xenforeignmemory_map) and comparing their
- * bytes tells: whether they hold the same content.  Reading pages
- * changes nothing, and sharing need not be enabled (any privileged
- * mapper can read guest pages).
+ * bytes tells: whether they hold the same content.  Mapping has Xen's
+ * side effects (page_hashes); it fails as the first mapping that fails.
+ * Sharing need not be enabled (any privileged mapper can read guest
+ * pages).
  */
 static char *v_page_compare(struct hv *hv, int argc, char **argv)
 {
     struct hv_domain *d1, *d2;
-    uint64_t g1, g2;
+    uint64_t g1, g2, i1, i2, c1, c2;
     char *r = NULL;
+    int rc;
 
     if (argc != 5 || !parse_u64(argv[2], &g1) || !parse_u64(argv[4], &g2))
         return err_reply(EINVAL, "usage: page_compare DOMID1 GFN1 DOMID2 "
@@ -555,20 +628,33 @@ static char *v_page_compare(struct hv *hv, int argc, char **argv)
     d2 = arg_domain(hv, argv[3], &r);
     if (!d2)
         return r;
-    if (g1 >= d1->populated || g2 >= d2->populated)
-        return err_reply(EINVAL, "page_compare: gfn beyond the domain's "
-                         "pages");
-    if (asprintf(&r, "ok same=%d",
-                 sharing_page_content(hv, d1, g1) ==
-                     sharing_page_content(hv, d2, g2)) < 0)
+    rc = physmap_map(hv, d1, g1, &i1);
+    if (rc >= 0) {
+        c1 = rc ? (uint64_t)SHARING_ZERO_HASH : sharing_page_content(hv, d1, i1);
+        rc = physmap_map(hv, d2, g2, &i2);
+    }
+    if (rc < 0)
+        return err_reply(-rc, "page_compare: domain %u gfn %" PRIu64
+                         " or domain %u gfn %" PRIu64 " cannot be mapped: %s",
+                         d1->domid, g1, d2->domid, g2,
+                         rc == -EINVAL ? "no page there"
+                         : rc == -ENOENT ? "paged out" : strerror(-rc));
+    c2 = rc ? (uint64_t)SHARING_ZERO_HASH : sharing_page_content(hv, d2, i2);
+    if (asprintf(&r, "ok same=%d", c1 == c2) < 0)
         return NULL;
     return r;
+}
+
+/* A gfn of a memshr call as a RAM index: false for a hole. */
+static bool memop_idx(struct hv_domain *d, uint64_t gfn, uint64_t *idx)
+{
+    return physmap_idx(d, gfn, idx);
 }
 
 static char *v_nominate(struct hv *hv, int argc, char **argv)
 {
     struct hv_domain *d;
-    uint64_t gfn, handle;
+    uint64_t gfn, handle, idx;
     char *r = NULL;
     int rc;
 
@@ -576,7 +662,12 @@ static char *v_nominate(struct hv *hv, int argc, char **argv)
         return err_reply(EINVAL, "usage: nominate DOMID GFN");
     if (memop_domain(hv, argv[1], &d, &r))
         return r;
-    rc = sharing_nominate(hv, d, gfn, &handle);
+    /* nominate_page queries without P2M_ALLOC: a hole, a PoD entry or a
+     * paged-out frame has no valid mfn (EINVAL). */
+    if (physmap_kind(hv, d, gfn, &idx) != PHYSMAP_RAM)
+        rc = -EINVAL;
+    else
+        rc = sharing_nominate(hv, d, idx, &handle);
     if (rc)
         return err_reply(-rc, "nominate domain %u gfn %" PRIu64 ": %s",
                          d->domid, gfn, rc == -EINVAL ? "not a sharable "
@@ -590,7 +681,7 @@ static char *v_nominate(struct hv *hv, int argc, char **argv)
 static char *v_share(struct hv *hv, int argc, char **argv)
 {
     struct hv_domain *sd, *cd;
-    uint64_t sgfn, sh, cgfn, chd;
+    uint64_t sgfn, sh, cgfn, chd, si, ci;
     char *r = NULL;
     int rc;
 
@@ -599,10 +690,19 @@ static char *v_share(struct hv *hv, int argc, char **argv)
         !parse_u64(argv[6], &chd))
         return err_reply(EINVAL, "usage: share SDOMID SGFN SHANDLE CDOMID "
                          "CGFN CHANDLE");
-    if (memop_domain(hv, argv[1], &sd, &r) ||
-        memop_domain(hv, argv[4], &cd, &r))
+    if (memop_domain(hv, argv[1], &sd, &r))
         return r;
-    rc = sharing_share(hv, sd, sgfn, sh, cd, cgfn, chd);
+    cd = arg_domain(hv, argv[4], &r);
+    if (!cd)
+        return r;
+    /* mem_sharing_memop: the client must have sharing enabled. */
+    if (!cd->sharing)
+        return err_reply(EINVAL, "share: client domain %u has sharing "
+                         "disabled", cd->domid);
+    if (!memop_idx(sd, sgfn, &si) || !memop_idx(cd, cgfn, &ci))
+        rc = -EINVAL;
+    else
+        rc = sharing_share(hv, sd, si, sh, cd, ci, chd);
     switch (rc) {
     case 0:
         hv_record(hv, sd, false);
@@ -627,7 +727,7 @@ static char *v_share(struct hv *hv, int argc, char **argv)
 static char *v_guest_write(struct hv *hv, int argc, char **argv)
 {
     struct hv_domain *d;
-    uint64_t gfn;
+    uint64_t gfn, idx;
     char *r = NULL;
     int rc;
 
@@ -638,7 +738,10 @@ static char *v_guest_write(struct hv *hv, int argc, char **argv)
         return r;
     if (d->domid == 0)
         return err_reply(EPERM, "dom0 has no simulated guest");
-    rc = sharing_guest_write(hv, d, gfn);
+    if (!memop_idx(d, gfn, &idx) || idx >= d->populated)
+        rc = -EINVAL;
+    else
+        rc = sharing_guest_write(hv, d, idx);
     if (rc)
         return err_reply(-rc, "guest_write domain %u gfn %" PRIu64 ": %s",
                          d->domid, gfn, rc == -EINVAL ? "no such page" :
@@ -762,6 +865,11 @@ static char *v_create(struct hv *hv, int argc, char **argv)
         } else if (!strcmp(k, "hap")) {
             if (!parse_bool(v, &c.hap))
                 r = err_reply(EINVAL, "hap must be 0 or 1");
+        } else if (!strcmp(k, "mmio_hole_kb")) {
+            if (!parse_u64(v, &kb) || !kb)
+                r = err_reply(EINVAL, "bad mmio_hole_kb '%s'", v);
+            else
+                c.mmio_hole_kb = kb;
         } else if (!strcmp(k, "passthrough")) {
             if (!parse_bool(v, &c.iommu))
                 r = err_reply(EINVAL, "passthrough must be 0 or 1");
@@ -1036,6 +1144,8 @@ static const struct verb {
     { "sharing_disable", v_onoff },
     { "page_hashes", v_page_hashes },
     { "page_compare", v_page_compare },
+    { "pfn_types", v_pfn_types },
+    { "maximum_gpfn", v_maximum_gpfn },
     { "nominate", v_nominate },
     { "share", v_share },
     { "create", v_create },

@@ -539,25 +539,12 @@ void sharing_truncate(struct hv *hv, struct hv_domain *d, uint64_t populated)
     }
 }
 
-int sharing_unshare_all(struct hv *hv, struct hv_domain *d)
+bool sharing_is_shared(struct hv *hv, struct hv_domain *d, uint64_t gfn)
 {
-    struct share_map *m = d->smap;
-    unsigned i;
-    int rc;
+    struct gent *e = map_find(d->smap, gfn);
 
-    if (!m)
-        return 0;
-    for (i = 0; i < m->cap && d->shr_pages; i++) {
-        struct gent *e = &m->slots[i];
-
-        if (!e->used || !e->fr)
-            continue;
-        rc = unshare(hv, d, e, false);
-        if (rc)
-            return rc;
-        /* Entries stay (version may matter), so slots do not move. */
-    }
-    return 0;
+    (void)hv;
+    return e && e->fr;
 }
 
 void sharing_domain_destroy(struct hv *hv, struct hv_domain *d)

@@ -61,11 +61,8 @@ bool sharing_cow_step(struct hv *hv, struct hv_domain *d, uint64_t dt_ms);
 /* The balloon gave back gfns >= populated: drop their sharing state. */
 void sharing_truncate(struct hv *hv, struct hv_domain *d,
                       uint64_t populated);
-/*
- * Make every shared gfn of d private again (sharing disabled).  -ENOMEM
- * if the host lacks pages for the copies (d is then partly unshared).
- */
-int sharing_unshare_all(struct hv *hv, struct hv_domain *d);
+/* gfn (a RAM index) of d is backed by a shared frame. */
+bool sharing_is_shared(struct hv *hv, struct hv_domain *d, uint64_t gfn);
 /* The domain dies: drop everything it had. */
 void sharing_domain_destroy(struct hv *hv, struct hv_domain *d);
 
