@@ -343,6 +343,17 @@ void shr_dom_remove(struct shr_engine *e, uint32_t domid)
     dom_free(d);
 }
 
+void shr_dom_stop(struct shr_engine *e, uint32_t domid)
+{
+    struct shr_dom *d = dom_find(e, domid);
+
+    if (!d)
+        return;
+    d->scanning = false;
+    d->rescan_wanted = false;
+    d->cursor = 0;
+}
+
 void shr_dom_rescan(struct shr_engine *e, uint32_t domid)
 {
     struct shr_dom *d = dom_find(e, domid);
@@ -570,13 +581,18 @@ static int read_hashes(struct shr_engine *e, struct shr_dom *d,
     return SHR_OK;
 }
 
-/* Hash one chunk and share what matches.  0 or SHR_EGONE. */
+/*
+ * Hash one chunk and share what matches.  0 or SHR_EGONE; *cost: the
+ * budget it used, a page for each frame read, 1/64 for each frame
+ * without a page (holes are skipped without being mapped: a 1 GiB MMIO
+ * hole must not cost as much as 1 GiB of RAM).
+ */
 static int scan_chunk(struct shr_engine *e, struct shr_dom *d, uint64_t first,
-                      unsigned n)
+                      unsigned n, uint64_t *cost)
 {
     uint64_t hs[SHR_CHUNK], verify[SHR_CHUNK];
     struct cand cands[SHR_CHUNK];
-    unsigned i, nc = 0, span;
+    unsigned i, nc = 0, span, present;
     uint64_t lo;
     int rc;
 
@@ -584,8 +600,11 @@ static int scan_chunk(struct shr_engine *e, struct shr_dom *d, uint64_t first,
     rc = read_hashes(e, d, first, n, hs);
     if (rc)
         return rc;
-    d->st.scanned += n;
-    e->st.scanned += n;
+    for (i = 0, present = 0; i < n; i++)
+        present += hs[i] != SHR_HASH_ABSENT;
+    d->st.scanned += present;
+    e->st.scanned += present;
+    *cost = present + (n - present + 63) / 64;
     for (i = 0; i < n; i++) {
         uint64_t g = first + i, h = hs[i];
         struct shidx_entry *x;
@@ -667,11 +686,13 @@ int64_t shr_dom_scan(struct shr_engine *e, uint32_t domid, uint64_t budget)
         if (n > budget - done)
             n = budget - done;
         if (n) {
-            rc = scan_chunk(e, d, d->cursor, (unsigned)n);
+            uint64_t cost = n;
+
+            rc = scan_chunk(e, d, d->cursor, (unsigned)n, &cost);
             if (rc)
                 return rc;
             d->cursor += n;
-            done += n;
+            done += cost;
         }
         if (d->cursor >= d->npages) {
             d->st.passes++;

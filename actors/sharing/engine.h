@@ -77,7 +77,7 @@ struct shr_dom_stats {
     uint64_t npages;       /* frames scanned per pass */
     uint64_t cursor;       /* next frame of the current pass */
     uint64_t passes;       /* completed passes */
-    uint64_t scanned;      /* pages hashed, all passes */
+    uint64_t scanned;      /* pages hashed, all passes (holes not) */
     uint64_t saved;        /* pages shared into another page (freed) */
     uint64_t sources;      /* pages others are shared into */
     uint64_t breaks;       /* copy-on-write breaks noticed */
@@ -100,7 +100,8 @@ struct shr_engine *shr_engine_new(const struct shr_ops *ops, void *user);
 void shr_engine_free(struct shr_engine *e);
 
 /*
- * Start tracking a domain whose frames are 0..npages-1, or change an
+ * Start tracking a domain whose frames are 0..npages-1 (max_gpfn + 1:
+ * holes included, they read as SHR_HASH_ABSENT), or change an
  * existing domain's range: frames beyond a smaller range (given back by
  * the balloon) stop counting as shared.  Returns 0 or -1 (out of memory).
  */
@@ -115,11 +116,14 @@ bool shr_dom_known(struct shr_engine *e, uint32_t domid);
 
 /* Ask for a pass over the domain (queued if one is under way). */
 void shr_dom_rescan(struct shr_engine *e, uint32_t domid);
+/* End the domain's pass where it stands, and forget a queued one. */
+void shr_dom_stop(struct shr_engine *e, uint32_t domid);
 
 /*
- * Scan up to `budget` pages of the domain's current pass.  Returns the
- * pages scanned (0 when no pass is under way), or SHR_EGONE when the
- * domain or its sharing went away (the caller drops it).
+ * Scan up to `budget` pages of the domain's current pass: a frame read
+ * costs one, a frame without a page (SHR_HASH_ABSENT: a hole) 1/64.
+ * Returns the budget used (0 when no pass is under way), or SHR_EGONE
+ * when the domain or its sharing went away (the caller drops it).
  */
 int64_t shr_dom_scan(struct shr_engine *e, uint32_t domid,
                      uint64_t budget);

@@ -126,13 +126,29 @@ static bool changed(char *cache, size_t len, const struct kv *kv,
 static void status_domain(struct sharing_actor *s, struct sdom *d,
                           const struct shr_dom_stats *st)
 {
-    char share[64], tail[64] = "";
+    char share[96], tail[64] = "";
 
+    if (d->held) {
+        /* Why its pages are left alone (sharing.c, frames_ok). */
+        if (d->held_pod_kb)
+            snprintf(share, sizeof(share), "not hashed: %" PRIu64 " MiB "
+                     "of populate-on-demand entries",
+                     (d->held_pod_kb + 1023) / 1024);
+        else
+            snprintf(share, sizeof(share), "not hashed: %" PRIu64 " MiB "
+                     "paged out", (d->held_paged_kb + 1023) / 1024);
+    }
     if (!d->has_target) {
+        if (d->held) {
+            mempolicy_actor_set_status(s->a, d->domid, "%s", share);
+            return;
+        }
         mempolicy_actor_set_status(s->a, d->domid, "no target yet");
         return;
     }
-    if (d->share_unavailable)
+    if (d->held)
+        ;
+    else if (d->share_unavailable)
         snprintf(share, sizeof(share), "sharing unavailable");
     else if (st->scanning)
         snprintf(share, sizeof(share),

@@ -147,6 +147,13 @@ static void slice(mempolicy_actor *a, void *arg)
         if (!d->sharing || shr_dom_stats(s->eng, d->domid, &st) ||
             !st.scanning)
             continue;
+        /* At a pass's start and once a second: PoD entries or paged-out
+         * frames may have appeared (sharing.c, frames_ok). */
+        if ((st.cursor == 0 || report) && !sharing_may_scan(s, d)) {
+            sharing_pass_done(s, d);
+            ended = true;
+            continue;
+        }
         mine = d->params.rate * SHARING_SLICE_MS / 1000;
         if (!mine)
             mine = 1;

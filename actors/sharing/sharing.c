@@ -159,12 +159,6 @@ static bool failed(mempolicy_actor *a, struct sdom *d, int rc,
     return true;
 }
 
-static uint64_t pages_of(const mempolicy_dominfo *i)
-{
-    /* populated = tot_pages + paged + shared (all KiB here) */
-    return (i->actual_kb + i->paged_kb + i->shared_kb) / 4;
-}
-
 bool sharing_refresh(struct sharing_actor *s, struct sdom *d,
                      mempolicy_dominfo *out)
 {
@@ -186,12 +180,73 @@ bool sharing_refresh(struct sharing_actor *s, struct sdom *d,
     return true;
 }
 
-/* The guest's frames now: the balloon may have given some back. */
-static void sync_pages(struct sharing_actor *s, struct sdom *d,
-                       const mempolicy_dominfo *info)
+/*
+ * Whether the domain's pages may be hashed now, and its frames.  The
+ * scan covers frames 0..max_gpfn (xc_domain_maximum_gpfn), holes
+ * included: page_hashes reads them as absent without mapping them, so an
+ * HVM guest's RAM above the MMIO hole (over ~3-4 GiB) is scanned and the
+ * hole is not.  A domain with populate-on-demand entries or paged-out
+ * frames is not hashed at all: on Xen looking at a PoD entry populates
+ * it (xen/arch/x86/mm/p2m-pod.c, p2m_pod_demand_populate, and the guest
+ * crashes when its PoD cache is empty) and mapping a paged-out frame has
+ * the pager bring it back in (xen/arch/x86/mm.c, p2m_mem_paging_populate)
+ * -- the scan would undo the balloon and the pager.  Said once per
+ * episode in the log and in the status line.
+ */
+static bool frames_ok(struct sharing_actor *s, struct sdom *d,
+                      uint64_t *npages)
 {
-    if (d->sharing && shr_dom_add(s->eng, d->domid, pages_of(info)))
+    mempolicy_ctx *ctx = mempolicy_actor_ctx(s->a);
+    mempolicy_frames f;
+    bool held;
+
+    if (mempolicy_domain_frames(ctx, d->domid, &f)) {
+        mempolicy_actor_log(s->a, XTL_DEBUG, "domain %u: frames: %s",
+                            d->domid, mempolicy_last_error(ctx));
+        return false;
+    }
+    *npages = f.max_gpfn + 1;
+    held = f.pod_entries_kb || f.paged_kb;
+    if (held && !d->held)
+        mempolicy_actor_log(s->a, XTL_INFO, "domain %u: not hashing its "
+                            "pages while it has %" PRIu64 " KiB of "
+                            "populate-on-demand entries (looking at one "
+                            "populates it) and %" PRIu64 " KiB paged out "
+                            "(mapping one pages it in); sharing resumes "
+                            "at its next change once both are 0",
+                            d->domid, f.pod_entries_kb, f.paged_kb);
+    else if (!held && d->held)
+        mempolicy_actor_log(s->a, XTL_INFO, "domain %u: no PoD entries "
+                            "or paged-out pages any more: hashing resumes",
+                            d->domid);
+    d->held = held;
+    d->held_pod_kb = f.pod_entries_kb;
+    d->held_paged_kb = f.paged_kb;
+    return !held;
+}
+
+/*
+ * The guest's frames now (max_gpfn only grows, but a pass must know the
+ * range); false, and its pass ended, while it must not be hashed.
+ */
+static bool sync_pages(struct sharing_actor *s, struct sdom *d)
+{
+    uint64_t n = 0;
+
+    if (!d->sharing)
+        return false;
+    if (!frames_ok(s, d, &n)) {
+        shr_dom_stop(s->eng, d->domid);
+        return false;
+    }
+    if (shr_dom_add(s->eng, d->domid, n))
         mempolicy_actor_fatal(s->a, MEMPOLICY_ERROR_NOMEM, "scan state");
+    return true;
+}
+
+bool sharing_may_scan(struct sharing_actor *s, struct sdom *d)
+{
+    return sync_pages(s, d);
 }
 
 void sharing_rescan(struct sharing_actor *s, struct sdom *d)
@@ -237,7 +292,8 @@ static void start_sharing(struct sharing_actor *s, struct sdom *d,
                                 ? " and paging" : "");
         return;
     }
-    if (shr_dom_add(s->eng, d->domid, pages_of(info))) {
+    /* Its range comes with the first pass (sync_pages). */
+    if (shr_dom_add(s->eng, d->domid, 0)) {
         mempolicy_actor_fatal(s->a, MEMPOLICY_ERROR_NOMEM, "scan state");
         return;
     }
@@ -245,8 +301,8 @@ static void start_sharing(struct sharing_actor *s, struct sdom *d,
     d->cow_base = info->cow_breaks;
     d->cow_seen = info->cow_breaks;
     d->cow_scanned = info->cow_breaks;
-    mempolicy_actor_log(s->a, XTL_DEBUG, "domain %u: sharing enabled, %"
-                        PRIu64 " pages to scan", d->domid, pages_of(info));
+    mempolicy_actor_log(s->a, XTL_DEBUG, "domain %u: sharing enabled",
+                        d->domid);
 }
 
 /* The balloon target now (step 2), then xl-auto's paging delay (3). */
@@ -309,7 +365,7 @@ static void check(mempolicy_actor *a, void *arg)
         failed(a, d, MEMPOLICY_ERROR_NO_DOMAIN, "domain info");
         return;
     }
-    sync_pages(s, d, &info);
+    sync_pages(s, d);
     saved = sharing_saved_kb(s, d);
     if (balloon_revision_due(s, d)) {
         /* Sharing moved since the balloon target was set. */
@@ -346,6 +402,9 @@ static void check(mempolicy_actor *a, void *arg)
 
         if (failed(a, d, rc, "setting the paging target"))
             return;
+        /* Pages going out: mapping them would bring them back in. */
+        if (d->sharing && act.paging_target_kb)
+            shr_dom_stop(s->eng, d->domid);
         mempolicy_actor_log(a, XTL_DEBUG, "domain %u: paging target %"
                             PRIu64 " KiB", d->domid, act.paging_target_kb);
     }
@@ -371,7 +430,7 @@ void sharing_pass_done(struct sharing_actor *s, struct sdom *d)
     mempolicy_dominfo info;
 
     if (sharing_refresh(s, d, &info)) {
-        sync_pages(s, d, &info);
+        sync_pages(s, d);
         mempolicy_dominfo_dispose(&info);
     }
     report_domain(s, d);
@@ -490,8 +549,7 @@ static void domain_changed(mempolicy_actor *a, uint32_t domid,
      * the pages the guest has now. */
     if (!d->share_tried && !d->share_unavailable)
         start_sharing(s, d, &info);
-    if (d->sharing && fresh) {
-        sync_pages(s, d, &info);
+    if (d->sharing && fresh && sync_pages(s, d)) {
         sharing_rescan(s, d);
         scan_kick(s);
     }
@@ -535,8 +593,12 @@ static void dom_forget(struct sharing_actor *s, struct sdom *d)
 /*
  * Switch sharing off for a domain that is no longer ours: undoing our own
  * mechanism is still our job, and the library allows any context to
- * disable sharing (it only gives memory back to the guest), whoever the
- * domain's actor is now.  The policy is read for the log line only.
+ * disable sharing, whoever the domain's actor is now.  As in Xen
+ * (mem_sharing_control) that only clears the domain's flag: its pages
+ * shared so far stay shared until the guest writes them (each write
+ * takes a page of its own, copy on write) or gives them back, so its
+ * memory comes back as it is used, not at once.  The policy is read for
+ * the log line only.
  */
 static void unshare_leaving(struct sharing_actor *s, uint32_t domid)
 {
@@ -555,7 +617,8 @@ static void unshare_leaving(struct sharing_actor *s, uint32_t domid)
                             domid, p.actor, mempolicy_last_error(ctx));
     else if (!rc)
         mempolicy_actor_log(s->a, XTL_INFO, "domain %u: left for actor "
-                            "\"%s\": sharing disabled, pages unshared",
+                            "\"%s\": sharing disabled; pages shared so far "
+                            "stay shared until the guest writes them",
                             domid, p.actor);
     mempolicy_policy_dispose(&p);
 }

@@ -52,6 +52,8 @@ struct sdom {
                                * breaks beyond it are not looked at yet */
     uint64_t shared_kb;       /* hypervisor's, at the last look */
     bool pass_pending_apply;  /* apply the balloon when the pass ends */
+    bool held;                /* PoD entries or paged out: not hashed */
+    uint64_t held_pod_kb, held_paged_kb;
 
     /* policy */
     bool has_target;
@@ -105,6 +107,9 @@ uint64_t sharing_saved_kb(struct sharing_actor *s, const struct sdom *d);
 /* Ask for a pass over the domain, covering every break counted so far
  * (cow_seen must be fresh). */
 void sharing_rescan(struct sharing_actor *s, struct sdom *d);
+/* The domain's range, fresh; false (its pass ended) while it has PoD
+ * entries or paged-out frames, which must not be hashed. */
+bool sharing_may_scan(struct sharing_actor *s, struct sdom *d);
 
 /* scan.c */
 extern const struct shr_ops sharing_shr_ops;
