@@ -36,7 +36,7 @@ is "$pg" 3 "a guest with a stuck balloon, paging allowed"
 pod_ents=$(hvget dominfo 2 pod_entries_kb)
 ok "[ $pod_ents -gt 0 ]" "PoD entries ($pod_ents KiB)"
 start_actor sharing --max-rate 16777216
-ok "wait_until $MP_WAIT_S /tool/mempolicy/sharing scan_done 3" \
+ok "wait_until scan_done 3" \
    "the big guest scanned"
 zeros=$(hv expect 1)
 diag "duplicate pages of the big guest: $zeros"

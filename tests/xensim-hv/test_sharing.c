@@ -459,7 +459,7 @@ static void test_map_side_effects(void **state)
 
     /* Paging: the highest private pages are the ones out. */
     hvt_create(&t, "name=pg type=hvm vga=none memory_kb=65536");
-    hvt_ok(&t, "paging_enable 2");
+    hvt_ok(&t, "pager_start 2 /var/lib/xen/xenpaging/2.paging");
     hvt_write(&t, "/local/domain/2/memory/target-tot_pages", "32768");
     assert_true(hvt_settle(&t, 0));
     paged = hvt_dom(&t, 2, "paged_kb");

@@ -132,6 +132,13 @@ int physmap_map(struct hv *hv, struct hv_domain *d, uint64_t gfn, uint64_t *idx)
         /* The pager is asked for it; the mapping fails meanwhile.  The
          * model pages one page in at once when the host has room. */
         d->paged_maps++;
+        if (!d->paging) {
+            /* p2m_mem_paging_populate: no ring, no pager to ask. */
+            hv_domain_crash(hv, d,
+                            "p2m_mem_paging_populate: paging gfn "
+                            "yet no ring in place (foreign mapping)");
+            return -ENOENT;
+        }
         if (hv_pages_available(hv, d)) {
             hv_pages_alloc(hv, d, 1);
             d->paged--;
