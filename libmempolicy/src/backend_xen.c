@@ -9,15 +9,12 @@
  * domain (pager.c has the lifecycle; the spawning is below).
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -300,13 +297,15 @@ static int find_pager(mempolicy_ctx *ctx, xc_interface *h, char *out,
  * an HVM dom0 (EOPNOTSUPP), no HAP (ENODEV), a PoD guest (EXDEV).  An
  * IOMMU (EMLINK) cannot be asked for: the pager exits with it.
  */
-static int paging_precheck(mempolicy_ctx *ctx, xc_interface *h,
-                           uint32_t domid)
+static int xen_pager_precheck(mempolicy_ctx *ctx, uint32_t domid)
 {
     xc_domaininfo_t dom0, dom;
     uint64_t tot = 0, cache = 0, entries = 0;
-    int e = 0;
+    xc_interface *h = NULL;
+    int e = 0, rc = xch(ctx, &h);
 
+    if (rc)
+        return rc;
     if (xc_mem_paging_nominate(h, domid, (1ull << 52) - 1) < 0 &&
         errno != ENODEV)
         e = errno;
@@ -329,215 +328,40 @@ static int paging_precheck(mempolicy_ctx *ctx, xc_interface *h,
                                   domid));
 }
 
-/* Async-signal-safe decimal, for the supervisor after fork. */
-static size_t put_num(char *p, long v)
-{
-    char tmp[24];
-    size_t n = 0, i;
-    bool neg = v < 0;
-
-    if (neg)
-        v = -v;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    if (neg)
-        tmp[n++] = '-';
-    for (i = 0; i < n; i++)
-        p[i] = tmp[n - 1 - i];
-    return n;
-}
-
-static void close_from(int first, int keep)
-{
-    long max = sysconf(_SC_OPEN_MAX);
-    int fd;
-
-    if (max < 0 || max > 65536)
-        max = 65536;
-    for (fd = first; fd < max; fd++)
-        if (fd != keep)
-            close(fd);
-}
-
 /*
- * The supervisor, in the pager's session: starts xenpaging, tells the
- * caller its pid, waits for it and writes how it exited to exitfile.
- * Only async-signal-safe calls (the caller may have threads).
- */
-static void supervise(const char *pager, char *const argv[],
-                      const char *logfile, const char *exitfile, int wfd)
-{
-    char buf[48];
-    size_t n;
-    long v;
-    int fd, st = 0;
-    pid_t p;
-    sigset_t none;
-    struct sigaction dfl = { .sa_handler = SIG_DFL };
-
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    sigaction(SIGTERM, &dfl, NULL);
-    sigaction(SIGINT, &dfl, NULL);
-    sigaction(SIGHUP, &dfl, NULL);
-    sigaction(SIGPIPE, &dfl, NULL);
-    close_from(3, wfd);
-    if (chdir("/"))
-        _exit(1);
-    fd = open("/dev/null", O_RDWR);
-    if (fd >= 0) {
-        dup2(fd, 0);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        if (fd > 2)
-            close(fd);
-    }
-    fd = open(logfile, O_WRONLY | O_CREAT | O_APPEND, 0640);
-    if (fd >= 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-        if (fd > 2)
-            close(fd);
-    }
-    p = fork();
-    if (p == 0) {
-        close(wfd);
-        execv(pager, argv);
-        _exit(127);
-    }
-    v = p;
-    if (write(wfd, &v, sizeof(v)) != (ssize_t)sizeof(v) || p < 0)
-        _exit(1);
-    close(wfd);
-    while (waitpid(p, &st, 0) < 0 && errno == EINTR)
-        ;
-    if (WIFSIGNALED(st)) {
-        memcpy(buf, "killed ", 7);
-        n = 7 + put_num(buf + 7, WTERMSIG(st));
-    } else {
-        memcpy(buf, "exited ", 7);
-        n = 7 + put_num(buf + 7, WEXITSTATUS(st));
-    }
-    buf[n++] = '\n';
-    fd = open(exitfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd >= 0) {
-        if (write(fd, buf, n) < 0)
-            _exit(1);
-        close(fd);
-    }
-    _exit(0);
-}
-
-static void exit_file(const char *pagefile, char *out, size_t len)
-{
-    snprintf(out, len, "%s.exit", pagefile);
-}
-
-/*
- * xenpaging -d <domid> -f <pagefile>, as docs/misc/xenpaging.txt runs it
- * ("&"), but detached as a daemon is: a double fork, its own session
- * (setsid), stdio on /dev/null and XEN_LOG_DIR/xenpaging-<domid>.log, no
- * descriptor of the caller's, default signal dispositions and an empty
- * mask (xenpaging's SIGTERM handler must see the signal).  Between the
- * caller and xenpaging stays a small supervisor that records its exit.
+ * xenpaging -d <domid> -f <pagefile>, as docs/misc/xenpaging.txt runs it,
+ * but detached as a daemon is (pager_proc.c), its output appended to
+ * XEN_LOG_DIR/xenpaging-<domid>.log.
  */
 static int xen_pager_start(mempolicy_ctx *ctx, uint32_t domid,
                            const char *pagefile, long *pid)
 {
     xc_interface *h = NULL;
-    char pager[256], dom[16], logfile[64], exitfile[MP_PAGEFILE_MAX + 8];
-    char *argv[] = { "xenpaging", "-d", dom, "-f", NULL, NULL };
-    int rc = xch(ctx, &h), pfd[2], st;
-    long v = 0;
-    ssize_t got;
-    pid_t a;
+    char pager[256], dom[16], logfile[64];
+    char *argv[] = { "xenpaging", "-d", dom, "-f", (char *)pagefile, NULL };
+    int rc = xch(ctx, &h);
 
-    if (rc)
-        return rc;
-    rc = paging_precheck(ctx, h, domid);
     if (rc)
         return rc;
     rc = find_pager(ctx, h, pager, sizeof(pager));
     if (rc)
         return rc;
     snprintf(dom, sizeof(dom), "%u", domid);
-    argv[4] = (char *)pagefile;
     snprintf(logfile, sizeof(logfile), "/var/log/xen/xenpaging-%u.log",
              domid);
-    exit_file(pagefile, exitfile, sizeof(exitfile));
-    if (unlink(exitfile) && errno != ENOENT)
-        return mp_err(ctx, MEMPOLICY_ERROR_FAIL, "cannot remove %s: %s",
-                      exitfile, strerror(errno));
-    if (pipe2(pfd, O_CLOEXEC))
-        return mp_err(ctx, MEMPOLICY_ERROR_FAIL, "pipe: %s",
-                      strerror(errno));
-    a = fork();
-    if (a == 0) {
-        pid_t sv;
-
-        close(pfd[0]);
-        if (setsid() < 0)
-            _exit(1);
-        sv = fork();
-        if (sv)
-            _exit(sv < 0);
-        supervise(pager, argv, logfile, exitfile, pfd[1]);
-    }
-    close(pfd[1]);
-    if (a < 0) {
-        close(pfd[0]);
-        return mp_err(ctx, MEMPOLICY_ERROR_FAIL, "fork: %s", strerror(errno));
-    }
-    while (waitpid(a, &st, 0) < 0 && errno == EINTR)
-        ;
-    do
-        got = read(pfd[0], &v, sizeof(v));
-    while (got < 0 && errno == EINTR);
-    close(pfd[0]);
-    if (got != (ssize_t)sizeof(v) || v <= 0)
-        return mp_err(ctx, MEMPOLICY_ERROR_FAIL,
-                      "domain %u: cannot start %s", domid, pager);
-    *pid = v;
-    return 0;
+    return mp_pager_spawn(ctx, pager, argv, pagefile, logfile, pid);
 }
 
 static int xen_pager_status(mempolicy_ctx *ctx, uint32_t domid, long pid,
                             const char *pagefile, struct mp_pager_state *st)
 {
-    char path[MP_PAGEFILE_MAX + 8], buf[32], *end;
-    ssize_t n;
-    long v;
-    int fd;
-
-    memset(st, 0, sizeof(*st));
-    st->status = MP_PAGER_STATUS_UNKNOWN;
-    exit_file(pagefile, path, sizeof(path));
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        n = read(fd, buf, sizeof(buf) - 1);
-        close(fd);
-        if (n > 7) {
-            buf[n] = '\0';
-            v = strtol(buf + 7, &end, 10);
-            if (*end == '\n' && v >= 0 && v < 256)
-                st->status = !strncmp(buf, "killed ", 7) ? (int)-v : (int)v;
-        }
-        return 0;
-    }
-    /* No exit recorded: alive while the pid is (EPERM: alive, not ours). */
-    st->running = !kill((pid_t)pid, 0) || errno == EPERM;
+    mp_pager_proc_status(pid, pagefile, st);
     return 0;
 }
 
 static int xen_pager_stop(mempolicy_ctx *ctx, uint32_t domid, long pid)
 {
-    if (kill((pid_t)pid, SIGTERM) && errno != ESRCH)
-        return mp_err(ctx, MEMPOLICY_ERROR_PERM,
-                      "domain %u: cannot signal its pager (pid %ld): %s",
-                      domid, pid, strerror(errno));
-    return 0;
+    return mp_pager_proc_signal(ctx, domid, pid, SIGTERM);
 }
 
 static void sleep_ms(unsigned ms)
@@ -553,7 +377,7 @@ static void sleep_ms(unsigned ms)
  * Xen says nothing when pages are back in, and xenpaging writes nothing:
  * the paged-out count is looked at every 100 ms until it is 0, as
  * libxl_wait_for_memory_target (libxl_mem.c) looks at tot_pages.  A
- * pager's exit is waited for on a pidfd (it is not our child).
+ * pager's exit is waited for on a pidfd (pager_proc.c).
  */
 static int xen_pager_wait(mempolicy_ctx *ctx, uint32_t domid, long pid,
                           const char *pagefile, bool paged_in,
@@ -565,36 +389,20 @@ static int xen_pager_wait(mempolicy_ctx *ctx, uint32_t domid, long pid,
 
     if (rc)
         return rc;
+    if (!paged_in) {
+        mp_pager_proc_wait_exit(pid, pagefile, max_ms, st);
+        return 0;
+    }
     for (;;) {
         xc_domaininfo_t info;
-        uint64_t now;
 
-        rc = xen_pager_status(ctx, domid, pid, pagefile, st);
-        if (rc)
-            return rc;
+        mp_pager_proc_status(pid, pagefile, st);
         if (xc_domain_getinfolist(h, domid, 1, &info) == 1 &&
             info.domain == domid)
             st->paged_kb = info.paged_pages * XEN_PAGE_KB;
-        if (!st->running || (paged_in && !st->paged_kb))
+        if (!st->running || !st->paged_kb ||
+            mp_clock_now_ms(ctx) - start >= max_ms)
             return 0;
-        now = mp_clock_now_ms(ctx);
-        if (now - start >= max_ms)
-            return 0;
-        if (!paged_in) {
-            int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
-
-            if (fd >= 0) {
-                struct pollfd pf = { .fd = fd, .events = POLLIN };
-                uint64_t left = max_ms - (now - start);
-
-                poll(&pf, 1, left > 1000 ? 1000 : (int)left);
-                close(fd);
-                /* The supervisor writes the exit file just after. */
-                if (pf.revents)
-                    sleep_ms(10);
-                continue;
-            }
-        }
         sleep_ms(100);
     }
 }
@@ -873,6 +681,7 @@ static const struct mp_backend_ops xen_ops = {
     .setmaxmem = xen_setmaxmem,
     .set_pod_target = xen_set_pod_target,
     .pager_start = xen_pager_start,
+    .pager_precheck = xen_pager_precheck,
     .pager_status = xen_pager_status,
     .pager_stop = xen_pager_stop,
     .pager_wait = xen_pager_wait,

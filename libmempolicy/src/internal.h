@@ -100,6 +100,9 @@ struct mp_backend_ops {
      */
     int (*pager_start)(mempolicy_ctx *ctx, uint32_t domid,
                        const char *pagefile, long *pid);
+    /* What the hypervisor would refuse, asked without changing anything
+     * (NULL: the pager's own start says it). */
+    int (*pager_precheck)(mempolicy_ctx *ctx, uint32_t domid);
     int (*pager_status)(mempolicy_ctx *ctx, uint32_t domid, long pid,
                         const char *pagefile, struct mp_pager_state *st);
     int (*pager_stop)(mempolicy_ctx *ctx, uint32_t domid, long pid);
@@ -206,6 +209,26 @@ int mp_hv_mech_err(mempolicy_ctx *ctx, uint32_t domid, bool paging, int rc);
 /* The same table: the cause and what to do for errno e, and e's name;
  * NULL when the table does not know e. */
 const char *mp_hv_mech_why(bool paging, int e, const char **name);
+
+/* ---- a pager process, detached (pager_proc.c) ---- */
+
+/* <pagefile>.exit: where the pager's supervisor records its exit. */
+void mp_pager_exit_file(const char *pagefile, char *out, size_t len);
+/* Start prog with argv as a daemon (own session, stdio on /dev/null and
+ * logfile, no inherited fds, default signals, empty mask), its exit to
+ * be recorded beside pagefile: 0 and *pid, or FAIL. */
+int mp_pager_spawn(mempolicy_ctx *ctx, const char *prog, char *const argv[],
+                   const char *pagefile, const char *logfile, long *pid);
+/* Running, or how it exited (from the exit file). */
+void mp_pager_proc_status(long pid, const char *pagefile,
+                          struct mp_pager_state *st);
+/* kill(pid, sig); an already gone pid is fine. */
+int mp_pager_proc_signal(mempolicy_ctx *ctx, uint32_t domid, long pid,
+                         int sig);
+/* Wait (at most max_ms of real time) until it has exited and its exit
+ * is recorded; *st as mp_pager_proc_status then. */
+void mp_pager_proc_wait_exit(long pid, const char *pagefile, uint64_t max_ms,
+                             struct mp_pager_state *st);
 
 /* ---- the pager's lifecycle (pager.c) ---- */
 

@@ -241,6 +241,13 @@ int mp_pager_start(mempolicy_ctx *ctx, uint32_t domid)
             return rc;
     }
     memset(&rec, 0, sizeof(rec));
+    /* Refusals first: nothing is created for a start that cannot be. */
+    ctx->hv_errno = 0;
+    if (ctx->be->pager_precheck) {
+        rc = ctx->be->pager_precheck(ctx, domid);
+        if (rc)
+            return rc;
+    }
     rc = pagefile_path(ctx, domid, rec.pagefile, sizeof(rec.pagefile));
     if (rc)
         return rc;
