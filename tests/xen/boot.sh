@@ -46,8 +46,9 @@ xen_args+=" ${MP_XEN_ARGS:-}"
 # the boot's limit so that a hung check still gets reported.
 dom0_args="console=hvc0 earlyprintk=xen quiet loglevel=3"
 dom0_args+=" xentest.budget=$((limit > 120 ? limit - 60 : limit / 2))"
-# MP_XEN_HVM=1: dom0-tests.sh also boots the HVM guest (guest-hvm.cfg)
-[ "${MP_XEN_HVM:-0}" = 1 ] && dom0_args+=" xentest.hvm=1"
+# dom0-tests.sh also boots the HVM guest (guest-hvm.cfg); MP_XEN_HVM=0
+# leaves it out (a quicker run while debugging something else)
+[ "${MP_XEN_HVM:-1}" = 1 ] && dom0_args+=" xentest.hvm=1"
 
 # dom0 has one vCPU pinned to physical CPU 0 and the guests run on CPU 1
 # only (cpus="1" in tests/xen/guest-*.cfg): under QEMU 7.2's TCG, with a

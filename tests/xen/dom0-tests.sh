@@ -292,12 +292,13 @@ create() { # NAME CFG
         "/etc/xen/$2" >/dev/null 2>&1
     xl domid "$1" >/dev/null 2>&1
 }
-create gpv guest-pv.cfg
-create gpvh guest-pvh.cfg
 # The parity table's guests (tests/xen/parity.sh) boot meanwhile.  The
-# HVM guest only with MP_XEN_HVM=1 (check-xen.sh says why).
+# HVM guest first: its boot is by far the longest (docs/real-xen.md);
+# MP_XEN_HVM=0 leaves it out.
 hvm_on=$(sed -n 's/.*xentest.hvm=\([0-9]\).*/\1/p' /proc/cmdline)
 [ "$hvm_on" = 1 ] && create ghvm guest-hvm.cfg
+create gpv guest-pv.cfg
+create gpvh guest-pvh.cfg
 create gpod guest-pod.cfg
 pv=$(xl domid gpv 2>/dev/null)
 pvh=$(xl domid gpvh 2>/dev/null)
@@ -319,11 +320,34 @@ check "xlmem mem-policy-get gpv names xl-auto and delay=2" \
 check "xlmem mem-policy-get gpvh names xl-manual" \
     out_matches "xlmem mem-policy-get gpvh" "^actor: +xl-manual$"
 check "gpv (PV) user space is up and reports its balloon driver" \
-    wait_xs /local/domain/$pv/data/current_kb 90 '[ -n "$v" ]'
+    wait_xs /local/domain/$pv/data/current_kb 300 '[ -n "$v" ]'
 check "gpvh (PVH) user space is up and reports its balloon driver" \
-    wait_xs /local/domain/$pvh/data/current_kb 90 '[ -n "$v" ]'
+    wait_xs /local/domain/$pvh/data/current_kb 300 '[ -n "$v" ]'
 guest_offset $pv
 guest_offset $pvh
+
+# The HVM guest is waited for here, before the checks that keep dom0
+# busy: until its kernel runs, its boot is dom0's work (the device model
+# serves every port access of its firmware, and hands it the kernel and
+# initrd 4 KiB per round trip), and under TCG on a loaded machine that
+# takes minutes (docs/real-xen.md, "HVM").  Its own report ends the wait;
+# the bound is only there for a guest that never comes up.
+hvm=
+if [ "$hvm_on" = 1 ]; then
+    hvm=$(xl domid ghvm 2>/dev/null)
+    t=$SECONDS
+    if [ -n "$hvm" ] &&
+       check "ghvm (HVM) user space is up and reports its balloon driver" \
+           wait_xs /local/domain/$hvm/data/current_kb 1800 '[ -n "$v" ]'
+    then
+        guest_offset $hvm
+        check "ghvm's memory/videoram is 16384 (stdvga)" \
+            xs_is /local/domain/$hvm/memory/videoram 16384
+    else
+        hvm=
+    fi
+    info "ghvm: user space $((SECONDS - t)) s after gpv's and gpvh's"
+fi
 
 # ---- xl-auto guest: the high-level target moves real memory -----------
 check "xlmem mem-set gpv 128" xlmem mem-set gpv 128
@@ -481,22 +505,13 @@ check "gpv's balloon driver gets back to 262144 KiB" \
 
 # ---- the parity table: xlmem vs xl mem-set on PV, PVH PoD, HVM ----------
 . /xentest/parity.sh
-hvm=
-[ "$hvm_on" = 1 ] && hvm=$(xl domid ghvm 2>/dev/null)
 pod=$(xl domid gpod 2>/dev/null)
 info "ghvm is domain ${hvm:-?} (HVM, PoD, stdvga), gpod is domain" \
      "${pod:-?} (PVH, PoD)"
 if [ -n "$pod" ] &&
    check "gpod (PVH PoD) user space is up and reports its balloon driver" \
-       wait_xs /local/domain/$pod/data/current_kb 120 '[ -n "$v" ]'; then
+       wait_xs /local/domain/$pod/data/current_kb 300 '[ -n "$v" ]'; then
     guest_offset $pod
-fi
-if [ "$hvm_on" = 1 ] &&
-   check "ghvm (HVM) user space is up and reports its balloon driver" \
-       wait_xs /local/domain/$hvm/data/current_kb 240 '[ -n "$v" ]'; then
-    guest_offset $hvm
-    check "ghvm's memory/videoram is 16384 (stdvga)" \
-        xs_is /local/domain/$hvm/memory/videoram 16384
 fi
 t=$SECONDS
 if check "gpv to no actor for its parity rows" xlmem mem-policy-set gpv ""

@@ -84,9 +84,9 @@ done
 # file there, not a link: QEMU finds its ROMs relative to its own path
 # (<dir>/../share/qemu and ../share/seabios, from qemu-system-data and
 # seabios).  hvmloader is the guest's firmware.  About 30 MiB in all.
-# Only with MP_XEN_HVM=1 (see tests/xen/check-xen.sh).
+# Left out with MP_XEN_HVM=0 (see tests/xen/check-xen.sh).
 dm=
-if [ "${MP_XEN_HVM:-0}" = 1 ]; then
+if [ "${MP_XEN_HVM:-1}" = 1 ]; then
     mkdir -p "$r/usr/libexec" "$r/usr/share" "$r/usr/lib/xen-4.17/boot"
     cp "$root/usr/libexec/xen-qemu-system-i386" "$r/usr/libexec/"
     cp -a "$root/usr/share/qemu" "$root/usr/share/seabios" "$r/usr/share/"
