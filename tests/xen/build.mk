@@ -9,3 +9,12 @@ all: $(XENPROBE)
 $(XENPROBE): $(O)/obj/tests/xen/xen-podinfo.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,xencontrol)
+
+# check-xen's workload in the balance guests (tests/xen/xen-hog.c): runs
+# in a domU, never on this machine.
+XENHOG := $(O)/tests/xen/xen-hog
+all: $(XENHOG)
+
+$(XENHOG): $(O)/obj/tests/xen/xen-hog.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^

@@ -538,6 +538,13 @@ for g in gpod ghvm; do
     xl domid $g >/dev/null 2>&1 && check "xl destroy $g" xl destroy $g
 done
 
+# ---- the balance actor: memory follows what the guests report ---------
+. /xentest/balance.sh
+t=$SECONDS
+balance_on_real_xen
+balance_cleanup
+info "balance checks: $((SECONDS - t)) s"
+
 # ---- nothing else broke -----------------------------------------------
 for d in xl-auto xl-manual mempolicyd; do
     [ -n "${dpid[$d]:-}" ] && check "$d is still running" alive $d

@@ -22,6 +22,39 @@ mount -t devtmpfs dev /dev
 mount -t tmpfs tmpfs /tmp
 mkfifo /tmp/tick
 exec 3<>/tmp/tick
+
+# check-xen's balance guests (mp.agent=1 on the kernel command line, see
+# tests/xen/balance.sh): the product's guest agent reports used memory
+# (memory/meminfo) and PSI (memory/pressure) as a Qubes guest's
+# meminfo-writer does, and a workload dom0 drives through the store:
+# data/hog is the MiB xen-hog should hold (0 or absent: none).  The
+# watch is the event; nothing here looks at the store on a timer.
+hog_ctl() {
+    hp=
+    cur=0
+    xenstore-watch data/hog | while read -r _; do
+        v=$(xenstore-read data/hog 2>/dev/null) || v=0
+        case $v in '' | *[!0-9]*) v=0 ;; esac
+        [ "$v" = "$cur" ] && continue
+        if [ -n "$hp" ]; then
+            kill "$hp"
+            wait "$hp"
+        fi
+        hp=
+        cur=$v
+        if [ "$v" -gt 0 ]; then
+            xen-hog "$v" &
+            hp=$!
+        fi
+        echo "DOMU hog $v MiB"
+    done
+}
+case " $(cat /proc/cmdline) " in
+*" mp.agent=1 "*)
+    mempolicy-guest-agent &
+    hog_ctl &
+    ;;
+esac
 b=/sys/devices/system/xen_memory/xen_memory0
 prevt=
 prev=

@@ -55,11 +55,21 @@ cpio_gz() {
 }
 
 # ---- domU -------------------------------------------------------------
+# busybox, the xenstore tools the init uses, and for the balance guests
+# (tests/xen/balance.sh) the product's guest agent and the workload
+# xen-hog (tests/xen/xen-hog.c).
 d=$out/domu
 mkdir -p "$d"/{bin,usr/bin,proc,sys,dev,tmp}
 cp /bin/busybox "$d/bin/busybox"
-cp -L "$root/usr/bin/xenstore-write" "$d/usr/bin/xenstore-write"
-copy_libs "$d" "$d/usr/bin/xenstore-write"
+for c in xenstore-write xenstore-read xenstore-watch; do
+    cp -L "$root/usr/bin/$c" "$d/usr/bin/$c"
+done
+agent=$bindir/mempolicy-guest-agent
+hog=$bindir/../tests/xen/xen-hog
+[ -x "$agent" ] || die "no $agent (run make)"
+[ -x "$hog" ] || die "no $hog (run make)"
+cp "$agent" "$hog" "$d/usr/bin/"
+copy_libs "$d" "$d"/usr/bin/*
 install -m 755 "$here/domu-init.sh" "$d/init"
 cpio_gz "$d" >"$out/domu.cpio.gz"
 
@@ -121,5 +131,6 @@ install -m 755 "$here/dom0-init.sh" "$r/init"
 # MP_XEN_TESTS: another dom0 test script (to debug one check quickly)
 install -m 755 "${MP_XEN_TESTS:-$here/dom0-tests.sh}" \
     "$r/xentest/dom0-tests.sh"
-install -m 644 "$here/parity.sh" "$here/beside-xl.sh" "$r/xentest/"
+install -m 644 "$here/parity.sh" "$here/beside-xl.sh" "$here/balance.sh" \
+    "$r/xentest/"
 cpio_gz "$r" >"$out/dom0.cpio.gz"

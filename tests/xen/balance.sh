@@ -1,0 +1,196 @@
+# shellcheck shell=bash
+# Sourced by dom0-tests.sh (check-xen): the balance actor on real Xen,
+# issue 14 §7.
+#
+# Two PV guests (guest-bal1.cfg, guest-bal2.cfg: memory 512, maxmem 1024
+# MiB, actor balance, min=128m) run the product's guest agent in their
+# init (mp.agent=1: tests/xen/domu-init.sh), which reports their used
+# memory in memory/meminfo as Qubes' meminfo-writer does.  The host is
+# made tight first: a paused guest (gfill, never booted: the rest of a
+# full host) takes what the two may not share, so that the balancer's
+# pool is about BAL_POOL MiB and memory can only move between them.
+# Then gbal1's workload (xen-hog, driven by its data/hog node) takes
+# BAL_HOG MiB of anonymous memory, growing as memory arrives; the
+# balancer must move memory from the idle gbal2 to gbal1, and back once
+# the workload ends, with no guest crashed and dom0 left at its size.
+#
+# Waiting is on xenstore: the watch on /local/domain fires on every
+# report the guests make (the agents' meminfo, the balloon drivers'
+# data/current_kb) and every target the actor writes; each event
+# re-evaluates the condition.  xl list is read once the guests' own
+# balloon drivers said where they are.
+#
+# Uses dom0-tests.sh's helpers (check, ok, notok, info, wait_xs, xs_is,
+# start_daemon, guest_offset, off[]) and parity.sh's not_crashed.
+
+BAL_POOL=${BAL_POOL:-1024}   # MiB the two guests share (above the floor)
+BAL_HOG=${BAL_HOG:-600}     # MiB gbal1's workload takes
+BAL_MOVE=${BAL_MOVE:-128}    # MiB that must move each way, at least
+BAL_FLOOR=72                # the actor's default floor (MiB)
+
+# bal_kb D: what domain D's balloon driver holds now (data/current_kb)
+# plus the guest's offset, i.e. comparable with memory/target, in KiB
+bal_kb() {
+    local c
+    c=$(xenstore-read /local/domain/$1/data/current_kb 2>/dev/null) ||
+        { echo 0; return; }
+    echo $((c + ${off[$1]:-0}))
+}
+# bal_at_target D: the balloon driver holds memory/target
+bal_at_target() {
+    local t
+    t=$(xenstore-read /local/domain/$1/memory/target 2>/dev/null) &&
+        [ "$(bal_kb "$1")" -eq "$t" ]
+}
+# bal_wait TIMEOUT EXPR: EXPR (bash) true, re-evaluated at every change
+# under /local/domain
+bal_wait() {
+    wait_xs /local/domain "$1" "$2"
+}
+# the hypervisor's free memory, MiB
+host_free() { xl info 2>/dev/null | awk '$1 == "free_memory" {print $3}'; }
+# bal_line: the figures of one moment, for the log and the docs
+bal_line() {
+    local d
+    printf 'gbal1 %s MiB (target %s, used %s), gbal2 %s MiB (target %s, used %s), Domain-0 %s MiB, host free %s MiB' \
+        "$(xl_mem gbal1)" \
+        "$(($(xenstore-read /local/domain/$b1/memory/target 2>/dev/null || echo 0) / 1024))" \
+        "$(($(xenstore-read /local/domain/$b1/memory/meminfo 2>/dev/null || echo 0) / 1024))" \
+        "$(xl_mem gbal2)" \
+        "$(($(xenstore-read /local/domain/$b2/memory/target 2>/dev/null || echo 0) / 1024))" \
+        "$(($(xenstore-read /local/domain/$b2/memory/meminfo 2>/dev/null || echo 0) / 1024))" \
+        "$(xl_mem Domain-0)" \
+        "$(host_free)"
+}
+# dom0 stays where it was: it is not the balancer's, and the balancer
+# must never take memory from it
+dom0_kept() {
+    local m
+    m=$(xl_mem Domain-0)
+    [ "$m" = "$dom0_mb" ] || { echo "Domain-0 has $m MiB, had $dom0_mb"; return 1; }
+}
+# host free memory never under the floor when we look
+free_above_floor() {
+    local f
+    f=$(host_free)
+    [ -n "$f" ] && [ "$f" -ge "$BAL_FLOOR" ] ||
+        { echo "host free ${f:-?} MiB, floor $BAL_FLOOR MiB"; return 1; }
+}
+
+balance_on_real_xen() {
+    local f fill a1 a2 m1 m2 line
+    dom0_mb=$(xl_mem Domain-0)
+    # the host made tight: gfill (paused, never runs) keeps all but the
+    # pool, the floor and 16 MiB for the two guests' own overhead
+    f=$(host_free)
+    fill=$((f - BAL_POOL - BAL_FLOOR - 16))
+    info "balance: host free $f MiB; gfill takes $fill MiB so that the" \
+         "two balance guests share about $BAL_POOL MiB"
+    if [ "$fill" -gt 64 ]; then
+        check "xl create -p gfill ($fill MiB, paused: the rest of a full host)" \
+            xl create -p /etc/xen/guest-plain.cfg "name=\"gfill\"" \
+                "memory=$fill" "maxmem=$fill" || return 1
+    fi
+    check "xlmem create guest-bal1.cfg (gbal1, actor balance)" \
+        xlmem create /etc/xen/guest-bal1.cfg || return 1
+    check "xlmem create guest-bal2.cfg (gbal2, actor balance)" \
+        xlmem create /etc/xen/guest-bal2.cfg || return 1
+    b1=$(xl domid gbal1) b2=$(xl domid gbal2)
+    info "gbal1 is domain $b1, gbal2 is domain $b2"
+    # The actor starts once both exist: started before, it would hand
+    # gbal1 the whole pool (the surplus goes to whoever is there) and
+    # leave nothing to create gbal2 with.  A toolstack asks for the
+    # memory first (docs/balance.md, "A toolstack starting a domain").
+    start_daemon balance -v || return 1
+    check "gbal1's guest agent reports its used memory (memory/meminfo)" \
+        wait_xs /local/domain/$b1/memory/meminfo 300 '[ -n "$v" ]' ||
+        return 1
+    check "gbal2's guest agent reports its used memory (memory/meminfo)" \
+        wait_xs /local/domain/$b2/memory/meminfo 300 '[ -n "$v" ]' ||
+        return 1
+    # PV guests: the balloon driver's count is memory/target itself
+    # (offset 0, docs/real-xen.md); guest_offset cannot measure it here,
+    # since the actor may move memory/target before the driver's first look
+    off[$b1]=0 off[$b2]=0
+    # idle: both balloons where the actor put them, and the two shares
+    # within the damping of each other (same weight, same use)
+    check "idle: the actor's targets for gbal1 and gbal2 reached, shares even" \
+        bal_wait 300 'bal_at_target $b1 && bal_at_target $b2 &&
+            a1=$(xenstore-read /local/domain/$b1/memory/target) &&
+            a2=$(xenstore-read /local/domain/$b2/memory/target) &&
+            [ $(( a1 > a2 ? a1 - a2 : a2 - a1 )) -le 131072 ]' || return 1
+    a1=$(bal_kb $b1) a2=$(bal_kb $b2)
+    u1=$(xenstore-read /local/domain/$b1/memory/meminfo)
+    line=$(bal_line)
+    info "balance idle: $line"
+    say "balance idle $line"
+    check "dom0 untouched while idle" dom0_kept
+    check "host free memory above the floor while idle" free_above_floor
+
+    # busy: gbal1's workload grows into what the balancer gives it
+    check "gbal1's workload starts (data/hog $BAL_HOG)" \
+        xenstore-write /local/domain/$b1/data/hog "$BAL_HOG" || return 1
+    # done when gbal1 reports the workload's memory as used (its idle use
+    # + BAL_HOG, less 32 MiB for what the kernel gives back meanwhile),
+    # the balloons are where the actor put them, and memory moved
+    if check "busy: memory moves from gbal2 to gbal1 (at least $BAL_MOVE MiB each way)" \
+        bal_wait 900 "[ \$(xenstore-read /local/domain/$b1/memory/meminfo) \
+                -ge $((u1 + (BAL_HOG - 32) * 1024)) ] &&
+            [ \$(bal_kb $b1) -ge $((a1 + BAL_MOVE * 1024)) ] &&
+            [ \$(bal_kb $b2) -le $((a2 - BAL_MOVE * 1024)) ] &&
+            bal_at_target $b1 && bal_at_target $b2"; then
+        :
+    else
+        info "balance: $(bal_line)"
+        return 1
+    fi
+    m1=$(bal_kb $b1) m2=$(bal_kb $b2)
+    line=$(bal_line)
+    info "balance busy: $line"
+    say "balance busy $line"
+    check "xl list agrees: gbal1 grew, gbal2 shrank" \
+        eval "xl_mem_reaches gbal1 $((m1 / 1024)) &&
+              xl_mem_reaches gbal2 $((m2 / 1024))"
+    check "dom0 untouched while busy" dom0_kept
+    check "host free memory above the floor while busy" free_above_floor
+    check "xlmem mem-explain gbal1 says why (balance's status line)" \
+        out_matches "xlmem mem-explain gbal1" "^actor: +balance" \
+            "^status: +[0-9]+ MiB"
+    check "xlmem mem-explain gbal2 says why (balance's status line)" \
+        out_matches "xlmem mem-explain gbal2" "^actor: +balance" \
+            "^status: +[0-9]+ MiB"
+    info "mem-explain gbal1: $(xlmem mem-explain gbal1 2>&1 | grep '^status')"
+    info "mem-explain gbal2: $(xlmem mem-explain gbal2 2>&1 | grep '^status')"
+
+    # freed: the memory goes back
+    check "gbal1's workload ends (data/hog 0)" \
+        xenstore-write /local/domain/$b1/data/hog 0 || return 1
+    if check "freed: memory moves back from gbal1 to gbal2 (at least $BAL_MOVE MiB each way)" \
+        bal_wait 900 "[ \$(bal_kb $b1) -le $((m1 - BAL_MOVE * 1024)) ] &&
+            [ \$(bal_kb $b2) -ge $((m2 + BAL_MOVE * 1024)) ] &&
+            bal_at_target $b1 && bal_at_target $b2"; then
+        :
+    else
+        info "balance: $(bal_line)"
+        return 1
+    fi
+    line=$(bal_line)
+    info "balance freed: $line"
+    say "balance freed $line"
+    check "dom0 untouched after" dom0_kept
+    check "host free memory above the floor after" free_above_floor
+    check "gbal1 and gbal2 not crashed" \
+        eval "not_crashed gbal1 && not_crashed gbal2"
+    check "balance is still running" alive balance
+}
+
+balance_cleanup() {
+    local g
+    for g in gbal1 gbal2 gfill; do
+        xl domid $g >/dev/null 2>&1 && check "xl destroy $g" xl destroy $g
+    done
+    [ -n "${dpid[balance]:-}" ] || return 0
+    stop_daemon balance >/tmp/stop.balance 2>&1 &&
+        ok "balance exits 0 on SIGTERM" ||
+        notok "balance exits 0 on SIGTERM" "$(cat /tmp/stop.balance)"
+}
