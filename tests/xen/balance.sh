@@ -103,10 +103,10 @@ balance_on_real_xen() {
     # memory first (docs/balance.md, "A toolstack starting a domain").
     start_daemon balance -v || return 1
     check "gbal1's guest agent reports its used memory (memory/meminfo)" \
-        wait_xs /local/domain/$b1/memory/meminfo 300 '[ -n "$v" ]' ||
+        wait_xs /local/domain/$b1/memory/meminfo $XT_BOOT '[ -n "$v" ]' ||
         return 1
     check "gbal2's guest agent reports its used memory (memory/meminfo)" \
-        wait_xs /local/domain/$b2/memory/meminfo 300 '[ -n "$v" ]' ||
+        wait_xs /local/domain/$b2/memory/meminfo $XT_BOOT '[ -n "$v" ]' ||
         return 1
     # PV guests: the balloon driver's count is memory/target itself
     # (offset 0, docs/real-xen.md); guest_offset cannot measure it here,
@@ -115,7 +115,7 @@ balance_on_real_xen() {
     # idle: both balloons where the actor put them, and the two shares
     # within the damping of each other (same weight, same use)
     check "idle: the actor's targets for gbal1 and gbal2 reached, shares even" \
-        bal_wait 300 'bal_at_target $b1 && bal_at_target $b2 &&
+        bal_wait $XT_WAIT 'bal_at_target $b1 && bal_at_target $b2 &&
             a1=$(xenstore-read /local/domain/$b1/memory/target) &&
             a2=$(xenstore-read /local/domain/$b2/memory/target) &&
             [ $(( a1 > a2 ? a1 - a2 : a2 - a1 )) -le 131072 ]' || return 1
@@ -134,7 +134,7 @@ balance_on_real_xen() {
     # + BAL_HOG, less 32 MiB for what the kernel gives back meanwhile),
     # the balloons are where the actor put them, and memory moved
     if check "busy: memory moves from gbal2 to gbal1 (at least $BAL_MOVE MiB each way)" \
-        bal_wait 900 "[ \$(xenstore-read /local/domain/$b1/memory/meminfo) \
+        bal_wait $XT_BOOT "[ \$(xenstore-read /local/domain/$b1/memory/meminfo) \
                 -ge $((u1 + (BAL_HOG - 32) * 1024)) ] &&
             [ \$(bal_kb $b1) -ge $((a1 + BAL_MOVE * 1024)) ] &&
             [ \$(bal_kb $b2) -le $((a2 - BAL_MOVE * 1024)) ] &&
@@ -166,7 +166,7 @@ balance_on_real_xen() {
     check "gbal1's workload ends (data/hog 0)" \
         xenstore-write /local/domain/$b1/data/hog 0 || return 1
     if check "freed: memory moves back from gbal1 to gbal2 (at least $BAL_MOVE MiB each way)" \
-        bal_wait 900 "[ \$(bal_kb $b1) -le $((m1 - BAL_MOVE * 1024)) ] &&
+        bal_wait $XT_BOOT "[ \$(bal_kb $b1) -le $((m1 - BAL_MOVE * 1024)) ] &&
             [ \$(bal_kb $b2) -ge $((m2 + BAL_MOVE * 1024)) ] &&
             bal_at_target $b1 && bal_at_target $b2"; then
         :

@@ -48,7 +48,7 @@ reboot_keeps_policy() {
     check "xlmem mem-set $g 192 before the reboot" \
         xlmem mem-set "$g" 192 || return 1
     check "$g at 192 MiB before the reboot" \
-        eval "wait_xs /local/domain/$old/memory/target 30 '[ \"\$v\" = 196608 ]' &&
+        eval "wait_xs /local/domain/$old/memory/target $XT_WAIT '[ \"\$v\" = 196608 ]' &&
               guest_kb_reaches $old 196608" || return 1
     check "xl reboot $g" xl reboot "$g" || return 1
     # mem-watch (fd 6) prints the old domain's death and the new one's
@@ -66,17 +66,17 @@ reboot_keeps_policy() {
     info "$g: domain $old rebooted as domain $new (${uuid#/vm/})"
     REBOOTED=$new
     check "mempolicyd restores $g's policy: actor xl-auto" \
-        wait_xs /libxl/$new/memory-policy/actor 60 '[ "$v" = xl-auto ]' ||
+        wait_xs /libxl/$new/memory-policy/actor $XT_WAIT '[ "$v" = xl-auto ]' ||
         return 1
     check "... params delay=2, target 196608, enforced" \
         eval "xs_is /libxl/$new/memory-policy/actor-params delay=2 &&
               xs_is /libxl/$new/memory-policy/target 196608 &&
               xs_is /libxl/$new/memory-policy/enforce 1"
     check "rebooted $g's user space is up" \
-        wait_xs /local/domain/$new/data/current_kb 120 '[ -n "$v" ]' &&
+        wait_xs /local/domain/$new/data/current_kb $XT_BOOT '[ -n "$v" ]' &&
         guest_offset $new
     check "rebooted $g's balloon driver reaches 196608 KiB" \
-        eval "wait_xs /local/domain/$new/memory/target 30 \
+        eval "wait_xs /local/domain/$new/memory/target $XT_WAIT \
                   '[ \"\$v\" = 196608 ]' && guest_kb_reaches $new 196608"
 }
 
@@ -91,7 +91,7 @@ xl_mem_set_adopted() {
     check "xlmem mem-set $g $b (xl-auto)" xlmem mem-set "$g" "$b" || return 1
     t=$(xenstore-read /local/domain/$d/memory/target)
     check "$g gets to $b MiB under xl-auto" \
-        eval "wait_xs /libxl/$d/memory-policy/target 5 '[ \"\$v\" = $((b * 1024)) ]' &&
+        eval "wait_xs /libxl/$d/memory-policy/target $XT_WAIT '[ \"\$v\" = $((b * 1024)) ]' &&
               settle $g $d" || return 1
     check "xl mem-set $g $n on the managed guest" xl mem-set "$g" "$n" ||
         return 1
@@ -99,7 +99,7 @@ xl_mem_set_adopted() {
     info "$g: xl mem-set $n wrote memory/target $tn (was $t)"
     check "next event: xl mem-set adopted as $g's policy target $((n * 1024)), enforced" \
         eval "xlmem mem-policy-set $g xl-auto delay=31 &&
-              wait_xs /libxl/$d/memory-policy/target 30 \
+              wait_xs /libxl/$d/memory-policy/target $XT_WAIT \
                   '[ \"\$v\" = $((n * 1024)) ]' &&
               xs_is /libxl/$d/memory-policy/enforce 1"
     check "... memory/target left as xl wrote it ($tn), guest there" \

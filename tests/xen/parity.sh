@@ -92,7 +92,7 @@ to_base() {
     local g=$1 d=$2 b=$3 tb=$5
     if [ "$4" = xl-auto ]; then
         xlmem mem-set "$g" "$b" || return 1
-        wait_xs /local/domain/$d/memory/target 20 "[ \"\$v\" = $tb ]" ||
+        wait_xs /local/domain/$d/memory/target $XT_WAIT "[ \"\$v\" = $tb ]" ||
             { echo "memory/target is" \
                    "$(xenstore-read /local/domain/$d/memory/target)" \
                    "under xl-auto, xl mem-set $b wrote $tb"; return 1; }
@@ -103,7 +103,7 @@ to_base() {
 }
 
 # do_set G D N PATH TN: the command of PATH; under xl-auto, until the
-# actor has written what xl wrote (TN) or 20 s passed (then the row shows
+# actor has written what xl wrote (TN) or XT_WAIT passed (then the row shows
 # what it wrote instead).  The actor writes memory/target last, as libxl
 # does (after maxmem and the PoD target).
 do_set() {
@@ -113,8 +113,8 @@ do_set() {
     xlmem) xlmem mem-set "$g" "$n" ;;
     xl-auto)
         xlmem mem-set "$g" "$n" &&
-            wait_xs /local/domain/$d/memory/target 20 "[ \"\$v\" = $5 ]" ||
-            { echo "xl-auto did not write memory/target $5 within 20 s"
+            wait_xs /local/domain/$d/memory/target $XT_WAIT "[ \"\$v\" = $5 ]" ||
+            { echo "xl-auto did not write memory/target $5 within $XT_WAIT s"
               return 1; }
         ;;
     esac
