@@ -193,8 +193,16 @@ clock_start() {
     echo "$CLOCK_PID clock-watch" >>"$out/pids"
 }
 
-# One request on xensim's hypervisor channel (docs/hv-channel.md).
-hv() { "$top/tools/xensim/xensim-hv" "$@"; }
+# One request on xensim's hypervisor channel (docs/hv-channel.md): the
+# build's C client when it has one (a python start costs seconds on a
+# loaded machine, and --stepped makes a request a step).
+hv() {
+    if [ -x "$build/tests/actor-probe" ]; then
+        "$build/tests/actor-probe" hv "$@"
+    else
+        "$top/tools/xensim/xensim-hv" "$@"
+    fi
+}
 
 # --stepped: hold the clock from the start.
 clock_hold() {
