@@ -365,7 +365,7 @@ void bal_pass(mempolicy_actor *a, void *arg)
     (void)a;
     b->timer = NULL;
     b->timer_due_ms = 0;
-    if (!b->n)
+    if (!b->n && !bal_resv_any(b))
         return;
     b->passes++;
     now = bal_now_ms(b);
@@ -399,19 +399,25 @@ void bal_pass(mempolicy_actor *a, void *arg)
         fill_plan(b, b->v[i], &b->pd[i], now);
     memset(&h, 0, sizeof(h));
     h.free_kb = phys.free_kb;
-    /* A toolstack's request is kept free like the floor; the reserve
-     * only holds back surplus. */
-    h.floor_kb = b->floor_kb + b->request_kb;
+    h.floor_kb = b->floor_kb;
+    /* The reserve only holds back surplus. */
     h.reserve_kb = b->reserve_kb;
+    /* Reservations are kept free like the floor (reserve.c): those that
+     * no plan can meet are refused first, with the figures. */
+    h.reserved_kb = b->reserved_kb;
     /* Planned domains count with what they hold now, held ones with
      * what they will hold: raises granted earlier are re-planned. */
     bp_plan(&h, b->pd, b->n, b->scratch);
+    if (bal_resv_any(b) || h.reserved_kb) {
+        h.reserved_kb = bal_resv_admit(b, &phys);
+        bp_plan(&h, b->pd, b->n, b->scratch);
+    }
     dt = mono_ns() - t0;
     b->plan_ns += dt;
     if (dt > b->plan_max_ns)
         b->plan_max_ns = dt;
 
-    keep = b->floor_kb + b->request_kb;
+    keep = b->floor_kb + b->reserved_kb;
     commit = bal_pending_kb(b);
     host_needs = phys.free_kb < keep + commit;
     /*
@@ -555,8 +561,9 @@ void bal_pass(mempolicy_actor *a, void *arg)
             moving = true;
         }
     }
-    /* Met once it is free net of every raise still under way. */
-    bal_request_ack(b, phys.free_kb >= keep + bal_pending_kb(b));
+    /* Granted once it is free net of every raise still under way. */
+    if (bal_resv_any(b))
+        bal_resv_grant(b, &phys, bal_pending_kb(b));
     if (moving)
         bal_schedule(b, BAL_TICK_MS);
 }

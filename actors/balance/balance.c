@@ -26,13 +26,12 @@
  *   --reserve SIZE  kept free besides the floor, for starting domains (0)
  *   --damp SIZE     no write for a smaller change (128 MiB), unless it
  *                   relieves a guest short of memory or the host needs it
- * A toolstack about to start a domain may write, as dom0,
- * /tool/mempolicy/balance/free-request-kb: while it is there the actor
- * keeps that much free on top of the floor (removing it ends the
- * request).
+ * A toolstack about to start a domain asks for its memory with a
+ * reservation (mempolicy_reserve, xlmem mem-reserve / create): reserve.c
+ * frees it, holds it back and grants or refuses it.
  *
- * Event-driven: a report, a policy change, a new or dead domain or the
- * request wakes it; a pass follows (many events, one pass); timers exist
+ * Event-driven: a report, a policy change, a new or dead domain or a
+ * reservation wakes it; a pass follows (many events, one pass); timers exist
  * only while balloons move, during boot graces and a guest's penalty.
  */
 #include <errno.h>
@@ -86,7 +85,17 @@ static int init(struct bal *b, mempolicy_actor *a)
         return -1;
     }
     b->ready = true;
+    /* The reservations made while no balancer ran (or before a
+     * restart): answered now. */
+    bal_resv_read(b);
     return 0;
+}
+
+/* Up and resynced: reservations are served even with no domain of our
+ * own (the memory may be free already). */
+static void actor_ready(mempolicy_actor *a, void *user)
+{
+    init(user, a);
 }
 
 static void update_params(struct bal *b, struct bdom *d, const char *params)
@@ -260,13 +269,9 @@ static void domain_introduced(mempolicy_actor *a, uint32_t domid, void *user)
     struct bal *b = user;
 
     (void)a;
-    (void)domid;
-    /* A toolstack's request is used up by the domain it made room for
-     * (whether or not it removed the node yet). */
-    if (b->request_done_kb)
-        b->request_kb = 0;
+    bal_resv_introduced(b, domid);
     /* It took host memory. */
-    if (b->n)
+    if (b->n || b->nresv)
         bal_schedule(b, 0);
 }
 
@@ -325,6 +330,7 @@ int main(int argc, char **argv)
         .domain_introduced = domain_introduced,
         .domain_data_free = domain_data_free,
     };
+    static const mempolicy_actor_main_opts ext = { .ready = actor_ready };
     struct bal *b = &bal_state;
     int rc;
 
@@ -334,9 +340,11 @@ int main(int argc, char **argv)
         take_size(&argc, argv, "--reserve", &b->reserve_kb) ||
         take_size(&argc, argv, "--damp", &b->damp_kb))
         return 2;
-    rc = mempolicy_actor_main(argc, argv, BALANCE_ACTOR_NAME, &ops, b);
+    rc = mempolicy_actor_main_ext(argc, argv, BALANCE_ACTOR_NAME, &ops, b,
+                                  &ext);
     b->a = NULL; /* freed by the kit */
     bal_watch_fini(b);
+    bal_resv_fini(b);
     if (b->passes && getenv("MEMPOLICY_BALANCE_STATS"))
         fprintf(stderr,
                 "balance: stats passes=%" PRIu64 " writes=%" PRIu64

@@ -31,8 +31,7 @@
 #define BAL_WAIT_STEP_MS 1000u        /* before a partial raise */
 #define BAL_STEP_MIN_KB (256u * 1024) /* partial raise of a swapping guest */
 #define BAL_MAXMEM_SLACK_KB 1024u     /* LIBXL_MAXMEM_CONSTANT */
-#define BAL_REQUEST_PATH "/tool/mempolicy/balance/free-request-kb"
-#define BAL_REQUEST_DONE_PATH "/tool/mempolicy/balance/free-request-done"
+#define BAL_MIN_DOM0_KB (128u * 1024) /* LIBXL_MIN_DOM0_MEM */
 
 struct bdom {
     uint32_t domid;
@@ -99,8 +98,16 @@ struct bal {
 
     mempolicy_timer *timer;   /* the next pass */
     uint64_t timer_due_ms;    /* host ms, when armed */
-    uint64_t request_kb;      /* a toolstack asks this much free */
-    uint64_t request_done_kb; /* ... and was told it is */
+    /* reservations (reserve.c), ascending ids */
+    mempolicy_reservation *resv;
+    int nresv;
+    mempolicy_timer *resv_timer; /* next deadline or expiry */
+    uint64_t reserved_kb;        /* held back: granted + being freed */
+    uint64_t granted_kb;         /* of which granted (counted once) */
+    /* domains created while reservations were granted: their pages
+     * already hold (part of) that memory until the hand-over */
+    uint32_t newcomer[16];
+    unsigned nnew;
     uint64_t free_kb;         /* last seen */
 
     /* figures (logged at exit with -v; bench reads the log) */
@@ -120,8 +127,21 @@ int bal_watch_domain(struct bal *b, struct bdom *d);
 void bal_unwatch_domain(struct bal *b, struct bdom *d);
 void bal_read_reports(struct bal *b, struct bdom *d);
 struct bdom *bal_find(struct bal *b, uint32_t domid);
-/* After a pass: say whether the toolstack's request is met. */
-void bal_request_ack(struct bal *b, bool met);
+
+/* reserve.c: reservations.  read: the list again (a watch fired, or a
+ * deadline or expiry came), then a pass.  admit (in a pass, after the
+ * first plan): refuses what no plan can meet, returns and sets
+ * reserved_kb.  grant (at the end of a pass): grants what is free now,
+ * refuses what is past its deadline. */
+void bal_resv_read(struct bal *b);
+bool bal_resv_any(const struct bal *b);
+uint64_t bal_resv_admit(struct bal *b, const mempolicy_physinfo *phys);
+void bal_resv_grant(struct bal *b, const mempolicy_physinfo *phys,
+                    uint64_t commit_kb);
+void bal_resv_fini(struct bal *b);
+/* A domain appeared: while reservations are granted, it may be the one
+ * a toolstack is building with one (counted once). */
+void bal_resv_introduced(struct bal *b, uint32_t domid);
 
 /* apply.c */
 void bal_pass(mempolicy_actor *a, void *arg);

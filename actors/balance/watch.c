@@ -4,7 +4,7 @@
  * The actor keeps a libxenstore handle of its own, polled in the kit's
  * loop (mempolicy_actor_watch_fd): one watch per served domain on each
  * of memory/meminfo and memory/pressure, plus @releaseDomain (any
- * domain's memory came back) and the toolstack's free-memory request.
+ * domain's memory came back) and the reservations (reserve.c).
  *
  * When a domain is taken, its two nodes are made the guest's (owner the
  * guest, no one else but dom0 may read them), as Qubes' toolstack does
@@ -181,42 +181,6 @@ void bal_unwatch_domain(struct bal *b, struct bdom *d)
     d->watching = false;
 }
 
-static void read_request(struct bal *b)
-{
-    char *v;
-    unsigned len;
-    uint64_t kb = 0;
-    const char *why;
-
-    v = xs_read(b->xs, XBT_NULL, BAL_REQUEST_PATH, &len);
-    /* dom0-only node: a bad value is the toolstack's, counted as none. */
-    if (v && mempolicy_meminfo_parse(v, len, &kb, &why))
-        kb = 0;
-    free(v);
-    /* The same request again after its domain appeared: used up. */
-    if (kb && kb == b->request_done_kb)
-        kb = 0;
-    if (kb != b->request_kb) {
-        b->request_kb = kb;
-        bal_request_ack(b, false);
-        bal_schedule(b, 0);
-    }
-}
-
-void bal_request_ack(struct bal *b, bool met)
-{
-    char v[24];
-
-    if (b->request_kb && met && b->request_done_kb != b->request_kb) {
-        snprintf(v, sizeof(v), "%" PRIu64, b->request_kb);
-        if (xs_write(b->xs, XBT_NULL, BAL_REQUEST_DONE_PATH, v, strlen(v)))
-            b->request_done_kb = b->request_kb;
-    } else if (!b->request_kb && b->request_done_kb) {
-        xs_rm(b->xs, XBT_NULL, BAL_REQUEST_DONE_PATH);
-        b->request_done_kb = 0;
-    }
-}
-
 static void on_event(struct bal *b, const char *path, const char *token)
 {
     static const char prefix[] = "/local/domain/";
@@ -230,7 +194,8 @@ static void on_event(struct bal *b, const char *path, const char *token)
         return;
     }
     if (!strcmp(token, "q")) {
-        read_request(b);
+        /* A reservation came, changed or went. */
+        bal_resv_read(b);
         return;
     }
     if (strncmp(path, prefix, sizeof(prefix) - 1))
@@ -269,7 +234,7 @@ int bal_watch_init(struct bal *b)
     if (!b->xs)
         return -errno;
     if (!xs_watch(b->xs, "@releaseDomain", "r") ||
-        !xs_watch(b->xs, BAL_REQUEST_PATH, "q"))
+        !xs_watch(b->xs, MEMPOLICY_RESERVATIONS_PATH, "q"))
         return -errno;
     return mempolicy_actor_watch_fd(b->a, xs_fileno(b->xs), on_xs, b);
 }

@@ -973,6 +973,8 @@ int mempolicy_need_memory(const mempolicy_build_mem *b, uint64_t *overhead_kb,
  * or refuses (NO_MEMORY, the detail naming the shortfall).
  */
 #define MEMPOLICY_HAVE_RESERVATIONS 1
+/* Their directory, for a watch (the actor answering them). */
+#define MEMPOLICY_RESERVATIONS_PATH "/tool/mempolicy/reservations"
 /* At most this many reservations at once (pending, granted or refused). */
 #define MEMPOLICY_RESERVATIONS_MAX 64
 /* Defaults for a timeout and lifetime of 0. */
@@ -1066,6 +1068,7 @@ int mempolicy_reservation_list(mempolicy_ctx *ctx,
  * and step), not this figure.
  */
 double mempolicy_clock_speed(mempolicy_ctx *ctx);
+
 
 #ifdef __cplusplus
 }

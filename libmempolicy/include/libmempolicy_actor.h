@@ -475,7 +475,13 @@ typedef struct mempolicy_actor_main_opts {
     const mempolicy_actor_option *options;
     int (*option)(unsigned index, const char *arg, void *user);
     int (*started)(mempolicy_ctx *ctx, xentoollog_logger *lg, void *user);
+    /* Called once the actor runs and its start-up resync is done, before
+     * systemd is told it is ready: for a host-wide actor's own set-up
+     * that must not wait for a domain of its own (the balance actor's
+     * reservations).  May be NULL (MEMPOLICY_HAVE_ACTOR_MAIN_READY). */
+    void (*ready)(mempolicy_actor *a, void *user);
 } mempolicy_actor_main_opts;
+#define MEMPOLICY_HAVE_ACTOR_MAIN_READY 1
 
 int mempolicy_actor_main_ext(int argc, char **argv, const char *name,
                              const mempolicy_actor_ops *ops, void *user,
@@ -486,7 +492,7 @@ int mempolicy_actor_main_ext(int argc, char **argv, const char *name,
  * uses (the balance actor: actors/balance/reserve.c).  grant: a pending
  * reservation becomes granted (granted-ms now); refuse: it becomes
  * refused with `reason` (one line, control characters replaced, at most
- * 200 bytes), which the waiting caller gets as its error detail.  Each is
+ * 400 bytes), which the waiting caller gets as its error detail.  Each is
  * one transaction that checks the reservation is still pending: INVAL if
  * it is not (released meanwhile: NO_RESERVATION).  An expired
  * reservation is removed with mempolicy_reservation_release.

@@ -314,6 +314,8 @@ static void notify(int *fd, char verdict)
 struct ready {
     int *notify_fd;
     xentoollog_logger *lg;
+    const mempolicy_actor_main_opts *ext;
+    void *user;
     const char *logfile;
 };
 
@@ -322,6 +324,8 @@ static void on_ready(mempolicy_actor *a, void *arg)
     struct ready *r = arg;
     int devnull;
 
+    if (r->ext && r->ext->ready)
+        r->ext->ready(a, r->user);
     /* systemd (Type=notify): serving.  A no-op without NOTIFY_SOCKET. */
     sd_notify(0, "READY=1");
     if (*r->notify_fd < 0)
@@ -355,7 +359,7 @@ int mempolicy_actor_main_ext(int argc, char **argv, const char *name,
     mempolicy_ctx *ctx = NULL;
     mempolicy_actor *a = NULL;
     int notify_fd = -1, pidfd = -1, rc, status = 1;
-    struct ready ready = { .notify_fd = &notify_fd };
+    struct ready ready = { .notify_fd = &notify_fd, .ext = ext, .user = user };
     xentoollog_level min;
     sigset_t set;
 

@@ -29,6 +29,8 @@
 
 #include <stdint.h>
 
+#include "libmempolicy.h"
+
 #define MP_PATH_MAX 128
 
 /* Nodes under /local/domain/<domid>/memory/ */
@@ -64,7 +66,7 @@ char *mp_path_saved(char buf[MP_PATH_MAX], const char *uuid, const char *node);
 
 /* /tool/mempolicy/reservations, or .../reservations/<id>[/<node>]
  * (id 0: the directory). */
-#define MP_RESV_DIR "/tool/mempolicy/reservations"
+#define MP_RESV_DIR MEMPOLICY_RESERVATIONS_PATH
 #define MP_RESV_NEXT_ID MP_RESV_DIR "/next-id"
 #define MP_RESV_SIZE "size-kb"
 #define MP_RESV_STATE "state"

@@ -27,7 +27,7 @@
 #define MIB(kb) ((unsigned long long)(kb) / 1024)
 /* A request no actor answered is given up this long after its deadline. */
 #define WAIT_GRACE_MS 5000u
-#define REASON_MAX 200
+#define REASON_MAX 400
 #define BALANCE_ACTOR "balance"
 
 static const char *const state_names[] = {
@@ -338,7 +338,8 @@ static int rm_if_empty(mempolicy_ctx *ctx, xs_transaction_t t, const char *path)
  * came to nothing leaves the store as it found it.  Any other removal
  * keeps the counter, so a released id never names a new reservation.
  */
-static int remove_tx_node(mempolicy_ctx *ctx, xs_transaction_t t, uint32_t id)
+static int remove_tx_node(mempolicy_ctx *ctx, xs_transaction_t t, uint32_t id,
+                          bool may_give_back)
 {
     char path[MP_PATH_MAX], *owner = NULL, mine[24];
     uint64_t next;
@@ -352,7 +353,7 @@ static int remove_tx_node(mempolicy_ctx *ctx, xs_transaction_t t, uint32_t id)
     own = owner && !strncmp(owner, mine, strlen(mine));
     free(owner);
     rc = rm_node(ctx, t, mp_path_resv(path, id, NULL));
-    if (rc || !own)
+    if (rc || !own || !may_give_back)
         return rc;
     rc = mp_xs_read_kb(ctx, t, MP_RESV_NEXT_ID, &present, &next);
     if (rc || !present || next != (uint64_t)id + 1)
@@ -554,7 +555,8 @@ static int change_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
             return rc;
         return write_str(ctx, t, a->id, MP_RESV_STATE, state_names[a->to]);
     }
-    return remove_tx_node(ctx, t, a->id);
+    /* A hand-over ends a reservation that served: its id stays used. */
+    return remove_tx_node(ctx, t, a->id, !a->need_granted);
 }
 
 int mempolicy_reservation_release(mempolicy_ctx *ctx, uint32_t id)

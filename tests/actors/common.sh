@@ -15,6 +15,12 @@
 #   mkdom ARGS...               create a domain on the hv channel; echo
 #                               its domid
 #   info DOMID KEY              one field of actor-probe info
+#   reserve_start SIZE [OPTS]   `xlmem mem-reserve` in the background, as
+#                               a toolstack before it creates a domain;
+#                               returns once the request is in the store
+#   resv_granted                a reservation is granted (a store check,
+#                               for step_until on the held clock)
+#   reserve_end                 wait for mem-reserve, release what it got
 #
 # Readiness and progress are always waited for on events (a pipe from the
 # actor's stderr, xenstore watches, wait on the pid), never by sleeping.
@@ -81,4 +87,22 @@ info() {
         [ "${kv%%=*}" == "$2" ] && { echo "${kv#*=}"; return 0; }
     done
     return 1
+}
+
+reserve_start() {
+    "$MP_BUILD/bin/xlmem" mem-reserve "$@" >"$XENSIM_DIR/resv.out" \
+        2>"$XENSIM_DIR/resv.err" &
+    RESV_PID=$!
+    wait_until xenstore-exists /tool/mempolicy/reservations/next-id
+}
+
+resv_granted() {
+    xenstore-ls /tool/mempolicy/reservations 2>/dev/null |
+        grep -q 'state = "granted"'
+}
+
+reserve_end() {
+    wait "$RESV_PID" || { echo "# mem-reserve: $(cat "$XENSIM_DIR/resv.err")"
+        return 1; }
+    "$MP_BUILD/bin/xlmem" mem-release "$(cat "$XENSIM_DIR/resv.out")"
 }

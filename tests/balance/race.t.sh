@@ -24,7 +24,6 @@ free_kb() { "$PROBE" hv physinfo | tr ' ' '\n' | sed -n 's/^free_kb=//p'; }
 pop_kb() { "$PROBE" hv guestinfo "$1" | tr ' ' '\n' |
     sed -n 's/^populated_kb=//p'; }
 idle() { xensim_hv time | grep -q ' moving=0$'; }
-node_is() { [ "$(xenstore-read "$1" 2>/dev/null)" = "$2" ]; }
 now_s() { xensim_hv clock | sed -n 's/^ok ms=\([0-9]*\).*/\1/p' |
     awk '{ print $1 / 1000 }'; }
 # Lowest host free memory in the recording from time $1 (s) on, counting
@@ -63,16 +62,15 @@ diag "host free $((F / M)) MiB, a still to take $((C / M)) MiB: asking $((X / M)
 ok "[ $F -ge $((FLOOR + X)) ] && [ $((F - C)) -lt $((FLOOR + X)) ]" \
     "the request fits in free memory but not in free memory net of a's raise"
 t0=$(now_s)
-xenstore-write /tool/mempolicy/balance/free-request-kb "$X"
-ok "step_until balance 200 node_is /tool/mempolicy/balance/free-request-done $X" \
-    "the request is answered"
+reserve_start "${X}k"
+ok "step_until balance 200 resv_granted" "the reservation is granted"
 F=$(free_kb)
 C=$(($(tgt "$a") - $(pop_kb "$a")))
 ok "[ $((F - C)) -ge $((FLOOR + X)) ]" \
     "answered only once free net of a's raise ($(((F - C) / M)) MiB) covers it"
 n=$(mkdom name=n memory_kb="$X" maxmem_kb="$X" demand_kb=$((64 * M)))
 ok "[ -n '$n' ]" "the toolstack creates its domain"
-xenstore-rm /tool/mempolicy/balance/free-request-kb
+ok "reserve_end" "and ends the reservation"
 ok "step_until balance 200 idle" "a grows to its target"
 ok "[ $(min_free "$t0") -ge $FLOOR ]" \
     "host free never under the floor ($(min_free "$t0") KiB)"

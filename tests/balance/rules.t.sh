@@ -36,14 +36,14 @@ min_free() {
         END { if (before != "" && (m == "" || before < m)) m = before
               print m }' "$REC"
 }
-# request_free KB: as a toolstack before creating a domain, ask the actor
-# to keep KB free (on top of the floor) and wait until it says it is.
+# request_free KB: as a toolstack before creating a domain, reserve KB
+# (on top of the floor) and step the clock until it is granted;
+# request_end: the domain is made, the reservation ends.
 request_free() {
-    xenstore-write /tool/mempolicy/balance/free-request-kb "$1"
-    step node_is /tool/mempolicy/balance/free-request-done "$1"
+    reserve_start "$1k"
+    step resv_granted
 }
-node_is() { [ "$(xenstore-read "$1" 2>/dev/null)" = "$2" ]; }
-request_end() { xenstore-rm /tool/mempolicy/balance/free-request-kb; }
+request_end() { reserve_end >/dev/null; }
 now_s() { xensim_hv clock | sed -n 's/^ok ms=\([0-9]*\).*/\1/p' |
     awk '{ print $1 / 1000 }'; }
 
@@ -110,7 +110,8 @@ is "$((after - before))" 0 "no wake-up in 1 s of idleness"
 "$PROBE" hv guest_set "$a" demand_kb=$((1900 * M)) >/dev/null
 ok "step status_like $a 'used 1900'" "a wants more"
 settle
-ok "request_free $((512 * M))" "a toolstack asks for 512 MiB free: done"
+request_free $((512 * M))
+ok "resv_granted" "a toolstack reserves 512 MiB: granted"
 ok "[ $("$PROBE" hv physinfo | tr ' ' '\n' | sed -n 's/^free_kb=//p') -ge $((584 * M)) ]" \
     "512 MiB free on top of the floor"
 t0=$(now_s)
