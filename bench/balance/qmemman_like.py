@@ -28,9 +28,10 @@ Not reproduced: the 16 MiB qmemman subtracts from targets for what a
 Qubes guest kernel sees (the simulated guest has no such offset), dom0's
 350 MiB boost (dom0 is not balanced in the benchmark), memory hotplug.
 
-The request uses the balance actor's protocol (/tool/mempolicy/balance/
-free-request-kb, acknowledged in free-request-done) in place of
-qmemman.sock, so that the benchmark's toolstack is the same for both.
+The request is a node (/tool/mempolicy/balance/free-request-kb,
+acknowledged in free-request-done; the balance actor's own interface
+before reservations) in place of qmemman.sock, the same ask-then-wait as
+the balance actor's reservations (bench/balance/start-vm.sh).
 
   qmemman_like.py            (XENSTORED_PATH set; xenstore-utils needed)
 """
