@@ -84,6 +84,7 @@ static const char *state(const mempolicy_dominfo *d, const mempolicy_status *st)
 enum field {
     F_TARGET,
     F_ACTUAL,
+    F_OVERHEAD,
     F_MAXMEM,
     F_BALLOON,
     F_PAGING,
@@ -101,6 +102,10 @@ static const struct {
                    "only where one is set." },
     [F_ACTUAL] = { "mempolicy_domain_actual_bytes", "gauge",
                    "Memory the domain holds (Xen's tot_pages)." },
+    [F_OVERHEAD] = { "mempolicy_domain_overhead_bytes", "gauge",
+                     "What Xen needs for the domain beyond its memory "
+                     "(libxl_domain_need_memory's paging pool and extra; "
+                     "0 for dom0)." },
     [F_MAXMEM] = { "mempolicy_domain_maxmem_bytes", "gauge",
                    "Xen's maxmem of the domain (max_pages)." },
     [F_BALLOON] = { "mempolicy_domain_balloon_target_bytes", "gauge",
@@ -123,6 +128,9 @@ static bool value(const mempolicy_dominfo *d, enum field fld, uint64_t *v)
         return !d->malformed && d->policy.has_target;
     case F_ACTUAL:
         *v = d->actual_kb * 1024;
+        return true;
+    case F_OVERHEAD:
+        *v = d->overhead_kb * 1024;
         return true;
     case F_MAXMEM:
         *v = d->maxmem_kb * 1024;

@@ -321,10 +321,13 @@ void bal_resv_grant(struct bal *b, const mempolicy_physinfo *phys,
             continue;
         if (granted + r->size_kb <= avail) {
             if (!mempolicy_reservation_grant(b->ctx, r->id)) {
-                mempolicy_actor_log(b->a, XTL_INFO,
-                                    "reservation %u: %llu MiB granted "
-                                    "(host free %llu MiB)",
-                                    r->id, MIB(r->size_kb), MIB(phys->free_kb));
+                mempolicy_actor_log(
+                    b->a, XTL_INFO,
+                    "reservation %u: %llu MiB granted "
+                    "after %llu ms (host free %llu MiB)",
+                    r->id, MIB(r->size_kb),
+                    (unsigned long long)sat_sub(now, r->created_ms),
+                    MIB(phys->free_kb));
                 r->state = MEMPOLICY_RESERVATION_GRANTED;
                 r->granted_ms = now;
             }

@@ -93,12 +93,17 @@ is "$(wc -l <"$T/$lost.err")|$(cat "$T/$lost.out")" "1|" \
 ok "step_until balance 200 no_pending" "the other request granted"
 wait $pw
 is "$?" 0 "the granted start succeeded"
+granted=$(actor_log | sed -n 's/.*reservation [0-9]*: 1508 MiB granted after \([0-9]*\) ms.*/\1/p')
+diag "start on a full host: 1508 MiB granted after $granted ms of host time"
+like "$granted" '^[0-9]+$' "the actor logs how long the grant took"
 like "$(cat "$T/$won.out")" '^domid=[0-9]+$' "and printed its domid"
 n=$(sed 's/domid=//' "$T/$won.out")
 ok "! $X mem-list $lost" "the refused domain was not created"
 is "$(xenstore-list /tool/mempolicy/reservations)" "next-id" \
     "no reservation left (handed over, refused)"
 is "$(info "$n" actual)" $((1500 * M)) "the new domain holds its memory"
+like "$("$X" mem-list -j "$won")" '"overhead_kb": 8192,' \
+    "mem-list -j shows Xen's overhead for it (what was reserved beyond memory)"
 ok "[ $(min_free) -ge $FLOOR ]" \
     "free before allocate: host free never under the floor in the recording (lowest $(min_free) KiB)"
 # Counted once: handed over, the new domain's pages hold that memory;

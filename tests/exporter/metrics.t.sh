@@ -59,6 +59,10 @@ is "$(grep -c '^mempolicy_domain_actual_bytes{' "$T/m1")" 3 \
 is "$(grep '^mempolicy_domain_actual_bytes{.*domid="2"' "$T/m1" | cut -d'}' -f1)" \
     'mempolicy_domain_actual_bytes{domain="ev\"il\\n\\e[2Jname\\xff",domid="2",actor=""' \
     "a hostile name: escaped, one line, ASCII"
+# libxl_domain_need_memory's extra for a PV guest of static-max 1024 MiB
+# with one vcpu: 4 KiB x (256 + 1024) + 1 MiB = 6 MiB; none for dom0.
+is "$(grep '^mempolicy_domain_overhead_bytes{.*domid="1"' "$T/m1" | cut -d' ' -f2)|$(grep '^mempolicy_domain_overhead_bytes{.*domid="0"' "$T/m1" | cut -d' ' -f2)" \
+    "$((6 * 1024 * 1024))|0" "Xen's overhead next to actual: 6 MiB for guest1, 0 for dom0"
 like "$(grep '^mempolicy_host_total_bytes ' "$T/m1")" \
     '^mempolicy_host_total_bytes [1-9][0-9]+$' "host total"
 like "$(grep '^mempolicy_host_free_bytes ' "$T/m1")" \
