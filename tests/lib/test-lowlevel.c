@@ -462,8 +462,36 @@ static void sharing(void **state)
     check_detail(ctx, "ESRCH");
     assert_int_equal(mempolicy_domain_nominate_gfn(ctx, 99, 0, &hd1),
                      MEMPOLICY_ERROR_NO_DOMAIN);
+    /* Each of Xen's refusals of a memop has its own message (hverr.c):
+     * gfn 160 of an HVM guest is the VGA hole, no page there. */
+    UNCHANGED(mempolicy_domain_nominate_gfn(ctx, hvm1, 160, &hd1),
+              MEMPOLICY_ERROR_INVAL,
+              "gfn 160: nominating: no sharable page there (a hole, a "
+              "populate-on-demand entry, a paged-out or special page); "
+              "nothing to do, it is skipped (EINVAL)");
+    /* page_hashes reads frames without a page as absent, unmapped. */
+    assert_int_equal(mempolicy_domain_page_hashes(ctx, hvm1, 158, 4, h1), 0);
+    assert_true(h1[0] != MEMPOLICY_PAGE_ABSENT &&
+                h1[1] != MEMPOLICY_PAGE_ABSENT);
+    assert_true(h1[2] == MEMPOLICY_PAGE_ABSENT &&
+                h1[3] == MEMPOLICY_PAGE_ABSENT);
+    {
+        char *r = xsim_hv(&sim, "guestinfo %d", hvm1);
+        uint64_t maps = XSIM_NONE;
+
+        assert_true(r && reply_u64(r, "hole_maps", &maps));
+        assert_int_equal(maps, 0);
+        free(r);
+    }
     assert_int_equal(mempolicy_domain_disable_sharing(ctx, hvm2), 0);
     assert_int_equal(xsim_dominfo(&sim, hvm2, "sharing"), 0);
+    /* A client with sharing off: Xen's share says EINVAL. */
+    assert_int_equal(mempolicy_domain_nominate_gfn(ctx, hvm1, 2, &hd1), 0);
+    UNCHANGED(mempolicy_domain_share_gfns(ctx, hvm1, 2, hd1, hvm2, 2, 1),
+              MEMPOLICY_ERROR_INVAL,
+              "gfn 2: sharing: the client domain has sharing disabled, or a "
+              "gfn is not a nominated page; nominate both pages again (that "
+              "enables sharing) (EINVAL)");
 }
 
 /*

@@ -44,7 +44,17 @@ struct fake {
     bool gone[MAXDOM];
     int hole_dom; /* a frame that cannot be read, or -1 */
     uint64_t hole_gfn;
+    /* frames [abs_lo, abs_hi) of abs_dom hold no page (an MMIO hole):
+     * page_hashes reads them as SHR_HASH_ABSENT, nothing else may
+     * touch them */
+    int abs_dom;
+    uint64_t abs_lo, abs_hi;
 };
+
+static bool absent(const struct fake *f, uint32_t d, uint64_t g)
+{
+    return f->abs_dom == (int)d && g >= f->abs_lo && g < f->abs_hi;
+}
 
 static uint32_t new_mfn(struct fake *f, uint64_t content)
 {
@@ -61,6 +71,7 @@ static void fake_init(struct fake *f)
     f->next_handle = 1;
     f->race_nominate_dom = f->race_share_dom = f->race_share2_dom = -1;
     f->hole_dom = -1;
+    f->abs_dom = -1;
 }
 
 static void fake_dom(struct fake *f, uint32_t d, uint64_t n,
@@ -139,7 +150,9 @@ static int f_hashes(void *u, uint32_t d, uint64_t first, unsigned count,
         f->hole_gfn < first + count)
         return SHR_EFAIL;
     for (i = 0; i < count; i++)
-        h[i] = fhash(f->mfns[f->p2m[d][first + i]].content);
+        h[i] = absent(f, d, first + i)
+                   ? SHR_HASH_ABSENT
+                   : fhash(f->mfns[f->p2m[d][first + i]].content);
     return SHR_OK;
 }
 
@@ -152,6 +165,7 @@ static int f_compare(void *u, uint32_t d1, uint64_t g1, uint32_t d2,
     f->compare_calls++;
     if (d1 >= MAXDOM || d2 >= MAXDOM || f->gone[d1] || f->gone[d2])
         return SHR_EGONE;
+    assert_false(absent(f, d1, g1) || absent(f, d2, g2));
     *same = f->mfns[f->p2m[d1][g1]].content == f->mfns[f->p2m[d2][g2]].content;
     return SHR_OK;
 }
@@ -164,6 +178,7 @@ static int f_nominate(void *u, uint32_t d, uint64_t g, uint64_t *handle)
     f->nominate_calls++;
     if (d >= MAXDOM || f->gone[d])
         return SHR_EGONE;
+    assert_false(absent(f, d, g));
     m = &f->mfns[f->p2m[d][g]];
     if (!m->handle)
         m->handle = f->next_handle++;
@@ -682,6 +697,64 @@ static void test_hole(void **state)
     shr_engine_free(e);
 }
 
+/*
+ * Frames without a page (the MMIO hole of a large HVM guest) are read as
+ * absent, never nominated or compared, not counted as scanned, and cost
+ * 1/64 of the budget: a pass over 1024 pages and a 1024-frame hole fits
+ * in a budget of 1100.  The pages above the hole are shared.
+ */
+static void test_absent_frames(void **state)
+{
+    static struct fake f;
+    struct shr_engine *e;
+    struct shr_dom_stats ds;
+
+    fake_init(&f);
+    e = shr_engine_new(&fops, &f);
+    fake_dom(&f, 0, 2048, image);
+    f.abs_dom = 0;
+    f.abs_lo = 512;
+    f.abs_hi = 1536;
+    assert_int_equal(shr_dom_add(e, 0, 2048), 0);
+    shr_dom_rescan(e, 0);
+    assert_true(shr_dom_scan(e, 0, 1100) <= 1100);
+    assert_int_equal(shr_dom_stats(e, 0, &ds), 0);
+    assert_false(ds.scanning);
+    assert_int_equal(ds.passes, 1);
+    assert_int_equal(ds.scanned, 1024);
+    /* zero and image pages (g % 4 == 0 or 1) below and above the hole,
+     * less the first of each content */
+    assert_int_equal(ds.saved, 512 - 2);
+    shr_engine_free(e);
+}
+
+/* shr_dom_stop ends a pass where it stands and drops a queued one. */
+static void test_stop(void **state)
+{
+    static struct fake f;
+    struct shr_engine *e;
+    struct shr_dom_stats ds;
+
+    fake_init(&f);
+    e = shr_engine_new(&fops, &f);
+    fake_dom(&f, 0, 2048, image);
+    shr_dom_add(e, 0, 2048);
+    shr_dom_rescan(e, 0);
+    assert_int_equal(shr_dom_scan(e, 0, 700), 700);
+    shr_dom_rescan(e, 0); /* queued behind the running pass */
+    shr_dom_stop(e, 0);
+    shr_dom_stats(e, 0, &ds);
+    assert_false(ds.scanning);
+    assert_int_equal(ds.passes, 0);
+    assert_int_equal(shr_dom_scan(e, 0, 700), 0);
+    /* A new pass starts from frame 0. */
+    shr_dom_rescan(e, 0);
+    assert_int_equal(shr_dom_scan(e, 0, 100), 100);
+    shr_dom_stats(e, 0, &ds);
+    assert_int_equal(ds.cursor, 100);
+    shr_engine_free(e);
+}
+
 /* A domain whose sharing went away mid-scan reports it. */
 static void test_gone(void **state)
 {
@@ -715,6 +788,8 @@ int main(void)
         cmocka_unit_test(test_balloon_shrinks_range),
         cmocka_unit_test(test_hole),
         cmocka_unit_test(test_collision_refused),
+        cmocka_unit_test(test_absent_frames),
+        cmocka_unit_test(test_stop),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
