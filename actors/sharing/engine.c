@@ -304,8 +304,11 @@ static int dom_resize(struct shr_engine *e, struct shr_dom *d,
         d->state = s;
         d->cap = npages;
     }
-    memset(d->state + d->npages, PG_UNSEEN, npages - d->npages);
-    memset(d->hash + d->npages, 0, (npages - d->npages) * sizeof(*h));
+    if (npages > d->npages) {
+        /* (a domain starts with no frames: no arrays yet) */
+        memset(d->state + d->npages, PG_UNSEEN, npages - d->npages);
+        memset(d->hash + d->npages, 0, (npages - d->npages) * sizeof(*h));
+    }
     d->npages = npages;
     d->st.npages = npages;
     return 0;
