@@ -344,7 +344,6 @@ guest_offset $pvh
 hvm=
 if [ "$hvm_on" = 1 ]; then
     hvm=$(xl domid ghvm 2>/dev/null)
-    t=$SECONDS
     if [ -n "$hvm" ] &&
        check "ghvm (HVM) user space is up and reports its balloon driver" \
            wait_xs /local/domain/$hvm/data/current_kb 1800 '[ -n "$v" ]'
@@ -353,9 +352,15 @@ if [ "$hvm_on" = 1 ]; then
         check "ghvm's memory/videoram is 16384 (stdvga)" \
             xs_is /local/domain/$hvm/memory/videoram 16384
     else
+        # what it was doing: its CPU time and the end of its console
+        info "ghvm never came up: $(xl list ghvm 2>&1 | tail -n 1)"
+        tail -n 8 /var/log/xen/console/guest-ghvm.log 2>/dev/null |
+            while IFS= read -r l; do info "  ghvm console: $l"; done
+        tail -n 3 /var/log/xen/qemu-dm-ghvm.log 2>/dev/null |
+            while IFS= read -r l; do info "  ghvm qemu-dm: $l"; done
         hvm=
     fi
-    info "ghvm: user space $((SECONDS - t)) s after gpv's and gpvh's"
+    info "ghvm: waited for until dom0's uptime $(cut -d' ' -f1 /proc/uptime) s"
 fi
 
 # ---- xl-auto guest: the high-level target moves real memory -----------
