@@ -111,7 +111,7 @@ if [ ${#parity[@]} -ne 0 ]; then
                 kind+="${kind:+ }$1"
                 shift
             done
-            n=$1 p=$2
+            size=$1 p=$2
             shift 2
             declare -A f=()
             for w; do f[${w%%=*}]=${w#*=}; done
@@ -120,7 +120,7 @@ if [ ${#parity[@]} -ne 0 ]; then
             xlmem) p="xlmem, no actor" ;;
             xl-auto) p="xlmem + xl-auto" ;;
             esac
-            echo "| $g ($kind) | $n | $p | ${f[target_kb]:--} |" \
+            echo "| $g ($kind) | $size | $p | ${f[target_kb]:--} |" \
                  "${f[vm_memory_mb]:--} | ${f[max_kb]:--} | ${f[pod]:--} |" \
                  "${f[tot_kb]:--} | ${f[pod_cache_kb]:--} /" \
                  "${f[pod_entries_kb]:--} |"
