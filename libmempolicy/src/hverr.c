@@ -8,8 +8,11 @@
  *    EOPNOTSUPP when dom0 is an HVM/PVH domain, ENODEV without HAP (so a
  *    PV guest too), EMLINK with an IOMMU (PCI passthrough), EXDEV for a
  *    populate-on-demand guest; ENOSYS from a hypervisor built without
- *    CONFIG_MEM_PAGING.  Paging memops (xen/arch/x86/mm/mem_paging.c)
- *    return ENODEV when no pager ring is set up.
+ *    CONFIG_MEM_PAGING; and from vm_event_enable, EBUSY (a ring is set up
+ *    already), ENOMEM (no memory for it); EINVAL for the calling domain
+ *    itself or one without vCPUs; EPERM from XSM.  Paging memops
+ *    (xen/arch/x86/mm/mem_paging.c) return ENODEV when no pager ring is
+ *    set up.
  *  - sharing, xen/arch/x86/mm/mem_sharing.c (mem_sharing_control, also
  *    reached from the first nominate): EOPNOTSUPP for a PV guest or a host
  *    without Intel VT-x, ENODEV without HAP, EXDEV with an IOMMU; ENOSYS
@@ -54,6 +57,16 @@ static const struct hv_errmsg paging_msgs[] = {
       "a paging ring is set up already (another xenpaging serves the "
       "domain, or one died without tearing it down); stop that pager "
       "first" },
+    { ENOMEM, "ENOMEM",
+      "Xen had no memory for the paging ring; free host memory (balloon "
+      "a guest down) and enable again" },
+    { EPERM, "EPERM",
+      "Xen's security policy (XSM/Flask) does not let this domain control "
+      "the guest's paging; run it from dom0, or allow mem_paging in the "
+      "policy" },
+    { EINVAL, "EINVAL",
+      "the guest is the calling domain itself, or has no vCPUs yet (still "
+      "being built); enable paging once it runs" },
 };
 
 static const struct hv_errmsg sharing_msgs[] = {

@@ -8,7 +8,8 @@
  * readable by any process after it has gone.
  *
  * The stand-in reports on a fifo the test reads (an event, not a
- * sleep); waiting for exits is the library's own pidfd wait.
+ * sleep); waiting for exits is the library's own pidfd wait.  Also: a
+ * message for every errno Xen's paging enable returns.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -209,12 +210,40 @@ static void exec_failure_recorded(void **state)
     assert_int_equal(st.status, 127);
 }
 
+/*
+ * Every errno Xen 4.17's paging enable can return (xen/common/vm_event.c,
+ * vm_event_domctl and vm_event_enable; XSM) has its own one-line message
+ * (hverr.c): the cause and what the administrator can do.
+ */
+static void paging_errnos_explained(void **state)
+{
+    static const int errs[] = { ENOSYS, EOPNOTSUPP, ENODEV, EMLINK, EXDEV,
+                                EBUSY,  ENOMEM,     EPERM,  EINVAL };
+    const char *why[sizeof(errs) / sizeof(errs[0])], *name;
+    unsigned i, j;
+
+    for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+        why[i] = mp_hv_mech_why(true, errs[i], &name);
+        if (!why[i])
+            fail_msg("no message for %s", strerror(errs[i]));
+        assert_string_equal(name, mp_errno_name(errs[i]));
+        assert_null(strchr(why[i], '\n'));
+        assert_true(strlen(why[i]) < 200);
+        /* a cause, then what to do */
+        assert_true(strchr(why[i], ';') || strchr(why[i], ':'));
+        for (j = 0; j < i; j++)
+            assert_string_not_equal(why[i], why[j]);
+    }
+    assert_null(mp_hv_mech_why(true, E2BIG, &name));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(detached_and_stopped_by_sigterm),
         cmocka_unit_test(exit_status_recorded),
         cmocka_unit_test(exec_failure_recorded),
+        cmocka_unit_test(paging_errnos_explained),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
