@@ -120,6 +120,7 @@ void hv_free(struct hv *hv)
     }
     sharing_free(hv->sharing);
     pager_free_all(hv);
+    ratelog_flush(&hv->pager_log, "pagers");
     ht_free(hv->by_name, NULL);
     free(hv->active);
     free(hv->stalled);

@@ -31,6 +31,7 @@
 
 #include "guest.h"
 #include "ht.h"
+#include "ratelog.h"
 
 struct loop;
 struct loop_timer;
@@ -214,6 +215,7 @@ struct hv {
     /* pagers, running and exited (paging.h), newest first */
     struct hv_pager *pagers;
     unsigned next_pager_pid;
+    struct ratelog pager_log;   /* their exits: a client starts them */
 
     /* host row of the recording */
     uint64_t rec_host_ms;

@@ -128,9 +128,10 @@ static void pager_exit(struct hv *hv, struct hv_pager *p, int status, int err,
         if (teardown && d->paging && !d->dying)
             paging_ring_gone(hv, d);
     }
-    fprintf(stderr, "xensim: pager %u of d%u exited with status %d%s%s\n",
-            p->pid, p->domid, status, err ? ": " : "",
-            err ? strerror(err) : "");
+    /* A client may start pagers that fail at will: rate-limited. */
+    ratelog(&hv->pager_log, hv_now_ms(hv),
+            "pager %u of d%u exited with status %d%s%s", p->pid, p->domid,
+            status, err ? ": " : "", err ? strerror(err) : "");
     prune(hv);
     if (hv->on_change)
         hv->on_change(hv->on_change_arg);
