@@ -67,12 +67,12 @@ run_xlmem mem-paging-enable pg
 is "$rc|$(record "$pg")" "0|$rec" "enabling again keeps the same pager"
 
 # A target at once, from another process.
-run_xlmem mem-paging-set-target pg 256
+run_xlmem mem-paging-set-target pg 768
 is "$rc|$err" "0|" "a paging target right after enabling"
 xensim_hv settle >/dev/null
 tot=$(hvf "$pg" tot_kb)
 paged=$(hvf "$pg" paged_kb)
-is "$tot" $((256 * M)) "paged down to the target"
+is "$tot" $((768 * M)) "paged down to the target"
 
 # ---- disable when the pages cannot come in: refused, pager untouched -------
 free=$(xensim_hv physinfo | sed 's/.*free_kb=\([0-9]*\).*/\1/')
@@ -98,9 +98,9 @@ xenstore-write /local/domain/"$hog"/memory/target $((free - paged))
 bg=$!
 running_with_pages_out=0
 stopped_early=0
-for i in $(seq 1 300); do
+for i in $(seq 1 100); do
     kill -0 "$bg" 2>/dev/null || break
-    xensim_hv clock step 500 >/dev/null
+    xensim_hv clock step 2000 >/dev/null
     st=$(xensim_hv pager_status "$pid")
     case $st in
         *state=running*paged_kb=0\ *) ;;
