@@ -52,9 +52,9 @@ xrejects "domain 7 does not exist" "mem-policy-get of an unknown domain id" \
     mem-policy-get 7
 
 # ---- create on a Xen host ---------------------------------------------------
-# Without the simulated host's node the library takes the store for a Xen
-# host's, so xlmem runs xl; stand-ins show each outcome.
-xenstore-rm /tool/xensim/hv-socket
+# $XLMEM_XL makes xlmem take xl's path on any host; stand-ins show each
+# outcome.  The simulated host stays, so the reservation xlmem makes first
+# (docs/reservations.md) is answered by its hypervisor, as Xen's would be.
 cat >"$T/fake-xl" <<'EOF'
 #!/bin/sh
 echo "$@" >"$(dirname "$0")/xl-args"
