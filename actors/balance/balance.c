@@ -148,6 +148,10 @@ static int grow(struct bal *b)
     if (!v)
         return -1;
     b->v = v;
+    v = realloc(b->cand, cap * sizeof(*v));
+    if (!v)
+        return -1;
+    b->cand = v;
     pd = realloc(b->pd, cap * sizeof(*pd));
     if (!pd)
         return -1;
@@ -203,7 +207,8 @@ static struct bdom *take(struct bal *b, uint32_t domid)
         listed->actual_kb;
     d->initial_kb = d->target_kb > d->actual_kb ? d->target_kb : d->actual_kb;
     d->progress_kb = d->actual_kb;
-    d->born_ms = d->progress_ms = d->move_ms = bal_now_ms(b);
+    d->born_ms = d->progress_ms = d->move_ms = d->short_since_ms = bal_now_ms(
+        b);
     d->move_from_kb = d->actual_kb;
     d->moving = d->actual_kb != d->target_kb;
     if (listed == &info)
@@ -354,6 +359,7 @@ int main(int argc, char **argv)
                 (double)b->plan_max_ns / 1e3);
     free(b->v);
     free(b->pd);
+    free(b->cand);
     free(b->scratch);
     return rc;
 }

@@ -29,6 +29,8 @@
 #define BAL_STUCK_RETRY_MAX_MS 300000u
 #define BAL_SLOW_KB_S (16u * 1024)    /* below this a donor is slow */
 #define BAL_WAIT_STEP_MS 1000u        /* before a partial raise */
+#define BAL_SHORT_PATIENCE_MS 10000u  /* a small shortfall that lasts */
+#define BAL_MIN_WRITE_KB (4u * 1024)  /* ... and is worth a write */
 #define BAL_STEP_MIN_KB (256u * 1024) /* partial raise of a swapping guest */
 #define BAL_MAXMEM_SLACK_KB 1024u     /* LIBXL_MAXMEM_CONSTANT */
 #define BAL_MIN_DOM0_KB (128u * 1024) /* LIBXL_MIN_DOM0_MEM */
@@ -73,9 +75,11 @@ struct bdom {
     bool was_waiting;
     uint64_t wait_since_ms;
     bool damped;
+    bool pays; /* a small decrease written for what the host needs */
+    uint64_t short_since_ms; /* short of what it uses since (else now) */
     bool published;
     uint64_t pub_sig;
-        /* what the status line said */ /* plan within damping: target kept */
+    /* what the status line said */ /* plan within damping: target kept */
     uint64_t want_kb, plan_kb;
 
     mempolicy_timer *timer; /* grace end / penalty end */
@@ -94,6 +98,7 @@ struct bal {
     struct bdom **v;
     size_t n, cap;
     struct bp_dom *pd;
+    struct bdom **cand; /* scratch: damping candidates */
     double *scratch;
 
     mempolicy_timer *timer;   /* the next pass */

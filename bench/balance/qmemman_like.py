@@ -24,9 +24,18 @@ xensim, so its rules are restated here, with its constants:
   takes memory from donors in proportion to what they can give, checking
   progress of 100 MiB/s over 3 s, and holds balancing off until the
   request ends.
-Not reproduced: the 16 MiB qmemman subtracts from targets for what a
-Qubes guest kernel sees (the simulated guest has no such offset), dom0's
-350 MiB boost (dom0 is not balanced in the benchmark), memory hotplug.
+As qmemman (systemstate.py, read at QubesOS/qubes-core-admin 1ad5f9b8):
+Xen's free memory is scaled by MEM_OVERHEAD_FACTOR (1 / 1.00781, the
+per-page Xen structures); mem_set writes memory/target 16 MiB under the
+size it decided ("VM sees about 16MB memory less"), so every guest holds
+16 MiB less than qmemman counts it (assigned but unused, never free); a
+domain appearing or going (@introduceDomain / @releaseDomain) triggers a
+balance; a refused request is answered at once (qubesd then fails the
+start with QubesMemoryError) and balancing resumes when the client lets
+go.
+Not reproduced: dom0's 350 MiB boost (dom0 reports nothing in the
+benchmark, so qmemman leaves it alone as here), memory hotplug,
+do_balloon_dom (not used by a VM start).
 
 The request is a node (/tool/mempolicy/balance/free-request-kb,
 acknowledged in free-request-done; the balance actor's own interface
@@ -47,6 +56,8 @@ CACHE_FACTOR = 1.3
 MIN_PREFMEM = 200 * 1024          # KiB
 XEN_FREE_MEM_LEFT = 50 * 1024
 XEN_FREE_MEM_MIN = 25 * 1024
+MEM_OVERHEAD_FACTOR = 1.0 / 1.00781
+TARGET_OFFSET = 16 * 1024         # mem_set: "VM sees about 16MB less"
 MIN_TOTAL_MEMORY_TRANSFER = 150 * 1024
 MIN_MEM_CHANGE_WHEN_UNDER_PREF = 15 * 1024
 REQ_SAFETY_NET_FACTOR = 1.05
@@ -118,7 +129,8 @@ class State:
                 d.mem_max = int(sm) if sm else 0
 
     def free(self):
-        xen_free = int(self.hv.call("physinfo")["free_kb"])
+        xen_free = int(int(self.hv.call("physinfo")["free_kb"]) *
+                       MEM_OVERHEAD_FACTOR)
         unused = sum(max(0, d.last_target - d.mem_current)
                      for d in self.doms.values())
         return xen_free - unused
@@ -128,7 +140,8 @@ class State:
         val = int(val)
         d.last_target = val
         self.hv.call("setmaxmem %d %d" % (d.domid, val + 1024))
-        xs("write", "/local/domain/%d/memory/target" % d.domid, str(val))
+        xs("write", "/local/domain/%d/memory/target" % d.domid,
+           str(val - TARGET_OFFSET))
         writes += 1
 
     # algo.py
@@ -298,11 +311,17 @@ def main():
     st = State(speed)
     watcher = subprocess.Popen(["xenstore-watch", "/local/domain"],
                                stdout=subprocess.PIPE, text=True, bufsize=1)
+    lw = subprocess.Popen(["xenstore-watch", "@introduceDomain"],
+                          stdout=subprocess.PIPE, text=True, bufsize=1)
+    rw = subprocess.Popen(["xenstore-watch", "@releaseDomain"],
+                          stdout=subprocess.PIPE, text=True, bufsize=1)
     reqw = subprocess.Popen(["xenstore-watch", REQUEST],
                             stdout=subprocess.PIPE, text=True, bufsize=1)
     sel = selectors.DefaultSelector()
     sel.register(watcher.stdout, selectors.EVENT_READ, "d")
     sel.register(reqw.stdout, selectors.EVENT_READ, "q")
+    sel.register(lw.stdout, selectors.EVENT_READ, "d")
+    sel.register(rw.stdout, selectors.EVENT_READ, "d")
     stop = []
     signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
     held = False
@@ -334,8 +353,9 @@ def main():
                 v = xs("read", REQUEST)
                 if v and v.isdigit():
                     domains()
-                    if st.do_balloon(int(v)):
-                        xs("write", DONE, v)
+                    # qmemman.sock answers OK or FAIL at once; the
+                    # toolstack gives up on FAIL and lets go.
+                    xs("write", DONE, v if st.do_balloon(int(v)) else "FAIL")
                     held = True
                 elif held:
                     held = False
@@ -358,11 +378,14 @@ def main():
                     continue
                 d.mem_used = int(v)
                 st.do_balance()
-            elif path.count("/") == 3:
-                # a domain appeared or went
+            elif path in ("@introduceDomain", "@releaseDomain"):
+                # qmemmand's domain_list_changed: refresh, then balance
                 domains()
+                st.do_balance()
     watcher.terminate()
     reqw.terminate()
+    lw.terminate()
+    rw.terminate()
     print("qmemman-like: writes=%d" % writes, file=sys.stderr)
 
 

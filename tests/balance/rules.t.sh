@@ -18,8 +18,8 @@ REC=$T/rec.csv
 FLOOR=$((72 * M))
 
 # Step the held clock until the host is still (after the decision showed).
-idle() { xensim_hv time | grep -q ' moving=0$'; }
-settle() { step_until balance 200 idle; }
+idle() { "$PROBE" hv time | grep -q ' moving=0$'; }
+settle() { step_until balance 1000 idle; }
 # step COND...: step 200 ms at a time until COND holds.
 step() { step_until balance 200 "$@"; }
 tgt() { xenstore-read "/local/domain/$1/memory/target"; }
