@@ -77,6 +77,33 @@ static void close_from(int first, int keep)
 }
 
 /*
+ * Replace the exit file with buf in one step (a temporary file renamed
+ * over it): a reader never sees it truncated and not yet written.
+ * Async-signal-safe.
+ */
+static int put_exit_file(const char *exitfile, const char *buf, size_t n)
+{
+    char tmp[MP_PAGEFILE_MAX + 16];
+    size_t len = strlen(exitfile);
+    int fd;
+
+    if (len + 5 > sizeof(tmp))
+        return -1;
+    memcpy(tmp, exitfile, len);
+    memcpy(tmp + len, ".new", 5);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0)
+        return -1;
+    if (write(fd, buf, n) != (ssize_t)n) {
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    close(fd);
+    return rename(tmp, exitfile);
+}
+
+/*
  * The supervisor, in the pager's session: starts it, tells the caller
  * its pid through wfd, waits for it and records how it exited.  Only
  * async-signal-safe calls (the caller may have threads).
@@ -120,10 +147,8 @@ static void supervise(const char *prog, char *const argv[], const char *logfile,
     memcpy(buf, "running ", 8);
     n = 8 + put_num(buf + 8, (long)getpid());
     buf[n++] = '\n';
-    fd = open(exitfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0 || write(fd, buf, n) != (ssize_t)n)
+    if (put_exit_file(exitfile, buf, n))
         _exit(1);
-    close(fd);
     p = fork();
     if (p == 0) {
         close(wfd);
@@ -144,13 +169,7 @@ static void supervise(const char *prog, char *const argv[], const char *logfile,
         n = 7 + put_num(buf + 7, WEXITSTATUS(st));
     }
     buf[n++] = '\n';
-    fd = open(exitfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd >= 0) {
-        if (write(fd, buf, n) < 0)
-            _exit(1);
-        close(fd);
-    }
-    _exit(0);
+    _exit(put_exit_file(exitfile, buf, n) ? 1 : 0);
 }
 
 int mp_pager_spawn(mempolicy_ctx *ctx, const char *prog, char *const argv[],
