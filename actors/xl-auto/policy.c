@@ -116,8 +116,13 @@ void xla_decide(bool want_paging, uint64_t target_kb, uint64_t static_max_kb,
         act->recheck = true;
         return;
     }
+    /* Nothing out as last seen: 0 ends paging.  Look once more: the
+     * pager may have paged more out towards its old target before it
+     * read the 0, and then it is stopped only once those are back in
+     * (pager.c); without a look the pager would run on for ever. */
     act->set_paging_target = true;
     act->paging_target_kb = 0;
+    act->recheck = true;
 }
 
 uint64_t xla_next_interval(uint64_t prev_ms, uint64_t base_ms, bool moved)
