@@ -16,39 +16,17 @@ samples_without_write (a change the damping absorbed, after 5 s).
 """
 import os
 import select
-import socket
 import subprocess
 import sys
-import tempfile
+
+from simhost import SimHost
 import time
 
 build, n, samples = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-tmp = tempfile.mkdtemp(prefix="bench-react.")
-sock = tmp + "/xs"
-env = dict(os.environ, XENSTORED_PATH=sock, MEMPOLICY_BALANCE_STATS="1")
-rfd, wfd = os.pipe()
-xensim = subprocess.Popen(
-    [build + "/bin/xensim", "--socket", sock, "--ready-fd", str(wfd),
-     "--domains", str(n), "--host-mem", "%dM" % (1024 + 700 * n)],
-    pass_fds=(wfd,), stderr=open(tmp + "/xensim.log", "w"))
-os.close(wfd)
-os.read(rfd, 16)
-
-
-def xs(*args):
-    return subprocess.run(("xenstore-" + args[0],) + args[1:], env=env,
-                          capture_output=True, text=True).stdout.strip()
-
-
-hv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-hv.connect(xs("read", "/tool/xensim/hv-socket"))
-hvf = hv.makefile("rwb")
-
-
-def call(line):
-    hvf.write((line + "\n").encode())
-    hvf.flush()
-    return hvf.readline().decode()
+host = SimHost(build, "bench-react.", [
+    "--domains", str(n), "--host-mem", "%dM" % (1024 + 700 * n)])
+tmp, env, xensim, xs, call = (host.tmp, host.env, host.xensim, host.xs,
+                               host.call)
 
 
 subprocess.run([build + "/tests/actor-probe", "policy", "1", str(n),

@@ -13,41 +13,19 @@ from the actor's own count (MEMPOLICY_BALANCE_STATS), the guests'
 shortfall integral (hv guestinfo) and xensim's recording.
 """
 import os
-import socket
 import subprocess
 import sys
-import tempfile
+
+from simhost import SimHost
 
 build, n, secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 speed = float(os.environ.get("MP_THIN_SPEED", "10"))
 demand = int(os.environ.get("MP_THIN_DEMAND", "390"))
-tmp = tempfile.mkdtemp(prefix="bench-thin.")
-sock = tmp + "/xs"
-env = dict(os.environ, XENSTORED_PATH=sock, MEMPOLICY_BALANCE_STATS="1")
-rfd, wfd = os.pipe()
-xensim = subprocess.Popen(
-    [build + "/bin/xensim", "--socket", sock, "--ready-fd", str(wfd),
-     "--domains", str(n), "--host-mem", "%dM" % (1024 + 512 * n + 100),
-     "--speed", str(speed), "--record", tmp + "/rec.csv"],
-    pass_fds=(wfd,), stderr=open(tmp + "/xensim.log", "w"))
-os.close(wfd)
-os.read(rfd, 16)
-
-
-def xs(*args):
-    return subprocess.run(("xenstore-" + args[0],) + args[1:], env=env,
-                          capture_output=True, text=True).stdout.strip()
-
-
-hv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-hv.connect(xs("read", "/tool/xensim/hv-socket"))
-hvf = hv.makefile("rwb")
-
-
-def call(line):
-    hvf.write((line + "\n").encode())
-    hvf.flush()
-    return hvf.readline().decode()
+host = SimHost(build, "bench-thin.", [
+    "--domains", str(n), "--host-mem", "%dM" % (1024 + 512 * n + 100),
+    "--speed", str(speed), "--record", "{tmp}/rec.csv"])
+tmp, env, xensim, xs, call = (host.tmp, host.env, host.xensim, host.xs,
+                               host.call)
 
 
 call("clock pause")
