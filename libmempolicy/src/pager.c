@@ -220,6 +220,18 @@ static int clear_stale(mempolicy_ctx *ctx, uint32_t domid,
     return record_remove(ctx, domid);
 }
 
+/* The recorded pager (*present) and how it stands now. */
+static int pager_current(mempolicy_ctx *ctx, uint32_t domid,
+                         struct mp_pager_rec *rec, bool *present,
+                         struct mp_pager_state *st)
+{
+    int rc = mp_pager_read(ctx, domid, rec, present);
+
+    if (rc || !*present)
+        return rc;
+    return ctx->be->pager_status(ctx, domid, rec->pid, rec->pagefile, st);
+}
+
 int mp_pager_start(mempolicy_ctx *ctx, uint32_t domid)
 {
     struct mp_pager_rec rec, other;
@@ -227,13 +239,10 @@ int mp_pager_start(mempolicy_ctx *ctx, uint32_t domid)
     bool present;
     int rc;
 
-    rc = mp_pager_read(ctx, domid, &rec, &present);
+    rc = pager_current(ctx, domid, &rec, &present, &st);
     if (rc)
         return rc;
     if (present) {
-        rc = ctx->be->pager_status(ctx, domid, rec.pid, rec.pagefile, &st);
-        if (rc)
-            return rc;
         if (st.running)
             return 0; /* on already */
         rc = clear_stale(ctx, domid, &rec, &st);
@@ -291,11 +300,8 @@ int mp_pager_check(mempolicy_ctx *ctx, uint32_t domid, bool *on)
     int rc;
 
     *on = false;
-    rc = mp_pager_read(ctx, domid, &rec, &present);
+    rc = pager_current(ctx, domid, &rec, &present, &st);
     if (rc || !present)
-        return rc;
-    rc = ctx->be->pager_status(ctx, domid, rec.pid, rec.pagefile, &st);
-    if (rc)
         return rc;
     if (!st.running)
         return report_exit(ctx, domid, &rec, &st, "since it was started");
@@ -313,11 +319,8 @@ int mp_pager_stop(mempolicy_ctx *ctx, uint32_t domid, bool wait_in)
     char ex[48];
     int rc;
 
-    rc = mp_pager_read(ctx, domid, &rec, &present);
+    rc = pager_current(ctx, domid, &rec, &present, &st);
     if (rc || !present)
-        return rc;
-    rc = ctx->be->pager_status(ctx, domid, rec.pid, rec.pagefile, &st);
-    if (rc)
         return rc;
     if (!st.running)
         return clear_stale(ctx, domid, &rec, &st);

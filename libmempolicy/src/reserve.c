@@ -85,6 +85,15 @@ static void parse_owner(const char *v, mempolicy_reservation *r)
     r->owner_alive = mp_proc_start((int)pid, &have) && have == start;
 }
 
+/* The one error for an id that names no reservation. */
+static int no_reservation(mempolicy_ctx *ctx, uint32_t id)
+{
+    return mp_err(ctx, MEMPOLICY_ERROR_NO_RESERVATION,
+                  "no reservation %u (unknown, released, handed over or "
+                  "expired)",
+                  id);
+}
+
 /*
  * Read reservation id inside t: 0 and *r, NO_RESERVATION when absent,
  * FAIL naming a malformed node, MP_TX_RETRY.
@@ -102,10 +111,7 @@ static int read_one(mempolicy_ctx *ctx, xs_transaction_t t, uint32_t id,
     if (rc)
         return rc;
     if (!state)
-        return mp_err(ctx, MEMPOLICY_ERROR_NO_RESERVATION,
-                      "no reservation %u (unknown, released, handed over "
-                      "or expired)",
-                      id);
+        return no_reservation(ctx, id);
     for (i = 1; i < sizeof(state_names) / sizeof(state_names[0]); i++)
         if (!strcmp(state, state_names[i]))
             r->state = (mempolicy_reservation_state)i;
@@ -523,10 +529,7 @@ static int change_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
     if (rc)
         return rc;
     if (!state)
-        return mp_err(ctx, MEMPOLICY_ERROR_NO_RESERVATION,
-                      "no reservation %u (unknown, released, handed over "
-                      "or expired)",
-                      a->id);
+        return no_reservation(ctx, a->id);
     a->existed = true;
     a->state = 0;
     for (i = 1; i < sizeof(state_names) / sizeof(state_names[0]); i++)
