@@ -124,7 +124,8 @@ ok "step_until balance 1000 target_le $n $((400 * M))" \
 settle
 first_low=$(awk -F, -v d=n -v k=$((512 * M)) '$3 == d && $4 + 0 > 0 &&
     $4 + 0 < k { print $1; exit }' "$REC")
-ok "awk 'BEGIN { exit !($first_low >= $t0 + 20) }'" \
+# (in whole milliseconds: 46.96 + 20 is above 66.960 in floating point)
+ok "awk 'BEGIN { exit !(int($first_low * 1000 + 0.5) >= int($t0 * 1000 + 0.5) + 20000) }'" \
     "held at its initial memory for the 20 s grace ($t0 -> $first_low)"
 
 # ---- weights, contention, a stuck balloon --------------------------------
