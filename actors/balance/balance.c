@@ -302,7 +302,8 @@ static int take_size(int *argc, char **argv, const char *name, uint64_t *kb)
 
     for (i = 1; i < *argc; i++) {
         const char *v = NULL;
-        char kv[96], err[128];
+        char why[MEMPOLICY_QUOTE_BUF + 64];
+        int64_t v64;
 
         if (!strncmp(argv[i], name, nl) && argv[i][nl] == '=')
             v = argv[i] + nl + 1;
@@ -312,15 +313,12 @@ static int take_size(int *argc, char **argv, const char *name, uint64_t *kb)
             argv[j++] = argv[i];
             continue;
         }
-        snprintf(kv, sizeof(kv), "v=%.80s", v);
-        if (strchr(v, ',') || strchr(v, '=') ||
-            mempolicy_actor_param_size_kb(kv, "v", 0, kb, err, sizeof(err))) {
-            fprintf(stderr,
-                    "balance: %s %.40s: not a size (MiB, or a "
-                    "number with suffix k/m/g/t)\n",
-                    name, v);
+        if (mempolicy_parse_size_kb(v, 0, &v64, NULL, why, sizeof(why))) {
+            fprintf(stderr, "balance: %s %s: not a size: %s\n", name,
+                    MEMPOLICY_QUOTE(v), why);
             return -1;
         }
+        *kb = (uint64_t)v64;
     }
     *argc = j;
     argv[j] = NULL;

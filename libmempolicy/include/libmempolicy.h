@@ -223,6 +223,29 @@ const char *mempolicy_quote_n(const char *s, size_t max, char *buf);
     mempolicy_quote((s), (char[MEMPOLICY_QUOTE_BUF]){ 0 })
 #endif
 
+/*
+ * A memory size as xl reads one (tools/xl/xl_utils.c, parse_mem_size_kb):
+ * decimal digits, MiB when there is no suffix, one suffix of b k m g t in
+ * either case, bytes rounded down to KiB.  Stricter than xl, which takes
+ * "", "-" and "+" as 0, ignores a sign it was not asked for and wraps on
+ * overflow: each of those is refused here.  With MEMPOLICY_SIZE_SIGNED a
+ * leading + or - makes the size relative (*relative true, *kb negative
+ * for -); without it a sign is refused.  relative may be NULL when the
+ * flag is not given.
+ *
+ * Returns 0 with *kb set, or MEMPOLICY_ERROR_INVAL (malformed) or
+ * MEMPOLICY_ERROR_RANGE (above INT64_MAX KiB) leaving *kb alone and
+ * writing the problem to why (at most whylen bytes, may be NULL), e.g.
+ * "unknown suffix 'x' (use b, k, m, g or t)", any input quoted with
+ * mempolicy_quote(); callers add what the size was for.  Pure: no
+ * context, O(length of s).  The one size grammar of the project: xlmem's
+ * options, actors' params and memtune values all read sizes through it.
+ */
+#define MEMPOLICY_HAVE_PARSE_SIZE 1
+#define MEMPOLICY_SIZE_SIGNED 1u
+int mempolicy_parse_size_kb(const char *s, unsigned flags, int64_t *kb,
+                            bool *relative, char *why, size_t whylen);
+
 /* ---- high level: policy and target ------------------------------------- */
 
 typedef struct mempolicy_policy {

@@ -97,8 +97,4 @@ void mp_dlog_tee_stderr(xentoollog_logger *lg, bool on);
 void mp_dlog_capture(xentoollog_logger *lg, bool on);
 const char *mp_dlog_captured(xentoollog_logger *lg);
 
-/* ---- size and number parsing (actor_params.c) -------------------------- */
-
-int mp_actor_parse_size_kb(const char *s, uint64_t *kb);
-
 #endif

@@ -3,11 +3,8 @@
  *
  * Every actor reads numbers, booleans and memory sizes out of its
  * key=value params; doing it here once gives every actor the same rules
- * and the same one-line errors.  Sizes follow xl's rules
- * (parse_mem_size_kb in xl): a bare number is MiB, suffixes k, m, g, t
- * (either case) scale from KiB, b means bytes (rounded down to KiB).
- * Unlike xl, overflow and trailing garbage are rejected rather than
- * wrapped.
+ * and the same one-line errors.  Sizes are the library's one grammar
+ * (mempolicy_parse_size_kb, size.c: xl's, made strict), unsigned here.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -19,50 +16,6 @@
 #include <string.h>
 
 #include "actor_internal.h"
-
-int mp_actor_parse_size_kb(const char *s, uint64_t *kb)
-{
-    char *end;
-    unsigned long long v;
-    unsigned shift = 0;
-    bool bytes = false;
-
-    if (!s || !isdigit((unsigned char)s[0]))
-        return MEMPOLICY_ERROR_INVAL;
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno)
-        return MEMPOLICY_ERROR_RANGE;
-    if (end[0] && end[1])
-        return MEMPOLICY_ERROR_INVAL;
-    switch (tolower((unsigned char)end[0])) {
-    case 't':
-        shift = 30;
-        break;
-    case 'g':
-        shift = 20;
-        break;
-    case '\0':
-    case 'm':
-        shift = 10;
-        break;
-    case 'k':
-        break;
-    case 'b':
-        bytes = true;
-        break;
-    default:
-        return MEMPOLICY_ERROR_INVAL;
-    }
-    if (bytes) {
-        *kb = v / 1024;
-        return 0;
-    }
-    if (shift && v > (UINT64_MAX >> shift))
-        return MEMPOLICY_ERROR_RANGE;
-    *kb = (uint64_t)v << shift;
-    return 0;
-}
 
 static void param_error(char *errbuf, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -104,7 +57,8 @@ int mempolicy_actor_param_size_kb(const char *params, const char *key,
                                   uint64_t def, uint64_t *out,
                                   char *errbuf, size_t errlen)
 {
-    char *v;
+    char *v, why[MEMPOLICY_QUOTE_BUF + 64];
+    int64_t kb;
     int rc = param_lookup(params, key, &v);
 
     if (rc == 1) {
@@ -113,11 +67,12 @@ int mempolicy_actor_param_size_kb(const char *params, const char *key,
     }
     if (rc)
         return rc;
-    rc = mp_actor_parse_size_kb(v, out);
+    rc = mempolicy_parse_size_kb(v, 0, &kb, NULL, why, sizeof(why));
     if (rc)
-        param_error(errbuf, errlen,
-                    "%s=%s: not a size (MiB, or a number with suffix "
-                    "k/m/g/t)", MEMPOLICY_QUOTE(key), MEMPOLICY_QUOTE(v));
+        param_error(errbuf, errlen, "%s=%s: not a size: %s",
+                    MEMPOLICY_QUOTE(key), MEMPOLICY_QUOTE(v), why);
+    else
+        *out = (uint64_t)kb;
     free(v);
     return rc ? MEMPOLICY_ERROR_INVAL : 0;
 }

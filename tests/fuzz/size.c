@@ -1,14 +1,17 @@
 /*
- * size.c: fuzzes the memory-size parsers, xlmem's (xl-cmds/xlmem_size.c,
- * what mem-set and mem-max take on the command line) and the actor kit's
- * (mp_actor_parse_size_kb, what actors read from their params).
+ * size.c: fuzzes the one memory-size grammar (libmempolicy/src/size.c,
+ * mempolicy_parse_size_kb) through its two doors: xlmem's
+ * (xl-cmds/xlmem_size.c, what mem-set and mem-max take on the command
+ * line) and the actor kit's size params (mempolicy_actor_param_size_kb,
+ * what actors read from their params).
  *
  * Input: one flag byte (bit 0: a relative size is allowed), then the
  * size text (cut at the first NUL).  Besides the sanitizers, it checks
- * what the parsers promise: a refusal reports exactly one error and
- * leaves the outputs alone, an accepted size is never negative unless it was
- * "-..." with a sign allowed, and the two parsers agree wherever both
- * accept the same unsigned text and the value fits xlmem's range.
+ * what the parser promises: a refusal reports exactly one error, a
+ * reason within its buffer, and leaves the outputs alone; an accepted
+ * size is never negative unless it was "-..." with a sign allowed; and
+ * the params door agrees with the command line wherever the text can be
+ * a param value (no comma, no control character).
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -17,7 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "actor_internal.h"
+#include "libmempolicy.h"
+#include "libmempolicy_actor.h"
 #include "xlmem.h"
 
 static unsigned nerr;
@@ -71,13 +75,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     }
 
-    lrc = mp_actor_parse_size_kb(s, &ukb);
-    if (lrc && ukb != 54321)
-        abort();
-    if (!rc && !lrc && !rel && ukb != (uint64_t)kb)
-        abort();
-    if (!lrc && !rc && rel)
-        abort(); /* the kit takes no sign */
+    /* The grammar itself: a reason that fits, outputs untouched. */
+    {
+        char why[16];
+        int64_t k2 = 777;
+        bool r2 = false;
+        int prc = mempolicy_parse_size_kb(s, sign ? MEMPOLICY_SIZE_SIGNED : 0,
+                                          &k2, &r2, why, sizeof(why));
+
+        if ((prc != 0) != (rc != 0) || (prc && k2 != 777) ||
+            (!prc && (k2 != kb || r2 != rel)) || (prc && !memchr(why, 0, 16)))
+            abort();
+    }
+
+    /* As a param value, "v=<s>", where the params grammar allows it. */
+    if (strlen(s) < 512 && !strpbrk(s, ",=")) {
+        char kv[520], err[256];
+
+        snprintf(kv, sizeof(kv), "v=%s", s);
+        if (mempolicy_params_valid(kv) == 0) {
+            lrc = mempolicy_actor_param_size_kb(kv, "v", 54321, &ukb, err,
+                                                sizeof(err));
+            if (lrc && ukb != 54321)
+                abort();
+            if (!lrc && rel)
+                abort(); /* params take no sign */
+            if (!lrc && !rc && ukb != (uint64_t)kb)
+                abort();
+            if (!lrc && rc)
+                abort(); /* accepted here, refused on the command line */
+        }
+    }
     free(s);
     return 0;
 }
