@@ -104,10 +104,8 @@ static void update_params(struct bal *b, struct bdom *d, const char *params)
     uint64_t v;
 
     params = params ? params : "";
-    if (d->params_str && !strcmp(d->params_str, params))
+    if (!mempolicy_actor_params_changed(b->a, &d->params_str, params))
         return;
-    free(d->params_str);
-    d->params_str = strdup(params);
     err[0] = '\0';
     /* Each key alone: a bad one keeps its default, the others apply. */
     if (mempolicy_actor_param_size_kb(params, "min", BAL_MIN_KB, &d->p_min_kb,
@@ -132,10 +130,7 @@ static void update_params(struct bal *b, struct bdom *d, const char *params)
         d->p_min_kb = d->p_max_kb;
     }
     if (err[0])
-        mempolicy_actor_log(b->a, XTL_WARN,
-                            "domain %u: bad actor-params "
-                            "\"%.80s\": %s (using the default for it)",
-                            d->domid, params, err);
+        mempolicy_actor_params_bad(b->a, d->domid, params, err);
 }
 
 static int grow(struct bal *b)

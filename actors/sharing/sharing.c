@@ -495,14 +495,9 @@ static void update_params(struct sharing_actor *s, struct sdom *d,
     char err[160];
 
     params = params ? params : "";
-    if (d->params_str && !strcmp(d->params_str, params))
-        return;
-    free(d->params_str);
-    d->params_str = strdup(params);
-    if (sharing_parse_params(params, &d->params, err, sizeof(err)))
-        mempolicy_actor_log(s->a, XTL_WARN, "domain %u: bad actor-params "
-                            "\"%s\": %s (using the default for it)",
-                            d->domid, params, err);
+    if (mempolicy_actor_params_changed(s->a, &d->params_str, params) &&
+        sharing_parse_params(params, &d->params, err, sizeof(err)))
+        mempolicy_actor_params_bad(s->a, d->domid, params, err);
 }
 
 static void domain_changed(mempolicy_actor *a, uint32_t domid,

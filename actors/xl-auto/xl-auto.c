@@ -165,14 +165,9 @@ static void update_params(mempolicy_actor *a, struct dom *d,
     char err[160];
 
     params = params ? params : "";
-    if (d->params_str && !strcmp(d->params_str, params))
-        return;
-    free(d->params_str);
-    d->params_str = strdup(params);
-    if (xla_parse_params(params, &d->params, err, sizeof(err)))
-        mempolicy_actor_log(a, XTL_WARN,
-                            "domain %u: bad actor-params \"%s\": %s (using "
-                            "the default for it)", d->domid, params, err);
+    if (mempolicy_actor_params_changed(a, &d->params_str, params) &&
+        xla_parse_params(params, &d->params, err, sizeof(err)))
+        mempolicy_actor_params_bad(a, d->domid, params, err);
 }
 
 static void raise_paging_target(mempolicy_actor *a, struct dom *d)

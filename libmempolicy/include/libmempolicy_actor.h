@@ -391,6 +391,22 @@ void mempolicy_actor_timer_set(mempolicy_actor *a, mempolicy_timer **slot,
                                void *arg);
 void mempolicy_actor_timer_clear(mempolicy_actor *a, mempolicy_timer **slot);
 
+/*
+ * A domain's params as the actor last parsed them, so that it parses
+ * and complains once per change: *seen (malloc'd, the caller's; free()
+ * it with the domain) becomes params (NULL counts as "").  Returns true
+ * when they differ from *seen (parse them now), false when they are the
+ * same.  Out of memory ends the actor (mempolicy_actor_fatal).  O(length).
+ */
+#define MEMPOLICY_HAVE_ACTOR_PARAMS_CHANGED 1
+bool mempolicy_actor_params_changed(mempolicy_actor *a, char **seen,
+                                    const char *params);
+/* The one warning for params an actor could not take in full:
+ * "domain D: bad actor-params 'P': ERR (using the default for it)",
+ * P quoted (mempolicy_quote). */
+void mempolicy_actor_params_bad(mempolicy_actor *a, uint32_t domid,
+                                const char *params, const char *err);
+
 /* Use `lg` (which must outlive the actor) instead of the default logger,
  * a stderr stdiostream at INFO; NULL restores the default. */
 void mempolicy_actor_set_logger(mempolicy_actor *a, xentoollog_logger *lg);

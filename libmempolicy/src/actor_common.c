@@ -3,6 +3,7 @@
  * call on one of its domains, and keeping one timer per domain.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "actor_internal.h"
 
@@ -61,4 +62,26 @@ void mempolicy_actor_timer_clear(mempolicy_actor *a, mempolicy_timer **slot)
 {
     mempolicy_timer_cancel(a, *slot);
     *slot = NULL;
+}
+
+bool mempolicy_actor_params_changed(mempolicy_actor *a, char **seen,
+                                    const char *params)
+{
+    params = params ? params : "";
+    if (*seen && !strcmp(*seen, params))
+        return false;
+    free(*seen);
+    *seen = strdup(params);
+    if (!*seen)
+        mempolicy_actor_fatal(a, MEMPOLICY_ERROR_NOMEM, "params");
+    return true;
+}
+
+void mempolicy_actor_params_bad(mempolicy_actor *a, uint32_t domid,
+                                const char *params, const char *err)
+{
+    mempolicy_actor_log(a, XTL_WARN,
+                        "domain %u: bad actor-params '%s': %s (using the "
+                        "default for it)",
+                        domid, MEMPOLICY_QUOTE(params), err);
 }
