@@ -209,17 +209,38 @@ static void follow(struct bal *b, struct bdom *d, uint64_t now)
 static void fill_plan(struct bal *b, struct bdom *d, struct bp_dom *x,
                       uint64_t now)
 {
-    uint64_t max = d->static_max_kb, min;
+    uint64_t max = d->static_max_kb, min, lo, hi;
 
+    (void)b;
     memset(x, 0, sizeof(*x));
     x->domid = d->domid;
     x->actual_kb = d->actual_kb;
-    if (d->p_max_kb && d->p_max_kb < max)
+    x->max_why = BP_LIM_STATIC_MAX;
+    x->min_why = BP_LIM_ACTOR;
+    if (d->p_max_kb && d->p_max_kb < max) {
         max = d->p_max_kb;
+        x->max_why = BP_LIM_ACTOR;
+    }
     /* An enforced policy target is the administrator's cap. */
-    if (d->enforce && d->has_policy_target && d->policy_target_kb < max)
+    if (d->enforce && d->has_policy_target && d->policy_target_kb < max) {
         max = d->policy_target_kb;
-    min = d->p_min_kb < max ? d->p_min_kb : max;
+        x->max_why = BP_LIM_POLICY;
+    }
+    /* memtune (docs/memtune.md): hard_limit caps maxmem, so the target
+     * at hard_limit - 1024 KiB; min_guarantee is a floor.  The range is
+     * the library's (one home); where floor and cap cross, the cap wins. */
+    mempolicy_memtune_range(&d->mt, d->static_max_kb, d->p_min_kb, &lo, &hi);
+    if (hi < max) {
+        max = hi;
+        x->max_why = BP_LIM_HARD;
+    }
+    min = d->p_min_kb;
+    if (d->mt.min_guarantee_kb > min) {
+        min = d->mt.min_guarantee_kb;
+        x->min_why = BP_LIM_GUARANTEE;
+    }
+    min = min < max ? min : max;
+    x->soft_kb = d->mt.soft_limit_kb;
     x->weight = d->weight;
     x->headroom_pct = d->headroom_pct;
     x->psi_x100 = d->psi_x100;
@@ -231,6 +252,7 @@ static void fill_plan(struct bal *b, struct bdom *d, struct bp_dom *x,
             x->hold_kb = d->initial_kb;
         } else if (d->initial_kb > min) {
             min = d->initial_kb < max ? d->initial_kb : max;
+            x->min_why = BP_LIM_GRACE;
         }
     } else if (!d->has_used) {
         /* Nothing known of it: left as it is. */
@@ -536,6 +558,11 @@ void bal_pass(mempolicy_actor *a, void *arg)
             if (!iter) {
                 d->damped = false;
                 d->plan_kb = x->want_kb;
+                /* Above its cap (a hard_limit lowered) or below its
+                 * floor (a guarantee raised): brought back whatever the
+                 * damping. */
+                d->bound = !x->held &&
+                    (d->target_kb > x->max_kb || d->target_kb < x->min_kb);
                 /*
                  * Planned again around the damped ones, a domain moves
                  * towards its first plan, never past it: what damping
@@ -547,7 +574,7 @@ void bal_pass(mempolicy_actor *a, void *arg)
                 else if (!x->held)
                     x->min_kb = x->want_kb;
             }
-            if (x->held || !delta || delta >= b->damp_kb ||
+            if (x->held || !delta || delta >= b->damp_kb || d->bound ||
                 (x->want_kb > d->target_kb ? relieves(b, d, x, now) : d->pays))
                 continue;
             x->held = true;
@@ -570,10 +597,10 @@ void bal_pass(mempolicy_actor *a, void *arg)
         if (x->held)
             continue;
         if (x->want_kb < d->target_kb) {
-            if (d->target_kb - x->want_kb >= b->damp_kb || d->pays)
+            if (d->target_kb - x->want_kb >= b->damp_kb || d->pays || d->bound)
                 set_target(b, d, x->want_kb, now);
         } else if (x->want_kb > d->target_kb &&
-                   (x->want_kb - d->target_kb >= b->damp_kb ||
+                   (x->want_kb - d->target_kb >= b->damp_kb || d->bound ||
                     relieves(b, d, x, now))) {
             recv[nr++] = d;
         }

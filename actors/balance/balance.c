@@ -129,6 +129,12 @@ static void update_params(struct bal *b, struct bdom *d, const char *params)
         snprintf(err, sizeof(err), "min above max");
         d->p_min_kb = d->p_max_kb;
     }
+    /* libvirt's memtune (common params): always filled, a bad key
+     * counts as absent, contradictions resolved with the cap winning. */
+    if (mempolicy_memtune_get(params, &d->mt, err[0] ? NULL : err,
+                              err[0] ? 0 : sizeof(err)) &&
+        !err[0])
+        snprintf(err, sizeof(err), "bad memtune params");
     if (err[0])
         mempolicy_actor_params_bad(b->a, d->domid, params, err);
 }

@@ -46,6 +46,8 @@ struct bdom {
     uint64_t grace_ms;
     bool enforce, has_policy_target;
     uint64_t policy_target_kb;
+    mempolicy_memtune mt; /* the common params: hard_limit, soft_limit,
+                           * min_guarantee, group (docs/memtune.md) */
 
     /* the hypervisor and the store */
     uint64_t static_max_kb;
@@ -75,7 +77,9 @@ struct bdom {
     bool was_waiting;
     uint64_t wait_since_ms;
     bool damped;
-    bool pays; /* a small decrease written for what the host needs */
+    bool pays;  /* a small decrease written for what the host needs */
+    bool bound; /* its target is outside its floor and cap: a change
+                 * that brings it back is never damped */
     uint64_t short_since_ms; /* short of what it uses since (else now) */
     bool published;
     uint64_t pub_sig;
@@ -101,8 +105,8 @@ struct bal {
     struct bdom **cand; /* scratch: damping candidates */
     double *scratch;
 
-    mempolicy_timer *timer;   /* the next pass */
-    uint64_t timer_due_ms;    /* host ms, when armed */
+    mempolicy_timer *timer; /* the next pass */
+    uint64_t timer_due_ms;  /* host ms, when armed */
     /* reservations (reserve.c), ascending ids */
     mempolicy_reservation *resv;
     int nresv;
@@ -113,7 +117,7 @@ struct bal {
      * already hold (part of) that memory until the hand-over */
     uint32_t newcomer[16];
     unsigned nnew;
-    uint64_t free_kb;         /* last seen */
+    uint64_t free_kb; /* last seen */
 
     /* figures (logged at exit with -v; bench reads the log) */
     uint64_t passes, writes, plan_ns, plan_max_ns;

@@ -7,6 +7,7 @@
  * budget exactly is found by sorting the points where domains reach
  * their cap ((hi_i - lo_i) / w_i): O(n log n).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,16 +90,22 @@ static uint64_t fill(struct bp_dom *d, size_t n, uint64_t budget,
     return spent;
 }
 
+/* The soft limit within the domain's range. */
+static uint64_t soft_of(const struct bp_dom *x)
+{
+    return min64(max64(x->soft_kb, x->min_kb), x->max_kb);
+}
+
 void bp_plan(struct bp_host *h, struct bp_dom *d, size_t n, double *scratch)
 {
     uint64_t *cap = (uint64_t *)(void *)scratch;
     struct fill_ent *ent = (struct fill_ent *)(void *)(scratch + n);
     int64_t pool;
     uint64_t budget, used_sum = 0, used_given = 0, spent;
+    bool soft = false;
     size_t i;
 
-    pool = (int64_t)h->free_kb - (int64_t)h->floor_kb -
-        (int64_t)h->reserved_kb;
+    pool = (int64_t)h->free_kb - (int64_t)h->floor_kb - (int64_t)h->reserved_kb;
     for (i = 0; i < n; i++) {
         struct bp_dom *x = &d[i];
         uint64_t boost = 0;
@@ -130,6 +137,8 @@ void bp_plan(struct bp_host *h, struct bp_dom *d, size_t n, double *scratch)
                            x->max_kb);
         x->want_kb = 0;
         used_sum += x->need_used_kb;
+        if (soft_of(x) < x->need_kb)
+            soft = true;
     }
     h->pool_kb = pool;
     budget = pool > 0 ? (uint64_t)pool : 0;
@@ -138,19 +147,28 @@ void bp_plan(struct bp_host *h, struct bp_dom *d, size_t n, double *scratch)
     for (i = 0; i < n; i++)
         cap[i] = d[i].min_kb;
     budget -= fill(d, n, budget, cap, ent);
-    /* 2. what it uses */
+    /* 2. what it uses, 3. headroom: up to the soft limit, then (4., 5.)
+     * above it.  A domain above its soft limit gives first; nobody is
+     * taken below its soft limit while another is above its own. */
     for (i = 0; i < n; i++)
-        cap[i] = d[i].held ? 0 : d[i].need_used_kb;
+        cap[i] = d[i].held ? 0 : min64(d[i].need_used_kb, soft_of(&d[i]));
     budget -= fill(d, n, budget, cap, ent);
+    for (i = 0; i < n; i++)
+        cap[i] = d[i].held ? 0 : min64(d[i].need_kb, soft_of(&d[i]));
+    budget -= fill(d, n, budget, cap, ent);
+    if (soft) {
+        for (i = 0; i < n; i++)
+            cap[i] = d[i].held ? 0 : d[i].need_used_kb;
+        budget -= fill(d, n, budget, cap, ent);
+        for (i = 0; i < n; i++)
+            cap[i] = d[i].held ? 0 : d[i].need_kb;
+        budget -= fill(d, n, budget, cap, ent);
+    }
     for (i = 0; i < n; i++)
         if (!d[i].held)
             used_given += min64(d[i].want_kb, d[i].need_used_kb);
     h->short_kb = used_sum - used_given;
-    /* 3. headroom */
-    for (i = 0; i < n; i++)
-        cap[i] = d[i].held ? 0 : d[i].need_kb;
-    budget -= fill(d, n, budget, cap, ent);
-    /* 4. the surplus, less the reserve */
+    /* 6. the surplus, less the reserve */
     budget = budget > h->reserve_kb ? budget - h->reserve_kb : 0;
     for (i = 0; i < n; i++) {
         cap[i] = d[i].held ? 0 : d[i].max_kb;
@@ -168,6 +186,9 @@ void bp_plan(struct bp_host *h, struct bp_dom *d, size_t n, double *scratch)
             x->tier = BP_TIER_MAX;
         else if (x->surplus_kb)
             x->tier = BP_TIER_SURPLUS;
+        else if (x->want_kb > x->min_kb && x->want_kb == soft_of(x) &&
+                 x->want_kb < x->need_kb)
+            x->tier = BP_TIER_SOFT;
         else if (x->want_kb > x->need_used_kb)
             x->tier = BP_TIER_HEADROOM;
         else if (x->want_kb > x->min_kb)
@@ -179,20 +200,42 @@ void bp_plan(struct bp_host *h, struct bp_dom *d, size_t n, double *scratch)
 
 #define MIB(kb) ((unsigned long long)((kb) + 512) / 1024)
 
+static const char *const lim_names[] = {
+    [BP_LIM_GUARANTEE] = "min_guarantee",
+    [BP_LIM_GRACE] = "its initial memory (boot grace)",
+    [BP_LIM_STATIC_MAX] = "static-max",
+    [BP_LIM_POLICY] = "the policy target",
+    [BP_LIM_HARD] = "the hard_limit cap",
+};
+
+/* The limit's name; the actor's own is min or max (dflt). */
+static const char *lim_name(enum bp_limit l, const char *dflt)
+{
+    return (unsigned)l < sizeof(lim_names) / sizeof(lim_names[0]) &&
+            lim_names[l] ?
+        lim_names[l] :
+        dflt;
+}
+
 void bp_explain(const struct bp_host *h, const struct bp_dom *d, char *buf,
                 size_t len)
 {
-    char head[200], tail[80];
+    char head[200], tail[80], soft[64] = "";
 
     snprintf(tail, sizeof(tail), "; host free %llu MiB (floor %llu)",
              MIB(h->free_kb), MIB(h->floor_kb));
+    /* Short of what it needs and above its soft limit: it gave first. */
+    if (d->soft_kb != BP_UNLIMITED && d->want_kb > d->soft_kb &&
+        (d->tier == BP_TIER_USED || d->tier == BP_TIER_HEADROOM))
+        snprintf(soft, sizeof(soft), ", above soft_limit %llu: gives first",
+                 MIB(d->soft_kb));
     switch (d->tier) {
     case BP_TIER_HELD:
         snprintf(head, sizeof(head), "%llu MiB held", MIB(d->want_kb));
         break;
     case BP_TIER_MAX:
-        snprintf(head, sizeof(head), "%llu MiB = max (used %llu)",
-                 MIB(d->want_kb), MIB(d->used_kb));
+        snprintf(head, sizeof(head), "%llu MiB = %s (used %llu)",
+                 MIB(d->want_kb), lim_name(d->max_why, "max"), MIB(d->used_kb));
         break;
     case BP_TIER_SURPLUS:
         snprintf(head, sizeof(head),
@@ -204,19 +247,25 @@ void bp_explain(const struct bp_host *h, const struct bp_dom *d, char *buf,
     case BP_TIER_HEADROOM:
         snprintf(head, sizeof(head),
                  "%llu MiB = used %llu + %llu of %u%% headroom (host "
-                 "short)",
+                 "short%s)",
                  MIB(d->want_kb), MIB(d->used_kb),
-                 MIB(d->want_kb - d->need_used_kb), d->headroom_pct);
+                 MIB(d->want_kb - d->need_used_kb), d->headroom_pct, soft);
+        break;
+    case BP_TIER_SOFT:
+        snprintf(head, sizeof(head),
+                 "%llu MiB = soft_limit (used %llu): host short %llu MiB, "
+                 "taken down to its soft limit first",
+                 MIB(d->want_kb), MIB(d->used_kb), MIB(h->short_kb));
         break;
     case BP_TIER_USED:
         snprintf(head, sizeof(head),
-                 "%llu MiB of used %llu: host short %llu MiB, weight %u",
+                 "%llu MiB of used %llu: host short %llu MiB, weight %u%s",
                  MIB(d->want_kb), MIB(d->need_used_kb), MIB(h->short_kb),
-                 d->weight);
+                 d->weight, soft);
         break;
     case BP_TIER_MIN:
-        snprintf(head, sizeof(head), "%llu MiB = min (used %llu)",
-                 MIB(d->want_kb), MIB(d->used_kb));
+        snprintf(head, sizeof(head), "%llu MiB = %s (used %llu)",
+                 MIB(d->want_kb), lim_name(d->min_why, "min"), MIB(d->used_kb));
         break;
     }
     snprintf(buf, len, "%.*s%s",

@@ -15,14 +15,20 @@
  * and is given out in tiers, each by weighted water-filling (every
  * domain's share grows in proportion to its weight until it reaches the
  * tier's cap; what capped domains do not take goes to the others):
- *   1. the domain's floor (min=);
+ *   1. the domain's floor (min=, min_guarantee);
  *   2. what it uses (its report, plus the share of its working set under
- *      memory pressure when it reports PSI): under contention nobody gets
- *      headroom while another is short of what it uses, so total
- *      shortfall is the least possible and weights decide who is short;
+ *      memory pressure when it reports PSI), up to its soft limit:
+ *      under contention nobody gets headroom while another is short of
+ *      what it uses, so total shortfall is the least possible and weights
+ *      decide who is short;
  *   3. used x (1 + headroom%), the cache margin qmemman calls
- *      CACHE_FACTOR;
- *   4. the surplus, up to max= (never above static-max), by weight.
+ *      CACHE_FACTOR, up to its soft limit;
+ *   4. and 5. the same above the soft limit (soft_limit, libvirt's
+ *      memtune): a domain above its soft limit gives first, and nobody
+ *      goes below its soft limit (or below what it needs, if less) while
+ *      another is above its own; without soft limits 2 and 3 give all;
+ *   6. the surplus, up to max= (never above static-max nor the hard
+ *      limit's cap), by weight.
  * A domain is "held" (grace after boot, no report yet, a balloon that
  * does not move) at a fixed size and takes no part.
  */
@@ -40,14 +46,31 @@ enum bp_tier {
     BP_TIER_SURPLUS,  /* above, with a share of the surplus */
     BP_TIER_MAX,      /* at its cap */
     BP_TIER_HELD,     /* not planned: held at hold_kb */
+    BP_TIER_SOFT,     /* held at its soft limit: the host is short */
 };
+
+/* What set a domain's floor or cap (min_why, max_why), for the
+ * explanation: the limit that decided its target. */
+enum bp_limit {
+    BP_LIM_ACTOR,      /* the actor's own min= / max= */
+    BP_LIM_GUARANTEE,  /* min_guarantee (memtune) */
+    BP_LIM_GRACE,      /* its initial memory, in its boot grace */
+    BP_LIM_STATIC_MAX, /* memory/static-max */
+    BP_LIM_POLICY,     /* an enforced policy target (mem-set) */
+    BP_LIM_HARD,       /* hard_limit (memtune): maxmem never above it */
+};
+
+/* No soft limit (soft_kb). */
+#define BP_UNLIMITED UINT64_MAX
 
 struct bp_dom {
     /* inputs */
     uint32_t domid;
-    uint64_t actual_kb;    /* tot_pages */
-    uint64_t min_kb;       /* floor, <= max_kb */
-    uint64_t max_kb;       /* cap, <= static-max */
+    uint64_t actual_kb; /* tot_pages */
+    uint64_t min_kb;    /* floor, <= max_kb */
+    uint64_t max_kb;    /* cap, <= static-max */
+    uint64_t soft_kb;   /* soft limit (BP_UNLIMITED: none) */
+    enum bp_limit min_why, max_why;
     unsigned weight;       /* 1..100 */
     unsigned headroom_pct; /* 0..300 */
     uint64_t used_kb;      /* validated report (<= static-max) */
@@ -64,9 +87,9 @@ struct bp_dom {
 };
 
 struct bp_host {
-    uint64_t free_kb;    /* the hypervisor's free memory now */
-    uint64_t floor_kb;   /* never planned below */
-    uint64_t reserve_kb; /* kept free besides the floor */
+    uint64_t free_kb;     /* the hypervisor's free memory now */
+    uint64_t floor_kb;    /* never planned below */
+    uint64_t reserve_kb;  /* kept free besides the floor */
     uint64_t reserved_kb; /* reservations (granted and pending): kept
                            * free like the floor, for domains to come */
     /* outputs */

@@ -207,15 +207,11 @@ struct give {
  * (min_guarantee, docs/memtune.md), dom0 never below its minimum. */
 static uint64_t floor_of(const struct bdom *d, const struct bp_dom *x)
 {
-    mempolicy_memtune m;
     uint64_t f = x->min_kb;
 
-    if (d->params_str) {
-        /* Always filled: a malformed key counts as absent. */
-        mempolicy_memtune_get(d->params_str, &m, NULL, 0);
-        if (m.min_guarantee_kb > f)
-            f = m.min_guarantee_kb;
-    }
+    /* Parsed once per params change (balance.c, update_params). */
+    if (d->mt.min_guarantee_kb > f)
+        f = d->mt.min_guarantee_kb;
     if (!d->domid && f < BAL_MIN_DOM0_KB)
         f = BAL_MIN_DOM0_KB;
     return f;

@@ -33,6 +33,7 @@ static struct bp_dom dom(uint32_t id, uint64_t actual, uint64_t used,
     d.weight = weight;
     d.min_kb = 200 * MiB;
     d.max_kb = 4096 * MiB;
+    d.soft_kb = BP_UNLIMITED;
     d.headroom_pct = 30;
     return d;
 }
@@ -158,6 +159,86 @@ static void test_min_max(void **state)
     assert_int_equal(d[1].tier, BP_TIER_MAX);
     /* what d2 cannot take goes to d1 */
     assert_int_equal(d[0].want_kb, 4000 * MiB - 1500 * MiB);
+}
+
+/*
+ * soft_limit (memtune): under contention a domain above its soft limit
+ * gives first; nobody is taken below its soft limit (or what it needs,
+ * if less) while another is above its own.  A and B use 600 with soft
+ * limits 300 and 500, C uses 600 with none: the host has 1500 for them.
+ * Shared by weight without soft limits, each would get 500.
+ */
+static void test_soft_limit_gives_first(void **state)
+{
+    struct bp_dom d[3] = { dom(1, 600 * MiB, 600 * MiB, 1),
+                           dom(2, 600 * MiB, 600 * MiB, 1),
+                           dom(3, 600 * MiB, 600 * MiB, 1) };
+    struct bp_host h = { .free_kb = 72 * MiB, .floor_kb = 72 * MiB };
+    char line[200];
+
+    (void)state;
+    d[0].soft_kb = 300 * MiB;
+    d[1].soft_kb = 500 * MiB;
+    /* pool = free - floor + what they hold = 1500 */
+    d[0].actual_kb = d[1].actual_kb = d[2].actual_kb = 500 * MiB;
+    plan(&h, d, 3);
+    assert_int_equal(total(d, 3), 1500 * MiB);
+    assert_int_equal(d[0].want_kb, 300 * MiB);
+    assert_int_equal(d[1].want_kb, 500 * MiB);
+    assert_int_equal(d[2].want_kb, 700 * MiB); /* used + some headroom */
+    assert_int_equal(d[0].tier, BP_TIER_SOFT);
+    assert_int_equal(d[1].tier, BP_TIER_SOFT);
+    bp_explain(&h, &d[0], line, sizeof(line));
+    assert_non_null(strstr(line, "300 MiB = soft_limit (used 600)"));
+
+    /* More memory: C gets its headroom before A or B pass their soft
+     * limit; then what is left goes above the soft limits, by weight. */
+    h.free_kb = 72 * MiB + 300 * MiB; /* pool 1800 */
+    plan(&h, d, 3);
+    assert_int_equal(d[2].want_kb, 780 * MiB);
+    assert_int_equal(d[1].want_kb, 600 * MiB);
+    assert_int_equal(d[0].want_kb, 420 * MiB);
+    bp_explain(&h, &d[0], line, sizeof(line));
+    assert_non_null(strstr(line, "above soft_limit 300: gives first"));
+
+    /* A soft limit under the floor counts as the floor; no soft limit
+     * changes nothing when there is enough for all. */
+    h.free_kb = 72 * MiB + 3000 * MiB;
+    plan(&h, d, 3);
+    assert_true(d[0].want_kb >= 780 * MiB);
+    assert_int_equal(d[0].tier, BP_TIER_SURPLUS);
+}
+
+/* The status line names the limit that decided the target: the
+ * hard_limit's cap, min_guarantee's floor. */
+static void test_limits_explained(void **state)
+{
+    struct bp_dom d[2] = { dom(1, 1000 * MiB, 3000 * MiB, 1),
+                           dom(2, 1000 * MiB, 3000 * MiB, 1) };
+    struct bp_host h = { .free_kb = 3000 * MiB, .floor_kb = 72 * MiB };
+    char line[200];
+
+    (void)state;
+    d[0].max_kb = 1023 * MiB;
+    d[0].max_why = BP_LIM_HARD;
+    plan(&h, d, 2);
+    assert_int_equal(d[0].want_kb, 1023 * MiB);
+    bp_explain(&h, &d[0], line, sizeof(line));
+    assert_non_null(strstr(line, "1023 MiB = the hard_limit cap"));
+
+    d[0] = dom(1, 1000 * MiB, 3000 * MiB, 1);
+    d[1] = dom(2, 1000 * MiB, 3000 * MiB, 1);
+    d[0].min_kb = 900 * MiB;
+    d[0].min_why = BP_LIM_GUARANTEE;
+    h.free_kb = 72 * MiB;
+    d[1].min_kb = 900 * MiB;
+    d[1].actual_kb = 800 * MiB; /* pool 1800: both at their floors */
+    plan(&h, d, 2);
+    assert_int_equal(d[0].want_kb, 900 * MiB);
+    bp_explain(&h, &d[0], line, sizeof(line));
+    assert_non_null(strstr(line, "900 MiB = min_guarantee (used 3000)"));
+    bp_explain(&h, &d[1], line, sizeof(line));
+    assert_non_null(strstr(line, "900 MiB = min (used 3000)"));
 }
 
 /* Held domains (grace, no report, stuck) take no part and count with
@@ -347,6 +428,8 @@ int main(void)
         cmocka_unit_test(test_reserved_kept),
         cmocka_unit_test(test_contention_no_headroom_weights),
         cmocka_unit_test(test_min_max),
+        cmocka_unit_test(test_soft_limit_gives_first),
+        cmocka_unit_test(test_limits_explained),
         cmocka_unit_test(test_held),
         cmocka_unit_test(test_psi_boost),
         cmocka_unit_test(test_short_of_floors),
