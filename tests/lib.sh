@@ -8,6 +8,8 @@
 #   wait_node PATH VALUE [S]           # until PATH reads VALUE (watch)
 #   xensim_hv clock pause              # one hv channel request
 #   clock_step 5000 xl-auto            # held clock + 5 s, actor caught up
+#   step_until "a b" 1000 COND...      # 1 s steps until COND (a, b caught up)
+#   hvget dominfo 3 tot_kb             # one value of an hv channel reply
 #   wait_until CMD...                  # until CMD succeeds (watch)
 #   done_testing                       # prints the plan, stops xensim
 #
@@ -153,6 +155,19 @@ xensim_hv() {
     fi
 }
 
+# hvget VERB [ARGS...] KEY: one value of an hv channel reply, e.g.
+# `hvget dominfo 3 tot_kb` (the C client: cheap enough to run in a
+# condition that wait_until or step_until evaluates again and again).
+hvget() {
+    local key=${!#} r kv
+    r=$(xensim_hv "${@:1:$#-1}") || { echo "# hv ${*:1:$#-1}: $r" >&2; return 1; }
+    for kv in $r; do
+        [ "${kv%%=*}" == "$key" ] && { echo "${kv#*=}"; return 0; }
+    done
+    echo "# hv ${*:1:$#-1}: no $key in '$r'" >&2
+    return 1
+}
+
 # clock_step MS [ACTOR...]: advance xensim's held clock (`clock pause`
 # first) by MS, then wait until each ACTOR has run the timers the step
 # made due: the actor kit writes the held time to
@@ -175,14 +190,16 @@ clock_step() {
     done
 }
 
-# step_until ACTOR MS COND...: with xensim's clock held, step it by MS
-# (ACTOR caught up after each step) until COND holds; at most 200 steps.
+# step_until ACTORS MS COND...: with xensim's clock held, step it by MS
+# (each of ACTORS, a space-separated list, caught up after each step)
+# until COND holds; at most 200 steps.
 step_until() {
-    local actor=$1 ms=$2 i
+    local actors=$1 ms=$2 i
     shift 2
     for i in $(seq 1 200); do
         "$@" && return 0
-        clock_step "$ms" "$actor" || return 1
+        # shellcheck disable=SC2086  # one word per actor
+        clock_step "$ms" $actors || return 1
     done
     "$@"
 }

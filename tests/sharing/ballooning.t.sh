@@ -5,9 +5,15 @@
 # groups end up costing the host no more than their targets, and the
 # sharing group gets there with less ballooning: its guests keep the
 # memory sharing freed.
+#
+# xensim's clock is held and stepped a second at a time, both actors
+# caught up after each step (step_until), until each outcome holds: the
+# passes, the balloon decisions' delay and the balloons' moves are all on
+# that clock, so none of it depends on how fast the machine runs them.
 . "$(dirname "$0")/common.sh"
 
 start_sim --scenario "$SCEN/sharing-vs-xl-auto.json" --speed 20
+ok "xensim_hv clock pause" "clock held"
 start_actor sharing
 start_actor xl-auto
 
@@ -37,7 +43,7 @@ balloon_as_planned() {
           "$(balloon_kb $d $TARGET)" ] || return 1
     done
 }
-ok 'wait_until balloon_as_planned' \
+ok 'step_until "sharing xl-auto" 1000 balloon_as_planned' \
    "balloon targets: target + saved (sharing), target (xl-auto)"
 
 sum_hv() {   # VERB KEY DOMIDS...
@@ -62,7 +68,7 @@ converged() {
     [ $(( $(sum_hv dominfo tot_kb $SH) + $(sum_hv dominfo shared_kb $SH) \
           - freed )) -le $((3 * TARGET)) ]
 }
-ok 'wait_until converged' \
+ok 'step_until "sharing xl-auto" 1000 converged' \
    "every balloon converged, the sharing group within its targets"
 # What each group costs the host.  Sharing group: private pages plus
 # shared frames, i.e. tot + shared - freed (only this group shares).

@@ -3,14 +3,20 @@
 #
 #   . "$(dirname "$0")/common.sh"
 #   start_sim --scenario "$SCEN/sharing-image.json" --speed 20
+#   xensim_hv clock pause                # hold the simulated clock
 #   start_actor sharing [--max-rate N]   # returns once it serves
-#   wait_until scan_done 3               # (tests/lib.sh)
-#   hv dominfo 1                          # the hypervisor's own figures
+#   step_until sharing 1000 scan_done 3  # 1 s steps until the pass is over
+#   hvget dominfo 1 shared_kb            # the hypervisor's own figures
 #   stop_actor sharing                    # SIGTERM, exit checked
 #   finish
 #
-# wait_until (tests/lib.sh) runs its condition again at every store
-# change (a watch on /, bounded by MP_WAIT_S), never sleeps.
+# A pass is the actor's timers (100 ms slices), so a test holds xensim's
+# clock and steps it (step_until, tests/lib.sh: the actor caught up
+# after each step) until the outcome holds: with the clock running, a
+# loaded machine ran the slices late and the pass outlasted MP_WAIT_S.
+# wait_until (tests/lib.sh) is for what follows an event alone (a policy
+# change, a domain destroyed): it runs its condition again at every
+# store change (a watch on /, bounded by MP_WAIT_S), never sleeps.
 # Actors run as daemons (-d), whose parent returns once they serve, with
 # --log-file (a daemon's stderr goes there too once it serves).
 
@@ -27,8 +33,17 @@ start_sim() {
     trap 'stop_all_actors; rm -rf "$T"; _xensim_cleanup' EXIT
 }
 
-hv() { python3 "$MP_TOP/tests/sharing/hv.py" "$@"; }
-hvget() { hv get "$@"; }
+# hv expect|write-shared|write-all ...: tests/sharing/hv.py, which hashes
+# every page (one python start a call: never in a condition, which is
+# evaluated again and again; 4-10 s a start on a loaded machine).  Any
+# other request, and hvget (tests/lib.sh), go through the C client.
+hv() {
+    case $1 in
+    expect | write-shared | write-all)
+        python3 "$MP_TOP/tests/sharing/hv.py" "$@" ;;
+    *) xensim_hv "$@" ;;
+    esac
+}
 xsr() { xenstore-read "$1" 2>/dev/null; }
 
 # start_actor NAME [OPTIONS...]: run $MP_BUILD/bin/NAME as a daemon.

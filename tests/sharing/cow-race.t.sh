@@ -12,8 +12,11 @@
 . "$(dirname "$0")/common.sh"
 
 start_sim --scenario "$SCEN/sharing-image.json" --speed 20
+# xensim's clock is held throughout and stepped (the actor caught up
+# after each step: step_until) until each outcome holds.
+ok "xensim_hv clock pause" "clock held"
 start_actor sharing
-ok 'wait_until scan_done 3' "first scan done"
+ok 'step_until sharing 1000 scan_done 3' "first scan done"
 freed0=$(hvget physinfo freed_by_sharing_kb)
 is "$(sum_dom saved_kb 1 2 3)" "$freed0" "savings agree before the writes"
 
@@ -26,18 +29,16 @@ ok "\"$XLMEM\" mem-policy-set 3 sharing rate=256,cow-check=60" \
 
 # Half-way through domain 3's pass, its guest writes 50 of its shared
 # pages; write-shared takes them from the lowest frames, which the pass
-# has gone by.  The clock is held and moved 5 s at a time, the actor
-# caught up after each step (clock_step), so the writes land half-way
-# whatever the machine's speed.
+# has gone by.  The clock is moved 5 s at a time, the actor caught up
+# after each step, so the writes land half-way whatever the machine's
+# speed.
 halfway() {
     local p
     p=$(xsr /libxl/3/memory-sharing/progress) && [ "$p" -ge 50 ] &&
         [ "$p" -lt 100 ]
 }
-ok "xensim_hv clock pause" "clock held"
 ok "step_until sharing 5000 halfway" "domain 3's pass half-way"
 is "$(hv write-shared 3 50)" 50 "domain 3 writes 50 shared pages"
-ok "xensim_hv clock resume" "clock running again"
 
 settled() {
     [ "$(xsr /libxl/3/memory-sharing/cow_breaks)" = \
@@ -45,7 +46,7 @@ settled() {
         [ "$(sum_dom saved_kb 1 2 3)" = \
           "$(hvget physinfo freed_by_sharing_kb)" ]
 }
-ok 'wait_until settled' \
+ok 'step_until sharing 5000 settled' \
    "the breaks behind the pass were rescanned: savings agree" ||
     diag "cow: $(xsr /libxl/3/memory-sharing/cow_breaks) vs" \
          "$(hvget dominfo 3 cow_breaks); saved $(sum_dom saved_kb 1 2 3) vs" \

@@ -6,9 +6,13 @@
 #  - a hypervisor built without sharing (xensim --no-sharing: ENOSYS):
 #    an HVM guest whose balloon is stuck gets its target by paging
 #    (enforce, paging=1) after the delay.
+# xensim's clock is held and stepped a second at a time (the actor caught
+# up after each step: step_until) until each outcome holds: the delay,
+# the balloons and the pager are on that clock.
 . "$(dirname "$0")/common.sh"
 
 start_sim --scenario "$SCEN/sharing-fallback.json" --speed 20
+ok "xensim_hv clock pause" "clock held"
 start_actor sharing
 for d in 1 2; do
     ok "\"$XLMEM\" mem-set $d 40m" "mem-set domain $d"
@@ -16,14 +20,14 @@ done
 at_target() {   # memory/target: the request less video RAM, as libxl
     [ "$(xsr /local/domain/$1/memory/target)" = "$(balloon_kb $1 40960)" ]
 }
-ok 'wait_until at_target 1' \
+ok 'step_until sharing 1000 at_target 1' \
    "PV domain: balloon target = policy target"
-ok 'wait_until at_target 2' \
+ok 'step_until sharing 1000 at_target 2' \
    "no-HAP domain: balloon target = policy target"
 # A second change: the reason is not logged again.
 "$XLMEM" mem-set 1 48m
 at48() { [ "$(xsr /local/domain/1/memory/target)" = 49152 ]; }
-ok 'wait_until at48' "PV domain follows again"
+ok 'step_until sharing 1000 at48' "PV domain follows again"
 is "$(grep -c 'domain 1: page sharing unavailable' "$T/sharing.log")" 1 \
    "PV: logged once"
 like "$(grep 'domain 1: page sharing unavailable' "$T/sharing.log")" \
@@ -39,13 +43,14 @@ rm -rf "$XENSIM_DIR"
 
 # A hypervisor without sharing: ENOSYS, then balloon + paging.
 start_sim --scenario "$SCEN/sharing-fallback.json" --speed 20 --no-sharing
+ok "xensim_hv clock pause" "clock held"
 start_actor sharing
 ok "\"$XLMEM\" mem-set 3 40m" "mem-set the stuck HVM domain"
 paged() {
     local t p
     t=$(hvget dominfo 3 tot_kb) && [ "$t" -le 40960 ]
 }
-ok 'wait_until paged' \
+ok 'step_until sharing 1000 paged' \
    "stuck balloon: the target is reached by paging"
 is "$(hvget dominfo 3 paging)" 1 "paging enabled"
 is "$(grep -c 'domain 3: page sharing unavailable' "$T/sharing.log")" 1 \

@@ -14,13 +14,14 @@
 
 S=/tool/mempolicy/actors/sharing/status
 start_sim --host-mem 16G --speed 20
+# xensim's clock is held throughout and stepped a second at a time (the
+# actor caught up after each step: step_until) until each outcome holds.
+ok "xensim_hv clock pause" "clock held"
 args="rate=16777216,cow-check=0"
 pod=$(xensim_hv create name=pod type=hvm vga=none memory_kb=65536 \
       maxmem_kb=131072 demand_kb=16384 memory_policy=sharing \
       memory_policy_args=$args | sed -n 's/.*domid=//p')
 is "$pod" 1 "a populate-on-demand guest (memory < maxmem)"
-pod_ents=$(hvget dominfo 1 pod_entries_kb)
-ok "[ $pod_ents -gt 0 ]" "PoD entries ($pod_ents KiB)"
 # A guest whose balloon is stuck: the actor pages it (paging=1) after
 # the delay, and must then leave it alone.
 pg=$(xensim_hv create name=pg type=hvm vga=none memory_kb=65536 \
@@ -35,9 +36,16 @@ is "$big" 3 "a 5 GiB guest with a 1 GiB MMIO hole"
 is "$(hvget maximum_gpfn 3 max_gpfn)" \
    "$(( 0x100000 + 1310720 - 100 - (0xC0000 - 32) - 1 ))" \
    "its RAM goes on above 4 GiB"
+# The PoD guest's balloon driver takes it down to its memory, and its
+# working set is populated from the cache: PoD entries are what is left
+# once nothing moves (before the actor starts).
+idle() { [[ $(xensim_hv time) == *" moving=0"* ]]; }
+ok 'step_until "" 1000 idle' "the guests have booted: nothing moves"
+pod_ents=$(hvget dominfo 1 pod_entries_kb)
+ok "[ $pod_ents -gt 0 ]" "PoD entries ($pod_ents KiB)"
 
 start_actor sharing --max-rate 16777216
-ok "wait_until scan_done 3" "every pass over"
+ok "step_until sharing 1000 scan_done 3" "every pass over"
 zeros=$(hv expect 3)
 diag "duplicate pages of the big guest: $zeros"
 ok "[ $zeros -gt 2000 ]" "it has zero pages to share"
@@ -46,14 +54,16 @@ is "$(hvget physinfo freed_by_sharing_kb)" "$((zeros * 4))" \
 is "$(hvget guestinfo 3 hole_maps)" 0 "the MMIO hole was never mapped"
 is "$(hvget guestinfo 3 bad_shares)" 0 "no page shared with other bytes"
 
-ok "wait_match $S/1 '^not hashed: [0-9]+ MiB of populate-on-demand entries'" \
+status_like() { [[ $(xsr "$S/$1") =~ $2 ]]; }
+ok "step_until sharing 1000 status_like 1 \
+    '^not hashed: [0-9]+ MiB of populate-on-demand entries'" \
    "the PoD guest's status says why it is not hashed"
 is "$(hvget guestinfo 1 pod_maps)" 0 "no PoD entry was looked at"
 is "$(hvget dominfo 1 pod_entries_kb)" "$pod_ents" "PoD entries unchanged"
 is "$(hvget dominfo 1 shared_kb)" 0 "nothing of it shared"
 
 ok "\"$XLMEM\" mem-set $pg 32m" "the stuck guest's target: 32 MiB, enforced"
-ok "wait_match $S/2 '^not hashed: [0-9]+ MiB paged out'" \
+ok "step_until sharing 1000 status_like 2 '^not hashed: [0-9]+ MiB paged out'" \
    "once the actor pages it, its status says why it is not hashed"
 paged=$(hvget dominfo 2 paged_kb)
 ok "[ $paged -gt 0 ]" "paged out: $paged KiB"
@@ -66,7 +76,7 @@ ok "\"$XLMEM\" mem-policy-set $pg sharing $args,paging=1,delay=2" \
 ok "\"$XLMEM\" mem-policy-set $big sharing $args,delay=6" \
    "then the big guest's"
 rescanned() { [ "$(xsr /libxl/3/memory-sharing/passes)" -gt "$passes" ]; }
-ok "wait_until rescanned" "the big guest's new pass is over"
+ok "step_until sharing 1000 rescanned" "the big guest's new pass is over"
 is "$(hvget guestinfo 2 paged_maps)" 0 "no paged-out frame was mapped"
 ok "[ $(hvget dominfo 2 paged_kb) -ge $paged ]" "nothing paged back in"
 is "$(hvget guestinfo 3 hole_maps)" 0 "the hole still never mapped"
