@@ -166,6 +166,7 @@ struct mempolicy_ctx {
     bool xsb_tx_fallback;     /* its transaction runs on ctx->xsh */
     struct mp_clock clock;
     int hv_errno;             /* errno of the backend's last failed call */
+    bool tx_wrote;            /* mp_transaction's fn wrote (mp_xs_write/rm) */
     char err[512];
 };
 
@@ -278,6 +279,9 @@ int mp_xs_read_kb(mempolicy_ctx *ctx, xs_transaction_t t, const char *path,
                   bool *present, uint64_t *kb);
 int mp_xs_write(mempolicy_ctx *ctx, xs_transaction_t t, const char *path,
                 const char *val);
+/* xs_rm, noting a write in a transaction (mp_transaction needs to know):
+ * same return and errno. */
+bool mp_xs_rm(mempolicy_ctx *ctx, xs_transaction_t t, const char *path);
 
 /*
  * Run fn inside a transaction: fn returns 0 (commit), MP_TX_RETRY (abort
@@ -286,6 +290,15 @@ int mp_xs_write(mempolicy_ctx *ctx, xs_transaction_t t, const char *path,
  * must release what an earlier run left in its arg.  Commits that
  * conflict (EAGAIN) are retried up to MP_TX_RETRIES times with a short
  * randomised back-off, then MEMPOLICY_ERROR_AGAIN.
+ *
+ * xenstored's transactions read no snapshot: each node is copied when
+ * the transaction first touches it (xenstored_transaction.c), so fn may
+ * see half of a change another client committed meanwhile (a reservation
+ * whose state is there but not its size), and only the commit tells
+ * (EAGAIN).  So an error from an fn that wrote nothing (through
+ * mp_xs_write / mp_xs_rm) is believed only once committing its reads
+ * succeeds; a conflict runs fn again.  All of fn's writes must go through
+ * those two.
  */
 typedef int mp_tx_fn(mempolicy_ctx *ctx, xs_transaction_t t, void *arg);
 int mp_transaction(mempolicy_ctx *ctx, mp_tx_fn *fn, void *arg);

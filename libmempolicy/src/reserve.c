@@ -317,7 +317,7 @@ static int write_str(mempolicy_ctx *ctx, xs_transaction_t t, uint32_t id,
 
 static int rm_node(mempolicy_ctx *ctx, xs_transaction_t t, const char *path)
 {
-    if (xs_rm(ctx->xsh, t, path) || errno == ENOENT)
+    if (mp_xs_rm(ctx, t, path) || errno == ENOENT)
         return 0;
     if (errno == EAGAIN)
         return MP_TX_RETRY;

@@ -55,7 +55,7 @@ int mp_saved_write_tx(mempolicy_ctx *ctx, xs_transaction_t t, uint32_t domid,
         return rc;
     if (has_target)
         return mp_xs_write(ctx, t, mp_path_saved(p, uuid, MP_POL_TARGET), num);
-    if (!xs_rm(ctx->xsh, t, mp_path_saved(p, uuid, MP_POL_TARGET)) &&
+    if (!mp_xs_rm(ctx, t, mp_path_saved(p, uuid, MP_POL_TARGET)) &&
         errno != ENOENT)
         return errno == EAGAIN ?
             MP_TX_RETRY :

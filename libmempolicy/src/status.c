@@ -155,7 +155,7 @@ static int announce_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
         char dir[STATUS_PATH_MAX];
 
         actor_path(dir, sizeof(dir), a->actor, NULL);
-        if (!xs_rm(ctx->xsh, t, dir) && errno != ENOENT) {
+        if (!mp_xs_rm(ctx, t, dir) && errno != ENOENT) {
             rc = errno == EAGAIN ?
                 MP_TX_RETRY :
                 mp_err(ctx, MEMPOLICY_ERROR_STORE, "xenstore: removing %s: %s",
@@ -204,7 +204,7 @@ static int withdraw_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
         unsigned i, n;
 
         actor_path(path, sizeof(path), actor, NULL);
-        if (!xs_rm(ctx->xsh, t, path) && errno != ENOENT)
+        if (!mp_xs_rm(ctx, t, path) && errno != ENOENT)
             rc = errno == EAGAIN ? MP_TX_RETRY : MEMPOLICY_ERROR_STORE;
         /* The last one out leaves the store as it found it. */
         for (i = 0; !rc && i < 2; i++) {
@@ -213,7 +213,7 @@ static int withdraw_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
             free(kids);
             if (!kids || n)
                 break;
-            if (!xs_rm(ctx->xsh, t, parents[i]) && errno != ENOENT)
+            if (!mp_xs_rm(ctx, t, parents[i]) && errno != ENOENT)
                 rc = errno == EAGAIN ? MP_TX_RETRY : MEMPOLICY_ERROR_STORE;
         }
     }

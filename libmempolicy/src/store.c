@@ -109,6 +109,8 @@ int mp_xs_read_kb(mempolicy_ctx *ctx, xs_transaction_t t, const char *path,
 int mp_xs_write(mempolicy_ctx *ctx, xs_transaction_t t, const char *path,
                 const char *val)
 {
+    if (t != XBT_NULL)
+        ctx->tx_wrote = true;
     if (xs_write(ctx->xsh, t, path, val, strlen(val)))
         return 0;
     if (errno == EAGAIN && t != XBT_NULL)
@@ -118,6 +120,13 @@ int mp_xs_write(mempolicy_ctx *ctx, xs_transaction_t t, const char *path,
                       "xenstore: permission denied writing %s", path);
     return mp_err(ctx, MEMPOLICY_ERROR_STORE, "xenstore: writing %s: %s",
                   path, strerror(errno));
+}
+
+bool mp_xs_rm(mempolicy_ctx *ctx, xs_transaction_t t, const char *path)
+{
+    if (t != XBT_NULL)
+        ctx->tx_wrote = true;
+    return xs_rm(ctx->xsh, t, path);
 }
 
 /* Back off a little after a conflict so that racing writers spread out. */
@@ -144,12 +153,19 @@ int mp_transaction(mempolicy_ctx *ctx, mp_tx_fn *fn, void *arg)
             return mp_err(ctx, MEMPOLICY_ERROR_STORE,
                           "xenstore: cannot start a transaction: %s",
                           strerror(errno));
+        ctx->tx_wrote = false;
         rc = fn(ctx, t, arg);
-        if (rc < 0) {
+        if (rc < 0 && ctx->tx_wrote) {
             xs_transaction_end(ctx->xsh, t, true);
             return rc;
-        }
-        if (rc == MP_TX_RETRY) {
+        } else if (rc < 0) {
+            /* Read only: were its reads one state of the store? */
+            if (xs_transaction_end(ctx->xsh, t, false) || errno != EAGAIN)
+                return rc;
+            mp_log(ctx, XTL_DEBUG,
+                   "transaction conflicted after an error (%s): run again",
+                   ctx->err);
+        } else if (rc == MP_TX_RETRY) {
             xs_transaction_end(ctx->xsh, t, true);
         } else {
             assert(rc == 0);
