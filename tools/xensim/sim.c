@@ -103,6 +103,9 @@ int sim_config_option(struct sim_config *c, int opt, const char *arg)
     case SIM_OPT_PVH_DOM0:
         c->pvh_dom0 = true;
         return 0;
+    case SIM_OPT_PAUSED:
+        c->paused = true;
+        return 0;
     default:
         fprintf(stderr, "xensim: unknown option (try --help)\n");
         return -1;
@@ -247,6 +250,10 @@ int sim_start(struct sim **out, struct loop *l, struct store *s,
     sim->hv = hv_new(l, s, &hc);
     if (!sim->hv)
         goto oom;
+    /* Held before the first domain exists, so that a driver stepping
+     * the clock sees the same run whatever the machine's speed. */
+    if (c->paused)
+        simclock_pause(sim->hv->clock);
     if (asprintf(&hvpath, "%s.hv", socket_path) < 0) {
         hvpath = NULL;
         goto oom;

@@ -30,6 +30,7 @@ enum {
     SIM_OPT_NO_SHARING,
     SIM_OPT_NO_VMX,
     SIM_OPT_PVH_DOM0,
+    SIM_OPT_PAUSED,
 };
 
 #define SIM_LONG_OPTIONS                                              \
@@ -41,7 +42,8 @@ enum {
     { "no-paging", no_argument, NULL, SIM_OPT_NO_PAGING },            \
     { "no-sharing", no_argument, NULL, SIM_OPT_NO_SHARING },          \
     { "no-vmx", no_argument, NULL, SIM_OPT_NO_VMX },                  \
-    { "pvh-dom0", no_argument, NULL, SIM_OPT_PVH_DOM0 }
+    { "pvh-dom0", no_argument, NULL, SIM_OPT_PVH_DOM0 },             \
+    { "paused", no_argument, NULL, SIM_OPT_PAUSED }
 
 #define SIM_USAGE                                                          \
     "Simulated host:\n"                                                    \
@@ -59,7 +61,9 @@ enum {
     "  --no-sharing     a hypervisor built without sharing (ENOSYS)\n"      \
     "  --no-vmx         a host CPU without Intel VT-x (sharing:\n"         \
     "                   EOPNOTSUPP)\n"                                     \
-    "  --pvh-dom0       dom0 is a PVH domain (paging: EOPNOTSUPP)\n"
+    "  --pvh-dom0       dom0 is a PVH domain (paging: EOPNOTSUPP)\n"      \
+    "  --paused         the simulated clock starts held at 0 (as `clock\n" \
+    "                   pause` before anything ran): a driver steps it\n"
 
 struct sim_config {
     unsigned domains;
@@ -71,6 +75,7 @@ struct sim_config {
     bool sharing;          /* host feature, default on */
     bool no_vmx;           /* host CPU without Intel VT-x */
     bool pvh_dom0;         /* dom0 is an HVM/PVH domain */
+    bool paused;           /* the clock starts held */
 };
 
 void sim_config_init(struct sim_config *c);
