@@ -4,7 +4,9 @@
  * The actor keeps a libxenstore handle of its own, polled in the kit's
  * loop (mempolicy_actor_watch_fd): one watch per served domain on each
  * of memory/meminfo and memory/pressure, plus @releaseDomain (any
- * domain's memory came back) and the reservations (reserve.c).
+ * domain's memory came back), the reservations (reserve.c) and, on
+ * xensim, its clock (the kit's held-clock barrier waits until this
+ * connection has seen a step's end: mempolicy_actor_clock_seen).
  *
  * When a domain is taken, its two nodes are made the guest's (owner the
  * guest, no one else but dom0 may read them), as Qubes' toolstack does
@@ -198,6 +200,14 @@ static void on_event(struct bal *b, const char *path, const char *token)
         bal_resv_read(b);
         return;
     }
+    if (!strcmp(token, "c")) {
+        /* xensim's clock, seen on this connection (held-clock barrier). */
+        char *v = xs_read(b->xs, XBT_NULL, path, NULL);
+
+        mempolicy_actor_clock_seen(b->a, v);
+        free(v);
+        return;
+    }
     if (strncmp(path, prefix, sizeof(prefix) - 1))
         return;
     id = strtoul(path + sizeof(prefix) - 1, &rest, 10);
@@ -230,11 +240,14 @@ static void on_xs(mempolicy_actor *a, int fd, void *arg)
 
 int bal_watch_init(struct bal *b)
 {
+    const char *clock = mempolicy_actor_clock_node(b->a);
+
     b->xs = xs_open(0);
     if (!b->xs)
         return -errno;
     if (!xs_watch(b->xs, "@releaseDomain", "r") ||
-        !xs_watch(b->xs, MEMPOLICY_RESERVATIONS_PATH, "q"))
+        !xs_watch(b->xs, MEMPOLICY_RESERVATIONS_PATH, "q") ||
+        (clock && !xs_watch(b->xs, clock, "c")))
         return -errno;
     return mempolicy_actor_watch_fd(b->a, xs_fileno(b->xs), on_xs, b);
 }

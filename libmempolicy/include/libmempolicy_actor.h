@@ -150,6 +150,24 @@ mempolicy_timer *mempolicy_timer_add(mempolicy_actor *a, uint64_t ms,
 void mempolicy_timer_cancel(mempolicy_actor *a, mempolicy_timer *t);
 
 /*
+ * An actor with a store connection of its own (watched through
+ * mempolicy_actor_watch_fd) gets that connection's watch events apart
+ * from the kit's.  While a test holds xensim's clock, the kit writes
+ * /tool/mempolicy/actors/<name>/clock once the actor has done what a
+ * step made due (docs/determinism.md); the events the step caused on
+ * the actor's own connection may still be on their way then.  Such an
+ * actor watches the node mempolicy_actor_clock_node() returns on its
+ * connection as well (NULL on a real host: nothing to watch, and the
+ * kit never waits) and hands every value it reads there to
+ * mempolicy_actor_clock_seen(): the kit then writes the barrier only
+ * once that connection has seen the held time, that is after the
+ * events that came before it.  No cost on a real host.
+ */
+#define MEMPOLICY_HAVE_ACTOR_CLOCK_SEEN 1
+const char *mempolicy_actor_clock_node(mempolicy_actor *a);
+void mempolicy_actor_clock_seen(mempolicy_actor *a, const char *value);
+
+/*
  * Extra fd to watch in the actor's loop (e.g. a control socket).  fn is
  * called when fd is readable (or at hangup/error: the callback reads and
  * sees it).  Watching the same fd again replaces fn/arg; fn NULL stops

@@ -78,6 +78,9 @@ struct mempolicy_actor {
     uint64_t clock_ack_ms;
     bool in_step;           /* a timer fires at its deadline (held clock) */
     uint64_t step_now;      /* that deadline: "now" for timers it adds */
+    bool own_clock;         /* the actor's own connection follows it too */
+    bool own_held;          /* ... and saw it held at own_ms */
+    uint64_t own_ms;
     int fatal;              /* 0, or the negative code run() returns */
 };
 
@@ -633,12 +636,35 @@ static void ack_clock(mempolicy_actor *a)
     if (!c->watched || c->rate != 0 ||
         (a->clock_acked && a->clock_ack_ms == c->base_ms))
         return;
+    /* Not before the actor's own connection has seen the held time: the
+     * events a step caused on it come before that, in the store's order. */
+    if (a->own_clock && (!a->own_held || a->own_ms < c->base_ms))
+        return;
     if (mp_actor_clock_ack(a->ctx, a->name, c->base_ms)) {
         fail(a, MEMPOLICY_ERROR_STORE, "cannot write the clock barrier");
         return;
     }
     a->clock_acked = true;
     a->clock_ack_ms = c->base_ms;
+}
+
+const char *mempolicy_actor_clock_node(mempolicy_actor *a)
+{
+    const char *node = a->ctx->be->clock_node;
+
+    if (node)
+        a->own_clock = true;
+    return node;
+}
+
+void mempolicy_actor_clock_seen(mempolicy_actor *a, const char *value)
+{
+    struct mp_clock c;
+
+    if (!value || !mp_clock_parse(value, &c))
+        return;
+    a->own_held = c.rate == 0;
+    a->own_ms = c.base_ms;
 }
 
 /* ---- extra fds --------------------------------------------------------- */

@@ -33,7 +33,7 @@ static double mono_ms(void)
 }
 
 /* Parse "BASE ANCHOR RATE"; false if malformed. */
-static bool parse(const char *v, struct mp_clock *c)
+bool mp_clock_parse(const char *v, struct mp_clock *c)
 {
     unsigned long long base, anchor;
     double rate;
@@ -57,7 +57,7 @@ void mp_clock_reread(mempolicy_ctx *ctx)
     if (!node)
         return;
     v = xs_read(ctx->xsh, XBT_NULL, node, &len);
-    if (v && !parse(v, &ctx->clock))
+    if (v && !mp_clock_parse(v, &ctx->clock))
         mp_log(ctx, XTL_WARN, "%s: malformed value '%.40s'; the clock "
                "keeps its last state", node, v);
     free(v);

@@ -173,6 +173,8 @@ struct mempolicy_ctx {
 /* ---- the host's clock (clock.c) ---- */
 
 #define MP_CLOCK_TOKEN "mp-clock"
+/* Parse the clock node's "BASE ANCHOR RATE" into c; false if malformed. */
+bool mp_clock_parse(const char *v, struct mp_clock *c);
 /* Once the backend is chosen: the clock's state as the host says. */
 void mp_clock_init(mempolicy_ctx *ctx);
 /* Host time, ms: CLOCK_MONOTONIC on Xen, the simulated clock on xensim. */
