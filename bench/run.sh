@@ -22,4 +22,5 @@ run "$build/bench/bench-xensim-hv" 1 1000 10000
 run bench/xlmem/run.sh "$build"
 run bench/actors/run.sh "$build"
 run bench/sharing/run.sh "$build"
+run bench/balance/run.sh "$build"
 exit $status

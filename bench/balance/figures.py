@@ -12,8 +12,9 @@ out, label = sys.argv[1], sys.argv[2]
 params = dict(l.strip().split("=", 1) for l in open(out + "/params"))
 floor_kb = int(params["floor_kb"])
 end_s = float(params["end_s"])
-start_s = float(params["start_s"])
-start_demand_kb = int(params["start_demand_kb"])
+start_s = float(params.get("start_s", 0))
+start_demand_kb = int(params.get("start_demand_kb", 0))
+start_name = params.get("start_name")
 
 rows = list(csv.DictReader(open(out + "/rec.csv")))
 # host free: piecewise constant between rows
@@ -44,12 +45,14 @@ for line in open(out + "/start.log"):
     f = line.split()
     started = f[1] == "ok"
 unstarted = 0.0
-if not started:
+if start_name is None:
+    pass
+elif not started:
     unstarted = start_demand_kb / 1024 * (end_s - start_s)
 else:
     created = None
     for r in rows:
-        if r["name"] != "dispvm":
+        if r["name"] != start_name:
             continue
         t = float(r["time_s"])
         if created is None:
@@ -60,5 +63,5 @@ writes = open(out + "/writes").read().strip() or "0"
 print("| %s | %.0f | %.0f | %.0f | %s %.0f | %.0f | %.1f | %s | %s |" % (
     label, total + unstarted, total, unstarted, worst[0], worst[1],
     (min_free or 0) / 1024, t_below, writes,
-    "not started" if not started else
+    "-" if start_name is None else "not started" if not started else
     ("%.1f s" % ready if ready is not None else "never")))

@@ -37,20 +37,27 @@ Not reproduced: dom0's 350 MiB boost (dom0 reports nothing in the
 benchmark, so qmemman leaves it alone as here), memory hotplug,
 do_balloon_dom (not used by a VM start).
 
-The request is a node (/tool/mempolicy/balance/free-request-kb,
-acknowledged in free-request-done; the balance actor's own interface
-before reservations) in place of qmemman.sock, the same ask-then-wait as
-the balance actor's reservations (bench/balance/start-vm.sh).
+The request is a node (/tool/bench/qmemman/request-kb, answered in
+request-done with the size or FAIL) in place of qmemman.sock, the same
+ask-then-wait as the balance actor's reservations
+(bench/balance/start-vm.sh).
 
-  qmemman_like.py            (XENSTORED_PATH set; xenstore-utils needed)
+Time: on xensim's held clock (bench/balance/desktop.py steps it) every
+sleep of qmemman (BALLOON_DELAY) is simulated time and qmemman's
+reaction to a report takes none, as on a host where it is fast; it says
+when it is done with a step in /tool/bench/qmemman/clock (class Clock).
+All its watches are on one store connection (xsclient.py), so it sees
+the events of a step in the order the store made them.
+
+  qmemman_like.py            (XENSTORED_PATH set)
 """
 import os
-import selectors
 import signal
-import socket
-import subprocess
 import sys
 import time
+
+import simhost
+from xsclient import XsClient
 
 CACHE_FACTOR = 1.3
 MIN_PREFMEM = 200 * 1024          # KiB
@@ -64,29 +71,112 @@ REQ_SAFETY_NET_FACTOR = 1.05
 BALLOON_DELAY = 0.1               # seconds of host time
 CHECK_PERIOD_S = 3
 CHECK_MB_S = 100
-REQUEST = "/tool/mempolicy/balance/free-request-kb"
-DONE = "/tool/mempolicy/balance/free-request-done"
+REQUEST = "/tool/bench/qmemman/request-kb"
+DONE = "/tool/bench/qmemman/request-done"
+BARRIER = "/tool/bench/qmemman/clock"
+CLOCK = "/tool/xensim/clock"
 
 writes = 0
 
 
-def xs(*args):
-    r = subprocess.run(("xenstore-" + args[0],) + args[1:],
-                       capture_output=True, text=True)
-    return r.stdout.strip() if r.returncode == 0 else None
+XS = None
 
 
-class Hv:
+def xs(op, path, *args):
+    if op == "read":
+        return XS.read(path)
+    if op == "write":
+        return XS.write(path, args[0])
+    if op == "rm":
+        return XS.rm(path)
+    if op == "list":
+        return " ".join(XS.directory(path))
+    if op == "chmod":
+        return XS.chmod(path, *args)
+    raise ValueError(op)
+
+
+class Clock:
+    """xensim's simulated clock, from /tool/xensim/clock ("BASE ANCHOR
+    RATE": RATE 0 while a driver holds it).  Held, every sleep of qmemman
+    is simulated time: qmemman says it waits (BARRIER = "wait DEADLINE")
+    and reads watch events, keeping them for later, until a step of the
+    driver reaches the deadline; idle, it says up to which time it has
+    done everything (BARRIER = "MS"), so the driver steps on only once
+    qmemman has reacted (bench/balance/desktop.py)."""
+
     def __init__(self):
-        path = xs("read", "/tool/xensim/hv-socket")
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.connect(path)
-        self.f = self.s.makefile("rwb")
+        self.base = self.anchor = 0
+        self.rate = 1.0
+        self.deferred = []
+        self.acked = None
+        self.update()
+
+    def update(self):
+        v = (XS.read(CLOCK) or "0 0 1").split()
+        self.base, self.anchor, self.rate = int(v[0]), int(v[1]), float(v[2])
+
+    def held(self):
+        return self.rate == 0
+
+    def now(self):
+        if self.held():
+            return self.base
+        return self.base + (time.monotonic() * 1000 - self.anchor) * self.rate
+
+    def ack(self):
+        if self.held() and self.acked != self.base:
+            XS.write(BARRIER, str(self.base))
+            self.acked = self.base
+
+    def next_event(self, timeout):
+        """The next watch event to handle (deferred ones first).  After
+        an idle acknowledgement, the events of a step are handled once
+        the step's clock has arrived: they happened during it."""
+        if self.deferred:
+            return self.deferred.pop(0)
+        if not XS.pending():
+            self.ack()
+        ev = XS.event(timeout)
+        if ev is None or ev[0] == CLOCK or not self.held() or \
+                self.base != self.acked:
+            return ev
+        batch = [ev]
+        while True:
+            e = XS.event()
+            if e[0] == CLOCK:
+                self.update()
+                if not self.held() or self.base != self.acked:
+                    break
+                continue
+            batch.append(e)
+        self.deferred.extend(batch[1:])
+        return batch[0]
+
+    def sleep(self, seconds):
+        if not self.held():
+            time.sleep(seconds / max(self.rate, 1e-9))
+            self.update()
+            return
+        deadline = self.base + int(seconds * 1000)
+        XS.write(BARRIER, "wait %d" % deadline)
+        self.acked = None
+        while self.base < deadline:
+            e = XS.event()
+            if e[0] == CLOCK:
+                self.update()
+                if not self.held():
+                    break
+            else:
+                self.deferred.append(e)
+
+
+class Hv(simhost.Hv):
+    def __init__(self):
+        super().__init__(xs("read", "/tool/xensim/hv-socket"))
 
     def call(self, line):
-        self.f.write((line + "\n").encode())
-        self.f.flush()
-        r = self.f.readline().decode().split()
+        r = super().call(line).split()
         if not r or r[0] != "ok":
             return None
         return dict(kv.split("=", 1) for kv in r[1:] if "=" in kv)
@@ -105,13 +195,13 @@ class Dom:
 
 
 class State:
-    def __init__(self, speed):
+    def __init__(self, clock):
         self.hv = Hv()
-        self.speed = speed
+        self.clock = clock
         self.doms = {}
 
     def sleep(self, s):
-        time.sleep(s / self.speed)
+        self.clock.sleep(s)
 
     def refresh(self):
         r = self.hv.call("dominfo_all")
@@ -307,85 +397,80 @@ class State:
 
 
 def main():
-    speed = float(xs("read", "/tool/xensim/speed") or "1")
-    st = State(speed)
-    watcher = subprocess.Popen(["xenstore-watch", "/local/domain"],
-                               stdout=subprocess.PIPE, text=True, bufsize=1)
-    lw = subprocess.Popen(["xenstore-watch", "@introduceDomain"],
-                          stdout=subprocess.PIPE, text=True, bufsize=1)
-    rw = subprocess.Popen(["xenstore-watch", "@releaseDomain"],
-                          stdout=subprocess.PIPE, text=True, bufsize=1)
-    reqw = subprocess.Popen(["xenstore-watch", REQUEST],
-                            stdout=subprocess.PIPE, text=True, bufsize=1)
-    sel = selectors.DefaultSelector()
-    sel.register(watcher.stdout, selectors.EVENT_READ, "d")
-    sel.register(reqw.stdout, selectors.EVENT_READ, "q")
-    sel.register(lw.stdout, selectors.EVENT_READ, "d")
-    sel.register(rw.stdout, selectors.EVENT_READ, "d")
+    global XS
+    XS = XsClient(os.environ["XENSTORED_PATH"])
+    clock = Clock()
+    st = State(clock)
+    XS.watch(CLOCK, "clock")
+    XS.watch(REQUEST, "request")
+    XS.watch("@introduceDomain", "domains")
+    XS.watch("@releaseDomain", "domains")
     stop = []
     signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
     held = False
 
     def domains():
-        ids = set(int(x) for x in (xs("list", "/local/domain") or "").split()
+        ids = set(int(x) for x in XS.directory("/local/domain")
                   if x.isdigit() and x != "0")
         for i in ids - set(st.doms):
             st.doms[i] = Dom(i)
             t = xs("read", "/local/domain/%d/memory/target" % i)
             st.doms[i].last_target = int(t) if t else 0
-            # Qubes' toolstack makes the node the guest's.
+            # Qubes' toolstack makes the node the guest's; qmemmand
+            # watches each domain's meminfo (XS_Watcher.watch_meminfo).
             p = "/local/domain/%d/memory/meminfo" % i
             if xs("read", p) is None:
                 xs("write", p, "")
             xs("chmod", p, "n%d" % i)
+            XS.watch(p, "meminfo")
         for i in set(st.doms) - ids:
+            XS.unwatch("/local/domain/%d/memory/meminfo" % i, "meminfo")
             del st.doms[i]
 
     domains()
     while not stop:
-        for key, _ in sel.select(timeout=1.0):
-            line = key.fileobj.readline()
-            if not line:
-                stop.append(1)
-                break
-            path = line.split()[0] if line.split() else ""
-            if key.data == "q":
-                v = xs("read", REQUEST)
-                if v and v.isdigit():
-                    domains()
-                    # qmemman.sock answers OK or FAIL at once; the
-                    # toolstack gives up on FAIL and lets go.
-                    xs("write", DONE, v if st.do_balloon(int(v)) else "FAIL")
-                    held = True
-                elif held:
-                    held = False
-                    xs("rm", DONE)
-                    domains()
-                    st.do_balance()
-                continue
-            if held:
-                continue
-            if path.endswith("/memory/meminfo"):
-                try:
-                    i = int(path.split("/")[3])
-                except (IndexError, ValueError):
-                    continue
-                if i not in st.doms:
-                    domains()
-                d = st.doms.get(i)
-                v = xs("read", path)
-                if d is None or not v or not v.isdigit():
-                    continue
-                d.mem_used = int(v)
-                st.do_balance()
-            elif path in ("@introduceDomain", "@releaseDomain"):
-                # qmemmand's domain_list_changed: refresh, then balance
+        ev = clock.next_event(1.0)
+        if ev is None:
+            continue
+        path, token = ev
+        if token == "clock":
+            clock.update()
+            continue
+        if token == "request":
+            v = xs("read", REQUEST)
+            if v and v.isdigit():
+                domains()
+                # qmemman.sock answers OK or FAIL at once; the
+                # toolstack gives up on FAIL and lets go.
+                xs("write", DONE, v if st.do_balloon(int(v)) else "FAIL")
+                held = True
+            elif held and v is None:
+                held = False
+                xs("rm", DONE)
                 domains()
                 st.do_balance()
-    watcher.terminate()
-    reqw.terminate()
-    lw.terminate()
-    rw.terminate()
+            continue
+        if token == "domains":
+            # qmemmand's domain_list_changed: refresh, then balance
+            domains()
+            if not held:
+                st.do_balance()
+            continue
+        if token != "meminfo":
+            continue
+        try:
+            i = int(path.split("/")[3])
+        except (IndexError, ValueError):
+            continue
+        d = st.doms.get(i)
+        v = xs("read", path)
+        if d is None or not v or not v.isdigit():
+            continue
+        d.mem_used = int(v)
+        # While a request holds qmemman's lock, a report waits (qmemmand's
+        # watcher blocks on global_lock): balanced once it is let go.
+        if not held:
+            st.do_balance()
     print("qmemman-like: writes=%d" % writes, file=sys.stderr)
 
 

@@ -11,6 +11,21 @@ import subprocess
 import tempfile
 
 
+class Hv:
+    """A connection to xensim's hv channel (docs/hv-channel.md)."""
+
+    def __init__(self, path):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.connect(path)
+        self.f = self.s.makefile("rwb")
+
+    def call(self, line):
+        """One request: its one-line reply."""
+        self.f.write((line + "\n").encode())
+        self.f.flush()
+        return self.f.readline().decode()
+
+
 class SimHost:
     def __init__(self, build, prefix, args):
         self.tmp = tempfile.mkdtemp(prefix=prefix)
@@ -25,9 +40,7 @@ class SimHost:
         os.close(wfd)
         os.read(rfd, 16)  # ready
         os.close(rfd)
-        hv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        hv.connect(self.xs("read", "/tool/xensim/hv-socket"))
-        self._hvf = hv.makefile("rwb")
+        self._hv = Hv(self.xs("read", "/tool/xensim/hv-socket"))
 
     def xs(self, *args):
         """xenstore-ARGS[0] ARGS[1:] on this host's store: its output."""
@@ -37,6 +50,4 @@ class SimHost:
 
     def call(self, line):
         """One hv channel request: its one-line reply."""
-        self._hvf.write((line + "\n").encode())
-        self._hvf.flush()
-        return self._hvf.readline().decode()
+        return self._hv.call(line)

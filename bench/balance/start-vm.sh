@@ -1,18 +1,21 @@
 #!/bin/bash
 # start-vm.sh NAME MEMORY_KB MAXMEM_KB DEMAND_KB: start a VM as a
-# toolstack would, run by xensim from the scenario (XENSTORED_PATH set).
+# toolstack would (XENSTORED_PATH set; run by bench/balance/desktop.py).
 # With BENCH_REQUEST=1 it first asks the balancer for MEMORY_KB and waits
-# (up to 30 s) for the answer: under the balance actor a reservation
-# (`xlmem mem-reserve --timeout=30`, released once the domain is made:
-# docs/reservations.md); under the qmemman-like baseline its own
-# request (/tool/mempolicy/balance/free-request-kb, acknowledged in
-# free-request-done, qmemman's do_balloon: qmemman_like.py).  The
-# outcome goes to $BENCH_OUT/start.log: "<name> ok <domid>" or "<name>
-# failed <reason>".
+# for the answer: under the balance actor a reservation (`xlmem
+# mem-reserve --timeout=30`: 30 s of host time, the actor refuses at the
+# deadline what it could not free; released once the domain is made:
+# docs/reservations.md); under the qmemman-like baseline its request
+# node (qmemman.sock's request, qmemman_like.py), answered with the size
+# (done) or FAIL (qmemman refused: qubesd fails the start with
+# QubesMemoryError, so do we, at once).  Neither wait is real time: the
+# answer comes on the simulated clock the driver steps; MP_WAIT_S (120 s
+# of real time) only turns a hang into a failure.  The outcome goes to
+# $BENCH_OUT/start.log: "<name> ok <domid>" or "<name> failed <reason>".
 name=$1 mem=$2 max=$3 demand=$4
 xlmem=$(dirname "$BENCH_PROBE")/../bin/xlmem
-req=/tool/mempolicy/balance/free-request-kb
-done_node=/tool/mempolicy/balance/free-request-done
+req=/tool/bench/qmemman/request-kb
+done_node=/tool/bench/qmemman/request-done
 rid=
 if [ "${BENCH_REQUEST:-0}" = 1 ] && [ "$BENCH_POLICY" = balance ]; then
     if ! rid=$("$xlmem" mem-reserve --timeout=30 "${mem}k" 2>&1); then
@@ -20,14 +23,20 @@ if [ "${BENCH_REQUEST:-0}" = 1 ] && [ "$BENCH_POLICY" = balance ]; then
         exit 0
     fi
 elif [ "${BENCH_REQUEST:-0}" = 1 ]; then
-    xenstore-write "$req" "$mem"
-    end=$((SECONDS + 30))
     coproc W { exec xenstore-watch "$done_node" 2>/dev/null; }
-    while [ "$(xenstore-read "$done_node" 2>/dev/null)" != "$mem" ] &&
-          [ "$SECONDS" -lt "$end" ]; do
+    xenstore-write "$req" "$mem"
+    end=$((SECONDS + ${MP_WAIT_S:-120}))
+    while :; do
+        ans=$(xenstore-read "$done_node" 2>/dev/null)
+        [ -n "$ans" ] || [ "$SECONDS" -ge "$end" ] && break
         read -r -t 5 _ <&"${W[0]}"
     done
     kill "$W_PID" 2>/dev/null
+    if [ "$ans" != "$mem" ]; then
+        xenstore-rm "$req"
+        echo "$name failed qmemman: ${ans:-no answer}" >>"$BENCH_OUT/start.log"
+        exit 0
+    fi
 fi
 r=$("$BENCH_PROBE" hv create name="$name" memory_kb="$mem" \
     maxmem_kb="$max" demand_kb="$demand" noise_kb=24576 \
