@@ -69,7 +69,8 @@ mempolicy_test_bins := $(patsubst tests/lib/test-%.c,$(O)/tests/test-lib-%,\
                          $(mempolicy_test_srcs))
 mempolicy_test_common := $(patsubst %.c,$(O)/obj/%.o,\
                            $(wildcard tests/lib/common.c)) \
-                         $(O)/obj/tests/support/hvclient.o
+                         $(O)/obj/tests/support/hvclient.o \
+                         $(O)/obj/tests/support/xensim_fixture.o
 TEST_BINS += $(mempolicy_test_bins)
 
 $(O)/obj/tests/lib/%.o: CPPFLAGS += $(MEMPOLICY_CFLAGS) $(CMOCKA_CFLAGS) \
@@ -87,7 +88,8 @@ ifneq ($(mempolicy_bench_srcs),)
 BENCH_BINS += $(O)/bench/bench-lib
 $(O)/bench/bench-lib: $(patsubst %.c,$(O)/obj/%.o,$(mempolicy_bench_srcs)) \
                       $(O)/obj/tests/lib/common.o \
-                      $(O)/obj/tests/support/hvclient.o $(MEMPOLICY_LIB)
+                      $(O)/obj/tests/support/hvclient.o \
+                      $(O)/obj/tests/support/xensim_fixture.o $(MEMPOLICY_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(MEMPOLICY_LDLIBS) -lpthread
 endif

@@ -20,82 +20,24 @@
 
 int xsim_start(struct xsim *x, const char *const *args)
 {
-    const char *build = getenv("MP_BUILD");
-    char bin[512], fdarg[16], buf[16];
-    const char *argv[64];
-    int p[2], n = 0, i;
-    struct pollfd pfd;
-    ssize_t r;
-
-    memset(x, 0, sizeof(*x));
-    snprintf(x->dir, sizeof(x->dir), "/tmp/mp-libtest-XXXXXX");
-    if (!mkdtemp(x->dir))
-        return -1;
-    snprintf(x->sock, sizeof(x->sock), "%s/xs", x->dir);
-    snprintf(bin, sizeof(bin), "%s/bin/xensim", build ? build : "build");
-    if (pipe(p))
-        return -1;
-    snprintf(fdarg, sizeof(fdarg), "%d", p[1]);
-    argv[n++] = bin;
-    argv[n++] = "--socket";
-    argv[n++] = x->sock;
-    argv[n++] = "--ready-fd";
-    argv[n++] = fdarg;
-    for (i = 0; args && args[i] && n < 62; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    x->pid = fork();
-    if (x->pid < 0)
-        return -1;
-    if (x->pid == 0) {
-        close(p[0]);
-        execv(bin, (char *const *)argv);
-        fprintf(stderr, "cannot run %s: %s\n", bin, strerror(errno));
-        _exit(127);
-    }
-    close(p[1]);
-    /* Wait for "ready" (a real event); the bound only turns a hang into
-     * a failure (120 s, as tests/lib.sh's MP_WAIT_S). */
-    pfd.fd = p[0];
-    pfd.events = POLLIN;
-    if (poll(&pfd, 1, 120000) != 1 || (r = read(p[0], buf, sizeof(buf))) < 5 ||
-        strncmp(buf, "ready", 5)) {
-        close(p[0]);
-        xsim_stop(x);
-        return -1;
-    }
-    close(p[0]);
-    setenv("XENSTORED_PATH", x->sock, 1);
-    return 0;
+    return xensim_start(&x->f, args);
 }
 
 void xsim_stop(struct xsim *x)
 {
-    char cmd[128];
-
-    if (x->pid > 0) {
-        kill(x->pid, SIGTERM);
-        waitpid(x->pid, NULL, 0);
-        x->pid = 0;
-    }
-    if (x->dir[0]) {
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", x->dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "# could not remove %s\n", x->dir);
-        x->dir[0] = '\0';
-    }
+    xensim_stop(&x->f);
 }
 
 char *xsim_hv(struct xsim *x, const char *fmt, ...)
 {
-    char req[1024], path[96];
+    char req[1024], path[sizeof(x->f.socket) + 4];
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(req, sizeof(req), fmt, ap);
     va_end(ap);
     /* The channel is "<xenstore socket>.hv" (docs/hv-channel.md). */
-    snprintf(path, sizeof(path), "%s.hv", x->sock);
+    snprintf(path, sizeof(path), "%s.hv", x->f.socket);
     return hvc_request(path, req);
 }
 

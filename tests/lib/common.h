@@ -15,15 +15,18 @@
 #include <xenstore.h>
 
 #include "libmempolicy.h"
+#include "xensim_fixture.h"
 
+/* The one fixture of the C tests (tests/support/xensim_fixture.h):
+ * f.pid, f.dir, f.socket. */
 struct xsim {
-    pid_t pid;
-    char dir[48];
-    char sock[80];
+    struct xensim_fixture f;
 };
 
 /* Start xensim with extra arguments (NULL-terminated); 0 or -1. */
 int xsim_start(struct xsim *x, const char *const *args);
+/* Stop it (xensim_stop: a shutdown that is not clean is said on
+ * stderr); one already gone (f.pid 0) only has its directory removed. */
 void xsim_stop(struct xsim *x);
 
 /* One hv channel request; reply line (malloc'd, no newline) or NULL. */

@@ -279,7 +279,7 @@ static void garbage_channel(void **state)
     size_t i;
 
     assert_non_null(saved);
-    snprintf(f.path, sizeof(f.path), "%s/fake.hv", sim.dir);
+    snprintf(f.path, sizeof(f.path), "%s/fake.hv", sim.f.dir);
     strcpy(sa.sun_path, f.path);
     f.lfd = socket(AF_UNIX, SOCK_STREAM, 0);
     assert_true(f.lfd >= 0);

@@ -67,11 +67,11 @@ static void no_store(void **state)
     mempolicy_ctx *c = NULL;
     char bad[128];
 
-    snprintf(bad, sizeof(bad), "%s/nonexistent", sim.dir);
+    snprintf(bad, sizeof(bad), "%s/nonexistent", sim.f.dir);
     setenv("XENSTORED_PATH", bad, 1);
     assert_int_equal(mempolicy_ctx_alloc(&c, 0, NULL), MEMPOLICY_ERROR_STORE);
     assert_null(c);
-    setenv("XENSTORED_PATH", sim.sock, 1);
+    setenv("XENSTORED_PATH", sim.f.socket, 1);
 }
 
 /*
@@ -84,10 +84,10 @@ static void unprivileged_connection(void **state)
     mempolicy_ctx *c = NULL;
     char guest[160];
 
-    snprintf(guest, sizeof(guest), "%s.dom1", sim.sock);
+    snprintf(guest, sizeof(guest), "%s.dom1", sim.f.socket);
     setenv("XENSTORED_PATH", guest, 1);
     assert_int_equal(mempolicy_ctx_alloc(&c, 0, NULL), MEMPOLICY_ERROR_PERM);
-    setenv("XENSTORED_PATH", sim.sock, 1);
+    setenv("XENSTORED_PATH", sim.f.socket, 1);
     assert_null(c);
 }
 
@@ -103,11 +103,11 @@ static void unprivileged_connection_detail(void **state)
     assert_non_null(f);
     lg = xtl_createlogger_stdiostream(f, XTL_ERROR, 0);
     assert_non_null(lg);
-    snprintf(guest, sizeof(guest), "%s.dom1", sim.sock);
+    snprintf(guest, sizeof(guest), "%s.dom1", sim.f.socket);
     setenv("XENSTORED_PATH", guest, 1);
     assert_int_equal(mempolicy_ctx_alloc(&c, 0, (xentoollog_logger *)lg),
                      MEMPOLICY_ERROR_PERM);
-    setenv("XENSTORED_PATH", sim.sock, 1);
+    setenv("XENSTORED_PATH", sim.f.socket, 1);
     xtl_logger_destroy((xentoollog_logger *)lg);
     rewind(f);
     n = fread(log, 1, sizeof(log) - 1, f);
@@ -279,7 +279,7 @@ static void list_domains_many(void **state)
     test_ctx_free(c2);
     xs_close(h2);
     xsim_stop(&s2);
-    setenv("XENSTORED_PATH", sim.sock, 1);
+    setenv("XENSTORED_PATH", sim.f.socket, 1);
 }
 
 static void physinfo(void **state)
@@ -421,7 +421,7 @@ static char *write_file(const char *name, const char *text)
     char *path;
     FILE *f;
 
-    if (asprintf(&path, "%s/%s", sim.dir, name) < 0)
+    if (asprintf(&path, "%s/%s", sim.f.dir, name) < 0)
         return NULL;
     f = fopen(path, "w");
     assert_non_null(f);
@@ -541,7 +541,7 @@ static void config(void **state)
     char *empty = write_file("empty.conf", "\n");
     char *a, *p, missing[128];
 
-    snprintf(missing, sizeof(missing), "%s/missing.conf", sim.dir);
+    snprintf(missing, sizeof(missing), "%s/missing.conf", sim.f.dir);
 
     /* Global only. */
     assert_int_equal(mempolicy_config_policy(ctx, g, NULL, &a, &p), 0);

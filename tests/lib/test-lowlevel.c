@@ -360,7 +360,7 @@ static void other_host_stop(struct other_host *o)
 {
     test_ctx_free(o->ctx);
     xsim_stop(&o->sim);
-    setenv("XENSTORED_PATH", sim.sock, 1);
+    setenv("XENSTORED_PATH", sim.f.socket, 1);
 }
 
 static void hypervisor_without_features(void **state)

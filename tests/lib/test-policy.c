@@ -410,10 +410,10 @@ static void guest_cannot_read_policy(void **state)
 
     assert_int_equal(mempolicy_domain_set_policy(ctx, 1, "xl-auto", "s=1"),
                      0);
-    snprintf(path, sizeof(path), "%s.dom1", sim.sock);
+    snprintf(path, sizeof(path), "%s.dom1", sim.f.socket);
     setenv("XENSTORED_PATH", path, 1);
     g = xs_open(0);
-    setenv("XENSTORED_PATH", sim.sock, 1);
+    setenv("XENSTORED_PATH", sim.f.socket, 1);
     assert_non_null(g);
     v = xs_read(g, XBT_NULL, "/libxl/1/memory-policy/actor", &len);
     assert_null(v);

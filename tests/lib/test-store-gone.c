@@ -78,9 +78,9 @@ static int teardown(void **state)
 
 static void kill_store(int sig)
 {
-    kill(sim.pid, sig);
-    waitpid(sim.pid, NULL, 0);
-    sim.pid = 0;
+    kill(sim.f.pid, sig);
+    waitpid(sim.f.pid, NULL, 0);
+    sim.f.pid = 0;
 }
 
 static void assert_gone(mempolicy_ctx *ctx)
@@ -132,14 +132,14 @@ static void blocked_wait_returns(void **state)
 
     assert_true(killer >= 0);
     if (killer == 0) {
-        kill(sim.pid, SIGKILL);
+        kill(sim.f.pid, SIGKILL);
         _exit(0);
     }
     assert_int_equal(mempolicy_event_wait(ctx, &ev, GUARD_MS),
                      MEMPOLICY_ERROR_STORE_GONE);
     waitpid(killer, NULL, 0);
-    waitpid(sim.pid, NULL, 0);
-    sim.pid = 0;
+    waitpid(sim.f.pid, NULL, 0);
+    sim.f.pid = 0;
 }
 
 int main(void)
