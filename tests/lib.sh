@@ -117,6 +117,17 @@ xensim_stop() {
     else _tap_result 0 "socket removed"; fi
 }
 
+# _watch_stop PID: end a coprocess that runs (or is about to run)
+# xenstore-watch.  With SIGKILL, never SIGTERM: until it has exec'd,
+# the coprocess is a copy of this shell, and bash runs the test's EXIT
+# trap in a coprocess that SIGTERM ends (_xensim_cleanup: xensim killed
+# and its directory removed in the middle of the test).  On a loaded
+# machine the kill often comes first, when the condition already held.
+_watch_stop() {
+    kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+}
+
 # wait_match PATH REGEX [S]: wait (xenstore watch, at most S seconds,
 # default 30: a bound, never a pause) until PATH's value matches REGEX.
 # wait_node PATH VALUE [S]: the same for an exact value.
@@ -132,8 +143,7 @@ wait_match() {
         [ "$left" -gt 0 ] || break
         read -r -t "$left" line <&"${_W[0]}" || break
     done
-    kill "$wpid" 2>/dev/null
-    wait "$wpid" 2>/dev/null
+    _watch_stop "$wpid"
     [[ $v =~ $re ]] || { echo "# $path is '$v', not /$re/"; return 1; }
 }
 
@@ -160,7 +170,10 @@ xensim_hv() {
 # condition that wait_until or step_until evaluates again and again).
 hvget() {
     local key=${!#} r kv
-    r=$(xensim_hv "${@:1:$#-1}") || { echo "# hv ${*:1:$#-1}: $r" >&2; return 1; }
+    r=$(xensim_hv "${@:1:$#-1}") || {
+        echo "# hv ${*:1:$#-1}: $r" >&2
+        return 1
+    }
     for kv in $r; do
         [ "${kv%%=*}" == "$key" ] && { echo "${kv#*=}"; return 0; }
     done
@@ -218,8 +231,7 @@ wait_until() {
         read -r -t $((deadline - SECONDS + 1)) line <&"${_WU[0]}" || {
             "$@" >/dev/null 2>&1 && rc=0; break; }
     done
-    kill "$wpid" 2>/dev/null
-    wait "$wpid" 2>/dev/null
+    _watch_stop "$wpid"
     return $rc
 }
 
