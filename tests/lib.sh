@@ -238,7 +238,13 @@ wait_until() {
 # wait_exit PID: until process PID has ended (a pidfd becomes readable
 # when it does; one that is already gone, reaped or not, has ended), at
 # most MP_WAIT_S seconds.  Works for processes this shell did not start.
+# The build's C client when there is one (a python start costs seconds
+# on a loaded machine, and every stopped actor is waited for).
 wait_exit() {
+    if [ -x "$MP_BUILD/tests/actor-probe" ]; then
+        "$MP_BUILD/tests/actor-probe" wait-exit "$1" $((MP_WAIT_S * 1000))
+        return
+    fi
     python3 - "$1" "$MP_WAIT_S" <<'EOF'
 import os, select, sys
 try:

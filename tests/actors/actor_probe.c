@@ -9,6 +9,9 @@
  * each took, on xenstore watches (never by sleeping or polling).
  *
  *   actor-probe hv VERB [ARGS...]          one hv-channel request
+ *   actor-probe wait-exit PID TIMEOUT_MS   until process PID has ended
+ *       (any process: a pidfd becomes readable when it ends; one already
+ *       gone has ended)
  *   actor-probe info DOMID                 key=value hypervisor state
  *   actor-probe policy FIRST LAST ACTOR PARAMS
  *   actor-probe target DOMID KB [ENFORCE]  (enforce default 1)
@@ -31,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -91,6 +95,28 @@ static int cmd_hv(int argc, char **argv)
     rc = strncmp(reply, "ok", 2) ? 1 : 0;
     free(reply);
     return rc;
+}
+
+static int cmd_wait_exit(const char *pid_s, const char *ms_s)
+{
+    char *pend, *mend;
+    long pid = strtol(pid_s, &pend, 10);
+    long ms = strtol(ms_s, &mend, 10);
+    struct pollfd p = { .events = POLLIN };
+    int n;
+
+    if (*pend || *mend || pid <= 0 || ms < 0 || ms > INT32_MAX)
+        return die("wait-exit: expected PID TIMEOUT_MS, got pid %s", pid_s);
+    p.fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+    if (p.fd < 0)
+        return errno == ESRCH ? 0 : die("pidfd_open: %s", strerror(errno));
+    do
+        n = poll(&p, 1, (int)ms);
+    while (n < 0 && errno == EINTR);
+    close(p.fd);
+    if (n <= 0)
+        return die("process %s has not ended", pid_s);
+    return 0;
 }
 
 static int cmd_info(uint32_t domid)
@@ -364,6 +390,8 @@ int main(int argc, char **argv)
 
     if (!strcmp(cmd, "hv") && argc > 2)
         return cmd_hv(argc - 2, argv + 2);
+    if (!strcmp(cmd, "wait-exit") && argc == 4)
+        return cmd_wait_exit(argv[2], argv[3]);
 
     lg = (xentoollog_logger *)xtl_createlogger_stdiostream(stderr, XTL_ERROR,
                                                            0);
