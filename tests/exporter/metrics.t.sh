@@ -116,21 +116,25 @@ prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/prom" \
     --web.listen-address="127.0.0.1:$pport" >"$T/prom.log" 2>&1 &
 prom_pid=$!
 
-# query EXPR: Prometheus's answer's first value ("" if none yet).
+# query EXPR: Prometheus's answer's first value ("" if none yet).  The
+# answer is {"status":"success","data":{"resultType":"vector","result":
+# [{"metric":{...},"value":[TIME,"VALUE"]},...]}}: the first "value"'s
+# string, read with grep and sed (no python start per query: seconds
+# each on a loaded machine, and the query is repeated until Prometheus
+# has it).
 query() {
     curl -s "http://127.0.0.1:$pport/api/v1/query" \
-        --data-urlencode "query=$1" 2>/dev/null | python3 -c '
-import json, sys
-try:
-    r = json.load(sys.stdin)["data"]["result"]
-    print(r[0]["value"][1] if r else "")
-except Exception:
-    print("")'
+        --data-urlencode "query=$1" 2>/dev/null |
+        grep -o '"value":\[[^]]*\]' |
+        sed -n '1s/^"value":\[[^,]*,"\([^"]*\)"\]$/\1/p'
 }
-# wait_query EXPR VALUE DESC: until Prometheus answers VALUE (deadline
-# 120 s: it starts, then scrapes every second).
+# wait_query EXPR VALUE DESC: until Prometheus answers VALUE, at most
+# MP_WAIT_S.  Prometheus is a program of its own on real time (it
+# starts, then scrapes every second) with nothing to watch: its answer
+# is asked for every half second; the bound only turns a hang into a
+# failure.
 wait_query() {
-    local deadline=$((SECONDS + 120)) v=
+    local deadline=$((SECONDS + MP_WAIT_S)) v=
     while [ "$SECONDS" -lt "$deadline" ]; do
         v=$(query "$1")
         [ "$v" == "$2" ] && break
