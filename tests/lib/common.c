@@ -28,6 +28,33 @@ void xsim_stop(struct xsim *x)
     xensim_stop(&x->f);
 }
 
+int test_host_start(struct xsim *sim, const char *const *args,
+                    struct xs_handle **xsh, mempolicy_ctx **ctx)
+{
+    *xsh = NULL;
+    if (ctx)
+        *ctx = NULL;
+    if (xsim_start(sim, args))
+        return -1;
+    *xsh = xs_open(0);
+    if (ctx)
+        *ctx = test_ctx();
+    return *xsh && (!ctx || *ctx) ? 0 : -1;
+}
+
+void test_host_stop(struct xsim *sim, struct xs_handle **xsh,
+                    mempolicy_ctx **ctx)
+{
+    if (ctx) {
+        test_ctx_free(*ctx);
+        *ctx = NULL;
+    }
+    if (*xsh)
+        xs_close(*xsh);
+    *xsh = NULL;
+    xsim_stop(sim);
+}
+
 char *xsim_hv(struct xsim *x, const char *fmt, ...)
 {
     char req[1024], path[sizeof(x->f.socket) + 4];

@@ -29,6 +29,17 @@ int xsim_start(struct xsim *x, const char *const *args);
  * stderr); one already gone (f.pid 0) only has its directory removed. */
 void xsim_stop(struct xsim *x);
 
+/*
+ * The usual host of a test group: xensim started with args, a store
+ * connection in *xsh and, when ctx is not NULL, a library context in
+ * *ctx.  0 or -1.  test_host_stop undoes it, also after a start that
+ * failed half-way.
+ */
+int test_host_start(struct xsim *sim, const char *const *args,
+                    struct xs_handle **xsh, mempolicy_ctx **ctx);
+void test_host_stop(struct xsim *sim, struct xs_handle **xsh,
+                    mempolicy_ctx **ctx);
+
 /* One hv channel request; reply line (malloc'd, no newline) or NULL. */
 char *xsim_hv(struct xsim *x, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -45,7 +45,7 @@ static int setup(void **state)
 {
     static const char *const args[] = { "--domains", "0", NULL };
 
-    if (xsim_start(&sim, args))
+    if (test_host_start(&sim, args, &xsh, &ctx))
         return -1;
     hvm = xsim_create(&sim,
                       "name=hvm type=hvm hap=1 memory_kb=524288 "
@@ -53,9 +53,7 @@ static int setup(void **state)
     pv = xsim_create(&sim,
                      "name=pv type=pv memory_kb=524288 "
                      "maxmem_kb=1048576");
-    xsh = xs_open(0);
-    ctx = test_ctx();
-    if (!xsh || !ctx || hvm <= 0 || pv <= 0)
+    if (hvm <= 0 || pv <= 0)
         return -1;
     /* An HVM guest with stdvga, as libxl builds it: 16 MiB of video RAM
      * (written here until xensim models it). */
@@ -65,10 +63,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    test_ctx_free(ctx);
-    if (xsh)
-        xs_close(xsh);
-    xsim_stop(&sim);
+    test_host_stop(&sim, &xsh, &ctx);
     return 0;
 }
 

@@ -31,17 +31,14 @@ static int setup(void **state)
 {
     static const char *const args[] = { "--domains", "4", NULL };
 
-    if (xsim_start(&sim, args))
+    if (test_host_start(&sim, args, &xsh, NULL))
         return -1;
-    xsh = xs_open(0);
-    return xsh ? 0 : -1;
+    return 0;
 }
 
 static int teardown(void **state)
 {
-    if (xsh)
-        xs_close(xsh);
-    xsim_stop(&sim);
+    test_host_stop(&sim, &xsh, NULL);
     return 0;
 }
 

@@ -25,21 +25,16 @@ static int setup(void **state)
     static const char *const args[] = { "--domains", "3", "--speed", "50",
                                         NULL };
 
-    if (xsim_start(&sim, args))
+    if (test_host_start(&sim, args, &xsh, &ctx))
         return -1;
     hvm = xsim_create(&sim, "name=web type=hvm hap=1 memory_kb=262144 "
                             "maxmem_kb=524288");
-    xsh = xs_open(0);
-    ctx = test_ctx();
-    return xsh && ctx && hvm > 0 ? 0 : -1;
+    return hvm > 0 ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    test_ctx_free(ctx);
-    if (xsh)
-        xs_close(xsh);
-    xsim_stop(&sim);
+    test_host_stop(&sim, &xsh, &ctx);
     return 0;
 }
 

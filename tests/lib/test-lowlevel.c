@@ -24,7 +24,7 @@ static int setup(void **state)
 {
     static const char *const args[] = { "--domains", "2", NULL };
 
-    if (xsim_start(&sim, args))
+    if (test_host_start(&sim, args, &xsh, &ctx))
         return -1;
     /* memory = maxmem: Xen pages no populate-on-demand guest */
     hvm1 = xsim_create(&sim, "name=hvm1 type=hvm hap=1 memory_kb=524288 "
@@ -36,20 +36,12 @@ static int setup(void **state)
                             "maxmem_kb=524288");
     pt = xsim_create(&sim, "name=pt type=hvm hap=1 passthrough=1 "
                            "memory_kb=262144");
-    xsh = xs_open(0);
-    ctx = test_ctx();
-    return xsh && ctx && hvm1 > 0 && hvm2 > 0 && nohap > 0 && pod > 0 &&
-                   pt > 0
-               ? 0
-               : -1;
+    return hvm1 > 0 && hvm2 > 0 && nohap > 0 && pod > 0 && pt > 0 ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    test_ctx_free(ctx);
-    if (xsh)
-        xs_close(xsh);
-    xsim_stop(&sim);
+    test_host_stop(&sim, &xsh, &ctx);
     return 0;
 }
 

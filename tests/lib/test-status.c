@@ -27,19 +27,14 @@ static int setup(void **state)
 {
     static const char *const args[] = { "--domains", "2", NULL };
 
-    if (xsim_start(&sim, args))
+    if (test_host_start(&sim, args, &xsh, &ctx))
         return -1;
-    xsh = xs_open(0);
-    ctx = test_ctx();
-    return xsh && ctx ? 0 : -1;
+    return 0;
 }
 
 static int teardown(void **state)
 {
-    test_ctx_free(ctx);
-    if (xsh)
-        xs_close(xsh);
-    xsim_stop(&sim);
+    test_host_stop(&sim, &xsh, &ctx);
     return 0;
 }
 
