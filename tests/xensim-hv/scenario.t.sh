@@ -162,8 +162,12 @@ node_is() { [ "$(xenstore-read "$1" 2>/dev/null)" = "$2" ]; }
 node_gone() { ! xenstore-read "$1" >/dev/null 2>&1; }
 
 mkfifo "$work/ready"
+# The clock held from the start (--paused) and stepped to each action's
+# time: the late domain lives from 5 s to 10 s, which at --speed 10 was
+# half a second of real time for the test to see it in.
 "$XENSIM" --socket "$work/xs.sock" --ready-fd 3 --scenario "$work/play.json" \
-    --speed 10 --record "$work/rec.csv" 3>"$work/ready" 2>"$work/log" &
+    --speed 10 --paused --record "$work/rec.csv" 3>"$work/ready" \
+    2>"$work/log" &
 pid=$!
 read -r -t "$MP_WAIT_S" line <"$work/ready"
 is "$line" ready "scenario host starts"
@@ -179,15 +183,33 @@ is "$(xenstore-read /local/domain/2/memory/static-max)" 262144 "sizes with M"
 is "$(xenstore-read /local/domain/2/memory/target)" $((262144 - 8192)) \
     "an HVM guest's memory/target: memory less libxl's cirrus video RAM"
 is "$(xenstore-read /tool/xensim/speed)" 10 "speed published"
-ok 'wait_until node_is /local/domain/1/memory/target 393216' \
-    "write action at 3 s"
+to() {   # to S: step the held clock to S seconds
+    local now
+    now=$(xensim_hv clock | sed -n 's/^ok ms=\([0-9]*\) .*/\1/p')
+    xensim_hv clock step $(($1 * 1000 - now)) >/dev/null
+}
+to 2
+ok '! node_is /local/domain/1/memory/target 393216' "no write at 2 s"
+to 3
+ok 'node_is /local/domain/1/memory/target 393216' "write action at 3 s"
+to 4
+# The command runs on its own: its write is waited for.
 ok 'wait_until node_is /scenario/ran 1-2' \
     "run action at 4 s, with domids and XENSTORED_PATH"
-ok 'wait_until node_is /local/domain/3/name late' "domain created at 5 s"
-ok 'wait_until node_gone /local/domain/3' "domain destroyed at 10 s"
-ok 'wait_until node_gone /scenario/ran' "rm action at 20 s"
+ok 'node_gone /local/domain/3' "no late domain at 4 s"
+to 5
+ok 'node_is /local/domain/3/name late' "domain created at 5 s"
+to 9
+ok 'node_is /local/domain/3/name late' "still there at 9 s"
+to 10
+ok 'node_gone /local/domain/3' "domain destroyed at 10 s"
+to 19
+ok 'node_is /scenario/ran 1-2' "/scenario/ran still there at 19 s"
+to 20
+ok 'node_gone /scenario/ran' "rm action at 20 s"
 t=$(xenstore-read /tool/xensim/time)
 like "$t" '^[0-9]+$' "simulated time published ($t s)"
+ok "xensim_hv clock resume" "the clock runs on to the scenario's end"
 
 # The scenario's duration ends xensim by itself, cleanly.
 wait "$pid"
