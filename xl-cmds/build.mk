@@ -19,7 +19,7 @@ XLCMDS_XLMEM_OBJS := $(addprefix $(O)/obj/xl-cmds/, \
     xlmem.o xlmem_util.o xlmem_size.o xlmem_policy.o xlmem_target.o \
     xlmem_lowlevel.o xlmem_list.o xlmem_watch.o xlmem_create.o \
     xlmem_reserve.o \
-    xlmem_actors.o xlmem_explain.o xlmem_top.o xlmem_memtune.o caplog.o)
+    xlmem_actors.o xlmem_explain.o xlmem_top.o xlmem_memtune.o xlmem_group.o caplog.o)
 
 BINS += $(O)/bin/xlmem $(O)/bin/mempolicyd
 TEST_BINS += $(O)/tests/test-xlmem-size

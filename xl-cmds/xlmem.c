@@ -141,6 +141,21 @@ const struct xlmem_cmd xlmem_cmds[] = {
     { "mem-reservations", main_mem_reservations,
       "List the memory reservations", "[options]",
       "-j, --json              Print JSON instead of a table." },
+    { "mem-group-set", main_mem_group_set,
+      "Create or change a memory group (a budget shared by its domains)",
+      "<Group> budget=" SIZE_USAGE " [weight=N]",
+      "The balance actor keeps the domains whose params say group=<Group>\n"
+      "within the budget together, and under contention shares memory\n"
+      "between the groups and the domains of no group by weight (1..100,\n"
+      "1 for a new group), then within a group by each domain's weight.\n"
+      "<Group>: 1 to 64 characters of a-z, 0-9, _ and -, starting with a\n"
+      "letter or a digit.  The budget may not be below the min_guarantee\n"
+      "of the group's domains; without budget= only the weight changes." },
+    { "mem-group-list", main_mem_group_list, "List the memory groups",
+      "[options]",
+      "-j, --json              Print JSON instead of a table." },
+    { "mem-group-rm", main_mem_group_rm,
+      "Remove a memory group that no domain is in", "<Group>", NULL },
     { "create", main_create,
       "Create a domain from a config file and apply its memory policy",
       "<ConfigFile> [xl create options] [vars]",

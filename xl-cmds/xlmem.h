@@ -180,5 +180,8 @@ int main_mem_release(int argc, char **argv);
 int main_mem_reservations(int argc, char **argv);
 int main_mem_policy_params(int argc, char **argv);
 int main_mem_tune(int argc, char **argv);
+int main_mem_group_set(int argc, char **argv);
+int main_mem_group_list(int argc, char **argv);
+int main_mem_group_rm(int argc, char **argv);
 
 #endif

@@ -241,6 +241,7 @@ static void fill_plan(struct bal *b, struct bdom *d, struct bp_dom *x,
     }
     min = min < max ? min : max;
     x->soft_kb = d->mt.soft_limit_kb;
+    x->group = d->group;
     x->weight = d->weight;
     x->headroom_pct = d->headroom_pct;
     x->psi_x100 = d->psi_x100;
@@ -486,6 +487,9 @@ void bal_pass(mempolicy_actor *a, void *arg)
     /* Reservations are kept free like the floor (reserve.c): those that
      * no plan can meet are refused first, with the figures. */
     h.reserved_kb = b->reserved_kb;
+    /* Memory groups: budgets and weights (groups.c). */
+    h.groups = b->bpg;
+    h.ngroups = (size_t)b->ngrp;
     /* Planned domains count with what they hold now, held ones with
      * what they will hold: raises granted earlier are re-planned. */
     bp_plan(&h, b->pd, b->n, b->scratch);

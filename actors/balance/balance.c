@@ -88,6 +88,7 @@ static int init(struct bal *b, mempolicy_actor *a)
     /* The reservations made while no balancer ran (or before a
      * restart): answered now. */
     bal_resv_read(b);
+    bal_groups_read(b);
     return 0;
 }
 
@@ -137,6 +138,7 @@ static void update_params(struct bal *b, struct bdom *d, const char *params)
         snprintf(err, sizeof(err), "bad memtune params");
     if (err[0])
         mempolicy_actor_params_bad(b->a, d->domid, params, err);
+    bal_group_of(b, d, true);
 }
 
 static int grow(struct bal *b)
@@ -157,7 +159,7 @@ static int grow(struct bal *b)
     if (!pd)
         return -1;
     b->pd = pd;
-    sc = realloc(b->scratch, 3 * cap * sizeof(*sc));
+    sc = realloc(b->scratch, BP_SCRATCH(cap) * sizeof(*sc));
     if (!sc)
         return -1;
     b->scratch = sc;
@@ -349,6 +351,7 @@ int main(int argc, char **argv)
     b->a = NULL; /* freed by the kit */
     bal_watch_fini(b);
     bal_resv_fini(b);
+    bal_groups_fini(b);
     if (b->passes && getenv("MEMPOLICY_BALANCE_STATS"))
         fprintf(stderr,
                 "balance: stats passes=%" PRIu64 " writes=%" PRIu64

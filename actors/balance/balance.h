@@ -48,6 +48,7 @@ struct bdom {
     uint64_t policy_target_kb;
     mempolicy_memtune mt; /* the common params: hard_limit, soft_limit,
                            * min_guarantee, group (docs/memtune.md) */
+    unsigned group;       /* 0: the root group; k: bal.grp[k - 1] */
 
     /* the hypervisor and the store */
     uint64_t static_max_kb;
@@ -118,6 +119,10 @@ struct bal {
     uint32_t newcomer[16];
     unsigned nnew;
     uint64_t free_kb; /* last seen */
+    /* memory groups (groups.c), by name; bpg: the same for the plan */
+    mempolicy_group *grp;
+    int ngrp;
+    struct bp_group bpg[BP_GROUPS_MAX];
 
     /* figures (logged at exit with -v; bench reads the log) */
     uint64_t passes, writes, plan_ns, plan_max_ns;
@@ -151,6 +156,13 @@ void bal_resv_fini(struct bal *b);
 /* A domain appeared: while reservations are granted, it may be the one
  * a toolstack is building with one (counted once). */
 void bal_resv_introduced(struct bal *b, uint32_t domid);
+
+/* groups.c: the memory groups.  read: the list again (the watch
+ * fired), every domain's group index, then a pass.  group_of: d's group
+ * from its params (log: say so when it names no group). */
+void bal_groups_read(struct bal *b);
+void bal_group_of(struct bal *b, struct bdom *d, bool log);
+void bal_groups_fini(struct bal *b);
 
 /* apply.c */
 void bal_pass(mempolicy_actor *a, void *arg);

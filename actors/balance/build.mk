@@ -11,7 +11,8 @@ BALANCE_OBJS := $(BALANCE_CORE_OBJS) \
                 $(O)/obj/actors/balance/balance.o \
                 $(O)/obj/actors/balance/watch.o \
                 $(O)/obj/actors/balance/apply.o \
-                $(O)/obj/actors/balance/reserve.o
+                $(O)/obj/actors/balance/reserve.o \
+                $(O)/obj/actors/balance/groups.o
 
 $(O)/obj/actors/balance/%.o: CFLAGS += -Ilibmempolicy/include \
     $(XENSTORE_CFLAGS)

@@ -75,6 +75,8 @@ struct bp_dom {
     unsigned headroom_pct; /* 0..300 */
     uint64_t used_kb;      /* validated report (<= static-max) */
     unsigned psi_x100;     /* some avg10 x 100 (0..10000), 0: none */
+    unsigned group;        /* 0: the root group (the host); k:
+                            * bp_host.groups[k - 1] */
     bool held;             /* fixed at hold_kb, not planned */
     uint64_t hold_kb;
 
@@ -86,12 +88,31 @@ struct bp_dom {
     enum bp_tier tier;
 };
 
+/*
+ * A memory group (libvirt's resource partition; docs/groups.md): its
+ * domains together are never planned above budget_kb, and under
+ * contention it shares with the root group's domains (and the other
+ * groups) by its weight, as one of them, its share then going to its
+ * domains by theirs.
+ */
+#define BP_GROUPS_MAX 64
+struct bp_group {
+    const char *name;   /* for the explanation */
+    uint64_t budget_kb; /* BP_UNLIMITED: none */
+    unsigned weight;    /* 1..100 */
+    /* outputs */
+    uint64_t want_kb; /* what its domains are planned in all */
+    bool full;        /* its budget held its domains back */
+};
+
 struct bp_host {
-    uint64_t free_kb;     /* the hypervisor's free memory now */
-    uint64_t floor_kb;    /* never planned below */
-    uint64_t reserve_kb;  /* kept free besides the floor */
-    uint64_t reserved_kb; /* reservations (granted and pending): kept
-                           * free like the floor, for domains to come */
+    uint64_t free_kb;        /* the hypervisor's free memory now */
+    uint64_t floor_kb;       /* never planned below */
+    uint64_t reserve_kb;     /* kept free besides the floor */
+    uint64_t reserved_kb;    /* reservations (granted and pending): kept
+                              * free like the floor, for domains to come */
+    struct bp_group *groups; /* [ngroups], ngroups <= BP_GROUPS_MAX */
+    size_t ngroups;
     /* outputs */
     int64_t pool_kb;     /* what the planned domains share */
     uint64_t short_kb;   /* sum of used not given (contention) */
@@ -103,9 +124,12 @@ struct bp_host {
 /* The share of used memory added at most for pressure (percent). */
 #define BP_PSI_BOOST_MAX_PCT 30u
 
+/* The doubles of scratch bp_plan needs for n domains. */
+#define BP_SCRATCH(n) (6 * (size_t)(n) + 8 * (BP_GROUPS_MAX + 1) + 8)
+
 /*
- * Plan every domain of d[0..n).  `scratch` must hold 3 * n entries;
- * cost O(n log n) and no allocation.
+ * Plan every domain of d[0..n).  `scratch` must hold BP_SCRATCH(n)
+ * doubles; cost O(n log n) and no allocation.
  */
 void bp_plan(struct bp_host *h, struct bp_dom *d, size_t n, double *scratch);
 

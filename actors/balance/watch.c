@@ -4,9 +4,10 @@
  * The actor keeps a libxenstore handle of its own, polled in the kit's
  * loop (mempolicy_actor_watch_fd): one watch per served domain on each
  * of memory/meminfo and memory/pressure, plus @releaseDomain (any
- * domain's memory came back), the reservations (reserve.c) and, on
- * xensim, its clock (the kit's held-clock barrier waits until this
- * connection has seen a step's end: mempolicy_actor_clock_seen).
+ * domain's memory came back), the reservations (reserve.c), the memory
+ * groups (groups.c) and, on xensim, its clock (the kit's held-clock
+ * barrier waits until this connection has seen a step's end:
+ * mempolicy_actor_clock_seen).
  *
  * When a domain is taken, its two nodes are made the guest's (owner the
  * guest, no one else but dom0 may read them), as Qubes' toolstack does
@@ -208,6 +209,11 @@ static void on_event(struct bal *b, const char *path, const char *token)
         free(v);
         return;
     }
+    if (!strcmp(token, "g")) {
+        /* A memory group came, changed or went. */
+        bal_groups_read(b);
+        return;
+    }
     if (strncmp(path, prefix, sizeof(prefix) - 1))
         return;
     id = strtoul(path + sizeof(prefix) - 1, &rest, 10);
@@ -247,6 +253,7 @@ int bal_watch_init(struct bal *b)
         return -errno;
     if (!xs_watch(b->xs, "@releaseDomain", "r") ||
         !xs_watch(b->xs, MEMPOLICY_RESERVATIONS_PATH, "q") ||
+        !xs_watch(b->xs, MEMPOLICY_GROUPS_PATH, "g") ||
         (clock && !xs_watch(b->xs, clock, "c")))
         return -errno;
     return mempolicy_actor_watch_fd(b->a, xs_fileno(b->xs), on_xs, b);

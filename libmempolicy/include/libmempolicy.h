@@ -127,6 +127,8 @@ extern "C" {
  * (never made, released, handed over, or expired). */
 #define MEMPOLICY_ERROR_NO_MEMORY -22
 #define MEMPOLICY_ERROR_NO_RESERVATION -23
+/* Memory groups (MEMPOLICY_HAVE_GROUPS): the name names no group. */
+#define MEMPOLICY_ERROR_NO_GROUP -24
 
 /* The version of the library actually linked, e.g. "0.1" (static
  * string; compare with MEMPOLICY_VERSION, the one compiled against). */
@@ -1080,6 +1082,74 @@ int mempolicy_reservation_get(mempolicy_ctx *ctx, uint32_t id,
                               mempolicy_reservation *out);
 int mempolicy_reservation_list(mempolicy_ctx *ctx,
                                mempolicy_reservation **list, int *n);
+
+/* ---- memory groups ------------------------------------------------------ */
+
+/*
+ * Memory groups, libvirt's resource partitions (docs/groups.md): a named
+ * budget shared by the domains whose policy params say group=NAME (a
+ * common param, libmempolicy_actor.h).  The balance actor keeps the sum
+ * of a group's domains within its budget, and under contention shares
+ * memory between the groups and the domains of no group (the root
+ * group: the host) by weight, then within a group by each domain's own
+ * weight, as cgroups share between siblings.
+ *
+ * Groups live in the store, dom0-only, so they outlive any actor:
+ *   /tool/mempolicy/groups/<name>/budget-kb   KiB
+ *   /tool/mempolicy/groups/<name>/weight      1..MEMPOLICY_GROUP_WEIGHT_MAX
+ * Names: 1 to MEMPOLICY_GROUP_MAX characters of a-z, 0-9, _ and -,
+ * starting with a letter or a digit (mempolicy_group_name_valid).
+ * A group's members are found from the domains' params (no list is
+ * kept): each call that needs them reads every domain's
+ * /libxl/<domid>/memory-policy/actor-params in its transaction, so a
+ * member cannot join or leave unseen.
+ *
+ * The params writes (mempolicy_domain_set_policy, _set_policy_target,
+ * _update_params) refuse group=NAME when there is no such group, or when
+ * the domain's min_guarantee would take the guarantees of the group's
+ * domains above its budget (INVAL).  (A restored or default policy,
+ * _set_policy_if_unset, is not refused: an unknown group counts as the
+ * root group there.)
+ */
+#define MEMPOLICY_HAVE_GROUPS 1
+#define MEMPOLICY_GROUPS_PATH "/tool/mempolicy/groups"
+#define MEMPOLICY_GROUPS_MAX 64
+#define MEMPOLICY_GROUP_MAX 64 /* characters of a name */
+#define MEMPOLICY_GROUP_WEIGHT_MAX 100
+#define MEMPOLICY_GROUP_WEIGHT_DEFAULT 1
+
+typedef struct mempolicy_group {
+    char name[MEMPOLICY_GROUP_MAX + 1];
+    uint64_t budget_kb;
+    unsigned weight;
+    /* Its domains, as their params say at the time of the call. */
+    unsigned members;
+    uint64_t guarantee_kb; /* the sum of their min_guarantee */
+} mempolicy_group;
+
+/*
+ * Create group name, or change it: budget_kb (1 KiB .. the host's total
+ * memory, and at least the sum of its domains' min_guarantee) and weight
+ * (1 .. MEMPOLICY_GROUP_WEIGHT_MAX; 0 keeps the group's weight, or
+ * MEMPOLICY_GROUP_WEIGHT_DEFAULT for a new group).  INVAL (bad name,
+ * budget or weight: the detail names it, nothing written); BUSY with
+ * MEMPOLICY_GROUPS_MAX groups already; STORE, AGAIN.  Cost: one
+ * hypervisor query, one transaction reading every domain's params.
+ */
+int mempolicy_group_set(mempolicy_ctx *ctx, const char *name,
+                        uint64_t budget_kb, unsigned weight);
+/* Group name into *out (the caller's): NO_GROUP, INVAL (bad name),
+ * FAIL naming a malformed node.  Cost: one transaction reading every
+ * domain's params. */
+int mempolicy_group_get(mempolicy_ctx *ctx, const char *name,
+                        mempolicy_group *out);
+/* Every group, by name (*list malloc'd, free() it; NULL and 0 when
+ * there is none).  Cost: as _get, once for all. */
+int mempolicy_group_list(mempolicy_ctx *ctx, mempolicy_group **list, int *n);
+/* Remove group name: NO_GROUP; BUSY while a domain's params still say
+ * group=name (the detail names the domains; nothing removed).  Cost:
+ * one transaction reading every domain's params. */
+int mempolicy_group_remove(mempolicy_ctx *ctx, const char *name);
 
 /* ---- time -------------------------------------------------------------- */
 

@@ -327,7 +327,7 @@ int mempolicy_actor_params_check(const char *actor, const char *params,
  */
 #define MEMPOLICY_HAVE_MEMTUNE 1
 #define MEMPOLICY_MEMTUNE_UNLIMITED UINT64_MAX
-#define MEMPOLICY_GROUP_MAX 64
+/* MEMPOLICY_GROUP_MAX: libmempolicy.h (memory groups). */
 
 typedef struct mempolicy_memtune {
     uint64_t hard_limit_kb;      /* MEMPOLICY_MEMTUNE_UNLIMITED if absent */

@@ -43,6 +43,7 @@ static const char *const error_names[] = {
     [21] = "the store went away",
     [22] = "the host cannot free this much memory",
     [23] = "no such reservation",
+    [24] = "no such memory group",
 };
 
 const char *mempolicy_version(void)

@@ -306,6 +306,15 @@ typedef int mp_tx_fn(mempolicy_ctx *ctx, xs_transaction_t t, void *arg);
 int mp_transaction(mempolicy_ctx *ctx, mp_tx_fn *fn, void *arg);
 
 /*
+ * group.c: params about to be written for domid inside t may name a
+ * group (group=NAME) only if it exists and the domain's min_guarantee
+ * with the other members' stays within its budget: 0, INVAL naming the
+ * problem, MP_TX_RETRY, STORE.  Cost: reads every domain's params.
+ */
+int mp_group_admit_tx(mempolicy_ctx *ctx, xs_transaction_t t, uint32_t domid,
+                      const char *params);
+
+/*
  * The domain exists for the hypervisor and is not dying: 0 and *hv
  * (may be NULL), or NO_DOMAIN / DYING with a detail.
  */

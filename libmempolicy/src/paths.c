@@ -56,6 +56,14 @@ char *mp_path_resv(char buf[MP_PATH_MAX], uint32_t id, const char *node)
     return buf;
 }
 
+char *mp_path_group(char buf[MP_PATH_MAX], const char *name, const char *node)
+{
+    snprintf(buf, MP_PATH_MAX, MP_GROUP_DIR "%s%.*s%s%s", name ? "/" : "",
+             MEMPOLICY_GROUP_MAX, name ? name : "", node ? "/" : "",
+             node ? node : "");
+    return buf;
+}
+
 int mp_vm_path_valid(const char *vm)
 {
     size_t i;

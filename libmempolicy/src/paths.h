@@ -17,6 +17,8 @@
  *                                           (xl reboot); dom0-only
  *   /tool/mempolicy/reservations/next-id    reservations (reserve.c);
  *   /tool/mempolicy/reservations/<id>/<node> dom0-only
+ *   /tool/mempolicy/groups/<name>/<node>    memory groups (group.c);
+ *                                           dom0-only
  *
  * Each builder writes into a caller's buffer of MP_PATH_MAX bytes and
  * returns it, so a call fits in an argument list:
@@ -77,6 +79,13 @@ char *mp_path_saved(char buf[MP_PATH_MAX], const char *uuid, const char *node);
 #define MP_RESV_GRANTED "granted-ms"
 #define MP_RESV_REASON "reason"
 char *mp_path_resv(char buf[MP_PATH_MAX], uint32_t id, const char *node);
+
+/* /tool/mempolicy/groups, or .../groups/<name>[/<node>] (name NULL: the
+ * directory; names are at most MEMPOLICY_GROUP_MAX characters). */
+#define MP_GROUP_DIR MEMPOLICY_GROUPS_PATH
+#define MP_GROUP_BUDGET "budget-kb"
+#define MP_GROUP_WEIGHT "weight"
+char *mp_path_group(char buf[MP_PATH_MAX], const char *name, const char *node);
 
 /* A value of /local/domain/<domid>/vm that names a /vm/<uuid> directory
  * (36 characters of hex digits and dashes) and nothing else. */

@@ -271,6 +271,14 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
             goto out;
         }
     }
+    /* group=NAME: a group that exists, its guarantees within its budget
+     * (group.c).  A restored or default policy is not refused for it:
+     * an unknown group is the root group there. */
+    if ((w->params || w->merge) && !w->if_unset) {
+        rc = mp_group_admit_tx(ctx, t, w->domid, params);
+        if (rc)
+            goto out;
+    }
     if (w->merge || want_cap) {
         mempolicy_memtune m;
         uint64_t lo, hi;

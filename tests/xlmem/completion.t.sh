@@ -60,4 +60,14 @@ is "$(comp xlmem mem-e)" "mem-explain" "mem-explain is a subcommand"
 touch "$T/dom-a.cfg"
 is "$(comp xlmem create "$T/dom-a")" "$T/dom-a.cfg" "create: a file"
 
+# Memory groups: the subcommands from `xlmem help` (the command table),
+# group names from the store, mem-group-set's keys from its usage line.
+is "$(comp xlmem mem-group)" "mem-group-set mem-group-list mem-group-rm" \
+    "the group subcommands, from the command table"
+"$XLMEM" mem-group-set web budget=256
+is "$(comp xlmem mem-group-set w)" "web" "group names from the store"
+is "$(comp xlmem mem-group-rm "")" "web" "mem-group-rm: group names"
+is "$(comp xlmem mem-group-set web "")" "budget= weight=" \
+    "mem-group-set's keys, from its usage line"
+is "$(comp xlmem mem-group-list -)" "-j --json -h" "mem-group-list's options"
 finish
