@@ -132,6 +132,8 @@ xrejects "min_guarantee=-1: not a size" "mem-policy-set: negative" \
 xrejects "group=No/Such: not a name|invalid actor parameters" \
     "mem-policy-set: a bad group name" \
     mem-policy-set guest2 balance group=No/Such
+# group=NAME must name a memory group (docs/groups.md): make one.
+"$XLMEM" mem-group-set web budget=1g
 run_xlmem mem-policy-set guest2 "" hard_limit=256,group=web
 is "$rc|$(rd $P2/target)|$(maxmem_kb 2)" \
     "0|$((255 * 1024))|$((256 * 1024))" \
