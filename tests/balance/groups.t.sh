@@ -9,6 +9,7 @@
 # b and c share exactly 3000 MiB (xensim charges no overhead).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../actors/common.sh"
+. "$(dirname "$0")/common.sh"
 
 M=1024
 T=$(mktemp -d /tmp/balance-groups.XXXXXX)
@@ -16,12 +17,6 @@ REC=$T/rec.csv
 X=$MP_BUILD/bin/xlmem
 export MEMPOLICY_XL_CONF=/dev/null
 
-idle() { "$PROBE" hv time | grep -q ' moving=0$'; }
-settle() { step_until balance 1000 idle; }
-step() { step_until balance 200 "$@"; }
-tgt() { xenstore-read "/local/domain/$1/memory/target"; }
-st() { xenstore-read "/tool/mempolicy/actors/balance/status/$1" 2>/dev/null; }
-status_like() { [[ $(st "$1") =~ $2 ]]; }
 # near KIB KIB2: within 4 KiB (a water level times a weight, rounded
 # down to whole pages).
 near() { local d=$(($1 - $2)); [ "${d#-}" -le 4 ]; }
@@ -40,8 +35,6 @@ targets_of() {
         END { if (before != "") print before }' "$REC" |
         sort -u | tr '\n' ' '
 }
-now_s() { xensim_hv clock | sed -n 's/^ok ms=\([0-9]*\).*/\1/p' |
-    awk '{ print $1 / 1000 }'; }
 
 xensim_start --speed 20 --host-mem 4G --record "$REC"
 xensim_hv clock pause >/dev/null
@@ -112,7 +105,7 @@ restarted() {
 }
 ok "step restarted" "restarted: web's new budget, read from the store"
 settle
-ok "[ $(awk -F, 'NR > 1 && (m == "" || $11 + 0 < m) { m = $11 + 0 } END { print m }' "$REC") -ge $((72 * M - 2048)) ]" \
+ok "[ $(rec_min_free "$REC") -ge $((72 * M - 2048)) ]" \
     "host free memory never under the floor on the recording"
 
 actor_stop

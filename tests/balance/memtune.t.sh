@@ -13,18 +13,13 @@
 # the three share exactly what they hold (1800 MiB): contention.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../actors/common.sh"
+. "$(dirname "$0")/common.sh"
 
 M=1024
 T=$(mktemp -d /tmp/balance-memtune.XXXXXX)
 REC=$T/rec.csv
 X=$MP_BUILD/bin/xlmem
 
-idle() { "$PROBE" hv time | grep -q ' moving=0$'; }
-settle() { step_until balance 1000 idle; }
-step() { step_until balance 200 "$@"; }
-tgt() { xenstore-read "/local/domain/$1/memory/target"; }
-st() { xenstore-read "/tool/mempolicy/actors/balance/status/$1" 2>/dev/null; }
-status_like() { [[ $(st "$1") =~ $2 ]]; }
 target_is() { [ "$(tgt "$1")" -eq "$2" ]; }
 free_kb() { "$PROBE" hv physinfo | tr ' ' '\n' | sed -n 's/^free_kb=//p'; }
 # The lowest target written for domain name $1 in the recording from
@@ -33,8 +28,6 @@ min_target() {
     awk -F, -v d="$1" -v t="${2:-0}" 'NR > 1 && $3 == d && $1 + 0 >= t &&
         (m == "" || $4 + 0 < m) { m = $4 + 0 } END { print m }' "$REC"
 }
-now_s() { xensim_hv clock | sed -n 's/^ok ms=\([0-9]*\).*/\1/p' |
-    awk '{ print $1 / 1000 }'; }
 
 xensim_start --speed 20 --host-mem 4G --record "$REC"
 xensim_hv clock pause >/dev/null
@@ -99,7 +92,7 @@ is "$(tgt "$a") $(tgt "$b") $(tgt "$c")" \
     "a at its guarantee, b at its soft limit, c gives the rest"
 like "$(st "$a")" '^550 MiB = min_guarantee \(used 600\); ' \
     "a's status names its guarantee"
-ok "[ $(awk -F, 'NR > 1 && $1 + 0 > 0 && (m == "" || $11 + 0 < m) { m = $11 + 0 } END { print m }' "$REC") -ge $((floor - 2048)) ]" \
+ok "[ $(rec_min_free "$REC") -ge $((floor - 2048)) ]" \
     "host free memory never under the floor on the recording"
 
 actor_stop
