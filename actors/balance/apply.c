@@ -11,7 +11,8 @@
  *     at what it holds (so it cannot grow behind our back, as squeezed
  *     does to inactive domains), it is held at its size and the others
  *     balance without counting on it; it is tried again after 5 s,
- *     doubling up to 5 minutes.  A donor moving slower than 16 MiB/s is
+ *     doubling up to 5 minutes (a timer: nothing else need happen), with
+ *     its maxmem raised back for its target.  A donor moving slower than 16 MiB/s is
  *     slow: it keeps its target, but its memory is counted only as it
  *     arrives, and the others give instead.
  *  3. Plan (plan.c).
@@ -157,6 +158,18 @@ static void follow(struct bal *b, struct bdom *d, uint64_t now)
                                 "domain %u: trying its "
                                 "balloon again",
                                 d->domid);
+            /*
+             * Tried again, it gets the room its target needs back: the
+             * cap only held it while stuck (squeezed sets an active
+             * domain's maxmem from its target at every pass,
+             * squeezed/lib/squeeze.ml).  Left capped, a balloon that
+             * stalled while growing could never reach a target that
+             * does not change, and was found stuck at every retry.
+             * The target is written again through the library, which
+             * raises maxmem as for any raise.
+             */
+            if (d->capped && !set_target(b, d, d->target_kb, now))
+                d->capped = false;
         }
         return;
     }
@@ -658,6 +671,15 @@ void bal_pass(mempolicy_actor *a, void *arg)
         if (swapping(d) && d->damped &&
             now - d->short_since_ms < BAL_SHORT_PATIENCE_MS) {
             uint64_t left = d->short_since_ms + BAL_SHORT_PATIENCE_MS - now;
+
+            if (!next_ms || left < next_ms)
+                next_ms = left;
+        }
+        /* A stuck balloon is tried again when its back-off ends (one
+         * wake-up per retry). */
+        if (d->stuck) {
+            uint64_t left = d->stuck_retry_ms > now ? d->stuck_retry_ms - now :
+                                                      1;
 
             if (!next_ms || left < next_ms)
                 next_ms = left;
