@@ -15,8 +15,8 @@
  *    into what is free beyond the floor and the reserved memory);
  *  - a pending request that no plan can meet is refused at once, with
  *    the figures: what could be made free, and what holds the rest (the
- *    domains' floors and guarantees, stuck or slow balloons, domains in
- *    their boot grace, domains of other actors), as squeezed's
+ *    domains' floors and guarantees, stuck balloons, domains in their
+ *    boot grace, domains of other actors), as squeezed's
  *    Cannot_free_this_much_memory / Domains_refused_to_cooperate;
  *  - pending requests are granted in id order once the memory is free
  *    now (host free - the floor - what raises in flight may still take -
@@ -197,7 +197,7 @@ static uint64_t sat_sub(uint64_t a, uint64_t b)
 struct give {
     uint64_t give_kb;    /* down to each one's floor */
     uint64_t floors_kb;  /* held by floors and guarantees */
-    uint64_t stuck_kb;   /* above the floor in stuck or slow balloons */
+    uint64_t stuck_kb;   /* above the floor in stuck balloons */
     uint64_t grace_kb;   /* above the floor in the boot grace */
     uint64_t managed_kb; /* what the managed domains hold */
     uint64_t owed_kb;    /* what domains below their guarantee lack */
@@ -233,9 +233,17 @@ static void count(const struct bal *b, struct give *g)
         /* Memory a domain below its floor or guarantee may take back:
          * a reservation never gets it. */
         g->owed_kb += sat_sub(f, d->actual_kb);
-        if (d->stuck || d->slow)
+        /*
+         * A slow balloon still moves (the plan holds it where it is
+         * until it gets there): what it holds comes, late (the
+         * deadline refuses a request it did not pay in time).  Counted
+         * as held, a request admitted and paid by ballooning down was
+         * refused on the way as soon as its donors were found slow,
+         * which on a loaded host is every donor.
+         */
+        if (d->stuck)
             g->stuck_kb += above;
-        else if (x->held)
+        else if (x->held && !d->slow)
             g->grace_kb += above;
         else
             g->give_kb += above;
@@ -273,7 +281,7 @@ uint64_t bal_resv_admit(struct bal *b, const mempolicy_physinfo *phys)
                  "cannot free %llu MiB: at most %llu MiB (host free %llu "
                  "MiB, floor %llu, %llu reserved already, %llu from "
                  "ballooning down); held: floors and guarantees %llu MiB "
-                 "(%llu more owed to domains below them), stuck or slow "
+                 "(%llu more owed to domains below them), stuck "
                  "balloons %llu, boot grace %llu, other actors' domains "
                  "%llu",
                  MIB(r->size_kb), MIB(sat_sub(room, held)), MIB(phys->free_kb),

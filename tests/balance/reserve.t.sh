@@ -85,7 +85,7 @@ r1=$?
 if [ "$first" = "$px" ]; then lost=x won=y pw=$py; else lost=y won=x pw=$px; fi
 is "$r1" 1 "the first to finish was refused (status 1)"
 like "$(cat "$T/$lost.err")" \
-    "^xlmem create: cannot start $lost: it needs 1508 MiB \\(memory 1500 \\+ Xen's overhead 8192 KiB\\): reservation [0-9]+: cannot free 1508 MiB: at most 1092 MiB \\(host free 272 MiB, floor 72, 1508 reserved already, 2400 from ballooning down\\); held: floors and guarantees 400 MiB \\(0 more owed to domains below them\\), stuck or slow balloons 0, boot grace 0, other actors' domains 1024$" \
+    "^xlmem create: cannot start $lost: it needs 1508 MiB \\(memory 1500 \\+ Xen's overhead 8192 KiB\\): reservation [0-9]+: cannot free 1508 MiB: at most 1092 MiB \\(host free 272 MiB, floor 72, 1508 reserved already, 2400 from ballooning down\\); held: floors and guarantees 400 MiB \\(0 more owed to domains below them\\), stuck balloons 0, boot grace 0, other actors' domains 1024$" \
     "the refused start says what it needs, what could be freed, what held the rest"
 is "$(wc -l <"$T/$lost.err")|$(cat "$T/$lost.out")" "1|" \
     "in one line, no domid"
