@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Sourced by dom0-tests.sh (check-xen): the balance actor on real Xen,
-# issue 14 §7.
+# issue 14 §7, and a start on the full host it leaves (issue 15 §5).
 #
 # Two PV guests (guest-bal1.cfg, guest-bal2.cfg: memory 512, maxmem 1024
 # MiB, actor balance, min=128m) run the product's guest agent in their
@@ -27,6 +27,8 @@ BAL_POOL=${BAL_POOL:-1024}   # MiB the two guests share (above the floor)
 BAL_HOG=${BAL_HOG:-600}     # MiB gbal1's workload takes
 BAL_MOVE=${BAL_MOVE:-128}    # MiB that must move each way, at least
 BAL_FLOOR=72                # the actor's default floor (MiB)
+BAL_DAMP=128                # the actor's default damping (MiB)
+BAL_START=${BAL_START:-128}  # MiB of the guest started on the full host
 
 # bal_kb D: what domain D's balloon driver holds now (data/current_kb)
 # plus the guest's offset, i.e. comparable with memory/target, in KiB
@@ -46,6 +48,32 @@ bal_at_target() {
 # under /local/domain
 bal_wait() {
     wait_xs /local/domain "$1" "$2"
+}
+# bal_status D: the actor's status line for domain D (why its target)
+bal_status() {
+    xenstore-read /tool/mempolicy/actors/balance/status/$1 2>/dev/null
+}
+# bal_planned D: the actor decided D's size from its report (not held for
+# want of one, not stuck, slow or waiting for memory)
+bal_planned() {
+    case $(bal_status "$1") in
+    '' | *"no report yet"* | stuck* | "slow balloon"* | waiting*) return 1 ;;
+    esac
+}
+# bal_diag: what the two guests and the actor were doing (a failed wait)
+bal_diag() {
+    info "balance: $(bal_line)"
+    info "balance: gbal1 status: $(bal_status $b1)"
+    info "balance: gbal2 status: $(bal_status $b2)"
+    info "balance: gbal1 current_kb $(bal_kb $b1) target" \
+         "$(xenstore-read /local/domain/$b1/memory/target 2>&1)," \
+         "gbal2 current_kb $(bal_kb $b2) target" \
+         "$(xenstore-read /local/domain/$b2/memory/target 2>&1)"
+    xl list 2>&1 | while IFS= read -r l; do info "  xl list: $l"; done
+    grep -v ': debug: ' /tmp/balance.log 2>/dev/null | tail -n 12 |
+        while IFS= read -r l; do info "  balance log: $l"; done
+    tail -n 3 /tmp/balance.log 2>/dev/null |
+        while IFS= read -r l; do info "  balance log: $l"; done
 }
 # the hypervisor's free memory, MiB
 host_free() { xl info 2>/dev/null | awk '$1 == "free_memory" {print $3}'; }
@@ -112,13 +140,22 @@ balance_on_real_xen() {
     # (offset 0, docs/real-xen.md); guest_offset cannot measure it here,
     # since the actor may move memory/target before the driver's first look
     off[$b1]=0 off[$b2]=0
-    # idle: both balloons where the actor put them, and the two shares
-    # within the damping of each other (same weight, same use)
-    check "idle: the actor's targets for gbal1 and gbal2 reached, shares even" \
-        bal_wait $XT_WAIT 'bal_at_target $b1 && bal_at_target $b2 &&
+    # idle: the actor planned both from their reports, both balloons are
+    # where it put them, and the two shares are even but for the damping
+    # (same weight, same use: the same plan, each target within the
+    # damping of it, so within twice the damping of each other)
+    if check "idle: the actor's targets for gbal1 and gbal2 reached, shares even" \
+        bal_wait $XT_WAIT 'bal_planned $b1 && bal_planned $b2 &&
+            bal_at_target $b1 && bal_at_target $b2 &&
             a1=$(xenstore-read /local/domain/$b1/memory/target) &&
             a2=$(xenstore-read /local/domain/$b2/memory/target) &&
-            [ $(( a1 > a2 ? a1 - a2 : a2 - a1 )) -le 131072 ]' || return 1
+            [ $(( a1 > a2 ? a1 - a2 : a2 - a1 )) -le $((2 * BAL_DAMP * 1024)) ]'
+    then
+        :
+    else
+        bal_diag
+        return 1
+    fi
     a1=$(bal_kb $b1) a2=$(bal_kb $b2)
     u1=$(xenstore-read /local/domain/$b1/memory/meminfo)
     line=$(bal_line)
@@ -141,7 +178,7 @@ balance_on_real_xen() {
             bal_at_target $b1 && bal_at_target $b2"; then
         :
     else
-        info "balance: $(bal_line)"
+        bal_diag
         return 1
     fi
     m1=$(bal_kb $b1) m2=$(bal_kb $b2)
@@ -171,7 +208,7 @@ balance_on_real_xen() {
             bal_at_target $b1 && bal_at_target $b2"; then
         :
     else
-        info "balance: $(bal_line)"
+        bal_diag
         return 1
     fi
     line=$(bal_line)
@@ -184,9 +221,74 @@ balance_on_real_xen() {
     check "balance is still running" alive balance
 }
 
+# Issue 15 §5: `xlmem create` of a guest that fits only once the balancer
+# took memory back from its guests, on the full host balance_on_real_xen
+# left (gbal1 and gbal2 share the pool, host free at about the floor).
+# gres (guest-plain.cfg, paused: it need not boot) needs BAL_START MiB
+# (more if more than that is free above the floor: it must not fit)
+# and Xen's overhead; xlmem create reserves that first (docs/
+# reservations.md), balance balloons the two down, grants it, and xl
+# creates the domain.  Then gbig, which no plan can meet (more than the
+# two hold above their floors), is refused at once naming the shortfall,
+# and nothing is created for it.
+balance_start_on_full_host() {
+    local f t0 t1 s1 s2 e1 e2 doms start=$BAL_START
+    # the host quiet first: both planned, at their targets, none waiting
+    # for memory (the way back may leave a raise in two steps)
+    if check "before the start: gbal1 and gbal2 at the actor's targets" \
+        bal_wait $XT_WAIT 'bal_planned $b1 && bal_planned $b2 &&
+            bal_at_target $b1 && bal_at_target $b2'
+    then
+        :
+    else
+        bal_diag
+        return 1
+    fi
+    f=$(host_free)
+    # more than is free above the floor, whatever the way back left free
+    [ $((f - BAL_FLOOR + 64)) -gt "$start" ] && start=$((f - BAL_FLOOR + 64))
+    check "gres ($start MiB) does not fit in host free memory ($f MiB, floor $BAL_FLOOR)" \
+        [ $((f - BAL_FLOOR)) -lt "$start" ] || return 1
+    # sizes as the hypervisor counts them (xl list, MiB)
+    s1=$(xl_mem gbal1) s2=$(xl_mem gbal2)
+    t0=$SECONDS
+    check "xlmem create gres ($start MiB) on the full host: granted once balance took memory back" \
+        xlmem create /etc/xen/guest-plain.cfg -p 'name="gres"' \
+            "memory=$start" "maxmem=$start" || { bal_diag; return 1; }
+    t1=$SECONDS
+    e1=$(xl_mem gbal1) e2=$(xl_mem gbal2)
+    info "balance start: gres created after $((t1 - t0)) s (dom0's clock);" \
+         "gbal1 $s1 -> $e1 MiB, gbal2 $s2 -> $e2 MiB; $(bal_line)"
+    say "balance start gres $start MiB granted in $((t1 - t0)) s:" \
+        "gbal1 $s1 -> $e1 MiB, gbal2 $s2 -> $e2 MiB, host free before $f MiB"
+    check "gres exists, with $start MiB" \
+        eval "xl domid gres >/dev/null && xl_mem_reaches gres $start"
+    check "the memory came from gbal1 and gbal2 (they gave at least $((start - f + BAL_FLOOR)) MiB)" \
+        [ $((s1 + s2 - e1 - e2)) -ge $((start - f + BAL_FLOOR)) ]
+    check "dom0 untouched by the start" dom0_kept
+    check "host free memory above the floor after the start" free_above_floor
+    check "gbal1 and gbal2 not crashed by the start" \
+        eval "not_crashed gbal1 && not_crashed gbal2"
+    # the refusal: more than anything can free
+    doms=$(dom_names)
+    expect_fail "xlmem create gbig (2048 MiB) is refused at once, naming the shortfall" \
+        "^xlmem create: cannot start gbig: it needs [0-9]+ MiB .*: reservation [0-9]+: cannot free [0-9]+ MiB: at most [0-9]+ MiB" \
+        xlmem create /etc/xen/guest-plain.cfg -p 'name="gbig"' \
+            memory=2048 maxmem=2048
+    check "nothing created for gbig (the same domains as before)" \
+        same_domains "$doms"
+}
+# the names of the domains xl lists, sorted, on one line
+dom_names() { xl list | awk 'NR > 1 {print $1}' | sort | tr '\n' ' '; }
+same_domains() { # NAMES: dom_names says NAMES
+    local now
+    now=$(dom_names)
+    [ "$now" = "$1" ] || { echo "domains now: $now; before: $1"; return 1; }
+}
+
 balance_cleanup() {
     local g
-    for g in gbal1 gbal2 gfill; do
+    for g in gres gbal1 gbal2 gfill; do
         xl domid $g >/dev/null 2>&1 && check "xl destroy $g" xl destroy $g
     done
     [ -n "${dpid[balance]:-}" ] || return 0

@@ -49,9 +49,9 @@ dom0_args+=" xentest.budget=$((limit > 120 ? limit - 60 : limit / 2))"
 # dom0-tests.sh also boots the HVM guest (guest-hvm.cfg); MP_XEN_HVM=0
 # leaves it out (a quicker run while debugging something else)
 [ "${MP_XEN_HVM:-1}" = 1 ] && dom0_args+=" xentest.hvm=1"
-# MP_XEN_BALANCE=1: dom0-tests.sh also runs the balance checks
-# (tests/xen/balance.sh); not yet by default (docs/real-xen.md)
-[ "${MP_XEN_BALANCE:-0}" = 1 ] && dom0_args+=" xentest.balance=1"
+# dom0-tests.sh runs the balance checks (tests/xen/balance.sh);
+# MP_XEN_BALANCE=0 leaves them out (to debug something else quickly)
+[ "${MP_XEN_BALANCE:-1}" = 0 ] && dom0_args+=" xentest.balance=0"
 
 # dom0 has one vCPU pinned to physical CPU 0 and the guests run on CPU 1
 # only (cpus="1" in tests/xen/guest-*.cfg): under QEMU 7.2's TCG, with a
