@@ -15,11 +15,9 @@
 # Domains_refused_to_cooperate.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../actors/common.sh"
+. "$(dirname "$0")/common.sh"
 
 M=1024
-st() { xenstore-read "/tool/mempolicy/actors/balance/status/$1" 2>/dev/null; }
-status_like() { [[ $(st "$1") =~ $2 ]]; }
-idle() { "$PROBE" hv time | grep -q ' moving=0$'; }
 free_kb() { "$PROBE" hv physinfo | tr ' ' '\n' | sed -n 's/^free_kb=//p'; }
 # mem-reserve exits once its request is decided (a refused one is removed)
 decided() { ! kill -0 "$RESV_PID" 2>/dev/null; }

@@ -12,11 +12,9 @@
 # to take more than the 1 MiB of slack, found stuck again at every retry.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../actors/common.sh"
+. "$(dirname "$0")/common.sh"
 
 M=1024
-tgt() { xenstore-read "/local/domain/$1/memory/target"; }
-st() { xenstore-read "/tool/mempolicy/actors/balance/status/$1" 2>/dev/null; }
-status_like() { [[ $(st "$1") =~ $2 ]]; }
 dom() { info "$1" "$2"; }
 reached() { [ "$(dom "$1" actual)" -ge $(($(tgt "$1") - 1024)) ]; }
 
