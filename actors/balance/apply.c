@@ -442,6 +442,32 @@ static void publish(struct bal *b, struct bdom *d, const struct bp_host *h,
     mempolicy_actor_set_status(b->a, d->domid, "%s", line);
 }
 
+/*
+ * Whether d's group holds more than its budget with the targets written
+ * now (a budget just lowered, a domain just joined): its decreases are
+ * written whatever the damping, or damping would hold every member
+ * where it is and the budget would never be met.  Each group's sum of
+ * targets is counted once per pass (grp_tgt_kb, filled by
+ * count_groups).
+ */
+static void count_groups(struct bal *b)
+{
+    size_t i;
+
+    if (!b->ngrp)
+        return;
+    memset(b->grp_tgt_kb, 0, sizeof(b->grp_tgt_kb));
+    for (i = 0; i < b->n; i++)
+        if (b->v[i]->group)
+            b->grp_tgt_kb[b->v[i]->group - 1] += b->v[i]->target_kb;
+}
+
+static bool group_over(const struct bal *b, const struct bdom *d)
+{
+    return d->group && d->group <= (unsigned)b->ngrp &&
+        b->grp_tgt_kb[d->group - 1] > b->bpg[d->group - 1].budget_kb;
+}
+
 void bal_pass(mempolicy_actor *a, void *arg)
 {
     struct bal *b = arg;
@@ -515,6 +541,7 @@ void bal_pass(mempolicy_actor *a, void *arg)
     if (dt > b->plan_max_ns)
         b->plan_max_ns = dt;
 
+    count_groups(b);
     keep = b->floor_kb + b->reserved_kb;
     commit = bal_pending_kb(b);
     /*
@@ -579,7 +606,8 @@ void bal_pass(mempolicy_actor *a, void *arg)
                  * floor (a guarantee raised): brought back whatever the
                  * damping. */
                 d->bound = !x->held &&
-                    (d->target_kb > x->max_kb || d->target_kb < x->min_kb);
+                    (d->target_kb > x->max_kb || d->target_kb < x->min_kb ||
+                     (x->want_kb < d->target_kb && group_over(b, d)));
                 /*
                  * Planned again around the damped ones, a domain moves
                  * towards its first plan, never past it: what damping

@@ -123,6 +123,7 @@ struct bal {
     mempolicy_group *grp;
     int ngrp;
     struct bp_group bpg[BP_GROUPS_MAX];
+    uint64_t grp_tgt_kb[BP_GROUPS_MAX]; /* a pass's sum of targets */
 
     /* figures (logged at exit with -v; bench reads the log) */
     uint64_t passes, writes, plan_ns, plan_max_ns;

@@ -430,10 +430,14 @@ void bp_explain(const struct bp_host *h, const struct bp_dom *d, char *buf,
                  MIB(d->want_kb), MIB(d->used_kb), MIB(h->short_kb));
         break;
     case BP_TIER_USED:
-        snprintf(head, sizeof(head),
-                 "%llu MiB of used %llu: host short %llu MiB, weight %u%s",
-                 MIB(d->want_kb), MIB(d->need_used_kb), MIB(h->short_kb),
-                 d->weight, soft);
+        if (g && g->full) /* the group's budget, not the host, is short */
+            snprintf(head, sizeof(head), "%llu MiB of used %llu: weight %u%s",
+                     MIB(d->want_kb), MIB(d->need_used_kb), d->weight, soft);
+        else
+            snprintf(head, sizeof(head),
+                     "%llu MiB of used %llu: host short %llu MiB, weight %u%s",
+                     MIB(d->want_kb), MIB(d->need_used_kb), MIB(h->short_kb),
+                     d->weight, soft);
         break;
     case BP_TIER_MIN:
         snprintf(head, sizeof(head), "%llu MiB = %s (used %llu)",

@@ -62,10 +62,15 @@ ok "step targets 500 500 1000" "a + b squeezed into web's 1000 MiB budget"
 settle
 is "$(( $(info "$a" actual) + $(info "$b" actual) <= 1000 * M ))" 1 \
     "what a and b hold: within the budget"
-like "$(st "$a")" '^500 MiB of used 500: .*; group web at its budget 1000 MiB; host free [0-9]+ MiB \(floor 72\)$' \
+like "$(st "$a")" '^500 MiB of used 500: weight 1; group web at its budget 1000 MiB; host free [0-9]+ MiB \(floor 72\)$' \
     "a's status names the group's budget"
 is "$(targets_of c "$t0")" "$((1000 * M)) " \
     "c, outside the group, untouched (its one target on the recording)"
+# A budget lowered by less than the damping (20 MiB each): written all
+# the same, or the group would stay over its budget for ever.
+"$X" mem-group-set web budget=960m
+ok "step targets 480 480 1000" "a budget lowered by a little is met too"
+settle
 
 # ---- contention shared by group weight ------------------------------------
 # Everyone uses 1400 MiB (4200 for 3000).  After the 200 MiB floors, web

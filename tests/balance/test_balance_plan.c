@@ -279,8 +279,8 @@ static void test_group_budget(void **state)
     assert_int_equal(d[2].want_kb, alone);
     bp_explain(&h, &d[0], line, sizeof(line));
     assert_non_null(strstr(line,
-                           "; group web at its budget 1000 MiB; host "
-                           "free"));
+                           "500 MiB of used 600: weight 1; group web "
+                           "at its budget 1000 MiB; host free"));
     bp_explain(&h, &d[2], line, sizeof(line));
     assert_null(strstr(line, "group"));
 
