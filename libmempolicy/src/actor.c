@@ -568,7 +568,18 @@ mempolicy_timer *mempolicy_timer_add(mempolicy_actor *a, uint64_t ms,
 
 uint64_t mempolicy_actor_now_ms(mempolicy_actor *a)
 {
-    return a->in_step ? a->step_now : mp_clock_now_ms(a->ctx);
+    uint64_t now;
+
+    if (a->in_step)
+        return a->step_now;
+    now = mp_clock_now_ms(a->ctx);
+    /* Held: the latest time either connection saw (a step's events on
+     * the actor's own connection may come before the kit's clock event,
+     * and they happened during the step, not before it). */
+    if (a->own_clock && a->own_held && a->ctx->clock.watched &&
+        a->ctx->clock.rate == 0 && a->own_ms > now)
+        return a->own_ms;
+    return now;
 }
 
 void mempolicy_timer_cancel(mempolicy_actor *a, mempolicy_timer *t)
@@ -591,6 +602,23 @@ void mempolicy_timer_cancel(mempolicy_actor *a, mempolicy_timer *t)
  * times in a 1 s step, as it would have while the clock ran.  Only a
  * 0 ms re-add waits for the next round.
  */
+/*
+ * While the clock is held, an actor with a connection of its own
+ * (mempolicy_actor_clock_seen) runs its timers, and says it caught up,
+ * only once both connections have seen the same held time: the events a
+ * step caused on either come before the step's end, in the store's
+ * order, so a pass then sees all of them, and "now" is the step's end
+ * on both.  Otherwise a pass could run on part of a step's reports, and
+ * what the actor wrote would depend on how fast it read them.
+ */
+static bool own_behind(const mempolicy_actor *a)
+{
+    const struct mp_clock *c = &a->ctx->clock;
+
+    return a->own_clock && c->watched && c->rate == 0 &&
+        (!a->own_held || a->own_ms != c->base_ms);
+}
+
 static void run_timers(mempolicy_actor *a)
 {
     uint64_t now = mp_clock_now_ms(a->ctx);
@@ -598,6 +626,8 @@ static void run_timers(mempolicy_actor *a)
     bool held = a->ctx->clock.watched && a->ctx->clock.rate == 0;
     mempolicy_timer *t;
 
+    if (own_behind(a))
+        return;
     while (!a->stop && (t = mp_timer_heap_top(&a->timers)) &&
            t->deadline <= now) {
         if (t->seq >= limit && !(held && t->deadline > last))
@@ -616,7 +646,8 @@ static int poll_timeout_ms(mempolicy_actor *a)
 {
     mempolicy_timer *t = mp_timer_heap_top(&a->timers);
 
-    if (!t)
+    /* Held back until the connections agree: an fd event ends it. */
+    if (!t || own_behind(a))
         return -1;
     /* Rounded up, so that we never wake just before the deadline. */
     return mp_clock_poll_ms(a->ctx, t->deadline);
@@ -636,9 +667,7 @@ static void ack_clock(mempolicy_actor *a)
     if (!c->watched || c->rate != 0 ||
         (a->clock_acked && a->clock_ack_ms == c->base_ms))
         return;
-    /* Not before the actor's own connection has seen the held time: the
-     * events a step caused on it come before that, in the store's order. */
-    if (a->own_clock && (!a->own_held || a->own_ms < c->base_ms))
+    if (own_behind(a))
         return;
     if (mp_actor_clock_ack(a->ctx, a->name, c->base_ms)) {
         fail(a, MEMPOLICY_ERROR_STORE, "cannot write the clock barrier");
