@@ -22,9 +22,9 @@
  *     still may take; first the domains short of what they use, then by
  *     weight.  A raise that does not fit waits for the donors (a tick
  *     every 200 ms of host time while balloons move); a guest already
- *     swapping that waited a second gets what is free in steps of at
- *     least 256 MiB and half the way, and all that is free (at least the
- *     damping) once nothing moves.
+ *     swapping that waited one tick gets what is free in steps of at
+ *     least the damping and an eighth of the way, and all that is free
+ *     (at least the damping) once nothing moves.
  *  5. Damping: a change smaller than 128 MiB is not written, unless it
  *     relieves a domain short of what it uses (by 64 MiB at least) or
  *     frees memory the host
@@ -674,16 +674,19 @@ void bal_pass(mempolicy_actor *a, void *arg)
             d->wait_since_ms = now;
         d->waiting = true;
         /*
-         * A guest short of what it uses that has waited a second for the
-         * donors gets what is free already, in steps of at least 256 MiB
-         * and half the way (a few writes, not one per tick), or all that
-         * is free once nothing more is coming.
+         * A guest short of what it uses that has waited a tick for the
+         * donors gets what is free already, in steps of at least the
+         * damping (and 64 MiB) and an eighth of the way: it grows as the
+         * donors shrink, a write every few ticks; waiting a second and
+         * for half the way left a guest swapping for seconds in every
+         * burst (bench/balance "bursty"; tests/balance/partial.t.sh).
+         * Or all that is free once nothing more is coming.
          */
         if (swap_now && (uint64_t)avail >= b->damp_kb &&
             (!donors_moving ||
              (now - d->wait_since_ms >= BAL_WAIT_STEP_MS &&
               (uint64_t)avail >= BAL_STEP_MIN_KB &&
-              (uint64_t)avail >= cost / 2))) {
+              (uint64_t)avail >= cost / BAL_STEP_DIV))) {
             if (!set_target(b, d, base + (uint64_t)avail, now)) {
                 avail = 0;
                 d->wait_since_ms = now;

@@ -28,10 +28,11 @@
 #define BAL_STUCK_MS 5000u /* squeezed's stuck balloon */
 #define BAL_STUCK_RETRY_MAX_MS 300000u
 #define BAL_SLOW_KB_S (16u * 1024)    /* below this a donor is slow */
-#define BAL_WAIT_STEP_MS 1000u        /* before a partial raise */
+#define BAL_WAIT_STEP_MS 200u         /* before a partial raise */
 #define BAL_SHORT_PATIENCE_MS 10000u  /* a small shortfall that lasts */
 #define BAL_MIN_WRITE_KB (4u * 1024)  /* ... and is worth a write */
-#define BAL_STEP_MIN_KB (256u * 1024) /* partial raise of a swapping guest */
+#define BAL_STEP_MIN_KB (64u * 1024) /* partial raise of a swapping guest */
+#define BAL_STEP_DIV 8u               /* ... and an eighth of the way */
 #define BAL_MAXMEM_SLACK_KB 1024u     /* LIBXL_MAXMEM_CONSTANT */
 #define BAL_MIN_DOM0_KB (128u * 1024) /* LIBXL_MIN_DOM0_MEM */
 
