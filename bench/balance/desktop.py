@@ -5,7 +5,8 @@ figure is the same whatever the machine's speed or load.
 
 BALANCER is none, xl-auto (static targets: the VMs' creation sizes),
 qmemman (the qmemman-like baseline, qmemman_like.py) or balance (the
-balance actor, defaults, grace=10).  SCENARIO is xensim's JSON with one
+balance actor, defaults, grace=10; MP_BENCH_ARGS0 replaces the params of
+the VMs there from the start, e.g. grace=0).  SCENARIO is xensim's JSON with one
 more section, read and removed here:
 
   "bench": { "end": 160, "floor": 72,
@@ -56,7 +57,7 @@ def main():
     for d in sc["domains"]:
         if policy:
             d["memory_policy"] = policy
-            d["memory_policy_args"] = args
+            d["memory_policy_args"] = os.environ.get("MP_BENCH_ARGS0", args)
     os.makedirs(out, exist_ok=True)
     json.dump(sc, open(out + "/scenario.json", "w"), indent=1)
     open(out + "/start.log", "w").close()
