@@ -96,6 +96,7 @@ static int set_target(struct bal *b, struct bdom *d, uint64_t kb, uint64_t now)
     d->progress_kb = d->actual_kb;
     d->moving = !at_target(d);
     d->slow = false;
+    d->partial = false;
     return 0;
 }
 
@@ -620,7 +621,9 @@ void bal_pass(mempolicy_actor *a, void *arg)
                     x->min_kb = x->want_kb;
             }
             if (x->held || !delta || delta >= b->damp_kb || d->bound ||
-                (x->want_kb > d->target_kb ? relieves(b, d, x, now) : d->pays))
+                (x->want_kb > d->target_kb ? relieves(b, d, x, now) ||
+                                                 d->partial
+                                           : d->pays))
                 continue;
             x->held = true;
             x->hold_kb = d->target_kb;
@@ -646,7 +649,7 @@ void bal_pass(mempolicy_actor *a, void *arg)
                 set_target(b, d, x->want_kb, now);
         } else if (x->want_kb > d->target_kb &&
                    (x->want_kb - d->target_kb >= b->damp_kb || d->bound ||
-                    relieves(b, d, x, now))) {
+                    relieves(b, d, x, now) || d->partial)) {
             recv[nr++] = d;
         }
     }
@@ -690,6 +693,9 @@ void bal_pass(mempolicy_actor *a, void *arg)
             if (!set_target(b, d, base + (uint64_t)avail, now)) {
                 avail = 0;
                 d->wait_since_ms = now;
+                /* The rest follows as memory is freed, even once it
+                 * is less than the damping. */
+                d->partial = true;
             }
         }
     }

@@ -80,6 +80,7 @@ struct bdom {
     uint64_t wait_since_ms;
     bool damped;
     bool pays;  /* a small decrease written for what the host needs */
+    bool partial; /* raised by part of its plan: the rest is not damped */
     bool bound; /* its target is outside its floor and cap: a change
                  * that brings it back is never damped */
     uint64_t short_since_ms; /* short of what it uses since (else now) */
