@@ -512,8 +512,12 @@ void bal_pass(mempolicy_actor *a, void *arg)
                                       bal_dom_timer, d);
         }
         follow(b, d, now);
-        if (!swapping(d))
+        /* Short since the pass that first saw it short: passes come
+         * with reports, none while idle, so "the last pass it was not
+         * short" could be a minute ago. */
+        if (!swapping(d) || !d->was_short)
             d->short_since_ms = now;
+        d->was_short = swapping(d);
     }
 
     t0 = mono_ns();
@@ -603,6 +607,9 @@ void bal_pass(mempolicy_actor *a, void *arg)
             if (!iter) {
                 d->damped = false;
                 d->plan_kb = x->want_kb;
+                /* A partial raise ends when no more is planned. */
+                if (!x->held && x->want_kb <= d->target_kb)
+                    d->partial = false;
                 /* Above its cap (a hard_limit lowered) or below its
                  * floor (a guarantee raised): brought back whatever the
                  * damping. */

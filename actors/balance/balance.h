@@ -84,6 +84,7 @@ struct bdom {
     bool bound; /* its target is outside its floor and cap: a change
                  * that brings it back is never damped */
     uint64_t short_since_ms; /* short of what it uses since (else now) */
+    bool was_short;          /* ... at the last pass */
     bool published;
     uint64_t pub_sig;
     /* what the status line said */ /* plan within damping: target kept */

@@ -34,9 +34,14 @@ start=$(sim_s)
 ok "wait_until status_like $g 'used 1200'" "the good guest is served"
 ok "as_guest $l memory/meminfo $((300 * M))" "the liar may write its node"
 ok "wait_until status_like $l 'used 300'" "an honest report is taken"
-"$PROBE" hv settle >/dev/null
-tg=$(tgt "$g")
+# Held from here; balanced once the host is idle after a step the actor
+# caught up with (a settle on the running clock could return before the
+# actor's last raise, written after the donors stopped).
 ok 'xensim_hv clock pause' "the clock is held"
+idle() { "$PROBE" hv time | grep -q ' moving=0$'; }
+clock_step 1000 balance
+step_until balance 1000 idle
+tg=$(tgt "$g")
 
 # Garbage: one problem starts the penalty, the rest is not even read
 # (2,000 bytes: a guest's node record is bounded by the store at 2 KiB).

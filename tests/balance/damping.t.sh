@@ -10,7 +10,12 @@
 # a shortfall that lasts 10 s is ended with one raise (and the decreases
 # that pay for it), and nothing moves after that.  The actor used to
 # lower the four others at once (the host "needed" memory for a raise it
-# then never wrote) and leave the guest short for good.
+# then never wrote) and leave the guest short for good.  Then, after a
+# minute without a pass, a new 20 MiB shortfall waits its 10 s too (its
+# patience counted from the last pass that saw the guest not short, a
+# minute before, and it was relieved at once), and a 60 MiB shortfall
+# (half the damping) is relieved at once, paid by small decreases of the
+# others.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../actors/common.sh"
 
@@ -73,6 +78,36 @@ clock_step 60000 balance
 is "$(writes_since "$t2")" 0 "nothing written in the next 60 s"
 ok "[ $(writes_since "$t0") -le 5 ]" \
     "at most one write per guest for it ($(writes_since "$t0"))"
+
+# After a minute without a pass, a new small shortfall waits its 10 s
+# too: its patience counts from the pass that saw it, not from the last
+# pass that saw the guest not short (a minute ago: it was relieved at
+# once).
+te=$(tgt "$e")
+"$PROBE" hv guest_set "$e" demand_kb=$((te + 20 * M)) >/dev/null
+ok "step_until balance 200 status_like $e 'used $((te / M + 20))'" \
+    "a new 20 MiB shortfall after a minute of idleness is seen"
+clock_step 5000 balance
+is "$(tgt "$e")" "$te" "5 s later: not relieved yet (its patience is 10 s)"
+
+# A shortfall of about half the damping is relieved at once, paid by
+# small decreases of the others (each less than the damping, written only
+# because the host needs the memory): not after 10 s, and the floor holds.
+t3=$(now_s)
+"$PROBE" hv guest_set "$e" demand_kb=$((te + 60 * M)) >/dev/null
+relieved() { [ "$(tgt "$e")" -ge $((te + 60 * M)) ]; }
+ok "step_until balance 200 relieved" "a 60 MiB shortfall is relieved"
+t4=$(now_s)
+ok "awk 'BEGIN { exit !($t4 - $t3 <= 3) }'" \
+    "at once, not after 10 s (demand at $t3, raised at $t4)"
+small=1
+for d in $doms; do
+    [ "$d" = "$e" ] && continue
+    drop=$(( $(awk -F, -v d="$d" -v t="$t3" 'NR > 1 && $2 == d && $1 + 0 < t { v = $4 } END { print v }' "$REC") - $(tgt "$d") ))
+    [ "$drop" -gt 0 ] && [ "$drop" -lt $((128 * M)) ] || small=0
+done
+ok "[ $small = 1 ]" "paid by decreases of the others, each under the damping"
+ok "step_until balance 1000 idle" "the memory moved again"
 actor_stop
 xensim_stop
 ok "[ $(awk -F, 'NR > 1 && (m == "" || $11 < m) { m = $11 } END { print m }' "$REC") -ge $FLOOR ]" \
