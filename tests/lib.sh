@@ -7,6 +7,7 @@
 #   as_dom 5 xenstore-read /a          # run a command as domain 5
 #   wait_node PATH VALUE [S]           # until PATH reads VALUE (watch)
 #   xensim_hv clock pause              # one hv channel request
+#   clock_hold xl-auto                 # clock held, and xl-auto has seen it
 #   clock_step 5000 xl-auto            # held clock + 5 s, actor caught up
 #   step_until "a b" 1000 COND...      # 1 s steps until COND (a, b caught up)
 #   hvget dominfo 3 tot_kb             # one value of an hv channel reply
@@ -179,6 +180,23 @@ hvget() {
     done
     echo "# hv ${*:1:$#-1}: no $key in '$r'" >&2
     return 1
+}
+
+# clock_hold [ACTOR...]: hold xensim's clock (`clock pause`), then wait
+# until each running ACTOR has seen it held: the kit writes the held
+# time to /tool/mempolicy/actors/ACTOR/clock.  Until then an actor may
+# still take a change made after the pause at running-clock time, a few
+# simulated seconds late on a loaded machine (at --speed 100, 50 ms of
+# real time is 5 s), and its timer for it would miss the step meant to
+# fire it.
+clock_hold() {
+    local r now a
+    r=$(xensim_hv clock pause) || { echo "# clock pause: $r"; return 1; }
+    now=${r#*ms=}
+    now=${now%% *}
+    for a in "$@"; do
+        wait_node "/tool/mempolicy/actors/$a/clock" "$now" || return 1
+    done
 }
 
 # clock_step MS [ACTOR...]: advance xensim's held clock (`clock pause`

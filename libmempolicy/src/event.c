@@ -99,6 +99,7 @@ struct mp_events {
     bool efd_set;
     int livefd;               /* -1 where the store is not a socket */
     bool gone;                /* the store went away: sticky */
+    bool clock_pending;       /* the clock changed after queued events */
 };
 
 static struct mp_events *events(mempolicy_ctx *ctx)
@@ -538,17 +539,36 @@ static int gone_or(mempolicy_ctx *ctx, int rc)
     return rc;
 }
 
-/* Move every watch event libxenstore holds into our queue: O(1) each. */
+/*
+ * Move every watch event libxenstore holds into our queue: O(1) each.
+ *
+ * The host's clock is read when its node's event comes, in the store's
+ * order: a change queued before it is delivered first, while the clock
+ * still reads as it did when the change was made.  So the reading stops
+ * at the clock's event while changes wait (the rest stays in
+ * libxenstore's queue), and the clock is read once they are delivered.
+ * Otherwise a test's change and its `clock step` read in one batch
+ * would have the change's timers start at the step's new time, not
+ * fired by the step (tests/actors/clock.t.sh).
+ */
 static int drain_watches(mempolicy_ctx *ctx)
 {
     struct mp_events *e = ctx->ev;
     bool intro = false, release = false;
-    char **w;
+    char **w = NULL;
     int rc = check_liveness(ctx);
 
     if (rc)
         return rc;
-    while ((w = xs_check_watch(ctx->xsh))) {
+    if (e->clock_pending) {
+        if (e->head) {
+            queue_signal(e);
+            return 0;
+        }
+        e->clock_pending = false;
+        mp_clock_reread(ctx);
+    }
+    while (!e->clock_pending && (w = xs_check_watch(ctx->xsh))) {
         const char *path = w[XS_WATCH_PATH], *tok = w[XS_WATCH_TOKEN];
         uint32_t d;
         bool bare;
@@ -566,7 +586,10 @@ static int drain_watches(mempolicy_ctx *ctx)
         } else if (!strcmp(tok, TOK_RELEASE)) {
             release = true;
         } else if (!strcmp(tok, MP_CLOCK_TOKEN)) {
-            mp_clock_reread(ctx);
+            if (e->head || intro || release)
+                e->clock_pending = true;
+            else
+                mp_clock_reread(ctx);
         }
         free(w);
         if (rc)
@@ -574,7 +597,7 @@ static int drain_watches(mempolicy_ctx *ctx)
     }
     /* libxenstore's reader thread closed a connection that failed: it
      * says EINVAL (no fd) once the queued watch events are read. */
-    if (!w && errno != EAGAIN && !rc)
+    if (!w && !e->clock_pending && errno != EAGAIN && !rc)
         rc = store_gone(ctx, strerror(errno));
     /* Many introduce/release events in one burst need only one diff. */
     if (!rc && (intro || release) && e->watch_domains)
@@ -739,6 +762,7 @@ int mempolicy_event_get(mempolicy_ctx *ctx, mempolicy_event **ev_out)
     *ev_out = NULL;
     if (!e)
         return MEMPOLICY_ERROR_NOT_READY;
+again:
     rc = drain_watches(ctx);
     if (rc)
         return gone_or(ctx, rc);
@@ -768,6 +792,10 @@ int mempolicy_event_get(mempolicy_ctx *ctx, mempolicy_event **ev_out)
             return 0;
         }
     }
+    /* The queue is empty: a clock change read behind it counts now, and
+     * what came after it is read (nothing may wake us for it again). */
+    if (e->clock_pending)
+        goto again;
     queue_signal(e);
     return MEMPOLICY_ERROR_NOT_READY;
 }

@@ -17,9 +17,10 @@ hvm() { mkdom name="$1" type=hvm hap=1 memory_kb=$G maxmem_kb=$G \
 
 held=$(hvm held paging=1,delay=2)
 later=$(hvm later paging=1,delay=2)
+batch=$(hvm batch paging=1,delay=2)
 actor_start xl-auto || exit 1
 
-ok "xensim_hv clock pause" "clock held"
+ok "clock_hold xl-auto" "clock held, and the actor has seen it"
 "$PROBE" target "$held" $((512 * M))
 ok "wait_node /local/domain/$held/memory/target \
     $(balloon_kb "$held" $((512 * M)))" \
@@ -43,6 +44,22 @@ is "$(xenstore-read /local/domain/"$held"/memory/target-tot_pages)" \
     $((512 * M)) "the step ran the delay out: paging decided"
 is "$(xenstore-read /local/domain/"$later"/memory/target-tot_pages)" \
     $((512 * M)) "for the later domain too"
+
+# A change and then a step, read by the actor in one batch (it is stopped
+# while both are made): the change is taken at the time it was made, so
+# its 2 s delay runs out within the 2.5 s step.  Taken after the step's
+# new time, its delay would end 2 s after the step instead.
+kill -STOP "$ACTOR_PID"
+"$PROBE" target "$batch" $((512 * M))
+r=$(xensim_hv clock step 2500)
+kill -CONT "$ACTOR_PID"
+now=${r#*ms=}
+now=${now%% *}
+ok "wait_node /tool/mempolicy/actors/xl-auto/clock $now" \
+    "a change and a step read together, actor caught up"
+is "$(xenstore-read /local/domain/"$batch"/memory/target-tot_pages \
+    2>/dev/null)" $((512 * M)) \
+    "the change was taken before the step: its delay ran out in it"
 ok "xensim_hv clock resume" "clock running again"
 actor_stop
 is "$(grep -c "domain $held: paging target" <<<"$(actor_log)")" 1 \
