@@ -108,7 +108,7 @@ is "$(info "$off" paging)/$(info "$off" paged)" "0/0" \
     "nothing paged out, paging disabled"
 
 # --- a new change during the delay restarts it: no stale paging ----------
-ok "xensim_hv clock pause" "clock held: the delay cannot run out"
+ok "clock_hold xl-auto" "clock held: the delay cannot run out"
 "$PROBE" target "$burst" $((600 * M))
 ok "wait_node /local/domain/$burst/memory/target \
     $(balloon_kb "$burst" $((600 * M)))" \
@@ -125,7 +125,7 @@ is "$(xenstore-read /local/domain/"$burst"/memory/target-tot_pages)" \
 ok "xensim_hv clock resume" "clock running again"
 
 # --- a domain destroyed during the delay ---------------------------------
-ok "xensim_hv clock pause" "clock held again"
+ok "clock_hold xl-auto" "clock held again"
 "$PROBE" target "$doomed" $((512 * M))
 ok "wait_node /local/domain/$doomed/memory/target \
     $(balloon_kb "$doomed" $((512 * M)))" \
