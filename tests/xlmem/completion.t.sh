@@ -52,7 +52,7 @@ is "$(comp xlmem mem-policy-set guest2 ba)" "balance" "balance is an actor"
 is "$(comp xlmem mem-policy-set guest2 balance m)" "min= max= min_guarantee=" \
     "balance's parameters, from the kit's table"
 is "$(comp xlmem mem-policy-set guest2 xl m)" "min= min_guarantee=" "xl means xl-auto"
-is "$(comp xlmem mem-list -)" "-j --json -h" "mem-list options"
+is "$(comp xlmem mem-list -)" "-h -j --json" "mem-list options"
 is "$(comp xlmem help mem-w)" "mem-watch" "help takes a subcommand"
 is "$(comp xlmem mem-top -s ac)" "actor actual" "mem-top: sort columns"
 is "$(comp xlmem mem-top --b)" "--batch" "mem-top: options"
@@ -69,5 +69,18 @@ is "$(comp xlmem mem-group-set w)" "web" "group names from the store"
 is "$(comp xlmem mem-group-rm "")" "web" "mem-group-rm: group names"
 is "$(comp xlmem mem-group-set web "")" "budget= weight=" \
     "mem-group-set's keys, from its usage line"
-is "$(comp xlmem mem-group-list -)" "-j --json -h" "mem-group-list's options"
+is "$(comp xlmem mem-group-list -)" "-h -j --json" "mem-group-list's options"
+
+# Every subcommand's options come from its help (the command table): a
+# command's new option completes with no edit here, and an option whose
+# help shows a value takes the next word.
+is "$(comp xlmem mem-tune --s)" "--soft-limit --soft-limit= --swap-hard-limit --swap-hard-limit=" \
+    "mem-tune's options, from its help"
+is "$(comp xlmem mem-tune --hard-limit 512 gu)" "guest1 guest2" \
+    "a domain after --hard-limit's value"
+is "$(comp xlmem mem-tune --hard-limit "")" "" "nothing to offer for a size"
+is "$(comp xlmem mem-reserve --l)" "--lifetime --lifetime=" \
+    "mem-reserve's options, which no list here names"
+is "$(comp xlmem mem-top -d 3 -s ac)" "actor actual" \
+    "mem-top: -d takes a value, -s offers the columns"
 finish
