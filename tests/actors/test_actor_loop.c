@@ -195,23 +195,25 @@ static void test_timers_host_time_and_order(void **state)
     assert_int_equal(mempolicy_actor_run(a), 0);
     assert_int_equal(f->r.changed, 0);
 
-    /* 2 s, 1 s, 1 s of host time: 20 and 10 ms real at speed 100. */
+    /* 100 s, 50 s, 50 s of host time: 1 s and 0.5 s real at speed 100
+     * (on real time they would take 100 s: the bound below tells the two
+     * apart with 49 s to spare for a loaded machine). */
     t0 = now_ms();
-    assert_non_null(mempolicy_timer_add(a, 2000, tick, &ta));
-    assert_non_null(mempolicy_timer_add(a, 1000, tick, &tb));
-    c = mempolicy_timer_add(a, 1500, must_not_fire, NULL);
+    assert_non_null(mempolicy_timer_add(a, 100000, tick, &ta));
+    assert_non_null(mempolicy_timer_add(a, 50000, tick, &tb));
+    c = mempolicy_timer_add(a, 75000, must_not_fire, NULL);
     assert_non_null(c);
-    assert_non_null(mempolicy_timer_add(a, 1000, tick, &tc));
+    assert_non_null(mempolicy_timer_add(a, 50000, tick, &tc));
     mempolicy_timer_cancel(a, c);
     run_once(a, &f->r);
     /* By deadline; equal deadlines in the order added; the cancelled
-     * one never; and 2 s of host time took 20 ms of real time. */
+     * one never; and 100 s of host time took 1 s of real time. */
     assert_int_equal(f->r.norder, 3);
     assert_int_equal(f->r.order[0], 'B');
     assert_int_equal(f->r.order[1], 'C');
     assert_int_equal(f->r.order[2], 'A');
-    assert_true(now_ms() - t0 >= 19);
-    assert_true(now_ms() - t0 < 2000);
+    assert_true(now_ms() - t0 >= 999);
+    assert_true(now_ms() - t0 < 50000);
     mempolicy_actor_free(a);
 }
 
