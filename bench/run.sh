@@ -19,6 +19,7 @@ run() {
 run "$build/bench/bench-xenstore" 2
 run "$build/bench/bench-lib" 1000
 run "$build/bench/bench-xensim-hv" 1 1000 10000
+run "$build/bench/bench-balance-plan" 200
 run bench/xlmem/run.sh "$build"
 run bench/actors/run.sh "$build"
 run bench/sharing/run.sh "$build"

@@ -32,6 +32,18 @@ $(O)/tests/test-balance-plan: $(O)/obj/tests/balance/test_balance_plan.o \
 	    $(or $(MEMPOLICY_LDLIBS),$(XENSTORE_LIBS) $(XENCTRL_LIBS) \
 	    $(YAJL_LIBS)) -lm $(CMOCKA_LIBS)
 
+# bench/balance/plan.c: what a pass of the planner costs (real time:
+# a benchmark, never a test).
+BENCH_BINS += $(O)/bench/bench-balance-plan
+$(O)/obj/bench/balance/%.o: CFLAGS += -Iactors/balance -Ilibmempolicy/include
+
+$(O)/bench/bench-balance-plan: $(O)/obj/bench/balance/plan.o \
+                               $(BALANCE_CORE_OBJS) $(O)/lib/libmempolicy.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(O)/lib/libmempolicy.a \
+	    $(or $(MEMPOLICY_LDLIBS),$(XENSTORE_LIBS) $(XENCTRL_LIBS) \
+	    $(YAJL_LIBS)) -lm
+
 # `make install`: the actor as $(SBINDIR)/mempolicy-balance, its manual page
 # and its systemd unit.
 .PHONY: balance-install

@@ -403,68 +403,41 @@ static void test_explain(void **state)
     assert_true(strlen(line) < 128);
 }
 
-/* The best time of `rounds` plans of the same n domains (us), each
- * domain in group (i % 10) + 1 when it is at most ngroups. */
-static double best_plan_us(struct bp_host *h, struct bp_dom *d, size_t n,
-                           double *scratch, int rounds)
+/* 1,000 domains in 8 groups whose budgets bind (200 in the root group):
+ * every group within its budget and full.  (What a plan costs is
+ * measured by bench/balance/plan.c, not here: no test times the
+ * machine.) */
+static void test_thousand_domains_in_groups(void **state)
 {
-    struct timespec t0, t1;
-    double best = 1e9;
-    size_t i;
-    int r;
-
-    for (r = 0; r < rounds; r++) {
-        double us;
-
-        for (i = 0; i < n; i++) {
-            d[i] = dom((uint32_t)i + 1, 512 * MiB,
-                       (uint64_t)(100 + (i * 37) % 900) * MiB,
-                       1 + (unsigned)(i % 5));
-            if (i % 10 < h->ngroups)
-                d[i].group = 1 + (unsigned)(i % 10);
-        }
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        bp_plan(h, d, n, scratch);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        us = (double)(t1.tv_sec - t0.tv_sec) * 1e6 +
-            (double)(t1.tv_nsec - t0.tv_nsec) / 1e3;
-        if (us < best)
-            best = us;
-    }
-    return best;
-}
-
-/* 1,000 domains: one plan well under a millisecond, with and without
- * memory groups (8 groups whose budgets bind, 200 domains in the root
- * group). */
-static void test_thousand_domains_fast(void **state)
-{
-    enum { N = 1000, ROUNDS = 50 };
+    enum { N = 1000 };
     struct bp_dom *d = calloc(N, sizeof(*d));
     double *scratch = calloc(BP_SCRATCH(N), sizeof(double));
     struct bp_host h = { .free_kb = 1024 * MiB, .floor_kb = 72 * MiB };
     struct bp_group g[8];
-    double best;
+    uint64_t sum[8] = { 0 };
     int i;
 
     (void)state;
-    best = best_plan_us(&h, d, N, scratch, ROUNDS);
-    print_message("# plan of 1,000 domains: %.0f us (best of %d)\n", best,
-                  ROUNDS);
-    assert_true(best < 1000);
     for (i = 0; i < 8; i++)
         g[i] = (struct bp_group){ .name = "g",
                                   .budget_kb = 40000 * MiB,
                                   .weight = 1 + (unsigned)i };
     h.groups = g;
     h.ngroups = 8;
-    best = best_plan_us(&h, d, N, scratch, ROUNDS);
-    print_message("# plan of 1,000 domains in 8 groups: %.0f us (best of "
-                  "%d)\n",
-                  best, ROUNDS);
-    assert_true(best < 1000);
+    for (i = 0; i < N; i++) {
+        d[i] = dom((uint32_t)i + 1, 512 * MiB,
+                   (uint64_t)(100 + (i * 37) % 900) * MiB,
+                   1 + (unsigned)(i % 5));
+        if (i % 10 < 8)
+            d[i].group = 1 + (unsigned)(i % 10);
+    }
+    bp_plan(&h, d, N, scratch);
+    for (i = 0; i < N; i++)
+        if (d[i].group)
+            sum[d[i].group - 1] += d[i].want_kb;
     for (i = 0; i < 8; i++) {
         assert_true(g[i].want_kb <= g[i].budget_kb);
+        assert_true(sum[i] <= g[i].budget_kb);
         assert_true(g[i].full);
     }
     free(d);
@@ -569,7 +542,7 @@ int main(void)
         cmocka_unit_test(test_psi_boost),
         cmocka_unit_test(test_short_of_floors),
         cmocka_unit_test(test_explain),
-        cmocka_unit_test(test_thousand_domains_fast),
+        cmocka_unit_test(test_thousand_domains_in_groups),
         cmocka_unit_test(test_report_used),
         cmocka_unit_test(test_report_psi),
         cmocka_unit_test(test_guard),
