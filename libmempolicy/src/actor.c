@@ -102,10 +102,15 @@ void mempolicy_actor_log(mempolicy_actor *a, xentoollog_level level,
 
 static void fail(mempolicy_actor *a, int rc, const char *what)
 {
-    const char *detail = mempolicy_last_error(a->ctx);
+    const char *detail;
 
     if (a->fatal)
         return;
+    /* A store call that failed because the store went away (killed
+     * while we were at work, not idle in poll): say that, the one clear
+     * reason, rather than the call's own error (EBADF, EPIPE...). */
+    rc = mp_store_gone_or(a->ctx, rc);
+    detail = mempolicy_last_error(a->ctx);
     a->fatal = rc ? rc : MEMPOLICY_ERROR_FAIL;
     a->stop = true;
     mempolicy_actor_log(a, XTL_ERROR, "%s: %s%s%s; exiting", what,

@@ -539,6 +539,13 @@ static int gone_or(mempolicy_ctx *ctx, int rc)
     return rc;
 }
 
+int mp_store_gone_or(mempolicy_ctx *ctx, int rc)
+{
+    if (!ctx->ev || rc != MEMPOLICY_ERROR_STORE)
+        return rc;
+    return gone_or(ctx, rc);
+}
+
 /*
  * Move every watch event libxenstore holds into our queue: O(1) each.
  *

@@ -143,6 +143,14 @@ struct mp_events;
 struct mp_xsb;
 
 /*
+ * A call failed with MEMPOLICY_ERROR_STORE: if that is because the store
+ * went away (the events' liveness connection is closed), STORE_GONE with
+ * that one clear reason in the context's error; else rc, the error left
+ * as it was (event.c).  Needs events enabled; rc unchanged otherwise.
+ */
+int mp_store_gone_or(mempolicy_ctx *ctx, int rc);
+
+/*
  * The host's clock (clock.c): host ms = base_ms + (CLOCK_MONOTONIC ms -
  * anchor_ms) x rate; rate 0 while a test holds xensim's clock.
  */

@@ -8,7 +8,8 @@
  * host time and their order, cancelling (also a running timer from its
  * own callback), extra fds, claiming a domain, losing it to another
  * actor, its death, DOMAIN_INTRODUCE, per-domain data and its free hook,
- * and the loop's end when the store goes away.
+ * and the loop's end when the store goes away (idle, or at work: one
+ * clear reason either way).
  */
 #include <signal.h>
 #include <stdarg.h>
@@ -449,6 +450,33 @@ static void test_store_gone_ends_the_loop(void **state)
     mempolicy_actor_free(a);
 }
 
+/*
+ * The store goes away while the actor is at work (not idle in poll, where
+ * the event stream notices): the store call the actor was making fails
+ * with STORE (EBADF or EPIPE from libxenstore), and the kit reports the
+ * one clear reason, STORE_GONE, rather than that call's error.
+ */
+static void test_store_gone_mid_work(void **state)
+{
+    struct fx *f = *state;
+    mempolicy_actor *a = new_actor(f);
+    mempolicy_policy p;
+    int rc;
+
+    memset(&p, 0, sizeof(p));
+    mempolicy_actor_stop(a);
+    assert_int_equal(mempolicy_actor_run(a), 0);
+    assert_int_equal(xensim_stop(&f->sim), 0);
+    f->sim.pid = 0;
+    rc = mempolicy_domain_get_policy(mempolicy_actor_ctx(a), 1, &p);
+    assert_int_equal(rc, MEMPOLICY_ERROR_STORE);
+    mempolicy_actor_fatal(a, rc, "reading a policy");
+    assert_int_equal(mempolicy_actor_run(a), MEMPOLICY_ERROR_STORE_GONE);
+    assert_non_null(strstr(mempolicy_last_error(mempolicy_actor_ctx(a)),
+                           "xenstore closed the connection"));
+    mempolicy_actor_free(a);
+}
+
 static void test_bad_names(void **state)
 {
     struct fx *f = *state;
@@ -486,6 +514,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_gone_ends_the_loop,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_gone_mid_work, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_bad_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_held_clock_step, setup,
                                         teardown),
