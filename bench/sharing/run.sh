@@ -67,10 +67,17 @@ t0=$(date +%s.%N)
 "$B/bin/sharing" -d -p "$T/sharing.pid" --max-rate 16777216 \
     2>"$T/sharing.log" </dev/null || { cat "$T/sharing.log"; exit 1; }
 APID=$(cat "$T/sharing.pid")
+# The pass is over when no domain is scanning any more, every domain
+# taken and something scanned.  (Not "scanned >= N x SIZE": the scan
+# covers the guest frames that have a page, 0..max_gpfn less the VGA
+# hole, and memory = includes video RAM and firmware pages that are no
+# guest frames; the old condition never held after the frames-based
+# scan, and the run waited for its 600 s bound.)
 done_scan() {
-    [ "$(xenstore-read /tool/mempolicy/sharing/scanning 2>/dev/null)" = 0 ] &&
-    [ "$(xenstore-read /tool/mempolicy/sharing/scanned 2>/dev/null)" \
-        -ge "$pages" ] 2>/dev/null
+    local r=/tool/mempolicy/sharing
+    [ "$(xenstore-read $r/scanning 2>/dev/null)" = 0 ] &&
+    [ "$(xenstore-read $r/domains 2>/dev/null)" = "$N" ] &&
+    [ "$(xenstore-read $r/scanned 2>/dev/null)" -gt 0 ] 2>/dev/null
 }
 coproc W { exec xenstore-watch /tool/mempolicy/sharing; }
 until done_scan; do
@@ -81,6 +88,7 @@ kill "$W_PID" 2>/dev/null
 a1=$(cpu_s "$APID")
 x1=$(cpu_s $XPID)
 saved=$(xenstore-read /tool/mempolicy/sharing/saved_kb)
+pages=$(xenstore-read /tool/mempolicy/sharing/scanned)
 shares=$((saved / 4))
 
 s0=$(switches "$APID")
@@ -95,8 +103,8 @@ t0, t1, a1, x0, x1 = map(float, sys.argv[4:9])
 shares, saved, s0, s1 = map(int, sys.argv[9:13])
 wall = t1 - t0
 gib = pages / 262144.0
-print("%d guests x %d MiB (%.1f GiB, %d pages), one pass:" %
-      (n, size, gib, pages))
+print("%d guests x %d MiB, one pass: %d pages (%.2f GiB) scanned:" %
+      (n, size, pages, gib))
 print("  wall %.2f s  pages/s %.0f  shares/s %.0f  saved %d MiB" %
       (wall, pages / wall, shares / wall, saved // 1024))
 print("  actor CPU %.2f s = %.2f s/GiB   hv (xensim) CPU %.2f s = "
