@@ -31,7 +31,10 @@ elif [ "${BENCH_REQUEST:-0}" = 1 ]; then
         [ -n "$ans" ] || [ "$SECONDS" -ge "$end" ] && break
         read -r -t 5 _ <&"${W[0]}"
     done
-    kill "$W_PID" 2>/dev/null
+    # SIGKILL, never SIGTERM: before it exec'd the coprocess is a copy of
+    # this shell and would run its EXIT trap (tests/lib.sh _watch_stop).
+    kill -KILL "$W_PID" 2>/dev/null
+    wait "$W_PID" 2>/dev/null
     if [ "$ans" != "$mem" ]; then
         xenstore-rm "$req"
         echo "$name failed qmemman: ${ans:-no answer}" >>"$BENCH_OUT/start.log"

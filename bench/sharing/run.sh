@@ -84,7 +84,10 @@ until done_scan; do
     read -r -t 600 _ <&"${W[0]}" || { echo "scan did not finish"; exit 1; }
 done
 t1=$(date +%s.%N)
-kill "$W_PID" 2>/dev/null
+# SIGKILL, never SIGTERM: before it exec'd the coprocess is a copy of
+# this shell and would run its EXIT trap (tests/lib.sh _watch_stop).
+kill -KILL "$W_PID" 2>/dev/null
+wait "$W_PID" 2>/dev/null
 a1=$(cpu_s "$APID")
 x1=$(cpu_s $XPID)
 saved=$(xenstore-read /tool/mempolicy/sharing/saved_kb)
