@@ -150,13 +150,16 @@ printf 'name = "big"\nmemory = 256\nmaxmem = 1024\nmemory_policy = "xl-auto"\nme
 xrejects "soft_limit=1048576 KiB is above hard_limit=524288 KiB" \
     "create: soft above hard" create "$T/soft.cfg"
 
-# Shell completion offers the options.
+# Shell completion offers the options (read from `xlmem help mem-tune`
+# since 706f953: the xlmem under test, not whichever is on PATH).
 compopt() { :; }
 . "$MP_TOP/xl-cmds/xlmem.bash-completion"
 COMP_WORDS=(xlmem mem-tune guest1 --s)
 COMP_CWORD=3
-_xlmem
-is "${COMPREPLY[*]}" "--soft-limit --swap-hard-limit" "completion: options"
+PATH=$MP_BUILD/bin:$PATH _xlmem
+is "${COMPREPLY[*]}" \
+    "--soft-limit --soft-limit= --swap-hard-limit --swap-hard-limit=" \
+    "completion: options"
 COMP_WORDS=(xlmem mem-tune gu)
 COMP_CWORD=2
 PATH=$MP_BUILD/bin:$PATH _xlmem
