@@ -696,7 +696,11 @@ void bal_pass(mempolicy_actor *a, void *arg)
             (!donors_moving ||
              (now - d->wait_since_ms >= BAL_WAIT_STEP_MS &&
               (uint64_t)avail >= BAL_STEP_MIN_KB &&
-              (uint64_t)avail >= cost / BAL_STEP_DIV))) {
+              (uint64_t)avail >= cost / BAL_STEP_DIV)) &&
+            /* A step that ends the shortfall and leaves less than the
+             * damping to come waits for the whole raise: one write. */
+            (base + (uint64_t)avail < d->used_kb ||
+             d->want_kb - base - (uint64_t)avail >= b->damp_kb)) {
             if (!set_target(b, d, base + (uint64_t)avail, now)) {
                 avail = 0;
                 d->wait_since_ms = now;
