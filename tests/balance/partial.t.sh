@@ -9,7 +9,9 @@
 # taking host free memory under the floor.  The actor used to wait a
 # second and then for 256 MiB and half the way (~450 MiB here, 7 s of
 # b's balloon): the guest swapped all that time (the bench/balance
-# "bursty" desktop lost its goal against qmemman by it).
+# "bursty" desktop lost its goal against qmemman by it).  A step that
+# would end the shortfall with less than the damping left waits for the
+# whole raise instead (one write, not two).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../actors/common.sh"
 
@@ -54,6 +56,15 @@ ok "step_until balance 1000 idle" "the memory moved"
 writes=$(awk -F, -v d="$a" -v t="$t0" 'NR > 1 && $2 == d {
     if (p != "" && p != $4 && $1 * 1000 >= t) n++; p = $4 } END { print n + 0 }' "$REC")
 ok "[ $writes -le 16 ]" "in a few writes ($writes)"
+# A step that ends the shortfall (at or above what a uses) and leaves
+# less than the damping (128 MiB) to come is not written: the whole
+# raise waits for the memory, one write instead of two.
+final=$(tgt "$a")
+bad=$(awk -F, -v d="$a" -v t="$t0" -v u=$((2400 * M)) -v f="$final" \
+    -v damp=$((128 * M)) 'NR > 1 && $2 == d && $1 * 1000 >= t {
+        if (p != "" && p != $4 && $4 != f && $4 >= u && f - $4 < damp) n++
+        p = $4 } END { print n + 0 }' "$REC")
+ok "[ $bad = 0 ]" "no step short of the plan by less than the damping once a has what it uses ($bad)"
 actor_stop
 xensim_stop
 ok "[ $(awk -F, 'NR > 1 && (m == "" || $11 < m) { m = $11 } END { print m }' "$REC") -ge $FLOOR ]" \
