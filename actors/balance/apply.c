@@ -384,6 +384,17 @@ static int cmp_prio(const void *pa, const void *pb)
     return a->domid < b->domid ? -1 : a->domid > b->domid;
 }
 
+/*
+ * Kept at its first plan by the re-plan around damped domains: that
+ * first plan says why (its headroom, the surplus, a real cap), not the
+ * re-plan's own cap.
+ */
+static bool planned_at_first(const struct bp_dom *x)
+{
+    return (x->tier == BP_TIER_MAX && x->max_why == BP_LIM_PLANNED) ||
+        (x->tier == BP_TIER_MIN && x->min_why == BP_LIM_PLANNED);
+}
+
 static void publish(struct bal *b, struct bdom *d, const struct bp_host *h,
                     const struct bp_dom *x)
 {
@@ -438,6 +449,8 @@ static void publish(struct bal *b, struct bdom *d, const struct bp_host *h,
                  "waiting for %llu MiB to be freed; "
                  "then %llu MiB",
                  MIB(d->want_kb - d->target_kb), MIB(d->want_kb));
+    else if (planned_at_first(x))
+        bp_explain(&b->first_host, &d->first, line, sizeof(line));
     else
         bp_explain(h, x, line, sizeof(line));
     mempolicy_actor_set_status(b->a, d->domid, "%s", line);
@@ -541,6 +554,7 @@ void bal_pass(mempolicy_actor *a, void *arg)
         h.reserved_kb = bal_resv_admit(b, &phys);
         bp_plan(&h, b->pd, b->n, b->scratch);
     }
+    b->first_host = h;
     dt = mono_ns() - t0;
     b->plan_ns += dt;
     if (dt > b->plan_max_ns)
@@ -622,10 +636,14 @@ void bal_pass(mempolicy_actor *a, void *arg)
                  * holds back stays free rather than pile up on the few
                  * domains left.
                  */
-                if (!x->held && x->want_kb >= d->target_kb)
+                d->first = *x;
+                if (!x->held && x->want_kb >= d->target_kb) {
                     x->max_kb = x->want_kb;
-                else if (!x->held)
+                    x->max_why = BP_LIM_PLANNED;
+                } else if (!x->held) {
                     x->min_kb = x->want_kb;
+                    x->min_why = BP_LIM_PLANNED;
+                }
             }
             if (x->held || !delta || delta >= b->damp_kb || d->bound ||
                 (x->want_kb > d->target_kb ? relieves(b, d, x, now) ||

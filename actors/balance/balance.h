@@ -89,12 +89,15 @@ struct bdom {
     uint64_t pub_sig;
     /* what the status line said */ /* plan within damping: target kept */
     uint64_t want_kb, plan_kb;
+    struct bp_dom first; /* this pass's first plan of it, which explains
+                          * a re-plan that kept it there (apply.c) */
 
     mempolicy_timer *timer; /* grace end / penalty end */
     bool watching;
 };
 
 struct bal {
+    struct bp_host first_host; /* this pass's first plan (bdom.first) */
     mempolicy_actor *a;
     mempolicy_ctx *ctx;
     struct xs_handle *xs; /* watches and the guests' nodes */

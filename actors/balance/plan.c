@@ -368,6 +368,7 @@ static const char *const lim_names[] = {
     [BP_LIM_STATIC_MAX] = "static-max",
     [BP_LIM_POLICY] = "the policy target",
     [BP_LIM_HARD] = "the hard_limit cap",
+    [BP_LIM_PLANNED] = "its plan this pass",
 };
 
 /* The limit's name; the actor's own is min or max (dflt). */

@@ -58,6 +58,8 @@ enum bp_limit {
     BP_LIM_STATIC_MAX, /* memory/static-max */
     BP_LIM_POLICY,     /* an enforced policy target (mem-set) */
     BP_LIM_HARD,       /* hard_limit (memtune): maxmem never above it */
+    BP_LIM_PLANNED,    /* apply.c's re-plan around damped domains: its
+                        * first plan of the pass (explained by that plan) */
 };
 
 /* No soft limit (soft_kb). */
