@@ -63,7 +63,7 @@ struct hv *hv_new(struct loop *l, struct store *s, const struct hv_config *c)
     hv->store = s;
     hv->sharing = sharing_new();
     hv->by_name = ht_new();
-    hv->clock = simclock_new(l, c->speed);
+    hv->clock = simclock_new(l, c->speed, c->paused);
     if (!hv->sharing || !hv->by_name || !hv->clock ||
         ht_put(hv->by_name, "Domain-0", &hv->dom0, NULL)) {
         sharing_free(hv->sharing);

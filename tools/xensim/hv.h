@@ -83,6 +83,7 @@ struct hv_config {
     bool no_vmx;               /* host CPU without Intel VT-x */
     bool pvh_dom0;             /* dom0 is an HVM/PVH domain */
     double speed;
+    bool paused;               /* the clock held at 0 from the start */
     double paging_rate_mib_s;  /* xenpaging's speed */
     const char *socket_path;
     struct record *rec;        /* may be NULL */

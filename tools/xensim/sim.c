@@ -243,6 +243,11 @@ int sim_start(struct sim **out, struct loop *l, struct store *s,
     hc.no_vmx = c->no_vmx;
     hc.pvh_dom0 = c->pvh_dom0;
     hc.speed = c->speed;
+    /* Held before the first domain exists, and at 0 exactly (not
+     * paused once some real time has passed: 1 ms under ASan), so that
+     * a driver stepping the clock sees the same run whatever the
+     * machine's speed. */
+    hc.paused = c->paused;
     hc.paging_rate_mib_s = sh && sh->paging_rate_mib_s > 0
                                ? sh->paging_rate_mib_s : DEFAULT_PAGING_RATE;
     hc.socket_path = socket_path;
@@ -250,10 +255,6 @@ int sim_start(struct sim **out, struct loop *l, struct store *s,
     sim->hv = hv_new(l, s, &hc);
     if (!sim->hv)
         goto oom;
-    /* Held before the first domain exists, so that a driver stepping
-     * the clock sees the same run whatever the machine's speed. */
-    if (c->paused)
-        simclock_pause(sim->hv->clock);
     if (asprintf(&hvpath, "%s.hv", socket_path) < 0) {
         hvpath = NULL;
         goto oom;

@@ -195,7 +195,7 @@ static void rearm(struct simclock *c)
 
 /* ---- the API ---- */
 
-struct simclock *simclock_new(struct loop *l, double speed)
+struct simclock *simclock_new(struct loop *l, double speed, bool paused)
 {
     struct simclock *c = calloc(1, sizeof(*c));
 
@@ -204,6 +204,7 @@ struct simclock *simclock_new(struct loop *l, double speed)
     c->loop = l;
     c->speed = speed > 0 ? speed : 1;
     c->anchor_ms = loop_now_ms(l);
+    c->paused = paused;
     return c;
 }
 

@@ -34,8 +34,9 @@ struct sim_timer;
 typedef void sim_timer_fn(struct simclock *c, struct sim_timer *t, void *arg);
 typedef void simclock_observer_fn(void *arg);
 
-/* NULL on allocation failure.  speed > 0. */
-struct simclock *simclock_new(struct loop *l, double speed);
+/* NULL on allocation failure.  speed > 0.  paused: held at 0 from the
+ * start (xensim --paused), before any real time can pass. */
+struct simclock *simclock_new(struct loop *l, double speed, bool paused);
 /* Frees the pending timers without calling them. */
 void simclock_free(struct simclock *c);
 
