@@ -13,6 +13,15 @@ GUARD=60
 # see the hypervisor channel close first, which says the same.
 GONE="(xenstore closed the connection|the store went away|hypervisor channel .*connection lost)"
 
+# The lines themselves when there are more (a rare failure under ASan at
+# load: ten lines from mem-watch after a SIGKILL, not yet understood).
+one_line() {
+    local n
+    n=$(printf '%s\n' "$1" | wc -l)
+    is "$n" 1 "... in one line"
+    [ "$n" = 1 ] || printf '%s\n' "$1" | head -20 | sed 's/^/#   /'
+}
+
 for sig in TERM KILL; do
     start_sim --domains 2
     rm -f "$T/derr" "$T/werr"
@@ -35,12 +44,12 @@ for sig in TERM KILL; do
     is "$?" 1 "SIG$sig on the store: mempolicyd exits with status 1"
     rest=$(cat <&7)
     like "$rest" "^mempolicyd: .*$GONE" "... saying the store went away"
-    is "$(printf '%s\n' "$rest" | wc -l)" 1 "... in one line"
+    one_line "$rest"
     wait "$wpid"
     is "$?" 1 "SIG$sig on the store: mem-watch exits with status 1"
     rest=$(cat <&8)
     like "$rest" "^xlmem mem-watch: .*$GONE" "... saying the store went away"
-    is "$(printf '%s\n' "$rest" | wc -l)" 1 "... in one line"
+    one_line "$rest"
     exec 7<&- 8<&-
     _xensim_cleanup
 done
