@@ -11,20 +11,13 @@
 # (host free memory at every change, every target written).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../actors/common.sh"
+. "$(dirname "$0")/common.sh"
 
 M=1024
 T=$(mktemp -d /tmp/balance-t.XXXXXX)
 REC=$T/rec.csv
 FLOOR=$((72 * M))
 
-# Step the held clock until the host is still (after the decision showed).
-idle() { "$PROBE" hv time | grep -q ' moving=0$'; }
-settle() { step_until balance 1000 idle; }
-# step COND...: step 200 ms at a time until COND holds.
-step() { step_until balance 200 "$@"; }
-tgt() { xenstore-read "/local/domain/$1/memory/target"; }
-st() { xenstore-read "/tool/mempolicy/actors/balance/status/$1" 2>/dev/null; }
-status_like() { [[ $(st "$1") =~ $2 ]]; }
 target_ge() { [ "$(tgt "$1")" -ge "$2" ]; }
 target_le() { [ "$(tgt "$1")" -le "$2" ]; }
 guest() { "$PROBE" hv guestinfo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
