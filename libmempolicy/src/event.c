@@ -724,6 +724,9 @@ static int make_event(mempolicy_ctx *ctx, const struct qitem *q,
     s.exists = s.any = false;
     rc = mp_transaction(ctx, snap_tx, &s);
     if (rc) {
+        /* The reads may have succeeded and the commit failed (the store
+         * went away in between): what they read is ours to free. */
+        mempolicy_policy_dispose(&ev->policy);
         free(ev);
         return rc;
     }

@@ -606,7 +606,10 @@ int mempolicy_domain_get_policy(mempolicy_ctx *ctx, uint32_t domid,
         return rc;
     /* Read-only transactions never conflict in a harmful way; retrying
      * still gives a consistent snapshot if the store says EAGAIN. */
-    return mp_transaction(ctx, get_policy_tx, &r);
+    rc = mp_transaction(ctx, get_policy_tx, &r);
+    if (rc) /* the reads may have succeeded and the commit failed */
+        mempolicy_policy_dispose(out);
+    return rc;
 }
 
 static int current_request_tx(mempolicy_ctx *ctx, xs_transaction_t t,

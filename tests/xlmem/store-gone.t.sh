@@ -13,8 +13,9 @@ GUARD=60
 # see the hypervisor channel close first, which says the same.
 GONE="(xenstore closed the connection|the store went away|hypervisor channel .*connection lost)"
 
-# The lines themselves when there are more (a rare failure under ASan at
-# load: ten lines from mem-watch after a SIGKILL, not yet understood).
+# The lines themselves when there are more (ten lines from mem-watch
+# under ASan at load were LeakSanitizer's report of an event's policy
+# left behind by a failed commit: tests/lib/test-commit-fail.c).
 one_line() {
     local n
     n=$(printf '%s\n' "$1" | wc -l)
