@@ -42,8 +42,8 @@ bool xs_transaction_end(struct xs_handle *h, xs_transaction_t t, bool abort_tx)
     static bool (*real)(struct xs_handle *, xs_transaction_t, bool);
 
     if (!real) {
-        real = (bool (*)(struct xs_handle *, xs_transaction_t, bool))
-            dlsym(RTLD_NEXT, "xs_transaction_end");
+        real = (bool (*)(struct xs_handle *, xs_transaction_t, bool))dlsym(
+            RTLD_NEXT, "xs_transaction_end");
         if (!real)
             abort();
     }
@@ -63,8 +63,7 @@ static int setup(void **state)
     if (test_host_start(&sim, args, &xsh, &ctx))
         return -1;
     writer = test_ctx();
-    if (!writer ||
-        mempolicy_domain_set_policy(writer, 1, "xl-auto", "delay=1"))
+    if (!writer || mempolicy_domain_set_policy(writer, 1, "xl-auto", "delay=1"))
         return -1;
     return 0;
 }
@@ -102,8 +101,8 @@ static void target_changed_event(void **state)
 
     assert_int_equal(mempolicy_evenable_target_changed(ctx, NULL, &g), 0);
     /* The change is queued (the fd says so) before any commit fails. */
-    assert_int_equal(mempolicy_domain_set_policy(writer, 2, "xl-auto",
-                                                 "delay=2"), 0);
+    assert_int_equal(
+        mempolicy_domain_set_policy(writer, 2, "xl-auto", "delay=2"), 0);
     pfd.fd = mempolicy_event_fd(ctx);
     pfd.events = POLLIN;
     fail_commits = ~0u;
