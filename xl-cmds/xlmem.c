@@ -93,8 +93,8 @@ const struct xlmem_cmd xlmem_cmds[] = {
     { "mem-sharing-enable", main_mem_sharing_enable,
       "Enable page sharing for a domain", "<Domain>", NULL },
     { "mem-sharing-disable", main_mem_sharing_disable,
-      "Disable page sharing for a domain (unshares its pages)", "<Domain>",
-      NULL },
+      "Disable page sharing for a domain (shared pages stay so until written)",
+      "<Domain>", NULL },
     { "mem-list", main_mem_list, "List the memory policy and memory of domains",
       "[options] [Domain ...]",
       "-j, --json              Print JSON instead of a table: an object\n"

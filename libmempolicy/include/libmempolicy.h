@@ -407,13 +407,14 @@ int mempolicy_saved_policies_prune(mempolicy_ctx *ctx, unsigned *removed);
  * mem-policy-set <dom> xl-manual").  The actor is checked in the same
  * transaction that writes.  Getters always work.
  *
- * Calls that only give memory back to the guest are allowed to any
- * context, whatever the domain's actor (MEMPOLICY_HAVE_DISABLE_ANYONE):
- * disable_paging, disable_sharing and an absolute paging target of 0.
- * So an actor that lost a domain to another actor can still undo its own
- * mechanisms (unshare, page everything back in); the new actor sees the
- * result in domain_info and may enable them again.  Sizes follow the
- * set_target rules (relative, 0 < result <= static-max, no overflow).
+ * Calls that only give memory back to the guest, or stop taking it, are
+ * allowed to any context, whatever the domain's actor
+ * (MEMPOLICY_HAVE_DISABLE_ANYONE): disable_paging, disable_sharing and an
+ * absolute paging target of 0.  So an actor that lost a domain to another
+ * actor can still undo its own mechanisms (page everything back in, share
+ * nothing more); the new actor sees the result in domain_info and may
+ * enable them again.  Sizes follow the set_target rules (relative,
+ * 0 < result <= static-max, no overflow).
  */
 /*
  * memory/target, read by the guest's balloon driver.  target_kb is a
@@ -471,6 +472,13 @@ int mempolicy_domain_get_paging_target(mempolicy_ctx *ctx, uint32_t domid,
  * down itself; the ring is never torn down under a live pager
  * (MEMPOLICY_HAVE_PAGER_LIFECYCLE).  Cost: disabling blocks while pages
  * come back in.  docs/paging.md.
+ *
+ * Disabling sharing does what Xen's XEN_DOMCTL_MEM_SHARING_CONTROL does
+ * (mem_sharing.c, mem_sharing_control): it clears the domain's sharing
+ * flag, so no new page of it is shared (a share with it as client is
+ * refused); pages shared so far stay shared until the guest writes them
+ * (each write gives it a private copy, allocated then).  Xen 4.17 has no
+ * "unshare all".  Cost: one hypercall.  docs/actors.md, "sharing".
  */
 int mempolicy_domain_enable_paging(mempolicy_ctx *ctx, uint32_t domid);
 int mempolicy_domain_disable_paging(mempolicy_ctx *ctx, uint32_t domid);

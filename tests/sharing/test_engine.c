@@ -576,7 +576,11 @@ static void test_remove_mid_scan(void **state)
     shr_engine_free(e);
 }
 
-/* The hypervisor's sharing_disable: every page of d gets its own frame. */
+/*
+ * Every page of d gets its own frame again, as when its guest has written
+ * each of them (or d is destroyed).  Not what sharing_disable does: Xen's
+ * leaves shared pages shared until written (tests/sharing/leave.t.sh).
+ */
 static void fake_unshare_dom(struct fake *f, uint32_t d)
 {
     uint64_t g;
