@@ -148,18 +148,20 @@ void xla_status(char *buf, size_t len, uint64_t target_kb,
                 const struct xla_obs *o, uint64_t paging_ms, uint64_t still_ms)
 {
     uint64_t held = o->actual_kb + o->paged_kb;
-    uint64_t gap = o->actual_kb > target_kb ? o->actual_kb - target_kb :
-                                              target_kb - o->actual_kb;
+    /* The library's verdict, never a bare comparison: an HVM guest at its
+     * target holds the target less its video RAM (mempolicy_target_cmp). */
+    bool there = !mempolicy_target_cmp(target_kb, o->videoram_kb, o->actual_kb);
 
-    if (still_ms >= XLA_STUCK_MS && gap > XLA_AT_TARGET_KB)
+    if (still_ms >= XLA_STUCK_MS && !there)
         snprintf(buf, len, "stuck: no progress for %llu s",
                  (unsigned long long)(still_ms / 1000));
-    else if (o->paged_kb && held > target_kb)
+    else if (o->paged_kb &&
+             mempolicy_target_cmp(target_kb, o->videoram_kb, held) > 0)
         snprintf(buf, len, "paging %llu MiB since %llu s", mib(o->paged_kb),
                  (unsigned long long)(paging_ms / 1000));
     else if (o->paged_kb)
         snprintf(buf, len, "paging in: %llu MiB still out", mib(o->paged_kb));
-    else if (gap > XLA_AT_TARGET_KB)
+    else if (!there)
         snprintf(buf, len, "ballooning %llu -> %llu MiB", mib(o->actual_kb),
                  mib(target_kb));
     else

@@ -111,11 +111,11 @@ uint64_t xla_next_interval(uint64_t prev_ms, uint64_t base_ms, bool moved);
  *  - "paging in: P MiB still out" while pages come back;
  *  - "ballooning A -> T MiB" while the actual size is not the target;
  *  - "at target T MiB".
- * At target means within XLA_AT_TARGET_KB (1 MiB, the resolution of
- * every size xl shows, as `mem-set --wait` counts it).
+ * At target is the library's verdict (mempolicy_target_cmp with the
+ * domain's video RAM), as `mem-set --wait` and mem-explain judge it: a
+ * real HVM guest at its target holds the target less its video RAM.
  */
 #define XLA_STUCK_MS 30000u
-#define XLA_AT_TARGET_KB 1024u
 void xla_status(char *buf, size_t len, uint64_t target_kb,
                 const struct xla_obs *o, uint64_t paging_ms, uint64_t still_ms);
 
