@@ -159,6 +159,43 @@ static int memtune_target_check(mempolicy_ctx *ctx, uint32_t domid,
     return 0;
 }
 
+/*
+ * What a relative target is relative to.  libxl_set_memory_target adds a
+ * relative change to memory/target; the policy target is the same number
+ * plus the video RAM as long as the library wrote memory/target last.
+ * Where memory/target is newer (libxl_mem.c is the rule):
+ *  - no actor: memory/target is the domain's target, whoever wrote it
+ *    (an xl mem-set on it leaves the policy target behind);
+ *  - an actor, and memory/target changed by someone else since the
+ *    library's last balloon write while the policy target did not (the
+ *    xl mem-set that the actor's next write adopts, lowlevel.c adopt_tx):
+ *    the change counts from what xl set, not from the older policy.
+ * Then the base is memory/target + videoram, a request.  *base is left
+ * as it is otherwise (the policy target).
+ */
+static int relative_base(mempolicy_ctx *ctx, xs_transaction_t t,
+                         const struct policy_write *w,
+                         const mempolicy_policy *cur, bool has_bal,
+                         uint64_t *base)
+{
+    const struct mp_mem_facts *f = &w->mw.facts;
+    uint64_t rec_bal, rec_pol;
+    bool present;
+    int rc;
+
+    if (!has_bal)
+        return 0;
+    if (cur->actor && *cur->actor) {
+        rc = mp_mem_record_read_tx(ctx, t, w->domid, &present, &rec_bal,
+                                   &rec_pol);
+        if (rc || !present || !cur->has_target ||
+            cur->target_kb != rec_pol || f->target_kb == rec_bal)
+            return rc;
+    }
+    *base = f->target_kb + f->videoram_kb;
+    return 0;
+}
+
 static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
 {
     struct policy_write *w = arg;
@@ -310,17 +347,22 @@ static int policy_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
 
         if (relative) {
             /* Relative to the policy target, a request: the same change
-             * libxl makes to memory/target, floored at 0 as libxl. */
-            uint64_t r;
+             * libxl makes to memory/target, floored at 0 as libxl.  Where
+             * memory/target is newer than the policy target, from
+             * memory/target, as libxl (relative_base). */
+            uint64_t r, base = target;
 
-            rc = mp_kb_relative(ctx, w->domid, "target", target, req, true,
+            rc = relative_base(ctx, t, w, &cur, has_bal, &base);
+            if (rc)
+                goto out;
+            rc = mp_kb_relative(ctx, w->domid, "target", base, req, true,
                                 &r);
             if (rc)
                 goto out;
             if (r == 0) {
                 rc = mp_err(ctx, MEMPOLICY_ERROR_RANGE,
                             "domain %u: target %llu KiB %lld KiB leaves no "
-                            "memory", w->domid, (unsigned long long)target,
+                            "memory", w->domid, (unsigned long long)base,
                             (long long)req);
                 goto out;
             }

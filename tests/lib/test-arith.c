@@ -487,6 +487,60 @@ static void xl_mem_set_adopted(void **state)
     assert_int_equal(mempolicy_ctx_set_actor(ctx, NULL), 0);
 }
 
+/*
+ * Relative targets count from what libxl counts from, memory/target,
+ * where it is newer than the policy target: with no actor after an xl
+ * mem-set (libxl_set_memory_target adds the change to memory/target), and
+ * under an actor after an xl mem-set its next write would adopt.  From
+ * the stale policy target, `xlmem mem-set G -64m` after `xl mem-set G
+ * 256m` gave 400 - 64 MiB, and silently undid the xl mem-set.
+ */
+static void relative_after_xl_mem_set(void **state)
+{
+    char *r;
+
+    /* No actor. */
+    assert_int_equal(mempolicy_domain_set_policy(ctx, hvm, "", ""), 0);
+    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, 400000, false, true),
+                     0);
+    /* xl mem-set hvm 256m: memory/target and maxmem, as libxl. */
+    assert_true(xs_put(xsh, "245760", "/local/domain/%d/memory/target", hvm));
+    r = xsim_hv(&sim, "setmaxmem %d 263168", hvm);
+    assert_non_null(r);
+    free(r);
+    /* xlmem mem-set hvm -64m = xl mem-set hvm -64m: 245760 - 65536. */
+    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, -65536, true, true),
+                     0);
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm),
+                     245760 - 65536);
+    assert_int_equal(xs_get_u64(xsh, "/libxl/%d/memory-policy/target", hvm),
+                     245760 - 65536 + VIDEO_KB);
+    assert_int_equal(xsim_dominfo(&sim, hvm, "max_kb"),
+                     245760 - 65536 + VIDEO_KB + 1024);
+    assert_int_equal(xsim_dominfo(&sim, hvm, "pod_target_kb"),
+                     POD_KB(245760 - 65536));
+
+    /* Under an actor that last wrote 400000 KiB. */
+    assert_int_equal(mempolicy_domain_set_policy_target(ctx, hvm, "xl-auto", "",
+                                                        400000, false, false),
+                     0);
+    assert_int_equal(mempolicy_ctx_set_actor(ctx, "xl-auto"), 0);
+    assert_int_equal(
+        mempolicy_domain_set_balloon_target(ctx, hvm, 400000, false), 0);
+    assert_int_equal(mempolicy_ctx_set_actor(ctx, NULL), 0);
+    assert_true(xs_put(xsh, "245760", "/local/domain/%d/memory/target", hvm));
+    /* +64m counts from xl's 256 MiB, not from the older 400000 KiB. */
+    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, 65536, true, true),
+                     0);
+    assert_int_equal(xs_get_u64(xsh, "/libxl/%d/memory-policy/target", hvm),
+                     245760 + VIDEO_KB + 65536);
+    /* The policy target is newer now: the next change counts from it. */
+    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, 1024, true, true),
+                     0);
+    assert_int_equal(xs_get_u64(xsh, "/libxl/%d/memory-policy/target", hvm),
+                     245760 + VIDEO_KB + 65536 + 1024);
+}
+
 /* ---- bad input -------------------------------------------------------- */
 
 static void bad_video_and_static_max(void **state)
@@ -626,6 +680,7 @@ int main(void)
         cmocka_unit_test(undo_on_failure),
         cmocka_unit_test(libxl_lock),
         cmocka_unit_test(xl_mem_set_adopted),
+        cmocka_unit_test(relative_after_xl_mem_set),
         cmocka_unit_test(bad_video_and_static_max),
         cmocka_unit_test(dom0),
         cmocka_unit_test(need_memory),
