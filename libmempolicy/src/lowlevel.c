@@ -230,6 +230,11 @@ static int balloon_tx(mempolicy_ctx *ctx, xs_transaction_t t, void *arg)
     if (rc)
         return rc;
     b->mw.policy_target_kb = pol.has_target ? pol.target_kb : 0;
+    /* The maxmem an enforced policy target sets: request + libxl's
+     * slack (memcalc.c), the limit a balloon write brings maxmem back to. */
+    b->mw.enforced_maxmem_kb = pol.has_target && pol.enforce ?
+        mp_mem_maxmem_for_tot(pol.target_kb) :
+        0;
     /* The domain's hard limit (docs/memtune.md): maxmem never above it. */
     mempolicy_memtune_get(pol.actor_params, &mt, NULL, 0);
     rc = adopt_tx(ctx, t, b, &pol);

@@ -69,7 +69,9 @@ int mp_kb_relative(mempolicy_ctx *ctx, uint32_t domid, const char *what,
 int mp_mem_plan(mempolicy_ctx *ctx, const struct mp_mem_facts *f, int64_t kb,
                 bool relative, struct mp_mem_plan *out);
 
-/* The maxmem that lets a domain hold tot_kb: tot_kb + libxl's slack. */
+/* The maxmem that lets a domain hold tot_kb: tot_kb + libxl's slack; also
+ * the maxmem libxl enforces for a request of that size (target + videoram
+ * + slack). */
 uint64_t mp_mem_maxmem_for_tot(uint64_t tot_kb);
 
 /* The PoD target libxl sets for memory/target = target_kb, in pages. */

@@ -91,6 +91,22 @@ int mp_mem_apply_tx(mempolicy_ctx *ctx, xs_transaction_t t,
         if (rc)
             return rc;
         w->maxmem_changed = true;
+    } else if (w->maxmem == MP_MAXMEM_RAISE && w->enforced_maxmem_kb &&
+               pl->maxmem_kb <= w->enforced_maxmem_kb &&
+               w->hv.max_kb > w->enforced_maxmem_kb) {
+        /*
+         * An enforced policy target sets maxmem (policy.c); a balloon
+         * write of an older, higher target landing after it (an actor's
+         * event read before the change) raised maxmem above it, and
+         * nothing else would lower it again.  A write within the
+         * enforced target brings maxmem back to its limit.  Writes above
+         * it (sharing's target + saved, xl-manual by hand) only raise,
+         * as before.
+         */
+        rc = ctx->be->setmaxmem(ctx, w->domid, w->enforced_maxmem_kb);
+        if (rc)
+            return rc;
+        w->maxmem_changed = true;
     }
     if (!w->write_target)
         return 0;

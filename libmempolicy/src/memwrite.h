@@ -25,6 +25,10 @@ struct mp_mem_write {
     bool write_target;         /* memory/target, PoD target, /vm memory */
     uint64_t policy_target_kb; /* the policy target it follows (0: none),
                                   for the record (mp_mem_record_*) */
+    uint64_t enforced_maxmem_kb; /* MP_MAXMEM_RAISE under an enforced
+                                    policy target: the maxmem it enforces
+                                    (0: none); a plan within it brings a
+                                    maxmem above it back down to it */
     /* Results of the last run. */
     struct mp_mem_facts facts;
     struct mp_mem_plan plan;

@@ -541,6 +541,52 @@ static void relative_after_xl_mem_set(void **state)
                      245760 + VIDEO_KB + 65536 + 1024);
 }
 
+/*
+ * An enforced target under an actor sets maxmem (target + videoram +
+ * 1024 KiB).  An actor's balloon write of the target it read before the
+ * change (its event was taken just before `xlmem mem-set` ran) raises
+ * maxmem for that older target; its next write, for the enforced
+ * target, brings maxmem back to the limit.  Before, nothing ever lowered
+ * it: `xlmem create` + `mem-set 256` left a guest enforced at 256 MiB
+ * with maxmem at 513 MiB.  A balloon target above the enforced one
+ * (sharing's target + saved) still gets the maxmem it needs.
+ */
+static void enforced_maxmem_after_stale_write(void **state)
+{
+    assert_int_equal(mempolicy_domain_set_policy_target(
+                         ctx, hvm, "xl-auto", "", 262144, false, true),
+                     0);
+    assert_int_equal(xsim_dominfo(&sim, hvm, "max_kb"), 262144 + 1024);
+    assert_int_equal(mempolicy_ctx_set_actor(ctx, "xl-auto"), 0);
+    /* The stale write: maxmem raised so that the guest could reach it. */
+    assert_int_equal(
+        mempolicy_domain_set_balloon_target(ctx, hvm, 400000, false), 0);
+    assert_int_equal(xsim_dominfo(&sim, hvm, "max_kb"), 400000 + 1024);
+    /* The write for the enforced target: the limit holds again. */
+    assert_int_equal(
+        mempolicy_domain_set_balloon_target(ctx, hvm, 262144, false), 0);
+    assert_int_equal(xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm),
+                     262144 - VIDEO_KB);
+    assert_int_equal(xsim_dominfo(&sim, hvm, "max_kb"), 262144 + 1024);
+    /* Below the enforced target: maxmem stays at the limit, not lower
+     * (the enforced target is the limit, the balloon is the actor's). */
+    assert_int_equal(
+        mempolicy_domain_set_balloon_target(ctx, hvm, 200000, false), 0);
+    assert_int_equal(xsim_dominfo(&sim, hvm, "max_kb"), 262144 + 1024);
+    /* Above it (sharing's target + saved): raised, as before. */
+    assert_int_equal(
+        mempolicy_domain_set_balloon_target(ctx, hvm, 300000, false), 0);
+    assert_int_equal(xsim_dominfo(&sim, hvm, "max_kb"), 300000 + 1024);
+    /* Not enforced: a balloon write never lowers maxmem. */
+    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, 262144, false,
+                                                 false),
+                     0);
+    assert_int_equal(
+        mempolicy_domain_set_balloon_target(ctx, hvm, 262144, false), 0);
+    assert_int_equal(xsim_dominfo(&sim, hvm, "max_kb"), 300000 + 1024);
+    assert_int_equal(mempolicy_ctx_set_actor(ctx, NULL), 0);
+}
+
 /* ---- bad input -------------------------------------------------------- */
 
 static void bad_video_and_static_max(void **state)
@@ -681,6 +727,7 @@ int main(void)
         cmocka_unit_test(libxl_lock),
         cmocka_unit_test(xl_mem_set_adopted),
         cmocka_unit_test(relative_after_xl_mem_set),
+        cmocka_unit_test(enforced_maxmem_after_stale_write),
         cmocka_unit_test(bad_video_and_static_max),
         cmocka_unit_test(dom0),
         cmocka_unit_test(need_memory),
