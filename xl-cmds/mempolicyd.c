@@ -13,9 +13,10 @@
  * by `xlmem create`, by the simulated host at creation, or by hand, ""
  * included) is never touched.  Dom0 is skipped: no toolstack builds it;
  * so are stub domains (a /local/domain/<id>/target node, as libxl writes
- * for a device-model stub domain).  A domain whose uuid had a policy
- * before (`xl reboot`: same uuid, new domid, /libxl/<domid> wiped) gets
- * that policy back instead of the default
+ * for a device-model stub domain, or, before libxl writes it, the name
+ * libxl gives one: "<guest>-dm" beside an HVM guest; is_stubdom).  A domain
+ * whose uuid had a policy before (`xl reboot`: same uuid, new domid,
+ * /libxl/<domid> wiped) gets that policy back instead of the default
  * (mempolicy_domain_restore_policy); copies of domains gone for good are
  * pruned at start-up.
  *
@@ -60,14 +61,27 @@ struct mpd {
 };
 
 /*
- * A stub domain (libxl writes /local/domain/<stubdom>/target = the domid
- * it serves, libxl_dm.c): a service domain of the toolstack, sized by it;
- * no default policy.
+ * A stub domain: a service domain of the toolstack, sized by it; no
+ * default policy.  libxl marks one by /local/domain/<stubdom>/target = the
+ * domid it serves (libxl_is_stubdom), but writes that node only after the
+ * stub domain was introduced (libxl_dm.c, libxl__spawn_stub_dm: the
+ * domain is built, hence introduced in libxl__build_post, then /target
+ * is written), so at its DOMAIN_INTRODUCE the node is usually not there
+ * yet.  What libxl gives it before it is introduced is its name,
+ * libxl__stub_dm_name: "<guest>-dm", for an HVM guest that exists
+ * already (its stub domain is made while the guest is built).  Either
+ * one marks a stub domain here.  `*why` says which, for the log.
  */
-static bool is_stubdom(mempolicy_actor *a, struct mpd *d, uint32_t domid)
+static bool is_stubdom(mempolicy_actor *a, struct mpd *d, uint32_t domid,
+                       const char **why)
 {
+    mempolicy_ctx *ctx = mempolicy_actor_ctx(a);
+    mempolicy_dominfo info, guest;
     char path[64];
     unsigned len;
+    uint32_t g;
+    size_t n;
+    bool stub = false;
     void *v;
 
     if (!d->xs && !(d->xs = xs_open(0))) {
@@ -79,7 +93,26 @@ static bool is_stubdom(mempolicy_actor *a, struct mpd *d, uint32_t domid)
     snprintf(path, sizeof(path), "/local/domain/%u/target", domid);
     v = xs_read(d->xs, XBT_NULL, path, &len);
     free(v);
-    return v != NULL;
+    if (v) {
+        *why = "has a target node";
+        return true;
+    }
+    if (mempolicy_domain_info(ctx, domid, &info))
+        return false;
+    n = info.name ? strlen(info.name) : 0;
+    if (n > 3 && !strcmp(info.name + n - 3, "-dm")) {
+        info.name[n - 3] = '\0';
+        if (!mempolicy_domain_qualifier_to_domid(ctx, info.name, &g) &&
+            g != domid && !mempolicy_domain_info(ctx, g, &guest)) {
+            stub = guest.type == MEMPOLICY_DOMAIN_TYPE_HVM && guest.name &&
+                !strcmp(guest.name, info.name);
+            mempolicy_dominfo_dispose(&guest);
+        }
+    }
+    mempolicy_dominfo_dispose(&info);
+    if (stub)
+        *why = "named <guest>-dm after an HVM guest, as libxl names them";
+    return stub;
 }
 
 /*
@@ -121,6 +154,7 @@ static void domain_introduced(mempolicy_actor *a, uint32_t domid, void *user)
     const mempolicy_dominfo *listed = mempolicy_actor_resync_info(a, domid);
     mempolicy_policy p = { 0 };
     char *actor, *params, what[64];
+    const char *why = NULL;
     bool written = false;
     int rc;
 
@@ -169,11 +203,10 @@ static void domain_introduced(mempolicy_actor *a, uint32_t domid, void *user)
                             "domain %u: cannot restore its "
                             "saved policy: %s",
                             domid, mempolicy_last_error(ctx));
-    if (is_stubdom(a, d, domid)) {
+    if (is_stubdom(a, d, domid, &why)) {
         mempolicy_actor_log(a, XTL_DEBUG,
-                            "domain %u: a stub domain (has a "
-                            "target node), left alone",
-                            domid);
+                            "domain %u: a stub domain (%s), left alone", domid,
+                            why);
         return;
     }
     written = false;

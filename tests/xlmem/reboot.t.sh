@@ -3,8 +3,9 @@
 # domid; libxl wipes /libxl/<domid> at create): the library keeps a copy
 # of every policy by uuid, mempolicyd gives it back to the new domid
 # instead of the default; copies of domains gone for good are pruned when
-# mempolicyd starts; a stub domain (libxl's /local/domain/<id>/target)
-# gets no default policy.  The first reboot is played while mempolicyd
+# mempolicyd starts; a stub domain (libxl's /local/domain/<id>/target, or
+# at its introduce, before libxl writes that, its name "<guest>-dm") gets
+# no default policy.  The first reboot is played while mempolicyd
 # is down (the new domain's vm node names the old /vm/<uuid>), the last
 # one live, with xensim's create uuid= as xl creates it.
 . "$(dirname "$0")/common.sh"
@@ -80,6 +81,28 @@ expect_line 7 "domain $web2: its policy restored" \
     "live xl reboot: mempolicyd gives the policy back"
 is "$(rd /libxl/"$web2"/memory-policy/actor)|$(rd /libxl/"$web2"/memory-policy/target)|$(rd /libxl/"$web2"/memory-policy/enforce)" \
     "xl-manual|204800|1" "... actor, target and enforce of before the reboot"
+
+# A stub domain built live, as libxl builds one (libxl_dm.c): named
+# "<guest>-dm", introduced, and only then given its /target node; at its
+# introduce only the name marks it.
+hg=$(hv create name=hg type=hvm hap=1 memory_kb=262144 maxmem_kb=524288)
+hg=${hg#ok domid=}
+expect_line 7 "domain $hg: default policy" "an HVM guest: the default"
+st2=$(hv create name=hg-dm memory_kb=65536)
+st2=${st2#ok domid=}
+expect_line 7 "domain $st2: (a stub domain|default policy)" \
+    "its stub domain is introduced"
+like "$matched" "a stub domain \(named <guest>-dm after an HVM guest" \
+    "... and left alone before libxl writes its target node"
+xenstore-write /local/domain/"$st2"/target "$hg"
+is "$(rd /libxl/"$st2"/memory-policy/actor)" "<absent>" \
+    "... so it has no default policy"
+# The name alone, beside a PV domain (no device model): an ordinary one.
+wdm=$(hv create name=web-dm memory_kb=65536)
+wdm=${wdm#ok domid=}
+expect_line 7 "domain $wdm: (a stub domain|default policy)" \
+    "a domain named <pv guest>-dm is introduced"
+like "$matched" "default policy" "... and gets the default"
 kill "$dpid"; wait "$dpid"
 exec 7<&-
 
