@@ -262,6 +262,68 @@ static void wait_gone(long pid, uint64_t ms)
     close(fd);
 }
 
+/* The parent of a live process, from /proc/<pid>/stat, or 0. */
+static long parent_of(long pid)
+{
+    char path[40], buf[512], *p;
+    ssize_t n;
+    long pp;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    /* "pid (comm) state ppid ...": comm may hold anything but ends the
+     * last ')'. */
+    p = strrchr(buf, ')');
+    if (!p || sscanf(p + 1, " %*c %ld", &pp) != 1)
+        return 0;
+    return pp;
+}
+
+/*
+ * Whether pid is this pager: alive, and either the child of its
+ * supervisor sup (its only child; also between fork and exec) or a
+ * process started with "-f <pagefile>" (xenpaging's command line as
+ * spawned; a supervisor killed with -9 leaves the pager to init).  A pid
+ * reused by another process after the pager and its supervisor died is
+ * not it: it must never be taken for a running pager (paging left
+ * recorded as on) nor be sent SIGTERM.  A command line that cannot be
+ * read (hidepid) counts as the pager's: the safe side, since a pager
+ * taken for dead would have its ring torn down.
+ */
+static bool pager_alive(long pid, const char *pagefile, long sup)
+{
+    char path[40], buf[MP_PAGEFILE_MAX + 64];
+    size_t len = strlen(pagefile), i;
+    ssize_t n;
+    int fd;
+
+    if (kill((pid_t)pid, 0) && errno != EPERM)
+        return false;
+    if (sup && parent_of(pid) == sup)
+        return true;
+    snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno != ENOENT && errno != ESRCH;
+    n = read(fd, buf, sizeof(buf));
+    close(fd);
+    if (n < 0)
+        return errno != ESRCH;
+    /* "-f\0<pagefile>\0" among the NUL-separated arguments (a zombie
+     * has none: it has exited). */
+    for (i = 0; i + 4 + len <= (size_t)n; i++)
+        if ((i == 0 || buf[i - 1] == '\0') && !memcmp(buf + i, "-f", 3) &&
+            !memcmp(buf + i + 3, pagefile, len) && buf[i + 3 + len] == '\0')
+            return true;
+    return false;
+}
+
 /* The pager died just now: its supervisor records it at once. */
 #define RECORD_MS 5000u
 
@@ -276,8 +338,8 @@ void mp_pager_proc_status(long pid, const char *pagefile,
     r = read_exit(pagefile, st, &sup);
     if (r > 0)
         return;
-    /* No exit recorded: alive while the pid is (EPERM: alive, not ours). */
-    st->running = !kill((pid_t)pid, 0) || errno == EPERM;
+    /* No exit recorded: alive while the pid is the pager's. */
+    st->running = pager_alive(pid, pagefile, sup);
     if (st->running || r < 0 || !sup)
         return;
     wait_gone(sup, RECORD_MS);
@@ -307,7 +369,7 @@ void mp_pager_proc_wait_exit(long pid, const char *pagefile, uint64_t max_ms,
     memset(&tmp, 0, sizeof(tmp));
     if (read_exit(pagefile, &tmp, &sup) == 0)
         wait_gone(sup ? sup : pid, max_ms);
-    else if (kill((pid_t)pid, 0) == 0)
+    else if (pager_alive(pid, pagefile, 0))
         wait_gone(pid, max_ms);
     mp_pager_proc_status(pid, pagefile, st);
 }

@@ -16,11 +16,14 @@
 #include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -43,6 +46,9 @@ static const char script[] =
     "#!/bin/sh\n"
     "f=$4\n"
     "trap 'echo term >\"$f.term\"; kill $s 2>/dev/null; exit 0' TERM\n"
+    /* its sleep started before it says it is ready: a signal after that
+     * finds $s set (no sleep left behind) */
+    "[ \"$2\" = 3 ] || { sleep 100000 & s=$!; }\n"
     "echo hello from the pager >&2\n"
     "sid=$(cut -d' ' -f6 /proc/$$/stat)\n"
     "ppid=$(cut -d' ' -f4 /proc/$$/stat)\n"
@@ -50,7 +56,6 @@ static const char script[] =
     "in=$(readlink /proc/$$/fd/0)\n"
     "echo \"sid=$sid ppid=$ppid in=$in fds=,$fds\" >\"$f.ready\"\n"
     "[ \"$2\" = 3 ] && exit 3\n"
-    "sleep 100000 & s=$!\n"
     "wait $s\n";
 
 static int setup(void **state)
@@ -173,6 +178,7 @@ static void exit_status_recorded(void **state)
 {
     struct mp_pager_state st;
     char file[128], *r;
+    pid_t pgid;
     long pid;
 
     pid = spawn(3, file, sizeof(file));
@@ -189,10 +195,88 @@ static void exit_status_recorded(void **state)
     pid = spawn(4, file, sizeof(file));
     r = report(file);
     free(r);
+    /* Its process group (its supervisor's session): the stand-in's
+     * sleep outlives a SIGKILL of the shell, and must not be left. */
+    pgid = getpgid((pid_t)pid);
+    assert_true(pgid > 1 && pgid != getpgid(0));
     assert_int_equal(mp_pager_proc_signal(ctx, 4, pid, SIGKILL), 0);
     mp_pager_proc_wait_exit(pid, file, WAIT_MS, &st);
     assert_false(st.running);
     assert_int_equal(st.status, -SIGKILL);
+    kill(-pgid, SIGKILL);
+}
+
+/* The supervisor's pid, from the exit file ("running <pid>"). */
+static long supervisor_of(const char *file)
+{
+    char path[160], buf[48] = "";
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s.exit", file);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(buf, sizeof(buf), f));
+    fclose(f);
+    assert_true(!strncmp(buf, "running ", 8));
+    return strtol(buf + 8, NULL, 10);
+}
+
+/* sig to pid (not our child), and wait on a pidfd until it is gone. */
+static void kill_and_wait(long pid, int sig)
+{
+    int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+    struct pollfd pf = { .fd = fd, .events = POLLIN };
+
+    assert_true(fd >= 0);
+    assert_int_equal(kill((pid_t)pid, sig), 0);
+    assert_int_equal(poll(&pf, 1, WAIT_MS), 1);
+    close(fd);
+}
+
+/*
+ * A pager is known by its supervisor (its parent), or, once that is gone
+ * (kill -9), by its command line: a pid reused by another process after
+ * both died is not a running pager (it would be left recorded as on, and
+ * sent SIGTERM by the next disable).
+ */
+static void reused_pid_is_not_the_pager(void **state)
+{
+    struct mp_pager_state st;
+    char file[128], *r;
+    long pid, sup;
+    pid_t other;
+
+    pid = spawn(5, file, sizeof(file));
+    /* At once (before or after its exec): its supervisor's child. */
+    mp_pager_proc_status(pid, file, &st);
+    assert_true(st.running);
+    r = report(file);
+    free(r);
+    sup = supervisor_of(file);
+    kill_and_wait(sup, SIGKILL);
+    /* Orphaned, it still runs: known by its -f <pagefile>. */
+    mp_pager_proc_status(pid, file, &st);
+    assert_true(st.running);
+    kill_and_wait(pid, SIGTERM); /* its trap ends its sleep too */
+    mp_pager_proc_status(pid, file, &st);
+    assert_false(st.running);
+    assert_int_equal(st.status, MP_PAGER_STATUS_UNKNOWN);
+
+    /* Its pid now another process's (any live process of ours stands in
+     * for the reuse; the exit file still says "running"). */
+    other = fork();
+    assert_true(other >= 0);
+    if (other == 0) {
+        for (;;)
+            pause();
+    }
+    mp_pager_proc_status((long)other, file, &st);
+    assert_false(st.running);
+    assert_int_equal(st.status, MP_PAGER_STATUS_UNKNOWN);
+    mp_pager_proc_wait_exit((long)other, file, WAIT_MS, &st);
+    assert_false(st.running);
+    kill((pid_t)other, SIGKILL);
+    waitpid(other, NULL, 0);
 }
 
 static void exec_failure_recorded(void **state)
@@ -202,8 +286,8 @@ static void exec_failure_recorded(void **state)
     long pid = 0;
 
     snprintf(file, sizeof(file), "%s/9.paging", dir);
-    assert_int_equal(mp_pager_spawn(ctx, "/nonexistent/xenpaging", argv,
-                                    file, "/dev/null", &pid),
+    assert_int_equal(mp_pager_spawn(ctx, "/nonexistent/xenpaging", argv, file,
+                                    "/dev/null", &pid),
                      0);
     mp_pager_proc_wait_exit(pid, file, WAIT_MS, &st);
     assert_false(st.running);
@@ -243,6 +327,7 @@ int main(void)
         cmocka_unit_test(detached_and_stopped_by_sigterm),
         cmocka_unit_test(exit_status_recorded),
         cmocka_unit_test(exec_failure_recorded),
+        cmocka_unit_test(reused_pid_is_not_the_pager),
         cmocka_unit_test(paging_errnos_explained),
     };
 
