@@ -199,11 +199,11 @@ static void follow(struct bal *b, struct bdom *d, uint64_t now)
             d->stuck_backoff_ms = BAL_STUCK_RETRY_MAX_MS;
         d->stuck_retry_ms = now + d->stuck_backoff_ms;
         /* As squeezed: it may give memory back, never take more. */
-        if (d->maxmem_kb > d->actual_kb + BAL_MAXMEM_SLACK_KB &&
-            !mempolicy_domain_set_maxmem(b->ctx, d->domid,
-                                         d->actual_kb + BAL_MAXMEM_SLACK_KB)) {
+        if (d->maxmem_kb > d->actual_kb + MEMPOLICY_MAXMEM_SLACK_KB &&
+            !mempolicy_domain_set_maxmem(
+                b->ctx, d->domid, d->actual_kb + MEMPOLICY_MAXMEM_SLACK_KB)) {
             d->capped = true;
-            d->maxmem_kb = d->actual_kb + BAL_MAXMEM_SLACK_KB;
+            d->maxmem_kb = d->actual_kb + MEMPOLICY_MAXMEM_SLACK_KB;
         }
         mempolicy_actor_log(b->a, XTL_WARN,
                             "domain %u: balloon stuck at %llu MiB (target "

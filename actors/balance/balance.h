@@ -33,8 +33,6 @@
 #define BAL_MIN_WRITE_KB (4u * 1024)  /* ... and is worth a write */
 #define BAL_STEP_MIN_KB (64u * 1024) /* partial raise of a swapping guest */
 #define BAL_STEP_DIV 8u               /* ... and an eighth of the way */
-#define BAL_MAXMEM_SLACK_KB 1024u     /* LIBXL_MAXMEM_CONSTANT */
-#define BAL_MIN_DOM0_KB (128u * 1024) /* LIBXL_MIN_DOM0_MEM */
 
 struct bdom {
     uint32_t domid;

@@ -212,8 +212,8 @@ static uint64_t floor_of(const struct bdom *d, const struct bp_dom *x)
     /* Parsed once per params change (balance.c, update_params). */
     if (d->mt.min_guarantee_kb > f)
         f = d->mt.min_guarantee_kb;
-    if (!d->domid && f < BAL_MIN_DOM0_KB)
-        f = BAL_MIN_DOM0_KB;
+    if (!d->domid && f < MEMPOLICY_MIN_DOM0_KB)
+        f = MEMPOLICY_MIN_DOM0_KB;
     return f;
 }
 

@@ -619,6 +619,18 @@ void mempolicy_dominfo_dispose(mempolicy_dominfo *info);
 #define MEMPOLICY_HAVE_TARGET_CMP 1
 int mempolicy_target_cmp(uint64_t target_kb, uint64_t videoram_kb,
                          uint64_t held_kb);
+/*
+ * libxl's maxmem slack, KiB (LIBXL_MAXMEM_CONSTANT, libxl__arch_extra_memory
+ * on x86 and Arm): every maxmem libxl sets is the size it is meant for
+ * plus this, and so is every maxmem the library sets.  An actor that sets
+ * maxmem itself (mempolicy_domain_set_maxmem: the balance actor's cap on a
+ * stuck balloon, actual + slack) adds the same.
+ */
+#define MEMPOLICY_HAVE_MAXMEM_SLACK 1
+#define MEMPOLICY_MAXMEM_SLACK_KB 1024u
+/* LIBXL_MIN_DOM0_MEM (libxl_internal.h), KiB: no dom0 target below it
+ * (set_target refuses one with RANGE); an actor planning dom0 keeps it. */
+#define MEMPOLICY_MIN_DOM0_KB (128u * 1024u)
 /* Disposes each entry and frees the array; NULL is fine. */
 void mempolicy_dominfo_list_free(mempolicy_dominfo *list, int n);
 

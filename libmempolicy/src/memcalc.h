@@ -17,9 +17,9 @@
 
 /* LIBXL_MAXMEM_CONSTANT: libxl__arch_extra_memory() on x86 and Arm, the
  * slack libxl adds to every maxmem it sets and to every PoD target. */
-#define MP_MAXMEM_SLACK_KB 1024u
+#define MP_MAXMEM_SLACK_KB MEMPOLICY_MAXMEM_SLACK_KB
 /* LIBXL_MIN_DOM0_MEM (libxl_internal.h): no dom0 target below it. */
-#define MP_MIN_DOM0_KB (128u * 1024u)
+#define MP_MIN_DOM0_KB MEMPOLICY_MIN_DOM0_KB
 #define MP_PAGE_KB 4u
 
 /* What libxl reads before it writes a target (libxl_set_memory_target). */
