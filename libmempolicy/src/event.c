@@ -221,17 +221,17 @@ static bool policy_path_domid(const char *path, uint32_t *domid, bool *bare)
     uint64_t v = 0;
     int digits = 0;
 
-    if (strncmp(path, "/libxl/", 7))
+    if (strncmp(path, MP_LIBXL_DIR "/", sizeof(MP_LIBXL_DIR)))
         return false;
-    for (p = path + 7; *p >= '0' && *p <= '9'; p++) {
+    for (p = path + sizeof(MP_LIBXL_DIR); *p >= '0' && *p <= '9'; p++) {
         if (++digits > 5)
             return false;
         v = v * 10 + (uint64_t)(*p - '0');
     }
     if (!digits || v >= MP_DOMID_LIMIT)
         return false;
-    if (*p && strcmp(p, "/memory-policy") &&
-        strncmp(p, "/memory-policy/", 15))
+    if (*p && strcmp(p, "/" MP_POLICY_DIR) &&
+        strncmp(p, "/" MP_POLICY_DIR "/", sizeof(MP_POLICY_DIR) + 1))
         return false;
     *domid = (uint32_t)v;
     *bare = !*p;
@@ -286,7 +286,7 @@ out:
  * one listing and one pipelined batch of reads (a host of 10,000 domains
  * costs tens of milliseconds, not 10,000 round trips).
  */
-#define SEED_PATH 48
+#define SEED_PATH MP_PATH_MAX
 
 static int seed_actors(mempolicy_ctx *ctx)
 {
@@ -296,7 +296,7 @@ static int seed_actors(mempolicy_ctx *ctx)
     char *paths = NULL;
     unsigned n, i, m = 0;
     int rc = 0;
-    char **names = xs_directory(ctx->xsh, XBT_NULL, "/libxl", &n);
+    char **names = xs_directory(ctx->xsh, XBT_NULL, MP_LIBXL_DIR, &n);
 
     /* Only a re-seed walks the whole table: dom[] is a big calloc whose
      * pages stay untouched (and out of RSS) until a domain uses them. */
@@ -326,8 +326,7 @@ static int seed_actors(mempolicy_ctx *ctx)
 
         if (!mp_parse_u64(names[i], MP_DOMID_LIMIT - 1, &d))
             continue;
-        snprintf(path, SEED_PATH, "/libxl/%u/memory-policy/actor",
-                 (unsigned)d);
+        mp_path_policy(path, (uint32_t)d, MP_POL_ACTOR);
         ids[m] = (uint32_t)d;
         reqs[m++].path = path;
     }
@@ -387,12 +386,12 @@ static int evenable(mempolicy_ctx *ctx, mempolicy_event_type type,
 
     if (type == MEMPOLICY_EVENT_DOMAIN_MEMORY_TARGET_CHANGED) {
         if (!e->watch_libxl) {
-            rc = watch(ctx, "/libxl", TOK_LIBXL);
+            rc = watch(ctx, MP_LIBXL_DIR, TOK_LIBXL);
             if (rc)
                 goto fail;
             rc = seed_actors(ctx);
             if (rc) {
-                xs_unwatch(ctx->xsh, "/libxl", TOK_LIBXL);
+                xs_unwatch(ctx->xsh, MP_LIBXL_DIR, TOK_LIBXL);
                 goto fail;
             }
             e->watch_libxl = true;
@@ -473,7 +472,7 @@ void mempolicy_evdisable(mempolicy_ctx *ctx, mempolicy_evgen *evgen)
     *pp = evgen->next;
     if (evgen->type == MEMPOLICY_EVENT_DOMAIN_MEMORY_TARGET_CHANGED) {
         if (--e->n_target == 0 && e->watch_libxl) {
-            xs_unwatch(ctx->xsh, "/libxl", TOK_LIBXL);
+            xs_unwatch(ctx->xsh, MP_LIBXL_DIR, TOK_LIBXL);
             e->watch_libxl = false;
         }
     } else if (--e->n_domain == 0 && e->watch_domains) {

@@ -64,7 +64,7 @@ static int scan_members(mempolicy_ctx *ctx, xs_transaction_t t,
 
     *out = NULL;
     *n = 0;
-    names = xs_directory(ctx->xsh, t, "/libxl", &num);
+    names = xs_directory(ctx->xsh, t, MP_LIBXL_DIR, &num);
     if (!names) {
         if (errno == ENOENT)
             return 0;

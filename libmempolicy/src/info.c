@@ -45,7 +45,7 @@ static int read_kb(mempolicy_ctx *ctx, uint32_t domid, const char *node,
     char path[MP_PATH_MAX];
     bool present;
 
-    return mp_xs_read_kb(ctx, XBT_NULL, mp_path_dom(path, domid, node),
+    return mp_xs_read_kb(ctx, XBT_NULL, mp_path_mem(path, domid, node),
                          &present, kb);
 }
 
@@ -128,11 +128,11 @@ static int fill_info(mempolicy_ctx *ctx, const struct mp_hvinfo *hv,
         if (rc)
             goto fail;
     }
-    if ((rc = read_kb(ctx, d, "memory/static-max", &out->static_max_kb)) ||
-        (rc = read_kb(ctx, d, "memory/target", &out->balloon_target_kb)) ||
-        (rc = read_kb(ctx, d, "memory/target-tot_pages",
+    if ((rc = read_kb(ctx, d, MP_MEM_STATIC_MAX, &out->static_max_kb)) ||
+        (rc = read_kb(ctx, d, MP_MEM_TARGET, &out->balloon_target_kb)) ||
+        (rc = read_kb(ctx, d, MP_MEM_PAGING_TARGET,
                       &out->paging_target_kb)) ||
-        (rc = read_kb(ctx, d, "memory/videoram", &out->videoram_kb)))
+        (rc = read_kb(ctx, d, MP_MEM_VIDEORAM, &out->videoram_kb)))
         goto fail;
     fill_overhead(hv, out);
     rc = mp_transaction(ctx, policy_tx, out);
@@ -185,13 +185,13 @@ int mempolicy_domain_info(mempolicy_ctx *ctx, uint32_t domid,
 #define LIST_POLICY 4
 #define LIST_CHUNK 128
 
-/* Under /local/domain/<domid>; the last is the pager's record. */
-static const char *const plain_nodes[LIST_PLAIN] = {
-    "name", "memory/static-max", "memory/target", "memory/target-tot_pages",
-    "memory/videoram", NULL,
+/* /local/domain/<domid>/name, then these under its memory/, then the
+ * pager's record (/libxl/<domid>/xenpaging); paths.c builds each. */
+static const char *const mem_nodes[LIST_PLAIN - 2] = {
+    MP_MEM_STATIC_MAX, MP_MEM_TARGET, MP_MEM_PAGING_TARGET, MP_MEM_VIDEORAM,
 };
 static const char *const policy_nodes[LIST_POLICY] = {
-    "actor", "actor-params", "target", "enforce",
+    MP_POL_ACTOR, MP_POL_PARAMS, MP_POL_TARGET, MP_POL_ENFORCE,
 };
 
 static void free_reqs(struct mp_xs_req *r, size_t n)
@@ -368,7 +368,7 @@ int mempolicy_list_domains(mempolicy_ctx *ctx, mempolicy_dominfo **list,
     mempolicy_dominfo *out = NULL;
     struct mp_hvinfo *hv = NULL;
     struct mp_xs_req *plain = NULL, *pol = NULL;
-    char (*paths)[64] = NULL;
+    char (*paths)[MP_PATH_MAX] = NULL;
     int nhv, i, cnt = 0, rc;
     size_t k;
 
@@ -389,21 +389,17 @@ int mempolicy_list_domains(mempolicy_ctx *ctx, mempolicy_dominfo **list,
         goto done;
     }
     for (i = 0; i < nhv; i++) {
-        char (*p)[64] = paths + (size_t)i * (LIST_PLAIN + LIST_POLICY);
+        char (*p)[MP_PATH_MAX] =
+            paths + (size_t)i * (LIST_PLAIN + LIST_POLICY);
 
-        for (k = 0; k < LIST_PLAIN; k++) {
-            if (plain_nodes[k])
-                snprintf(p[k], sizeof(p[k]), "/local/domain/%u/%s",
-                         hv[i].domid, plain_nodes[k]);
-            else
-                snprintf(p[k], sizeof(p[k]), "/libxl/%u/%s", hv[i].domid,
-                         MP_LIBXL_PAGER);
+        mp_path_dom(p[0], hv[i].domid, "name");
+        for (k = 1; k < LIST_PLAIN - 1; k++)
+            mp_path_mem(p[k], hv[i].domid, mem_nodes[k - 1]);
+        mp_path_libxl(p[LIST_PLAIN - 1], hv[i].domid, MP_LIBXL_PAGER);
+        for (k = 0; k < LIST_PLAIN; k++)
             plain[(size_t)i * LIST_PLAIN + k].path = p[k];
-        }
         for (k = 0; k < LIST_POLICY; k++) {
-            snprintf(p[LIST_PLAIN + k], sizeof(p[0]),
-                     "/libxl/%u/memory-policy/%s", hv[i].domid,
-                     policy_nodes[k]);
+            mp_path_policy(p[LIST_PLAIN + k], hv[i].domid, policy_nodes[k]);
             pol[(size_t)i * LIST_POLICY + k].path = p[LIST_PLAIN + k];
         }
     }

@@ -82,7 +82,7 @@ int mp_mem_apply_tx(mempolicy_ctx *ctx, xs_transaction_t t,
                     struct mp_mem_write *w)
 {
     const struct mp_mem_plan *pl = &w->plan;
-    char p[MP_PATH_MAX], num[24], uuid[MP_UUID_LEN + 1], vm[48];
+    char p[MP_PATH_MAX], num[24], uuid[MP_UUID_LEN + 1];
     int rc;
 
     if (w->maxmem == MP_MAXMEM_SET ||
@@ -126,9 +126,8 @@ int mp_mem_apply_tx(mempolicy_ctx *ctx, xs_transaction_t t,
     rc = mp_domain_uuid_tx(ctx, t, w->domid, uuid);
     if (rc || !uuid[0])
         return rc; /* no /vm/<uuid> recorded: nothing to update */
-    snprintf(vm, sizeof(vm), "/vm/%s", uuid);
     snprintf(num, sizeof(num), "%llu", (unsigned long long)pl->vm_memory_mib);
-    return mp_xs_write(ctx, t, mp_path_vm_memory(p, vm), num);
+    return mp_xs_write(ctx, t, mp_path_vm_memory(p, uuid), num);
 }
 
 int mp_mem_record_read_tx(mempolicy_ctx *ctx, xs_transaction_t t,

@@ -21,21 +21,21 @@ char *mp_path_mem(char buf[MP_PATH_MAX], uint32_t domid, const char *node)
 
 char *mp_path_libxl(char buf[MP_PATH_MAX], uint32_t domid, const char *sub)
 {
-    snprintf(buf, MP_PATH_MAX, "/libxl/%u%s%s", domid, sub ? "/" : "",
+    snprintf(buf, MP_PATH_MAX, MP_LIBXL_DIR "/%u%s%s", domid, sub ? "/" : "",
              sub ? sub : "");
     return buf;
 }
 
 char *mp_path_policy(char buf[MP_PATH_MAX], uint32_t domid, const char *node)
 {
-    snprintf(buf, MP_PATH_MAX, "/libxl/%u/memory-policy%s%s", domid,
-             node ? "/" : "", node ? node : "");
+    snprintf(buf, MP_PATH_MAX, MP_LIBXL_DIR "/%u/" MP_POLICY_DIR "%s%s",
+             domid, node ? "/" : "", node ? node : "");
     return buf;
 }
 
-char *mp_path_vm_memory(char buf[MP_PATH_MAX], const char *vm)
+char *mp_path_vm_memory(char buf[MP_PATH_MAX], const char *uuid)
 {
-    snprintf(buf, MP_PATH_MAX, "%s/memory", vm);
+    snprintf(buf, MP_PATH_MAX, "/vm/%s/memory", uuid);
     return buf;
 }
 

@@ -35,6 +35,11 @@
 
 #define MP_PATH_MAX 128
 
+/* The toolstack-private tree (the library's one watch, listings). */
+#define MP_LIBXL_DIR "/libxl"
+/* Under /libxl/<domid>: the policy's directory. */
+#define MP_POLICY_DIR "memory-policy"
+
 /* Nodes under /local/domain/<domid>/memory/ */
 #define MP_MEM_TARGET "target"
 #define MP_MEM_STATIC_MAX "static-max"
@@ -59,8 +64,9 @@ char *mp_path_mem(char buf[MP_PATH_MAX], uint32_t domid, const char *node);
 char *mp_path_libxl(char buf[MP_PATH_MAX], uint32_t domid, const char *sub);
 /* /libxl/<domid>/memory-policy, or .../memory-policy/<node>. */
 char *mp_path_policy(char buf[MP_PATH_MAX], uint32_t domid, const char *node);
-/* <vm>/memory where vm is a domain's "/vm/<uuid>" (see mp_vm_path_valid). */
-char *mp_path_vm_memory(char buf[MP_PATH_MAX], const char *vm);
+/* /vm/<uuid>/memory, uuid as mp_domain_uuid_tx reads it from the domain's
+ * vm node (see mp_vm_path_valid). */
+char *mp_path_vm_memory(char buf[MP_PATH_MAX], const char *uuid);
 
 /* /tool/mempolicy/saved, or .../saved/<uuid>[/<node>]. */
 #define MP_SAVED_DIR "/tool/mempolicy/saved"

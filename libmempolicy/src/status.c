@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "paths.h"
 
 #define ACTORS_DIR "/tool/mempolicy/actors"
 
@@ -442,7 +443,7 @@ int mempolicy_actor_running(mempolicy_ctx *ctx, const char *actor,
 int mempolicy_domain_get_status(mempolicy_ctx *ctx, uint32_t domid,
                                 mempolicy_status *out)
 {
-    char dom[48], pol[64], paths[3][STATUS_PATH_MAX];
+    char dom[MP_PATH_MAX], pol[MP_PATH_MAX], paths[3][STATUS_PATH_MAX];
     struct mp_xs_req q[2] = { { .path = dom }, { .path = pol } }, r[3];
     const char *canon = NULL;
     char *actor = NULL;
@@ -454,8 +455,8 @@ int mempolicy_domain_get_status(mempolicy_ctx *ctx, uint32_t domid,
     rc = mp_check_domid(ctx, domid);
     if (rc)
         return rc;
-    snprintf(dom, sizeof(dom), "/local/domain/%u", domid);
-    snprintf(pol, sizeof(pol), "/libxl/%u/memory-policy/actor", domid);
+    mp_path_dom(dom, domid, NULL);
+    mp_path_policy(pol, domid, MP_POL_ACTOR);
     rc = mp_xsb_read(ctx, 0, q, 2);
     if (!rc && q[0].err == ENOENT)
         rc = mp_err(ctx, MEMPOLICY_ERROR_NO_DOMAIN,
