@@ -2,7 +2,8 @@
 # xlmem mem-set: xl's size rules (MiB default, b k m g t, relative + and
 # -), the policy nodes it writes (target with enforce=1, as xl), what it
 # does with no actor (balloon target and maxmem, as xl mem-set), every
-# kind of bad size, unknown domains; and --wait: reaching the target,
+# kind of bad size, unknown domains, a PoD guest raised (PoD target set,
+# no crash); and --wait: reaching the target,
 # running out of time (status 3), plain progress lines off a terminal and
 # a progress bar on one.
 . "$(dirname "$0")/common.sh"
@@ -176,6 +177,21 @@ xrejects "^xlmem mem-set: .*vga.*memory/static-max: '1g' is not a size in KiB" \
     "garbage memory/static-max" mem-set vga 300
 xenstore-write /local/domain/$vga/memory/static-max "$sm"
 is "$(maxmem vga)" "$m0" "... maxmem unchanged by all of them"
+# A PoD guest (HVM, memory < maxmem) raised while its balloon driver
+# still holds its boot RAM as PoD entries: xl mem-set sets the PoD target
+# with the new target (libxl_set_memory_target), so that Xen's PoD cache
+# can back what the guest touches; without that call the guest runs out
+# of PoD memory and Xen crashes it (p2m-pod.c).
+pg=$(hv create name=pod type=hvm vga=none balloon=stuck demand_kb=65536 \
+    memory_kb=262144 maxmem_kb=1048576)
+pg=${pg#ok domid=}
+run_xlmem mem-set pod 900
+is "$rc|$(hvget dominfo "$pg" pod_target_kb)" "0|$((900 * 1024 + 1024))" \
+    "PoD guest raised: the PoD target set with it, as libxl"
+hv guest_set "$pg" balloon=cooperative demand_kb=614400 >/dev/null
+hv settle 600000 >/dev/null
+is "$(hvget dominfo "$pg" crashed)|$(hvget dominfo "$pg" shutdown)" "0|0" \
+    "... and the guest uses 600 MiB of it without crashing"
 d0=$(maxmem Domain-0)
 xrejects "^xlmem mem-set: .*Domain-0.*below dom0's minimum of 131072 KiB \(LIBXL_MIN_DOM0_MEM\)" \
     "dom0 below LIBXL_MIN_DOM0_MEM" mem-set Domain-0 64
