@@ -392,7 +392,10 @@ void mempolicy_memtune_range(const mempolicy_memtune *m,
  *    per domain ("domain N: <unavailable_msg>: <detail>"), *unavailable
  *    set (may be NULL: then logged each time at debug);
  *  - STORE (and STORE_GONE): mempolicy_actor_fatal();
- *  - anything else: an error line "domain N: <what>: <error>: <detail>".
+ *  - anything else: an error line "domain N: <what>: <error>: <detail>",
+ *    unless the store went away meanwhile (a simulated host's hypervisor
+ *    goes with it): then mempolicy_actor_fatal() with STORE_GONE, the one
+ *    clear reason.
  */
 bool mempolicy_actor_failed(mempolicy_actor *a, uint32_t domid, int rc,
                             const char *what, bool *unavailable,

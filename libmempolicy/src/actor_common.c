@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "actor_internal.h"
+#include "internal.h"
 
 bool mempolicy_actor_failed(mempolicy_actor *a, uint32_t domid, int rc,
                             const char *what, bool *unavailable,
@@ -42,6 +43,15 @@ bool mempolicy_actor_failed(mempolicy_actor *a, uint32_t domid, int rc,
         mempolicy_actor_fatal(a, rc, what);
         break;
     default:
+        /* xensim is the store and the hypervisor at once: a hypervisor
+         * call fails ("connection lost") when the store went away with
+         * it.  Say that, the one clear reason, and end, instead of an
+         * error for the domain and then the store's line. */
+        if (mp_store_gone_or(ctx, MEMPOLICY_ERROR_STORE) ==
+            MEMPOLICY_ERROR_STORE_GONE) {
+            mempolicy_actor_fatal(a, MEMPOLICY_ERROR_STORE_GONE, what);
+            break;
+        }
         mempolicy_actor_log(a, XTL_ERROR, "domain %u: %s: %s: %s", domid, what,
                             mempolicy_strerror(rc), mempolicy_last_error(ctx));
         break;

@@ -8,8 +8,8 @@
  * host time and their order, cancelling (also a running timer from its
  * own callback), extra fds, claiming a domain, losing it to another
  * actor, its death, DOMAIN_INTRODUCE, per-domain data and its free hook,
- * and the loop's end when the store goes away (idle, or at work: one
- * clear reason either way).
+ * and the loop's end when the store goes away (idle, or at work in a
+ * store or a hypervisor call: one clear reason every way).
  */
 #include <signal.h>
 #include <stdarg.h>
@@ -477,6 +477,66 @@ static void test_store_gone_mid_work(void **state)
     mempolicy_actor_free(a);
 }
 
+/* Error lines an actor logs, counted (its logger for one test). */
+struct errcount {
+    xentoollog_logger vtable; /* first: what the kit is given */
+    int errors;
+    char last[512];
+};
+
+static void errcount_vmessage(xentoollog_logger *lg, xentoollog_level level,
+                              int errnoval, const char *context,
+                              const char *fmt, va_list al)
+    __attribute__((format(printf, 5, 0)));
+static void errcount_vmessage(xentoollog_logger *lg, xentoollog_level level,
+                              int errnoval, const char *context,
+                              const char *fmt, va_list al)
+{
+    struct errcount *c = (struct errcount *)lg;
+
+    if (level < XTL_ERROR)
+        return;
+    c->errors++;
+    vsnprintf(c->last, sizeof(c->last), fmt, al);
+}
+
+static void errcount_destroy(xentoollog_logger *lg)
+{
+}
+
+/*
+ * The simulated host goes away while the actor is at work on a domain:
+ * xensim is the store and the hypervisor at once, so the hypervisor call
+ * fails first ("connection lost", NO_HYPERVISOR).  The kit's classifier
+ * must end the actor with the one clear reason, STORE_GONE, in one error
+ * line, not log an error for the domain and then the store's own line
+ * (tests/actors/robust.t.sh "one error line" saw two under load).
+ */
+static void test_host_gone_mid_hv_call(void **state)
+{
+    struct fx *f = *state;
+    struct errcount c = { .vtable = { .vmessage = errcount_vmessage,
+                                      .destroy = errcount_destroy } };
+    mempolicy_physinfo pi;
+    mempolicy_actor *a = new_actor(f);
+    int rc;
+
+    mempolicy_actor_set_logger(a, &c.vtable);
+    mempolicy_actor_stop(a);
+    assert_int_equal(mempolicy_actor_run(a), 0);
+    assert_int_equal(xensim_stop(&f->sim), 0);
+    f->sim.pid = 0;
+    rc = mempolicy_get_physinfo(mempolicy_actor_ctx(a), &pi);
+    assert_int_equal(rc, MEMPOLICY_ERROR_NO_HYPERVISOR);
+    assert_true(mempolicy_actor_failed(a, 1, rc, "reading the host", NULL,
+                                       NULL));
+    assert_int_equal(c.errors, 1);
+    assert_non_null(strstr(c.last, "exiting"));
+    assert_int_equal(mempolicy_actor_run(a), MEMPOLICY_ERROR_STORE_GONE);
+    assert_int_equal(c.errors, 1);
+    mempolicy_actor_free(a);
+}
+
 static void test_bad_names(void **state)
 {
     struct fx *f = *state;
@@ -515,6 +575,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_gone_ends_the_loop,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_gone_mid_work, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_host_gone_mid_hv_call, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_bad_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_held_clock_step, setup,
