@@ -678,8 +678,11 @@ int mempolicy_list_domain_pages(mempolicy_ctx *ctx,
  * balloon may grow.  Below tot_pages is allowed (the domain keeps its
  * pages and cannot grow: what squeezed does to a balloon that stopped
  * answering).  Refused like the other setters (NOT_ACTOR) unless the
- * domain's actor is xl-manual or the context's own.  Cost: one store read
- * and one hypervisor call.
+ * domain's actor is xl-manual or the context's own.  Taken under libxl's
+ * per-domain lock, as libxl_domain_setmaxmem (xl mem-max) takes it: it
+ * waits while an xl command holds it.  Cost: the lock, two hypervisor
+ * queries (the domain live before and after the lock), a few store
+ * reads and one hypervisor call.
  */
 int mempolicy_domain_set_maxmem(mempolicy_ctx *ctx, uint32_t domid,
                                 uint64_t maxmem_kb);

@@ -572,15 +572,23 @@ int mempolicy_domain_share_gfns(mempolicy_ctx *ctx, uint32_t source_domid,
 int mempolicy_domain_set_maxmem(mempolicy_ctx *ctx, uint32_t domid,
                                 uint64_t maxmem_kb)
 {
+    struct mp_lock lk = { .fd = -1 };
+    struct mp_hvinfo hv;
     int rc;
 
     if (!maxmem_kb)
         return mp_err(ctx, MEMPOLICY_ERROR_RANGE, "domain %u: maxmem 0",
                       domid);
     rc = mp_check_domid(ctx, domid);
-    if (!rc)
-        rc = check_actor(ctx, domid, "setting maxmem");
+    if (rc)
+        return rc;
+    /* Under libxl's lock, as libxl_domain_setmaxmem (xl mem-max). */
+    rc = mp_lock_domain(ctx, domid, &lk, &hv);
+    if (rc)
+        return rc;
+    rc = check_actor(ctx, domid, "setting maxmem");
     if (!rc)
         rc = ctx->be->setmaxmem(ctx, domid, maxmem_kb);
+    mp_unlock_domain(&lk);
     return rc;
 }

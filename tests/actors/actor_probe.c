@@ -15,6 +15,7 @@
  *   actor-probe info DOMID                 key=value hypervisor state
  *   actor-probe policy FIRST LAST ACTOR PARAMS
  *   actor-probe target DOMID KB [ENFORCE]  (enforce default 1)
+ *   actor-probe maxmem DOMID KB            mempolicy_domain_set_maxmem
  *   actor-probe burst FIRST LAST KB TIMEOUT_MS
  *       set every target in FIRST..LAST at once, wait until every
  *       memory/target shows it; prints n, p50, p99, max (ms)
@@ -410,6 +411,10 @@ int main(int argc, char **argv)
                                          argc == 5 ? num(argv[4]) != 0
                                                    : true);
         rc = rc ? lib_fail("set target", rc) : 0;
+    } else if (!strcmp(cmd, "maxmem") && argc == 4) {
+        rc = mempolicy_domain_set_maxmem(ctx, (uint32_t)num(argv[2]),
+                                         num(argv[3]));
+        rc = rc ? lib_fail("set maxmem", rc) : 0;
     } else if (!strcmp(cmd, "burst") && argc == 6)
         rc = cmd_burst((uint32_t)num(argv[2]), (uint32_t)num(argv[3]),
                        num(argv[4]), num(argv[5]));

@@ -380,14 +380,15 @@ static bool lock_waiter(unsigned long ino)
  * libxl's per-domain lock (libxl__lock_domain_userdata): while xl holds
  * XEN_LIB_DIR/userdata-l.<domid>.<uuid>.domain-userdata-lock, a writer
  * waits; it writes once xl lets go.  On xensim, XEN_LIB_DIR is the
- * directory of its sockets.
+ * directory of its sockets.  The writer is `prog` (a process of its own,
+ * in the build's directory) with `args`; `done` says whether it wrote.
  */
-static void libxl_lock(void **state)
+static void under_libxl_lock(const char *prog, const char *const args[],
+                             bool (*done)(void))
 {
     char *sock = xs_get(xsh, "/tool/xensim/hv-socket");
     char *vm = xs_get(xsh, "/local/domain/%d/vm", hvm), path[256];
-    char xlmem[256], dom[16];
-    uint64_t before = xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm);
+    char bin[256];
     struct stat st;
     int fd, status, i;
     pid_t pid;
@@ -406,35 +407,62 @@ static void libxl_lock(void **state)
     assert_int_equal(flock(fd, LOCK_EX), 0);
     assert_int_equal(fstat(fd, &st), 0);
 
-    /* The writer: xlmem's balloon setter, a process of its own. */
-    snprintf(xlmem, sizeof(xlmem), "%s/bin/xlmem", getenv("MP_BUILD"));
-    snprintf(dom, sizeof(dom), "%d", hvm);
+    snprintf(bin, sizeof(bin), "%s/%s", getenv("MP_BUILD"), prog);
     pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        execl(xlmem, "xlmem", "mem-balloon-set-target", dom, "333333k",
-              (char *)NULL);
+        execv(bin, (char *const *)args);
         _exit(127);
     }
     /* Until the writer waits on the lock (the kernel says so)... */
     for (i = 0; !lock_waiter((unsigned long)st.st_ino); i++) {
-        if (waitpid(pid, &status, WNOHANG) == pid)
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            /* Let go first: the next writers of this process would wait
+             * on it for ever. */
+            unlink(path);
+            close(fd);
             fail_msg("the writer did not wait for the lock (status %d)",
                      status);
+        }
         sched_yield();
     }
     /* ... it has written nothing. */
-    assert_int_equal(xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm),
-                     before);
+    assert_false(done());
     /* xl lets go, as libxl__unlock_file: unlink, then close. */
     unlink(path);
     close(fd);
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    assert_int_equal(xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm),
-                     333333 - VIDEO_KB);
+    assert_true(done());
     /* The writer removed its lock file when done, as libxl. */
     assert_int_equal(access(path, F_OK), -1);
+}
+
+static bool balloon_written(void)
+{
+    return xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm) ==
+        333333 - VIDEO_KB;
+}
+
+static bool maxmem_written(void)
+{
+    return xsim_dominfo(&sim, hvm, "max_kb") == 345600;
+}
+
+/* xlmem's balloon setter, and the raw maxmem setter (the balance actor's
+ * cap), as libxl_set_memory_target and libxl_domain_setmaxmem. */
+static void libxl_lock(void **state)
+{
+    char dom[16];
+    const char *balloon[] = { "xlmem", "mem-balloon-set-target", dom,
+                              "333333k", NULL };
+    const char *maxmem[] = { "actor-probe", "maxmem", dom, "345600", NULL };
+
+    snprintf(dom, sizeof(dom), "%d", hvm);
+    assert_false(balloon_written());
+    under_libxl_lock("bin/xlmem", balloon, balloon_written);
+    assert_false(maxmem_written());
+    under_libxl_lock("tests/actor-probe", maxmem, maxmem_written);
 }
 
 /*
