@@ -158,6 +158,11 @@ is "$(rd "$(rd /local/domain/$vga/vm)/memory")" $(( (262144 - 16384) / 1024 )) \
     "video RAM: /vm/<uuid>/memory in MiB, as libxl"
 like "$("$XLMEM" mem-explain vga)" "at target" \
     "video RAM: mem-explain's verdict is the library's: at target"
+# Already there (16 MiB below the target, as a real HVM guest): --wait
+# says so at once; a bare comparison would wait for ever.
+run_xlmem mem-set --wait=5 vga 256
+is "$rc|$(printf '%s\n' "$out" | tail -1)" "0|vga: reached target 256 MiB" \
+    "video RAM: --wait on a guest already at its target ends reached"
 # Bad input around the arithmetic: one line naming the domain as typed
 # and the problem, status non-zero, store and maxmem unchanged.
 maxmem() { "$XLMEM" mem-list -j "$1" | sed -n 's/.*"maxmem_kb": \([0-9]*\).*/\1/p'; }
