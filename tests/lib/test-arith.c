@@ -48,7 +48,7 @@ static int setup(void **state)
     if (test_host_start(&sim, args, &xsh, &ctx))
         return -1;
     hvm = xsim_create(&sim,
-                      "name=hvm type=hvm hap=1 memory_kb=524288 "
+                      "name=hvm type=hvm vga=stdvga hap=1 memory_kb=524288 "
                       "maxmem_kb=1048576");
     pv = xsim_create(&sim,
                      "name=pv type=pv memory_kb=524288 "
@@ -56,9 +56,13 @@ static int setup(void **state)
     if (hvm <= 0 || pv <= 0)
         return -1;
     /* An HVM guest with stdvga, as libxl builds it: 16 MiB of video RAM
-     * (written here until xensim models it). */
-    return xs_put(xsh, "16384", "/local/domain/%d/memory/videoram", hvm) ? 0 :
-                                                                           -1;
+     * in memory/videoram, memory/target net of it and of libxl's fudge. */
+    return xs_get_u64(xsh, "/local/domain/%d/memory/videoram", hvm) ==
+                VIDEO_KB &&
+            xs_get_u64(xsh, "/local/domain/%d/memory/target", hvm) ==
+                524288 - VIDEO_KB - 1024 ?
+        0 :
+        -1;
 }
 
 static int teardown(void **state)
@@ -454,8 +458,8 @@ static bool maxmem_written(void)
 static void libxl_lock(void **state)
 {
     char dom[16];
-    const char *balloon[] = { "xlmem", "mem-balloon-set-target", dom,
-                              "333333k", NULL };
+    const char *balloon[] = { "xlmem", "mem-balloon-set-target", dom, "333333k",
+                              NULL };
     const char *maxmem[] = { "actor-probe", "maxmem", dom, "345600", NULL };
 
     snprintf(dom, sizeof(dom), "%d", hvm);
@@ -581,8 +585,8 @@ static void relative_after_xl_mem_set(void **state)
  */
 static void enforced_maxmem_after_stale_write(void **state)
 {
-    assert_int_equal(mempolicy_domain_set_policy_target(
-                         ctx, hvm, "xl-auto", "", 262144, false, true),
+    assert_int_equal(mempolicy_domain_set_policy_target(ctx, hvm, "xl-auto", "",
+                                                        262144, false, true),
                      0);
     assert_int_equal(xsim_dominfo(&sim, hvm, "max_kb"), 262144 + 1024);
     assert_int_equal(mempolicy_ctx_set_actor(ctx, "xl-auto"), 0);
@@ -606,9 +610,8 @@ static void enforced_maxmem_after_stale_write(void **state)
         mempolicy_domain_set_balloon_target(ctx, hvm, 300000, false), 0);
     assert_int_equal(xsim_dominfo(&sim, hvm, "max_kb"), 300000 + 1024);
     /* Not enforced: a balloon write never lowers maxmem. */
-    assert_int_equal(mempolicy_domain_set_target(ctx, hvm, 262144, false,
-                                                 false),
-                     0);
+    assert_int_equal(
+        mempolicy_domain_set_target(ctx, hvm, 262144, false, false), 0);
     assert_int_equal(
         mempolicy_domain_set_balloon_target(ctx, hvm, 262144, false), 0);
     assert_int_equal(xsim_dominfo(&sim, hvm, "max_kb"), 300000 + 1024);
@@ -661,13 +664,13 @@ static void bad_video_and_static_max(void **state)
 static void need_memory(void **state)
 {
     mempolicy_build_mem bpv = { .type = MEMPOLICY_DOMAIN_TYPE_PV,
-                               .memory_kb = 1048576,
-                               .vcpus = 2 };
-    mempolicy_build_mem bhvm = { .type = MEMPOLICY_DOMAIN_TYPE_HVM,
-                                .hap = true,
                                 .memory_kb = 1048576,
-                                .maxmem_kb = 2097152,
-                                .vcpus = 1 };
+                                .vcpus = 2 };
+    mempolicy_build_mem bhvm = { .type = MEMPOLICY_DOMAIN_TYPE_HVM,
+                                 .hap = true,
+                                 .memory_kb = 1048576,
+                                 .maxmem_kb = 2097152,
+                                 .vcpus = 1 };
     mempolicy_build_mem bad;
     uint64_t over, need;
 
