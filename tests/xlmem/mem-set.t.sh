@@ -140,13 +140,16 @@ like "$tty" "\[##############################\] 300 MiB -> 300 MiB" \
 # sees the target reached although tot_pages is 16 MiB below it.
 cat >"$T/vga.cfg" <<'EOF'
 name = "vga"
+type = "hvm"
+vga = "stdvga"
 memory = 512
 maxmem = 1024
 memory_policy = ""
 EOF
 run_xlmem create "$T/vga.cfg"
 vga=${out#domid=}
-xenstore-write /local/domain/$vga/memory/videoram 16384
+is "$(rd /local/domain/$vga/memory/videoram)" 16384 \
+    "video RAM: an HVM guest with stdvga has 16 MiB, as libxl builds it"
 run_xlmem mem-set --wait="$MP_WAIT_S" vga 256
 is "$rc" 0 "video RAM: --wait reached, status 0"
 like "$out" "reached target 256 MiB" "video RAM: the reached line"
