@@ -39,8 +39,8 @@ static bool saved_kb(const mempolicy_dominfo *d, struct xs_handle **xs,
         *xs = xs_open(XS_OPEN_READONLY);
     if (!*xs)
         return false;
-    snprintf(path, sizeof(path), "/libxl/%u/memory-sharing/saved_kb",
-             d->domid);
+    snprintf(path, sizeof(path),
+             "/libxl/%u/" MEMPOLICY_SHARING_REPORT "/saved_kb", d->domid);
     v = xs_read(*xs, XBT_NULL, path, &vlen);
     if (!v)
         return false;

@@ -128,7 +128,8 @@ static void read_used(struct top *t, const mempolicy_dominfo *d, struct row *r)
     r->used = USED_NONE;
     if (!t->xs)
         return;
-    snprintf(path, sizeof(path), "/local/domain/%u/memory/meminfo", d->domid);
+    snprintf(path, sizeof(path), "/local/domain/%u/" MEMPOLICY_MEMINFO_NODE,
+             d->domid);
     v = xs_read(t->xs, XBT_NULL, path, &len);
     if (!v)
         return;

@@ -27,7 +27,8 @@
 
 #include "balance.h"
 
-static const char *const nodes[] = { "meminfo", "pressure" };
+static const char *const nodes[] = { MEMPOLICY_MEMINFO_NODE,
+                                     MEMPOLICY_PRESSURE_NODE };
 
 struct bdom *bal_find(struct bal *b, uint32_t domid)
 {
@@ -70,7 +71,7 @@ static void bad_report(struct bal *b, struct bdom *d, const char *node,
         return;
     escape(v, len, esc, sizeof(esc));
     mempolicy_actor_log(b->a, XTL_WARN,
-                        "domain %u: memory/%s \"%s\": %s; its reports are "
+                        "domain %u: %s \"%s\": %s; its reports are "
                         "ignored for %" PRIu64 " s (%u more problems not "
                         "logged in the last minute)",
                         d->domid, node, esc, why,
@@ -89,8 +90,7 @@ static bool read_node(struct bal *b, struct bdom *d, unsigned which)
     unsigned x100;
     bool changed = false;
 
-    snprintf(path, sizeof(path), "/local/domain/%u/memory/%s", d->domid,
-             nodes[which]);
+    snprintf(path, sizeof(path), "/local/domain/%u/%s", d->domid, nodes[which]);
     v = xs_read(b->xs, XBT_NULL, path, &len);
     if (!v)
         return false;
@@ -128,7 +128,8 @@ void bal_read_reports(struct bal *b, struct bdom *d)
         bal_schedule(b, 0);
 }
 
-/* Make memory/<node> the guest's: created if absent, owner the guest. */
+/* Make <node> (MEMPOLICY_MEMINFO_NODE...) the guest's: created if absent,
+ * owner the guest. */
 static int give_node(struct bal *b, struct bdom *d, const char *node)
 {
     struct xs_permissions perm = { .id = d->domid, .perms = XS_PERM_NONE };
@@ -137,7 +138,7 @@ static int give_node(struct bal *b, struct bdom *d, const char *node)
     unsigned n;
     bool ok;
 
-    snprintf(path, sizeof(path), "/local/domain/%u/memory/%s", d->domid, node);
+    snprintf(path, sizeof(path), "/local/domain/%u/%s", d->domid, node);
     cur = xs_get_permissions(b->xs, XBT_NULL, path, &n);
     if (cur && n >= 1 && cur[0].id == d->domid) {
         free(cur);
@@ -160,8 +161,7 @@ int bal_watch_domain(struct bal *b, struct bdom *d)
         rc = give_node(b, d, nodes[i]);
         if (rc)
             return rc;
-        snprintf(path, sizeof(path), "/local/domain/%u/memory/%s", d->domid,
-                 nodes[i]);
+        snprintf(path, sizeof(path), "/local/domain/%u/%s", d->domid, nodes[i]);
         if (!xs_watch(b->xs, path, i ? "p" : "m"))
             return -errno;
     }
@@ -177,8 +177,7 @@ void bal_unwatch_domain(struct bal *b, struct bdom *d)
     if (!d->watching || !b->xs)
         return;
     for (i = 0; i < 2; i++) {
-        snprintf(path, sizeof(path), "/local/domain/%u/memory/%s", d->domid,
-                 nodes[i]);
+        snprintf(path, sizeof(path), "/local/domain/%u/%s", d->domid, nodes[i]);
         xs_unwatch(b->xs, path, i ? "p" : "m");
     }
     d->watching = false;

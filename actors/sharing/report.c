@@ -196,7 +196,7 @@ void report_domain(struct sharing_actor *s, struct sdom *d)
     kv[6] = (struct kv){ "mismatches", st.mismatches };
     if (!changed(d->report, sizeof(d->report), kv, 7))
         return;
-    snprintf(dir, sizeof(dir), "/libxl/%u/memory-sharing", d->domid);
+    snprintf(dir, sizeof(dir), "/libxl/%u/" MEMPOLICY_SHARING_REPORT, d->domid);
     if (!write_set(s, dir, kv, 7))
         d->report[0] = '\0';
 }
@@ -208,7 +208,7 @@ void report_domain_remove(struct sharing_actor *s, uint32_t domid)
 
     if (!h)
         return;
-    snprintf(dir, sizeof(dir), "/libxl/%u/memory-sharing", domid);
+    snprintf(dir, sizeof(dir), "/libxl/%u/" MEMPOLICY_SHARING_REPORT, domid);
     xs_rm(h, XBT_NULL, dir);
 }
 

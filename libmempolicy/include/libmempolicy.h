@@ -703,6 +703,12 @@ int mempolicy_domain_set_maxmem(mempolicy_ctx *ctx, uint32_t domid,
  * NULL).  No allocation, no store access.
  */
 #define MEMPOLICY_HAVE_MEMINFO_PARSE 1
+/* The two nodes, under /local/domain/<domid> (the guest's own tree). */
+#define MEMPOLICY_MEMINFO_NODE "memory/meminfo"
+#define MEMPOLICY_PRESSURE_NODE "memory/pressure"
+/* The sharing actor's per-domain report (shared_kb, saved_kb, ...:
+ * docs/actors.md), dom0-only, under /libxl/<domid>. */
+#define MEMPOLICY_SHARING_REPORT "memory-sharing"
 int mempolicy_meminfo_parse(const char *value, size_t len,
                             uint64_t *used_kb, const char **why);
 int mempolicy_pressure_parse(const char *value, size_t len,
