@@ -469,6 +469,18 @@ static void libxl_lock(void **state)
     under_libxl_lock("tests/actor-probe", maxmem, maxmem_written);
 }
 
+/* The hvm guest under xl-auto, whose last balloon write was its policy
+ * target of 400000 KiB (not enforced); ctx is left acting as xl-auto. */
+static void xl_auto_wrote_400000(void)
+{
+    assert_int_equal(mempolicy_domain_set_policy_target(ctx, hvm, "xl-auto", "",
+                                                        400000, false, false),
+                     0);
+    assert_int_equal(mempolicy_ctx_set_actor(ctx, "xl-auto"), 0);
+    assert_int_equal(
+        mempolicy_domain_set_balloon_target(ctx, hvm, 400000, false), 0);
+}
+
 /*
  * xl mem-set on a managed domain: memory/target changed outside the
  * library, the policy unchanged since.  The next balloon write (the
@@ -480,12 +492,7 @@ static void xl_mem_set_adopted(void **state)
 {
     char *r;
 
-    assert_int_equal(mempolicy_domain_set_policy_target(ctx, hvm, "xl-auto", "",
-                                                        400000, false, false),
-                     0);
-    assert_int_equal(mempolicy_ctx_set_actor(ctx, "xl-auto"), 0);
-    assert_int_equal(
-        mempolicy_domain_set_balloon_target(ctx, hvm, 400000, false), 0);
+    xl_auto_wrote_400000();
     /* xl mem-set hvm 256m: memory/target and maxmem, as libxl. */
     assert_true(xs_put(xsh, "245760", "/local/domain/%d/memory/target", hvm));
     r = xsim_hv(&sim, "setmaxmem %d 263168", hvm);
@@ -553,12 +560,7 @@ static void relative_after_xl_mem_set(void **state)
                      POD_KB(245760 - 65536));
 
     /* Under an actor that last wrote 400000 KiB. */
-    assert_int_equal(mempolicy_domain_set_policy_target(ctx, hvm, "xl-auto", "",
-                                                        400000, false, false),
-                     0);
-    assert_int_equal(mempolicy_ctx_set_actor(ctx, "xl-auto"), 0);
-    assert_int_equal(
-        mempolicy_domain_set_balloon_target(ctx, hvm, 400000, false), 0);
+    xl_auto_wrote_400000();
     assert_int_equal(mempolicy_ctx_set_actor(ctx, NULL), 0);
     assert_true(xs_put(xsh, "245760", "/local/domain/%d/memory/target", hvm));
     /* +64m counts from xl's 256 MiB, not from the older 400000 KiB. */
